@@ -1,0 +1,52 @@
+"""convlib: the convolutional layer in small, tested NumPy.
+
+Layouts follow the lecture's indices: an image ``x[i, j, c]`` is ``(H, W, C)``
+and a kernel ``V[a, b, c, k]`` is ``(h, w, C_in, C_out)``. See
+:mod:`convlib.channels` for the conversion to PyTorch's layouts.
+"""
+
+from .channels import (
+    corr2d_multi_in,
+    corr2d_multi_in_out,
+    image_from_nchw,
+    image_to_nchw,
+    kernel_from_oihw,
+    kernel_to_oihw,
+)
+from .correlate import conv2d, corr2d, corr2d_naive
+from .images import SAMPLE_IMAGES, checkerboard, edge_image, mri_slice, photo, photo_gray, sample_image, square_image
+from .kernels import KERNELS, box_kernel, gaussian_kernel, kernel
+from .layer import Conv2D
+from .shapes import fully_connected_params, local_params, output_shape, param_counts, translation_invariant_params
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "corr2d",
+    "conv2d",
+    "corr2d_naive",
+    "corr2d_multi_in",
+    "corr2d_multi_in_out",
+    "image_to_nchw",
+    "image_from_nchw",
+    "kernel_to_oihw",
+    "kernel_from_oihw",
+    "Conv2D",
+    "output_shape",
+    "fully_connected_params",
+    "translation_invariant_params",
+    "local_params",
+    "param_counts",
+    "KERNELS",
+    "kernel",
+    "box_kernel",
+    "gaussian_kernel",
+    "SAMPLE_IMAGES",
+    "sample_image",
+    "edge_image",
+    "square_image",
+    "checkerboard",
+    "photo",
+    "photo_gray",
+    "mri_slice",
+]

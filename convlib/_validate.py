@@ -1,0 +1,85 @@
+"""Input checks shared by every public function of convlib.
+
+Each check raises a ``ValueError`` or ``TypeError`` whose message names the
+argument and says what was expected, so that a student never has to decode a
+bare NumPy traceback.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MODES = ("valid", "same", "full")
+
+
+def as_array(value, name: str, ndim, *, allow_empty: bool = False) -> np.ndarray:
+    """Return ``value`` as a numeric ndarray after checking dtype and ndim.
+
+    Parameters
+    ----------
+    value : array_like
+        The user's input. It is never modified.
+    name : str
+        Argument name used in error messages.
+    ndim : int or tuple of int
+        Accepted number(s) of dimensions.
+    allow_empty : bool
+        Whether arrays with a zero-length axis are acceptable.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 stays float32, float64 stays float64, float16 becomes float32,
+        integers and booleans become float64.
+    """
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as exc:  # ragged nested lists and the like
+        raise TypeError(f"{name} must be a rectangular numeric array; got {type(value).__name__} ({exc})") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{name} must hold real numbers (int, float or bool); got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise TypeError(f"{name} must be real-valued; got complex dtype {arr.dtype}")
+    ndims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+    if arr.ndim not in ndims:
+        expected = " or ".join(str(n) for n in ndims)
+        raise ValueError(f"{name} must be a {expected}-D array; got {arr.ndim}-D with shape {arr.shape}")
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty; got shape {arr.shape}")
+    return arr.astype(compute_dtype(arr.dtype), copy=False)
+
+
+def compute_dtype(dtype) -> np.dtype:
+    """The floating dtype convlib computes in for an input of ``dtype``."""
+    dtype = np.dtype(dtype)
+    if dtype in (np.float32, np.float16):
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def check_mode(mode) -> str:
+    """Return ``mode`` if it is one of ``"valid"``, ``"same"``, ``"full"``."""
+    if not isinstance(mode, str) or mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(repr(m) for m in MODES)}; got {mode!r}")
+    return mode
+
+
+def check_kernel_fits(image_hw, kernel_hw, mode: str, image_name: str = "X", kernel_name: str = "K") -> None:
+    """In ``"valid"`` mode the kernel must fit inside the image."""
+    if mode != "valid":
+        return
+    (H, W), (h, w) = image_hw, kernel_hw
+    if h > H or w > W:
+        raise ValueError(
+            f"{kernel_name} of spatial shape {h}x{w} is larger than {image_name} of spatial shape {H}x{W}; "
+            f"'valid' mode needs kernel height <= {H} and width <= {W} (use mode='same' or 'full' to pad)"
+        )
+
+
+def check_channels(c_image: int, c_kernel: int, image_name: str = "X", kernel_name: str = "K") -> None:
+    """The kernel's input-channel axis must match the image's channel axis."""
+    if c_image != c_kernel:
+        raise ValueError(
+            f"channel mismatch: {image_name} has {c_image} channel(s) on its last axis but "
+            f"{kernel_name} expects {c_kernel} input channel(s) on its axis 2"
+        )

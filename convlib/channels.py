@@ -1,0 +1,202 @@
+r"""Multi-channel cross-correlation: images and hidden layers as 3rd-order tensors.
+
+convlib follows the lecture's index order: an image ``x[i, j, c]`` has shape
+``(H, W, C)`` and a kernel ``V[a, b, c, k]`` has shape ``(h, w, C_in, C_out)``:
+
+.. math:: h[i, j, k] = \sum_{a, b} \sum_c V[a, b, c, k] \, x[i + a, j + b, c]
+
+PyTorch orders axes differently: images as ``(N, C, H, W)`` and weights as
+``(C_out, C_in, h, w)``. :func:`image_to_nchw`, :func:`image_from_nchw`,
+:func:`kernel_to_oihw` and :func:`kernel_from_oihw` convert between the two;
+``torch.nn.functional.conv2d`` on converted arrays gives the same numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_array, check_channels, check_kernel_fits, check_mode
+from .correlate import _padding
+
+__all__ = [
+    "corr2d_multi_in",
+    "corr2d_multi_in_out",
+    "image_to_nchw",
+    "image_from_nchw",
+    "kernel_to_oihw",
+    "kernel_from_oihw",
+]
+
+# Output rows per GEMM block: bounds the im2col copy to about this many bytes.
+_BLOCK_BYTES = 8 * 1024 * 1024
+
+
+def corr2d_multi_in(X, K, mode: str = "valid") -> np.ndarray:
+    r"""Cross-correlate a multi-channel image with a multi-channel kernel, summing over channels.
+
+    .. math:: h[i, j] = \sum_{a, b} \sum_c V[a, b, c] \, x[i + a, j + b, c]
+
+    Parameters
+    ----------
+    X : array_like, shape (H, W, C)
+        Image with ``C`` channels on the last axis.
+    K : array_like, shape (h, w, C)
+        One kernel slice per input channel.
+    mode : {"valid", "same", "full"}
+        Output size, as in :func:`convlib.corr2d`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (H', W')
+        The sum over ``c`` of ``corr2d(X[..., c], K[..., c], mode)``.
+
+    Examples
+    --------
+    D2L's two-channel example:
+
+    >>> import numpy as np
+    >>> from convlib import corr2d_multi_in
+    >>> X = np.stack([np.arange(9).reshape(3, 3), np.arange(1, 10).reshape(3, 3)], axis=-1)
+    >>> K = np.stack([np.arange(4).reshape(2, 2), np.arange(1, 5).reshape(2, 2)], axis=-1)
+    >>> corr2d_multi_in(X, K)
+    array([[ 56.,  72.],
+           [104., 120.]])
+    """
+    X = as_array(X, "X", 3)
+    K = as_array(K, "K", 3)
+    check_channels(X.shape[-1], K.shape[-1])
+    return _multi(X[None], K[..., None], check_mode(mode))[0, :, :, 0]
+
+
+def corr2d_multi_in_out(X, K, mode: str = "valid") -> np.ndarray:
+    r"""The convolutional layer's full operation: many input and output channels.
+
+    .. math:: h[i, j, k] = \sum_{a, b} \sum_c V[a, b, c, k] \, x[i + a, j + b, c]
+
+    A ``1 x 1`` kernel reduces to a per-pixel matrix multiply,
+    ``h[i, j, :] = x[i, j, :] @ V[0, 0]``.
+
+    Parameters
+    ----------
+    X : array_like, shape (H, W, C_in) or (N, H, W, C_in)
+        Image, optionally with a leading batch axis.
+    K : array_like, shape (h, w, C_in, C_out)
+        The 4th-order kernel ``V[a, b, c, k]``.
+    mode : {"valid", "same", "full"}
+        Output size, as in :func:`convlib.corr2d`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (H', W', C_out) or (N, H', W', C_out)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convlib import corr2d_multi_in_out
+    >>> X = np.ones((4, 4, 3))
+    >>> K = np.ones((3, 3, 3, 2))
+    >>> corr2d_multi_in_out(X, K).shape
+    (2, 2, 2)
+    >>> float(corr2d_multi_in_out(X, K)[0, 0, 0])  # 3 * 3 * 3 ones
+    27.0
+    """
+    X = as_array(X, "X", (3, 4))
+    K = as_array(K, "K", 4)
+    check_channels(X.shape[-1], K.shape[2])
+    mode = check_mode(mode)
+    if X.ndim == 3:
+        return _multi(X[None], K, mode)[0]
+    return _multi(X, K, mode)
+
+
+def _multi(X: np.ndarray, K: np.ndarray, mode: str) -> np.ndarray:
+    """(N, H, W, C_in) * (h, w, C_in, C_out) -> (N, H', W', C_out), inputs validated."""
+    h, w, c_in, c_out = K.shape
+    check_kernel_fits(X.shape[1:3], (h, w), mode)
+    dtype = np.result_type(X, K)
+    X = X.astype(dtype, copy=False)
+    K = K.astype(dtype, copy=False)
+    (pt, pb), (pl, pr) = _padding((h, w), mode, flipped=False)
+    if pt or pb or pl or pr:
+        X = np.pad(X, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+    n, Hp, Wp, _ = X.shape
+    Ho, Wo = Hp - h + 1, Wp - w + 1
+    # windows[n, i, j, a, b, c] = X[n, i + a, j + b, c]: a view, no copy yet.
+    windows = np.lib.stride_tricks.sliding_window_view(X, (h, w), axis=(1, 2))  # (N, Ho, Wo, C, h, w)
+    windows = windows.transpose(0, 1, 2, 4, 5, 3)
+    weights = K.reshape(h * w * c_in, c_out)
+    out = np.empty((n, Ho, Wo, c_out), dtype=dtype)
+    taps = h * w * c_in
+    rows = max(1, _BLOCK_BYTES // max(1, Wo * taps * X.itemsize))
+    for b in range(n):
+        for r0 in range(0, Ho, rows):
+            r1 = min(Ho, r0 + rows)
+            cols = windows[b, r0:r1].reshape(-1, taps)  # im2col copy of one block
+            np.matmul(cols, weights, out=out[b, r0:r1].reshape(-1, c_out))
+    return out
+
+
+def image_to_nchw(X) -> np.ndarray:
+    """Convert ``(H, W, C)`` or ``(N, H, W, C)`` to PyTorch's ``(N, C, H, W)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convlib import image_to_nchw
+    >>> image_to_nchw(np.zeros((5, 7, 3))).shape
+    (1, 3, 5, 7)
+    """
+    X = np.asarray(X)
+    if X.ndim == 3:
+        X = X[None]
+    if X.ndim != 4:
+        raise ValueError(f"X must be a 3-D (H, W, C) or 4-D (N, H, W, C) array; got {X.ndim}-D with shape {X.shape}")
+    return np.ascontiguousarray(X.transpose(0, 3, 1, 2))
+
+
+def image_from_nchw(X) -> np.ndarray:
+    """Convert PyTorch's ``(N, C, H, W)`` back to convlib's ``(N, H, W, C)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convlib import image_from_nchw
+    >>> image_from_nchw(np.zeros((1, 3, 5, 7))).shape
+    (1, 5, 7, 3)
+    """
+    X = np.asarray(X)
+    if X.ndim != 4:
+        raise ValueError(f"X must be a 4-D (N, C, H, W) array; got {X.ndim}-D with shape {X.shape}")
+    return np.ascontiguousarray(X.transpose(0, 2, 3, 1))
+
+
+def kernel_to_oihw(K) -> np.ndarray:
+    """Convert a kernel ``V[a, b, c, k]`` of shape ``(h, w, C_in, C_out)`` to PyTorch's ``(C_out, C_in, h, w)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convlib import kernel_to_oihw
+    >>> kernel_to_oihw(np.zeros((3, 5, 2, 4))).shape
+    (4, 2, 3, 5)
+    """
+    K = np.asarray(K)
+    if K.ndim != 4:
+        raise ValueError(f"K must be a 4-D (h, w, C_in, C_out) array; got {K.ndim}-D with shape {K.shape}")
+    return np.ascontiguousarray(K.transpose(3, 2, 0, 1))
+
+
+def kernel_from_oihw(K) -> np.ndarray:
+    """Convert a PyTorch weight ``(C_out, C_in, h, w)`` to convlib's ``(h, w, C_in, C_out)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convlib import kernel_from_oihw
+    >>> kernel_from_oihw(np.zeros((4, 2, 3, 5))).shape
+    (3, 5, 2, 4)
+    """
+    K = np.asarray(K)
+    if K.ndim != 4:
+        raise ValueError(f"K must be a 4-D (C_out, C_in, h, w) array; got {K.ndim}-D with shape {K.shape}")
+    return np.ascontiguousarray(K.transpose(2, 3, 1, 0))
