@@ -12,7 +12,7 @@ import numpy as np
 MODES = ("valid", "same", "full")
 
 
-def as_array(value, name: str, ndim, *, allow_empty: bool = False) -> np.ndarray:
+def as_array(value, name: str, ndim, *, allow_empty: bool = False, keep_dtype: bool = False, layout: str = "") -> np.ndarray:
     """Return ``value`` as a numeric ndarray after checking dtype and ndim.
 
     Parameters
@@ -25,12 +25,17 @@ def as_array(value, name: str, ndim, *, allow_empty: bool = False) -> np.ndarray
         Accepted number(s) of dimensions.
     allow_empty : bool
         Whether arrays with a zero-length axis are acceptable.
+    keep_dtype : bool
+        Return the array in its own dtype (for layout conversions) instead of
+        the compute dtype.
+    layout : str
+        Axis names shown in the ndim error message, e.g. ``"(H, W, C)"``.
 
     Returns
     -------
     numpy.ndarray
         float32 stays float32, float64 stays float64, float16 becomes float32,
-        integers and booleans become float64.
+        integers and booleans become float64 (unless ``keep_dtype``).
     """
     try:
         arr = np.asarray(value)
@@ -42,10 +47,13 @@ def as_array(value, name: str, ndim, *, allow_empty: bool = False) -> np.ndarray
         raise TypeError(f"{name} must be real-valued; got complex dtype {arr.dtype}")
     ndims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
     if arr.ndim not in ndims:
-        expected = " or ".join(str(n) for n in ndims)
-        raise ValueError(f"{name} must be a {expected}-D array; got {arr.ndim}-D with shape {arr.shape}")
+        expected = ", ".join(str(n) for n in ndims[:-1]) + " or " + str(ndims[-1]) if len(ndims) > 1 else str(ndims[0])
+        axes = f" {layout}" if layout else ""
+        raise ValueError(f"{name} must be a {expected}-D{axes} array; got {arr.ndim}-D with shape {arr.shape}")
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name} must not be empty; got shape {arr.shape}")
+    if keep_dtype:
+        return arr
     return arr.astype(compute_dtype(arr.dtype), copy=False)
 
 

@@ -29,6 +29,12 @@ __all__ = [
 
 # Output rows per GEMM block: bounds the im2col copy to about this many bytes.
 _BLOCK_BYTES = 8 * 1024 * 1024
+# Small layers (taps * C_out multiply-adds per pixel at most _SMALL_GEMM_WORK / 64)
+# multiply in stacks of small GEMMs of about _SMALL_GEMM_WORK multiply-adds:
+# NumPy loops over the stack in C and OpenBLAS runs each on one thread. One
+# big multi-threaded GEMM is no faster here and is many times slower when the
+# cores are busy with other work (its threads wait for each other).
+_SMALL_GEMM_WORK = 1 << 17
 
 
 def corr2d_multi_in(X, K, mode: str = "valid") -> np.ndarray:
@@ -62,8 +68,8 @@ def corr2d_multi_in(X, K, mode: str = "valid") -> np.ndarray:
     array([[ 56.,  72.],
            [104., 120.]])
     """
-    X = as_array(X, "X", 3)
-    K = as_array(K, "K", 3)
+    X = as_array(X, "X", 3, layout="(H, W, C)")
+    K = as_array(K, "K", 3, layout="(h, w, C)")
     check_channels(X.shape[-1], K.shape[-1])
     return _multi(X[None], K[..., None], check_mode(mode))[0, :, :, 0]
 
@@ -100,8 +106,8 @@ def corr2d_multi_in_out(X, K, mode: str = "valid") -> np.ndarray:
     >>> float(corr2d_multi_in_out(X, K)[0, 0, 0])  # 3 * 3 * 3 ones
     27.0
     """
-    X = as_array(X, "X", (3, 4))
-    K = as_array(K, "K", 4)
+    X = as_array(X, "X", (3, 4), layout="(H, W, C_in) or (N, H, W, C_in)")
+    K = as_array(K, "K", 4, layout="(h, w, C_in, C_out)")
     check_channels(X.shape[-1], K.shape[2])
     mode = check_mode(mode)
     if X.ndim == 3:
@@ -128,11 +134,17 @@ def _multi(X: np.ndarray, K: np.ndarray, mode: str) -> np.ndarray:
     out = np.empty((n, Ho, Wo, c_out), dtype=dtype)
     taps = h * w * c_in
     rows = max(1, _BLOCK_BYTES // max(1, Wo * taps * X.itemsize))
+    chunk = min(1024, _SMALL_GEMM_WORK // (taps * c_out))  # pixels per small GEMM
     for b in range(n):
         for r0 in range(0, Ho, rows):
             r1 = min(Ho, r0 + rows)
             cols = windows[b, r0:r1].reshape(-1, taps)  # im2col copy of one block
-            np.matmul(cols, weights, out=out[b, r0:r1].reshape(-1, c_out))
+            res = out[b, r0:r1].reshape(-1, c_out)
+            split = (len(cols) // chunk) * chunk if chunk >= 64 else 0
+            if split:
+                np.matmul(cols[:split].reshape(-1, chunk, taps), weights, out=res[:split].reshape(-1, chunk, c_out))
+            if split < len(cols):
+                np.matmul(cols[split:], weights, out=res[split:])
     return out
 
 
@@ -146,12 +158,10 @@ def image_to_nchw(X) -> np.ndarray:
     >>> image_to_nchw(np.zeros((5, 7, 3))).shape
     (1, 3, 5, 7)
     """
-    X = np.asarray(X)
+    X = as_array(X, "X", (3, 4), keep_dtype=True, layout="(H, W, C) or (N, H, W, C)")
     if X.ndim == 3:
         X = X[None]
-    if X.ndim != 4:
-        raise ValueError(f"X must be a 3-D (H, W, C) or 4-D (N, H, W, C) array; got {X.ndim}-D with shape {X.shape}")
-    return np.ascontiguousarray(X.transpose(0, 3, 1, 2))
+    return X.transpose(0, 3, 1, 2).copy(order="C")  # a new array, never a view
 
 
 def image_from_nchw(X) -> np.ndarray:
@@ -164,10 +174,8 @@ def image_from_nchw(X) -> np.ndarray:
     >>> image_from_nchw(np.zeros((1, 3, 5, 7))).shape
     (1, 5, 7, 3)
     """
-    X = np.asarray(X)
-    if X.ndim != 4:
-        raise ValueError(f"X must be a 4-D (N, C, H, W) array; got {X.ndim}-D with shape {X.shape}")
-    return np.ascontiguousarray(X.transpose(0, 2, 3, 1))
+    X = as_array(X, "X", 4, keep_dtype=True, layout="(N, C, H, W)")
+    return X.transpose(0, 2, 3, 1).copy(order="C")  # a new array, never a view
 
 
 def kernel_to_oihw(K) -> np.ndarray:
@@ -180,10 +188,8 @@ def kernel_to_oihw(K) -> np.ndarray:
     >>> kernel_to_oihw(np.zeros((3, 5, 2, 4))).shape
     (4, 2, 3, 5)
     """
-    K = np.asarray(K)
-    if K.ndim != 4:
-        raise ValueError(f"K must be a 4-D (h, w, C_in, C_out) array; got {K.ndim}-D with shape {K.shape}")
-    return np.ascontiguousarray(K.transpose(3, 2, 0, 1))
+    K = as_array(K, "K", 4, keep_dtype=True, layout="(h, w, C_in, C_out)")
+    return K.transpose(3, 2, 0, 1).copy(order="C")  # a new array, never a view
 
 
 def kernel_from_oihw(K) -> np.ndarray:
@@ -196,7 +202,5 @@ def kernel_from_oihw(K) -> np.ndarray:
     >>> kernel_from_oihw(np.zeros((4, 2, 3, 5))).shape
     (3, 5, 2, 4)
     """
-    K = np.asarray(K)
-    if K.ndim != 4:
-        raise ValueError(f"K must be a 4-D (C_out, C_in, h, w) array; got {K.ndim}-D with shape {K.shape}")
-    return np.ascontiguousarray(K.transpose(2, 3, 1, 0))
+    K = as_array(K, "K", 4, keep_dtype=True, layout="(C_out, C_in, h, w)")
+    return K.transpose(2, 3, 1, 0).copy(order="C")  # a new array, never a view

@@ -19,9 +19,18 @@ Three output sizes (``mode``), with the semantics of ``scipy.signal``:
   ``(H+h-1) x (W+w-1)``.
 
 NaN and inf follow IEEE arithmetic: they spread to every output pixel whose
-window contains them. With the FFT strategy (large kernels on large images)
-a single NaN or inf spreads to the whole output, so ``corr2d`` switches to
-the direct method when an input is not finite.
+window contains them (an inf that meets a zero weight, or +inf and -inf in
+one window, gives NaN), and a NaN or inf in the kernel reaches every output pixel.
+With the FFT strategy (large kernels on large images) a single NaN or inf
+would spread to the whole output, so ``corr2d`` switches to the direct method
+when an input is not finite.
+
+Strategy: kernels of up to 36 taps use shifted-slice accumulation (the
+formula's sum, term by term); larger kernels with at least 64 x 64 = 4096
+output pixels use ``numpy.fft.rfft2``, whose round-off is of the
+order of the dtype's epsilon times the largest output magnitude. When both
+inputs are integer or boolean arrays the FFT result is rounded to the
+nearest integer, so integer inputs give exact integer sums on both paths.
 """
 
 from __future__ import annotations
@@ -81,11 +90,12 @@ def corr2d(X, K, mode: str = "valid") -> np.ndarray:
     array([[19., 25.],
            [37., 43.]])
     """
-    X = as_array(X, "X", 2)
-    K = as_array(K, "K", 2)
+    integral = _is_integral(X) and _is_integral(K)
+    X = as_array(X, "X", 2, layout="(H, W)")
+    K = as_array(K, "K", 2, layout="(h, w)")
     mode = check_mode(mode)
     check_kernel_fits(X.shape, K.shape, mode)
-    return _correlate_padded(X, K, _padding(K.shape, mode, flipped=False))
+    return _correlate_padded(X, K, _padding(K.shape, mode, flipped=False), integral=integral)
 
 
 def conv2d(X, K, mode: str = "valid") -> np.ndarray:
@@ -119,11 +129,12 @@ def conv2d(X, K, mode: str = "valid") -> np.ndarray:
     array([[ 5., 11.],
            [23., 29.]])
     """
-    X = as_array(X, "X", 2)
-    K = as_array(K, "K", 2)
+    integral = _is_integral(X) and _is_integral(K)
+    X = as_array(X, "X", 2, layout="(H, W)")
+    K = as_array(K, "K", 2, layout="(h, w)")
     mode = check_mode(mode)
     check_kernel_fits(X.shape, K.shape, mode)
-    return _correlate_padded(X, K[::-1, ::-1], _padding(K.shape, mode, flipped=True))
+    return _correlate_padded(X, K[::-1, ::-1], _padding(K.shape, mode, flipped=True), integral=integral)
 
 
 def corr2d_naive(X, K) -> np.ndarray:
@@ -151,8 +162,8 @@ def corr2d_naive(X, K) -> np.ndarray:
     array([[19., 25.],
            [37., 43.]])
     """
-    X = as_array(X, "X", 2)
-    K = as_array(K, "K", 2)
+    X = as_array(X, "X", 2, layout="(H, W)")
+    K = as_array(K, "K", 2, layout="(h, w)")
     check_kernel_fits(X.shape, K.shape, "valid")
     H, W = X.shape
     h, w = K.shape
@@ -190,8 +201,23 @@ def _padding(kernel_hw, mode: str, *, flipped: bool):
     return tuple(pads)
 
 
-def _correlate_padded(X: np.ndarray, K: np.ndarray, pad) -> np.ndarray:
-    """Valid correlation of ``X`` zero-padded by ``pad`` with ``K`` (already validated)."""
+def _is_integral(value) -> bool:
+    """Whether ``value`` is an array of integers or booleans (checked before conversion to float64)."""
+    dtype = getattr(value, "dtype", None)
+    if not isinstance(dtype, np.dtype):  # nested lists and the like
+        try:
+            dtype = np.asarray(value).dtype
+        except (ValueError, TypeError):
+            return False  # as_array reports the problem
+    return dtype.kind in "iub"
+
+
+def _correlate_padded(X: np.ndarray, K: np.ndarray, pad, *, integral: bool = False) -> np.ndarray:
+    """Valid correlation of ``X`` zero-padded by ``pad`` with ``K`` (already validated).
+
+    ``integral`` says that both inputs held integers, so that an FFT result
+    can be rounded back to the exact integer sums.
+    """
     dtype = np.result_type(X, K)
     X = X.astype(dtype, copy=False)
     K = K.astype(dtype, copy=False)
@@ -201,7 +227,11 @@ def _correlate_padded(X: np.ndarray, K: np.ndarray, pad) -> np.ndarray:
     out_shape = (X.shape[0] - h + 1, X.shape[1] - w + 1)
     if h * w > _DIRECT_MAX_TAPS and out_shape[0] * out_shape[1] >= _FFT_MIN_PIXELS:
         if np.isfinite(X).all() and np.isfinite(K).all():
-            return _correlate_fft(X, K, out_shape)
+            out = _correlate_fft(X, K, out_shape)
+            # Integer sums below 2**52 are exact in float64: undo the FFT round-off.
+            if integral and float(np.abs(K).sum()) * float(np.abs(X).max()) < 2.0**52:
+                np.rint(out, out=out)
+            return out
     return _correlate_shifted(X, K, out_shape)
 
 

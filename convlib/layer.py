@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, check_channels
+from ._validate import as_array, check_channels, check_kernel_fits
 from .channels import _multi
 
 __all__ = ["Conv2D"]
@@ -90,7 +90,7 @@ class Conv2D:
 
     def _to_batch(self, X, name: str):
         """Return ``X`` as (N, H, W, C_in) and a tag to restore the caller's layout."""
-        X = as_array(X, name, (2, 3, 4))
+        X = as_array(X, name, (2, 3, 4), layout="(H, W), (H, W, C_in) or (N, H, W, C_in)")
         c_in = self.weight.shape[2]
         if X.ndim == 2:
             if c_in != 1:
@@ -107,6 +107,7 @@ class Conv2D:
     def forward(self, X) -> np.ndarray:
         """Compute the layer's output and remember ``X`` for :meth:`backward`."""
         Xb, layout = self._to_batch(X, "X")
+        check_kernel_fits(Xb.shape[1:3], self.weight.shape[:2], "valid", "X", "weight")
         self._input, self._layout = Xb, layout
         Y = _multi(Xb, self.weight, "valid") + self.bias
         return self._from_batch(Y, layout)

@@ -1,0 +1,364 @@
+r"""Chapter 2 (locality): a window of radius Delta, its receptive field and its weight count.
+
+Pure helpers (NumPy only, no drawing):
+
+* :func:`local_sum_at` evaluates the lecture's sum for one output pixel,
+  ``h[i, j] = sum_{a=-Delta}^{Delta} sum_{b=-Delta}^{Delta} V[a, b] x[i + a, j + b]``
+  (zeros outside the image), term by term;
+* :func:`receptive_field_side`, :func:`stacked_impulse_response` and
+  :func:`support_side` say how far the influence of one pixel reaches
+  through ``L`` stacked layers (``2 L Delta + 1`` pixels);
+* :func:`locality_frame` computes one frame of the explorer: a
+  ``(2 Delta + 1)^2`` box blur, the window of one output pixel and the
+  weight counts.
+
+Drawing: :class:`LocalityExplorer` (live, needs a kernel),
+:func:`locality_flipbook` (kernel-free), :func:`plot_param_counts` and
+:func:`plot_stacked_receptive_fields` (static figures).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from ..correlate import corr2d
+from ..images import mri_slice
+from ..kernels import box_kernel
+from ..shapes import param_counts
+from ._common import FigureImage, figure_to_png, flipbook, new_figure
+from .invariance import KERNEL_NOTE
+
+__all__ = [
+    "local_sum_at",
+    "receptive_field_side",
+    "stacked_impulse_response",
+    "support_side",
+    "default_image",
+    "LocalityFrame",
+    "locality_frame",
+    "LocalityExplorer",
+    "locality_explorer",
+    "locality_flipbook",
+    "plot_param_counts",
+    "plot_stacked_receptive_fields",
+]
+
+MAX_DELTA = 10
+
+
+# ---------------------------------------------------------------------------
+# pure part
+
+
+def local_sum_at(x, V, i: int, j: int) -> float:
+    """``sum_{a,b=-Delta..Delta} V[a, b] x[i + a, j + b]`` for one pixel, zeros outside the image.
+
+    ``V`` has shape ``(2 Delta + 1, 2 Delta + 1)``; offset ``a`` is array
+    row ``a + Delta``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convlib import corr2d
+    >>> x, V = np.arange(25.0).reshape(5, 5), np.arange(9.0).reshape(3, 3)
+    >>> bool(local_sum_at(x, V, 0, 0) == corr2d(x, V, "same")[0, 0])
+    True
+    """
+    x, V = np.asarray(x, dtype=float), np.asarray(V, dtype=float)
+    if V.ndim != 2 or V.shape[0] != V.shape[1] or V.shape[0] % 2 == 0:
+        raise ValueError(f"V must be square with odd side 2*Delta+1; got shape {V.shape}")
+    D = V.shape[0] // 2
+    H, W = x.shape
+    total = 0.0
+    for a in range(-D, D + 1):
+        for b in range(-D, D + 1):
+            if 0 <= i + a < H and 0 <= j + b < W:
+                total += V[a + D, b + D] * x[i + a, j + b]
+    return float(total)
+
+
+def receptive_field_side(delta: int, layers: int = 1) -> int:
+    """Side ``2 L Delta + 1`` of the square of input pixels one output pixel sees after ``L`` layers.
+
+    Examples
+    --------
+    >>> [receptive_field_side(1, L) for L in (1, 2, 3)]
+    [3, 5, 7]
+    """
+    if int(delta) < 0 or int(layers) < 0:
+        raise ValueError(f"delta and layers must be non-negative; got {delta}, {layers}")
+    return 2 * int(layers) * int(delta) + 1
+
+
+def stacked_impulse_response(delta: int, layers: int, size: int | None = None) -> np.ndarray:
+    """One bright input pixel passed through ``layers`` local layers with all-ones ``(2 Delta + 1)^2`` kernels.
+
+    The nonzero pixels of the result are the output pixels the bright input
+    pixel can influence; by symmetry of the window, that square has the same
+    side as the receptive field of one output pixel.
+    """
+    side = receptive_field_side(delta, layers)
+    size = side + 4 if size is None else int(size)
+    x = np.zeros((size, size))
+    x[size // 2, size // 2] = 1.0
+    V = np.ones((2 * int(delta) + 1, 2 * int(delta) + 1))
+    for _ in range(int(layers)):
+        x = corr2d(x, V, "same")
+    return x
+
+
+def support_side(m, tol: float = 1e-9) -> tuple:
+    """``(rows, cols)`` of the bounding box of the entries of ``m`` larger than ``tol`` in magnitude."""
+    rows, cols = np.nonzero(np.abs(np.asarray(m)) > tol)
+    if rows.size == 0:
+        return (0, 0)
+    return (int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1))
+
+
+def default_image() -> np.ndarray:
+    """The MRI slice shipped with matplotlib, every second pixel: 128 x 128."""
+    return mri_slice()[::2, ::2]
+
+
+@dataclass
+class LocalityFrame:
+    """One frame of the locality explorer (pure data, no drawing)."""
+
+    delta: int
+    pixel: tuple  # (i, j) of the chosen output pixel
+    image: np.ndarray  # x
+    output: np.ndarray  # h = corr2d(x, box of side 2 Delta + 1, "same")
+    window: tuple  # (top, left, bottom, right) rows/cols i-Delta..i+Delta, j-Delta..j+Delta (inclusive, unclipped)
+    value: float  # h[i, j]
+    params: dict  # weight counts: fully connected, translation invariant, local
+
+
+def locality_frame(image, delta: int, row: int, col: int) -> LocalityFrame:
+    """Box blur of radius ``delta`` and the window that feeds output pixel ``(row, col)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> f = locality_frame(np.ones((9, 9)), 1, 4, 4)
+    >>> f.window, round(f.value, 12), f.params["local"]
+    ((3, 3, 5, 5), 1.0, 9)
+    """
+    x = np.asarray(image, dtype=float)
+    delta, row, col = int(delta), int(row), int(col)
+    if delta < 0:
+        raise ValueError(f"delta must be non-negative; got {delta}")
+    H, W = x.shape
+    if not (0 <= row < H and 0 <= col < W):
+        raise ValueError(f"pixel ({row}, {col}) is outside the {H} x {W} image")
+    h = corr2d(x, box_kernel(2 * delta + 1), "same")
+    return LocalityFrame(
+        delta=delta,
+        pixel=(row, col),
+        image=x,
+        output=h,
+        window=(row - delta, col - delta, row + delta, col + delta),
+        value=float(h[row, col]),
+        params=param_counts(H, W, delta),
+    )
+
+
+# ---------------------------------------------------------------------------
+# drawing
+
+_BAR_NAMES = ("fully connected", "translation invariant", "local")
+
+
+class _LocalityFigure:
+    """Input with the window, box-blurred output with the pixel, weight counts on a log axis."""
+
+    def __init__(self, frame: LocalityFrame, width: float = 8.0, height: float = 3.0):
+        self.fig, (ax_x, ax_h, ax_p) = new_figure(width, height, ncols=3)
+        self.im_x = ax_x.imshow(frame.image, cmap="gray")
+        ax_x.set_title("input x and the window of h[i, j]", fontsize=10)
+        self.rect = Rectangle((0, 0), 1, 1, fill=False, ec="tab:orange", lw=2)
+        ax_x.add_patch(self.rect)
+        (self.dot_x,) = ax_x.plot([], [], ".", color="tab:orange", ms=5)
+        self.im_h = ax_h.imshow(frame.output, cmap="gray", vmin=frame.image.min(), vmax=frame.image.max())
+        self.title_h = ax_h.text(0.5, 1.02, "", transform=ax_h.transAxes, ha="center", va="bottom", fontsize=10)
+        (self.dot_h,) = ax_h.plot([], [], "+", color="tab:orange", ms=12, mew=2)
+        for ax in (ax_x, ax_h):
+            ax.set_xticks([])
+            ax.set_yticks([])
+        counts = [frame.params[k] for k in _BAR_NAMES]
+        self.bars = ax_p.bar(["FC", "transl.\ninvariant", "local"], counts, color=["tab:gray", "tab:blue", "tab:orange"])
+        ax_p.set_yscale("log")
+        ax_p.set_ylim(0.5, 10 ** np.ceil(np.log10(counts[0]) + 1))
+        ax_p.set_title("weights (log scale)", fontsize=10)
+        self.bar_text = ax_p.text(2, 1, "", ha="center", va="bottom", fontsize=9)
+        self.animated = [self.rect, self.dot_x, self.im_h, self.title_h, self.dot_h, self.bars[2], self.bar_text]
+        self.update(frame)
+
+    def update(self, frame: LocalityFrame) -> None:
+        top, left, bottom, right = frame.window
+        # pixel (i, j) covers [j - 0.5, j + 0.5] x [i - 0.5, i + 0.5] in imshow coordinates
+        self.rect.set_xy((left - 0.5, top - 0.5))
+        self.rect.set_width(right - left + 1)
+        self.rect.set_height(bottom - top + 1)
+        i, j = frame.pixel
+        self.dot_x.set_data([j], [i])
+        self.dot_h.set_data([j], [i])
+        self.im_h.set_data(frame.output)
+        side = 2 * frame.delta + 1
+        self.title_h.set_text(f"h: {side} x {side} box blur (\u0394 = {frame.delta})")
+        local = frame.params["local"]
+        self.bars[2].set_height(local)
+        self.bar_text.set_position((2, local * 1.3))
+        self.bar_text.set_text(f"{local:,}")
+
+
+def _readout(frame: LocalityFrame) -> str:
+    side = 2 * frame.delta + 1
+    H, W = frame.image.shape
+    p = frame.params
+    return (
+        f"\u0394 = <b>{frame.delta}</b>: h[{frame.pixel[0]}, {frame.pixel[1]}] = <b>{frame.value:.3f}</b>, "
+        f"the mean of a {side} x {side} window ({side * side} input pixels). "
+        f"Weights for this {H} x {W} image: local (2\u0394+1)<sup>2</sup> = <b>{p['local']:,}</b>, "
+        f"translation invariant {p['translation invariant']:,}, fully connected {p['fully connected']:,}."
+    )
+
+
+class LocalityExplorer:
+    """Live explorer: sliders for Delta and the output pixel; the window and the counts follow.
+
+    Attributes: ``controls`` (``"delta"``, ``"row"``, ``"col"``), ``frame``
+    (the last :class:`LocalityFrame`), ``view`` (:class:`FigureImage`),
+    ``readout`` (HTML) and ``widget`` (the container to display).
+    """
+
+    def __init__(self, image=None, delta: int = 3, row: int | None = None, col: int | None = None, max_delta: int = MAX_DELTA):
+        self.image = default_image() if image is None else np.asarray(image, dtype=float)
+        H, W = self.image.shape
+        row = H // 2 if row is None else row
+        col = W // 3 if col is None else col
+        self.controls = {
+            "delta": widgets.IntSlider(value=delta, min=0, max=max_delta, description="\u0394"),
+            "row": widgets.IntSlider(value=row, min=0, max=H - 1, description="row i"),
+            "col": widgets.IntSlider(value=col, min=0, max=W - 1, description="col j"),
+        }
+        self.frame = self._compute()
+        self.drawing = _LocalityFigure(self.frame)
+        self.view = FigureImage(self.drawing.fig, animated=self.drawing.animated)
+        self.readout = widgets.HTML(_readout(self.frame))
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.widget = widgets.VBox(
+            [widgets.HBox(list(self.controls.values())), self.view.image, self.readout, widgets.HTML(KERNEL_NOTE)]
+        )
+
+    def _compute(self) -> LocalityFrame:
+        c = self.controls
+        return locality_frame(self.image, c["delta"].value, c["row"].value, c["col"].value)
+
+    def _on_change(self, _change=None) -> None:
+        self.frame = self._compute()
+        self.drawing.update(self.frame)
+        self.readout.value = _readout(self.frame)
+        self.view.refresh()
+
+
+def locality_explorer(image=None, delta: int = 3, row: int | None = None, col: int | None = None) -> LocalityExplorer:
+    """The chapter's live explorer; display ``locality_explorer().widget``.
+
+    Examples
+    --------
+    >>> e = locality_explorer()
+    >>> e.frame.delta, e.frame.pixel, e.frame.params["local"]
+    (3, (64, 42), 49)
+    >>> e.controls["delta"].value = 1
+    >>> e.frame.window, e.frame.params["local"]
+    ((63, 41, 65, 43), 9)
+    """
+    return LocalityExplorer(image=image, delta=delta, row=row, col=col)
+
+
+def locality_flipbook(image=None, deltas=range(0, 9), row: int | None = None, col: int | None = None):
+    """Kernel-free flipbook over Delta: the window grows, the blur gets stronger, the count grows.
+
+    Examples
+    --------
+    >>> book = locality_flipbook(deltas=range(2))
+    >>> book.children[0].options
+    ('\u0394 = 0 (1 x 1, 1 weights)', '\u0394 = 1 (3 x 3, 9 weights)')
+    """
+    x = default_image() if image is None else np.asarray(image, dtype=float)
+    H, W = x.shape
+    row = H // 2 if row is None else row
+    col = W // 3 if col is None else col
+    drawing, pngs, labels = None, [], []
+    for d in deltas:
+        frame = locality_frame(x, d, row, col)
+        if drawing is None:
+            drawing = _LocalityFigure(frame)
+        drawing.update(frame)
+        pngs.append(figure_to_png(drawing.fig))
+        side = 2 * d + 1
+        labels.append(f"\u0394 = {d} ({side} x {side}, {side * side} weights)")
+    return flipbook(pngs, labels, description="\u0394", caption="<small>Works on the static page: drag the slider.</small>")
+
+
+def plot_param_counts(H: int = 1024, W: int = 1024, deltas=range(0, 11)):
+    """Static figure: ``(2 Delta + 1)^2`` against Delta on a log axis, with the FC and translation-invariant counts.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = plot_param_counts(64, 64, range(3))
+    >>> fig.axes[0].lines[0].get_ydata().tolist()
+    [1, 9, 25]
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    deltas = list(deltas)
+    counts = [param_counts(H, W, d) for d in deltas]
+    fig, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
+    ax.semilogy(deltas, [c["local"] for c in counts], "o-", color="tab:orange", label="local, $(2\\Delta+1)^2$")
+    ax.axhline(counts[0]["translation invariant"], color="tab:blue", ls="--", label=f"translation invariant, $(2H-1)(2W-1)$")
+    ax.axhline(counts[0]["fully connected"], color="tab:gray", ls=":", label="fully connected, $(HW)^2$")
+    ax.set_xlabel("$\\Delta$")
+    ax.set_ylabel("number of weights")
+    ax.set_title(f"weights of one layer on a {H} x {W} image")
+    ax.set_xticks(deltas)
+    ax.legend(loc="upper left", bbox_to_anchor=(0.01, 0.9), fontsize=9)
+    return fig
+
+
+def plot_stacked_receptive_fields(delta: int = 1, layers=(1, 2, 3)):
+    """Static figure: where one bright pixel's influence reaches after 1, 2, 3 ... local layers.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = plot_stacked_receptive_fields(2, (1, 2))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['L = 1: 5 x 5', 'L = 2: 9 x 9']
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    layers = list(layers)
+    size = receptive_field_side(delta, max(layers)) + 4
+    fig, axes = plt.subplots(1, len(layers), figsize=(2.6 * len(layers), 2.8), layout="constrained")
+    for ax, L in zip(np.atleast_1d(axes), layers):
+        m = stacked_impulse_response(delta, L, size)
+        ax.imshow(m > 1e-9, cmap="Oranges", vmin=0, vmax=1.3)
+        side = support_side(m)[0]
+        ax.set_title(f"L = {L}: {side} x {side}")
+        ax.set_xticks(np.arange(size + 1) - 0.5)  # grid lines between pixels
+        ax.set_yticks(np.arange(size + 1) - 0.5)
+        ax.set_xticklabels([])
+        ax.set_yticklabels([])
+        ax.grid(True, color="white", lw=0.5)
+        ax.tick_params(length=0)
+    fig.suptitle(f"reach of one input pixel through L layers with $\\Delta$ = {delta}")
+    return fig

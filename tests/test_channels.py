@@ -1,0 +1,278 @@
+"""Multi-channel cross-correlation and the PyTorch layout conversions."""
+
+import numpy as np
+import pytest
+from scipy import signal
+
+from convlib import (
+    corr2d,
+    corr2d_multi_in,
+    corr2d_multi_in_out,
+    image_from_nchw,
+    image_to_nchw,
+    kernel_from_oihw,
+    kernel_to_oihw,
+)
+
+MODES = ("valid", "same", "full")
+
+# D2L 6.4: two input channels, in convlib's channels-last layout.
+D2L_X = np.stack([np.arange(9).reshape(3, 3), np.arange(1, 10).reshape(3, 3)], axis=-1)  # (3, 3, 2)
+D2L_K = np.stack([np.arange(4).reshape(2, 2), np.arange(1, 5).reshape(2, 2)], axis=-1)  # (2, 2, 2)
+
+
+def test_d2l_two_channel_example():
+    out = corr2d_multi_in(D2L_X, D2L_K)
+    np.testing.assert_array_equal(out, [[56.0, 72.0], [104.0, 120.0]])
+    assert out.dtype == np.float64
+
+
+def test_d2l_multi_in_out_example():
+    # D2L: K = stack((K, K + 1, K + 2)) gives three output channels.
+    K = np.stack([D2L_K, D2L_K + 1, D2L_K + 2], axis=-1)  # (2, 2, 2, 3)
+    out = corr2d_multi_in_out(D2L_X, K)
+    assert out.shape == (2, 2, 3)
+    expected = np.array(
+        [
+            [[56.0, 72.0], [104.0, 120.0]],
+            [[76.0, 100.0], [148.0, 172.0]],
+            [[96.0, 128.0], [192.0, 224.0]],
+        ]
+    )  # D2L prints (C_out, H', W')
+    np.testing.assert_array_equal(out, expected.transpose(1, 2, 0))
+
+
+def test_d2l_one_by_one_is_per_pixel_matmul():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3, 3, 3))
+    K = rng.normal(size=(1, 1, 3, 2))
+    out = corr2d_multi_in_out(X, K)
+    np.testing.assert_allclose(out, X @ K[0, 0], rtol=1e-13, atol=1e-13)
+    # the same, written as D2L does: a (C_out, C_in) matrix times a (C_in, H*W) matrix
+    Y = (K[0, 0].T @ X.reshape(-1, 3).T).T.reshape(3, 3, 2)
+    np.testing.assert_allclose(out, Y, rtol=1e-13, atol=1e-13)
+
+
+def _oracle_multi_in(X, K, mode):
+    return sum(signal.correlate2d(X[..., c], K[..., c], mode) for c in range(X.shape[-1]))
+
+
+def _oracle_multi_in_out(X, K, mode):
+    return np.stack([_oracle_multi_in(X, K[..., k], mode) for k in range(K.shape[-1])], axis=-1)
+
+
+SHAPES = [((5, 6, 1), (2, 3)), ((7, 7, 3), (3, 3)), ((9, 5, 4), (4, 2)), ((4, 4, 2), (4, 4)), ((3, 4, 2), (5, 5))]
+
+
+def _cases():
+    for xs, ks in SHAPES:
+        for mode in MODES:
+            if mode == "valid" and (ks[0] > xs[0] or ks[1] > xs[1]):
+                continue  # an error: see test_errors.py
+            yield pytest.param(xs, ks, mode, id=f"{xs}-{ks}-{mode}")
+
+
+@pytest.mark.parametrize("xs, ks, mode", list(_cases()))
+def test_multi_in_matches_scipy(xs, ks, mode):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=xs)
+    K = rng.normal(size=ks + (xs[-1],))
+    np.testing.assert_allclose(corr2d_multi_in(X, K, mode), _oracle_multi_in(X, K, mode), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("xs, ks, mode", list(_cases()))
+@pytest.mark.parametrize("c_out", [1, 4])
+def test_multi_in_out_matches_scipy(xs, ks, mode, c_out):
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=xs)
+    K = rng.normal(size=ks + (xs[-1], c_out))
+    out = corr2d_multi_in_out(X, K, mode)
+    expected = _oracle_multi_in_out(X, K, mode)
+    assert out.shape == expected.shape
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_multi_in_out_batch_axis_equals_one_by_one():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(4, 10, 9, 3))
+    K = rng.normal(size=(3, 2, 3, 5))
+    for mode in MODES:
+        out = corr2d_multi_in_out(X, K, mode)
+        assert out.shape[0] == 4 and out.shape[-1] == 5
+        for n in range(4):
+            np.testing.assert_allclose(out[n], corr2d_multi_in_out(X[n], K, mode), rtol=1e-13, atol=1e-13)
+            np.testing.assert_allclose(out[n], _oracle_multi_in_out(X[n], K, mode), rtol=1e-12, atol=1e-12)
+
+
+def test_row_blocks_leave_no_seams(monkeypatch):
+    # The im2col copy is made in blocks of output rows; shrink the block so that
+    # a small image needs several (uneven) blocks, and check the seams.
+    from convlib import channels
+
+    monkeypatch.setattr(channels, "_BLOCK_BYTES", 7 * 156 * 75 * 4)  # 7 rows of 156 columns, 75 taps, float32
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(2, 50, 160, 3)).astype(np.float32)
+    K = rng.normal(size=(5, 5, 3, 4)).astype(np.float32)
+    out = corr2d_multi_in_out(X, K)
+    assert out.dtype == np.float32
+    for n in range(2):
+        expected = _oracle_multi_in_out(X[n].astype(float), K.astype(float), "valid")
+        np.testing.assert_allclose(out[n], expected, rtol=0, atol=1e-5 * np.abs(expected).max())
+
+
+def test_multi_in_with_one_channel_equals_corr2d():
+    rng = np.random.default_rng(5)
+    X, K = rng.normal(size=(8, 9)), rng.normal(size=(3, 2))
+    for mode in MODES:
+        np.testing.assert_allclose(corr2d_multi_in(X[..., None], K[..., None], mode), corr2d(X, K, mode), rtol=1e-13, atol=1e-13)
+
+
+# ---------------------------------------------------------------------------
+# dtypes, mutation, NaN
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_float32_stays_float32(mode):
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(2, 9, 8, 3)).astype(np.float32)
+    K = rng.normal(size=(3, 3, 3, 2)).astype(np.float32)
+    assert corr2d_multi_in(X[0], K[..., 0], mode).dtype == np.float32
+    assert corr2d_multi_in_out(X[0], K, mode).dtype == np.float32
+    assert corr2d_multi_in_out(X, K, mode).dtype == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int32, bool])
+def test_integers_and_bools_compute_in_float64(dtype):
+    X = (np.arange(2 * 4 * 5 * 2).reshape(2, 4, 5, 2) % 3).astype(dtype)
+    K = np.ones((2, 2, 2, 3), dtype=dtype)
+    out = corr2d_multi_in_out(X, K)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out[1], _oracle_multi_in_out(X[1].astype(int), K.astype(int), "valid"))
+    assert corr2d_multi_in(X[0], K[..., 0]).dtype == np.float64
+
+
+def test_uint8_image_does_not_overflow():
+    X = np.full((3, 3, 3), 255, dtype=np.uint8)
+    K = np.full((3, 3, 3, 1), 255, dtype=np.uint8)
+    np.testing.assert_array_equal(corr2d_multi_in_out(X, K), np.full((1, 1, 1), 27 * 255 * 255.0))
+
+
+def test_inputs_not_mutated_and_read_only_ok():
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(2, 7, 6, 3))
+    K = rng.normal(size=(3, 2, 3, 4))
+    X0, K0 = X.copy(), K.copy()
+    X.setflags(write=False)
+    K.setflags(write=False)
+    for mode in MODES:
+        corr2d_multi_in_out(X, K, mode)
+        corr2d_multi_in_out(X[0], K, mode)
+        corr2d_multi_in(X[0], K[..., 0], mode)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(K, K0)
+
+
+def test_non_contiguous_inputs():
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(3, 12, 10)).transpose(1, 2, 0)[::-1]  # (12, 10, 3), a strided view
+    K = rng.normal(size=(4, 3, 3, 2))[::-1, :, :, ::-1]
+    np.testing.assert_allclose(corr2d_multi_in_out(X, K), _oracle_multi_in_out(X, K, "valid"), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_nan_pixel_reaches_only_its_windows(mode):
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(12, 11, 3))
+    K = rng.uniform(0.5, 1.5, size=(3, 4, 3, 2))
+    X[5, 6, 1] = np.nan
+    out = corr2d_multi_in_out(X, K, mode)
+    marker = np.zeros((12, 11))
+    marker[5, 6] = 1
+    hit = signal.correlate2d(marker, np.ones((3, 4)), mode) != 0
+    assert np.isnan(out[hit]).all()
+    X[5, 6, 1] = 0
+    np.testing.assert_allclose(out[~hit], corr2d_multi_in_out(X, K, mode)[~hit], rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# layout conversions
+
+
+def test_conversions_move_the_right_axes():
+    rng = np.random.default_rng(10)
+    X = rng.normal(size=(2, 5, 7, 3))  # x[n, i, j, c]
+    V = rng.normal(size=(3, 4, 3, 6))  # V[a, b, c, k]
+    nchw, oihw = image_to_nchw(X), kernel_to_oihw(V)
+    assert nchw.shape == (2, 3, 5, 7) and oihw.shape == (6, 3, 3, 4)
+    assert nchw[1, 2, 4, 6] == X[1, 4, 6, 2]
+    assert oihw[5, 1, 2, 3] == V[2, 3, 1, 5]
+    assert nchw.flags.c_contiguous and oihw.flags.c_contiguous
+    np.testing.assert_array_equal(image_from_nchw(nchw), X)
+    np.testing.assert_array_equal(kernel_from_oihw(oihw), V)
+    np.testing.assert_array_equal(image_to_nchw(X[0]), nchw[:1])
+
+
+def test_conversions_keep_dtype_and_do_not_alias():
+    X = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    out = image_to_nchw(X)
+    assert out.dtype == np.uint8 and not np.shares_memory(out, X)
+    K = np.ones((1, 1, 2, 3), dtype=np.float32)
+    assert kernel_to_oihw(K).dtype == np.float32
+    assert kernel_from_oihw(kernel_to_oihw(K)).dtype == np.float32
+    assert image_from_nchw(image_to_nchw(X)).dtype == np.uint8
+    # one channel (or 1 x 1 images): the transpose is already contiguous, still a copy
+    for fn, A in [
+        (image_to_nchw, np.zeros((5, 6, 1))),
+        (image_from_nchw, np.zeros((2, 1, 5, 6))),
+        (kernel_to_oihw, np.zeros((1, 1, 1, 4))),
+        (kernel_from_oihw, np.zeros((4, 1, 1, 1))),
+    ]:
+        assert not np.shares_memory(fn(A), A), fn.__name__
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_matches_torch_conv2d(mode):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(2, 13, 11, 3))
+    V = rng.normal(size=(3, 5, 3, 4))  # odd sizes: torch's "same" centres like scipy's
+    padding = {"valid": "valid", "same": "same", "full": (2, 4)}[mode]
+    with torch.no_grad():
+        ref = F.conv2d(torch.from_numpy(image_to_nchw(X)), torch.from_numpy(kernel_to_oihw(V)), padding=padding)
+    ours = corr2d_multi_in_out(X, V, mode)
+    np.testing.assert_allclose(ours, image_from_nchw(ref.numpy()), rtol=1e-10, atol=1e-10)
+
+
+def test_matches_torch_conv2d_float32_single_image():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(20, 24, 3)).astype(np.float32)
+    V = rng.normal(size=(3, 3, 3, 16)).astype(np.float32)
+    with torch.no_grad():
+        ref = torch.nn.functional.conv2d(torch.from_numpy(image_to_nchw(X)), torch.from_numpy(kernel_to_oihw(V)))
+    ours = corr2d_multi_in_out(X, V)
+    assert ours.dtype == np.float32
+    np.testing.assert_allclose(ours, image_from_nchw(ref.numpy())[0], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "x_shape, k_shape",
+    [
+        ((9, 10, 16), (3, 3, 16, 32)),  # many taps * C_out: one BLAS call per block
+        ((40, 66, 3), (3, 3, 3, 16)),  # stacks of small GEMMs plus a remainder
+        ((34, 34, 1), (3, 3, 1, 1)),  # 1024 pixels: stacks only, no remainder
+    ],
+)
+def test_gemm_strategies_match_scipy(x_shape, k_shape):
+    from convlib import channels
+
+    h, w, c_in, c_out = k_shape
+    pixels = (x_shape[0] - h + 1) * (x_shape[1] - w + 1)
+    chunk = min(1024, channels._SMALL_GEMM_WORK // (h * w * c_in * c_out))
+    assert (chunk < 64) == (k_shape[-1] == 32)
+    rng = np.random.default_rng(13)
+    X, K = rng.normal(size=x_shape), rng.normal(size=k_shape)
+    out = corr2d_multi_in_out(X, K)
+    np.testing.assert_allclose(out, _oracle_multi_in_out(X, K, "valid"), rtol=1e-11, atol=1e-11)
+    assert pixels == out.shape[0] * out.shape[1]

@@ -1,0 +1,91 @@
+"""The committed chapters are executed, complete and small.
+
+nbval silently skips cells that were never executed, and the website shows
+the stored outputs and widget state, so a chapter committed without running
+it would pass nbval and publish empty widgets. These tests catch that.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+MAX_BYTES = 2_000_000
+
+
+def _toc_files() -> list[str]:
+    files = []
+    for line in (ROOT / "_toc.yml").read_text().splitlines():
+        line = line.strip()
+        for key in ("root:", "- file:", "file:"):
+            if line.startswith(key):
+                files.append(line.split(":", 1)[1].strip())
+                break
+    return files
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_there_are_four_topic_chapters():
+    assert len(CHAPTERS) >= 4, f"expected the four topic chapters in chapters/, found {[p.name for p in CHAPTERS]}"
+
+
+def test_every_chapter_is_in_the_table_of_contents():
+    toc = {Path(f).with_suffix("").as_posix() for f in _toc_files()}
+    for path in CHAPTERS:
+        assert f"chapters/{path.stem}" in toc, f"{path.name} is not listed in _toc.yml"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_was_executed_top_to_bottom(path):
+    nb = _load(path)
+    code = [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    assert code, f"{path.name} has no code cells"
+    counts = [c.get("execution_count") for c in code]
+    missing = [i for i, n in enumerate(counts) if n is None]
+    assert not missing, f"{path.name}: code cells {missing} were never executed; run `make notebooks`"
+    assert counts == list(range(1, len(code) + 1)), f"{path.name}: execution counts {counts} are not one clean top-to-bottom run"
+    assert any(c.get("outputs") for c in code), f"{path.name} has no stored outputs"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_no_unexpected_errors_in_stored_outputs(path):
+    for i, cell in enumerate(_load(path)["cells"]):
+        if cell["cell_type"] != "code" or "raises-exception" in cell.get("metadata", {}).get("tags", []):
+            continue
+        for out in cell.get("outputs", []):
+            assert out.get("output_type") != "error", f"{path.name} cell {i} stored an error: {out.get('ename')}: {out.get('evalue')}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_widget_views_have_saved_state(path):
+    """Every displayed widget must be in the saved state, or the website shows nothing."""
+    nb = _load(path)
+    views = [
+        out["data"][WIDGET_VIEW]["model_id"]
+        for cell in nb["cells"]
+        if cell["cell_type"] == "code"
+        for out in cell.get("outputs", [])
+        if WIDGET_VIEW in out.get("data", {})
+    ]
+    assert views, f"{path.name} displays no widget; every topic chapter has at least one slider"
+    state = nb.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    missing = [m for m in views if m not in state]
+    assert not missing, f"{path.name}: widget views {missing} have no saved state; run `make notebooks`"
+    sliders = [m for m in state.values() if m.get("model_name", "").endswith("SliderModel")]
+    assert sliders, f"{path.name} saved no slider widget"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_is_small_and_has_no_local_paths(path):
+    raw = path.read_text(encoding="utf-8")
+    assert len(raw.encode()) < MAX_BYTES, f"{path.name} is {len(raw.encode())} bytes; keep chapters under {MAX_BYTES}"
+    assert str(ROOT) not in raw, f"{path.name} stores a path of this machine ({ROOT})"

@@ -1,0 +1,604 @@
+"""The website, checked as a reader would see it.
+
+Builds the book once per test session with the repository's own _config.yml
+and _toc.yml (`jupyter-book build -W --keep-going`, into a temporary
+directory), serves it on 127.0.0.1 and opens every page in headless Chromium
+(Debian's /usr/bin/chromium, driven by Playwright; `make browser` installs it).
+
+Every request that leaves 127.0.0.1 is recorded and aborted, so any use of a
+CDN fails the test. Per page: MathJax rendered all math (no raw TeX left),
+every widget output rendered its controls and first frame from the saved
+widget state, no console errors, no failed or 4xx/5xx requests, and the page
+has no horizontal overflow at a phone width. Also: the kernel-free flipbooks
+(slider jslink'ed to a Stack) flip on the static page, next/previous
+navigation walks the chapters in order, search finds a chapter, launch/
+download/repository buttons point where they should, and a link check over
+every internal href/src (including #fragments) of the built HTML.
+
+Screenshots of every page at a laptop (1366x900) and a phone (390x844) width
+are written to artifacts/screenshots/ (git-ignored) for a human to look at.
+
+Environment knobs (for debugging, not needed normally):
+  CONVLAYER_BOOK_DIR   build this book directory instead of the repository
+  CONVLAYER_SITE_HTML  use an already built site (a _build/html folder), no build
+"""
+
+from __future__ import annotations
+
+import functools
+import html.parser
+import http.server
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK_DIR = Path(os.environ.get("CONVLAYER_BOOK_DIR", ROOT)).resolve()
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+VIEWPORTS = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+REPO_URL = "https://github.com/convlayer/convlayer"
+BRANCH = "main"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+TIMEOUT_MS = 20_000
+
+
+# --------------------------------------------------------------------------
+# the book's pages, from _toc.yml (known at collection time)
+# --------------------------------------------------------------------------
+def _toc_docnames(book_dir: Path) -> list[str]:
+    toc = yaml.safe_load((book_dir / "_toc.yml").read_text(encoding="utf-8"))
+    names = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                names.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return [str(Path(n).with_suffix("").as_posix()) for n in names]
+
+
+DOCNAMES = _toc_docnames(BOOK_DIR)
+
+
+def _source_of(docname: str) -> Path | None:
+    for suffix in (".ipynb", ".md"):
+        if (BOOK_DIR / f"{docname}{suffix}").exists():
+            return BOOK_DIR / f"{docname}{suffix}"
+    return None
+
+
+# --------------------------------------------------------------------------
+# session fixtures: build, server, browser
+# --------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The built HTML site (a directory containing index.html)."""
+    if os.environ.get("CONVLAYER_SITE_HTML"):
+        return Path(os.environ["CONVLAYER_SITE_HTML"]).resolve()
+    if not (BOOK_DIR / "vendor" / "_static" / "mathjax" / "tex-mml-chtml.js").is_file():
+        pytest.fail("vendor/ is missing: run `make vendor` (scripts/fetch_vendor.py) first")
+    out = tmp_path_factory.mktemp("book")
+    jb = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(BOOK_DIR),
+           "--path-output", str(out), "-W", "--keep-going"]
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail(
+            f"`{' '.join(cmd)}` failed ({proc.returncode}):\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}"
+        )
+    print(f"book built in {time.monotonic() - t0:.1f} s")
+    return out / "_build" / "html"
+
+
+def test_book_builds_cleanly(site):
+    """The -W build succeeded and produced every page in the table of contents."""
+    for doc in DOCNAMES:
+        assert (site / f"{doc}.html").is_file(), f"{doc}.html was not built"
+    assert (site / "index.html").is_file()
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: run `make browser` (scripts/install_chromium.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Recorder:
+    """Everything that went wrong while a page was open."""
+
+    def __init__(self):
+        self.external: list[str] = []
+        self.failed: list[str] = []
+        self.console_errors: list[str] = []
+
+    def problems(self) -> list[str]:
+        return (
+            [f"request to another host (aborted): {u}" for u in self.external]
+            + [f"failed request: {u}" for u in self.failed]
+            + [f"console error: {m}" for m in self.console_errors]
+        )
+
+
+@pytest.fixture
+def open_page(browser, server):
+    """open_page(path, viewport="laptop") -> (page, recorder); a fresh context per call."""
+    contexts = []
+
+    def _open(path: str, viewport: str = "laptop"):
+        ctx = browser.new_context(viewport=VIEWPORTS[viewport], service_workers="block")
+        contexts.append(ctx)
+        rec = Recorder()
+
+        def route(route):
+            url = route.request.url
+            if urlsplit(url).hostname != "127.0.0.1":
+                rec.external.append(url)
+                route.abort()
+            else:
+                route.continue_()
+
+        ctx.route("**/*", route)
+        page = ctx.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("console", lambda m: rec.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: rec.console_errors.append(f"uncaught: {e}"))
+        # ERR_ABORTED on 127.0.0.1 = a load cancelled by navigating away (a missing
+        # file shows up as HTTP 404 instead; other hosts are recorded by route())
+        page.on("requestfailed", lambda r: None if "ERR_ABORTED" in (r.failure or "")
+                else rec.failed.append(f"{r.url} ({r.failure})"))
+        page.on("response", lambda r: rec.failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
+        page.goto(f"{server}/{path}", wait_until="load")
+        return page, rec
+
+    yield _open
+    for ctx in contexts:
+        ctx.close()
+
+
+# --------------------------------------------------------------------------
+# helpers: saved widget state of a built page
+# --------------------------------------------------------------------------
+def _widget_outputs(html_text: str) -> tuple[dict, list[str]]:
+    """(widget state {model_id: model}, [root model id of each widget output, in page order])."""
+    m = re.search(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>', html_text, re.S)
+    state = json.loads(m.group(1))["state"] if m else {}
+    views = re.findall(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', html_text, re.S)
+    return state, [json.loads(v)["model_id"] for v in views]
+
+
+def _refs(value) -> list[str]:
+    """Model ids referenced ("IPY_MODEL_<id>") anywhere inside a state value."""
+    found = []
+    if isinstance(value, str) and value.startswith("IPY_MODEL_"):
+        found.append(value[len("IPY_MODEL_"):])
+    elif isinstance(value, list):
+        for v in value:
+            found += _refs(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            found += _refs(v)
+    return found
+
+
+def _shown_models(state: dict, root: str) -> list[str]:
+    """Models a widget output displays at first: descendants of root, only the selected child of a Stack."""
+    shown, todo = [], [root]
+    while todo:
+        mid = todo.pop()
+        if mid in shown or mid not in state:
+            continue
+        shown.append(mid)
+        model = state[mid]
+        st = model.get("state", {})
+        if model.get("model_name") == "StackModel":
+            kids = _refs(st.get("children", []))
+            i = st.get("selected_index")
+            todo += [kids[i]] if i is not None and 0 <= i < len(kids) else []
+        else:
+            todo += [r for k, v in st.items() if k not in ("layout", "style") for r in _refs(v)]
+    return shown
+
+
+def _flipbook_links(state: dict) -> list[tuple[str, str]]:
+    """(slider id, stack id) for every browser-side link (jslink) driving a Stack's selected_index."""
+    links = []
+    for model in state.values():
+        if model.get("model_name") not in ("LinkModel", "DirectionalLinkModel"):
+            continue
+        st = model["state"]
+        ends = [(_refs(st.get("source"))[:1], st.get("source", [None, None])[1]),
+                (_refs(st.get("target"))[:1], st.get("target", [None, None])[1])]
+        ids = {attr: ref[0] for ref, attr in ends if ref}
+        stack = ids.get("selected_index")
+        if stack and state.get(stack, {}).get("model_name") == "StackModel":
+            other = [ref[0] for ref, attr in ends if ref and ref[0] != stack]
+            if other:
+                links.append((other[0], stack))
+    return links
+
+
+# --------------------------------------------------------------------------
+# static checks on the built HTML
+# --------------------------------------------------------------------------
+class _Links(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[tuple[str, str, str]] = []  # (tag, attr, url)
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for key in ("id", "name") if tag == "a" else ("id",):
+            if a.get(key):
+                self.ids.add(a[key])
+        for key in ("href", "src"):
+            if a.get(key) is not None:
+                self.links.append((tag, key, a[key]))
+        if tag == "link" and "stylesheet" in (a.get("rel") or "") and a.get("href"):
+            pass
+
+
+def _parse(path: Path) -> _Links:
+    p = _Links()
+    p.feed(path.read_text(encoding="utf-8", errors="replace"))
+    return p
+
+
+def test_internal_links_are_not_dead(site):
+    """Every relative href/src of every built page exists, and every #fragment exists on its target page."""
+    # every page except the theme's Jinja template leftovers in _static/
+    pages = sorted(p for p in site.rglob("*.html") if not p.relative_to(site).as_posix().startswith("_static/"))
+    parsed = {p: _parse(p) for p in pages}
+    dead, external_assets = [], []
+    for page, info in parsed.items():
+        rel = page.relative_to(site).as_posix()
+        for tag, attr, url in info.links:
+            u = urlsplit(url)
+            if u.scheme in ("mailto", "javascript", "data", "blob", "tel"):
+                continue
+            if u.scheme or url.startswith("//"):
+                # external: only plain links are fine, never a script, style or image from another host
+                if tag in ("script", "img", "iframe", "source", "video", "audio") or (tag == "link" and attr == "href" and not _is_plain_link(page, url)):
+                    external_assets.append(f"{rel}: <{tag} {attr}={url}>")
+                continue
+            target = (page.parent / unquote(u.path)).resolve() if u.path else page
+            if u.path.endswith("/") or (target.is_dir()):
+                target = target / "index.html"
+            if not target.exists():
+                dead.append(f"{rel}: {url}")
+                continue
+            if u.fragment and target.suffix == ".html":
+                ids = parsed[target].ids if target in parsed else _parse(target).ids
+                if unquote(u.fragment) not in ids:
+                    dead.append(f"{rel}: {url} (no id={u.fragment!r} on {target.relative_to(site)})")
+    assert not external_assets, "assets loaded from other hosts:\n" + "\n".join(external_assets)
+    assert not dead, f"{len(dead)} dead internal links:\n" + "\n".join(dead[:60])
+
+
+def _is_plain_link(page: Path, url: str) -> bool:
+    """A <link href=external> that is not a stylesheet/preload/icon (e.g. rel=license)."""
+    text = page.read_text(encoding="utf-8", errors="replace")
+    for m in re.finditer(r"<link\b[^>]*>", text):
+        if url in m.group(0):
+            return not re.search(r'rel="[^"]*(stylesheet|preload|icon|modulepreload|prefetch)', m.group(0))
+    return True
+
+
+def test_third_party_licences_are_published(site):
+    """Licences (and notices) of the vendored JavaScript are served with the site."""
+    for rel in ("_static/mathjax/LICENSE", "_static/jupyter-widgets/LICENSE",
+                "_static/jupyter-widgets/embed.js.LICENSE.txt", "_static/THIRD-PARTY.txt"):
+        assert (site / rel).is_file(), f"{rel} is not published with the site"
+
+
+@pytest.mark.parametrize("doc", DOCNAMES)
+def test_page_chrome(site, doc):
+    """Title, licence footer, repository/download/launch buttons, search box; nothing from a CDN."""
+    text = (site / f"{doc}.html").read_text(encoding="utf-8")
+    assert "<title>" in text and "The Convolutional Layer</title>" in text, "book title missing from <title>"
+    assert "CC BY 4.0" in text and ">MIT<" in text, "licence footer missing"
+    assert "The convlayer authors" in text, "author missing from the footer"
+    assert f'href="{REPO_URL}"' in text, "repository button missing"
+    assert "search" in text.lower() and "search-button" in text, "search button missing"
+    assert not re.search(r"<script[^>]+src=\"(https?:)?//", text), "a script is loaded from another host"
+    assert "unpkg.com" not in text and "cdn.jsdelivr" not in text and "cdnjs" not in text
+    src = _source_of(doc)
+    if src is not None:
+        # download button: the page source (.ipynb or .md)
+        assert f"_sources/{doc}{src.suffix}" in text, "download button (page source) missing"
+    if src is not None and src.suffix == ".ipynb":
+        nb = f"{doc}.ipynb"
+        assert f"https://mybinder.org/v2/gh/convlayer/convlayer/{BRANCH}?urlpath=tree/{nb}" in text, "Binder launch button"
+        assert f"https://colab.research.google.com/github/convlayer/convlayer/blob/{BRANCH}/{nb}" in text, "Colab launch button"
+        assert "thebe-launch-button" not in text, "thebe must stay off"
+
+
+# --------------------------------------------------------------------------
+# in the browser
+# --------------------------------------------------------------------------
+RAW_TEX_JS = """() => {
+  const main = document.querySelector('main') || document.body;
+  const copy = main.cloneNode(true);
+  copy.querySelectorAll('pre, code, script, style, textarea, .highlight, mjx-container, mjx-assistive-mml')
+      .forEach(e => e.remove());
+  const text = copy.innerText || copy.textContent;
+  const hits = [];
+  for (const pat of ['$$', '\\\\[', '\\\\]', '\\\\(', '\\\\)', '\\\\begin{', '\\\\frac', '\\\\sum', '^{', '_{']) {
+    const i = text.indexOf(pat);
+    if (i >= 0) hits.push(text.slice(Math.max(0, i - 40), i + 40).replace(/\\s+/g, ' '));
+  }
+  return hits;
+}"""
+
+
+def _wait_for_mathjax(page) -> None:
+    if not page.locator(".math").count():
+        return
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("() => MathJax.startup.promise.then(() => true)")
+
+
+def _wait_for_widgets(page) -> None:
+    n = page.locator(f'script[type="{WIDGET_VIEW}"]').count()
+    if not n:
+        return
+    page.wait_for_function(
+        """(type) => Array.from(document.querySelectorAll(`script[type="${type}"]`)).every(s => {
+             const sub = s.parentElement.querySelector('.widget-subarea');
+             return sub && sub.querySelector('.jupyter-widgets');
+           })""",
+        arg=WIDGET_VIEW,
+    )
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('img.widget-image')).every(i => i.complete && i.naturalWidth > 0)"
+    )
+
+
+def _slug(doc: str) -> str:
+    return doc.replace("/", "__")
+
+
+@pytest.mark.parametrize("doc", DOCNAMES)
+def test_page_in_browser(site, open_page, doc):
+    page, rec = open_page(f"{doc}.html", "laptop")
+    _wait_for_mathjax(page)
+    _wait_for_widgets(page)
+    page.wait_for_load_state("networkidle")
+
+    # math: every math element typeset by MathJax, no raw TeX left in the text
+    n_math = page.locator(".math").count()
+    if n_math:
+        untypeset = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.math')).filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 80))"
+        )
+        assert not untypeset, f"math not rendered by MathJax: {untypeset[:5]}"
+        assert page.locator("mjx-container").count() >= n_math
+    raw = page.evaluate(RAW_TEX_JS)
+    assert not raw, f"raw TeX visible on the page: {raw}"
+
+    # labelled display equations carry a number
+    for eqno in page.locator(".math .eqno").all_inner_texts():
+        assert re.match(r"\(\d+(\.\d+)*\)", eqno.strip()), f"odd equation number {eqno!r}"
+
+    # widgets: every output rendered its controls and its first frame
+    html_text = (site / f"{doc}.html").read_text(encoding="utf-8")
+    state, roots = _widget_outputs(html_text)
+    views = page.locator(f'script[type="{WIDGET_VIEW}"]')
+    assert views.count() == len(roots)
+    for i, root in enumerate(roots):
+        assert root in state, f"widget output {i} has no saved widget state (re-run `make notebooks`)"
+        shown = [state[m]["model_name"] for m in _shown_models(state, root)]
+        out = views.nth(i).locator("xpath=..")
+        where = f"widget output {i} ({state[root]['model_name']})"
+        sub = out.locator(".widget-subarea")
+        assert sub.count() == 1 and sub.locator(".jupyter-widgets").count(), f"{where} did not render"
+        n_img = shown.count("ImageModel")
+        imgs = sub.locator("img.widget-image")
+        assert imgs.count() == n_img, f"{where}: {imgs.count()} images shown, expected {n_img}"
+        for k in range(imgs.count()):
+            box = imgs.nth(k).bounding_box()
+            assert box and box["width"] > 20 and box["height"] > 20, f"{where}: image {k} has no visible frame"
+        n_sliders = sum(1 for m in shown if m.endswith("SliderModel"))
+        assert sub.locator(".widget-slider").count() == n_sliders, f"{where}: sliders missing"
+        n_dropdowns = shown.count("DropdownModel")
+        assert sub.locator(".widget-dropdown").count() == n_dropdowns, f"{where}: dropdowns missing"
+
+    assert not rec.problems(), "\n".join(rec.problems())
+
+    # screenshots, laptop then phone; at phone width nothing may stick out sideways
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{_slug(doc)}-laptop.png"), full_page=True)
+    page.set_viewport_size(VIEWPORTS["phone"])
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SCREENSHOTS / f"{_slug(doc)}-phone.png"), full_page=True)
+    overflow = page.evaluate(
+        """() => {
+          const w = document.documentElement.clientWidth;
+          // wider than the screen is fine only inside a box that scrolls sideways
+          // (a wide table, a kernel-editor grid) and itself fits on the screen
+          const scrolls = (e) => {
+            for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+              const ox = getComputedStyle(a).overflowX;
+              if (ox === 'auto' || ox === 'scroll') return a.getBoundingClientRect().right <= w + 2;
+              if (ox === 'hidden' || ox === 'clip') return false;
+            }
+            return false;
+          };
+          const wide = [];
+          document.querySelectorAll('main *').forEach(e => {
+            const r = e.getBoundingClientRect();
+            if (r.width && r.right > w + 2 && e.checkVisibility({visibilityProperty: true, opacityProperty: true})
+                && !e.closest('pre, .highlight, mjx-container, .bd-sidebar-primary, .bd-sidebar-secondary, dialog')
+                && !scrolls(e)) {
+              const cls = typeof e.className === 'string' ? e.className.split(' ').slice(0, 2).join('.') : '';
+              wide.push(`${e.tagName.toLowerCase()}.${cls} right=${Math.round(r.right)} top=${Math.round(r.top + window.scrollY)}`);
+            }
+          });
+          return {scroll: document.documentElement.scrollWidth, width: w, wide: wide.slice(0, 8)};
+        }"""
+    )
+    assert overflow["scroll"] <= overflow["width"] + 2 and not overflow["wide"], (
+        f"page is wider than a phone screen: {overflow}"
+    )
+    assert not rec.problems(), "\n".join(rec.problems())
+
+
+def _flipbook_cases() -> list[str]:
+    return [d for d in DOCNAMES if (s := _source_of(d)) is not None and s.suffix == ".ipynb"]
+
+
+@pytest.mark.parametrize("doc", _flipbook_cases())
+def test_flipbooks_flip_without_a_kernel(site, open_page, doc):
+    """A slider jslink'ed to a Stack changes the visible frame on the static page."""
+    html_text = (site / f"{doc}.html").read_text(encoding="utf-8")
+    state, roots = _widget_outputs(html_text)
+    links = _flipbook_links(state)
+    if not links:
+        pytest.skip(f"{doc} has no flipbook (slider jslink'ed to a Stack)")
+    page, rec = open_page(f"{doc}.html", "laptop")
+    _wait_for_widgets(page)
+    views = page.locator(f'script[type="{WIDGET_VIEW}"]')
+    checked = 0
+    for i, root in enumerate(roots):
+        tree = set(_shown_models(state, root))
+        mine = [(s, t) for s, t in links if s in tree and t in tree]
+        if not mine:
+            continue
+        slider_id, stack_id = mine[0]
+        n_frames = len(_refs(state[stack_id]["state"].get("children", [])))
+        if n_frames < 2:
+            continue
+        out = views.nth(i).locator("xpath=..").locator(".widget-subarea")
+        out.scroll_into_view_if_needed()
+        # the linked slider: the link's source, counted among the output's sliders in DOM order
+        handles = out.locator(".widget-slider .noUi-handle")
+        assert handles.count() >= 1, f"flipbook {i} on {doc}: no slider handle"
+        k = 0 if handles.count() == 1 else _dom_index(state, root, slider_id)
+        handle = handles.nth(k)
+        before_img = out.locator("img.widget-image").all()
+        before = [img.screenshot() for img in before_img]
+        before_src = [img.get_attribute("src") for img in before_img]
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "([el, srcs]) => Array.from(el.querySelectorAll('img.widget-image')).map(i => i.src).join() !== srcs.join()",
+            arg=[out.element_handle(), before_src],
+        )
+        page.wait_for_function(
+            "(el) => Array.from(el.querySelectorAll('img.widget-image')).every(i => i.complete && i.naturalWidth > 0)",
+            arg=out.element_handle(),
+        )
+        after = [img.screenshot() for img in out.locator("img.widget-image").all()]
+        assert after != before, f"flipbook {i} on {doc}: moving the slider did not change the picture"
+        assert handle.get_attribute("aria-valuenow") not in (None, "0", "0.0"), "slider did not move"
+        checked += 1
+    assert checked, f"{doc}: found jslinks to a Stack but no flipbook to try"
+    assert not rec.problems(), "\n".join(rec.problems())
+
+
+def _dom_index(state: dict, root: str, slider_id: str) -> int:
+    """Index of slider_id among the sliders of root's output, in DOM (children) order."""
+    order = []
+
+    def walk(mid):
+        model = state.get(mid)
+        if model is None:
+            return
+        if model["model_name"].endswith("SliderModel"):
+            order.append(mid)
+        st = model.get("state", {})
+        kids = _refs(st.get("children", []))
+        if model["model_name"] == "StackModel":
+            i = st.get("selected_index")
+            kids = [kids[i]] if i is not None and 0 <= i < len(kids) else []
+        for kid in kids:
+            walk(kid)
+
+    walk(root)
+    return order.index(slider_id) if slider_id in order else 0
+
+
+def test_next_and_previous_walk_the_chapters_in_order(open_page, server):
+    page, rec = open_page("index.html", "laptop")
+    page.wait_for_url(re.compile(re.escape(DOCNAMES[0]) + r"\.html$"))
+    for doc in DOCNAMES[1:]:
+        page.locator("a.right-next").first.click()
+        page.wait_for_url(re.compile(re.escape(doc) + r"\.html"))
+    assert page.locator("a.right-next").count() == 0, "the last page has a 'next' link"
+    for doc in reversed(DOCNAMES[:-1]):
+        page.locator("a.left-prev").first.click()
+        page.wait_for_url(re.compile(re.escape(doc) + r"\.html"))
+    # the sidebar lists every page and its links work
+    page.goto(f"{server}/{DOCNAMES[0]}.html")
+    nav = page.locator("nav.bd-docs-nav a.reference")
+    hrefs = [urljoin(page.url, h) for h in nav.evaluate_all("as => as.map(a => a.getAttribute('href'))")]
+    listed = [urlsplit(h).path.lstrip("/").removesuffix(".html") for h in hrefs if "#" not in h]
+    assert [d for d in listed if d in DOCNAMES] == [d for d in DOCNAMES if d in listed], f"sidebar order: {listed}"
+    assert set(DOCNAMES[1:]) <= set(listed), f"sidebar is missing pages: {set(DOCNAMES[1:]) - set(listed)}"
+    nav.last.click()
+    page.wait_for_url(re.compile(re.escape(DOCNAMES[-1]) + r"\.html"))
+    assert not rec.problems(), "\n".join(rec.problems())
+
+
+def test_search_finds_a_chapter(open_page):
+    # a word from a chapter title, searched the way the search box does it
+    doc = DOCNAMES[min(2, len(DOCNAMES) - 1)]
+    word = re.sub(r"^\d+_", "", Path(doc).name).split("_")[0]
+    page, rec = open_page(f"search.html?q={word}", "laptop")
+    page.wait_for_selector("#search-results ul.search li a")
+    hrefs = page.locator("#search-results ul.search li a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    assert any(Path(doc).name in h for h in hrefs), f"searching {word!r} did not find {doc}: {hrefs}"
+    assert not rec.problems(), "\n".join(rec.problems())
+
+
+def test_no_js_in_static_source_folder():
+    """Jupyter Book 1 adds every .js in _static/ to every page: keep _static/ for CSS only."""
+    static = BOOK_DIR / "_static"
+    if static.is_dir():
+        assert not list(static.rglob("*.js")), "JavaScript in _static/ would be injected into every page"
+

@@ -1,0 +1,226 @@
+"""The student versions: generated from the chapters, solutions gone, every check failing cleanly.
+
+The instructor notebooks themselves (checks passing against the solutions)
+are covered by nbval (`pytest --nbval-lax chapters`). Here the student
+versions are generated into a temporary directory and executed with
+nbclient: each ``check`` cell must raise exactly an AssertionError with a
+hint (never a NameError, TypeError, ...), and every other cell must run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+STEMS = [p.stem for p in CHAPTERS]
+
+
+def _load_make_student():
+    spec = importlib.util.spec_from_file_location("make_student", ROOT / "scripts" / "make_student.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_student"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+ms = _load_make_student()
+
+
+def tags(cell):
+    return cell.get("metadata", {}).get("tags", [])
+
+
+@pytest.fixture(scope="module")
+def student_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student")
+    ms.generate(ROOT / "chapters", out, log=lambda *a: None)
+    return out
+
+
+@pytest.fixture(scope="module")
+def executed(student_dir):
+    """Every student notebook executed once (module scope: ~20 s for the four chapters)."""
+    result = {}
+    for path in sorted(student_dir.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        ms.execute(nb, path.parent, timeout=120)
+        result[path.stem] = nb
+    return result
+
+
+def test_there_are_four_chapters():
+    assert STEMS == ["01_translation_invariance", "02_locality", "03_convolution_vs_correlation", "04_channels"]
+
+
+# ---------------------------------------------------------------------------
+# the instructor notebooks' exercise structure
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=STEMS)
+def test_instructor_exercise_structure(path):
+    nb = nbformat.read(path, as_version=4)
+    assert ms.exercise_problems(nb, path.name) == []
+    assert ms.count_exercises(nb) >= 3
+
+
+def test_at_least_twelve_exercises_in_all():
+    assert sum(ms.count_exercises(nbformat.read(p, as_version=4)) for p in CHAPTERS) >= 12
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=STEMS)
+def test_every_starter_has_a_solution_and_a_check(path):
+    nb = nbformat.read(path, as_version=4)
+    starters = [i for i, c in enumerate(nb.cells) if "starter" in tags(c)]
+    checks = [i for i, c in enumerate(nb.cells) if "check" in tags(c)]
+    assert starters, "no coding exercise"
+    assert len(checks) == len(starters)
+    for s, c in zip(starters, checks):
+        between = nb.cells[s + 1 : c]
+        assert any("solution" in tags(x) and x.cell_type == "code" for x in between), f"cell {s}: no solution before its check"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=STEMS)
+def test_solutions_are_hidden_on_the_website(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if "solution" in tags(cell):
+            if cell.cell_type == "code":
+                assert "hide-input" in tags(cell)
+                assert not cell.outputs, "a solution cell's output would be visible on the website"
+            else:
+                assert re.search(r"^```\{solution\}", cell.source, re.M) and ":class: dropdown" in cell.source
+        elif cell.cell_type == "markdown":
+            assert "{solution}" not in cell.source, "solution directive in a cell not tagged 'solution'"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=STEMS)
+def test_instructor_checks_pass(path):
+    """The committed instructor notebook shows every check's success message (nbval re-runs them)."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if "check" in tags(cell):
+            text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+            assert text.startswith("✓ "), (cell.id, cell.outputs)
+            assert cell.source.startswith("# NBVAL_CHECK_OUTPUT")
+
+
+# ---------------------------------------------------------------------------
+# generation
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=STEMS)
+def test_student_version_is_stripped(path, student_dir):
+    instructor = nbformat.read(path, as_version=4)
+    student = nbformat.read(student_dir / path.name, as_version=4)
+    nbformat.validate(student)
+    solution_sources = [c.source for c in instructor.cells if "solution" in tags(c)]
+    assert solution_sources
+    student_text = json.dumps([c.source for c in student.cells])
+    for cell in student.cells:
+        assert "solution" not in tags(cell)
+        assert cell.source not in solution_sources
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+            if "check" in tags(cell):
+                assert "raises-exception" in tags(cell)
+    for source in solution_sources:  # no solution line survives anywhere (ignoring lines the starter shares)
+        starter_text = "\n".join(c.source for c in instructor.cells if "starter" in tags(c))
+        for line in source.splitlines():
+            line = line.strip()
+            if len(line) > 25 and line not in starter_text and not line.startswith(('"""', "def ", "```", ":class:")):
+                assert line not in student_text, f"solution line leaked: {line!r}"
+    assert "widgets" not in student.metadata
+    assert [c.source for c in student.cells if "starter" in tags(c)] == [c.source for c in instructor.cells if "starter" in tags(c)]
+    assert student.cells[0].id == "student-version-header"
+
+
+def test_generation_is_deterministic_and_keeps_student_work(tmp_path):
+    first = tmp_path / "a"
+    second = tmp_path / "b"
+    ms.generate(ROOT / "chapters", first, log=lambda *a: None)
+    ms.generate(ROOT / "chapters", second, log=lambda *a: None)
+    for p in sorted(first.glob("*.ipynb")):
+        assert p.read_bytes() == (second / p.name).read_bytes()
+    # a student's edits survive a second `make student` unless --force
+    target = first / CHAPTERS[0].name
+    edited = target.read_text(encoding="utf-8").replace("raise NotImplementedError", "return 42", 1)
+    target.write_text(edited, encoding="utf-8")
+    messages = []
+    ms.generate(ROOT / "chapters", first, log=messages.append)
+    assert target.read_text(encoding="utf-8") == edited
+    assert any("kept" in m for m in messages)
+    ms.generate(ROOT / "chapters", first, force=True, log=lambda *a: None)
+    assert target.read_bytes() == (second / target.name).read_bytes()
+
+
+def test_lint_reports_problems():
+    nb = nbformat.read(CHAPTERS[0], as_version=4)
+    for cell in nb.cells:
+        if "solution" in tags(cell) and cell.cell_type == "code":
+            cell.metadata["tags"] = ["starter"]  # a solution that lost its tag
+            break
+    problems = ms.exercise_problems(nb, "broken")
+    assert any("no solution cell" in p for p in problems), problems
+    nb2 = nbformat.read(CHAPTERS[0], as_version=4)
+    nb2.cells = [c for c in nb2.cells if "check" not in tags(c)]
+    assert any("no check cell" in p for p in ms.exercise_problems(nb2, "broken"))
+
+
+def test_command_line_check_passes(capsys):
+    assert ms.main(["--check"]) == 0
+    assert "problem" not in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------
+# execution of the student versions
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_student_version_runs_and_every_check_fails_cleanly(stem, executed):
+    nb = executed[stem]
+    n_checks = 0
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.outputs if o.get("output_type") == "error"]
+        if "check" in tags(cell):
+            n_checks += 1
+            assert len(errors) == 1, f"cell {i} ({cell.id}): the check did not fail: {cell.outputs}"
+            err = errors[0]
+            assert err["ename"] == "AssertionError", f"cell {i} ({cell.id}): {err['ename']}: {err['evalue']}"
+            assert ("not implemented yet" in err["evalue"] or "not answered yet" in err["evalue"]), err["evalue"]
+        else:
+            assert not errors, f"cell {i} ({cell.id}) failed: {errors[0]['ename']}: {errors[0]['evalue']}"
+    assert n_checks >= 3
+
+
+def test_student_runner_reports_every_check(student_dir, capsys):
+    path = student_dir / f"{STEMS[1]}.ipynb"
+    results = ms.run_checks([path], log=print)
+    out = capsys.readouterr().out
+    assert results and not any(r.passed for r in results)
+    assert out.count("✗ check_") == len(results)
+    assert f"0 of {len(results)} checks pass" in out
+
+
+def test_student_solves_an_exercise(tmp_path):
+    """Fill one starter with a correct answer: its check passes, the others still fail cleanly."""
+    ms.generate(ROOT / "chapters", tmp_path, log=lambda *a: None)
+    path = tmp_path / "02_locality.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if "starter" in tags(cell) and "my_receptive_field" in cell.source:
+            cell.source = "def my_receptive_field(delta, layers):\n    return 2 * layers * delta + 1\n"
+    nbformat.write(nb, path)
+    results = ms.run_checks([path], log=lambda *a: None)
+    passed = [r for r in results if r.passed]
+    assert [r.call for r in passed] == ["check_receptive_field(my_receptive_field)"]
+    assert all(r.ename == "AssertionError" for r in results if not r.passed)

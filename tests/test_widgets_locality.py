@@ -1,0 +1,148 @@
+"""Chapter 2 widgets and helpers: the local window, receptive fields, weight counts."""
+
+import numpy as np
+import pytest
+
+from convlib import box_kernel, corr2d, fully_connected_params, local_params, translation_invariant_params
+from convlib.widgets import locality as loc
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("delta", [0, 1, 2, 3])
+def test_local_sum_matches_corr2d_same_everywhere(delta):
+    rng = np.random.default_rng(delta)
+    x = rng.normal(size=(7, 9))
+    V = rng.normal(size=(2 * delta + 1, 2 * delta + 1))
+    h = corr2d(x, V, "same")
+    for i in range(7):
+        for j in range(9):
+            assert loc.local_sum_at(x, V, i, j) == pytest.approx(h[i, j], abs=1e-12)
+
+
+def test_local_sum_index_convention():
+    # V[a, b] with a = -1 at array row 0: a single weight at offset (-1, +1) reads x[i - 1, j + 1]
+    V = np.zeros((3, 3))
+    V[0, 2] = 1.0
+    x = np.arange(25.0).reshape(5, 5)
+    assert loc.local_sum_at(x, V, 2, 2) == x[1, 3]
+    assert loc.local_sum_at(x, V, 0, 2) == 0.0  # row -1 is outside: zero padding
+    with pytest.raises(ValueError):
+        loc.local_sum_at(x, np.ones((2, 2)), 0, 0)
+
+
+@pytest.mark.parametrize("delta", [0, 1, 2, 3])
+@pytest.mark.parametrize("layers", [1, 2, 3, 4])
+def test_stacked_receptive_field(delta, layers):
+    side = loc.receptive_field_side(delta, layers)
+    assert side == 2 * layers * delta + 1
+    m = loc.stacked_impulse_response(delta, layers)
+    assert loc.support_side(m) == (side, side)
+
+
+def test_receptive_field_of_one_output_pixel_by_gradient():
+    """The input pixels that change h[i, j] after two layers form a (4 Delta + 1)^2 square."""
+    delta, size, (i, j) = 2, 21, (10, 10)
+    V = np.ones((2 * delta + 1, 2 * delta + 1))
+    influence = np.zeros((size, size))
+    for k in range(size):
+        for l in range(size):
+            x = np.zeros((size, size))
+            x[k, l] = 1.0
+            influence[k, l] = corr2d(corr2d(x, V, "same"), V, "same")[i, j]
+    assert loc.support_side(influence) == (4 * delta + 1, 4 * delta + 1)
+
+
+def test_support_side_of_empty_map():
+    assert loc.support_side(np.zeros((3, 3))) == (0, 0)
+
+
+def test_locality_frame_contents():
+    rng = np.random.default_rng(0)
+    x = rng.random((20, 30))
+    f = loc.locality_frame(x, 2, 0, 7)
+    np.testing.assert_allclose(f.output, corr2d(x, box_kernel(5), "same"))
+    assert f.window == (-2, 5, 2, 9)
+    # zero padding: the mean over the full 5 x 5 window, with the missing rows counted as 0
+    assert f.value == pytest.approx(x[0:3, 5:10].sum() / 25)
+    assert f.params == {
+        "fully connected": fully_connected_params(20, 30),
+        "translation invariant": translation_invariant_params(20, 30),
+        "local": 25,
+    }
+    with pytest.raises(ValueError):
+        loc.locality_frame(x, -1, 0, 0)
+    with pytest.raises(ValueError):
+        loc.locality_frame(x, 1, 20, 0)
+
+
+def test_first_frame_is_meaningful():
+    e = loc.locality_explorer()
+    f = e.frame
+    assert f.delta == 3 and f.image.shape == (128, 128)
+    assert f.pixel == (64, 42)
+    assert f.params["local"] == 49
+    assert f.image[f.window[0] : f.window[2] + 1, f.window[1] : f.window[3] + 1].std() > 0.05  # not a blank patch
+    assert not np.allclose(f.output, f.image)  # the blur is visible
+
+
+def test_explorer_controls_drive_the_frame_and_the_png():
+    e = loc.locality_explorer()
+    assert set(e.controls) == {"delta", "row", "col"}
+    first = bytes(e.view.image.value)
+    assert first.startswith(PNG)
+    e.controls["delta"].value = 5
+    assert e.frame.delta == 5 and e.frame.params["local"] == 121 == local_params(5)
+    np.testing.assert_allclose(e.frame.output, corr2d(e.frame.image, box_kernel(11), "same"))
+    assert "121" in e.readout.value
+    second = bytes(e.view.image.value)
+    assert second != first and second.startswith(PNG)
+    e.controls["row"].value = 30
+    e.controls["col"].value = 100
+    assert e.frame.pixel == (30, 100) and e.frame.window == (25, 95, 35, 105)
+    assert e.frame.value == pytest.approx(e.frame.output[30, 100])
+    assert bytes(e.view.image.value) != second
+    # the rectangle on the input covers exactly the window's pixels
+    r = e.drawing.rect
+    assert (r.get_x(), r.get_y(), r.get_width(), r.get_height()) == (94.5, 24.5, 11, 11)
+    assert e.view.image in e.widget.children
+
+
+def test_explorer_sweep_raises_nothing():
+    e = loc.locality_explorer(image=np.random.default_rng(1).random((24, 24)))
+    for d in range(e.controls["delta"].min, e.controls["delta"].max + 1):
+        e.controls["delta"].value = d
+        for p in (0, 11, 23):
+            e.controls["row"].value = p
+            e.controls["col"].value = 23 - p
+            assert e.frame.params["local"] == (2 * d + 1) ** 2
+            assert e.frame.value == pytest.approx(loc.local_sum_at(e.image, box_kernel(2 * d + 1), p, 23 - p))
+
+
+def test_flipbook_frames_and_labels():
+    book = loc.locality_flipbook(deltas=range(0, 4))
+    slider, stack = book.children[:2]
+    assert len(stack.children) == len(slider.options) == 4
+    assert slider.options == (
+        "\u0394 = 0 (1 x 1, 1 weights)",
+        "\u0394 = 1 (3 x 3, 9 weights)",
+        "\u0394 = 2 (5 x 5, 25 weights)",
+        "\u0394 = 3 (7 x 7, 49 weights)",
+    )
+    pngs = [bytes(img.value) for img in stack.children]
+    assert all(p.startswith(PNG) for p in pngs) and len(set(pngs)) == 4
+
+
+def test_static_plots():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = loc.plot_param_counts(64, 64, range(0, 4))
+    line = fig.axes[0].lines[0]
+    assert list(line.get_ydata()) == [1, 9, 25, 49]
+    plt.close(fig)
+    fig = loc.plot_stacked_receptive_fields(1, (1, 2))
+    assert [ax.get_title() for ax in fig.axes] == ["L = 1: 3 x 3", "L = 2: 5 x 5"]
+    plt.close(fig)
