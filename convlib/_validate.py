@@ -91,3 +91,17 @@ def check_channels(c_image: int, c_kernel: int, image_name: str = "X", kernel_na
             f"channel mismatch: {image_name} has {c_image} channel(s) on its last axis but "
             f"{kernel_name} expects {c_kernel} input channel(s) on its axis 2"
         )
+
+
+def positive_int(value, name: str) -> int:
+    """Return ``value`` as an int if it is a positive integer (bools are rejected)."""
+    if isinstance(value, bool) or not hasattr(value, "__index__") or int(value) < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    return int(value)
+
+
+def non_negative_int(value, name: str) -> int:
+    """Return ``value`` as an int if it is an integer >= 0 (bools are rejected)."""
+    if isinstance(value, bool) or not hasattr(value, "__index__") or int(value) < 0:
+        raise ValueError(f"{name} must be a non-negative integer; got {value!r}")
+    return int(value)

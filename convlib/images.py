@@ -13,6 +13,8 @@ import gzip
 import numpy as np
 from matplotlib import cbook
 
+from ._validate import non_negative_int, positive_int
+
 __all__ = ["edge_image", "square_image", "checkerboard", "photo", "photo_gray", "mri_slice", "SAMPLE_IMAGES", "sample_image"]
 
 
@@ -25,6 +27,7 @@ def edge_image(height: int = 6, width: int = 8) -> np.ndarray:
     >>> edge_image()[0]
     array([1., 1., 0., 0., 0., 0., 1., 1.])
     """
+    height, width = positive_int(height, "height"), positive_int(width, "width")
     X = np.ones((height, width))
     X[:, 2 : width - 2] = 0
     return X
@@ -45,6 +48,7 @@ def square_image(size: int = 32, top: int = 8, left: int = 8, side: int = 6, val
            [0, 0, 0, 0, 0],
            [0, 0, 0, 0, 0]])
     """
+    size, side = positive_int(size, "size"), non_negative_int(side, "side")
     X = np.zeros((size, size))
     X[max(top, 0) : max(top + side, 0), max(left, 0) : max(left + side, 0)] = value
     return X
@@ -62,6 +66,7 @@ def checkerboard(size: int = 64, tile: int = 8) -> np.ndarray:
            [1, 1, 0, 0],
            [1, 1, 0, 0]])
     """
+    size, tile = positive_int(size, "size"), positive_int(tile, "tile")
     i, j = np.indices((size, size))
     return (((i // tile) + (j // tile)) % 2).astype(float)
 

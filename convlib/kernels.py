@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import positive_int
+
 __all__ = ["KERNELS", "kernel", "gaussian_kernel", "box_kernel"]
 
 
@@ -19,8 +21,7 @@ def box_kernel(size: int = 3) -> np.ndarray:
     >>> float(box_kernel(3).sum())
     1.0
     """
-    if not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"size must be a positive integer; got {size!r}")
+    size = positive_int(size, "size")
     return np.full((size, size), 1.0 / size**2)
 
 
@@ -34,8 +35,10 @@ def gaussian_kernel(size: int = 5, sigma: float = 1.0) -> np.ndarray:
     >>> K.shape, round(float(K.sum()), 12), bool(K[1, 1] == K.max())
     ((3, 3), 1.0, True)
     """
-    if not isinstance(size, (int, np.integer)) or size < 1 or size % 2 == 0:
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1 or size % 2 == 0:
         raise ValueError(f"size must be a positive odd integer; got {size!r}")
+    if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.integer, np.floating)):
+        raise TypeError(f"sigma must be a real number; got {type(sigma).__name__}")
     if not np.isfinite(sigma) or sigma <= 0:
         raise ValueError(f"sigma must be a positive number; got {sigma!r}")
     r = np.arange(size) - size // 2

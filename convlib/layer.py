@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, check_channels, check_kernel_fits
+from ._validate import as_array, check_channels, check_kernel_fits, positive_int
 from .channels import _multi
 
 __all__ = ["Conv2D"]
@@ -69,9 +69,8 @@ class Conv2D:
 
     def __init__(self, kernel_size, in_channels: int = 1, out_channels: int = 1, *, seed=None, dtype=np.float64):
         h, w = (kernel_size, kernel_size) if np.isscalar(kernel_size) else tuple(kernel_size)
-        for name, value in (("kernel_size", h), ("kernel_size", w), ("in_channels", in_channels), ("out_channels", out_channels)):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}")
+        h, w = positive_int(h, "kernel_size"), positive_int(w, "kernel_size")
+        in_channels, out_channels = positive_int(in_channels, "in_channels"), positive_int(out_channels, "out_channels")
         dtype = np.dtype(dtype)
         if dtype not in (np.float32, np.float64):
             raise TypeError(f"dtype must be float32 or float64; got {dtype}")
@@ -151,7 +150,8 @@ class Conv2D:
     def fit(self, X, Y, *, lr: float = 0.03, steps: int = 100, learn_bias: bool = False) -> list:
         """Learn the kernel from input ``X`` and target ``Y`` by minimising the summed squared error.
 
-        Returns the loss after each step, :math:`L = \\sum (h - Y)^2`.
+        Returns the loss :math:`L = \\sum (h - Y)^2` measured before each of the
+        ``steps`` updates, so ``losses[0]`` is the loss of the initial weights.
         """
         Y = as_array(Y, "Y", (2, 3, 4))
         losses = []

@@ -12,21 +12,9 @@ channels every count is multiplied by ``C_in * C_out``.
 
 from __future__ import annotations
 
-from ._validate import check_mode
+from ._validate import check_mode, non_negative_int, positive_int
 
 __all__ = ["output_shape", "fully_connected_params", "translation_invariant_params", "local_params", "param_counts"]
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not hasattr(value, "__index__") or int(value) < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
-
-
-def _non_negative_int(value, name: str) -> int:
-    if isinstance(value, bool) or not hasattr(value, "__index__") or int(value) < 0:
-        raise ValueError(f"{name} must be a non-negative integer; got {value!r}")
-    return int(value)
 
 
 def output_shape(H: int, W: int, h: int, w: int, mode: str = "valid") -> tuple:
@@ -53,8 +41,8 @@ def output_shape(H: int, W: int, h: int, w: int, mode: str = "valid") -> tuple:
     >>> output_shape(1024, 1024, 3, 3, "full")
     (1026, 1026)
     """
-    H, W = _positive_int(H, "H"), _positive_int(W, "W")
-    h, w = _positive_int(h, "h"), _positive_int(w, "w")
+    H, W = positive_int(H, "H"), positive_int(W, "W")
+    h, w = positive_int(h, "h"), positive_int(w, "w")
     mode = check_mode(mode)
     if mode == "valid":
         if h > H or w > W:
@@ -74,8 +62,8 @@ def fully_connected_params(H: int, W: int, c_in: int = 1, c_out: int = 1) -> int
     >>> fully_connected_params(1024, 1024)  # the lecture's megapixel image: 10**12
     1099511627776
     """
-    H, W = _positive_int(H, "H"), _positive_int(W, "W")
-    return (H * W) ** 2 * _positive_int(c_in, "c_in") * _positive_int(c_out, "c_out")
+    H, W = positive_int(H, "H"), positive_int(W, "W")
+    return (H * W) ** 2 * positive_int(c_in, "c_in") * positive_int(c_out, "c_out")
 
 
 def translation_invariant_params(H: int, W: int, c_in: int = 1, c_out: int = 1) -> int:
@@ -87,8 +75,8 @@ def translation_invariant_params(H: int, W: int, c_in: int = 1, c_out: int = 1) 
     >>> translation_invariant_params(1024, 1024)
     4190209
     """
-    H, W = _positive_int(H, "H"), _positive_int(W, "W")
-    return (2 * H - 1) * (2 * W - 1) * _positive_int(c_in, "c_in") * _positive_int(c_out, "c_out")
+    H, W = positive_int(H, "H"), positive_int(W, "W")
+    return (2 * H - 1) * (2 * W - 1) * positive_int(c_in, "c_in") * positive_int(c_out, "c_out")
 
 
 def local_params(delta: int, c_in: int = 1, c_out: int = 1) -> int:
@@ -102,8 +90,8 @@ def local_params(delta: int, c_in: int = 1, c_out: int = 1) -> int:
     >>> local_params(1, c_in=3, c_out=16)
     432
     """
-    delta = _non_negative_int(delta, "delta")
-    return (2 * delta + 1) ** 2 * _positive_int(c_in, "c_in") * _positive_int(c_out, "c_out")
+    delta = non_negative_int(delta, "delta")
+    return (2 * delta + 1) ** 2 * positive_int(c_in, "c_in") * positive_int(c_out, "c_out")
 
 
 def param_counts(H: int, W: int, delta: int, c_in: int = 1, c_out: int = 1) -> dict:

@@ -317,3 +317,31 @@ def test_conv2d_layer_bad_target():
         layer.fit(np.ones((4, 5)), np.ones((0, 4)), steps=1)
     with pytest.raises(TypeError, match=r"^Y must hold real numbers"):
         layer.fit(np.ones((4, 5)), np.full((3, 4), "y"), steps=1)
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: __import__("convlib").box_kernel(True), "size"),
+        (lambda: __import__("convlib").box_kernel(0), "size"),
+        (lambda: __import__("convlib").gaussian_kernel(4), "size"),
+        (lambda: __import__("convlib").edge_image(0, 8), "height"),
+        (lambda: __import__("convlib").edge_image(6, 2.5), "width"),
+        (lambda: __import__("convlib").square_image(0), "size"),
+        (lambda: __import__("convlib").square_image(8, side=-1), "side"),
+        (lambda: __import__("convlib").checkerboard(8, 0), "tile"),
+        (lambda: __import__("convlib").kernel("nope"), "name"),
+        (lambda: __import__("convlib").sample_image("nope"), "name"),
+    ],
+)
+def test_kernel_and_image_helpers_reject_bad_sizes(call, name):
+    with pytest.raises(ValueError, match=rf"^{name} must"):
+        call()
+
+
+@pytest.mark.parametrize("sigma", ["a", None, True])
+def test_gaussian_kernel_sigma_must_be_a_number(sigma):
+    from convlib import gaussian_kernel
+
+    with pytest.raises(TypeError, match="sigma must be a real number"):
+        gaussian_kernel(3, sigma=sigma)
