@@ -28,8 +28,29 @@ course: book
 	@echo "The course is built: open file://$(CURDIR)/_build/html/index.html"
 	@echo "or serve it with:     make serve   (http://127.0.0.1:$(PORT)/)"
 
-book: setup
-	$(BIN)/jupyter-book build . -W --keep-going
+# Sphinx copies _static/ and vendor/ only when some page is rewritten, so
+# after a change to those alone the build runs with --all.
+book: setup vendor
+	@if [ -f _build/html/index.html ] && [ -n "$$(find _static $(VENDOR_STAMP) -newer _build/html/index.html 2>/dev/null | head -n 1)" ]; then \
+		echo "_static/ or vendor/ changed: rebuilding every page"; \
+		$(BIN)/jupyter-book build . -W --keep-going --all; \
+	else \
+		$(BIN)/jupyter-book build . -W --keep-going; \
+	fi
+
+## vendor: MathJax 3 and the ipywidgets HTML manager for offline pages
+## (pinned npm tarballs, checksums verified; fetched only if missing/outdated)
+.PHONY: vendor browser
+VENDOR_STAMP := vendor/.fetched.json
+vendor: $(VENDOR_STAMP)
+
+$(VENDOR_STAMP): scripts/fetch_vendor.py
+	$(PYTHON) scripts/fetch_vendor.py
+	touch $@
+
+## browser: Debian chromium at /usr/bin/chromium for the browser test (apt-get)
+browser:
+	bash scripts/install_chromium.sh
 
 serve:
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
@@ -40,7 +61,7 @@ notebooks: setup
 		../$(BIN)/jupyter execute --inplace "$$nb" || exit 1; done
 
 ## test: every test (library, notebooks via nbval, book build, browser)
-test: setup
+test: setup vendor browser
 	$(BIN)/python -m pytest tests chapters --nbval-lax -p no:cacheprovider
 
 bench: setup
@@ -48,3 +69,13 @@ bench: setup
 
 clean:
 	rm -rf _build .pytest_cache
+
+## student: write the student versions (solutions removed) into student/ (keeps notebooks you edited; FORCE=1 overwrites)
+## check-student: run your student notebooks and report every exercise check
+.PHONY: student check-student
+student: setup
+	$(BIN)/python scripts/make_student.py $(if $(FORCE),--force)
+
+check-student: setup
+	@test -n "$$(ls student/*.ipynb 2>/dev/null)" || $(BIN)/python scripts/make_student.py
+	$(BIN)/python scripts/make_student.py --run

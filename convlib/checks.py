@@ -1396,7 +1396,11 @@ def check_local_layer(fn) -> None:
             "your output is the window's mean; the formula sums the products.",
             lambda args, ref: ref / np.asarray(args[1]).size,
         ),
-        _OUT_T,
+        _Mistake(
+            "rows and columns swapped",
+            "your output is transposed: h[i, j] belongs to image row i and column j, shape (H, W).",
+            lambda args, ref: ref.T,
+        ),
         *_int_mistakes(),
     ]
     shape_mistakes = [

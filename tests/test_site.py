@@ -568,11 +568,11 @@ def test_next_and_previous_walk_the_chapters_in_order(open_page, server):
     page.wait_for_url(re.compile(re.escape(DOCNAMES[0]) + r"\.html$"))
     for doc in DOCNAMES[1:]:
         page.locator("a.right-next").first.click()
-        page.wait_for_url(re.compile(re.escape(doc) + r"\.html"))
+        page.wait_for_url(re.compile(re.escape(doc) + r"\.html"), wait_until="domcontentloaded")
     assert page.locator("a.right-next").count() == 0, "the last page has a 'next' link"
     for doc in reversed(DOCNAMES[:-1]):
         page.locator("a.left-prev").first.click()
-        page.wait_for_url(re.compile(re.escape(doc) + r"\.html"))
+        page.wait_for_url(re.compile(re.escape(doc) + r"\.html"), wait_until="domcontentloaded")
     # the sidebar lists every page and its links work
     page.goto(f"{server}/{DOCNAMES[0]}.html")
     nav = page.locator("nav.bd-docs-nav a.reference")
