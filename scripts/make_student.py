@@ -197,8 +197,8 @@ def exercise_problems(nb, name: str = "notebook") -> list:
         if CHECK in cell_tags:
             if cell.cell_type != "code" or "check_" not in cell.source:
                 problems.append(f"{where}: a '{CHECK}' cell must be code calling a convlib.checks checker")
-            elif not cell.source.startswith("# NBVAL_CHECK_OUTPUT"):
-                problems.append(f"{where}: a '{CHECK}' cell must start with '# NBVAL_CHECK_OUTPUT' so nbval compares its success message")
+            elif "nbval-check-output" not in cell_tags:
+                problems.append(f"{where}: a '{CHECK}' cell needs the 'nbval-check-output' tag so nbval compares its success message")
         if (STARTER in cell_tags or SOLUTION in cell_tags or CHECK in cell_tags) and i <= start:
             problems.append(f"{where}: exercise cells belong after the '## Exercises' cell")
     duplicates = sorted({label for label in labels if labels.count(label) > 1})

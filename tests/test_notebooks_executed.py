@@ -89,3 +89,33 @@ def test_chapter_is_small_and_has_no_local_paths(path):
     raw = path.read_text(encoding="utf-8")
     assert len(raw.encode()) < MAX_BYTES, f"{path.name} is {len(raw.encode())} bytes; keep chapters under {MAX_BYTES}"
     assert str(ROOT) not in raw, f"{path.name} stores a path of this machine ({ROOT})"
+
+
+def _tagged_outputs(path: Path, tag: str) -> list[str]:
+    texts = []
+    for cell in _load(path)["cells"]:
+        if cell["cell_type"] == "code" and tag in cell.get("metadata", {}).get("tags", []):
+            texts.append("".join("".join(o.get("text", "")) for o in cell.get("outputs", [])))
+    return texts
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_lesson_outputs_are_compared_by_nbval(path):
+    """Each chapter has cells whose stored text output nbval compares, and none is empty."""
+    texts = _tagged_outputs(path, "nbval-check-output")
+    assert len(texts) >= 3, f"{path.name}: only {len(texts)} cells are tagged nbval-check-output"
+    assert all(t.strip() for t in texts), f"{path.name}: a cell tagged nbval-check-output stores no text output"
+
+
+def test_the_worked_example_is_checked_exactly():
+    """The lecture's 19/25/37/43 example is among the outputs nbval compares."""
+    path = ROOT / "chapters" / "03_convolution_vs_correlation.ipynb"
+    texts = _tagged_outputs(path, "nbval-check-output")
+    assert "[[19 25]\n [37 43]]" in "\n".join(texts)
+    assert any("0*0 + 1*1 + 3*2 + 4*3 = 19" in t and "4*0 + 5*1 + 7*2 + 8*3 = 43" in t for t in texts)
+
+
+def test_the_parameter_counts_are_checked_exactly():
+    path = ROOT / "chapters" / "01_translation_invariance.ipynb"
+    joined = "\n".join(_tagged_outputs(path, "nbval-check-output"))
+    assert "1,099,511,627,776" in joined and "4,190,209" in joined

@@ -469,7 +469,9 @@ class KernelPlayground:
         c = {}
         c["preset"] = widgets.Dropdown(options=list(KERNELS), value=preset, description="preset")
         c["image"] = widgets.Dropdown(options=list(SAMPLE_IMAGES), value=image, description="image")
-        c["operation"] = widgets.ToggleButtons(options=list(OPERATIONS), value=operation, description="operation")
+        c["operation"] = widgets.ToggleButtons(
+            options=list(OPERATIONS), value=operation, description="operation", style={"button_width": "auto"}
+        )
         c["rows"] = widgets.BoundedIntText(value=3, min=1, max=MAX_KERNEL, description="rows", layout=widgets.Layout(width="9em"))
         c["cols"] = widgets.BoundedIntText(value=3, min=1, max=MAX_KERNEL, description="cols", layout=widgets.Layout(width="9em"))
         cells = []
