@@ -9,15 +9,15 @@ PORT   ?= 8000
 
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: setup course book serve notebooks test test-lib test-notebooks bench clean
+.PHONY: setup course book serve notebooks test bench clean
 
 ## setup: virtual environment with the pinned requirements and convlib (editable)
 setup: $(STAMP)
 
-$(STAMP): requirements.txt requirements-test.txt pyproject.toml
+$(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-test.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
@@ -66,6 +66,7 @@ test: setup vendor browser
 
 bench: setup
 	$(BIN)/python benchmarks/bench_corr2d.py
+	$(BIN)/python benchmarks/bench_widgets.py
 
 clean:
 	rm -rf _build .pytest_cache

@@ -578,9 +578,11 @@ def check_corr2d(fn) -> None:
 def check_conv2d(fn) -> None:
     r"""Check ``fn(X, K)``: the 2-D **convolution** (flipped kernel), ``"valid"`` positions only.
 
-    .. math:: (K \circledast X)[i, j] = \sum_{a, b} K[a, b] \, X[i - a, j - b],
+    .. math:: (K \circledast X)[i, j] = \sum_{a=0}^{h-1} \sum_{b=0}^{w-1} K[a, b] \, X[i + h - 1 - a, j + w - 1 - b],
 
-    that is ``corr2d(X, K[::-1, ::-1])``, as :func:`convlib.conv2d` and
+    for ``0 <= i <= H - h`` and ``0 <= j <= W - w`` (the lecture's
+    :math:`\sum_{a,b} f(a, b) g(i - a, j - b)` with the output indexed from the
+    first position where the kernel fits), that is ``corr2d(X, K[::-1, ::-1])``, as :func:`convlib.conv2d` and
     :func:`scipy.signal.convolve2d` with ``mode="valid"``.
 
     Parameters

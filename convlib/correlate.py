@@ -103,7 +103,10 @@ def conv2d(X, K, mode: str = "valid") -> np.ndarray:
 
     .. math:: [V \circledast x](i, j) = \sum_{a, b} V[a, b] \, x[i - a, j - b]
 
-    Equivalently, cross-correlation with the kernel rotated by 180 degrees,
+    with ``i, j`` indexing the ``"full"`` output (every overlap, starting
+    where only ``V[0, 0]`` touches ``x[0, 0]``); ``"valid"`` keeps the
+    positions where the kernel fits: ``out[i, j] = sum_{a=0}^{h-1}
+    sum_{b=0}^{w-1} V[a, b] x[i + h - 1 - a, j + w - 1 - b]``. Equivalently, cross-correlation with the kernel rotated by 180 degrees,
     ``corr2d(X, K[::-1, ::-1])`` (for ``"same"`` with an even-sized kernel the
     centring differs by one pixel, exactly as in SciPy).
 

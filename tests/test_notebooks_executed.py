@@ -119,3 +119,23 @@ def test_the_parameter_counts_are_checked_exactly():
     path = ROOT / "chapters" / "01_translation_invariance.ipynb"
     joined = "\n".join(_tagged_outputs(path, "nbval-check-output"))
     assert "1,099,511,627,776" in joined and "4,190,209" in joined
+
+
+def _repository_url() -> str:
+    lines = (ROOT / "_config.yml").read_text().splitlines()
+    start = lines.index("repository:")
+    for line in lines[start + 1 :]:
+        if line.strip().startswith("url:"):
+            return line.split("url:", 1)[1].strip()
+    raise AssertionError("_config.yml has no repository url")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_installs_convlib_on_colab_and_binder(path):
+    """The launch buttons open the notebook where convlib is not installed: its first code cell installs it."""
+    first = next(c for c in _load(path)["cells"] if c["cell_type"] == "code")
+    source = "".join(first["source"])
+    assert 'find_spec("convlib") is None' in source, f"{path.name}: first code cell does not install convlib when missing"
+    assert f"git+{_repository_url()}" in source, f"{path.name}: install URL differs from repository.url in _config.yml"
+    assert "enable_custom_widget_manager" in source, f"{path.name}: Colab needs the custom widget manager for ipywidgets 8"
+    assert "remove-cell" in first["metadata"].get("tags", []), f"{path.name}: the install cell should not clutter the website"
