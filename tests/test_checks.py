@@ -959,7 +959,7 @@ def test_check_pattern_kernel_accepts(K, capsys):
 
 
 def test_pattern_scenes_contain_each_shape_once():
-    for name, X, placed in checks._pattern_scenes():
+    for name, X, placed in checks.answers._pattern_scenes():
         assert set(placed) == {"T", "filled 3x3 square", "upside-down T", "sideways T", "plus sign", "horizontal bar"}
         r, c = placed["T"]
         np.testing.assert_array_equal(X[r : r + 3, c : c + 3], PATTERN)
@@ -1062,5 +1062,11 @@ def test_docstring_examples_run():
     """The numpydoc examples of convlib.checks are runnable and right."""
     import doctest
 
-    result = doctest.testmod(checks, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 20 and result.failed == 0
+    from convlib.checks import answers, locality, multi_channel, single_channel
+
+    attempted = 0
+    for module in (checks, single_channel, multi_channel, locality, answers):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, module.__name__
+        attempted += result.attempted
+    assert attempted > 20

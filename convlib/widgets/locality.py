@@ -323,7 +323,7 @@ def plot_param_counts(H: int = 1024, W: int = 1024, deltas=range(0, 11)):
     counts = [param_counts(H, W, d) for d in deltas]
     fig, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
     ax.semilogy(deltas, [c["local"] for c in counts], "o-", color="tab:orange", label="local, $(2\\Delta+1)^2$")
-    ax.axhline(counts[0]["translation invariant"], color="tab:blue", ls="--", label=f"translation invariant, $(2H-1)(2W-1)$")
+    ax.axhline(counts[0]["translation invariant"], color="tab:blue", ls="--", label="translation invariant, $(2H-1)(2W-1)$")
     ax.axhline(counts[0]["fully connected"], color="tab:gray", ls=":", label="fully connected, $(HW)^2$")
     ax.set_xlabel("$\\Delta$")
     ax.set_ylabel("number of weights")

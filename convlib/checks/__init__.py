@@ -1,0 +1,86 @@
+r"""Exercise checkers: run a student's answer on hidden cases and explain what is wrong.
+
+Every checker follows the same contract:
+
+* a right answer returns ``None`` and prints a success line such as
+  ``✓ corr2d: all 34 hidden cases pass``;
+* a wrong answer raises :class:`AssertionError` whose message starts with a
+  ``Hint [tag]: ...`` that names the mistake (``[flipped kernel]``,
+  ``[forgot to sum over channels]``, ``[only square inputs work]``, ...) and
+  shows the first failing case with the expected and the received output;
+* a stub that still raises :class:`NotImplementedError`, or an answer that is
+  still ``...``, raises :class:`AssertionError` saying so.
+
+The coding checkers call the student's function on many deterministic hidden
+cases (non-square images and kernels, kernel sizes 1 to 5, float and integer
+inputs, a 1x1 edge case) and compare with convlib's reference implementation.
+When an output is wrong, they compare it with the outputs of known mistakes
+(a flipped or transposed kernel, a wrong output shape, channels summed on the
+wrong axis, integer truncation, ...) to name the mistake. They also detect a
+function that modifies its input in place or raises an exception (whose type,
+message and triggering case are reported).
+
+Plain comparisons with convlib's own functions decide what is right; there are
+no hidden answer keys.
+
+Examples
+--------
+>>> import numpy as np
+>>> from convlib import corr2d
+>>> from convlib.checks import check_corr2d
+>>> check_corr2d(corr2d)
+✓ corr2d: all 34 hidden cases pass
+>>> def my_corr2d(X, K):
+...     raise NotImplementedError
+>>> check_corr2d(my_corr2d)
+Traceback (most recent call last):
+...
+AssertionError: corr2d: not implemented yet: replace the `raise NotImplementedError` with your code
+"""
+
+from .answers import (
+    EQUIVARIANCE_QUESTIONS,
+    HAND_K,
+    HAND_X,
+    LUMA,
+    PATTERN,
+    check_dense_counts,
+    check_edge_kernel,
+    check_equivariance,
+    check_grey_kernel,
+    check_hand_example,
+    check_layer_counts,
+    check_pattern_kernel,
+    pattern_scene,
+)
+from ._engine import NOT_ANSWERED, NOT_IMPLEMENTED
+from .locality import check_dense_weights, check_local_layer, check_receptive_field
+from .multi_channel import check_conv_layer, check_corr2d_multi_in, check_corr2d_multi_in_out
+from .single_channel import check_conv2d, check_corr2d, check_output_shape
+
+__all__ = [
+    "NOT_IMPLEMENTED",
+    "NOT_ANSWERED",
+    "check_corr2d",
+    "check_conv2d",
+    "check_output_shape",
+    "check_corr2d_multi_in",
+    "check_corr2d_multi_in_out",
+    "check_conv_layer",
+    "check_local_layer",
+    "check_dense_weights",
+    "check_receptive_field",
+    "check_dense_counts",
+    "check_layer_counts",
+    "check_hand_example",
+    "check_edge_kernel",
+    "check_pattern_kernel",
+    "check_grey_kernel",
+    "check_equivariance",
+    "pattern_scene",
+    "HAND_X",
+    "HAND_K",
+    "PATTERN",
+    "LUMA",
+    "EQUIVARIANCE_QUESTIONS",
+]

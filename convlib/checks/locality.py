@@ -1,0 +1,294 @@
+"""Checkers for chapters 1 and 2: dense weights of a convolution, the local layer, receptive fields."""
+
+from __future__ import annotations
+
+
+import numpy as np
+
+from ..correlate import conv2d, corr2d
+from ._engine import (
+    _Case,
+    _Mistake,
+    _array,
+    _int_mistakes,
+    _run,
+)
+
+
+def _dense_reference(V, H, W):
+    V = np.asarray(V, dtype=float)
+    h, w = V.shape
+    Ho, Wo = H - h + 1, W - w + 1
+    Wd = np.zeros((Ho, Wo, H, W))
+    for i in range(Ho):
+        for j in range(Wo):
+            Wd[i, j, i : i + h, j : j + w] = V
+    return Wd
+
+
+def _dense_minus(V, H, W):
+    """W[i, j, i - a, j - b] = V[a, b] where the index exists (the convolution's sign)."""
+    V = np.asarray(V, dtype=float)
+    h, w = V.shape
+    Ho, Wo = H - h + 1, W - w + 1
+    Wd = np.zeros((Ho, Wo, H, W))
+    for i in range(Ho):
+        for j in range(Wo):
+            for a in range(h):
+                for b in range(w):
+                    if i - a >= 0 and j - b >= 0:
+                        Wd[i, j, i - a, j - b] = V[a, b]
+    return Wd
+
+
+def check_dense_weights(fn) -> None:
+    r"""Check ``fn(V, H, W)``: the fully connected weight tensor of a valid cross-correlation.
+
+    The layer ``h = corr2d(x, V)`` is a fully connected layer
+    ``h[i, j] = sum_{k, l} W[i, j, k, l] x[k, l]`` whose weights are
+    ``W[i, j, i + a, j + b] = V[a, b]`` and zero elsewhere. ``fn`` returns
+    that tensor, of shape ``(H - h + 1, W - w + 1, H, W)``.
+
+    Raises
+    ------
+    AssertionError
+        Hints: flipped kernel, transposed kernel, i - a instead of i + a,
+        the kernel does not move with (i, j), axes in the order (k, l, i, j),
+        hidden rows and columns swapped, hidden layer as large as the image,
+        hidden layer one too small, integer or rounded weights, square only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convlib.checks import check_dense_weights
+    >>> def dense(V, H, W):
+    ...     h, w = V.shape
+    ...     Wd = np.zeros((H - h + 1, W - w + 1, H, W))
+    ...     for i in range(H - h + 1):
+    ...         for j in range(W - w + 1):
+    ...             Wd[i, j, i:i + h, j:j + w] = V
+    ...     return Wd
+    >>> check_dense_weights(dense)
+    ✓ dense weights: all 16 hidden cases pass
+    """
+    rng = np.random.default_rng(6)
+    cases = []
+    for H, W, h, w, kind in [(3, 3, 2, 2, "i"), (1, 1, 1, 1, "f"), (4, 4, 3, 3, "f"), (5, 5, 2, 2, "f"), (4, 4, 1, 1, "f"), (5, 5, 3, 3, "if"),
+                             (4, 6, 2, 3, "f"), (6, 4, 3, 2, "f"), (3, 5, 1, 4, "f"), (5, 3, 4, 1, "f"), (5, 7, 3, 3, "f"),
+                             (6, 5, 2, 2, "f"), (4, 5, 4, 5, "f"), (2, 6, 2, 2, "f"), (6, 6, 2, 5, "f"), (5, 6, 2, 3, "if")]:
+        V = _array(rng, (h, w), "f" if kind == "if" else kind)
+        if kind == "if":
+            V = V + 0.25
+        cases.append(_Case((V, H, W), ("V", "H", "W"), H == W and h == w))
+    mistakes = [
+        _Mistake(
+            "flipped kernel",
+            "your weights hold the flipped kernel: W[i, j, i + a, j + b] = V[a, b] with V as it is (the layer cross-correlates).",
+            lambda args, ref: _dense_reference(np.asarray(args[0])[::-1, ::-1], args[1], args[2]),
+        ),
+        _Mistake(
+            "transposed kernel",
+            "your weights hold the transposed kernel: a is the row offset and b the column offset, W[i, j, i + a, j + b] = V[a, b].",
+            lambda args, ref: _dense_reference(np.asarray(args[0]).T, args[1], args[2]),
+        ),
+        _Mistake(
+            "i - a instead of i + a",
+            "you placed V[a, b] at (i - a, j - b); the lecture re-indexes k = i + a and l = j + b: W[i, j, i + a, j + b] = V[a, b].",
+            lambda args, ref: _dense_minus(*args),
+        ),
+        _Mistake(
+            "kernel does not move",
+            "every hidden pixel (i, j) sees the same image pixels: the window must move with (i, j), W[i, j, i + a, j + b] = V[a, b].",
+            lambda args, ref: np.broadcast_to(_dense_reference(args[0], args[1], args[2])[0, 0], ref.shape).copy(),
+        ),
+        _Mistake(
+            "axes in the wrong order",
+            "your tensor is indexed (k, l, i, j); the lecture's is W[i, j, k, l]: hidden pixel first, image pixel last.",
+            lambda args, ref: ref.transpose(2, 3, 0, 1),
+        ),
+        _Mistake(
+            "hidden rows and columns swapped",
+            "your first two axes are (j, i); the hidden pixel (i, j) is row i, column j.",
+            lambda args, ref: ref.transpose(1, 0, 2, 3),
+        ),
+        _Mistake(
+            "hidden layer as large as the image",
+            "your hidden layer has H x W pixels; without padding it has (H - h + 1) x (W - w + 1) (the windows that fit).",
+            lambda args, ref: np.pad(ref, ((0, args[1] - ref.shape[0]), (0, args[2] - ref.shape[1]), (0, 0), (0, 0))),
+        ),
+        _Mistake(
+            "hidden layer one too small",
+            "your hidden layer is one row and one column too small: there are H - h + 1 positions (i = 0, ..., H - h).",
+            lambda args, ref: ref[:-1, :-1] if ref.shape[0] > 1 and ref.shape[1] > 1 else None,
+        ),
+        *_int_mistakes("np.zeros_like(V)"),
+    ]
+    _run("dense weights", fn, cases, _dense_reference, mistakes=mistakes, shape_mistakes=[])
+
+
+def check_local_layer(fn) -> None:
+    r"""Check ``fn(X, V)``: the lecture's local layer with zero padding (``corr2d(X, V, "same")``).
+
+    .. math:: h[i, j] = \sum_{a=-\Delta}^{\Delta} \sum_{b=-\Delta}^{\Delta} V[a, b] \, x[i + a, j + b]
+
+    ``V`` is stored as a ``(2 Delta + 1) x (2 Delta + 1)`` array, so the
+    lecture's ``V[a, b]`` is ``V[a + Delta, b + Delta]``; pixels outside the
+    image count as zero; the output has the image's shape.
+
+    Raises
+    ------
+    AssertionError
+        Hints: no padding ('valid' output), 'full' output, flipped kernel,
+        transposed kernel, wrap-around instead of zeros, edge padding instead
+        of zeros, output shifted by Delta (V[a, b] used for offset (a, b)
+        without the + Delta), negative indices wrap around, mean instead of
+        sum, integer output, square only, mutation, exception.
+
+    Examples
+    --------
+    >>> from convlib import corr2d
+    >>> from convlib.checks import check_local_layer
+    >>> check_local_layer(lambda X, V: corr2d(X, V, "same"))
+    ✓ local layer: all 20 hidden cases pass
+    """
+    rng = np.random.default_rng(7)
+    cases = []
+    for H, W, d, kind in [(1, 1, 0, "f"), (5, 5, 1, "f"), (6, 6, 2, "f"), (4, 4, 0, "f"), (7, 7, 1, "i"), (6, 6, 1, "if"), (5, 5, 2, "f32"),
+                          (4, 7, 1, "f"), (7, 4, 1, "f"), (5, 9, 2, "f"), (9, 5, 2, "f"), (3, 8, 1, "f"), (8, 3, 1, "f"),
+                          (2, 6, 1, "f"), (6, 2, 1, "f"), (5, 8, 1, "i"), (7, 5, 1, "if"), (4, 6, 2, "f"), (1, 5, 1, "f"), (3, 3, 2, "f")]:
+        X = _array(rng, (H, W), "i" if kind in ("i", "if") else kind)
+        V = _array(rng, (2 * d + 1, 2 * d + 1), "i" if kind == "i" else ("f" if kind == "if" else kind))
+        cases.append(_Case((X, V), ("X", "V"), H == W, f"Delta = {d}"))
+
+    def pad_then(mode):
+        def sim(args, ref):
+            X, V = np.asarray(args[0], float), np.asarray(args[1], float)
+            d = V.shape[0] // 2
+            return corr2d(np.pad(X, d, mode=mode), V)
+
+        return sim
+
+    mistakes = [
+        _Mistake(
+            "flipped kernel",
+            "you flipped the kernel (convolution); the layer uses V[a, b] with x[i + a, j + b].",
+            lambda args, ref: conv2d(args[0], args[1], "same"),
+        ),
+        _Mistake(
+            "transposed kernel",
+            "your result uses the transposed kernel: a is the row offset, b the column offset.",
+            lambda args, ref: corr2d(args[0], np.asarray(args[1]).T, "same"),
+        ),
+        _Mistake(
+            "wrap-around instead of zeros",
+            "near the border you used pixels from the opposite side (np.roll or modulo indexing); pixels outside the image count as zero.",
+            pad_then("wrap"),
+        ),
+        _Mistake(
+            "edge padding instead of zeros",
+            "near the border you repeated the edge pixels; pixels outside the image count as zero (np.pad's default mode='constant').",
+            pad_then("edge"),
+        ),
+        _Mistake(
+            "output shifted by Delta",
+            "your output is shifted: V[a + Delta, b + Delta] is the weight of offset (a, b) with a, b from -Delta to Delta, "
+            "so the window of h[i, j] is centred on x[i, j] (pad Delta zeros on each side, then slide).",
+            lambda args, ref: corr2d(np.pad(np.asarray(args[0], float), ((0, np.shape(args[1])[0] - 1), (0, np.shape(args[1])[1] - 1))), args[1]),
+        ),
+        _Mistake(
+            "negative indices wrap around",
+            "you indexed V[a, b] with a, b from -Delta to Delta: in Python V[-1] is the LAST row, so the kernel is rolled. Use V[a + Delta, b + Delta].",
+            lambda args, ref: corr2d(args[0], np.roll(np.asarray(args[1]), (np.shape(args[1])[0] // 2, np.shape(args[1])[1] // 2), axis=(0, 1)), "same"),
+        ),
+        _Mistake(
+            "mean instead of sum",
+            "your output is the window's mean; the formula sums the products.",
+            lambda args, ref: ref / np.asarray(args[1]).size,
+        ),
+        _Mistake(
+            "rows and columns swapped",
+            "your output is transposed: h[i, j] belongs to image row i and column j, shape (H, W).",
+            lambda args, ref: ref.T,
+        ),
+        *_int_mistakes(),
+    ]
+    shape_mistakes = [
+        _Mistake(
+            "no padding",
+            "your output is the 'valid' size (H - 2 Delta) x (W - 2 Delta); the local layer pads with zeros so that h has the image's shape (H, W).",
+            lambda args, s: (s[0] - np.shape(args[1])[0] + 1, s[1] - np.shape(args[1])[1] + 1),
+        ),
+        _Mistake(
+            "'full' output",
+            "your output has the 'full' size (H + 2 Delta) x (W + 2 Delta); h[i, j] exists for the image's pixels only: shape (H, W).",
+            lambda args, s: (s[0] + np.shape(args[1])[0] - 1, s[1] + np.shape(args[1])[1] - 1),
+        ),
+        _Mistake(
+            "rows and columns swapped",
+            "your output has its height and width swapped: (H, W).",
+            lambda args, s: (s[1], s[0]),
+        ),
+    ]
+    _run("local layer", fn, cases, lambda X, V: corr2d(X, V, "same"), mistakes=mistakes, shape_mistakes=shape_mistakes)
+
+
+def check_receptive_field(fn) -> None:
+    r"""Check ``fn(delta, layers) -> int``: the side of the receptive field of ``layers`` stacked local layers.
+
+    Each layer sees ``x[i + a, j + b]`` for ``a, b`` in ``-Delta .. Delta``;
+    stacking ``L`` of them lets one output pixel see a square of side
+    ``2 L Delta + 1`` pixels of the input.
+
+    Raises
+    ------
+    AssertionError
+        Hints: (2 Delta + 1) L, (2 Delta + 1)^L, L Delta + 1 (one side only),
+        layers ignored, 2 L Delta (forgot the centre pixel), area instead of
+        side, (2 Delta + 1) + L - 1, float result.
+
+    Examples
+    --------
+    >>> from convlib.checks import check_receptive_field
+    >>> check_receptive_field(lambda delta, layers: 2 * layers * delta + 1)
+    ✓ receptive field: all 20 hidden cases pass
+    >>> check_receptive_field(lambda delta, layers: (2 * delta + 1) * layers)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    AssertionError: receptive field: 15 of 20 hidden cases fail.
+    Hint [sides multiplied]: ...
+    """
+    cases = [_Case((d, L), ("delta", "layers")) for d in (0, 1, 2, 3, 5) for L in (1, 2, 3, 4)]
+
+    def same(got, expected):
+        try:
+            return not isinstance(got, bool) and int(got) == got and int(got) == expected
+        except (TypeError, ValueError):
+            return False
+
+    def validate(got, expected):
+        try:
+            if float(got) == expected and isinstance(got, (float, np.floating)):
+                return "Hint [float result]: a side length is a whole number of pixels: return an int"
+        except (TypeError, ValueError):
+            return "Hint [not a number]: return the side length as an int"
+        return ""
+
+    mistakes = [
+        _Mistake("sides multiplied", "stacking does not multiply the window sizes: each layer adds Delta pixels on each side, so the side grows by 2 Delta per layer.",
+                 lambda args, ref: (2 * args[0] + 1) * args[1]),
+        _Mistake("exponential growth", "the receptive field grows linearly, not exponentially: each layer adds Delta pixels on each side.",
+                 lambda args, ref: (2 * args[0] + 1) ** args[1]),
+        _Mistake("one side only", "a layer reaches Delta pixels in BOTH directions (a from -Delta to Delta): each layer adds 2 Delta to the side.",
+                 lambda args, ref: args[1] * args[0] + 1),
+        _Mistake("layers ignored", "with more layers an output pixel sees more of the input: layer 2 sees the windows of layer 1's pixels.",
+                 lambda args, ref: 2 * args[0] + 1),
+        _Mistake("forgot the centre pixel", "the window also contains the centre pixel: side = 2 L Delta + 1.",
+                 lambda args, ref: 2 * args[1] * args[0]),
+        _Mistake("area instead of side", "you returned the area (number of pixels); return the side length of the square.",
+                 lambda args, ref: ref**2),
+        _Mistake("grows by one per layer", "each extra layer adds Delta pixels on EACH side, i.e. 2 Delta to the side, not 1.",
+                 lambda args, ref: 2 * args[0] + args[1]),
+        _Mistake("off by one layer", "one layer alone has side 2 Delta + 1; L layers have 2 L Delta + 1.",
+                 lambda args, ref: 2 * (args[1] - 1) * args[0] + 1),
+    ]
+    _run("receptive field", fn, cases, lambda d, L: 2 * L * d + 1, mistakes=mistakes, same=same, validate=validate, square_rule=False)

@@ -1,0 +1,328 @@
+"""Checkers for the single-channel operations: corr2d, conv2d, output_shape."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..correlate import conv2d, corr2d
+from ..shapes import output_shape
+from ._engine import (
+    _Case,
+    _MEAN,
+    _Mistake,
+    _OUT_T,
+    _SHAPE_MISTAKES_2D,
+    _cases_2d,
+    _int_mistakes,
+    _loop_valid,
+    _run,
+)
+
+
+def check_corr2d(fn) -> None:
+    r"""Check ``fn(X, K)``: the 2-D cross-correlation of the lecture, ``"valid"`` positions only.
+
+    .. math:: h[i, j] = \sum_{a=0}^{h-1} \sum_{b=0}^{w-1} K[a, b] \, X[i + a, j + b]
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(X, K) -> array of shape (H - h + 1, W - w + 1)``.
+
+    Raises
+    ------
+    AssertionError
+        With a hint naming the mistake: flipped kernel (that is convolution),
+        transposed kernel or image, rows and columns swapped, output one too
+        small / image-sized / 'full', matrix product instead of elementwise
+        product, mean instead of sum, integer or rounded output, only square
+        inputs work, input modified in place, an exception, not implemented.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convlib.checks import check_corr2d
+    >>> def my_corr2d(X, K):
+    ...     h, w = K.shape
+    ...     Y = np.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
+    ...     for i in range(Y.shape[0]):
+    ...         for j in range(Y.shape[1]):
+    ...             Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    ...     return Y
+    >>> check_corr2d(my_corr2d)
+    ✓ corr2d: all 34 hidden cases pass
+
+    Flipping the kernel computes a convolution instead:
+
+    >>> check_corr2d(lambda X, K: my_corr2d(X, K[::-1, ::-1]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    AssertionError: corr2d: 32 of 34 hidden cases fail.
+    Hint [flipped kernel]: ...
+    """
+    mistakes = [
+        _Mistake(
+            "flipped kernel",
+            "you flipped the kernel, which computes a convolution (conv2d). The convolutional layer computes a "
+            "cross-correlation: use K[a, b] as it is, h[i, j] = sum_{a,b} K[a, b] X[i+a, j+b].",
+            lambda args, ref: conv2d(*args),
+        ),
+        _Mistake(
+            "transposed kernel",
+            "your result is the correlation with the transposed kernel K.T: pair K[a, b] with X[i + a, j + b] "
+            "(a along rows, b along columns), not K[b, a].",
+            lambda args, ref: corr2d(args[0], np.asarray(args[1]).T),
+        ),
+        _Mistake(
+            "transposed image",
+            "you slid the kernel over the transposed image X.T: pair K[a, b] with X[i + a, j + b], not X[j + b, i + a].",
+            lambda args, ref: corr2d(np.asarray(args[0]).T, args[1]),
+        ),
+        _OUT_T,
+        _Mistake(
+            "matrix product",
+            "you combined window and kernel with a matrix product (@ or np.dot); the formula multiplies them "
+            "elementwise and sums: (X[i:i+h, j:j+w] * K).sum().",
+            lambda args, ref: _loop_valid(args[0], args[1], lambda win, K: (win @ K).sum()) if np.shape(args[1])[0] == np.shape(args[1])[1] else None,
+        ),
+        _MEAN,
+        *_int_mistakes(),
+    ]
+    _run("corr2d", fn, _cases_2d(0), lambda X, K: corr2d(X, K), mistakes=mistakes, shape_mistakes=_SHAPE_MISTAKES_2D)
+
+
+def check_conv2d(fn) -> None:
+    r"""Check ``fn(X, K)``: the 2-D **convolution** (flipped kernel), ``"valid"`` positions only.
+
+    .. math:: (K \circledast X)[i, j] = \sum_{a=0}^{h-1} \sum_{b=0}^{w-1} K[a, b] \, X[i + h - 1 - a, j + w - 1 - b],
+
+    for ``0 <= i <= H - h`` and ``0 <= j <= W - w`` (the lecture's
+    :math:`\sum_{a,b} f(a, b) g(i - a, j - b)` with the output indexed from the
+    first position where the kernel fits), that is ``corr2d(X, K[::-1, ::-1])``, as :func:`convlib.conv2d` and
+    :func:`scipy.signal.convolve2d` with ``mode="valid"``.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(X, K) -> array of shape (H - h + 1, W - w + 1)``.
+
+    Raises
+    ------
+    AssertionError
+        Hints: forgot the flip, flipped only the rows or only the columns,
+        transposed instead of flipped, flipped the image (output rotated),
+        flipped image and kernel, plus the shape, dtype, mutation and square
+        hints of :func:`check_corr2d`.
+
+    Examples
+    --------
+    >>> from convlib import corr2d
+    >>> from convlib.checks import check_conv2d
+    >>> check_conv2d(lambda X, K: corr2d(X, K[::-1, ::-1]))
+    ✓ conv2d: all 34 hidden cases pass
+    >>> check_conv2d(corr2d)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    AssertionError: conv2d: 32 of 34 hidden cases fail.
+    Hint [forgot the flip]: ...
+    """
+    mistakes = [
+        _Mistake(
+            "forgot the flip",
+            "you computed the cross-correlation: convolution flips the kernel first (rotate it by 180 degrees), "
+            "conv2d(X, K) = corr2d(X, K[::-1, ::-1]).",
+            lambda args, ref: corr2d(*args),
+        ),
+        _Mistake(
+            "flipped only the rows",
+            "you flipped the kernel upside down only (K[::-1]); convolution flips both axes: K[::-1, ::-1].",
+            lambda args, ref: corr2d(args[0], np.asarray(args[1])[::-1, :]),
+        ),
+        _Mistake(
+            "flipped only the columns",
+            "you flipped the kernel left-right only (K[:, ::-1]); convolution flips both axes: K[::-1, ::-1].",
+            lambda args, ref: corr2d(args[0], np.asarray(args[1])[:, ::-1]),
+        ),
+        _Mistake(
+            "transposed instead of flipped",
+            "you transposed the kernel (K.T); the flip is a 180-degree rotation, K[::-1, ::-1], which is not a transpose.",
+            lambda args, ref: corr2d(args[0], np.asarray(args[1]).T),
+        ),
+        _Mistake(
+            "flipped the image",
+            "your output is the right one rotated by 180 degrees: you flipped the image (or the output) instead of the "
+            "kernel. Flip only the kernel: corr2d(X, K[::-1, ::-1]).",
+            lambda args, ref: ref[::-1, ::-1],
+        ),
+        _Mistake(
+            "flipped image and kernel",
+            "you flipped both the image and the kernel, which gives the cross-correlation rotated by 180 degrees. "
+            "Flip only the kernel.",
+            lambda args, ref: corr2d(*args)[::-1, ::-1],
+        ),
+        _Mistake(
+            "transposed kernel",
+            "your result is the convolution with the transposed kernel: pair K[a, b] with rows along a and columns along b.",
+            lambda args, ref: conv2d(args[0], np.asarray(args[1]).T),
+        ),
+        _OUT_T,
+        _MEAN,
+        *_int_mistakes(),
+    ]
+    _run("conv2d", fn, _cases_2d(1), lambda X, K: conv2d(X, K), mistakes=mistakes, shape_mistakes=_SHAPE_MISTAKES_2D)
+
+
+def _output_shape_cases() -> list:
+    cases = []
+    sizes = [(3, 3, 2, 2), (1, 1, 1, 1), (5, 5, 3, 3), (4, 7, 2, 3), (7, 4, 3, 2), (6, 9, 1, 5), (9, 6, 5, 1),
+             (10, 3, 4, 2), (3, 10, 2, 4), (1024, 768, 5, 3), (28, 28, 5, 5), (8, 12, 8, 12), (11, 7, 4, 4)]
+    for H, W, h, w in sizes:
+        for mode in ("valid", "same", "full"):
+            cases.append(_Case((H, W, h, w, mode), ("H", "W", "h", "w", "mode"), H == W and h == w))
+    return cases
+
+
+def _shape_same(got, expected) -> bool:
+    try:
+        return len(got) == 2 and all(int(g) == g for g in got) and tuple(int(g) for g in got) == tuple(expected)
+    except (TypeError, ValueError):
+        return False
+
+
+def _shape_validate(got, expected) -> str:
+    try:
+        values = list(got)
+    except TypeError:
+        return f"Hint [not a pair]: return a tuple (rows, cols), e.g. ({expected[0]}, {expected[1]})"
+    if len(values) != 2:
+        return f"Hint [not a pair]: return exactly two numbers (rows, cols), e.g. ({expected[0]}, {expected[1]})"
+    if any(isinstance(v, float) or isinstance(v, np.floating) for v in values) and all(float(v) == float(e) for v, e in zip(values, expected)):
+        return "Hint [float sizes]: sizes must be integers: you returned floats (use // instead of /, or int(...))"
+    return ""
+
+
+def check_output_shape(fn) -> None:
+    """Check ``fn(H, W, h, w, mode) -> (rows, cols)``, the output size of a 2-D cross-correlation.
+
+    ``"valid"``: ``(H - h + 1, W - w + 1)``; ``"same"``: ``(H, W)``;
+    ``"full"``: ``(H + h - 1, W + w - 1)`` (see :func:`convlib.output_shape`).
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(H, W, h, w, mode)`` returning a pair of ints.
+
+    Raises
+    ------
+    AssertionError
+        Hints: 'valid' one too small / too large, 'full' one too large / too
+        small, 'same' computed like 'valid', 'full' computed like 'same', mode
+        ignored, rows and columns swapped, kernel height used for both sides,
+        image height used for both sides, float sizes, not a pair, None for a
+        mode.
+
+    Examples
+    --------
+    >>> from convlib import output_shape
+    >>> from convlib.checks import check_output_shape
+    >>> check_output_shape(output_shape)
+    ✓ output_shape: all 39 hidden cases pass
+    >>> check_output_shape(lambda H, W, h, w, mode: (H - h, W - w))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    AssertionError: output_shape: 39 of 39 hidden cases fail.
+    Hint [mode ignored]: ...
+    """
+
+    def valid(H, W, h, w):
+        return (H - h + 1, W - w + 1)
+
+    def by_mode(table):
+        def sim(args, ref):
+            H, W, h, w, mode = args
+            return table[mode](H, W, h, w)
+
+        return sim
+
+    right = {"valid": valid, "same": lambda H, W, h, w: (H, W), "full": lambda H, W, h, w: (H + h - 1, W + w - 1)}
+
+    def variant(**changes):
+        return by_mode({**right, **changes})
+
+    mistakes = [
+        _Mistake(
+            "'valid' one too small",
+            "in 'valid' mode a kernel of height h fits at H - h + 1 positions (i = 0, ..., H - h): add 1.",
+            variant(valid=lambda H, W, h, w: (H - h, W - w)),
+        ),
+        _Mistake(
+            "'valid' one too large",
+            "in 'valid' mode a kernel of height h fits at H - h + 1 positions, not H - h + 2.",
+            variant(valid=lambda H, W, h, w: (H - h + 2, W - w + 2)),
+        ),
+        _Mistake(
+            "'full' one too large",
+            "in 'full' mode the kernel overlaps the image at H + h - 1 positions (from i = -(h - 1) to H - 1), not H + h.",
+            variant(full=lambda H, W, h, w: (H + h, W + w)),
+        ),
+        _Mistake(
+            "'full' one too small",
+            "in 'full' mode the kernel overlaps the image at H + h - 1 positions (from i = -(h - 1) to H - 1), not H + h - 2.",
+            variant(full=lambda H, W, h, w: (H + h - 2, W + w - 2)),
+        ),
+        _Mistake(
+            "'full' padded on one side only",
+            "'full' pads h - 1 rows on BOTH sides: (H + 2(h - 1)) - h + 1 = H + h - 1.",
+            variant(full=lambda H, W, h, w: (H, W)),
+        ),
+        _Mistake(
+            "'same' computed like 'valid'",
+            "'same' pads the image so that the output keeps the image's size: (H, W).",
+            variant(same=valid),
+        ),
+        _Mistake(
+            "rows and columns swapped",
+            "you return (cols, rows); return the number of rows first: (H', W').",
+            lambda args, ref: (ref[1], ref[0]),
+        ),
+        _Mistake(
+            "kernel height used for both sides",
+            "you used the kernel height h for the width as well: the columns depend on w.",
+            lambda args, ref: right[args[4]](args[0], args[1], args[2], args[2]),
+        ),
+        _Mistake(
+            "image height used for both sides",
+            "you used the image height H for the width as well: the columns depend on W.",
+            lambda args, ref: right[args[4]](args[0], args[0], args[2], args[3]),
+        ),
+        _Mistake(
+            "H and h mixed up",
+            "you subtracted the image from the kernel: 'valid' is (H - h + 1, W - w + 1) with H the image and h the kernel.",
+            variant(valid=lambda H, W, h, w: (h - H + 1, w - W + 1)),
+        ),
+        *[
+            _Mistake(
+                "mode ignored",
+                "you return the same kind of size for every mode; 'valid' is (H - h + 1, W - w + 1), 'same' is (H, W) "
+                "and 'full' is (H + h - 1, W + w - 1): look at the mode argument.",
+                (lambda args, ref, f=f: f(*args[:4])),
+            )
+            for f in (valid, right["same"], right["full"], lambda H, W, h, w: (H - h, W - w))
+        ],
+    ]
+
+    def validate(got, expected):
+        return _shape_validate(got, expected)
+
+    def same(got, expected):
+        return _shape_same(got, expected)
+
+    _run(
+        "output_shape",
+        fn,
+        _output_shape_cases(),
+        lambda H, W, h, w, mode: output_shape(H, W, h, w, mode),
+        mistakes=mistakes,
+        same=same,
+        validate=validate,
+    )
