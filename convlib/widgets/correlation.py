@@ -467,8 +467,9 @@ class KernelPlayground:
         self._images = {}
         self._busy = False
         c = {}
-        c["preset"] = widgets.Dropdown(options=list(KERNELS), value=preset, description="preset")
-        c["image"] = widgets.Dropdown(options=list(SAMPLE_IMAGES), value=image, description="image")
+        narrow = widgets.Layout(width="15em")
+        c["preset"] = widgets.Dropdown(options=list(KERNELS), value=preset, description="preset", layout=narrow)
+        c["image"] = widgets.Dropdown(options=list(SAMPLE_IMAGES), value=image, description="image", layout=narrow)
         c["operation"] = widgets.ToggleButtons(
             options=list(OPERATIONS), value=operation, description="operation", style={"button_width": "auto"}
         )
@@ -478,7 +479,7 @@ class KernelPlayground:
         for a in range(MAX_KERNEL):
             for b in range(MAX_KERNEL):
                 box = widgets.BoundedFloatText(
-                    value=0.0, min=-20.0, max=20.0, step=0.1, tooltip=f"V[{a}, {b}]", layout=widgets.Layout(width="5.5em")
+                    value=0.0, min=-20.0, max=20.0, step=0.1, tooltip=f"V[{a}, {b}]", layout=widgets.Layout(width="4.6em")
                 )
                 c[f"w[{a},{b}]"] = box
                 cells.append(box)
@@ -496,11 +497,11 @@ class KernelPlayground:
             c[name].observe(self._on_change, names="value")
         for box in cells:
             box.observe(self._on_change, names="value")
-        grid = widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns=f"repeat({MAX_KERNEL}, 5.8em)"))
+        grid = widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns=f"repeat({MAX_KERNEL}, 4.8em)"))
         left = widgets.VBox([widgets.HTML("<b>kernel weights</b> <i>V</i>[<i>a</i>, <i>b</i>] (row <i>a</i>, column <i>b</i>)"), grid, widgets.HBox([c["rows"], c["cols"]])])
         right = widgets.VBox([c["preset"], c["image"]])
         self.widget = widgets.VBox(
-            [widgets.HBox([left, right]), c["operation"], self.view.image, self.readout, widgets.HTML(KERNEL_CAPTION)]
+            [widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap", gap="1em")), c["operation"], self.view.image, self.readout, widgets.HTML(KERNEL_CAPTION)]
         )
 
     # -- state -------------------------------------------------------------
