@@ -93,6 +93,19 @@ def check_channels(c_image: int, c_kernel: int, image_name: str = "X", kernel_na
         )
 
 
+def integer(value, name: str) -> int:
+    """Return ``value`` as an int if it is an integer of any sign (bools are rejected)."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise ValueError(f"{name} must be an integer; got {value!r}")
+    return int(value)
+
+
+def choice(value, name: str, options) -> None:
+    """Raise a ValueError naming ``name`` unless ``value`` is one of ``options`` (unhashable values included)."""
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {sorted(options)}; got {value!r}")
+
+
 def positive_int(value, name: str) -> int:
     """Return ``value`` as an int if it is a positive integer (bools are rejected)."""
     if isinstance(value, bool) or not hasattr(value, "__index__") or int(value) < 1:

@@ -13,7 +13,7 @@ import gzip
 import numpy as np
 from matplotlib import cbook
 
-from ._validate import non_negative_int, positive_int
+from ._validate import choice, integer, non_negative_int, positive_int
 
 __all__ = ["edge_image", "square_image", "checkerboard", "photo", "photo_gray", "mri_slice", "SAMPLE_IMAGES", "sample_image"]
 
@@ -49,6 +49,7 @@ def square_image(size: int = 32, top: int = 8, left: int = 8, side: int = 6, val
            [0, 0, 0, 0, 0]])
     """
     size, side = positive_int(size, "size"), non_negative_int(side, "side")
+    top, left = integer(top, "top"), integer(left, "left")
     X = np.zeros((size, size))
     X[max(top, 0) : max(top + side, 0), max(left, 0) : max(left + side, 0)] = value
     return X
@@ -72,7 +73,7 @@ def checkerboard(size: int = 64, tile: int = 8) -> np.ndarray:
 
 
 def photo() -> np.ndarray:
-    """Grace Hopper's portrait (RGB, 512 x 600 x 3, values in [0, 1]), shipped with matplotlib.
+    """Grace Hopper's portrait (RGB, shape ``(600, 512, 3)``, values in [0, 1]), shipped with matplotlib.
 
     Examples
     --------
@@ -133,6 +134,5 @@ def sample_image(name: str) -> np.ndarray:
     >>> sample_image("checkerboard").shape
     (64, 64)
     """
-    if name not in SAMPLE_IMAGES:
-        raise ValueError(f"name must be one of {sorted(SAMPLE_IMAGES)}; got {name!r}")
+    choice(name, "name", SAMPLE_IMAGES)
     return SAMPLE_IMAGES[name]()

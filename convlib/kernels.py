@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import positive_int
+from ._validate import choice, positive_int
 
 __all__ = ["KERNELS", "kernel", "gaussian_kernel", "box_kernel"]
 
@@ -69,6 +69,5 @@ def kernel(name: str) -> np.ndarray:
     >>> kernel("edge [1, -1]")
     array([[ 1., -1.]])
     """
-    if name not in KERNELS:
-        raise ValueError(f"name must be one of {sorted(KERNELS)}; got {name!r}")
+    choice(name, "name", KERNELS)
     return KERNELS[name].copy()

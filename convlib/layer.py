@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, check_channels, check_kernel_fits, positive_int
+from ._validate import as_array, check_channels, check_kernel_fits, non_negative_int, positive_int
 from .channels import _multi
 
 __all__ = ["Conv2D"]
@@ -68,7 +68,12 @@ class Conv2D:
     """
 
     def __init__(self, kernel_size, in_channels: int = 1, out_channels: int = 1, *, seed=None, dtype=np.float64):
-        h, w = (kernel_size, kernel_size) if np.isscalar(kernel_size) else tuple(kernel_size)
+        if np.isscalar(kernel_size):
+            kernel_size = (kernel_size, kernel_size)
+        try:
+            h, w = kernel_size
+        except (TypeError, ValueError):
+            raise ValueError(f"kernel_size must be a positive integer or a pair (h, w) of them; got {kernel_size!r}") from None
         h, w = positive_int(h, "kernel_size"), positive_int(w, "kernel_size")
         in_channels, out_channels = positive_int(in_channels, "in_channels"), positive_int(out_channels, "out_channels")
         dtype = np.dtype(dtype)
@@ -127,10 +132,11 @@ class Conv2D:
         Xb = self._input
         h, w, c_in, c_out = self.weight.shape
         G = as_array(grad_output, "grad_output", (2, 3, 4))
-        expected = self._from_batch(np.empty((Xb.shape[0], Xb.shape[1] - h + 1, Xb.shape[2] - w + 1, c_out)), self._layout).shape
+        batch_shape = (Xb.shape[0], Xb.shape[1] - h + 1, Xb.shape[2] - w + 1, c_out)
+        expected = self._from_batch(np.broadcast_to(np.empty((), dtype=G.dtype), batch_shape), self._layout).shape
         if G.shape != expected:
             raise ValueError(f"grad_output must have the forward output's shape {expected}; got {G.shape}")
-        Gb = G.reshape(Xb.shape[0], Xb.shape[1] - h + 1, Xb.shape[2] - w + 1, c_out)
+        Gb = G.reshape(batch_shape)
         # dL/dV[a, b, c, k] = sum_{n,i,j} G[n,i,j,k] x[n,i+a,j+b,c]: correlate x with G.
         windows = np.lib.stride_tricks.sliding_window_view(Xb, Gb.shape[1:3], axis=(1, 2))  # (N, h, w, C_in, H', W')
         self.grad_weight = np.einsum("nabcij,nijk->abck", windows, Gb, optimize=True).astype(self.weight.dtype)
@@ -155,7 +161,7 @@ class Conv2D:
         """
         Y = as_array(Y, "Y", (2, 3, 4))
         losses = []
-        for _ in range(int(steps)):
+        for _ in range(non_negative_int(steps, "steps")):
             out = self.forward(X)
             if out.shape != Y.shape:
                 raise ValueError(f"Y must have the layer output's shape {out.shape}; got {Y.shape}")

@@ -326,8 +326,9 @@ def main(argv=None) -> int:
             leaked = [c.get("id") for c in student.cells if SOLUTION in tags(c)]
             if leaked:
                 problems.append(f"{path.name}: solution cells in the student version: {leaked}")
-            total += count_exercises(nb)
-            print(f"{path.name}: {count_exercises(nb)} exercises")
+            n = count_exercises(nb)
+            total += n
+            print(f"{path.name}: {n} exercises")
         for p in problems:
             print("problem:", p)
         print(f"{total} exercises in all; {'OK' if not problems else f'{len(problems)} problem(s)'}")

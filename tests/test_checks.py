@@ -458,7 +458,7 @@ MULTI_IN_WRONG = [
     (lambda X, K: np.stack([loop_corr(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])]), "Hint [forgot to sum over channels]"),
     (lambda X, K: np.stack([loop_corr(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])]).sum(axis=-1), "Hint [summed over the wrong axis]"),
     (lambda X, K: np.stack([loop_corr(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])], axis=-1).sum(axis=0), "Hint [summed over the wrong axis]"),
-    (lambda X, K: sum(loop_corr(x, k) for x, k in zip(X, K)), "Hint [channels on the first axis]"),
+    (lambda X, K: sum(loop_corr(x, k) for x, k in zip(X, K, strict=False)), "Hint [channels on the first axis]"),
     (lambda X, K: loop_corr(X[:, :, 0], K[:, :, 0]), "Hint [used only the first channel]"),
     (lambda X, K: mi_loop(X, K) / X.shape[2], "Hint [mean over channels]"),
     (lambda X, K: sum(loop_corr(X[:, :, c], K[:, :, d]) for c in range(X.shape[2]) for d in range(K.shape[2])),
@@ -959,7 +959,7 @@ def test_check_pattern_kernel_accepts(K, capsys):
 
 
 def test_pattern_scenes_contain_each_shape_once():
-    for name, X, placed in checks.answers._pattern_scenes():
+    for _name, X, placed in checks.answers._pattern_scenes():
         assert set(placed) == {"T", "filled 3x3 square", "upside-down T", "sideways T", "plus sign", "horizontal bar"}
         r, c = placed["T"]
         np.testing.assert_array_equal(X[r : r + 3, c : c + 3], PATTERN)
@@ -1070,3 +1070,26 @@ def test_docstring_examples_run():
         assert result.failed == 0, module.__name__
         attempted += result.attempted
     assert attempted > 20
+
+
+@pytest.mark.parametrize(
+    "check, answer",
+    [
+        (check_output_shape, lambda H, W, h, w, mode: (float("inf"), W)),
+        (check_output_shape, lambda H, W, h, w, mode: (float(H), "x")),
+        (check_output_shape, lambda H, W, h, w, mode: (float(H), 1j)),
+        (checks.check_receptive_field, lambda delta, layers: float("inf")),
+        (checks.check_receptive_field, lambda delta, layers: float("nan")),
+    ],
+)
+def test_non_finite_or_non_numeric_answers_fail_with_a_hint(check, answer):
+    # int(inf) raised OverflowError and float("x") ValueError inside the checker itself
+    with pytest.raises(AssertionError, match=r"Hint \["):
+        check(answer)
+
+
+def test_count_answers_compare_integers_exactly():
+    # float(10**400) overflowed; huge integers are simply wrong numbers
+    with pytest.raises(AssertionError, match=r"fc_weights = 1000.* is not right\. Hint \[wrong number\]"):
+        checks.check_dense_counts(10**400, 959 * 1279)
+    checks.check_dense_counts(np.int64((480 * 640) ** 2), 959.0 * 1279)

@@ -68,7 +68,7 @@ def _cases(kind):
 
 def test_good_arguments_work():
     # the baseline for every case below: only the one bad argument makes it fail
-    for fname, (fn, spec) in ARRAY_FUNCTIONS.items():
+    for _fname, (fn, spec) in ARRAY_FUNCTIONS.items():
         _call(fn, _good_args(spec))
 
 
@@ -345,3 +345,39 @@ def test_gaussian_kernel_sigma_must_be_a_number(sigma):
 
     with pytest.raises(TypeError, match="sigma must be a real number"):
         gaussian_kernel(3, sigma=sigma)
+
+
+@pytest.mark.parametrize("kernel_size", [(2, 2, 2), (2,), None, "ab", []])
+def test_conv2d_layer_kernel_size_must_be_an_int_or_a_pair(kernel_size):
+    # a tuple of the wrong length or None leaked "too many values to unpack" / "not iterable"
+    with pytest.raises(ValueError, match=r"^kernel_size must be a positive integer"):
+        Conv2D(kernel_size)
+
+
+@pytest.mark.parametrize("steps", [-1, 2.5, "10", True])
+def test_conv2d_layer_fit_steps(steps):
+    layer = Conv2D(2, seed=0)
+    with pytest.raises(ValueError, match=r"^steps must be a non-negative integer"):
+        layer.fit(np.ones((4, 5)), np.ones((3, 4)), steps=steps)
+    assert layer.fit(np.ones((4, 5)), np.ones((3, 4)), steps=0) == []
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: __import__("convlib").square_image(8, top=1.5), "top"),
+        (lambda: __import__("convlib").square_image(8, left="2"), "left"),
+        (lambda: __import__("convlib").kernel(["sobel x"]), "name"),
+        (lambda: __import__("convlib").sample_image({"a": 1}), "name"),
+    ],
+)
+def test_helpers_name_unusable_arguments(call, name):
+    # unhashable names leaked "unhashable type", float positions "slice indices must be integers"
+    with pytest.raises(ValueError, match=rf"^{name} must"):
+        call()
+
+
+def test_square_image_negative_positions_are_clipped():
+    from convlib import square_image
+
+    np.testing.assert_array_equal(square_image(4, top=-1, left=-1, side=2), np.pad(np.ones((1, 1)), ((0, 3), (0, 3))))

@@ -144,7 +144,7 @@ def test_learns_d2l_edge_kernel():
     losses = layer.fit(X, Y, lr=0.03, steps=200)
     assert len(losses) == 200
     assert losses[-1] < 1e-8 < losses[0]
-    assert all(b <= a for a, b in zip(losses, losses[1:]))  # monotone for this lr
+    assert all(b <= a for a, b in zip(losses, losses[1:], strict=False))  # monotone for this lr
     np.testing.assert_allclose(layer.weight[:, :, 0, 0], [[1.0, -1.0]], atol=1e-4)
     np.testing.assert_array_equal(layer.bias, 0)  # learn_bias=False leaves the bias alone
 

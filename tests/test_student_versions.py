@@ -82,7 +82,7 @@ def test_every_starter_has_a_solution_and_a_check(path):
     checks = [i for i, c in enumerate(nb.cells) if "check" in tags(c)]
     assert starters, "no coding exercise"
     assert len(checks) == len(starters)
-    for s, c in zip(starters, checks):
+    for s, c in zip(starters, checks, strict=True):
         between = nb.cells[s + 1 : c]
         assert any("solution" in tags(x) and x.cell_type == "code" for x in between), f"cell {s}: no solution before its check"
 

@@ -148,3 +148,26 @@ def test_static_figures():
     fig = chw.plot_feature_maps(corr2d_multi_in_out(X, V), names)
     assert sum(ax.get_visible() for ax in fig.axes) == 6
     plt.close("all")
+
+
+@pytest.mark.parametrize("channel", [6, -1, 2.0, "3", True])
+def test_channel_mixer_rejects_bad_channel(channel):
+    with pytest.raises(ValueError, match=r"^channel must be an output channel of the demo layer, 0\.\.5"):
+        chw.channel_mixer_explorer(channel=channel, max_size=32)
+
+
+def test_channel_mixer_rejects_bad_max_size():
+    with pytest.raises(ValueError, match=r"^max_size must be a positive integer"):
+        chw.channel_mixer_explorer(max_size=0)
+
+
+def test_signed_style_is_shared():
+    # the chapter-3 and chapter-4 colour styles are one helper with their own percentile
+    from convlib.widgets import correlation as cw
+    from convlib.widgets._common import signed_style
+
+    A = np.random.default_rng(0).normal(size=(20, 20))
+    assert chw._signed_style(A) == signed_style(A, 99.0)
+    assert cw._output_style(A) == signed_style(A, 98.0)
+    assert chw._signed_style(np.array([[-3.0, 1.0]])) == ("RdBu_r", (-3.0, 3.0))
+    assert chw._signed_style(np.array([[2.0, 2.0]])) == ("gray", (2.0, 2.0 + 1e-12))

@@ -255,3 +255,51 @@ def test_static_figures():
     fig2 = cw.plot_template_match(g, g[40:50, 60:75], score, [peak, (0, 0)])
     assert peak == (40, 60) and len(fig2.axes) >= 3
     plt.close("all")
+
+
+def test_window_frame_writes_nan_and_inf():
+    # _fmt used int(value), which raises on NaN and inf: the worked sums crashed on non-finite inputs
+    X = np.arange(9.0).reshape(3, 3)
+    X[0, 0], X[2, 2] = np.nan, np.inf
+    f = cw.window_frame(X, np.ones((2, 2)), 0, 0)
+    assert f.text == "nan*1 + 1*1 + 3*1 + 4*1 = nan"
+    assert cw.written_sums(X, np.ones((2, 2)))[-1] == "4*1 + 5*1 + 7*1 + inf*1 = inf"
+    book = cw.correlation_steps_flipbook(X, np.ones((2, 2)))
+    assert len(book.children[1].children) == 4
+
+
+def test_template_matching_errors_name_the_template():
+    X = np.random.default_rng(0).random((8, 8))
+    with pytest.raises(ValueError, match=r"^T must be a 2-D"):
+        cw.normalized_cross_correlation(X, np.ones((2, 2, 2)))
+    with pytest.raises(ValueError, match=r"^T of spatial shape 9x2 is larger than X"):
+        cw.match_template(X, np.ones((9, 2)))
+    with pytest.raises(ValueError, match=r"^T must not be empty"):
+        cw.match_template(X, np.ones((0, 2)), normalized=False)
+    with pytest.raises(ValueError, match=r"^X must be a 2-D"):
+        cw.match_template(np.ones(8), np.ones((2, 2)))
+
+
+def test_playground_factories_reject_bad_arguments():
+    with pytest.raises(ValueError, match=r"^image must be one of"):
+        cw.kernel_playground(image="nope")
+    with pytest.raises(ValueError, match=r"^operation must be one of"):
+        cw.kernel_playground(operation="nope")
+    with pytest.raises(ValueError, match=r"^preset must be one of"):
+        cw.kernel_playground(preset=["sobel x"])  # unhashable: no bare "unhashable type" TypeError
+    with pytest.raises(ValueError, match=r"^presets must be one of"):
+        cw.presets_flipbook("edge", presets=["identity", "nope"])
+    with pytest.raises(ValueError, match=r"^presets must name at least one kernel"):
+        cw.presets_flipbook("edge", presets=[])
+    with pytest.raises(ValueError, match=r"^max_size must be a positive integer"):
+        cw.downsample(np.ones((4, 4)), 0)
+
+
+def test_playground_layout_uses_known_traits_only():
+    # Layout(gap=...) is not an ipywidgets 8 trait: it was ignored with a DeprecationWarning
+    # that future traitlets turn into an error
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        cw.kernel_playground(image="edge")

@@ -159,7 +159,7 @@ def test_flipbook_frames_and_labels():
     assert all(p.startswith(PNG) for p in pngs)
     assert len(set(pngs)) == 6
     home = inv.home_position(64)
-    for label, (r, c) in zip(slider.options, path):
+    for label, (r, c) in zip(slider.options, path, strict=True):
         assert label == f"shift {(r, c)} -> peak {(home[0] + r, home[1] + c)}"
 
 
@@ -172,3 +172,21 @@ def test_plot_weight_matrices():
     fig = inv.plot_weight_matrices(np.zeros((3, 3, 3, 3)), inv.dense_weights_from_kernel(np.ones((3, 3)), 3, 3))
     assert len(fig.axes) == 4  # two matrices and their colour bars
     plt.close(fig)
+
+
+@pytest.mark.parametrize("size", [9, 0, 2.5])
+def test_scene_size_is_checked(size):
+    # a scene too small for the plus gave an IntSlider with max < min (a traitlets error)
+    with pytest.raises(ValueError, match=r"^size must be"):
+        inv.invariance_explorer(size=size)
+    with pytest.raises(ValueError, match=r"^size must be"):
+        inv.invariance_flipbook(size=size)
+
+
+def test_smallest_scene_and_bad_inputs():
+    e = inv.invariance_explorer(size=inv.MIN_SIZE)
+    assert e.controls["row shift"].max == 0 and e.frame.peak == inv.home_position(inv.MIN_SIZE)
+    with pytest.raises(ValueError, match=r"^frames must be a positive integer"):
+        inv.invariance_flipbook(frames=0)
+    with pytest.raises(ValueError, match=r"^H must be a positive integer"):
+        inv.dense_weights_from_kernel(np.ones((3, 3)), "4", 4)

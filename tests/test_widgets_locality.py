@@ -1,5 +1,7 @@
 """Chapter 2 widgets and helpers: the local window, receptive fields, weight counts."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -146,3 +148,19 @@ def test_static_plots():
     fig = loc.plot_stacked_receptive_fields(1, (1, 2))
     assert [ax.get_title() for ax in fig.axes] == ["L = 1: 3 x 3", "L = 2: 5 x 5"]
     plt.close(fig)
+
+
+def test_locality_widgets_name_bad_images_and_sizes():
+    # a 3-D image used to fail with a bare "too many values to unpack"
+    with pytest.raises(ValueError, match=re.escape("image must be a 2-D (H, W) array; got 3-D")):
+        loc.locality_explorer(image=np.ones((8, 8, 3)))
+    with pytest.raises(ValueError, match=r"^image must be a 2-D"):
+        loc.locality_flipbook(image=np.ones(8), deltas=[0])
+    with pytest.raises(TypeError, match=r"^image must hold real numbers"):
+        loc.locality_frame(np.full((4, 4), "x"), 1, 0, 0)
+    with pytest.raises(ValueError, match=r"^delta must be a non-negative integer"):
+        loc.receptive_field_side(-1, 2)
+    with pytest.raises(ValueError, match=r"^layers must be a non-negative integer"):
+        loc.receptive_field_side(1, "2")
+    f = loc.locality_frame(np.ones((5, 5), dtype=np.float32), 1, 2, 2)
+    assert f.image.dtype == np.float64 and f.value == pytest.approx(1.0)

@@ -27,7 +27,7 @@ class _Case:
 
     def describe(self) -> str:
         parts = []
-        for name, a in zip(self.names, self.args):
+        for name, a in zip(self.names, self.args, strict=True):
             if isinstance(a, np.ndarray):
                 parts.append(f"{name} of shape {a.shape} ({a.dtype})")
             else:
@@ -38,7 +38,7 @@ class _Case:
     def show_inputs(self) -> str:
         """The input arrays themselves when they are small enough to read."""
         lines = []
-        for name, a in zip(self.names, self.args):
+        for name, a in zip(self.names, self.args, strict=True):
             if isinstance(a, np.ndarray) and a.size <= 60:
                 if a.ndim <= 2:
                     lines.append(f"{name} =\n{_fmt(a)}")
@@ -175,7 +175,7 @@ def _run(
             raise AssertionError(f"{title}: {NOT_IMPLEMENTED}") from None
         except Exception as e:  # noqa: BLE001 - the student's code may raise anything
             exc = e
-        for name, after, before in zip(case.names, args, case.args):
+        for name, after, before in zip(case.names, args, case.args, strict=True):
             if not _unchanged(after, before):
                 raise AssertionError(
                     f"{title}: Hint [mutates input]: your function changed its argument {name} in place "

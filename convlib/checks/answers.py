@@ -20,15 +20,15 @@ def _check_numbers(title: str, answers: dict, expected: dict, known: dict) -> No
         if value is Ellipsis or value is None:
             raise AssertionError(f"{title}: {name} is {NOT_ANSWERED}")
     for name, value in answers.items():
-        exp = expected[name]
+        # integers compare exactly (however large); other numbers as floats
         try:
-            ok = float(value) == float(exp)
+            number = int(value) if isinstance(value, (int, np.integer)) and not isinstance(value, bool) else float(value)
         except (TypeError, ValueError):
             raise AssertionError(f"{title}: {name} must be a number; got {value!r}") from None
-        if ok:
+        if number == expected[name]:
             continue
         for wrong, (tag, hint) in known.get(name, {}).items():
-            if float(value) == float(wrong):
+            if number == wrong:
                 raise AssertionError(f"{title}: {name} = {value} is not right. Hint [{tag}]: {hint}")
         raise AssertionError(f"{title}: {name} = {value} is not right. Hint [wrong number]: recount step by step with the formula from the chapter.")
     print(f"✓ {title}: {', '.join(answers)} correct")
@@ -312,7 +312,7 @@ def _scene(rng, H: int, W: int):
     slots = [(r, c) for r in range(0, H - 2, 4) for c in range(0, W - 2, 4)]
     order = rng.permutation(len(slots))
     placed = {}
-    for (name, P), k in zip([("T", PATTERN)] + list(_DISTRACTORS.items()), order):
+    for (name, P), k in zip([("T", PATTERN)] + list(_DISTRACTORS.items()), order, strict=False):
         r, c = slots[k]
         X[r : r + 3, c : c + 3] = P
         placed[name] = (r, c)

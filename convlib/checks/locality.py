@@ -262,7 +262,7 @@ def check_receptive_field(fn) -> None:
     def same(got, expected):
         try:
             return not isinstance(got, bool) and int(got) == got and int(got) == expected
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # not a number, NaN, inf
             return False
 
     def validate(got, expected):

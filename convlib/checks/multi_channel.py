@@ -108,7 +108,7 @@ def check_corr2d_multi_in(fn) -> None:
         _Mistake(
             "channels on the first axis",
             "zip(X, K) and X[c] walk along the FIRST axis (image rows), not the channels. " + _CHANNEL_CRASH_HINT + ".",
-            lambda args, ref: sum(corr2d(x, k) for x, k in zip(np.asarray(args[0]), np.asarray(args[1]))),
+            lambda args, ref: sum(corr2d(x, k) for x, k in zip(np.asarray(args[0]), np.asarray(args[1]), strict=False)),
         ),
         _Mistake(
             "used only the first channel",

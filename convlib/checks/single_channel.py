@@ -185,7 +185,7 @@ def _output_shape_cases() -> list:
 def _shape_same(got, expected) -> bool:
     try:
         return len(got) == 2 and all(int(g) == g for g in got) and tuple(int(g) for g in got) == tuple(expected)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # not numbers, NaN, inf
         return False
 
 
@@ -196,7 +196,13 @@ def _shape_validate(got, expected) -> str:
         return f"Hint [not a pair]: return a tuple (rows, cols), e.g. ({expected[0]}, {expected[1]})"
     if len(values) != 2:
         return f"Hint [not a pair]: return exactly two numbers (rows, cols), e.g. ({expected[0]}, {expected[1]})"
-    if any(isinstance(v, float) or isinstance(v, np.floating) for v in values) and all(float(v) == float(e) for v, e in zip(values, expected)):
+    try:
+        float_sizes = any(isinstance(v, (float, np.floating)) for v in values) and all(
+            float(v) == float(e) for v, e in zip(values, expected, strict=True)
+        )
+    except (TypeError, ValueError):  # not numbers: the comparison reports the wrong values
+        float_sizes = False
+    if float_sizes:
         return "Hint [float sizes]: sizes must be integers: you returned floats (use // instead of /, or int(...))"
     return ""
 
@@ -311,18 +317,12 @@ def check_output_shape(fn) -> None:
         ],
     ]
 
-    def validate(got, expected):
-        return _shape_validate(got, expected)
-
-    def same(got, expected):
-        return _shape_same(got, expected)
-
     _run(
         "output_shape",
         fn,
         _output_shape_cases(),
         lambda H, W, h, w, mode: output_shape(H, W, h, w, mode),
         mistakes=mistakes,
-        same=same,
-        validate=validate,
+        same=_shape_same,
+        validate=_shape_validate,
     )

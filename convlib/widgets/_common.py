@@ -21,9 +21,45 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as PILImage  # Pillow is a dependency of matplotlib
 
-__all__ = ["new_figure", "figure_to_png", "rgba_to_png", "FigureImage", "flipbook"]
+__all__ = ["new_figure", "figure_to_png", "rgba_to_png", "FigureImage", "flipbook", "signed_style", "KERNEL_NOTE", "KERNEL_CAPTION"]
 
 DEFAULT_DPI = 72
+
+KERNEL_NOTE = (
+    "<small>The sliders need a running Python kernel: launch this page in Binder or Colab "
+    "with the rocket button at the top. On the static page you see the first frame.</small>"
+)
+"""Caption under the slider explorers of chapters 1 and 2."""
+
+KERNEL_CAPTION = (
+    "<small>The controls above need a running Python kernel: on the website, launch this page in "
+    "Binder or Colab with the rocket button at the top. Without a kernel you see the first frame.</small>"
+)
+"""Caption under the explorers of chapters 3 and 4 (more controls than sliders)."""
+
+
+def signed_style(A, percentile: float):
+    """Colour map and limits for showing the 2-D map ``A``.
+
+    Signed maps get a diverging map with symmetric limits at the
+    ``percentile`` of ``|A|`` (so that a few outliers do not wash out the
+    rest; the extreme value for maps of at most 100 pixels); non-negative
+    maps get grey between their minimum and maximum.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> signed_style(np.array([[-2.0, 1.0]]), 99.0)
+    ('RdBu_r', (-2.0, 2.0))
+    >>> signed_style(np.array([[0.0, 3.0]]), 99.0)
+    ('gray', (0.0, 3.0))
+    """
+    lo, hi = float(A.min()), float(A.max())
+    if lo < -1e-9 * max(1.0, abs(hi)):
+        m = float(np.percentile(np.abs(A), percentile)) if A.size > 100 else max(abs(lo), abs(hi))
+        m = max(m, 1e-12)
+        return "RdBu_r", (-m, m)
+    return "gray", (lo, hi if hi > lo else lo + 1e-12)
 
 
 def new_figure(width: float = 8.0, height: float = 3.0, ncols: int = 1, nrows: int = 1, **subplot_kw):
@@ -117,7 +153,14 @@ class FigureImage:
 
 
 def rgba_to_png(rgba) -> bytes:
-    """Encode an ``(H, W, 4)`` uint8 RGBA buffer as PNG (fast compression)."""
+    """Encode an ``(H, W, 4)`` uint8 RGBA buffer as PNG (fast compression).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rgba_to_png(np.zeros((2, 3, 4), dtype=np.uint8))[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
     buf = io.BytesIO()
     PILImage.fromarray(np.ascontiguousarray(rgba[..., :3])).save(buf, format="png", compress_level=1)
     return buf.getvalue()

@@ -25,7 +25,8 @@ import numpy as np
 from ..channels import corr2d_multi_in_out
 from ..images import photo
 from ..kernels import KERNELS
-from ._common import FigureImage, figure_to_png, flipbook, new_figure
+from .._validate import choice
+from ._common import KERNEL_CAPTION, FigureImage, figure_to_png, flipbook, new_figure, signed_style
 from .correlation import compact_png, downsample
 
 __all__ = [
@@ -63,10 +64,7 @@ MIXER_PRESETS = {
 
 CHANNEL_NAMES = ("R", "G", "B")
 
-CAPTION = (
-    "<small>The controls above need a running Python kernel: on the website, launch this page in "
-    "Binder or Colab with the rocket button at the top. Without a kernel you see the first frame.</small>"
-)
+CAPTION = KERNEL_CAPTION
 
 
 def small_photo(max_size: int = 256) -> np.ndarray:
@@ -150,7 +148,14 @@ class MixerFrame:
 
 
 def mixer_frame(X, weights) -> MixerFrame:
-    """Mix the channels of ``X`` with ``weights``."""
+    """Mix the channels of ``X`` with ``weights``.
+
+    Examples
+    --------
+    >>> f = mixer_frame(np.ones((2, 3, 3)), (0.5, 0.25, 0.25))
+    >>> f.weights, f.kernel.shape, f.output.tolist()
+    ((0.5, 0.25, 0.25), (1, 1, 3, 1), [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]])
+    """
     V = mixer_kernel(weights)
     return MixerFrame(tuple(float(w) for w in weights), V, corr2d_multi_in_out(X, V)[..., 0])
 
@@ -166,7 +171,15 @@ class LayerFrame:
 
 
 def layer_frame(maps, V, names, k: int) -> LayerFrame:
-    """Select output channel ``k``: its kernel slice ``V[:, :, :, k]`` and its feature map ``maps[:, :, k]``."""
+    """Select output channel ``k``: its kernel slice ``V[:, :, :, k]`` and its feature map ``maps[:, :, k]``.
+
+    Examples
+    --------
+    >>> V, names = demo_layer()
+    >>> f = layer_frame(np.zeros((4, 4, 6)), V, names, 3)
+    >>> f.name, f.kernel.shape, f.feature_map.shape
+    ('vertical edges', (3, 3, 3), (4, 4))
+    """
     if not 0 <= k < V.shape[3]:
         raise ValueError(f"k must be in 0..{V.shape[3] - 1}; got {k}")
     return LayerFrame(int(k), names[k], V[:, :, :, k], maps[:, :, k])
@@ -177,12 +190,8 @@ def layer_frame(maps, V, names, k: int) -> LayerFrame:
 
 
 def _signed_style(A):
-    """Colour map and limits: diverging, symmetric at the 99th percentile of |A|, for signed maps; grey otherwise."""
-    lo, hi = float(A.min()), float(A.max())
-    if lo < -1e-9 * max(1.0, abs(hi)):
-        m = max(float(np.percentile(np.abs(A), 99.0)) if A.size > 100 else max(-lo, hi), 1e-12)
-        return "RdBu_r", (-m, m)
-    return "gray", (lo, hi if hi > lo else lo + 1e-12)
+    """Colour map and limits of a feature map: symmetric at the 99th percentile of ``|A|`` when signed."""
+    return signed_style(A, 99.0)
 
 
 def _kernel_strip(K3) -> np.ndarray:
@@ -210,19 +219,18 @@ class ChannelFigure:
         ax_x.imshow(np.clip(X, 0, 1))
         ax_x.set_title("input $x$ (RGB)")
         self.animated = []
-        self._mixer = None
         if mixer is not None:
             ax_m = axes[1]
             self._im_m = ax_m.imshow(mixer.output, cmap="gray")
             self._m_title = ax_m.set_title("")
             self.animated += [self._im_m, self._m_title]
-            self._mixer = True
         ax_k, ax_h = axes[-2], axes[-1]
         h, w, _ = layer.kernel.shape
-        self._im_k = ax_k.imshow(_kernel_strip(layer.kernel), cmap="RdBu_r", vmin=-1, vmax=1)
+        strip = _kernel_strip(layer.kernel)
+        self._im_k = ax_k.imshow(strip, cmap="RdBu_r", vmin=-1, vmax=1)
         self._k_texts = []
         if numbers:
-            for (r, col), v in np.ndenumerate(_kernel_strip(layer.kernel)):
+            for (r, col), v in np.ndenumerate(strip):
                 if not np.isnan(v):
                     self._k_texts.append(((r, col), ax_k.text(col, r, "", ha="center", va="center", fontsize=7)))
         ax_k.set_xticks([ch * (w + 1) + (w - 1) / 2 for ch in range(3)], [f"c = {n}" for n in CHANNEL_NAMES])
@@ -276,14 +284,15 @@ class ChannelMixer:
     """
 
     def __init__(self, preset: str = "red minus green", channel: int = 3, max_size: int = 256):
-        if preset not in MIXER_PRESETS:
-            raise ValueError(f"preset must be one of {sorted(MIXER_PRESETS)}; got {preset!r}")
-        self.X = small_photo(max_size)
+        choice(preset, "preset", MIXER_PRESETS)
         self.V, self.names = demo_layer()
+        if isinstance(channel, bool) or not hasattr(channel, "__index__") or not 0 <= channel < len(self.names):
+            raise ValueError(f"channel must be an output channel of the demo layer, 0..{len(self.names) - 1}; got {channel!r}")
+        self.X = small_photo(max_size)
         self.maps = corr2d_multi_in_out(self.X, self.V)  # every output channel, once
         self._busy = False
         c = {}
-        for name, w in zip(CHANNEL_NAMES, MIXER_PRESETS[preset]):
+        for name, w in zip(CHANNEL_NAMES, MIXER_PRESETS[preset], strict=True):
             c[name] = widgets.FloatSlider(
                 value=w, min=-1.0, max=1.0, step=0.01, description=f"w_{name}", readout_format=".2f", continuous_update=True
             )
@@ -306,6 +315,7 @@ class ChannelMixer:
         self.widget = widgets.VBox([widgets.HBox([mixer_box, layer_box]), self.view.image, self.readout, widgets.HTML(CAPTION)])
 
     def weights(self) -> tuple:
+        """The mixer weights ``(w_R, w_G, w_B)`` set on the sliders."""
         return tuple(self.controls[n].value for n in CHANNEL_NAMES)
 
     def _on_weight(self, change) -> None:
@@ -316,7 +326,7 @@ class ChannelMixer:
     def _on_preset(self, change) -> None:
         self._busy = True
         try:
-            for name, w in zip(CHANNEL_NAMES, MIXER_PRESETS[change["new"]]):
+            for name, w in zip(CHANNEL_NAMES, MIXER_PRESETS[change["new"]], strict=True):
                 self.controls[name].value = w
         finally:
             self._busy = False
@@ -356,7 +366,17 @@ class ChannelMixer:
 
 
 def channel_mixer_explorer(preset: str = "red minus green", channel: int = 3, max_size: int = 256) -> ChannelMixer:
-    """The chapter's live explorer; display ``channel_mixer_explorer().widget``."""
+    """The chapter's live explorer; display ``channel_mixer_explorer().widget``.
+
+    Examples
+    --------
+    >>> e = channel_mixer_explorer(preset="luma (grey)", max_size=64)
+    >>> e.weights(), e.frame[0].output.shape
+    ((0.299, 0.587, 0.114), (64, 64))
+    >>> e.controls["channel"].value = 0
+    >>> e.frame[1].name
+    'grey'
+    """
     return ChannelMixer(preset=preset, channel=channel, max_size=max_size)
 
 
@@ -365,6 +385,12 @@ def channels_flipbook(max_size: int = 128):
 
     Each frame: the input, the kernel slice ``V[:, :, c, k]`` for the three
     input channels, and the feature map ``h[:, :, k]``.
+
+    Examples
+    --------
+    >>> book = channels_flipbook(max_size=32)
+    >>> book.children[0].options[:2]
+    ('0: grey', '1: red - green')
     """
     X = small_photo(max_size)
     V, names = demo_layer()
@@ -397,7 +423,7 @@ def plot_channels(X, width: float = 8.0, height: float = 2.4):
     fig, axes = plt.subplots(1, 4, figsize=(width, height), layout="constrained", dpi=72)
     axes[0].imshow(np.clip(X, 0, 1))
     axes[0].set_title(f"x, shape {X.shape}")
-    for c, (ax, name) in enumerate(zip(axes[1:], ("red", "green", "blue"))):
+    for c, (ax, name) in enumerate(zip(axes[1:], ("red", "green", "blue"), strict=True)):
         ax.imshow(X[:, :, c], cmap="gray", vmin=0, vmax=1)
         ax.set_title(f"x[:, :, {c}]  ({name})")
     for ax in axes:

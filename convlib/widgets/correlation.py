@@ -30,10 +30,11 @@ import numpy as np
 from matplotlib.patches import Rectangle
 from PIL import Image as PILImage  # Pillow is a dependency of matplotlib
 
+from .._validate import as_array, check_kernel_fits, choice, positive_int
 from ..correlate import conv2d, corr2d
 from ..images import SAMPLE_IMAGES
 from ..kernels import KERNELS
-from ._common import FigureImage, figure_to_png, flipbook, new_figure
+from ._common import KERNEL_CAPTION, FigureImage, figure_to_png, flipbook, new_figure, signed_style
 
 __all__ = [
     "written_sums",
@@ -64,11 +65,6 @@ MAX_KERNEL = 5
 OPERATIONS = ("cross-correlation (layer)", "convolution (flipped)")
 """The playground's two operations: what a conv layer computes, and the mathematical convolution."""
 
-KERNEL_CAPTION = (
-    "<small>The controls above need a running Python kernel: on the website, launch this page in "
-    "Binder or Colab with the rocket button at the top. Without a kernel you see the first frame.</small>"
-)
-
 
 def compact_png(png) -> bytes:
     """Re-encode a PNG with a 256-colour palette: about half the bytes for a flipbook frame, same look."""
@@ -79,9 +75,9 @@ def compact_png(png) -> bytes:
 
 
 def _fmt(value) -> str:
-    """A number as short text: integers without a decimal point."""
+    """A number as short text: integers without a decimal point (NaN and inf as ``nan``, ``inf``)."""
     value = float(value)
-    if value == int(value):
+    if np.isfinite(value) and value == int(value):
         return str(int(value))
     return f"{value:g}"
 
@@ -122,7 +118,7 @@ def window_frame(X, K, i: int, j: int) -> WindowFrame:
     window = X[i : i + h, j : j + w]
     products = window * K
     value = float(corr2d(window, K)[0, 0])
-    terms = " + ".join(f"{_fmt(x)}*{_fmt(v)}" for x, v in zip(window.ravel(), K.ravel()))
+    terms = " + ".join(f"{_fmt(x)}*{_fmt(v)}" for x, v in zip(window.ravel(), K.ravel(), strict=True))
     return WindowFrame(i, j, window, products, value, f"{terms} = {_fmt(value)}")
 
 
@@ -145,10 +141,18 @@ def correlation_steps_flipbook(X, K, description: str = "output element"):
 
     One frame per output element (use small arrays: 4 frames for the
     lecture's 3 x 3 input and 2 x 2 kernel).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> book = correlation_steps_flipbook(np.arange(9).reshape(3, 3), np.arange(4).reshape(2, 2))
+    >>> book.children[0].options
+    ('h[0, 0]', 'h[0, 1]', 'h[1, 0]', 'h[1, 1]')
     """
     X, K = np.asarray(X), np.asarray(K)
     Y = corr2d(X, K)
     Ho, Wo = Y.shape
+    steps = [window_frame(X, K, i, j) for i in range(Ho) for j in range(Wo)]
     h, w = K.shape
     fig, (ax_x, ax_k, ax_y) = new_figure(8, 3.2, ncols=3)
     panels = [(ax_x, X, "input $x$"), (ax_k, K, "kernel $V$"), (ax_y, Y, "output $h$")]
@@ -170,19 +174,18 @@ def correlation_steps_flipbook(X, K, description: str = "output element"):
     ax_x.add_patch(window)
     ax_k.add_patch(kbox)
     ax_y.add_patch(cell)
-    longest = max(written_sums(X, K), key=len)
+    longest = max((f.text for f in steps), key=len)
     sum_text = fig.supxlabel(f"h[{Ho - 1}, {Wo - 1}] = {longest}", fontsize=13, family="monospace")
     frames, labels = [], []
-    for i in range(Ho):
-        for j in range(Wo):
-            frame = window_frame(X, K, i, j)
-            window.set_xy((j - 0.5, i - 0.5))
-            cell.set_xy((j - 0.5, i - 0.5))
-            sum_text.set_text(f"h[{i}, {j}] = {frame.text}")
-            for (r, c), t in out_texts.items():  # reveal the outputs computed so far
-                t.set_visible((r, c) <= (i, j))
-            frames.append(compact_png(figure_to_png(fig)))
-            labels.append(f"h[{i}, {j}]")
+    for frame in steps:
+        i, j = frame.i, frame.j
+        window.set_xy((j - 0.5, i - 0.5))
+        cell.set_xy((j - 0.5, i - 0.5))
+        sum_text.set_text(f"h[{i}, {j}] = {frame.text}")
+        for (r, c), t in out_texts.items():  # reveal the outputs computed so far
+            t.set_visible((r, c) <= (i, j))
+        frames.append(compact_png(figure_to_png(fig)))
+        labels.append(f"h[{i}, {j}]")
     return flipbook(
         frames,
         labels,
@@ -214,8 +217,7 @@ def normalized_cross_correlation(X, T) -> np.ndarray:
     >>> np.unravel_index(np.argmax(rho), rho.shape), round(float(rho.max()), 6)
     ((np.int64(5), np.int64(7)), 1.0)
     """
-    X = np.asarray(X, dtype=float)
-    T = np.asarray(T, dtype=float)
+    X, T = _image_and_template(X, T)
     T0 = T - T.mean()
     n = T.size
     ones = np.ones_like(T)
@@ -230,14 +232,29 @@ def normalized_cross_correlation(X, T) -> np.ndarray:
     return np.clip(out, -1.0, 1.0)
 
 
+def _image_and_template(X, T):
+    """``X`` and ``T`` as float64 2-D arrays, the template no larger than the image (errors name X and T)."""
+    X = np.asarray(as_array(X, "X", 2, layout="(H, W)"), dtype=float)
+    T = np.asarray(as_array(T, "T", 2, layout="(h, w)"), dtype=float)
+    check_kernel_fits(X.shape, T.shape, "valid", "X", "T")
+    return X, T
+
+
 def match_template(X, T, normalized: bool = True):
     """Top-left corner ``(i, j)`` of the best match of ``T`` in ``X``, and the score map.
 
     ``normalized=False`` uses the plain cross-correlation of the zero-mean
     template with the zero-mean image.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(1).random((16, 16))
+    >>> (i, j), score = match_template(X, X[3:7, 9:12])
+    >>> (i, j), score.shape
+    ((3, 9), (13, 14))
     """
-    X = np.asarray(X, dtype=float)
-    T = np.asarray(T, dtype=float)
+    X, T = _image_and_template(X, T)
     score = normalized_cross_correlation(X, T) if normalized else corr2d(X - X.mean(), T - T.mean())
     i, j = np.unravel_index(int(np.argmax(score)), score.shape)
     return (int(i), int(j)), score
@@ -283,7 +300,7 @@ def downsample(X, max_size: int = 256) -> np.ndarray:
     (6, 8)
     """
     X = np.asarray(X, dtype=float)
-    f = int(np.ceil(max(X.shape[:2]) / max_size))
+    f = int(np.ceil(max(X.shape[:2]) / positive_int(max_size, "max_size")))
     if f <= 1:
         return X.copy()
     H, W = X.shape[0] // f, X.shape[1] // f
@@ -292,9 +309,14 @@ def downsample(X, max_size: int = 256) -> np.ndarray:
 
 
 def playground_image(name: str, max_size: int = 256) -> np.ndarray:
-    """The sample image ``name`` (see :data:`convlib.SAMPLE_IMAGES`); the photo is cropped to its top 512 x 512 square first."""
-    if name not in SAMPLE_IMAGES:
-        raise ValueError(f"name must be one of {sorted(SAMPLE_IMAGES)}; got {name!r}")
+    """The sample image ``name`` (see :data:`convlib.SAMPLE_IMAGES`); the photo is cropped to its top 512 x 512 square first.
+
+    Examples
+    --------
+    >>> playground_image("photo (grey)").shape, playground_image("edge").shape
+    ((256, 256), (6, 8))
+    """
+    choice(name, "name", SAMPLE_IMAGES)
     X = SAMPLE_IMAGES[name]()
     if X.shape[0] > X.shape[1]:  # the portrait: keep the square with the face
         X = X[: X.shape[1]]
@@ -348,14 +370,8 @@ def playground_frame(image, kernel, operation: str = OPERATIONS[0]) -> Playgroun
 
 
 def _output_style(out: np.ndarray):
-    """Colour map and limits: diverging and symmetric for signed outputs, grey otherwise."""
-    lo, hi = float(out.min()), float(out.max())
-    if lo < -1e-9 * max(1.0, abs(hi)):
-        # symmetric limits at the 98th percentile of |out|, so that a few outliers do not wash out the edges
-        m = float(np.percentile(np.abs(out), 98.0)) if out.size > 100 else max(abs(lo), abs(hi))
-        m = max(m, 1e-12)
-        return "RdBu_r", (-m, m)
-    return "gray", (lo, hi if hi > lo else lo + 1e-12)
+    """Colour map and limits of an output: symmetric at the 98th percentile of ``|out|`` when signed."""
+    return signed_style(out, 98.0)
 
 
 def _padded_kernel(K: np.ndarray) -> np.ndarray:
@@ -416,9 +432,10 @@ class PlaygroundFigure:
         self._im_x.set_extent((-0.5, W - 0.5, H - 0.5, -0.5))
         self._im_x.set_clim(float(f.image.min()), float(max(f.image.max(), f.image.min() + 1e-12)))
         m = float(max(np.abs(f.slid).max(), 1e-12))
-        self._im_k.set_data(_padded_kernel(f.slid))
+        grid = _padded_kernel(f.slid)
+        self._im_k.set_data(grid)
         self._im_k.set_clim(-1.5 * m, 1.5 * m)  # pale colours keep the numbers readable
-        for t, v in zip(self._k_texts, _padded_kernel(f.slid).ravel()):
+        for t, v in zip(self._k_texts, grid.ravel(), strict=True):
             t.set_visible(not np.isnan(v))  # invisible texts cost nothing to redraw
             t.set_text("" if np.isnan(v) else f"{v:.2g}")
         conv = f.operation == OPERATIONS[1]
@@ -462,8 +479,10 @@ class KernelPlayground:
     """
 
     def __init__(self, preset: str = "sobel x", image: str = "photo (grey)", operation: str = OPERATIONS[0]):
-        if preset not in KERNELS:
-            raise ValueError(f"preset must be one of {sorted(KERNELS)}; got {preset!r}")
+        choice(preset, "preset", KERNELS)
+        choice(image, "image", SAMPLE_IMAGES)
+        if operation not in OPERATIONS:
+            raise ValueError(f"operation must be one of {OPERATIONS}; got {operation!r}")
         self._images = {}
         self._busy = False
         c = {}
@@ -501,7 +520,7 @@ class KernelPlayground:
         left = widgets.VBox([widgets.HTML("<b>kernel weights</b> <i>V</i>[<i>a</i>, <i>b</i>] (row <i>a</i>, column <i>b</i>)"), grid, widgets.HBox([c["rows"], c["cols"]])])
         right = widgets.VBox([c["preset"], c["image"]])
         self.widget = widgets.VBox(
-            [widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap", gap="1em")), c["operation"], self.view.image, self.readout, widgets.HTML(KERNEL_CAPTION)]
+            [widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap")), c["operation"], self.view.image, self.readout, widgets.HTML(KERNEL_CAPTION)]
         )
 
     # -- state -------------------------------------------------------------
@@ -577,7 +596,17 @@ class KernelPlayground:
 
 
 def kernel_playground(preset: str = "sobel x", image: str = "photo (grey)", operation: str = OPERATIONS[0]) -> KernelPlayground:
-    """The chapter's live explorer; display ``kernel_playground().widget``."""
+    """The chapter's live explorer; display ``kernel_playground().widget``.
+
+    Examples
+    --------
+    >>> p = kernel_playground(preset="edge [1, -1]", image="edge")
+    >>> p.frame.output.tolist()[0]
+    [0.0, 1.0, 0.0, 0.0, 0.0, -1.0, 0.0]
+    >>> p.controls["operation"].value = OPERATIONS[1]
+    >>> p.frame.output.tolist()[0], p.frame.max_difference
+    ([0.0, -1.0, 0.0, 0.0, 0.0, 1.0, 0.0], 2.0)
+    """
     return KernelPlayground(preset=preset, image=image, operation=operation)
 
 
@@ -586,8 +615,18 @@ def presets_flipbook(image: str = "photo (grey)", operation: str = OPERATIONS[0]
 
     Frames are rendered from a :class:`PlaygroundFigure` without any widget,
     so that the notebook stores only the flipbook's own widgets.
+
+    Examples
+    --------
+    >>> book = presets_flipbook("edge", presets=["identity", "sobel x"])
+    >>> book.children[0].options, len(book.children[1].children)
+    (('identity', 'sobel x'), 2)
     """
     presets = list(KERNELS) if presets is None else list(presets)
+    if not presets:
+        raise ValueError("presets must name at least one kernel")
+    for name in presets:
+        choice(name, "presets", KERNELS)
     X = playground_image(image)
     fig = None
     frames = []
@@ -617,7 +656,7 @@ def plot_filters(image, kernels: dict, operation=corr2d, width: float = 8.0, hei
     fig, axes = plt.subplots(1, len(kernels) + 1, figsize=(width, height), layout="constrained", dpi=72)
     axes[0].imshow(image, cmap="gray")
     axes[0].set_title("input")
-    for ax, (name, K) in zip(axes[1:], kernels.items()):
+    for ax, (name, K) in zip(axes[1:], kernels.items(), strict=True):
         out = operation(image, K)
         cmap, clim = _output_style(out)
         ax.imshow(out, cmap=cmap, vmin=clim[0], vmax=clim[1])

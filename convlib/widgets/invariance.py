@@ -24,8 +24,9 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
+from .._validate import positive_int
 from ..correlate import corr2d
-from ._common import FigureImage, figure_to_png, flipbook, new_figure
+from ._common import KERNEL_NOTE, FigureImage, figure_to_png, flipbook, new_figure
 
 __all__ = [
     "PLUS",
@@ -47,12 +48,8 @@ __all__ = [
     "invariance_flipbook",
     "plot_weight_matrices",
     "KERNEL_NOTE",
+    "MIN_SIZE",
 ]
-
-KERNEL_NOTE = (
-    "<small>The sliders need a running Python kernel: launch this page in Binder or Colab "
-    "with the rocket button at the top. On the static page you see the first frame.</small>"
-)
 
 PLUS = np.zeros((7, 7))
 PLUS[3, :] = PLUS[:, 3] = 1.0
@@ -60,6 +57,9 @@ PLUS[3, :] = PLUS[:, 3] = 1.0
 
 CROSS = np.maximum(np.eye(7), np.eye(7)[::-1])
 """A 7 x 7 diagonal cross (13 ones): a distractor the plus filter barely answers."""
+
+MIN_SIZE = 10
+"""Smallest scene side: the plus at its home position ``(6, 6)`` fits, with no room to move."""
 
 
 # ---------------------------------------------------------------------------
@@ -95,9 +95,7 @@ def dense_weights_from_kernel(V, H: int, W: int) -> np.ndarray:
     V = np.asarray(V, dtype=float)
     if V.ndim != 2 or V.size == 0:
         raise ValueError(f"V must be a non-empty 2-D kernel; got shape {V.shape}")
-    H, W = int(H), int(W)
-    if H < 1 or W < 1:
-        raise ValueError(f"H and W must be positive; got {H} x {W}")
+    H, W = positive_int(H, "H"), positive_int(W, "W")
     dense = np.zeros((H, W, H, W))
     for p, a in enumerate(_offsets(V.shape[0])):
         for q, b in enumerate(_offsets(V.shape[1])):
@@ -138,6 +136,14 @@ def hidden_from_offsets(V, x) -> np.ndarray:
 
     Terms whose pixel ``(i + a, j + b)`` lies outside the image are left out
     (their ``V`` entries are NaN).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Wd = np.random.default_rng(0).random((3, 4, 3, 4))
+    >>> x = np.arange(12.0).reshape(3, 4)
+    >>> bool(np.allclose(hidden_from_offsets(reindex_weights(Wd), x), np.einsum("ijkl,kl->ij", Wd, x)))
+    True
     """
     V, x = np.asarray(V, dtype=float), np.asarray(x, dtype=float)
     H, W = x.shape
@@ -174,6 +180,14 @@ def place_pattern(background, pattern, center) -> np.ndarray:
 
     The whole pattern (its zeros too) replaces the pixels below it; parts
     outside the image are clipped.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> place_pattern(np.zeros((3, 4)), np.ones((2, 2)), (1, 2))  # centre pixel of a 2 x 2: its top-left
+    array([[0., 0., 0., 0.],
+           [0., 0., 1., 1.],
+           [0., 0., 1., 1.]])
     """
     out = np.array(background, dtype=float, copy=True)
     ph, pw = pattern.shape
@@ -186,7 +200,13 @@ def place_pattern(background, pattern, center) -> np.ndarray:
 
 
 def response_peak(h) -> tuple:
-    """``(row, col)`` of the largest value of a response map (the first one on ties)."""
+    """``(row, col)`` of the largest value of a response map (the first one on ties).
+
+    Examples
+    --------
+    >>> response_peak([[0, 2, 1], [2, 0, 0]])
+    (0, 1)
+    """
     h = np.asarray(h)
     i, j = np.unravel_index(int(np.argmax(h)), h.shape)
     return int(i), int(j)
@@ -206,7 +226,19 @@ class ShiftFrame:
 
 
 def scene_background(size: int = 64, noise: float = 0.0, seed: int = 0, distractor=True) -> np.ndarray:
-    """A ``size x size`` background: seeded noise of amplitude ``noise`` (none by default) plus a fixed diagonal cross."""
+    """A ``size x size`` background: seeded noise of amplitude ``noise`` (none by default) plus a fixed diagonal cross.
+
+    ``size`` must be at least :data:`MIN_SIZE`, so that the 7 x 7 plus fits at its home position.
+
+    Examples
+    --------
+    >>> bg = scene_background(32)
+    >>> bg.shape, int(bg.sum())
+    ((32, 32), 13)
+    """
+    size = positive_int(size, "size")
+    if size < MIN_SIZE:
+        raise ValueError(f"size must be at least {MIN_SIZE} so that the 7 x 7 plus fits in the scene; got {size}")
     rng = np.random.default_rng(seed)
     bg = noise * rng.random((size, size))
     if distractor:
@@ -336,12 +368,18 @@ def invariance_explorer(size: int = 64, noise: float = 0.0, seed: int = 0) -> In
 
 
 def flipbook_path(size: int = 64, frames: int = 10) -> list:
-    """Shifts along a diagonal-then-across path that keeps the object inside the image."""
+    """Shifts along a diagonal-then-across path that keeps the object inside the image.
+
+    Examples
+    --------
+    >>> max_shift(64), flipbook_path(64, 3)
+    (49, [(0, 0), (49, 24), (49, 49)])
+    """
     top = max_shift(size)
-    t = np.linspace(0.0, 1.0, frames)
+    t = np.linspace(0.0, 1.0, positive_int(frames, "frames"))
     rows = np.rint(top * np.minimum(1.0, 2.0 * t)).astype(int)
     cols = np.rint(top * t).astype(int)
-    return [(int(r), int(c)) for r, c in zip(rows, cols)]
+    return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
 
 
 def invariance_flipbook(size: int = 64, frames: int = 10, noise: float = 0.0, seed: int = 0):
@@ -372,7 +410,7 @@ def plot_weight_matrices(W_fc, W_shared, titles=("fully connected W", "translati
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(8, 3.6), layout="constrained")
-    for ax, Wd, title in zip(axes, (W_fc, W_shared), titles):
+    for ax, Wd, title in zip(axes, (W_fc, W_shared), titles, strict=False):
         Wd = np.asarray(Wd)
         H, W = Wd.shape[:2]
         im = ax.imshow(Wd.reshape(H * W, H * W), cmap="viridis")

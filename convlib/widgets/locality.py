@@ -25,12 +25,12 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
 
+from .._validate import as_array, non_negative_int
 from ..correlate import corr2d
 from ..images import mri_slice
 from ..kernels import box_kernel
 from ..shapes import param_counts
-from ._common import FigureImage, figure_to_png, flipbook, new_figure
-from .invariance import KERNEL_NOTE
+from ._common import KERNEL_NOTE, FigureImage, figure_to_png, flipbook, new_figure
 
 __all__ = [
     "local_sum_at",
@@ -89,9 +89,7 @@ def receptive_field_side(delta: int, layers: int = 1) -> int:
     >>> [receptive_field_side(1, L) for L in (1, 2, 3)]
     [3, 5, 7]
     """
-    if int(delta) < 0 or int(layers) < 0:
-        raise ValueError(f"delta and layers must be non-negative; got {delta}, {layers}")
-    return 2 * int(layers) * int(delta) + 1
+    return 2 * non_negative_int(layers, "layers") * non_negative_int(delta, "delta") + 1
 
 
 def stacked_impulse_response(delta: int, layers: int, size: int | None = None) -> np.ndarray:
@@ -100,6 +98,12 @@ def stacked_impulse_response(delta: int, layers: int, size: int | None = None) -
     The nonzero pixels of the result are the output pixels the bright input
     pixel can influence; by symmetry of the window, that square has the same
     side as the receptive field of one output pixel.
+
+    Examples
+    --------
+    >>> m = stacked_impulse_response(1, 2)
+    >>> m.shape, support_side(m)
+    ((9, 9), (5, 5))
     """
     side = receptive_field_side(delta, layers)
     size = side + 4 if size is None else int(size)
@@ -112,11 +116,24 @@ def stacked_impulse_response(delta: int, layers: int, size: int | None = None) -
 
 
 def support_side(m, tol: float = 1e-9) -> tuple:
-    """``(rows, cols)`` of the bounding box of the entries of ``m`` larger than ``tol`` in magnitude."""
+    """``(rows, cols)`` of the bounding box of the entries of ``m`` larger than ``tol`` in magnitude.
+
+    Examples
+    --------
+    >>> support_side([[0, 0, 0], [0, 1, 2], [0, 0, 0]])
+    (1, 2)
+    """
     rows, cols = np.nonzero(np.abs(np.asarray(m)) > tol)
     if rows.size == 0:
         return (0, 0)
     return (int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1))
+
+
+def _as_image(image) -> np.ndarray:
+    """``image`` as a float64 ``(H, W)`` array (no copy for a float64 array); the MRI slice for None."""
+    if image is None:
+        return default_image()
+    return np.asarray(as_array(image, "image", 2, layout="(H, W)"), dtype=float)
 
 
 def default_image() -> np.ndarray:
@@ -147,10 +164,8 @@ def locality_frame(image, delta: int, row: int, col: int) -> LocalityFrame:
     >>> f.window, round(f.value, 12), f.params["local"]
     ((3, 3, 5, 5), 1.0, 9)
     """
-    x = np.asarray(image, dtype=float)
-    delta, row, col = int(delta), int(row), int(col)
-    if delta < 0:
-        raise ValueError(f"delta must be non-negative; got {delta}")
+    x = _as_image(image)
+    delta, row, col = non_negative_int(delta, "delta"), int(row), int(col)
     H, W = x.shape
     if not (0 <= row < H and 0 <= col < W):
         raise ValueError(f"pixel ({row}, {col}) is outside the {H} x {W} image")
@@ -236,7 +251,7 @@ class LocalityExplorer:
     """
 
     def __init__(self, image=None, delta: int = 3, row: int | None = None, col: int | None = None, max_delta: int = MAX_DELTA):
-        self.image = default_image() if image is None else np.asarray(image, dtype=float)
+        self.image = _as_image(image)
         H, W = self.image.shape
         row = H // 2 if row is None else row
         col = W // 3 if col is None else col
@@ -290,7 +305,7 @@ def locality_flipbook(image=None, deltas=range(0, 9), row: int | None = None, co
     >>> book.children[0].options
     ('\u0394 = 0 (1 x 1, 1 weights)', '\u0394 = 1 (3 x 3, 9 weights)')
     """
-    x = default_image() if image is None else np.asarray(image, dtype=float)
+    x = _as_image(image)
     H, W = x.shape
     row = H // 2 if row is None else row
     col = W // 3 if col is None else col
@@ -349,7 +364,7 @@ def plot_stacked_receptive_fields(delta: int = 1, layers=(1, 2, 3)):
     layers = list(layers)
     size = receptive_field_side(delta, max(layers)) + 4
     fig, axes = plt.subplots(1, len(layers), figsize=(2.6 * len(layers), 2.8), layout="constrained")
-    for ax, L in zip(np.atleast_1d(axes), layers):
+    for ax, L in zip(np.atleast_1d(axes), layers, strict=True):
         m = stacked_impulse_response(delta, L, size)
         ax.imshow(m > 1e-9, cmap="Oranges", vmin=0, vmax=1.3)
         side = support_side(m)[0]
