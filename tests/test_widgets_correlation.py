@@ -303,3 +303,14 @@ def test_playground_layout_uses_known_traits_only():
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)
         cw.kernel_playground(image="edge")
+
+
+def test_weights_are_sliders_that_cover_every_preset(pg):
+    import ipywidgets as widgets
+
+    lo = min(float(K.min()) for K in KERNELS.values())
+    hi = max(float(K.max()) for K in KERNELS.values())
+    for a, b in itertools.product(range(cw.MAX_KERNEL), range(cw.MAX_KERNEL)):
+        slider = pg.controls[f"w[{a},{b}]"]
+        assert isinstance(slider, widgets.FloatSlider)
+        assert slider.min <= lo and slider.max >= hi

@@ -62,6 +62,9 @@ __all__ = [
 MAX_KERNEL = 5
 """Largest kernel side the playground edits (the 5 x 5 Gaussian preset)."""
 
+WEIGHT_RANGE = 5.0
+"""Each weight slider spans ``-WEIGHT_RANGE .. WEIGHT_RANGE`` (the presets need -4 .. 5)."""
+
 OPERATIONS = ("cross-correlation (layer)", "convolution (flipped)")
 """The playground's two operations: what a conv layer computes, and the mathematical convolution."""
 
@@ -497,8 +500,14 @@ class KernelPlayground:
         cells = []
         for a in range(MAX_KERNEL):
             for b in range(MAX_KERNEL):
-                box = widgets.BoundedFloatText(
-                    value=0.0, min=-20.0, max=20.0, step=0.1, tooltip=f"V[{a}, {b}]", layout=widgets.Layout(width="4.6em")
+                box = widgets.FloatSlider(
+                    value=0.0,
+                    min=-WEIGHT_RANGE,
+                    max=WEIGHT_RANGE,
+                    step=0.0001,
+                    readout_format=".2g",
+                    tooltip=f"V[{a}, {b}]",
+                    layout=widgets.Layout(width="9em"),
                 )
                 c[f"w[{a},{b}]"] = box
                 cells.append(box)
@@ -516,7 +525,7 @@ class KernelPlayground:
             c[name].observe(self._on_change, names="value")
         for box in cells:
             box.observe(self._on_change, names="value")
-        grid = widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns=f"repeat({MAX_KERNEL}, 4.8em)"))
+        grid = widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns=f"repeat({MAX_KERNEL}, 9.2em)"))
         left = widgets.VBox([widgets.HTML("<b>kernel weights</b> <i>V</i>[<i>a</i>, <i>b</i>] (row <i>a</i>, column <i>b</i>)"), grid, widgets.HBox([c["rows"], c["cols"]])])
         right = widgets.VBox([c["preset"], c["image"]])
         self.widget = widgets.VBox(
