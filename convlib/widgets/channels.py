@@ -26,8 +26,8 @@ from ..channels import corr2d_multi_in_out
 from ..images import photo
 from ..kernels import KERNELS
 from .._validate import choice
-from ._common import KERNEL_CAPTION, FigureImage, figure_to_png, flipbook, new_figure, signed_style
-from .correlation import compact_png, downsample
+from ._common import KERNEL_CAPTION, FigureImage, compact_png, figure_to_png, flipbook, new_figure, signed_style
+from .correlation import downsample
 
 __all__ = [
     "small_photo",

@@ -23,18 +23,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import io
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
-from PIL import Image as PILImage  # Pillow is a dependency of matplotlib
 
 from .._validate import as_array, check_kernel_fits, choice, positive_int
 from ..correlate import conv2d, corr2d
 from ..images import SAMPLE_IMAGES
 from ..kernels import KERNELS
-from ._common import KERNEL_CAPTION, FigureImage, figure_to_png, flipbook, new_figure, signed_style
+from ._common import KERNEL_CAPTION, FigureImage, compact_png, figure_to_png, flipbook, new_figure, signed_style
 
 __all__ = [
     "written_sums",
@@ -67,14 +65,6 @@ WEIGHT_RANGE = 5.0
 
 OPERATIONS = ("cross-correlation (layer)", "convolution (flipped)")
 """The playground's two operations: what a conv layer computes, and the mathematical convolution."""
-
-
-def compact_png(png) -> bytes:
-    """Re-encode a PNG with a 256-colour palette: about half the bytes for a flipbook frame, same look."""
-    im = PILImage.open(io.BytesIO(bytes(png))).convert("RGB")
-    buf = io.BytesIO()
-    im.quantize(256).save(buf, format="png", optimize=True)
-    return buf.getvalue()
 
 
 def _fmt(value) -> str:
