@@ -141,7 +141,7 @@ def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stri
     dtype = np.result_type(X, K)
     pad, (s_h, s_w), (Ho, Wo) = _geometry(
         (H, W), (k_h, k_w), mode, padding, stride, flipped=False, itemsize=dtype.itemsize,
-        planes=n * max(c_in, c_out), elements=X.size + K.size,
+        planes=n * max(c_in, c_out),
     )
     X = _zero_pad(X.astype(dtype, copy=False), pad, axes=(1, 2))
     K = K.astype(dtype, copy=False)

@@ -243,12 +243,13 @@ def _single(X, K, mode, padding, stride, *, flipped: bool) -> np.ndarray:
     """Validate the arguments of :func:`corr2d` / :func:`conv2d` and correlate (with ``K`` rotated if ``flipped``)."""
     X, K, integral = _operands(X, K)
     pad, step, out_shape = _geometry(
-        X.shape, K.shape, mode, padding, stride, flipped=flipped, itemsize=X.itemsize, elements=X.size + K.size
+        X.shape, K.shape, mode, padding, stride, flipped=flipped, itemsize=X.itemsize
     )
     return _correlate(X, K[::-1, ::-1] if flipped else K, pad, step, out_shape, integral=integral)
 
 
 _FAST_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+_SMALL_ENOUGH = 2**24  # elements: no memory check needed
 
 
 def _operands(X, K, ndim: int = 2, layouts=("(H, W)", "(k_h, k_w)")):
@@ -261,22 +262,26 @@ def _operands(X, K, ndim: int = 2, layouts=("(H, W)", "(k_h, k_w)")):
         and X.ndim == ndim == K.ndim
         and X.size
         and K.size
+        and X.size + K.size < _SMALL_ENOUGH
     ):
         return X, K, False  # the common case, already valid
     X = as_array(X, "X", ndim, keep_dtype=True, layout=layouts[0])
     K = as_array(K, "K", ndim, keep_dtype=True, layout=layouts[1])
     integral = X.dtype.kind in "iub" and K.dtype.kind in "iub"
     dtype = np.result_type(compute_dtype(X.dtype), compute_dtype(K.dtype))
+    # (a broadcast view can be huge without using memory: fail before copying it)
+    check_fits_in_memory(X.size, dtype.itemsize, "X as a contiguous array", "X")
+    check_fits_in_memory(K.size, dtype.itemsize, "K as a contiguous array", "K")
     return X.astype(dtype, copy=False), K.astype(dtype, copy=False), integral
 
 
-def _geometry(image_hw, kernel_hw, mode, padding, stride, *, flipped: bool, itemsize: int, planes: int = 1, elements: int = 0):
+def _geometry(image_hw, kernel_hw, mode, padding, stride, *, flipped: bool, itemsize: int, planes: int = 1):
     """Check ``mode``, ``padding`` and ``stride``; return ``(pad, step, out_shape)``.
 
     ``pad`` is ``((top, bottom), (left, right))``, ``step`` is ``(s_h, s_w)``
     and ``out_shape`` the spatial output shape. ``planes`` (batch times
-    channels of the image and of the output, whichever is larger) and
-    ``elements`` (of both inputs) size the memory check.
+    channels of the image and of the output, whichever is larger) sizes the
+    memory check of the padded image and the output.
     """
     mode = check_mode(mode)
     if type(padding) is int and padding == 0 and type(stride) is int and stride == 1:
@@ -303,7 +308,6 @@ def _geometry(image_hw, kernel_hw, mode, padding, stride, *, flipped: bool, item
         pad = _padding((k_h, k_w), mode, flipped=flipped)
     (top, bottom), (left, right) = pad
     out_shape = ((H + top + bottom - k_h) // s_h + 1, (W + left + right - k_w) // s_w + 1)
-    check_fits_in_memory(elements, itemsize, "the contiguous input arrays", "X")
     blame = "padding" if (p_h or p_w) else "X"
     check_fits_in_memory((H + top + bottom) * (W + left + right) * planes, itemsize, "the zero-padded image", blame)
     check_fits_in_memory(out_shape[0] * out_shape[1] * planes, itemsize, f"the output of spatial shape {out_shape}", blame)
