@@ -147,14 +147,19 @@ def int_pair(value, name: str, minimum: int) -> tuple:
     return pair
 
 
-def physical_memory_bytes() -> int:
-    """This machine's physical memory in bytes (16 GiB if the system does not say)."""
-    import os
+_physical_memory = []
 
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
-    except (AttributeError, ValueError, OSError):  # not POSIX
-        return 16 * 2**30
+
+def physical_memory_bytes() -> int:
+    """This machine's physical memory in bytes (16 GiB if the system does not say), asked once."""
+    if not _physical_memory:
+        import os
+
+        try:
+            _physical_memory.append(int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES")))
+        except (AttributeError, ValueError, OSError):  # not POSIX
+            _physical_memory.append(16 * 2**30)
+    return _physical_memory[0]
 
 
 def check_fits_in_memory(n_elements: int, itemsize: int, what: str, name: str) -> None:
@@ -165,6 +170,8 @@ def check_fits_in_memory(n_elements: int, itemsize: int, what: str, name: str) -
     process killed by the operating system.
     """
     needed = int(n_elements) * int(itemsize)
+    if needed < 2**28:
+        return  # 256 MiB: no need to ask
     available = physical_memory_bytes()
     if needed > available:
         raise ValueError(

@@ -73,6 +73,8 @@ STRATEGIES = ("direct", "separable", "fft", "dot")
 # Tests set this to one of STRATEGIES to force that strategy where it applies.
 _forced_strategy = None
 
+# Outputs times taps up to which the direct strategy runs without blocks
+_TINY_WORK = 4096
 # Rows per block of the direct strategy: about this many bytes per block buffer
 # (the block, its temporary and the image rows it reads stay in the L2 cache).
 _ROW_BLOCK_BYTES = 128 * 1024
@@ -373,7 +375,7 @@ def _choose_strategy(X, K, pad, step, out_shape) -> str:
     Ho, Wo = out_shape
     taps = k_h * k_w
     pixels = Ho * Wo
-    if pixels * taps <= 4096:
+    if pixels * taps <= _TINY_WORK:
         return "direct"  # tiny: the least overhead
     blocks = 1 + Ho * (W + left + right) * X.itemsize // _ROW_BLOCK_BYTES
     if step == (1, 1):
@@ -400,7 +402,7 @@ def _correlate_direct(X, K, pad, step, out_shape) -> np.ndarray:
     k_w = K.shape[1]
     Wo = out_shape[1]
     padded = top or bottom or left or right
-    if step == (1, 1) and left + right <= k_w - 1 and Wo > left + right and not (padded and not np.isfinite(K).all()):
+    if Wo * out_shape[0] * K.size > _TINY_WORK and step == (1, 1) and left + right <= k_w - 1 and Wo > left + right and not (padded and not np.isfinite(K).all()):
         # (a NaN or inf weight must also meet the padding's zeros: then pad for real)
         return _taps_full_width(X, K, pad, out_shape)
     return _taps_strided(_zero_pad(X, pad), K, step, out_shape)
@@ -474,6 +476,11 @@ def _taps_strided(Xp, K, step, out_shape) -> np.ndarray:
     k_h, k_w = K.shape
     s_h, s_w = step
     Ho, Wo = out_shape
+    if Ho * Wo * k_h * k_w <= _TINY_WORK and Xp.size <= 16 * _TINY_WORK:  # one einsum over every window as a view
+        Xp = np.ascontiguousarray(Xp)
+        row, col = Xp.strides
+        windows = np.ndarray((Ho, Wo, k_h, k_w), Xp.dtype, Xp, 0, (row * s_h, col * s_w, row, col))
+        return np.einsum("ijab,ab->ij", windows, K)
     out = np.empty(out_shape, dtype=Xp.dtype)
     rows = max(1, min(Ho, _ROW_BLOCK_BYTES // max(1, Wo * Xp.itemsize)))
     tmp = np.empty((rows, Wo), dtype=Xp.dtype)
