@@ -80,6 +80,24 @@ def _openblas_via_ctypes():
     return None
 
 
+def set_blas_threads(n: int) -> bool:
+    """Ask the OpenBLAS bundled with NumPy to use ``n`` threads (ctypes; False if it cannot be found)."""
+    import ctypes
+
+    libdir = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
+    for path in sorted(glob.glob(os.path.join(libdir, "*openblas*.so*"))):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads_64_", "openblas_set_num_threads64_", "openblas_set_num_threads"):
+            fn = getattr(lib, name, None)
+            if fn is not None:
+                fn(ctypes.c_int(n))
+                return True
+    return False
+
+
 def environment_report() -> list[str]:
     lines = [
         f"python {platform.python_version()}, numpy {np.__version__}, convlib {convlib.__version__}, "
@@ -239,10 +257,15 @@ def main(argv=None) -> int:
     parser.add_argument("--budget", type=float, default=6.0, help="seconds allowed per slow measurement (default 6)")
     parser.add_argument("--large", action="store_true", help="also the 2000^2 image with a 1990^2 kernel (slow in SciPy)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--blas-threads", type=int, default=1, help="threads of NumPy's OpenBLAS (default 1, like torch's; 0 leaves it alone)"
+    )
     args = parser.parse_args(argv)
 
     if torch is not None:
         torch.set_num_threads(1)
+    if args.blas_threads > 0 and not set_blas_threads(args.blas_threads):
+        print(f"(could not set NumPy's BLAS to {args.blas_threads} thread(s): bundled OpenBLAS not found)")
     print("convlib cross-correlation benchmark (float32, median wall time, time.perf_counter)")
     print(f"  convlib from {os.path.dirname(convlib.__file__)}")
     for line in environment_report():
