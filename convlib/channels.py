@@ -1,12 +1,24 @@
 r"""Multi-channel cross-correlation: images and hidden layers as 3rd-order tensors.
 
 convlib follows the lecture's index order: an image ``x[i, j, c]`` has shape
-``(H, W, C)`` and a kernel ``V[a, b, c, k]`` has shape ``(h, w, C_in, C_out)``:
+``(H, W, C)``. The lecture's kernel ``V[a, b, c, k]`` has offsets ``a, b`` in
+``-Delta..Delta``; convlib stores it 0-based, ``K[a, b, c, k] = V[a - Delta,
+b - Delta, c, k]``, as an array of shape ``(k_h, k_w, C_in, C_out)``. The
+valid output is then
 
-.. math:: h[i, j, k] = \sum_{a, b} \sum_c V[a, b, c, k] \, x[i + a, j + b, c]
+.. math:: \mathrm{out}[i, j, k] = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} \sum_c K[a, b, c, k] \, x[i + a, j + b, c],
+
+which is the lecture's ``h[i + Delta, j + Delta, k]``. ``padding`` and
+``stride`` work as in :func:`convlib.corr2d`.
+
+Strategies: every window as a row of a matrix (im2col, in blocks) times the
+kernel as a ``(k_h k_w C_in) x C_out`` matrix; for 3 x 3 kernels with many
+channel pairs on finite float inputs, Winograd's F(2 x 2, 3 x 3), which needs
+16 instead of 36 multiplications per 2 x 2 output tile and channel pair.
+Integer inputs always take the exact matrix product.
 
 PyTorch orders axes differently: images as ``(N, C, H, W)`` and weights as
-``(C_out, C_in, h, w)``. :func:`image_to_nchw`, :func:`image_from_nchw`,
+``(C_out, C_in, k_h, k_w)``. :func:`image_to_nchw`, :func:`image_from_nchw`,
 :func:`kernel_to_oihw` and :func:`kernel_from_oihw` convert between the two;
 ``torch.nn.functional.conv2d`` on converted arrays gives the same numbers.
 """
@@ -15,8 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, check_channels, check_kernel_fits, check_mode
-from .correlate import _padding
+from ._validate import as_array, check_channels
+from .correlate import _geometry, _operands, _zero_pad
 
 __all__ = [
     "corr2d_multi_in",
@@ -37,24 +49,31 @@ _BLOCK_BYTES = 8 * 1024 * 1024
 _SMALL_GEMM_WORK = 1 << 17
 
 
-def corr2d_multi_in(X, K, mode: str = "valid") -> np.ndarray:
+def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
     r"""Cross-correlate a multi-channel image with a multi-channel kernel, summing over channels.
 
-    .. math:: h[i, j] = \sum_{a, b} \sum_c V[a, b, c] \, x[i + a, j + b, c]
+    .. math:: \mathrm{out}[i, j] = \sum_{a, b} \sum_c K[a, b, c] \, x[i s_h + a, j s_w + b, c]
 
     Parameters
     ----------
     X : array_like, shape (H, W, C)
         Image with ``C`` channels on the last axis.
-    K : array_like, shape (h, w, C)
+    K : array_like, shape (k_h, k_w, C)
         One kernel slice per input channel.
     mode : {"valid", "same", "full"}
         Output size, as in :func:`convlib.corr2d`.
+    padding, stride : int or (int, int)
+        Zero padding on each side and step between windows, as in :func:`convlib.corr2d`.
 
     Returns
     -------
     numpy.ndarray, shape (H', W')
-        The sum over ``c`` of ``corr2d(X[..., c], K[..., c], mode)``.
+        The sum over ``c`` of ``corr2d(X[..., c], K[..., c], mode, padding=padding, stride=stride)``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`convlib.corr2d`; also ``ValueError`` if the channel counts differ.
 
     Examples
     --------
@@ -68,32 +87,40 @@ def corr2d_multi_in(X, K, mode: str = "valid") -> np.ndarray:
     array([[ 56.,  72.],
            [104., 120.]])
     """
-    X = as_array(X, "X", 3, layout="(H, W, C)")
-    K = as_array(K, "K", 3, layout="(h, w, C)")
+    X, K, integral = _operands(X, K, 3, ("(H, W, C)", "(k_h, k_w, C)"))
     check_channels(X.shape[-1], K.shape[-1])
-    return _multi(X[None], K[..., None], check_mode(mode))[0, :, :, 0]
+    return _multi(X[None], K[..., None], mode, padding=padding, stride=stride, integral=integral)[0, :, :, 0]
 
 
-def corr2d_multi_in_out(X, K, mode: str = "valid") -> np.ndarray:
+def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
     r"""The convolutional layer's full operation: many input and output channels.
 
-    .. math:: h[i, j, k] = \sum_{a, b} \sum_c V[a, b, c, k] \, x[i + a, j + b, c]
+    .. math:: \mathrm{out}[i, j, k] = \sum_{a, b} \sum_c K[a, b, c, k] \, x[i s_h + a, j s_w + b, c]
 
     A ``1 x 1`` kernel reduces to a per-pixel matrix multiply,
-    ``h[i, j, :] = x[i, j, :] @ V[0, 0]``.
+    ``out[i, j, :] = x[i, j, :] @ K[0, 0]``.
 
     Parameters
     ----------
     X : array_like, shape (H, W, C_in) or (N, H, W, C_in)
         Image, optionally with a leading batch axis.
-    K : array_like, shape (h, w, C_in, C_out)
-        The 4th-order kernel ``V[a, b, c, k]``.
+    K : array_like, shape (k_h, k_w, C_in, C_out)
+        The 4th-order kernel, 0-based: ``K[a, b, c, k] = V[a - Delta, b - Delta, c, k]``.
     mode : {"valid", "same", "full"}
         Output size, as in :func:`convlib.corr2d`.
+    padding, stride : int or (int, int)
+        Zero padding on each side and step between windows, as in :func:`convlib.corr2d`
+        (PyTorch's ``padding`` and ``stride`` of ``conv2d``).
 
     Returns
     -------
     numpy.ndarray, shape (H', W', C_out) or (N, H', W', C_out)
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`convlib.corr2d`; also ``ValueError`` if ``K``'s axis 2 does
+        not match ``X``'s channel count.
 
     Examples
     --------
@@ -105,34 +132,51 @@ def corr2d_multi_in_out(X, K, mode: str = "valid") -> np.ndarray:
     (2, 2, 2)
     >>> float(corr2d_multi_in_out(X, K)[0, 0, 0])  # 3 * 3 * 3 ones
     27.0
+
+    A stride of 2 with padding 1 (D2L 7.3), 8 x 8 to 4 x 4:
+
+    >>> corr2d_multi_in_out(np.ones((8, 8, 3)), K, padding=1, stride=2).shape
+    (4, 4, 2)
     """
-    X = as_array(X, "X", (3, 4), layout="(H, W, C_in) or (N, H, W, C_in)")
-    K = as_array(K, "K", 4, layout="(h, w, C_in, C_out)")
+    X = as_array(X, "X", (3, 4), keep_dtype=True, layout="(H, W, C_in) or (N, H, W, C_in)")
+    single = X.ndim == 3
+    X, K, integral = _operands(X[None] if single else X, K, 4, ("(N, H, W, C_in)", "(k_h, k_w, C_in, C_out)"))
     check_channels(X.shape[-1], K.shape[2])
-    mode = check_mode(mode)
-    if X.ndim == 3:
-        return _multi(X[None], K, mode)[0]
-    return _multi(X, K, mode)
+    out = _multi(X, K, mode, padding=padding, stride=stride, integral=integral)
+    return out[0] if single else out
 
 
-def _multi(X: np.ndarray, K: np.ndarray, mode: str) -> np.ndarray:
-    """(N, H, W, C_in) * (h, w, C_in, C_out) -> (N, H', W', C_out), inputs validated."""
-    h, w, c_in, c_out = K.shape
-    check_kernel_fits(X.shape[1:3], (h, w), mode)
+def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stride=1, integral: bool = False) -> np.ndarray:
+    """(N, H, W, C_in) * (k_h, k_w, C_in, C_out) -> (N, H', W', C_out); arrays validated, mode/padding/stride not yet.
+
+    ``integral`` says that both inputs held integers (then only exact strategies are used).
+    """
+    k_h, k_w, c_in, c_out = K.shape
+    n, H, W, _ = X.shape
     dtype = np.result_type(X, K)
-    X = X.astype(dtype, copy=False)
+    pad, step, out_shape = _geometry(
+        (H, W), (k_h, k_w), mode, padding, stride, flipped=False, itemsize=dtype.itemsize, planes=n * max(c_in, c_out)
+    )
+    X = _zero_pad(X.astype(dtype, copy=False), pad, axes=(1, 2))
     K = K.astype(dtype, copy=False)
-    (pt, pb), (pl, pr) = _padding((h, w), mode, flipped=False)
-    if pt or pb or pl or pr:
-        X = np.pad(X, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
-    n, Hp, Wp, _ = X.shape
-    Ho, Wo = Hp - h + 1, Wp - w + 1
-    # windows[n, i, j, a, b, c] = X[n, i + a, j + b, c]: a view, no copy yet.
-    windows = np.lib.stride_tricks.sliding_window_view(X, (h, w), axis=(1, 2))  # (N, Ho, Wo, C, h, w)
-    windows = windows.transpose(0, 1, 2, 4, 5, 3)
-    weights = K.reshape(h * w * c_in, c_out)
-    out = np.empty((n, Ho, Wo, c_out), dtype=dtype)
-    taps = h * w * c_in
+    if (k_h, k_w) == (3, 3) and step == (1, 1) and c_in * c_out >= _WINOGRAD_MIN_CHANNELS and min(out_shape) >= 2:
+        if not integral and _moderate(X) and _moderate(K):
+            return _winograd_3x3(X, K, out_shape)
+    return _im2col_gemm(X, K, step, out_shape)
+
+
+def _im2col_gemm(X, K, step, out_shape) -> np.ndarray:
+    """Every window as a row (im2col, in blocks of output rows) times the kernel as a matrix."""
+    k_h, k_w, c_in, c_out = K.shape
+    n = X.shape[0]
+    s_h, s_w = step
+    Ho, Wo = out_shape
+    # windows[n, i, j, a, b, c] = X[n, i s_h + a, j s_w + b, c]: a view, no copy yet.
+    windows = np.lib.stride_tricks.sliding_window_view(X, (k_h, k_w), axis=(1, 2))[:, : (Ho - 1) * s_h + 1 : s_h, : (Wo - 1) * s_w + 1 : s_w]
+    windows = windows.transpose(0, 1, 2, 4, 5, 3)  # (N, Ho, Wo, k_h, k_w, C_in)
+    weights = K.reshape(k_h * k_w * c_in, c_out)
+    out = np.empty((n, Ho, Wo, c_out), dtype=X.dtype)
+    taps = k_h * k_w * c_in
     rows = max(1, _BLOCK_BYTES // max(1, Wo * taps * X.itemsize))
     chunk = min(1024, _SMALL_GEMM_WORK // (taps * c_out))  # pixels per small GEMM
     for b in range(n):
@@ -146,6 +190,86 @@ def _multi(X: np.ndarray, K: np.ndarray, mode: str) -> np.ndarray:
             if split < len(cols):
                 np.matmul(cols[split:], weights, out=res[split:])
     return out
+
+
+def _moderate(A: np.ndarray) -> bool:
+    """Finite and far enough from overflow for Winograd's sums of up to 16 terms (NaN gives False)."""
+    limit = np.finfo(A.dtype).max / 64
+    return bool(A.max() <= limit and A.min() >= -limit)
+
+
+# Winograd's F(2 x 2, 3 x 3) (Lavin & Gray 2016): a 4 x 4 input tile d gives a
+# 2 x 2 output tile A^T [(G K G^T) * (B^T d B)] A, 16 multiplications per
+# channel pair instead of 36, done as 16 matrix products over all tiles.
+_WINOGRAD_G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
+# Channel pairs (C_in * C_out) from which the matrix products dominate and Winograd pays.
+_WINOGRAD_MIN_CHANNELS = 512
+# Output tiles per block (keeps the transformed tiles in cache).
+_WINOGRAD_BLOCK_TILES = 512
+
+
+def _winograd_3x3(X, K, out_shape) -> np.ndarray:
+    """Valid 3 x 3 correlation of (N, H, W, C_in) with (3, 3, C_in, C_out) by Winograd's F(2 x 2, 3 x 3).
+
+    Finite inputs only (a tile mixes all 16 pixels, so a NaN would spread
+    beyond its windows). An odd last output row or column is computed by
+    :func:`_im2col_gemm`.
+    """
+    n, _, _, c_in = X.shape
+    c_out = K.shape[3]
+    Ho, Wo = out_shape
+    th, tw = Ho // 2, Wo // 2  # whole 2 x 2 output tiles
+    dtype = X.dtype
+    U = np.einsum("pa,abck,qb->pqck", _WINOGRAD_G, K.astype(np.float64), _WINOGRAD_G).astype(dtype).reshape(16, c_in, c_out)
+    out = np.empty((n, Ho, Wo, c_out), dtype=dtype)
+    tiles_out = out[:, : 2 * th, : 2 * tw].reshape(n, th, 2, tw, 2, c_out) if Ho % 2 == 0 and Wo % 2 == 0 else None
+    rows = max(1, _WINOGRAD_BLOCK_TILES // tw)
+    T = np.empty((4, rows, 2 * tw + 2, c_in), dtype=dtype)
+    V = np.empty((16, rows * tw, c_in), dtype=dtype)
+    M = np.empty((16, rows * tw, c_out), dtype=dtype)
+    R = np.empty((2, 4, rows, tw, c_out), dtype=dtype)
+    Y = np.empty((rows, 2, tw, 2, c_out), dtype=dtype)
+    for b in range(n):
+        for t0 in range(0, th, rows):
+            t1 = min(th, t0 + rows)
+            nt = t1 - t0
+            # B^T d B, rows then columns: B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]
+            d = [X[b, 2 * t0 + r : 2 * t1 + r : 2, : 2 * tw + 2] for r in range(4)]
+            t = T[:, :nt]
+            _winograd_input_rows(d, t)
+            Vb = V[:, : nt * tw].reshape(4, 4, nt, tw, c_in)
+            for p in range(4):
+                _winograd_input_rows([t[p][:, s : s + 2 * tw : 2] for s in range(4)], Vb[p])
+            Mb = np.matmul(V[:, : nt * tw], U, out=M[:, : nt * tw]).reshape(4, 4, nt, tw, c_out)
+            # A^T m A, rows then columns: A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]
+            Rb = R[:, :, :nt]
+            _winograd_output_rows(Mb, Rb)
+            dst = tiles_out[b, t0:t1] if tiles_out is not None else Y[:nt]
+            for i in range(2):
+                _winograd_output_rows(Rb[i], (dst[:, i, :, 0], dst[:, i, :, 1]))
+            if tiles_out is None:
+                out[b, 2 * t0 : 2 * t1, : 2 * tw] = Y[:nt].reshape(2 * nt, 2 * tw, c_out)
+    if Ho % 2:
+        out[:, -1:] = _im2col_gemm(X[:, Ho - 1 :], K, (1, 1), (1, Wo))
+    if Wo % 2:
+        out[:, : Ho - Ho % 2, -1:] = _im2col_gemm(X[:, : Ho - Ho % 2 + 2, Wo - 1 :], K, (1, 1), (Ho - Ho % 2, 1))
+    return out
+
+
+def _winograd_input_rows(d, out) -> None:
+    """``out[p] = sum_r B^T[p, r] d[r]`` for the four rows ``d[r]``."""
+    np.subtract(d[0], d[2], out=out[0])
+    np.add(d[1], d[2], out=out[1])
+    np.subtract(d[2], d[1], out=out[2])
+    np.subtract(d[1], d[3], out=out[3])
+
+
+def _winograd_output_rows(m, out) -> None:
+    """``out[0] = m[0] + m[1] + m[2]`` and ``out[1] = m[1] - m[2] - m[3]`` (A^T's two rows)."""
+    np.add(m[0], m[1], out=out[0])
+    np.add(out[0], m[2], out=out[0])
+    np.subtract(m[1], m[2], out=out[1])
+    np.subtract(out[1], m[3], out=out[1])
 
 
 def image_to_nchw(X) -> np.ndarray:
@@ -179,7 +303,7 @@ def image_from_nchw(X) -> np.ndarray:
 
 
 def kernel_to_oihw(K) -> np.ndarray:
-    """Convert a kernel ``V[a, b, c, k]`` of shape ``(h, w, C_in, C_out)`` to PyTorch's ``(C_out, C_in, h, w)``.
+    """Convert a kernel ``K[a, b, c, k]`` of shape ``(k_h, k_w, C_in, C_out)`` to PyTorch's ``(C_out, C_in, k_h, k_w)``.
 
     Examples
     --------
@@ -193,7 +317,7 @@ def kernel_to_oihw(K) -> np.ndarray:
 
 
 def kernel_from_oihw(K) -> np.ndarray:
-    """Convert a PyTorch weight ``(C_out, C_in, h, w)`` to convlib's ``(h, w, C_in, C_out)``.
+    """Convert a PyTorch weight ``(C_out, C_in, k_h, k_w)`` to convlib's ``(k_h, k_w, C_in, C_out)``.
 
     Examples
     --------

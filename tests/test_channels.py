@@ -276,3 +276,63 @@ def test_gemm_strategies_match_scipy(x_shape, k_shape):
     out = corr2d_multi_in_out(X, K)
     np.testing.assert_allclose(out, _oracle_multi_in_out(X, K, "valid"), rtol=1e-11, atol=1e-11)
     assert pixels == out.shape[0] * out.shape[1]
+
+
+# ---------------------------------------------------------------------------
+# Winograd's F(2x2, 3x3) for 3x3 kernels with many channel pairs
+
+
+WINOGRAD_SHAPES = [((12, 12), (16, 32)), ((13, 10), (32, 16)), ((9, 15), (8, 64)), ((4, 5), (32, 32)), ((3, 3), (64, 8))]
+
+
+@pytest.mark.parametrize("hw, channels_io", WINOGRAD_SHAPES)
+def test_winograd_matches_scipy(hw, channels_io):
+    from convlib import channels
+
+    c_in, c_out = channels_io
+    assert c_in * c_out >= channels._WINOGRAD_MIN_CHANNELS  # these take the Winograd path
+    rng = np.random.default_rng(14)
+    X = rng.normal(size=(2,) + hw + (c_in,))
+    K = rng.normal(size=(3, 3, c_in, c_out))
+    for mode in MODES:
+        out = corr2d_multi_in_out(X, K, mode)
+        for n in range(2):
+            np.testing.assert_allclose(out[n], _oracle_multi_in_out(X[n], K, mode), rtol=1e-11, atol=1e-11)
+    np.testing.assert_allclose(corr2d_multi_in_out(X, K, padding=1)[1], _oracle_multi_in_out(X[1], K, "same"), rtol=1e-11, atol=1e-11)
+    out32 = corr2d_multi_in_out(X.astype(np.float32), K.astype(np.float32))
+    assert out32.dtype == np.float32
+    expected = _oracle_multi_in_out(X[0], K, "valid")
+    assert np.abs(out32[0] - expected).max() <= 1e-5 * np.abs(expected).max()
+
+
+def test_winograd_is_the_im2col_result():
+    from convlib import channels
+
+    rng = np.random.default_rng(15)
+    X, K = rng.normal(size=(1, 11, 14, 24)), rng.normal(size=(3, 3, 24, 24))
+    np.testing.assert_allclose(channels._winograd_3x3(X, K, (9, 12)), channels._im2col_gemm(X, K, (1, 1), (9, 12)), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_winograd_keeps_non_finite_pixels_local(bad):
+    # a NaN or inf must reach only its windows, so the Winograd tiles are skipped
+    rng = np.random.default_rng(16)
+    X = rng.normal(size=(10, 12, 32))
+    K = rng.uniform(0.5, 1.5, size=(3, 3, 32, 32))
+    X[4, 7, 3] = bad
+    out = corr2d_multi_in_out(X, K)
+    marker = np.zeros((10, 12))
+    marker[4, 7] = 1
+    hit = signal.correlate2d(marker, np.ones((3, 3)), "valid") != 0
+    assert not np.isfinite(out[hit]).any()
+    assert np.isfinite(out[~hit]).all()
+
+
+def test_integer_inputs_with_many_channels_are_exact():
+    # integers skip Winograd's halves: exact sums, here up to about 2**52
+    rng = np.random.default_rng(17)
+    X = rng.integers(-(2**20), 2**20, size=(9, 8, 32))
+    K = rng.integers(-(2**20), 2**20, size=(3, 3, 32, 24))
+    out = corr2d_multi_in_out(X, K)
+    expected = np.stack([sum(signal.correlate2d(X[..., c], K[:, :, c, k], "valid") for c in range(32)) for k in range(24)], axis=-1)
+    np.testing.assert_array_equal(out, expected)
