@@ -1,7 +1,9 @@
 """Sample images, made on the spot or read from files that matplotlib ships.
 
 Nothing is downloaded: the photo and the MRI slice come from matplotlib's own
-``mpl-data/sample_data`` folder, installed with matplotlib.
+``mpl-data/sample_data`` folder, installed with matplotlib. matplotlib (and
+Pillow, which reads the JPEG) is imported only when one of those two images
+is asked for, so that ``import convlib`` stays as quick as importing NumPy.
 Grey images are float64 in ``[0, 1]`` with shape ``(H, W)``; colour images
 are ``(H, W, 3)``, channels last as in the lecture's ``x[i, j, c]``.
 """
@@ -11,7 +13,6 @@ from __future__ import annotations
 import gzip
 
 import numpy as np
-from matplotlib import cbook
 
 from ._validate import choice, integer, non_negative_int, positive_int
 
@@ -81,9 +82,10 @@ def photo() -> np.ndarray:
     >>> photo().shape
     (600, 512, 3)
     """
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        import matplotlib.image as mpimg
+    import matplotlib.image as mpimg
+    from matplotlib import cbook
 
+    with cbook.get_sample_data("grace_hopper.jpg") as f:
         img = mpimg.imread(f, format="jpeg")
     return img.astype(np.float64) / 255.0
 
@@ -109,6 +111,8 @@ def mri_slice() -> np.ndarray:
     >>> mri_slice().shape
     (256, 256)
     """
+    from matplotlib import cbook
+
     with cbook.get_sample_data("s1045.ima.gz") as f:
         raw = gzip.decompress(f.read()) if not isinstance(f, gzip.GzipFile) else f.read()
     img = np.frombuffer(raw, np.uint16).astype(np.float64).reshape(256, 256)
