@@ -14,7 +14,7 @@ import gzip
 
 import numpy as np
 
-from ._validate import choice, integer, non_negative_int, positive_int
+from ._validate import check_size, choice, integer, non_negative_int, positive_int, real_number
 
 __all__ = ["edge_image", "square_image", "checkerboard", "photo", "photo_gray", "mri_slice", "SAMPLE_IMAGES", "sample_image"]
 
@@ -29,6 +29,7 @@ def edge_image(height: int = 6, width: int = 8) -> np.ndarray:
     array([1., 1., 0., 0., 0., 0., 1., 1.])
     """
     height, width = positive_int(height, "height"), positive_int(width, "width")
+    check_size((height, width), "height and width")
     X = np.ones((height, width))
     X[:, 2 : width - 2] = 0
     return X
@@ -51,6 +52,8 @@ def square_image(size: int = 32, top: int = 8, left: int = 8, side: int = 6, val
     """
     size, side = positive_int(size, "size"), non_negative_int(side, "side")
     top, left = integer(top, "top"), integer(left, "left")
+    value = real_number(value, "value")
+    check_size((size, size), "size")
     X = np.zeros((size, size))
     X[max(top, 0) : max(top + side, 0), max(left, 0) : max(left + side, 0)] = value
     return X
@@ -69,8 +72,9 @@ def checkerboard(size: int = 64, tile: int = 8) -> np.ndarray:
            [1, 1, 0, 0]])
     """
     size, tile = positive_int(size, "size"), positive_int(tile, "tile")
-    i, j = np.indices((size, size))
-    return (((i // tile) + (j // tile)) % 2).astype(float)
+    check_size((size, size), "size")
+    band = (np.arange(size) // tile) % 2 == 1  # odd rows (or columns) of tiles
+    return (band[:, None] ^ band[None, :]).astype(float)
 
 
 def photo() -> np.ndarray:
