@@ -73,6 +73,7 @@ def checkerboard(size: int = 64, tile: int = 8) -> np.ndarray:
     """
     size, tile = positive_int(size, "size"), positive_int(tile, "tile")
     check_size((size, size), "size")
+    tile = min(tile, size)  # a tile larger than the board is all one colour either way
     band = (np.arange(size) // tile) % 2 == 1  # odd rows (or columns) of tiles
     return (band[:, None] ^ band[None, :]).astype(float)
 
