@@ -104,7 +104,7 @@ class Conv2D:
     """
 
     def __init__(self, kernel_size, in_channels: int = 1, out_channels: int = 1, *, padding=0, stride=1, seed=None, dtype=np.float64):
-        k_h, k_w = int_pair(kernel_size, "kernel_size", 1, "(k_h, k_w)")
+        k_h, k_w = int_pair(kernel_size, "kernel_size", 1)
         in_channels, out_channels = positive_int(in_channels, "in_channels"), positive_int(out_channels, "out_channels")
         self.padding, self.stride = check_padding_stride(padding, stride)
         seed = None if seed is None else non_negative_int(seed, "seed")

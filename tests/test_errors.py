@@ -273,9 +273,6 @@ def test_local_params_rejects_bad_delta(bad):
 @pytest.mark.parametrize(
     "kwargs, name",
     [
-        ({"kernel_size": 0}, "kernel_size"),
-        ({"kernel_size": (2, 0)}, "kernel_size"),
-        ({"kernel_size": 2.5}, "kernel_size"),
         ({"kernel_size": 2, "in_channels": 0}, "in_channels"),
         ({"kernel_size": 2, "out_channels": -1}, "out_channels"),
         ({"kernel_size": 2, "out_channels": 1.0}, "out_channels"),
@@ -349,13 +346,6 @@ def test_gaussian_kernel_sigma_must_be_a_number(sigma):
         gaussian_kernel(3, sigma=sigma)
 
 
-@pytest.mark.parametrize("kernel_size", [(2, 2, 2), (2,), None, "ab", []])
-def test_conv2d_layer_kernel_size_must_be_an_int_or_a_pair(kernel_size):
-    # a tuple of the wrong length or None leaked "too many values to unpack" / "not iterable"
-    with pytest.raises(ValueError, match=r"^kernel_size must be a positive integer"):
-        Conv2D(kernel_size)
-
-
 @pytest.mark.parametrize("steps", [-1, 2.5, "10", True])
 def test_conv2d_layer_fit_steps(steps):
     layer = Conv2D(2, seed=0)
@@ -410,22 +400,31 @@ def test_long_reprs_are_cut_in_messages():
     assert len(str(info.value)) < 200 and str(info.value).endswith("...")
 
 
+KERNEL_SIZE_TYPE = r"^kernel_size must be an integer or a pair of integers \(kernel_size_h, kernel_size_w\); got "
+
+
 @pytest.mark.parametrize(
-    "kernel_size, expected",
+    "kernel_size, expected, message",
     [
-        ({1: 2, 3: 4}, TypeError),  # used to build a 1x3 kernel from the keys
-        ({2, 3}, TypeError),
-        ("3", TypeError),
-        ("33", ValueError),  # wrong length first: two characters are not a pair of integers either
-        (b"ab", TypeError),
-        ((2.0, 3), TypeError),
-        (np.ones((2, 2), dtype=int), TypeError),
-        ((2, -1), ValueError),
-        (10**40, ValueError),
+        ({1: 2, 3: 4}, TypeError, KERNEL_SIZE_TYPE),  # used to build a 1x3 kernel from the keys
+        ({2, 3}, TypeError, KERNEL_SIZE_TYPE),
+        ("3", TypeError, KERNEL_SIZE_TYPE),
+        ("ab", TypeError, KERNEL_SIZE_TYPE),  # used to unpack into 'a' and 'b'
+        (b"ab", TypeError, KERNEL_SIZE_TYPE),
+        (None, TypeError, KERNEL_SIZE_TYPE),
+        (2.5, TypeError, KERNEL_SIZE_TYPE),
+        ((2.0, 3), TypeError, KERNEL_SIZE_TYPE),
+        ((2, 2, 2), TypeError, KERNEL_SIZE_TYPE),  # a tuple of the wrong length leaked "too many values to unpack"
+        ((2,), TypeError, KERNEL_SIZE_TYPE),
+        ([], TypeError, KERNEL_SIZE_TYPE),
+        (0, ValueError, r"^kernel_size must be >= 1; got 0"),
+        ((2, 0), ValueError, r"^kernel_size must be >= 1; got \(2, 0\)"),
+        ((2, -1), ValueError, r"^kernel_size must be >= 1"),
+        (10**40, ValueError, r"^kernel_size x in_channels x out_channels too large"),
     ],
 )
-def test_conv2d_layer_rejects_kernel_sizes_that_are_not_ints_or_pairs(kernel_size, expected):
-    with pytest.raises(expected, match=r"^kernel_size (must be a positive integer or a pair \(k_h, k_w\) of them|x in_channels x out_channels too large)"):
+def test_conv2d_layer_rejects_kernel_sizes_that_are_not_ints_or_pairs(kernel_size, expected, message):
+    with pytest.raises(expected, match=message):
         Conv2D(kernel_size)
 
 
@@ -564,16 +563,16 @@ def test_preset_kernels_cannot_be_changed_in_place():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"padding": -1}, r"^padding must be a non-negative integer or a pair \(p_h, p_w\) of them; got -1"),
-        ({"padding": (1, 2, 3)}, r"^padding must be .* got 3 values"),
-        ({"padding": 1.5}, r"^padding must be a non-negative integer"),
-        ({"padding": "1"}, r"^padding must be a non-negative integer"),
-        ({"padding": {1: 2}}, r"^padding must be a non-negative integer"),
-        ({"stride": 0}, r"^stride must be a positive integer or a pair \(s_h, s_w\) of them; got 0"),
-        ({"stride": (1, -2)}, r"^stride must be a positive integer"),
-        ({"stride": (1.0, 2)}, r"^stride must be a positive integer"),
-        ({"stride": None}, r"^stride must be a positive integer"),
-        ({"stride": True}, r"^stride must be a positive integer"),
+        ({"padding": -1}, r"^padding must be non-negative; got -1"),
+        ({"padding": (1, 2, 3)}, r"^padding must be an integer or a pair of integers \(padding_h, padding_w\); got \(1, 2, 3\)"),
+        ({"padding": 1.5}, r"^padding must be an integer or a pair of integers"),
+        ({"padding": "1"}, r"^padding must be an integer or a pair of integers"),
+        ({"padding": {1: 2}}, r"^padding must be an integer or a pair of integers"),
+        ({"stride": 0}, r"^stride must be >= 1; got 0"),
+        ({"stride": (1, -2)}, r"^stride must be >= 1"),
+        ({"stride": (1.0, 2)}, r"^stride must be an integer or a pair of integers \(stride_h, stride_w\)"),
+        ({"stride": None}, r"^stride must be an integer or a pair of integers"),
+        ({"stride": True}, r"^stride must be an integer or a pair of integers"),
         ({"padding": 1, "mode": "same"}, r"^padding must be 0 when mode is 'same' \(that mode pads by itself\); got padding=1"),
         ({"padding": (0, 1), "mode": "full"}, r"^padding must be 0 when mode is 'full'"),
     ],
