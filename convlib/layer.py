@@ -122,7 +122,8 @@ class Conv2D:
 
     def __repr__(self) -> str:
         k_h, k_w, c_in, c_out = self.weight.shape
-        extra = "".join(f", {name}={value}" for name, value in (("padding", self.padding), ("stride", self.stride)) if value != (0, 0) and value != (1, 1))
+        extra = f", padding={self.padding}" if self.padding != (0, 0) else ""
+        extra += f", stride={self.stride}" if self.stride != (1, 1) else ""
         return f"Conv2D(kernel_size=({k_h}, {k_w}), in_channels={c_in}, out_channels={c_out}{extra})"
 
     def _to_batch(self, X, name: str):

@@ -257,6 +257,8 @@ def test_padding_and_stride_are_remembered_and_shown():
     assert layer.padding == (1, 2) and layer.stride == (2, 2)
     assert repr(layer) == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1, padding=(1, 2), stride=(2, 2))"
     assert repr(Conv2D(3)) == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1)"
+    assert repr(Conv2D(3, padding=1)) == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1, padding=(1, 1))"
+    assert repr(Conv2D(3, stride=(1, 2))) == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1, stride=(1, 2))"
 
 
 def test_padding_lets_the_layer_learn_at_the_border():
