@@ -200,7 +200,7 @@ def _malformed(draw, rng, shape, accepted_ndims):
             inner = inner[0]
         inner.append(inner[0] + [1.0])  # a sibling row one element longer
         return nested
-    return draw(st.sampled_from([None, 3, 2.5, "abc", {"a": 1}, {1, 2}, object(), b"xy", 1 + 2j]))
+    return draw(st.sampled_from([None, 3, 2.5, "abc", {"a": 1}, {1, 2}, object(), b"xy", 1 + 2j, [], [[]], [[[]]]]))
 
 
 # ---------------------------------------------------------------------------
@@ -430,7 +430,7 @@ def test_huge_broadcast_shapes_fail_fast(target, data):
     shapes = target.shapes(data.draw)
     which = data.draw(st.integers(0, len(shapes) - 1), label="which argument")
     big = 2 ** data.draw(st.integers(16, 20), label="log2 side")
-    huge = tuple(big if i in (0, 1) or len(shapes[which]) - i == 3 else n for i, n in enumerate(shapes[which]))
+    huge = (big, big, *shapes[which][2:])
     args = [np.ones(shape) for shape in shapes]
     args[which] = np.broadcast_to(np.float64(data.draw(st.sampled_from([0.0, 1.0, np.nan]))), huge)
     if data.draw(st.booleans(), label="kernel almost as large") and len(args) == 2:
