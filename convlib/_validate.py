@@ -2,14 +2,33 @@
 
 Each check raises a ``ValueError`` or ``TypeError`` whose message names the
 argument and says what was expected, so that a student never has to decode a
-bare NumPy traceback.
+bare NumPy traceback. An integer argument of the wrong type (a float, a
+string, an array) raises :class:`ArgumentTypeError`, which is both.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
+import operator
+
 import numpy as np
 
 MODES = ("valid", "same", "full")
+
+# The most elements convlib creates in one array from sizes it is given
+# (2**28: 2 GiB of float64), so that a typo such as box_kernel(10**6) fails at
+# once instead of allocating terabytes.
+MAX_ELEMENTS = 2**28
+
+
+class ArgumentTypeError(TypeError, ValueError):
+    """An argument of the wrong type where an integer was expected.
+
+    A ``TypeError``, as Python's convention asks; also a ``ValueError``,
+    because convlib 0.1 raised ``ValueError`` for these and code that catches
+    it keeps working.
+    """
 
 
 def as_array(value, name: str, ndim, *, allow_empty: bool = False, keep_dtype: bool = False, layout: str = "") -> np.ndarray:
@@ -93,11 +112,86 @@ def check_channels(c_image: int, c_kernel: int, image_name: str = "X", kernel_na
         )
 
 
+def shown(value) -> str:
+    """``repr(value)`` for an error message: arrays by their shape, anything long cut to 80 characters."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return f"a {value.ndim}-D array of shape {value.shape}"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _index(value, name: str, expected: str) -> int:
+    """``value`` as a Python int if it is an integer (Python, NumPy or 0-D array; never a bool)."""
+    if not isinstance(value, (bool, np.bool_)):
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    raise ArgumentTypeError(f"{name} must be {expected}; got {shown(value)}")
+
+
+def _at_least(value, name: str, minimum: int, expected: str) -> int:
+    """``value`` as a Python int if it is an integer >= ``minimum``."""
+    number = _index(value, name, expected)
+    if number < minimum:
+        raise ValueError(f"{name} must be {expected}; got {shown(value)}")
+    return number
+
+
+def check_padding_stride(padding, stride, mode: str = "valid") -> tuple:
+    """Return ``((p_h, p_w), (s_h, s_w))``; padding other than 0 is allowed only in ``"valid"`` mode."""
+    pad = int_pair(padding, "padding", 0)
+    step = int_pair(stride, "stride", 1)
+    if pad != (0, 0) and mode != "valid":
+        raise ValueError(f"padding must be 0 when mode is {mode!r} (that mode pads by itself); got padding={shown(padding)}")
+    return pad, step
+
+
+def real_number(value, name: str, *, positive: bool = False) -> float:
+    """Return ``value`` as a finite float (and > 0 if ``positive``); NaN, inf, bools and non-numbers are rejected."""
+    expected = "a positive finite number" if positive else "a finite number"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number ({expected}); got {type(value).__name__} {shown(value)}")
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float's range
+        number = math.inf
+    if not math.isfinite(number) or (positive and number <= 0):
+        raise ValueError(f"{name} must be {expected}; got {shown(value)}")
+    return number
+
+
+def flag(value, name: str) -> bool:
+    """Return ``value`` if it is ``True`` or ``False`` (NumPy's bools included)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {shown(value)}")
+    return bool(value)
+
+
+def float_dtype(value, name: str = "dtype") -> np.dtype:
+    """Return ``value`` as ``numpy.dtype`` if it names float32 or float64."""
+    try:
+        dtype = None if value is None else np.dtype(value)
+    except (TypeError, ValueError):
+        dtype = None
+    if dtype is None or dtype not in (np.dtype(np.float32), np.dtype(np.float64)):  # (a dtype compares equal to None)
+        raise TypeError(f"{name} must be float32 or float64; got {shown(value)}")
+    return dtype
+
+
+def check_size(shape, name: str, what: str = "array") -> None:
+    """Refuse to create an array of ``shape`` with more than :data:`MAX_ELEMENTS` elements."""
+    count = math.prod(shape)
+    if count > MAX_ELEMENTS:
+        raise ValueError(
+            f"{name} too large: the {what} of shape {tuple(shape)} would hold {count} elements, "
+            f"more than convlib's limit of 2**28 = {MAX_ELEMENTS}"
+        )
+
+
 def integer(value, name: str) -> int:
     """Return ``value`` as an int if it is an integer of any sign (bools are rejected)."""
-    if isinstance(value, bool) or not hasattr(value, "__index__"):
-        raise ValueError(f"{name} must be an integer; got {value!r}")
-    return int(value)
+    return _index(value, name, "an integer")
 
 
 def choice(value, name: str, options) -> None:
@@ -108,15 +202,13 @@ def choice(value, name: str, options) -> None:
 
 def positive_int(value, name: str) -> int:
     """Return ``value`` as an int if it is a positive integer (bools are rejected)."""
-    if isinstance(value, bool) or not hasattr(value, "__index__") or int(value) < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    value = _at_least(value, name, 1, "a positive integer")
     return int(value)
 
 
 def non_negative_int(value, name: str) -> int:
     """Return ``value`` as an int if it is an integer >= 0 (bools are rejected)."""
-    if isinstance(value, bool) or not hasattr(value, "__index__") or int(value) < 0:
-        raise ValueError(f"{name} must be a non-negative integer; got {value!r}")
+    value = _at_least(value, name, 0, "a non-negative integer")
     return int(value)
 
 

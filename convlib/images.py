@@ -1,7 +1,9 @@
 """Sample images, made on the spot or read from files that matplotlib ships.
 
 Nothing is downloaded: the photo and the MRI slice come from matplotlib's own
-``mpl-data/sample_data`` folder, installed with matplotlib.
+``mpl-data/sample_data`` folder, installed with matplotlib. matplotlib (and
+Pillow, which reads the JPEG) is imported only when one of those two images
+is asked for, so that ``import convlib`` stays as quick as importing NumPy.
 Grey images are float64 in ``[0, 1]`` with shape ``(H, W)``; colour images
 are ``(H, W, 3)``, channels last as in the lecture's ``x[i, j, c]``.
 """
@@ -11,9 +13,8 @@ from __future__ import annotations
 import gzip
 
 import numpy as np
-from matplotlib import cbook
 
-from ._validate import choice, integer, non_negative_int, positive_int
+from ._validate import check_size, choice, integer, non_negative_int, positive_int, real_number
 
 __all__ = ["edge_image", "square_image", "checkerboard", "photo", "photo_gray", "mri_slice", "SAMPLE_IMAGES", "sample_image"]
 
@@ -28,6 +29,7 @@ def edge_image(height: int = 6, width: int = 8) -> np.ndarray:
     array([1., 1., 0., 0., 0., 0., 1., 1.])
     """
     height, width = positive_int(height, "height"), positive_int(width, "width")
+    check_size((height, width), "height and width")
     X = np.ones((height, width))
     X[:, 2 : width - 2] = 0
     return X
@@ -50,6 +52,8 @@ def square_image(size: int = 32, top: int = 8, left: int = 8, side: int = 6, val
     """
     size, side = positive_int(size, "size"), non_negative_int(side, "side")
     top, left = integer(top, "top"), integer(left, "left")
+    value = real_number(value, "value")
+    check_size((size, size), "size")
     X = np.zeros((size, size))
     X[max(top, 0) : max(top + side, 0), max(left, 0) : max(left + side, 0)] = value
     return X
@@ -68,8 +72,10 @@ def checkerboard(size: int = 64, tile: int = 8) -> np.ndarray:
            [1, 1, 0, 0]])
     """
     size, tile = positive_int(size, "size"), positive_int(tile, "tile")
-    i, j = np.indices((size, size))
-    return (((i // tile) + (j // tile)) % 2).astype(float)
+    check_size((size, size), "size")
+    tile = min(tile, size)  # a tile larger than the board is all one colour either way
+    band = (np.arange(size) // tile) % 2 == 1  # odd rows (or columns) of tiles
+    return (band[:, None] ^ band[None, :]).astype(float)
 
 
 def photo() -> np.ndarray:
@@ -81,9 +87,10 @@ def photo() -> np.ndarray:
     >>> photo().shape
     (600, 512, 3)
     """
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        import matplotlib.image as mpimg
+    import matplotlib.image as mpimg
+    from matplotlib import cbook
 
+    with cbook.get_sample_data("grace_hopper.jpg") as f:
         img = mpimg.imread(f, format="jpeg")
     return img.astype(np.float64) / 255.0
 
@@ -109,6 +116,8 @@ def mri_slice() -> np.ndarray:
     >>> mri_slice().shape
     (256, 256)
     """
+    from matplotlib import cbook
+
     with cbook.get_sample_data("s1045.ima.gz") as f:
         raw = gzip.decompress(f.read()) if not isinstance(f, gzip.GzipFile) else f.read()
     img = np.frombuffer(raw, np.uint16).astype(np.float64).reshape(256, 256)

@@ -1,13 +1,15 @@
 """Named kernels (filters) that the chapters and widgets offer as presets.
 
-Every kernel is returned as a new float64 array, indexed ``V[a, b]``.
+Every kernel is returned as a new float64 array, indexed ``V[a, b]``. The
+arrays in :data:`KERNELS` are read-only, so that no cell can change a preset
+for the cells after it; :func:`kernel` returns a writable copy.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validate import choice, positive_int
+from ._validate import check_size, choice, integer, positive_int, real_number
 
 __all__ = ["KERNELS", "kernel", "gaussian_kernel", "box_kernel"]
 
@@ -22,11 +24,29 @@ def box_kernel(size: int = 3) -> np.ndarray:
     1.0
     """
     size = positive_int(size, "size")
+    check_size((size, size), "size")
     return np.full((size, size), 1.0 / size**2)
 
 
 def gaussian_kernel(size: int = 5, sigma: float = 1.0) -> np.ndarray:
-    """Normalised Gaussian blur kernel, ``V[a, b] ~ exp(-(a^2 + b^2) / (2 sigma^2))``.
+    r"""Normalised Gaussian blur kernel, ``V[a, b] ~ exp(-(a^2 + b^2) / (2 sigma^2))``.
+
+    The offsets ``a, b`` run over ``-Delta..Delta`` with ``size = 2 Delta + 1``.
+    Extreme widths give the exact limits: a ``sigma`` so large that every
+    weight rounds to the centre's gives the box kernel, one so small that
+    every off-centre weight underflows gives the identity kernel.
+
+    Parameters
+    ----------
+    size : int
+        Kernel side ``k_h = k_w``, a positive odd integer.
+    sigma : float
+        Width of the Gaussian, a positive finite number.
+
+    Returns
+    -------
+    numpy.ndarray, shape (size, size)
+        Non-negative weights that sum to 1.
 
     Examples
     --------
@@ -34,15 +54,19 @@ def gaussian_kernel(size: int = 5, sigma: float = 1.0) -> np.ndarray:
     >>> K = gaussian_kernel(3, sigma=1.0)
     >>> K.shape, round(float(K.sum()), 12), bool(K[1, 1] == K.max())
     ((3, 3), 1.0, True)
+    >>> gaussian_kernel(3, sigma=1e-200)
+    array([[0., 0., 0.],
+           [0., 1., 0.],
+           [0., 0., 0.]])
     """
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1 or size % 2 == 0:
+    size = integer(size, "size")
+    if size < 1 or size % 2 == 0:
         raise ValueError(f"size must be a positive odd integer; got {size!r}")
-    if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.integer, np.floating)):
-        raise TypeError(f"sigma must be a real number; got {type(sigma).__name__}")
-    if not np.isfinite(sigma) or sigma <= 0:
-        raise ValueError(f"sigma must be a positive number; got {sigma!r}")
+    check_size((size, size), "size")
+    sigma = real_number(sigma, "sigma", positive=True)
     r = np.arange(size) - size // 2
-    g = np.exp(-(r**2) / (2.0 * sigma**2))
+    with np.errstate(over="ignore", under="ignore"):  # (r / sigma)**2 may round to 0 or inf: exp gives 1 or 0
+        g = np.exp(-0.5 * (r / sigma) ** 2)
     K = np.outer(g, g)
     return K / K.sum()
 
@@ -57,7 +81,11 @@ KERNELS = {
     "laplacian": np.array([[0, 1, 0], [1, -4, 1], [0, 1, 0]], dtype=float),
     "edge [1, -1]": np.array([[1, -1]], dtype=float),
 }
-"""Preset kernels by name: identity, box blur, gaussian, sharpen, sobel x/y, laplacian, edge [1, -1]."""
+"""Preset kernels by name: identity, box blur, gaussian, sharpen, sobel x/y, laplacian, edge [1, -1] (read-only arrays)."""
+
+for _preset in KERNELS.values():
+    _preset.setflags(write=False)
+del _preset
 
 
 def kernel(name: str) -> np.ndarray:

@@ -1,55 +1,84 @@
 r"""A minimal convolutional layer that can learn its kernel by gradient descent.
 
-Forward pass (cross-correlation plus a bias per output channel):
+Forward pass (cross-correlation of the zero-padded input ``x_pad``, every
+``s_h``-th row and ``s_w``-th column, plus a bias per output channel):
 
-.. math:: h[i, j, k] = \sum_{a, b} \sum_c V[a, b, c, k] \, x[i + a, j + b, c] + \beta[k]
+.. math:: h[i, j, k] = \sum_{a, b} \sum_c V[a, b, c, k] \, x_{pad}[i s_h + a, j s_w + b, c] + \beta[k]
 
 For a loss :math:`L` with upstream gradient :math:`G = \partial L / \partial h`,
 
 .. math::
-    \frac{\partial L}{\partial V[a, b, c, k]} = \sum_{n, i, j} G[n, i, j, k] \, x[n, i + a, j + b, c],
+    \frac{\partial L}{\partial V[a, b, c, k]} = \sum_{n, i, j} G[n, i, j, k] \, x_{pad}[n, i s_h + a, j s_w + b, c],
     \qquad
-    \frac{\partial L}{\partial \beta[k]} = \sum_{n, i, j} G[n, i, j, k].
+    \frac{\partial L}{\partial \beta[k]} = \sum_{n, i, j} G[n, i, j, k],
 
-So the weight gradient is itself a cross-correlation: of the input with the
-upstream gradient.
+and each input pixel collects the weights it was multiplied with,
+:math:`\partial L / \partial x_{pad}[n, i s_h + a, j s_w + b, c] \mathrel{+}= \sum_k G[n, i, j, k] \, V[a, b, c, k]`.
+So with stride 1 the weight gradient is itself a cross-correlation: of the
+input with the upstream gradient.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, check_channels, check_kernel_fits, non_negative_int, positive_int
+from ._validate import (
+    as_array,
+    check_channels,
+    check_kernel_fits,
+    check_padding_stride,
+    check_size,
+    flag,
+    float_dtype,
+    int_pair,
+    non_negative_int,
+    positive_int,
+    real_number,
+)
 from .channels import _multi
 
 __all__ = ["Conv2D"]
 
 
 class Conv2D:
-    r"""Convolutional layer with weight ``V`` of shape ``(h, w, C_in, C_out)`` and a bias per output channel.
+    r"""Convolutional layer with weight ``V`` of shape ``(k_h, k_w, C_in, C_out)`` and a bias per output channel.
 
     Inputs may be ``(H, W)`` (one channel), ``(H, W, C_in)`` or
     ``(N, H, W, C_in)``; the output has the matching layout, ``(H', W')``
-    when the input was 2-D and ``C_out == 1``. Only ``"valid"`` positions are
-    computed, as in the lecture.
+    when the input was 2-D and ``C_out == 1``. The output is the ``"valid"``
+    cross-correlation of the zero-padded input with stride ``(s_h, s_w)``, so
+    ``H' = floor((H - k_h + 2 p_h + s_h) / s_h)`` (see
+    :func:`convlib.output_shape`), PyTorch's ``nn.Conv2d`` semantics.
 
     Parameters
     ----------
-    kernel_size : int or tuple of int
-        ``h`` and ``w`` (an int means a square kernel).
+    kernel_size : int or (int, int)
+        ``k_h`` and ``k_w`` (an int means a square kernel).
     in_channels, out_channels : int
         ``C_in`` and ``C_out``.
+    padding : int or (int, int)
+        Zero rows ``p_h`` above and below, zero columns ``p_w`` left and right.
+    stride : int or (int, int)
+        Step ``(s_h, s_w)`` of the window between neighbouring outputs.
     seed : int or None
-        Seed of the random initial weights (normal, std ``1 / sqrt(h*w*C_in)``).
-    dtype : numpy dtype
-        float32 or float64 parameters.
+        Seed of the random initial weights (normal, std ``1 / sqrt(k_h*k_w*C_in)``).
+    dtype : {numpy.float64, numpy.float32}
+        Dtype of the parameters.
 
     Attributes
     ----------
-    weight : numpy.ndarray, shape (h, w, C_in, C_out)
+    weight : numpy.ndarray, shape (k_h, k_w, C_in, C_out)
     bias : numpy.ndarray, shape (C_out,)
+    padding, stride : tuple of int
+        ``(p_h, p_w)`` and ``(s_h, s_w)``.
     grad_weight, grad_bias : numpy.ndarray or None
         Set by :meth:`backward`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Naming the argument, for anything but the types and values above
+        (and for a kernel with more than 2**28 weights).
 
     Examples
     --------
@@ -65,23 +94,26 @@ class Conv2D:
     array([[ 1., -1.]])
     >>> losses[-1] < 1e-6
     True
+
+    Padding keeps the size, a stride of 2 halves it (D2L 7.3):
+
+    >>> Conv2D(3, padding=1)(np.ones((8, 8))).shape
+    (8, 8)
+    >>> Conv2D(3, padding=1, stride=2)(np.ones((8, 8))).shape
+    (4, 4)
     """
 
-    def __init__(self, kernel_size, in_channels: int = 1, out_channels: int = 1, *, seed=None, dtype=np.float64):
-        if np.isscalar(kernel_size):
-            kernel_size = (kernel_size, kernel_size)
-        try:
-            h, w = kernel_size
-        except (TypeError, ValueError):
-            raise ValueError(f"kernel_size must be a positive integer or a pair (h, w) of them; got {kernel_size!r}") from None
-        h, w = positive_int(h, "kernel_size"), positive_int(w, "kernel_size")
+    def __init__(self, kernel_size, in_channels: int = 1, out_channels: int = 1, *, padding=0, stride=1, seed=None, dtype=np.float64):
+        k_h, k_w = int_pair(kernel_size, "kernel_size", 1)
         in_channels, out_channels = positive_int(in_channels, "in_channels"), positive_int(out_channels, "out_channels")
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise TypeError(f"dtype must be float32 or float64; got {dtype}")
+        self.padding, self.stride = check_padding_stride(padding, stride)
+        seed = None if seed is None else non_negative_int(seed, "seed")
+        dtype = float_dtype(dtype)
+        shape = (k_h, k_w, in_channels, out_channels)
+        check_size(shape, "kernel_size x in_channels x out_channels", "weight")
         rng = np.random.default_rng(seed)
-        scale = 1.0 / np.sqrt(h * w * in_channels)
-        self.weight = (rng.normal(size=(h, w, in_channels, out_channels)) * scale).astype(dtype)
+        scale = 1.0 / np.sqrt(k_h * k_w * in_channels)
+        self.weight = (rng.normal(size=shape) * scale).astype(dtype)
         self.bias = np.zeros(out_channels, dtype=dtype)
         self.grad_weight = None
         self.grad_bias = None
@@ -89,8 +121,10 @@ class Conv2D:
         self._layout = None
 
     def __repr__(self) -> str:
-        h, w, c_in, c_out = self.weight.shape
-        return f"Conv2D(kernel_size=({h}, {w}), in_channels={c_in}, out_channels={c_out})"
+        k_h, k_w, c_in, c_out = self.weight.shape
+        extra = f", padding={self.padding}" if self.padding != (0, 0) else ""
+        extra += f", stride={self.stride}" if self.stride != (1, 1) else ""
+        return f"Conv2D(kernel_size=({k_h}, {k_w}), in_channels={c_in}, out_channels={c_out}{extra})"
 
     def _to_batch(self, X, name: str):
         """Return ``X`` as (N, H, W, C_in) and a tag to restore the caller's layout."""
@@ -108,12 +142,38 @@ class Conv2D:
             return Y[0, :, :, 0]
         return Y[0] if layout in (2, 3) else Y
 
+    def _pad(self, Xb: np.ndarray) -> np.ndarray:
+        """``x_pad``: the (N, H, W, C_in) batch with ``p_h`` zero rows and ``p_w`` zero columns on each side."""
+        (p_h, p_w), (k_h, k_w) = self.padding, self.weight.shape[:2]
+        n, H, W, c_in = Xb.shape
+        padded = (n, H + 2 * p_h, W + 2 * p_w, c_in)
+        where = "the zero-padded X" if p_h or p_w else "X"
+        check_kernel_fits(padded[1:3], (k_h, k_w), "valid", where, "weight")
+        if p_h or p_w:
+            check_size(padded, "padding", "zero-padded input")
+        check_size((n, padded[1] - k_h + 1, padded[2] - k_w + 1, self.weight.shape[3]), "X", "layer output")
+        return np.pad(Xb, ((0, 0), (p_h, p_h), (p_w, p_w), (0, 0))) if p_h or p_w else Xb
+
+    def _output_rows_cols(self, Xp: np.ndarray) -> tuple:
+        """``(H', W')`` for a padded batch: every ``s``-th of the ``"valid"`` positions."""
+        (k_h, k_w), (s_h, s_w) = self.weight.shape[:2], self.stride
+        return (Xp.shape[1] - k_h) // s_h + 1, (Xp.shape[2] - k_w) // s_w + 1
+
     def forward(self, X) -> np.ndarray:
-        """Compute the layer's output and remember ``X`` for :meth:`backward`."""
+        """Compute the layer's output and remember ``X`` for :meth:`backward`.
+
+        Parameters
+        ----------
+        X : array_like, shape (H, W), (H, W, C_in) or (N, H, W, C_in)
+
+        Returns
+        -------
+        numpy.ndarray, shape (H', W'), (H', W', C_out) or (N, H', W', C_out)
+        """
         Xb, layout = self._to_batch(X, "X")
-        check_kernel_fits(Xb.shape[1:3], self.weight.shape[:2], "valid", "X", "weight")
-        self._input, self._layout = Xb, layout
-        Y = _multi(Xb, self.weight, "valid") + self.bias
+        Xp = self._pad(Xb)
+        self._input, self._layout = Xp, layout
+        Y = _strided_correlation(Xp, self.weight, self.stride) + self.bias
         return self._from_batch(Y, layout)
 
     __call__ = forward
@@ -126,28 +186,40 @@ class Conv2D:
         grad_output : array_like
             :math:`\\partial L / \\partial h`, the same shape as the last
             :meth:`forward` output.
+
+        Returns
+        -------
+        numpy.ndarray
+            :math:`\\partial L / \\partial x`, the shape of the last input.
         """
         if self._input is None:
             raise RuntimeError("backward() needs a forward() call first")
-        Xb = self._input
-        h, w, c_in, c_out = self.weight.shape
+        Xp = self._input
+        k_h, k_w, c_in, c_out = self.weight.shape
+        (p_h, p_w), (s_h, s_w) = self.padding, self.stride
         G = as_array(grad_output, "grad_output", (2, 3, 4))
-        batch_shape = (Xb.shape[0], Xb.shape[1] - h + 1, Xb.shape[2] - w + 1, c_out)
+        batch_shape = (Xp.shape[0], *self._output_rows_cols(Xp), c_out)
         expected = self._from_batch(np.broadcast_to(np.empty((), dtype=G.dtype), batch_shape), self._layout).shape
         if G.shape != expected:
             raise ValueError(f"grad_output must have the forward output's shape {expected}; got {G.shape}")
         Gb = G.reshape(batch_shape)
-        # dL/dV[a, b, c, k] = sum_{n,i,j} G[n,i,j,k] x[n,i+a,j+b,c]: correlate x with G.
-        windows = np.lib.stride_tricks.sliding_window_view(Xb, Gb.shape[1:3], axis=(1, 2))  # (N, h, w, C_in, H', W')
-        self.grad_weight = np.einsum("nabcij,nijk->abck", windows, Gb, optimize=True).astype(self.weight.dtype)
+        span_h, span_w = (batch_shape[1] - 1) * s_h + 1, (batch_shape[2] - 1) * s_w + 1
+        grad_weight = np.empty_like(self.weight)
+        grad_padded = np.zeros(Xp.shape, dtype=np.result_type(Xp, Gb, self.weight))
+        for a in range(k_h):
+            for b in range(k_w):
+                # the inputs x_pad[n, i*s_h + a, j*s_w + b, :] that met the weight V[a, b] at output (i, j)
+                taps = (slice(None), slice(a, a + span_h, s_h), slice(b, b + span_w, s_w))
+                grad_weight[a, b] = np.tensordot(Xp[taps], Gb, axes=([0, 1, 2], [0, 1, 2]))
+                grad_padded[taps] += Gb @ self.weight[a, b].T
+        self.grad_weight = grad_weight
         self.grad_bias = Gb.sum(axis=(0, 1, 2)).astype(self.bias.dtype)
-        # dL/dx = full convolution of G with V (correlation with the flipped, transposed kernel).
-        flipped = self.weight[::-1, ::-1].transpose(0, 1, 3, 2)
-        grad_input = _multi(Gb, flipped, "full")
+        grad_input = grad_padded[:, p_h : grad_padded.shape[1] - p_h, p_w : grad_padded.shape[2] - p_w]
         return self._from_batch(grad_input, self._layout)
 
     def step(self, lr: float) -> None:
-        """One gradient-descent update with learning rate ``lr``."""
+        """One gradient-descent update with learning rate ``lr`` (a positive finite number)."""
+        lr = real_number(lr, "lr", positive=True)
         if self.grad_weight is None:
             raise RuntimeError("step() needs a backward() call first")
         self.weight -= lr * self.grad_weight
@@ -156,19 +228,61 @@ class Conv2D:
     def fit(self, X, Y, *, lr: float = 0.03, steps: int = 100, learn_bias: bool = False) -> list:
         """Learn the kernel from input ``X`` and target ``Y`` by minimising the summed squared error.
 
-        Returns the loss :math:`L = \\sum (h - Y)^2` measured before each of the
-        ``steps`` updates, so ``losses[0]`` is the loss of the initial weights.
+        Parameters
+        ----------
+        X : array_like
+            Input, as for :meth:`forward`; finite.
+        Y : array_like
+            Target, the shape of the layer's output for ``X``; finite.
+        lr : float
+            Learning rate, a positive finite number.
+        steps : int
+            Number of gradient-descent updates (0 is allowed).
+        learn_bias : bool
+            Whether the bias is learned too (otherwise it stays as it is).
+
+        Returns
+        -------
+        list of float
+            The loss :math:`L = \\sum (h - Y)^2` measured before each of the
+            ``steps`` updates, so ``losses[0]`` is the loss of the initial weights.
+
+        Raises
+        ------
+        ValueError
+            Also when the loss overflows (``lr`` too large for the data).
         """
+        lr = real_number(lr, "lr", positive=True)
+        steps = non_negative_int(steps, "steps")
+        learn_bias = flag(learn_bias, "learn_bias")
         Y = as_array(Y, "Y", (2, 3, 4))
+        out_shape = self.forward(X).shape  # validates X
+        if out_shape != Y.shape:
+            raise ValueError(f"Y must have the layer output's shape {out_shape}; got {Y.shape}")
+        for name, data in (("X", self._input), ("Y", Y)):
+            if not np.isfinite(data).all():
+                raise ValueError(f"{name} must be finite to fit the layer (NaN or inf would turn every weight into NaN)")
         losses = []
-        for _ in range(non_negative_int(steps, "steps")):
-            out = self.forward(X)
-            if out.shape != Y.shape:
-                raise ValueError(f"Y must have the layer output's shape {out.shape}; got {Y.shape}")
-            diff = out - Y
-            losses.append(float(np.sum(diff**2)))
+        for done in range(steps):
+            diff = self.forward(X) - Y
+            with np.errstate(over="ignore"):  # an overflow is reported just below
+                loss = float(np.sum(diff**2))
+            if not np.isfinite(loss):
+                raise ValueError(f"lr={lr} is too large for this data: the loss overflowed to {loss} after {done} steps")
+            losses.append(loss)
             self.backward(2 * diff)
             if not learn_bias:
                 self.grad_bias = np.zeros_like(self.bias)
             self.step(lr)
         return losses
+
+
+def _strided_correlation(Xp: np.ndarray, weight: np.ndarray, stride) -> np.ndarray:
+    """Every ``stride``-th output of the ``"valid"`` correlation of a padded (N, H, W, C_in) batch with ``weight``.
+
+    ``out[n, i, j, k] = sum_{a, b, c} V[a, b, c, k] x_pad[n, i*s_h + a, j*s_w + b, c]``. It computes
+    every stride-1 output and keeps every ``s``-th; once ``corr2d_multi_in_out`` takes ``padding=`` and
+    ``stride=``, this becomes one call to it.
+    """
+    s_h, s_w = stride
+    return _multi(Xp, weight, "valid")[:, ::s_h, ::s_w]

@@ -190,8 +190,10 @@ def test_conv2d_layer_kernel_larger_than_image_names_weight():
 
 
 def test_output_shape_kernel_larger():
-    with pytest.raises(ValueError, match=r"kernel 5x2 is larger than the image 4x4; 'valid' mode needs h <= H"):
+    with pytest.raises(ValueError, match=r"^kernel 5x2 is larger than the image 4x4; 'valid' mode needs k_h <= 4 and k_w <= 4"):
         output_shape(4, 4, 5, 2)
+    with pytest.raises(ValueError, match=re.escape("kernel 5x9 is larger than the padded image 6x8 (padding (1, 2))")):
+        output_shape(4, 4, 5, 9, padding=(1, 2))
 
 
 # ---------------------------------------------------------------------------
@@ -242,8 +244,8 @@ def test_unknown_mode(name, call, bad):
 
 @pytest.mark.parametrize("bad", [0, -3, 2.0, True, "4", None])
 def test_shape_helpers_reject_non_positive_integers(bad):
-    for arg in ("H", "W", "h", "w"):
-        args = {"H": 5, "W": 5, "h": 2, "w": 2, arg: bad}
+    for arg in ("H", "W", "k_h", "k_w"):
+        args = {"H": 5, "W": 5, "k_h": 2, "k_w": 2, arg: bad}
         with pytest.raises(ValueError, match=rf"^{arg} must be a positive integer; got {re.escape(repr(bad))}"):
             output_shape(**args)
     for fn in (fully_connected_params, translation_invariant_params):
@@ -271,9 +273,6 @@ def test_local_params_rejects_bad_delta(bad):
 @pytest.mark.parametrize(
     "kwargs, name",
     [
-        ({"kernel_size": 0}, "kernel_size"),
-        ({"kernel_size": (2, 0)}, "kernel_size"),
-        ({"kernel_size": 2.5}, "kernel_size"),
         ({"kernel_size": 2, "in_channels": 0}, "in_channels"),
         ({"kernel_size": 2, "out_channels": -1}, "out_channels"),
         ({"kernel_size": 2, "out_channels": 1.0}, "out_channels"),
@@ -347,13 +346,6 @@ def test_gaussian_kernel_sigma_must_be_a_number(sigma):
         gaussian_kernel(3, sigma=sigma)
 
 
-@pytest.mark.parametrize("kernel_size", [(2, 2, 2), (2,), None, "ab", []])
-def test_conv2d_layer_kernel_size_must_be_an_int_or_a_pair(kernel_size):
-    # a tuple of the wrong length or None leaked "too many values to unpack" / "not iterable"
-    with pytest.raises(ValueError, match=r"^kernel_size must be a positive integer"):
-        Conv2D(kernel_size)
-
-
 @pytest.mark.parametrize("steps", [-1, 2.5, "10", True])
 def test_conv2d_layer_fit_steps(steps):
     layer = Conv2D(2, seed=0)
@@ -381,3 +373,231 @@ def test_square_image_negative_positions_are_clipped():
     from convlib import square_image
 
     np.testing.assert_array_equal(square_image(4, top=-1, left=-1, side=2), np.pad(np.ones((1, 1)), ((0, 3), (0, 3))))
+
+
+# ---------------------------------------------------------------------------
+# issue 11: arguments that used to leak NumPy's or Python's internals, or turn into NaN
+
+
+@pytest.mark.parametrize("bad", [np.array([3]), np.array([[3, 4]]), np.float64(3.0), 3.0, "3", None, True, np.True_, [3]])
+def test_integer_arguments_of_the_wrong_type_are_type_errors(bad):
+    # np.array([3]) used to fail with numpy's "only 0-dimensional arrays can be converted to Python scalars"
+    with pytest.raises(TypeError, match=r"^H must be a positive integer; got "):
+        output_shape(bad, 4, 2, 2)
+    with pytest.raises(ValueError):  # also a ValueError, as convlib 0.1 raised (notebooks catch that)
+        output_shape(bad, 4, 2, 2)
+
+
+def test_array_arguments_are_shown_by_their_shape():
+    with pytest.raises(TypeError, match=re.escape("H must be a positive integer; got a 1-D array of shape (1,)")):
+        output_shape(np.array([3]), 4, 2, 2)
+    assert output_shape(np.array(3), np.int8(4), np.uint64(2), 2) == (2, 3)  # integer scalars of every kind are fine
+
+
+def test_long_reprs_are_cut_in_messages():
+    with pytest.raises(TypeError) as info:
+        local_params("x" * 10_000)
+    assert len(str(info.value)) < 200 and str(info.value).endswith("...")
+
+
+KERNEL_SIZE_TYPE = r"^kernel_size must be an integer or a pair of integers \(kernel_size_h, kernel_size_w\); got "
+
+
+@pytest.mark.parametrize(
+    "kernel_size, expected, message",
+    [
+        ({1: 2, 3: 4}, TypeError, KERNEL_SIZE_TYPE),  # used to build a 1x3 kernel from the keys
+        ({2, 3}, TypeError, KERNEL_SIZE_TYPE),
+        ("3", TypeError, KERNEL_SIZE_TYPE),
+        ("ab", TypeError, KERNEL_SIZE_TYPE),  # used to unpack into 'a' and 'b'
+        (b"ab", TypeError, KERNEL_SIZE_TYPE),
+        (None, TypeError, KERNEL_SIZE_TYPE),
+        (2.5, TypeError, KERNEL_SIZE_TYPE),
+        ((2.0, 3), TypeError, KERNEL_SIZE_TYPE),
+        ((2, 2, 2), TypeError, KERNEL_SIZE_TYPE),  # a tuple of the wrong length leaked "too many values to unpack"
+        ((2,), TypeError, KERNEL_SIZE_TYPE),
+        ([], TypeError, KERNEL_SIZE_TYPE),
+        (0, ValueError, r"^kernel_size must be >= 1; got 0"),
+        ((2, 0), ValueError, r"^kernel_size must be >= 1; got \(2, 0\)"),
+        ((2, -1), ValueError, r"^kernel_size must be >= 1"),
+        (10**40, ValueError, r"^kernel_size x in_channels x out_channels too large"),
+    ],
+)
+def test_conv2d_layer_rejects_kernel_sizes_that_are_not_ints_or_pairs(kernel_size, expected, message):
+    with pytest.raises(expected, match=message):
+        Conv2D(kernel_size)
+
+
+def test_conv2d_layer_accepts_int_pairs_of_every_kind():
+    for size in (3, np.int64(3), (3, 3), [3, 3], np.array([3, 3]), (np.int32(3), 3)):
+        assert Conv2D(size).weight.shape == (3, 3, 1, 1)
+
+
+@pytest.mark.parametrize("dtype", ["foo", None, {}, "float16", np.int32, object, "S3"])
+def test_conv2d_layer_dtype_names_the_argument(dtype):
+    # dtype="foo" used to fail with numpy's "data type 'foo' not understood"
+    with pytest.raises(TypeError, match=r"^dtype must be float32 or float64; got "):
+        Conv2D(2, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype, expected", [("float32", np.float32), (np.float32, np.float32), (float, np.float64), ("f8", np.float64)])
+def test_conv2d_layer_dtype_spellings(dtype, expected):
+    assert Conv2D(2, dtype=dtype).weight.dtype == expected
+
+
+@pytest.mark.parametrize("seed, expected", [(-1, ValueError), (1.5, TypeError), ("0", TypeError), ([1, 2], TypeError), (True, TypeError)])
+def test_conv2d_layer_seed(seed, expected):
+    with pytest.raises(expected, match=r"^seed must be a non-negative integer"):
+        Conv2D(2, seed=seed)
+
+
+def test_conv2d_layer_huge_kernel_fails_fast_without_allocating():
+    with pytest.raises(ValueError, match=r"^kernel_size x in_channels x out_channels too large: the weight of shape \(100000, 100000, 1, 1\)"):
+        Conv2D(100_000)
+    with pytest.raises(ValueError, match=r"too large"):
+        Conv2D(3, in_channels=10**6, out_channels=10**6)
+
+
+@pytest.mark.parametrize("lr, expected", [(float("nan"), ValueError), (float("inf"), ValueError), (-0.1, ValueError), (0, ValueError),
+                                           ("x", TypeError), (None, TypeError), (True, TypeError), (np.array([0.1]), TypeError), (10**400, ValueError)])
+def test_learning_rate_must_be_positive_and_finite(lr, expected):
+    # lr=nan used to give NaN weights without a word
+    layer = Conv2D(2, seed=0)
+    w0 = layer.weight.copy()
+    with pytest.raises(expected, match=r"^lr must be a (real number|positive finite number)"):
+        layer.fit(np.ones((4, 5)), np.ones((3, 4)), lr=lr, steps=3)
+    np.testing.assert_array_equal(layer.weight, w0)  # rejected before any update
+    layer.backward(np.ones_like(layer(np.ones((4, 5)))))
+    with pytest.raises(expected, match=r"^lr must be"):
+        layer.step(lr)
+    np.testing.assert_array_equal(layer.weight, w0)
+
+
+def test_fit_checks_every_argument_before_the_first_step():
+    layer = Conv2D(2, seed=0)
+    w0 = layer.weight.copy()
+    with pytest.raises(TypeError, match=r"^learn_bias must be True or False; got 'yes'"):
+        layer.fit(np.ones((4, 5)), np.ones((3, 4)), learn_bias="yes")
+    with pytest.raises(ValueError, match=re.escape("Y must have the layer output's shape (3, 4); got (4, 5)")):
+        layer.fit(np.ones((4, 5)), np.ones((4, 5)), steps=0)  # even without a step
+    with pytest.raises(ValueError, match=r"^X must be a 2, 3 or 4-D"):
+        layer.fit(np.ones(5), np.ones((3, 4)), steps=0)
+    np.testing.assert_array_equal(layer.weight, w0)
+
+
+@pytest.mark.parametrize("name", ["X", "Y"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_fit_rejects_non_finite_data(name, bad):
+    data = {"X": np.ones((4, 5)), "Y": np.ones((3, 4))}
+    data[name][1, 1] = bad
+    layer = Conv2D(2, seed=0)
+    with pytest.raises(ValueError, match=rf"^{name} must be finite to fit the layer"):
+        layer.fit(data["X"], data["Y"], steps=2)
+    assert np.isfinite(layer.weight).all()
+
+
+def test_fit_stops_when_the_learning_rate_makes_the_loss_overflow():
+    X = np.random.default_rng(0).normal(size=(16, 16)) * 1e3
+    layer = Conv2D(3, seed=0)
+    with pytest.raises(ValueError, match=r"^lr=100.0 is too large for this data: the loss overflowed to inf after \d+ steps"):
+        layer.fit(X, np.zeros((14, 14)), lr=100.0, steps=1000)
+
+
+@pytest.mark.parametrize("sigma", [1e300, 1e200, 1e-200, 5e-324])
+def test_gaussian_kernel_extreme_widths_are_exact_limits(sigma):
+    # 1e300 used to raise OverflowError, 1e-200 to return NaNs
+    K = convlib_gaussian(5, sigma)
+    assert np.isfinite(K).all()
+    if sigma > 1:
+        np.testing.assert_array_equal(K, np.full((5, 5), 1 / 25))  # every weight rounds to the centre's: the box
+    else:
+        np.testing.assert_array_equal(K, np.pad([[1.0]], 2))  # every off-centre weight underflows: the identity
+
+
+def convlib_gaussian(size, sigma):
+    from convlib import gaussian_kernel
+
+    return gaussian_kernel(size, sigma)
+
+
+@pytest.mark.parametrize("sigma, expected", [(np.inf, ValueError), (-np.inf, ValueError), (10**400, ValueError), (0.0, ValueError),
+                                              (np.array([1.0]), TypeError), (1 + 0j, TypeError), ("1", TypeError)])
+def test_gaussian_kernel_rejects_sigmas_that_are_not_positive_finite_numbers(sigma, expected):
+    with pytest.raises(expected, match=r"^sigma must be a (real number|positive finite number)"):
+        convlib_gaussian(5, sigma)
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: __import__("convlib").box_kernel(10**6), "size"),
+        (lambda: __import__("convlib").gaussian_kernel(10**6 + 1), "size"),
+        (lambda: __import__("convlib").edge_image(10**6, 10**6), "height and width"),
+        (lambda: __import__("convlib").square_image(10**9), "size"),
+        (lambda: __import__("convlib").checkerboard(10**12), "size"),
+    ],
+)
+def test_huge_sizes_fail_fast_without_allocating(call, name):
+    with pytest.raises(ValueError, match=rf"^{name} too large: the array of shape .* more than convlib's limit of 2\*\*28"):
+        call()
+
+
+@pytest.mark.parametrize("value, expected", [(np.nan, ValueError), (np.inf, ValueError), ("1", TypeError), (None, TypeError), (np.ones(2), TypeError)])
+def test_square_image_value_must_be_a_finite_number(value, expected):
+    from convlib import square_image
+
+    with pytest.raises(expected, match=r"^value must be a (real number|finite number)"):
+        square_image(8, value=value)
+
+
+def test_preset_kernels_cannot_be_changed_in_place():
+    from convlib import KERNELS, kernel
+
+    with pytest.raises(ValueError, match="read-only"):
+        KERNELS["sobel x"][0, 0] = 99
+    K = kernel("sobel x")
+    K[0, 0] = 99  # the copy is the caller's
+    assert KERNELS["sobel x"][0, 0] == -1
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"padding": -1}, r"^padding must be non-negative; got -1"),
+        ({"padding": (1, 2, 3)}, r"^padding must be an integer or a pair of integers \(padding_h, padding_w\); got \(1, 2, 3\)"),
+        ({"padding": 1.5}, r"^padding must be an integer or a pair of integers"),
+        ({"padding": "1"}, r"^padding must be an integer or a pair of integers"),
+        ({"padding": {1: 2}}, r"^padding must be an integer or a pair of integers"),
+        ({"stride": 0}, r"^stride must be >= 1; got 0"),
+        ({"stride": (1, -2)}, r"^stride must be >= 1"),
+        ({"stride": (1.0, 2)}, r"^stride must be an integer or a pair of integers \(stride_h, stride_w\)"),
+        ({"stride": None}, r"^stride must be an integer or a pair of integers"),
+        ({"stride": True}, r"^stride must be an integer or a pair of integers"),
+        ({"padding": 1, "mode": "same"}, r"^padding must be 0 when mode is 'same' \(that mode pads by itself\); got padding=1"),
+        ({"padding": (0, 1), "mode": "full"}, r"^padding must be 0 when mode is 'full'"),
+    ],
+)
+def test_padding_and_stride_are_checked(kwargs, message):
+    mode = kwargs.pop("mode", "valid")
+    with pytest.raises((ValueError, TypeError), match=message):
+        output_shape(8, 8, 3, 3, mode, **kwargs)
+    if mode == "valid":
+        with pytest.raises((ValueError, TypeError), match=message):
+            Conv2D(3, **kwargs)
+
+
+def test_conv2d_layer_kernel_larger_than_padded_image():
+    with pytest.raises(ValueError, match=r"^weight of spatial shape 5x5 is larger than the zero-padded X of spatial shape 4x4"):
+        Conv2D(5, padding=1)(np.ones((2, 2)))
+    assert Conv2D(5, padding=2)(np.ones((1, 1))).shape == (1, 1)
+
+
+def test_conv2d_layer_huge_padding_fails_fast():
+    with pytest.raises(ValueError, match=r"^padding too large: the zero-padded input of shape \(1, 2000006, 2000006, 1\)"):
+        Conv2D(3, padding=10**6)(np.ones((6, 6)))
+
+
+def test_conv2d_layer_huge_broadcast_input_fails_fast():
+    X = np.broadcast_to(np.float64(1.0), (2**20, 2**20))  # a view of one number: 2**40 pixels, 8 TiB if written out
+    with pytest.raises(ValueError, match=r"^X too large: the layer output of shape \(1, 1048574, 1048574, 1\)"):
+        Conv2D(3)(X)

@@ -1,9 +1,10 @@
-"""Conv2D: forward pass, gradients against finite differences, learning the lecture's kernels."""
+"""Conv2D: forward pass, gradients against finite differences, learning the lecture's kernels; padding and stride."""
 
 import numpy as np
 import pytest
+from scipy import signal
 
-from convlib import Conv2D, corr2d, corr2d_multi_in_out
+from convlib import Conv2D, corr2d, corr2d_multi_in_out, output_shape
 
 
 def d2l_edge_image():
@@ -92,19 +93,25 @@ def _numeric_grad(f, A, eps=1e-6):
     return g
 
 
-@pytest.mark.parametrize(
-    "kernel_size, c_in, c_out, x_shape",
-    [
-        ((1, 2), 1, 1, (6, 8)),
-        ((3, 3), 1, 2, (5, 6)),
-        ((2, 3), 2, 3, (5, 6, 2)),
-        ((3, 2), 3, 2, (2, 5, 4, 3)),
-    ],
-    ids=["2d", "2d-multi-out", "3d", "batch"],
-)
-def test_gradients_match_finite_differences(kernel_size, c_in, c_out, x_shape):
+GRADIENT_CASES = {
+    "2d": ((1, 2), 1, 1, (6, 8), 0, 1),
+    "2d-multi-out": ((3, 3), 1, 2, (5, 6), 0, 1),
+    "3d": ((2, 3), 2, 3, (5, 6, 2), 0, 1),
+    "batch": ((3, 2), 3, 2, (2, 5, 4, 3), 0, 1),
+    "padding": ((3, 3), 1, 1, (5, 6), 1, 1),
+    "padding-pair": ((2, 3), 2, 2, (4, 5, 2), (2, 1), 1),
+    "stride": ((2, 2), 1, 1, (6, 8), 0, 2),
+    "stride-leaves-rows-unused": ((3, 2), 2, 1, (8, 7, 2), 0, (3, 2)),  # rows 6, 7 and column 6 never reach the output
+    "padding-and-stride": ((3, 5), 1, 2, (8, 8), (0, 1), (3, 4)),  # D2L 7.3's last example
+    "batch-padding-stride": ((3, 3), 2, 3, (2, 7, 6, 2), 1, 2),
+    "stride-larger-than-kernel": ((2, 2), 1, 1, (9, 9), 1, 4),
+}
+
+
+@pytest.mark.parametrize("kernel_size, c_in, c_out, x_shape, padding, stride", GRADIENT_CASES.values(), ids=GRADIENT_CASES.keys())
+def test_gradients_match_finite_differences(kernel_size, c_in, c_out, x_shape, padding, stride):
     rng = np.random.default_rng(3)
-    layer = Conv2D(kernel_size, c_in, c_out, seed=4)
+    layer = Conv2D(kernel_size, c_in, c_out, padding=padding, stride=stride, seed=4)
     layer.bias[:] = rng.normal(size=c_out)
     X = rng.normal(size=x_shape)
     out = layer.forward(X)
@@ -196,3 +203,93 @@ def test_step_moves_against_the_gradient():
     w0, g = layer.weight.copy(), layer.grad_weight.copy()
     layer.step(0.5)
     np.testing.assert_allclose(layer.weight, w0 - 0.5 * g)
+
+
+# ---------------------------------------------------------------------------
+# padding and stride (D2L 7.3, PyTorch's semantics)
+
+
+def _reference_forward(X, V, bias, padding, stride):
+    """SciPy: correlate2d of the zero-padded input, summed over input channels, every s-th output kept."""
+    (p_h, p_w), (s_h, s_w) = padding, stride
+    X = np.pad(X, ((0, 0), (p_h, p_h), (p_w, p_w), (0, 0)))
+    n, c_out = X.shape[0], V.shape[3]
+    out = [[sum(signal.correlate2d(X[i, :, :, c], V[:, :, c, k], "valid") for c in range(V.shape[2])) for k in range(c_out)] for i in range(n)]
+    return np.array(out).transpose(0, 2, 3, 1)[:, ::s_h, ::s_w] + bias
+
+
+FORWARD_CASES = [
+    ((3, 3), (2, 8, 8, 3), (1, 1), (1, 1)),
+    ((5, 5), (1, 8, 8, 1), (2, 2), (1, 1)),
+    ((3, 3), (1, 8, 8, 2), (1, 1), (2, 2)),
+    ((3, 5), (2, 8, 8, 1), (0, 1), (3, 4)),
+    ((2, 3), (1, 9, 7, 2), (3, 0), (2, 5)),
+    ((1, 1), (1, 5, 5, 4), (2, 1), (3, 3)),
+    ((4, 4), (1, 4, 4, 1), (0, 0), (7, 7)),  # one output: the stride is longer than the image
+]
+
+
+@pytest.mark.parametrize("kernel_size, x_shape, padding, stride", FORWARD_CASES)
+def test_forward_with_padding_and_stride_matches_scipy(kernel_size, x_shape, padding, stride):
+    rng = np.random.default_rng(11)
+    layer = Conv2D(kernel_size, x_shape[3], 3, padding=padding, stride=stride, seed=12)
+    layer.bias[:] = rng.normal(size=3)
+    X = rng.normal(size=x_shape)
+    Y = layer(X)
+    np.testing.assert_allclose(Y, _reference_forward(X, layer.weight, layer.bias, padding, stride), rtol=1e-12, atol=1e-12)
+    assert Y.shape[1:3] == output_shape(*x_shape[1:3], *kernel_size, padding=padding, stride=stride)
+
+
+@pytest.mark.parametrize(
+    "kernel_size, padding, stride, expected",
+    [(3, 1, 1, (8, 8)), (5, 2, 1, (8, 8)), (3, 1, 2, (4, 4)), ((3, 5), (0, 1), (3, 4), (2, 2))],
+    ids=["3x3-p1", "5x5-p2", "3x3-p1-s2", "3x5-p01-s34"],
+)
+def test_d2l_7_3_shape_examples(kernel_size, padding, stride, expected):
+    X = np.random.default_rng(0).normal(size=(8, 8))
+    assert Conv2D(kernel_size, padding=padding, stride=stride, seed=0)(X).shape == expected
+    k_h, k_w = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    assert output_shape(8, 8, k_h, k_w, padding=padding, stride=stride) == expected
+
+
+def test_padding_and_stride_are_remembered_and_shown():
+    layer = Conv2D(3, padding=(1, 2), stride=2)
+    assert layer.padding == (1, 2) and layer.stride == (2, 2)
+    assert repr(layer) == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1, padding=(1, 2), stride=(2, 2))"
+    assert repr(Conv2D(3)) == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1)"
+    assert repr(Conv2D(3, padding=1)) == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1, padding=(1, 1))"
+    assert repr(Conv2D(3, stride=(1, 2))) == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1, stride=(1, 2))"
+
+
+def test_padding_lets_the_layer_learn_at_the_border():
+    # a 3x3 kernel with padding 1 keeps the 8x8 size, so a target made with zero padding is learnable exactly
+    rng = np.random.default_rng(13)
+    X = rng.normal(size=(3, 8, 8, 1))
+    V = rng.normal(size=(3, 3))
+    Y = np.stack([corr2d(x[:, :, 0], V, "same") for x in X])[..., None]
+    layer = Conv2D(3, padding=1, seed=1)
+    losses = layer.fit(X, Y, lr=0.002, steps=300)
+    assert losses[-1] < 1e-8 * losses[0]
+    np.testing.assert_allclose(layer.weight[:, :, 0, 0], V, atol=1e-5)
+
+
+def test_matches_torch_forward_and_gradients_when_importable():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(14)
+    for kernel_size, x_shape, padding, stride in FORWARD_CASES:
+        layer = Conv2D(kernel_size, x_shape[3], 3, padding=padding, stride=stride, seed=15)
+        layer.bias[:] = rng.normal(size=3)
+        X = rng.normal(size=x_shape)
+        Y = layer(X)
+        G = rng.normal(size=Y.shape)
+        grad_input = layer.backward(G)
+
+        x = torch.tensor(X.transpose(0, 3, 1, 2), requires_grad=True)
+        w = torch.tensor(layer.weight.transpose(3, 2, 0, 1), requires_grad=True)
+        b = torch.tensor(layer.bias, requires_grad=True)
+        y = torch.nn.functional.conv2d(x, w, b, stride=stride, padding=padding)
+        y.backward(torch.tensor(G.transpose(0, 3, 1, 2)))
+        np.testing.assert_allclose(Y, y.detach().numpy().transpose(0, 2, 3, 1), rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(grad_input, x.grad.numpy().transpose(0, 2, 3, 1), rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(layer.grad_weight, w.grad.numpy().transpose(2, 3, 1, 0), rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(layer.grad_bias, b.grad.numpy(), rtol=1e-10, atol=1e-10)

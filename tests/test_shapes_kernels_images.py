@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import signal
 
 from convlib import (
@@ -29,16 +31,48 @@ from convlib import (
 # output shapes
 
 
-@pytest.mark.parametrize("H, W, h, w", [(3, 3, 2, 2), (6, 8, 1, 2), (5, 7, 5, 7), (10, 4, 3, 1), (3, 4, 6, 9)])
+@pytest.mark.parametrize("H, W, k_h, k_w", [(3, 3, 2, 2), (6, 8, 1, 2), (5, 7, 5, 7), (10, 4, 3, 1), (3, 4, 6, 9)])
 @pytest.mark.parametrize("mode", ["valid", "same", "full"])
-def test_output_shape_matches_corr2d(H, W, h, w, mode):
-    if mode == "valid" and (h > H or w > W):
+def test_output_shape_matches_corr2d(H, W, k_h, k_w, mode):
+    if mode == "valid" and (k_h > H or k_w > W):
         with pytest.raises(ValueError, match="larger than the image"):
-            output_shape(H, W, h, w, mode)
+            output_shape(H, W, k_h, k_w, mode)
         return
-    shape = output_shape(H, W, h, w, mode)
-    assert shape == corr2d(np.zeros((H, W)), np.zeros((h, w)), mode).shape
-    assert shape == signal.correlate2d(np.zeros((H, W)), np.zeros((h, w)), mode).shape
+    shape = output_shape(H, W, k_h, k_w, mode)
+    assert shape == corr2d(np.zeros((H, W)), np.zeros((k_h, k_w)), mode).shape
+    assert shape == signal.correlate2d(np.zeros((H, W)), np.zeros((k_h, k_w)), mode).shape
+
+
+@given(
+    H=st.integers(1, 12), W=st.integers(1, 12), k_h=st.integers(1, 6), k_w=st.integers(1, 6),
+    p_h=st.integers(0, 4), p_w=st.integers(0, 4), s_h=st.integers(1, 5), s_w=st.integers(1, 5),
+)
+def test_output_shape_with_padding_and_stride_matches_scipy(H, W, k_h, k_w, p_h, p_w, s_h, s_w):
+    # SciPy's "valid" correlation of the zero-padded image, every s-th row and column kept
+    if k_h > H + 2 * p_h or k_w > W + 2 * p_w:
+        with pytest.raises(ValueError, match="is larger than the"):
+            output_shape(H, W, k_h, k_w, padding=(p_h, p_w), stride=(s_h, s_w))
+        return
+    padded = np.zeros((H + 2 * p_h, W + 2 * p_w))
+    expected = signal.correlate2d(padded, np.zeros((k_h, k_w)), "valid")[::s_h, ::s_w].shape
+    assert output_shape(H, W, k_h, k_w, padding=(p_h, p_w), stride=(s_h, s_w)) == expected
+    # D2L 7.3's formula, with p_h rows on each side: floor((n_h - k_h + 2 p_h + s_h) / s_h)
+    assert expected == ((H - k_h + 2 * p_h + s_h) // s_h, (W - k_w + 2 * p_w + s_w) // s_w)
+
+
+@pytest.mark.parametrize("mode", ["same", "full"])
+def test_output_shape_stride_keeps_every_s_th_output_of_the_mode(mode):
+    for H, W, k_h, k_w, s in [(8, 8, 3, 3, 2), (7, 5, 2, 4, 3), (4, 4, 6, 6, 5)]:
+        full = signal.correlate2d(np.zeros((H, W)), np.zeros((k_h, k_w)), mode)
+        assert output_shape(H, W, k_h, k_w, mode, stride=s) == full[::s, ::s].shape
+
+
+def test_d2l_7_3_output_shapes():
+    assert output_shape(8, 8, 3, 3, padding=1) == (8, 8)
+    assert output_shape(8, 8, 5, 5, padding=2) == (8, 8)
+    assert output_shape(8, 8, 3, 3, padding=1, stride=2) == (4, 4)
+    assert output_shape(8, 8, 3, 5, padding=(0, 1), stride=(3, 4)) == (2, 2)
+    assert output_shape(8, 8, 3, 3, padding=(1, 1), stride=(1, 1)) == output_shape(8, 8, 3, 3, "same")
 
 
 def test_output_shape_lecture_formula():
@@ -148,9 +182,9 @@ def test_gaussian_kernel():
         (lambda: box_kernel(2.0), "size must be a positive integer"),
         (lambda: gaussian_kernel(4), "size must be a positive odd integer"),
         (lambda: gaussian_kernel(0), "size must be a positive odd integer"),
-        (lambda: gaussian_kernel(5, sigma=0), "sigma must be a positive number"),
-        (lambda: gaussian_kernel(5, sigma=-1.0), "sigma must be a positive number"),
-        (lambda: gaussian_kernel(5, sigma=np.nan), "sigma must be a positive number"),
+        (lambda: gaussian_kernel(5, sigma=0), "sigma must be a positive finite number"),
+        (lambda: gaussian_kernel(5, sigma=-1.0), "sigma must be a positive finite number"),
+        (lambda: gaussian_kernel(5, sigma=np.nan), "sigma must be a positive finite number"),
         (lambda: kernel("blur"), "name must be one of"),
     ],
 )
