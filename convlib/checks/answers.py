@@ -25,6 +25,7 @@ def _short_repr(value) -> str:
         text = repr(value)
     except Exception:  # noqa: BLE001 - a broken __repr__
         text = f"a {type(value).__name__} object"
+    text = " ".join(text.split())
     return text if len(text) <= 200 else text[:200] + "..."
 
 

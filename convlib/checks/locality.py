@@ -267,6 +267,8 @@ def check_receptive_field(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None
             return False
 
     def validate(got, expected):
+        if isinstance(got, (str, bytes, np.str_, np.bytes_)):
+            return "Hint [not a number]: return the side length as an int, not as text"
         try:
             if float(got) == expected and isinstance(got, (float, np.floating)):
                 return "Hint [float result]: a side length is a whole number of pixels: return an int"

@@ -192,9 +192,11 @@ def _shape_validate(got, expected) -> str:
     try:
         values = list(got)
     except TypeError:
-        return f"Hint [not a pair]: return a tuple (rows, cols), e.g. ({expected[0]}, {expected[1]})"
+        return "Hint [not a pair]: return a tuple of two ints, (rows, cols)"
     if len(values) != 2:
-        return f"Hint [not a pair]: return exactly two numbers (rows, cols), e.g. ({expected[0]}, {expected[1]})"
+        return "Hint [not a pair]: return exactly two numbers, (rows, cols)"
+    if any(isinstance(v, (str, bytes, np.str_, np.bytes_)) for v in values):
+        return "Hint [not numbers]: sizes must be ints, not text: return the numbers themselves, not str(...)"
     try:
         float_sizes = any(isinstance(v, (float, np.floating)) for v in values) and all(
             float(v) == float(e) for v, e in zip(values, expected, strict=True)
