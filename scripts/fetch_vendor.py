@@ -1,34 +1,49 @@
 #!/usr/bin/env python3
-"""Fetch the JavaScript the website needs so that it works without any CDN.
+"""Fetch and verify the JavaScript the website needs so that it works without any CDN.
 
-    python3 scripts/fetch_vendor.py          # fetch if vendor/ is missing or stale
-    python3 scripts/fetch_vendor.py --force  # fetch again
+    python3 scripts/fetch_vendor.py          # verify vendor/; repair or fetch what is missing or wrong
+    python3 scripts/fetch_vendor.py --check  # verify only (exit 1 and name the first bad file)
+    python3 scripts/fetch_vendor.py --force  # fetch the tarballs again
 
 What it does, reproducibly:
 
-1. ``npm pack mathjax@3.2.2 @jupyter-widgets/html-manager@1.0.15`` into a
-   temporary directory (without npm: the same tarballs straight from the npm
-   registry, ``$NPM_CONFIG_REGISTRY`` or https://registry.npmjs.org/).
-2. Verifies each tarball against the sha512 (npm "integrity") and sha1 (npm
-   "shasum") pinned below; any mismatch aborts and leaves vendor/ untouched.
+1. Every run (``make vendor``, hence every ``make course`` and ``make test``)
+   verifies each file under ``vendor/_static/`` against the pinned packages:
+   the cached npm tarballs (``~/.cache/convlayer/npm-tarballs/``, or
+   ``$CONVLAYER_VENDOR_CACHE``) must match the sha512
+   (npm "integrity") and sha1 (npm "shasum") pinned in :data:`PACKAGES`, and
+   every vendored file must equal, byte for byte, its member of that tarball
+   (or the text this script writes). A missing, truncated or altered file is
+   named and restored from the cached tarballs, without network access.
+2. Only when a tarball is missing or wrong is the network used: ``npm pack``
+   (without npm: the same tarballs from the npm registry,
+   ``$NPM_CONFIG_REGISTRY`` or https://registry.npmjs.org/), each step with
+   a time-out. Offline it stops within about 30 s with one line saying what
+   it could not reach and what to do; a tarball with the wrong checksum is
+   refused and vendor/ is left as it was.
 3. Copies only what the pages load into ``vendor/_static/`` (about 11 MB),
    next to each package's licence, and writes ``vendor/_static/THIRD-PARTY.txt``
    and a small MathJax 2 -> 3 shim for the widget manager (see below).
 
 ``vendor/`` is git-ignored and listed in ``html_extra_path`` (_config.yml), so
-Sphinx copies it verbatim into the built site: the files end up under
-``_build/html/_static/mathjax/`` and ``_build/html/_static/jupyter-widgets/``,
-which is where ``mathjax_path`` and ``nb_ipywidgets_js`` point. It is *not*
-an ``html_static_path`` entry on purpose: Jupyter Book 1 injects every .js/.css
-found in the static paths into every page (hundreds of MathJax components).
+Sphinx copies it verbatim into the built site (which is why the tarballs are
+cached elsewhere): the files end up under ``_build/html/_static/mathjax/``
+and ``_build/html/_static/jupyter-widgets/``, which is where ``mathjax_path``
+and ``nb_ipywidgets_js`` point. It is *not* an ``html_static_path`` entry on
+purpose: Jupyter Book 1 injects every .js/.css found in the static paths into
+every page (hundreds of MathJax components).
+
+To vendor another npm package, add an entry to :data:`PACKAGES` (version,
+tarball, checksums, licence, ``dest`` folder, ``root`` inside the package and
+the ``files`` to copy); fetching, verification and THIRD-PARTY.txt follow.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import fnmatch
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -40,12 +55,42 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "vendor"
-STATIC = VENDOR / "_static"
-STAMP = VENDOR / ".fetched.json"
+# verified tarballs are kept outside vendor/ (Sphinx would publish them with it)
+CACHE = Path(os.environ.get("CONVLAYER_VENDOR_CACHE")
+             or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "convlayer" / "npm-tarballs")
+
+# What is copied, relative to the unpacked "package/" directory -> target
+# directory under vendor/_static/.
+MATHJAX_FILES = [
+    # combined TeX + MathML input, CommonHTML output, menu, assistive MathML
+    "es5/tex-mml-chtml.js",
+    # loaded on demand by the above
+    "es5/output/chtml/fonts/woff-v2",  # the CHTML web fonts
+    "es5/input/tex/extensions",  # autoloaded TeX packages (\boldsymbol, ...)
+    "es5/ui",  # lazy/menu/safe
+    "es5/a11y",  # explorer etc. (menu > accessibility)
+    "es5/sre",  # speech rule engine used by a11y, with its locale maps
+    "LICENSE",
+]
+HTML_MANAGER_FILES = [
+    # standalone bundle: no require.js needed; its CSS is inlined, its web
+    # fonts (Font Awesome etc.) are loaded relative to the script's own URL
+    "dist/embed.js",
+    "dist/embed.js.LICENSE.txt",  # notices of the libraries bundled in embed.js
+    "dist/*.woff2",
+    "dist/*.woff",
+    "dist/*.ttf",
+    "dist/*.eot",
+    "dist/*.svg",
+]
+
 
 # name, version, tarball file name from `npm pack`, npm integrity (sha512,
 # base64), npm shasum (sha1, hex), SPDX licence. Values as published on the
 # npm registry (`npm view <pkg>@<version> dist`), checked 2026-11-25.
+# What is copied: `files` (glob patterns inside the package) go to
+# vendor/_static/<dest>/; a file keeps its name, a directory keeps its path
+# below `root`.
 PACKAGES = {
     "mathjax": dict(
         version="3.2.2",
@@ -54,6 +99,9 @@ PACKAGES = {
         shasum="c754d7b46a679d7f3fa03543d6b8bf124ddf9f6b",
         license="Apache-2.0",
         homepage="https://www.mathjax.org/ (https://github.com/mathjax/MathJax)",
+        dest="mathjax",
+        root="es5",
+        files=MATHJAX_FILES,
     ),
     "@jupyter-widgets/html-manager": dict(
         version="1.0.15",
@@ -62,6 +110,9 @@ PACKAGES = {
         shasum="3d82fba512edcab82512e679be25c917f1b83fd1",
         license="BSD-3-Clause",
         homepage="https://github.com/jupyter-widgets/ipywidgets",
+        dest="jupyter-widgets",
+        root="dist",
+        files=HTML_MANAGER_FILES,
     ),
 }
 
@@ -132,155 +183,215 @@ MATHJAX3_COMPAT_JS = """\
 })();
 """
 
-# What is copied, relative to the unpacked "package/" directory -> target
-# directory under vendor/_static/.
-MATHJAX_FILES = [
-    # combined TeX + MathML input, CommonHTML output, menu, assistive MathML
-    "es5/tex-mml-chtml.js",
-    # loaded on demand by the above
-    "es5/output/chtml/fonts/woff-v2",  # the CHTML web fonts
-    "es5/input/tex/extensions",  # autoloaded TeX packages (\boldsymbol, ...)
-    "es5/ui",  # lazy/menu/safe
-    "es5/a11y",  # explorer etc. (menu > accessibility)
-    "es5/sre",  # speech rule engine used by a11y, with its locale maps
-    "LICENSE",
-]
-HTML_MANAGER_FILES = [
-    # standalone bundle: no require.js needed; its CSS is inlined, its web
-    # fonts (Font Awesome etc.) are loaded relative to the script's own URL
-    "dist/embed.js",
-    "dist/embed.js.LICENSE.txt",  # notices of the libraries bundled in embed.js
-    "dist/*.woff2",
-    "dist/*.woff",
-    "dist/*.ttf",
-    "dist/*.eot",
-    "dist/*.svg",
-]
+NETWORK_TIMEOUT = 15  # seconds for one connection or read; npm gets twice that in all
+DEFAULT_REGISTRY = "https://registry.npmjs.org/"
+
+
+class VendorError(Exception):
+    """Something this script cannot repair on its own; the message is one line saying what to do."""
 
 
 def log(msg: str) -> None:
     print(f"fetch_vendor: {msg}", flush=True)
 
 
-def want_stamp() -> dict:
-    stamp = {name: {k: p[k] for k in ("version", "integrity")} for name, p in PACKAGES.items()}
-    stamp["mathjax3-compat.js"] = hashlib.sha256(MATHJAX3_COMPAT_JS.encode()).hexdigest()
-    return stamp
+def generated_files() -> dict:
+    """Files this script writes itself, by path under vendor/_static/ -> text."""
+    lines = ["Third-party files shipped with this website (fetched by scripts/fetch_vendor.py)", ""]
+    for name, p in PACKAGES.items():
+        lines += [
+            f"{name} {p['version']}  -  licence {p['license']}, see _static/{p['dest']}/LICENSE",
+            f"  {p['homepage']}",
+            f"  npm tarball {p['tarball']}  integrity {p['integrity']}",
+            "",
+        ]
+    lines.append("jupyter-widgets/embed.js bundles further libraries; their notices are in "
+                 "_static/jupyter-widgets/embed.js.LICENSE.txt")
+    return {
+        "jupyter-widgets/LICENSE": JUPYTER_WIDGETS_LICENSE,
+        "jupyter-widgets/mathjax3-compat.js": MATHJAX3_COMPAT_JS,
+        "THIRD-PARTY.txt": "\n".join(lines) + "\n",
+    }
 
 
-def up_to_date() -> bool:
+def tarball_problem(path: Path, p: dict) -> str:
+    """Empty if ``path`` is the pinned tarball, else what is wrong with it."""
     try:
-        return json.loads(STAMP.read_text()) == want_stamp() and (
-            STATIC / "mathjax" / "tex-mml-chtml.js"
-        ).is_file() and (STATIC / "jupyter-widgets" / "embed.js").is_file()
-    except (OSError, ValueError):
-        return False
+        data = path.read_bytes()
+    except OSError:
+        return f"{path.name} is missing"
+    sha512 = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+    if sha512 != p["integrity"] or hashlib.sha1(data).hexdigest() != p["shasum"]:
+        return (f"{path.name} does not match its pinned checksum (expected {p['integrity']}, "
+                f"got {sha512}, {len(data):,} bytes)")
+    return ""
+
+
+def planned_files(tgz: Path, p: dict) -> dict:
+    """What the package contributes: path under vendor/_static/ -> its bytes in the tarball."""
+    planned = {}
+    with tarfile.open(tgz) as tf:
+        members = {m.name.removeprefix("package/"): m for m in tf.getmembers() if m.isfile()}
+        for pattern in p["files"]:
+            hits = [name for name in members if fnmatch.fnmatch(name, pattern)]
+            below = [name for name in members if name.startswith(pattern.rstrip("/") + "/")]
+            if not hits and not below:
+                raise VendorError(f"{pattern} not found in {tgz.name}: fix the `files` of {p['tarball']} in PACKAGES")
+            for name in hits:
+                planned[f"{p['dest']}/{name.rsplit('/', 1)[-1]}"] = tf.extractfile(members[name]).read()
+            for name in below:
+                planned[f"{p['dest']}/{name.removeprefix(p['root'] + '/')}"] = tf.extractfile(members[name]).read()
+    return planned
+
+
+def expected_tree(tarballs: Path) -> dict:
+    """Every file of vendor/_static/ -> its bytes, from the pinned tarballs; VendorError if a tarball is bad."""
+    tree = {}
+    for p in PACKAGES.values():
+        problem = tarball_problem(tarballs / p["tarball"], p)
+        if problem:
+            raise VendorError(problem)
+        tree.update(planned_files(tarballs / p["tarball"], p))
+    tree.update({path: text.encode() for path, text in generated_files().items()})
+    return tree
+
+
+def tree_problems(vendor: Path, tree: dict) -> list:
+    """Files of ``vendor/_static`` that are missing or differ from ``tree`` (and stray files)."""
+    static = vendor / "_static"
+    problems = []
+    for rel, data in sorted(tree.items()):
+        path = static / rel
+        if not path.is_file():
+            problems.append(f"{path} is missing")
+        elif path.stat().st_size != len(data) or hashlib.sha256(path.read_bytes()).digest() != hashlib.sha256(data).digest():
+            problems.append(f"{path} differs from the pinned package ({path.stat().st_size:,} bytes, expected {len(data):,})")
+    if static.is_dir():
+        extra = sorted(str(f.relative_to(static)) for f in static.rglob("*") if f.is_file())
+        problems += [f"{static / rel} is not part of any pinned package" for rel in extra if rel not in tree]
+    return problems
+
+
+def registry() -> str:
+    for var in ("NPM_CONFIG_REGISTRY", "npm_config_registry"):
+        if os.environ.get(var):
+            return os.environ[var].rstrip("/")
+    return DEFAULT_REGISTRY.rstrip("/")
+
+
+def proxy_note() -> str:
+    proxies = [f"{v}={os.environ[v]}" for v in ("HTTPS_PROXY", "https_proxy", "npm_config_https_proxy", "npm_config_proxy") if os.environ.get(v)]
+    return f" (through {', '.join(proxies)})" if proxies else ""
+
+
+def unreachable(how: str, reason: str) -> VendorError:
+    reason = " ".join(str(reason).split())[:200]
+    return VendorError(
+        f"could not reach the npm registry {registry()}{proxy_note()} with {how}: {reason}. "
+        "Connect to the internet (or fix the proxy, or set NPM_CONFIG_REGISTRY to a mirror) and run `make vendor` again."
+    )
 
 
 def npm_pack(workdir: Path) -> None:
     specs = [f"{name}@{p['version']}" for name, p in PACKAGES.items()]
     log("npm pack " + " ".join(specs))
-    subprocess.run(["npm", "pack", "--silent", *specs], cwd=workdir, check=True,
-                   stdout=subprocess.DEVNULL)
+    cmd = ["npm", "pack", "--loglevel=error", f"--fetch-timeout={NETWORK_TIMEOUT * 1000}", "--fetch-retries=0", *specs]
+    try:
+        proc = subprocess.run(cmd, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              timeout=2 * NETWORK_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise unreachable("npm", f"no answer within {2 * NETWORK_TIMEOUT} s") from None
+    if proc.returncode != 0:
+        lines = [ln.removeprefix("npm error").removeprefix("npm ERR!").strip() for ln in proc.stderr.splitlines() if ln.strip()]
+        raise unreachable("npm", next((ln for ln in lines if "reason" in ln or "request to" in ln), lines[-1] if lines else f"exit code {proc.returncode}"))
 
 
 def registry_download(workdir: Path) -> None:
-    registry = os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/").rstrip("/")
     for name, p in PACKAGES.items():
         base = name.split("/")[-1]
-        url = f"{registry}/{name}/-/{base}-{p['version']}.tgz"
-        log(f"npm not found; downloading {url}")
-        with urllib.request.urlopen(url, timeout=120) as r, open(workdir / p["tarball"], "wb") as f:
-            shutil.copyfileobj(r, f)
+        url = f"{registry()}/{name}/-/{base}-{p['version']}.tgz"
+        log(f"downloading {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=NETWORK_TIMEOUT) as r, open(workdir / p["tarball"], "wb") as f:
+                shutil.copyfileobj(r, f)
+        except (OSError, ValueError) as exc:  # URLError, HTTPError, timeouts, refused connections
+            raise unreachable("urllib", getattr(exc, "reason", None) or exc) from None
 
 
-def verify(path: Path, p: dict) -> None:
-    data = path.read_bytes()
-    sha512 = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
-    sha1 = hashlib.sha1(data).hexdigest()
-    if sha512 != p["integrity"] or sha1 != p["shasum"]:
-        sys.exit(
-            f"fetch_vendor: CHECKSUM MISMATCH for {path.name}\n"
-            f"  expected {p['integrity']} / sha1 {p['shasum']}\n"
-            f"  got      {sha512} / sha1 {sha1}\n"
-            "Refusing to use it; vendor/ was not changed."
-        )
-    log(f"verified {path.name} ({len(data):,} bytes) sha1 {sha1}")
-
-
-def copy_items(pkg_root: Path, patterns: list[str], dest: Path) -> None:
-    dest.mkdir(parents=True, exist_ok=True)
-    for pattern in patterns:
-        matches = sorted(pkg_root.glob(pattern))
-        if not matches:
-            sys.exit(f"fetch_vendor: {pattern} not found in the package")
-        for src in matches:
-            if src.is_dir():
-                # keep the sub-path below es5/ so MathJax finds its components
-                rel = src.relative_to(pkg_root / "es5")
-                shutil.copytree(src, dest / rel)
-            else:
-                shutil.copy2(src, dest / src.name)
-
-
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--force", action="store_true", help="fetch even if vendor/ is up to date")
-    args = ap.parse_args()
-    if up_to_date() and not args.force:
-        log("vendor/ is up to date (delete it or use --force to fetch again)")
-        return 0
-
+def fetch_tarballs(tarballs: Path, *, use_npm: bool) -> None:
+    """Download the pinned tarballs into ``tarballs/`` (only those verified against their pins are kept)."""
     with tempfile.TemporaryDirectory(prefix="convlayer-vendor-") as tmp:
         tmp = Path(tmp)
-        if shutil.which("npm"):
-            npm_pack(tmp)
-        else:
-            registry_download(tmp)
-        unpacked = {}
-        for name, p in PACKAGES.items():
-            tgz = tmp / p["tarball"]
-            verify(tgz, p)
-            out = tmp / ("x-" + p["tarball"])
-            with tarfile.open(tgz) as tf:
-                if hasattr(tarfile, "data_filter"):  # Python >= 3.10.12 / 3.11.4
-                    tf.extractall(out, filter="data")
-                else:
-                    tf.extractall(out)
-            unpacked[name] = out / "package"
+        npm_pack(tmp) if use_npm else registry_download(tmp)
+        for p in PACKAGES.values():
+            problem = tarball_problem(tmp / p["tarball"], p)
+            if problem:
+                raise VendorError(f"CHECKSUM MISMATCH: {problem}. Refusing to use it; vendor/ was not changed.")
+            log(f"verified {p['tarball']} ({(tmp / p['tarball']).stat().st_size:,} bytes) sha1 {p['shasum']}")
+        tarballs.mkdir(parents=True, exist_ok=True)
+        for p in PACKAGES.values():
+            shutil.move(str(tmp / p["tarball"]), str(tarballs / p["tarball"]))
 
-        staging = tmp / "vendor"
-        st = staging / "_static"
-        copy_items(unpacked["mathjax"], MATHJAX_FILES, st / "mathjax")
-        copy_items(unpacked["@jupyter-widgets/html-manager"], HTML_MANAGER_FILES, st / "jupyter-widgets")
-        (st / "jupyter-widgets" / "LICENSE").write_text(JUPYTER_WIDGETS_LICENSE)
-        (st / "jupyter-widgets" / "mathjax3-compat.js").write_text(MATHJAX3_COMPAT_JS)
 
-        lines = [
-            "Third-party files shipped with this website (fetched by scripts/fetch_vendor.py)",
-            "",
-        ]
-        for name, p in PACKAGES.items():
-            folder = "mathjax" if name == "mathjax" else "jupyter-widgets"
-            lines += [
-                f"{name} {p['version']}  -  licence {p['license']}, see _static/{folder}/LICENSE",
-                f"  {p['homepage']}",
-                f"  npm tarball {p['tarball']}  integrity {p['integrity']}",
-                "",
-            ]
-        lines.append("jupyter-widgets/embed.js bundles further libraries; their notices are in "
-                     "_static/jupyter-widgets/embed.js.LICENSE.txt")
-        (st / "THIRD-PARTY.txt").write_text("\n".join(lines) + "\n")
-        (staging / ".fetched.json").write_text(json.dumps(want_stamp(), indent=1) + "\n")
+def install(vendor: Path, tree: dict) -> None:
+    """Write ``tree`` as vendor/_static/ (built aside, then swapped in)."""
+    staging = vendor / "_static.new"
+    shutil.rmtree(staging, ignore_errors=True)
+    for rel, data in tree.items():
+        path = staging / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    shutil.rmtree(vendor / "_static", ignore_errors=True)
+    staging.rename(vendor / "_static")
+    (vendor / ".fetched.json").unlink(missing_ok=True)  # the stamp of earlier versions of this script
 
-        if VENDOR.exists():
-            shutil.rmtree(VENDOR)
-        shutil.move(str(staging), str(VENDOR))
 
-    size = sum(f.stat().st_size for f in VENDOR.rglob("*") if f.is_file())
-    count = sum(1 for f in VENDOR.rglob("*") if f.is_file())
-    log(f"wrote {VENDOR.relative_to(ROOT)}/ ({count} files, {size / 1e6:.1f} MB)")
+def ensure(vendor: Path, tarballs: Path = CACHE, *, force: bool = False, check_only: bool = False, use_npm: bool = True) -> int:
+    tree = None
+    try:
+        tree = None if force else expected_tree(tarballs)
+    except VendorError as exc:
+        if check_only:
+            log(f"{exc}")
+            return 1
+        log(f"{exc}: fetching the pinned tarballs")
+    except (OSError, tarfile.TarError) as exc:  # a tarball that passed its checksum but cannot be read
+        log(f"cannot read the cached tarballs ({exc}): fetching them again")
+    if tree is not None:
+        problems = tree_problems(vendor, tree)
+        if not problems:
+            log(f"{vendor.name}/ verified: {len(tree)} files match the pinned packages")
+            return 0
+        log(f"{problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+        if check_only:
+            return 1
+        log("restoring vendor/_static/ from the verified tarballs (no network needed)")
+    else:
+        fetch_tarballs(tarballs, use_npm=use_npm)
+        tree = expected_tree(tarballs)
+    install(vendor, tree)
+    problems = tree_problems(vendor, tree)
+    if problems:
+        raise VendorError(f"{problems[0]} even after writing it: is the disk full or vendor/ read-only?")
+    size = sum(len(d) for d in tree.values())
+    log(f"wrote {vendor.name}/_static/ ({len(tree)} files, {size / 1e6:.1f} MB), every file verified")
     return 0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    ap.add_argument("--force", action="store_true", help="fetch the tarballs again even if the cached ones are fine")
+    ap.add_argument("--check", action="store_true", help="only verify; exit 1 naming the first bad file")
+    ap.add_argument("--vendor", type=Path, default=VENDOR, help="the vendor folder (default: vendor/ next to _config.yml)")
+    ap.add_argument("--cache", type=Path, default=CACHE, help=f"where the verified tarballs are kept (default: {CACHE})")
+    ap.add_argument("--no-npm", action="store_true", help="download with Python even if npm is installed")
+    args = ap.parse_args(argv)
+    try:
+        return ensure(args.vendor, args.cache, force=args.force, check_only=args.check,
+                      use_npm=bool(shutil.which("npm")) and not args.no_npm)
+    except VendorError as exc:
+        print(f"fetch_vendor: ERROR: {exc}", file=sys.stderr, flush=True)
+        return 1
 
 
 if __name__ == "__main__":

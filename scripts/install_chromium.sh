@@ -45,11 +45,14 @@ else
     fail "not root and sudo is not available."
 fi
 
+# time-outs: offline, apt-get gives up after ~15 s instead of retrying for minutes
+APT_NET=(-o Acquire::http::Timeout=15 -o Acquire::https::Timeout=15 -o Acquire::Retries=0)
 echo "install_chromium: apt-get install ${PACKAGES[*]}"
-"${SUDO[@]}" apt-get update -qq || fail "apt-get update failed."
+"${SUDO[@]}" timeout 120 apt-get "${APT_NET[@]}" update -qq \
+    || fail "apt-get update could not reach the Debian archive: connect to the internet (or set http_proxy) and run make browser again."
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" \
-    || fail "apt-get install ${PACKAGES[*]} failed."
+    timeout 600 apt-get "${APT_NET[@]}" install -y -qq --no-install-recommends "${PACKAGES[@]}" \
+    || fail "apt-get install ${PACKAGES[*]} failed (network?)."
 
 [ -x "$CHROMIUM" ] || fail "the chromium package did not provide $CHROMIUM (on Ubuntu it is a snap wrapper; use a Debian chromium build)."
 echo "install_chromium: installed $CHROMIUM"

@@ -17,9 +17,14 @@ The output is deterministic: the same chapters give byte-identical files.
 Usage (from the repository root)::
 
     python scripts/make_student.py            # write student/*.ipynb (make student)
-    python scripts/make_student.py --force    # overwrite student notebooks that were edited
+    python scripts/make_student.py --force    # overwrite edited student notebooks (a copy goes to student/replaced/)
     python scripts/make_student.py --check    # lint the instructor notebooks' exercises; write nothing
-    python scripts/make_student.py --run      # execute student/*.ipynb, report every check (make check-student)
+    python scripts/make_student.py --run      # run student/*.ipynb exercise by exercise, report every check (make check-student)
+
+``--run`` executes each notebook cell by cell: a syntax error, an exception
+or a time-out in one exercise is reported for that exercise (cell number,
+line, error) and the other exercises are still judged; a check passes only
+when the checker returned normally.
 
 The functions :func:`student_notebook`, :func:`generate`,
 :func:`exercise_problems` and :func:`run_checks` are used by
@@ -32,7 +37,9 @@ import argparse
 import ast
 import copy
 import re
+import shutil
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,11 +103,25 @@ def render(nb) -> str:
     return nbformat.writes(nb) + "\n"
 
 
+def keep_copy(target: Path, backups: Path) -> Path:
+    """Copy ``target`` to ``backups/<stem>.<YYYYmmdd-HHMMSS>.ipynb`` (never overwriting a copy); return the copy."""
+    backups.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    copy_path = backups / f"{target.stem}.{stamp}{target.suffix}"
+    n = 1
+    while copy_path.exists():
+        n += 1
+        copy_path = backups / f"{target.stem}.{stamp}-{n}{target.suffix}"
+    shutil.copy2(target, copy_path)
+    return copy_path
+
+
 def generate(src: Path = SRC, out: Path = OUT, *, force: bool = False, log=print) -> list:
     """Write ``out/<name>.ipynb`` for every ``src/*.ipynb``; return the paths written or up to date.
 
     A student notebook that differs from its freshly generated version (the
-    student's own work) is kept unless ``force`` is set.
+    student's own work) is kept unless ``force`` is set; with ``force`` a
+    timestamped copy of it goes to ``out/replaced/`` first.
     """
     src, out = Path(src), Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -119,6 +140,11 @@ def generate(src: Path = SRC, out: Path = OUT, *, force: bool = False, log=print
                 log(f"kept        {target} (it differs from the generated version: your work? use --force to overwrite)")
                 paths.append(target)
                 continue
+            copy_path = keep_copy(target, out / "replaced")
+            target.write_text(text, encoding="utf-8")
+            log(f"replaced    {target} (your version is kept as {copy_path})")
+            paths.append(target)
+            continue
         target.write_text(text, encoding="utf-8")
         log(f"wrote       {target}")
         paths.append(target)
@@ -231,7 +257,13 @@ def exercise_problems(nb, name: str = "notebook") -> list:
 
 
 # ---------------------------------------------------------------------------
-# running a student's checks
+# running a student's checks, one exercise at a time
+
+ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+CELL_LINE_RE = re.compile(r"Cell In\[\d+\], line (\d+)")
+SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
+CELL_TIMEOUT = 60  # seconds for any cell but a check (an infinite loop at the top level of a cell)
+CHECK_TIMEOUT = 300  # a check: up to ~40 hidden cases, each call limited by the checker itself
 
 
 @dataclass
@@ -243,6 +275,7 @@ class CheckResult:
     ename: str = ""
     evalue: str = ""
     output: str = ""
+    problem: str = ""  # why the check did not run or failed, in one or two lines
 
     @property
     def call(self) -> str:
@@ -250,56 +283,145 @@ class CheckResult:
         return lines[-1].strip() if lines else "?"
 
 
+def plain(text: str) -> str:
+    """``text`` without ANSI colour codes."""
+    return ANSI_RE.sub("", text or "")
+
+
+def cell_error(cell) -> dict:
+    """The first error output of an executed cell (``{}`` if it ran cleanly)."""
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            return out
+    return {}
+
+
+def error_summary(cell, index: int, error: dict, timed_out: bool, timeout: float) -> str:
+    """Two lines, no ANSI codes: which cell and line, then the error."""
+    where = f"cell {index + 1}"
+    if timed_out:
+        return f"{where} did not finish within {timeout:g} s and was stopped\n(a loop that never ends?)"
+    ename, evalue = error.get("ename", "Error"), plain(error.get("evalue", ""))
+    traceback = plain("\n".join(error.get("traceback", [])))
+    if ename in SYNTAX_ERRORS:  # "invalid syntax (1234.py, line 2)", or "Cell In[3], line 2" in the traceback
+        numbers = re.findall(r"line (\d+)", evalue) or CELL_LINE_RE.findall(traceback)
+        evalue = re.sub(r"\s*\([^()]*line \d+\)$", "", evalue)
+    else:  # the first frame is the cell itself
+        numbers = CELL_LINE_RE.findall(traceback)
+    lines = cell.source.splitlines()
+    if numbers and 1 <= int(numbers[0]) <= len(lines):
+        n = int(numbers[0])
+        where += f", line {n}: {lines[n - 1].strip()}"
+    first = evalue.splitlines()[0] if evalue.strip() else ""
+    return f"{where}\n{ename}: {first}".rstrip(": ")
+
+
+def exercises(nb) -> list:
+    """``[(starter index or None, [cell indices up to the next starter])]``: the notebook cut into exercises."""
+    groups, current = [], (None, [])
+    for i, cell in enumerate(nb.cells):
+        if STARTER in tags(cell):
+            groups.append(current)
+            current = (i, [])
+        current[1].append(i)
+    groups.append(current)
+    return groups
+
+
+def canonical_checks(name: str, src: Path = SRC) -> dict:
+    """Check-cell sources of the instructor notebook, by cell id (a student cannot weaken a check by editing it)."""
+    path = Path(src) / name
+    if not path.exists():
+        return {}
+    nb = nbformat.read(path, as_version=4)
+    return {c.get("id"): c.source for c in nb.cells if CHECK in tags(c)}
+
+
+def run_notebook_checks(path: Path, *, src: Path = SRC, cell_timeout: float = CELL_TIMEOUT,
+                        check_timeout: float = CHECK_TIMEOUT, log=print) -> list:
+    """Execute a student notebook cell by cell; one CheckResult per check cell.
+
+    A cell that fails or runs out of time is recorded and execution goes on
+    (the kernel is interrupted, not restarted). The checks of an exercise
+    whose own cells failed are not run; they report that cell instead (a
+    failing cell outside the exercises is only reported). A check passes
+    only if its cell (the instructor's version of it) ran to the end without
+    an error.
+    """
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    originals = canonical_checks(path.name, src)
+    for cell in nb.cells:
+        if CHECK in tags(cell) and originals.get(cell.get("id")) not in (None, cell.source):
+            cell.source = originals[cell.get("id")]
+
+    def timeout_for(cell):
+        return check_timeout if CHECK in tags(cell) else cell_timeout
+
+    client = NotebookClient(nb, timeout_func=timeout_for, kernel_name="python3", allow_errors=True,
+                            interrupt_on_timeout=True, resources={"metadata": {"path": str(path.parent)}})
+    results = []
+    with client.setup_kernel():
+        for starter, indices in exercises(nb):
+            broken = ""
+            for i in indices:
+                cell = nb.cells[i]
+                if cell.cell_type != "code":
+                    continue
+                is_check = CHECK in tags(cell)
+                if is_check and broken:
+                    results.append(CheckResult(path.name, i, cell.source, False, "NotRun", broken, problem=f"not run: {broken}"))
+                    continue
+                start = time.monotonic()
+                client.execute_cell(cell, i)
+                timed_out = time.monotonic() - start >= timeout_for(cell)
+                error = cell_error(cell)
+                text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+                if is_check:
+                    ok = not error and not timed_out
+                    summary = "" if ok else error_summary(cell, i, error, timed_out, timeout_for(cell))
+                    if error.get("ename") in ("CheckFailed", "AssertionError") and not timed_out:
+                        summary = plain(error.get("evalue", ""))  # the checker's own message, hint first
+                    results.append(CheckResult(path.name, i, cell.source, ok, error.get("ename", "Timeout" if timed_out else ""),
+                                               plain(error.get("evalue", "")), plain(text), summary))
+                elif error or timed_out:
+                    summary = error_summary(cell, i, error, timed_out, timeout_for(cell))
+                    if starter is None:
+                        log("  ! " + summary.replace("\n", ": ", 1))
+                    else:
+                        broken = broken or f"your {summary}"
+    return results
+
+
+def run_checks(paths, log=print, **options) -> list:
+    """Run every student notebook in ``paths`` exercise by exercise, report each check; return all CheckResults."""
+    results = []
+    for path in paths:
+        log(f"\n{path}")
+        for r in run_notebook_checks(Path(path), log=log, **options):
+            results.append(r)
+            if r.passed:
+                log(f"  ✓ {r.call}")
+                continue
+            log(f"  ✗ {r.call}")
+            lines = [ln for ln in r.problem.splitlines() if ln.strip()] or [r.ename or "failed"]
+            hint = [ln for ln in lines[1:] if ln.startswith("Hint [")]
+            for line in (lines[:1] + hint[:1]) if hint else lines[:2]:
+                log(f"      {line}")
+    passed = sum(r.passed for r in results)
+    log(f"\n{passed} of {len(results)} checks pass")
+    return results
+
+
 def execute(nb, cwd: Path, timeout: int = 120):
-    """Execute ``nb`` in place with nbclient; only cells tagged ``raises-exception`` may fail."""
+    """Execute ``nb`` in place with nbclient; only cells tagged ``raises-exception`` may fail (used by the tests)."""
     from nbclient import NotebookClient
 
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False, resources={"metadata": {"path": str(cwd)}})
     client.execute()
     return nb
-
-
-def check_results(nb, name: str = "") -> list:
-    """One CheckResult per ``check`` cell of an executed notebook."""
-    results = []
-    for i, cell in enumerate(nb.cells):
-        if CHECK not in tags(cell):
-            continue
-        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
-        if errors:
-            results.append(CheckResult(name, i, cell.source, False, errors[0].get("ename", ""), errors[0].get("evalue", ""), text))
-        else:
-            results.append(CheckResult(name, i, cell.source, "✓" in text, output=text))
-    return results
-
-
-def run_checks(paths, timeout: int = 120, log=print) -> list:
-    """Execute every notebook in ``paths`` and report each check; return all CheckResults."""
-    results = []
-    for path in paths:
-        path = Path(path)
-        nb = nbformat.read(path, as_version=4)
-        log(f"\n{path}")
-        try:
-            execute(nb, path.parent, timeout)
-        except Exception as exc:  # noqa: BLE001 - report any execution failure and go on
-            first = str(exc).strip().splitlines()
-            log(f"  ! the notebook stopped with an error outside the check cells: {first[-1] if first else exc!r}")
-        for r in check_results(nb, path.name):
-            results.append(r)
-            if r.passed:
-                log(f"  ✓ {r.call}")
-            else:
-                first_line = (r.evalue or r.output or "did not run").strip().splitlines()
-                log(f"  ✗ {r.call}\n      {first_line[0] if first_line else r.ename}")
-                hints = [ln for ln in (r.evalue or "").splitlines() if ln.startswith("Hint [")]
-                for h in hints[:1]:
-                    if h != first_line[0]:
-                        log(f"      {h}")
-    passed = sum(r.passed for r in results)
-    log(f"\n{passed} of {len(results)} checks pass")
-    return results
 
 
 # ---------------------------------------------------------------------------
@@ -309,7 +431,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--src", type=Path, default=SRC, help="instructor notebooks (default: chapters/)")
     parser.add_argument("--out", type=Path, default=OUT, help="student notebooks (default: student/)")
-    parser.add_argument("--force", action="store_true", help="overwrite student notebooks that were edited")
+    parser.add_argument("--force", action="store_true", help="overwrite edited student notebooks (keeping a timestamped copy in <out>/replaced/)")
     parser.add_argument("--check", action="store_true", help="lint the instructor notebooks' exercises and exit")
     parser.add_argument("--run", action="store_true", help="execute the student notebooks and report every check")
     parser.add_argument("notebooks", nargs="*", type=Path, help="with --run: the notebooks to run (default: all in --out)")
@@ -339,7 +461,7 @@ def main(argv=None) -> int:
         if not paths:
             print(f"no student notebooks in {args.out}: run `make student` first")
             return 1
-        results = run_checks(paths)
+        results = run_checks(paths, src=args.src)
         return 0 if results and all(r.passed for r in results) else 1
 
     generate(args.src, args.out, force=args.force)

@@ -157,8 +157,19 @@ def test_generation_is_deterministic_and_keeps_student_work(tmp_path):
     ms.generate(ROOT / "chapters", first, log=messages.append)
     assert target.read_text(encoding="utf-8") == edited
     assert any("kept" in m for m in messages)
-    ms.generate(ROOT / "chapters", first, force=True, log=lambda *a: None)
+    messages = []
+    ms.generate(ROOT / "chapters", first, force=True, log=messages.append)
     assert target.read_bytes() == (second / target.name).read_bytes()
+    # --force kept a timestamped copy of the edited notebook, said where, and check-student does not run it
+    copies = sorted((first / "replaced").glob(f"{target.stem}.*.ipynb"))
+    assert len(copies) == 1 and copies[0].read_text(encoding="utf-8") == edited
+    assert re.fullmatch(rf"{re.escape(target.stem)}\.\d{{8}}-\d{{6}}\.ipynb", copies[0].name)
+    assert any(str(copies[0]) in m and "replaced" in m for m in messages), messages
+    ms.generate(ROOT / "chapters", first, force=True, log=lambda *a: None)  # nothing edited: no new copy
+    assert len(list((first / "replaced").glob("*.ipynb"))) == 1
+    target.write_text(edited, encoding="utf-8")
+    ms.generate(ROOT / "chapters", first, force=True, log=lambda *a: None)  # edited again: a second copy
+    assert len(list((first / "replaced").glob("*.ipynb"))) == 2
 
 
 def test_lint_reports_problems():
@@ -195,8 +206,11 @@ def test_student_version_runs_and_every_check_fails_cleanly(stem, executed):
             n_checks += 1
             assert len(errors) == 1, f"cell {i} ({cell.id}): the check did not fail: {cell.outputs}"
             err = errors[0]
-            assert err["ename"] == "AssertionError", f"cell {i} ({cell.id}): {err['ename']}: {err['evalue']}"
+            assert err["ename"] == "CheckFailed", f"cell {i} ({cell.id}): {err['ename']}: {err['evalue']}"
             assert ("not implemented yet" in err["evalue"] or "not answered yet" in err["evalue"]), err["evalue"]
+            # what the notebook shows: the checker's message only, no frames of convlib's engine
+            assert err["traceback"][0].startswith("CheckFailed: ") and len(err["traceback"]) <= 3, err["traceback"]
+            assert not any("_engine" in line or "File " in line for line in err["traceback"])
         else:
             assert not errors, f"cell {i} ({cell.id}) failed: {errors[0]['ename']}: {errors[0]['evalue']}"
     assert n_checks >= 3
@@ -223,4 +237,62 @@ def test_student_solves_an_exercise(tmp_path):
     results = ms.run_checks([path], log=lambda *a: None)
     passed = [r for r in results if r.passed]
     assert [r.call for r in passed] == ["check_receptive_field(my_receptive_field)"]
-    assert all(r.ename == "AssertionError" for r in results if not r.passed)
+    assert all(r.ename == "CheckFailed" for r in results if not r.passed)
+
+
+def set_starter(nb, needle: str, source: str) -> int:
+    for i, cell in enumerate(nb.cells):
+        if "starter" in tags(cell) and needle in cell.source:
+            cell.source = source
+            return i
+    raise LookupError(needle)
+
+
+def test_broken_exercises_are_reported_one_by_one(tmp_path, capsys):
+    """A typo, a hanging function and a faked check, each in its own exercise: each reported for itself."""
+    ms.generate(ROOT / "chapters", tmp_path, log=lambda *a: None)
+    path = tmp_path / "02_locality.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    typo = set_starter(nb, "fc_weights", "fc_weights = (1024 * 1024 ** 2\nlocal_weights = 1\n")
+    set_starter(nb, "def my_local_layer", "def my_local_layer(X, V):\n    while True:\n        pass\n")
+    set_starter(nb, "def my_receptive_field", "def my_receptive_field(delta, layers):\n    return 2 * delta + 1\n")
+    for cell in nb.cells:  # the student "passes" a check by editing it
+        if "check" in tags(cell) and "check_receptive_field" in cell.source:
+            cell.source = 'print("✓ receptive field: all 20 hidden cases pass")'
+    nbformat.write(nb, path)
+
+    results = ms.run_checks([path], log=print)
+    out = capsys.readouterr().out
+    assert "\x1b[" not in out
+    by_call = {r.call: r for r in results}
+    assert len(results) == 3 and not any(r.passed for r in results)
+    counts = by_call["check_layer_counts(fc_weights, local_weights)"]
+    assert counts.problem.startswith(f"not run: your cell {typo + 1}, line 1: fc_weights = (1024 * 1024 ** 2\nSyntaxError")
+    local = by_call["check_local_layer(my_local_layer)"]
+    assert "Hint [time limit]: your function did not return within 5 s" in local.problem
+    receptive = by_call["check_receptive_field(my_receptive_field)"]
+    assert receptive.ename == "CheckFailed" and "Hint [layers ignored]" in receptive.problem
+    assert "0 of 3 checks pass" in out
+
+
+def test_a_cell_that_never_finishes_blocks_only_its_exercise(tmp_path, capsys):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    cells = [
+        ("setup", [], "from convlib.checks import check_receptive_field"),
+        ("a-starter", ["starter"], "while True:\n    pass"),
+        ("a-check", ["check"], "check_receptive_field(lambda d, L: 1)"),
+        ("b-starter", ["starter"], "def side(delta, layers):\n    return 2 * layers * delta + 1"),
+        ("b-check", ["check"], "check_receptive_field(side)"),
+    ]
+    for cid, cell_tags, source in cells:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.id, cell.metadata["tags"] = cid, cell_tags
+        nb.cells.append(cell)
+    path = tmp_path / "mine.ipynb"
+    nbformat.write(nb, path)
+    results = ms.run_checks([path], log=print, src=tmp_path / "none", cell_timeout=2)
+    out = capsys.readouterr().out
+    assert [r.passed for r in results] == [False, True]
+    assert results[0].problem == "not run: your cell 2 did not finish within 2 s and was stopped\n(a loop that never ends?)"
+    assert "1 of 2 checks pass" in out

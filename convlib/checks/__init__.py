@@ -4,42 +4,44 @@ Every checker follows the same contract:
 
 * a right answer returns ``None`` and prints a success line such as
   ``✓ corr2d: all 34 hidden cases pass``;
-* a wrong answer raises :class:`AssertionError` whose message starts with a
+* a wrong answer raises :class:`CheckFailed` (an :class:`AssertionError`)
+  whose message starts with the number of failing cases and a
   ``Hint [tag]: ...`` that names the mistake (``[flipped kernel]``,
-  ``[forgot to sum over channels]``, ``[only square inputs work]``, ...) and
-  shows the first failing case with the expected and the received output;
+  ``[forgot to sum over channels]``, ``[only square inputs work]``, ...), then
+  shows the first failing case with the expected and the received output. In
+  Jupyter only that message is shown, not the checker's stack frames;
 * a stub that still raises :class:`NotImplementedError`, or an answer that is
-  still ``...``, raises :class:`AssertionError` saying so.
+  still ``...``, fails with a message saying so.
 
 The coding checkers call the student's function on many deterministic hidden
 cases (non-square images and kernels, kernel sizes 1 to 5, float and integer
 inputs, a 1x1 edge case) and compare with convlib's reference implementation.
 When an output is wrong, they compare it with the outputs of known mistakes
 (a flipped or transposed kernel, a wrong output shape, channels summed on the
-wrong axis, integer truncation, ...) to name the mistake. They also detect a
-function that modifies its input in place or raises an exception (whose type,
-message and triggering case are reported).
+wrong axis, integer truncation, ...) to name the mistake. Every call runs
+under a time limit (``time_limit=`` seconds, 5 by default); a time-out, an
+exception of any kind (its type, message and the student's line are
+reported), a result that is not an array of real numbers (text, objects,
+complex numbers), a function that modifies its input in place, and
+convlib's or SciPy's own function handed in as the answer each get their
+own hint.
 
-Plain comparisons with convlib's own functions decide what is right; there are
-no hidden answer keys.
+The right answers are computed on the spot from convlib's own functions;
+no answer key is stored or exported, and the docstrings show only wrong
+answers.
 
 Examples
 --------
->>> import numpy as np
->>> from convlib import corr2d
 >>> from convlib.checks import check_corr2d
->>> check_corr2d(corr2d)
-✓ corr2d: all 34 hidden cases pass
 >>> def my_corr2d(X, K):
 ...     raise NotImplementedError
 >>> check_corr2d(my_corr2d)
 Traceback (most recent call last):
 ...
-AssertionError: corr2d: not implemented yet: replace the `raise NotImplementedError` with your code
+convlib.checks.CheckFailed: corr2d: not implemented yet: replace the `raise NotImplementedError` with your code
 """
 
 from .answers import (
-    EQUIVARIANCE_QUESTIONS,
     HAND_K,
     HAND_X,
     LUMA,
@@ -53,12 +55,15 @@ from .answers import (
     check_pattern_kernel,
     pattern_scene,
 )
-from ._engine import NOT_ANSWERED, NOT_IMPLEMENTED
+from ._calls import DEFAULT_TIME_LIMIT
+from ._engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed
 from .locality import check_dense_weights, check_local_layer, check_receptive_field
 from .multi_channel import check_conv_layer, check_corr2d_multi_in, check_corr2d_multi_in_out
 from .single_channel import check_conv2d, check_corr2d, check_output_shape
 
 __all__ = [
+    "CheckFailed",
+    "DEFAULT_TIME_LIMIT",
     "NOT_IMPLEMENTED",
     "NOT_ANSWERED",
     "check_corr2d",
@@ -82,5 +87,4 @@ __all__ = [
     "HAND_K",
     "PATTERN",
     "LUMA",
-    "EQUIVARIANCE_QUESTIONS",
 ]

@@ -7,13 +7,33 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ..correlate import corr2d
+from ..channels import corr2d_multi_in, corr2d_multi_in_out
+from ..correlate import corr2d, corr2d_naive
+from ._calls import DEFAULT_TIME_LIMIT, as_array, call_student, describe_exception, dtype_problem, library_function
 
 NOT_IMPLEMENTED = "not implemented yet: replace the `raise NotImplementedError` with your code"
 NOT_ANSWERED = "not answered yet: replace the `...` with your answer"
 
+# convlib functions that would answer a single-channel correlation exercise on their own
+_CORRELATIONS = (corr2d, corr2d_naive, corr2d_multi_in, corr2d_multi_in_out)
+
 # ---------------------------------------------------------------------------
 # shared machinery
+
+
+class CheckFailed(AssertionError):
+    """A check that did not pass. Its message starts with the count of failing cases and the hint.
+
+    In IPython and Jupyter only the message is shown, without the checker's
+    own stack frames (``_render_traceback_``), so the hint is the first thing
+    the student reads; plain Python prints the usual traceback.
+    """
+
+    __module__ = "convlib.checks"  # where students import it from (and what tracebacks print)
+
+    def _render_traceback_(self):
+        lines = str(self).splitlines() or [""]
+        return [f"CheckFailed: {lines[0]}", *lines[1:]]
 
 
 @dataclass
@@ -88,11 +108,12 @@ def _fmt_any(value) -> str:
 
 
 def _as_float_array(value):
+    """``value`` as a float array if it is an array of real numbers (not strings, objects or complex), else None."""
     try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+        arr = as_array(value)
+    except Exception:  # noqa: BLE001 - a failing __array__ is not an array of numbers
         return None
-    return arr
+    return None if dtype_problem(arr) else arr.astype(float)
 
 
 def _same_array(got, expected) -> bool:
@@ -114,11 +135,40 @@ def _copy(a):
     return a.copy() if isinstance(a, np.ndarray) else a
 
 
-def _require_callable(fn, title: str) -> None:
+def _require_callable(fn, title: str, forbidden=()) -> None:
     if fn is Ellipsis or fn is None:
-        raise AssertionError(f"{title}: {NOT_ANSWERED}")
+        raise CheckFailed(f"{title}: {NOT_ANSWERED}")
     if not callable(fn):
-        raise AssertionError(f"{title}: expected a function (pass it without calling it, e.g. check(my_fn)); got {type(fn).__name__}")
+        raise CheckFailed(f"{title}: expected a function (pass it without calling it, e.g. check(my_fn)); got {type(fn).__name__}")
+    try:
+        library = library_function(fn, forbidden)
+    except Exception:  # noqa: BLE001 - an odd callable is simply not a library function
+        library = ""
+    if library:
+        raise CheckFailed(
+            f"{title}: Hint [library function]: this is (or only calls) {library}, not your own implementation. "
+            "The exercise asks you to write the computation yourself: loops and NumPy are fine."
+        )
+
+
+def _time_out(title: str, case: "_Case", seconds: float, index: int, n_total: int) -> "CheckFailed":
+    return CheckFailed(
+        f"{title}: {n_total - index} of {n_total} hidden cases fail (hidden case {index + 1} did not finish; "
+        f"the {n_total - index - 1} after it were not run).\n"
+        f"Hint [time limit]: your function did not return within {seconds:g} s on the case {case.describe()}. "
+        "Look for a loop that never ends: a `while` whose condition never changes, or an index that is never increased."
+    )
+
+
+def _not_numbers(title: str, case: "_Case", problem: str, index: int, n_total: int) -> "CheckFailed":
+    if "complex" in problem:
+        advice = "the correlation of real arrays is real: do not add imaginary parts (no 1j, no complex dtype)."
+    else:
+        advice = "return an array of numbers (int or float), e.g. one made with np.zeros(...), not text or Python objects."
+    return CheckFailed(
+        f"{title}: {n_total - index} of {n_total} hidden cases fail (checking stopped at hidden case {index + 1}).\n"
+        f"Hint [not numbers]: your function returned an array of {problem}; {advice} Case: {case.describe()}"
+    )
 
 
 def _safe(fn, *args):
@@ -142,10 +192,10 @@ def _failure(title: str, tag: str, hint: str, record: _Record, n_failed: int, n_
     if show_expected:
         lines.append(f"expected: {_fmt_any(record.expected)}")
     if record.exc is not None:
-        lines.append(f"your function raised {type(record.exc).__name__}: {record.exc}")
+        lines.append(f"your function raised {describe_exception(record.exc)}")
     else:
         lines.append(f"got:      {_fmt_any(record.got)}")
-    return AssertionError("\n".join(lines))
+    return CheckFailed("\n".join(lines))
 
 
 def _run(
@@ -160,40 +210,50 @@ def _run(
     same: Callable = _same_array,
     square_rule: bool = True,
     validate: Optional[Callable] = None,
+    returns_array: bool = True,
+    time_limit: Optional[float] = DEFAULT_TIME_LIMIT,
+    forbidden=(),
 ) -> None:
-    """Call ``fn`` on every case, then succeed or raise an AssertionError that names the mistake."""
-    _require_callable(fn, title)
+    """Call ``fn`` on every case, then succeed or raise a :class:`CheckFailed` that names the mistake.
+
+    Each call runs under ``time_limit`` seconds (None: no limit); with
+    ``returns_array`` the result is turned into a NumPy array inside that
+    limit and must hold real numbers. ``fn`` may not be, or merely call, a
+    SciPy function or one of the convlib functions in ``forbidden``.
+    """
+    __tracebackhide__ = True
+    _require_callable(fn, title, forbidden)
     records = []
-    for case in cases:
+    for index, case in enumerate(cases):
         expected = reference(*case.args)
         args = tuple(_copy(a) for a in case.args)
-        got, exc = None, None
-        try:
-            with np.errstate(all="ignore"):
-                got = fn(*args)
-        except NotImplementedError:
-            raise AssertionError(f"{title}: {NOT_IMPLEMENTED}") from None
-        except Exception as e:  # noqa: BLE001 - the student's code may raise anything
-            exc = e
+        outcome = call_student(fn, args, time_limit, as_array if returns_array else None)
+        if outcome.timed_out:
+            raise _time_out(title, case, time_limit, index, len(cases))
+        if isinstance(outcome.exc, NotImplementedError):
+            raise CheckFailed(f"{title}: {NOT_IMPLEMENTED}") from None
+        got, exc = outcome.value, outcome.exc
+        if returns_array and exc is None and got is not None and dtype_problem(got):
+            raise _not_numbers(title, case, dtype_problem(got), index, len(cases))
         for name, after, before in zip(case.names, args, case.args, strict=True):
             if not _unchanged(after, before):
-                raise AssertionError(
+                raise CheckFailed(
                     f"{title}: Hint [mutates input]: your function changed its argument {name} in place "
                     f"(case: {case.describe()}). A layer must not modify its input: work on a copy "
                     f"({name} = {name}.copy()) or build a new output array instead of writing into {name}."
                 )
         if exc is None and got is None:
-            raise AssertionError(
+            raise CheckFailed(
                 f"{title}: Hint [returned None]: your function returned None (case: {case.describe()}). "
                 "Did you forget the `return` statement? (A body of `...` does nothing.)"
             )
         record = _Record(case, expected, got, exc)
         if exc is None:
             if validate is not None:
-                problem = validate(got, expected)
+                problem = _safe(validate, got, expected)
                 if problem:
-                    raise AssertionError(f"{title}: {problem} (case: {case.describe()}; got {got!r})")
-            record.ok = same(got, expected)
+                    raise CheckFailed(f"{title}: {problem} (case: {case.describe()}; got {_fmt_any(got)})")
+            record.ok = bool(_safe(same, got, expected))
         records.append(record)
 
     failed = [r for r in records if not r.ok]
@@ -234,7 +294,7 @@ def _run(
     # 4. the function raised an exception
     if crashed:
         r = crashed[0]
-        hint = f"your function raised {type(r.exc).__name__}: {r.exc}"
+        hint = f"your function raised {describe_exception(r.exc)}"
         if "broadcast" in str(r.exc):
             hint += (
                 ". A window and the kernel must have the same shape: the window at (i, j) is "
@@ -245,8 +305,7 @@ def _run(
         hint += "."
         if wrong:
             hint += f" (Besides, {len(wrong)} other case(s) return wrong outputs.)"
-        err = _failure(title, "exception", hint, r, n_failed, n)
-        raise err from r.exc
+        raise _failure(title, "exception", hint, r, n_failed, n) from r.exc
 
     # 5. wrong output shape
     if misshapen:
@@ -275,7 +334,7 @@ def _explains(m: _Mistake, wrong: list, same: Callable) -> bool:
         if out is None:
             continue
         defined += 1
-        if not same(r.got, out):
+        if not _safe(same, r.got, out):
             return False
     return defined > 0
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..correlate import conv2d, corr2d
+from ._calls import DEFAULT_TIME_LIMIT
 from ._engine import (
+    _CORRELATIONS,
     _Case,
     _Mistake,
     _array,
@@ -41,17 +43,17 @@ def _dense_minus(V, H, W):
     return Wd
 
 
-def check_dense_weights(fn) -> None:
+def check_dense_weights(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     r"""Check ``fn(V, H, W)``: the fully connected weight tensor of a valid cross-correlation.
 
     The layer ``h = corr2d(x, V)`` is a fully connected layer
-    ``h[i, j] = sum_{k, l} W[i, j, k, l] x[k, l]`` whose weights are
-    ``W[i, j, i + a, j + b] = V[a, b]`` and zero elsewhere. ``fn`` returns
-    that tensor, of shape ``(H - h + 1, W - w + 1, H, W)``.
+    ``h[i, j] = sum_{k, l} W[i, j, k, l] x[k, l]``; ``fn`` returns its weight
+    tensor, of shape ``(H - h + 1, W - w + 1, H, W)``. ``time_limit`` is the
+    number of seconds each call of ``fn`` may take.
 
     Raises
     ------
-    AssertionError
+    CheckFailed
         Hints: flipped kernel, transposed kernel, i - a instead of i + a,
         the kernel does not move with (i, j), axes in the order (k, l, i, j),
         hidden rows and columns swapped, hidden layer as large as the image,
@@ -61,15 +63,11 @@ def check_dense_weights(fn) -> None:
     --------
     >>> import numpy as np
     >>> from convlib.checks import check_dense_weights
-    >>> def dense(V, H, W):
-    ...     h, w = V.shape
-    ...     Wd = np.zeros((H - h + 1, W - w + 1, H, W))
-    ...     for i in range(H - h + 1):
-    ...         for j in range(W - w + 1):
-    ...             Wd[i, j, i:i + h, j:j + w] = V
-    ...     return Wd
-    >>> check_dense_weights(dense)
-    ✓ dense weights: all 16 hidden cases pass
+    >>> check_dense_weights(lambda V, H, W: np.zeros((H, W, H, W)))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    convlib.checks.CheckFailed: dense weights: 16 of 16 hidden cases fail.
+    ...
     """
     rng = np.random.default_rng(6)
     cases = []
@@ -123,33 +121,37 @@ def check_dense_weights(fn) -> None:
         ),
         *_int_mistakes("np.zeros_like(V)"),
     ]
-    _run("dense weights", fn, cases, _dense_reference, mistakes=mistakes, shape_mistakes=[])
+    _run("dense weights", fn, cases, _dense_reference, mistakes=mistakes, shape_mistakes=[], time_limit=time_limit)
 
 
-def check_local_layer(fn) -> None:
-    r"""Check ``fn(X, V)``: the lecture's local layer with zero padding (``corr2d(X, V, "same")``).
+def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
+    r"""Check ``fn(X, V)``: the lecture's local layer with zero padding, written without ``corr2d``.
 
     .. math:: h[i, j] = \sum_{a=-\Delta}^{\Delta} \sum_{b=-\Delta}^{\Delta} V[a, b] \, x[i + a, j + b]
 
     ``V`` is stored as a ``(2 Delta + 1) x (2 Delta + 1)`` array, so the
     lecture's ``V[a, b]`` is ``V[a + Delta, b + Delta]``; pixels outside the
-    image count as zero; the output has the image's shape.
+    image count as zero; the output has the image's shape. ``time_limit`` is
+    the number of seconds each call of ``fn`` may take.
 
     Raises
     ------
-    AssertionError
+    CheckFailed
         Hints: no padding ('valid' output), 'full' output, flipped kernel,
         transposed kernel, wrap-around instead of zeros, edge padding instead
         of zeros, output shifted by Delta (V[a, b] used for offset (a, b)
         without the + Delta), negative indices wrap around, mean instead of
-        sum, integer output, square only, mutation, exception.
+        sum, integer output, square only, mutation, exception, time limit,
+        library function (the exercise asks for the index arithmetic).
 
     Examples
     --------
     >>> from convlib import corr2d
     >>> from convlib.checks import check_local_layer
-    >>> check_local_layer(lambda X, V: corr2d(X, V, "same"))
-    ✓ local layer: all 20 hidden cases pass
+    >>> check_local_layer(lambda X, V: corr2d(X, V, "same"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    convlib.checks.CheckFailed: local layer: Hint [library function]: this is (or only calls) convlib.corr2d, ...
     """
     rng = np.random.default_rng(7)
     cases = []
@@ -229,32 +231,31 @@ def check_local_layer(fn) -> None:
             lambda args, s: (s[1], s[0]),
         ),
     ]
-    _run("local layer", fn, cases, lambda X, V: corr2d(X, V, "same"), mistakes=mistakes, shape_mistakes=shape_mistakes)
+    _run("local layer", fn, cases, lambda X, V: corr2d(X, V, "same"), mistakes=mistakes, shape_mistakes=shape_mistakes,
+         time_limit=time_limit, forbidden=_CORRELATIONS)
 
 
-def check_receptive_field(fn) -> None:
+def check_receptive_field(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     r"""Check ``fn(delta, layers) -> int``: the side of the receptive field of ``layers`` stacked local layers.
 
     Each layer sees ``x[i + a, j + b]`` for ``a, b`` in ``-Delta .. Delta``;
-    stacking ``L`` of them lets one output pixel see a square of side
-    ``2 L Delta + 1`` pixels of the input.
+    ``fn`` says how wide a square of input pixels one output pixel of the
+    stack sees. ``time_limit`` is the number of seconds each call may take.
 
     Raises
     ------
-    AssertionError
+    CheckFailed
         Hints: (2 Delta + 1) L, (2 Delta + 1)^L, L Delta + 1 (one side only),
         layers ignored, 2 L Delta (forgot the centre pixel), area instead of
-        side, (2 Delta + 1) + L - 1, float result.
+        side, (2 Delta + 1) + L - 1, float result, time limit.
 
     Examples
     --------
     >>> from convlib.checks import check_receptive_field
-    >>> check_receptive_field(lambda delta, layers: 2 * layers * delta + 1)
-    ✓ receptive field: all 20 hidden cases pass
     >>> check_receptive_field(lambda delta, layers: (2 * delta + 1) * layers)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    AssertionError: receptive field: 15 of 20 hidden cases fail.
+    convlib.checks.CheckFailed: receptive field: 15 of 20 hidden cases fail.
     Hint [sides multiplied]: ...
     """
     cases = [_Case((d, L), ("delta", "layers")) for d in (0, 1, 2, 3, 5) for L in (1, 2, 3, 4)]
@@ -266,6 +267,8 @@ def check_receptive_field(fn) -> None:
             return False
 
     def validate(got, expected):
+        if isinstance(got, (str, bytes, np.str_, np.bytes_)):
+            return "Hint [not a number]: return the side length as an int, not as text"
         try:
             if float(got) == expected and isinstance(got, (float, np.floating)):
                 return "Hint [float result]: a side length is a whole number of pixels: return an int"
@@ -291,4 +294,5 @@ def check_receptive_field(fn) -> None:
         _Mistake("off by one layer", "one layer alone has side 2 Delta + 1; L layers have 2 L Delta + 1.",
                  lambda args, ref: 2 * (args[1] - 1) * args[0] + 1),
     ]
-    _run("receptive field", fn, cases, lambda d, L: 2 * L * d + 1, mistakes=mistakes, same=same, validate=validate, square_rule=False)
+    _run("receptive field", fn, cases, lambda d, L: 2 * L * d + 1, mistakes=mistakes, same=same, validate=validate, square_rule=False,
+         returns_array=False, time_limit=time_limit)

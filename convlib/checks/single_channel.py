@@ -6,7 +6,9 @@ import numpy as np
 
 from ..correlate import conv2d, corr2d
 from ..shapes import output_shape
+from ._calls import DEFAULT_TIME_LIMIT
 from ._engine import (
+    _CORRELATIONS,
     _Case,
     _MEAN,
     _Mistake,
@@ -19,7 +21,7 @@ from ._engine import (
 )
 
 
-def check_corr2d(fn) -> None:
+def check_corr2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     r"""Check ``fn(X, K)``: the 2-D cross-correlation of the lecture, ``"valid"`` positions only.
 
     .. math:: h[i, j] = \sum_{a=0}^{h-1} \sum_{b=0}^{w-1} K[a, b] \, X[i + a, j + b]
@@ -27,38 +29,33 @@ def check_corr2d(fn) -> None:
     Parameters
     ----------
     fn : callable
-        ``fn(X, K) -> array of shape (H - h + 1, W - w + 1)``.
+        ``fn(X, K) -> array of shape (H - h + 1, W - w + 1)``, written by the
+        student (convlib's and SciPy's functions are refused).
+    time_limit : float, optional
+        Seconds each call of ``fn`` may take.
 
     Raises
     ------
-    AssertionError
-        With a hint naming the mistake: flipped kernel (that is convolution),
-        transposed kernel or image, rows and columns swapped, output one too
-        small / image-sized / 'full', matrix product instead of elementwise
-        product, mean instead of sum, integer or rounded output, only square
-        inputs work, input modified in place, an exception, not implemented.
+    CheckFailed
+        An :class:`AssertionError` with a hint naming the mistake: flipped
+        kernel (that is convolution), transposed kernel or image, rows and
+        columns swapped, output one too small / image-sized / 'full', matrix
+        product instead of elementwise product, mean instead of sum, integer
+        or rounded output, only square inputs work, input modified in place,
+        not numbers (text, objects, complex), an exception, time limit,
+        library function, not implemented.
 
     Examples
     --------
+    A wrong answer gets a hint:
+
     >>> import numpy as np
     >>> from convlib.checks import check_corr2d
-    >>> def my_corr2d(X, K):
-    ...     h, w = K.shape
-    ...     Y = np.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
-    ...     for i in range(Y.shape[0]):
-    ...         for j in range(Y.shape[1]):
-    ...             Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
-    ...     return Y
-    >>> check_corr2d(my_corr2d)
-    ✓ corr2d: all 34 hidden cases pass
-
-    Flipping the kernel computes a convolution instead:
-
-    >>> check_corr2d(lambda X, K: my_corr2d(X, K[::-1, ::-1]))  # doctest: +ELLIPSIS
+    >>> check_corr2d(lambda X, K: np.zeros((X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1)))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    AssertionError: corr2d: 32 of 34 hidden cases fail.
-    Hint [flipped kernel]: ...
+    convlib.checks.CheckFailed: corr2d: 34 of 34 hidden cases fail.
+    Hint [wrong values]: ...
     """
     mistakes = [
         _Mistake(
@@ -88,43 +85,44 @@ def check_corr2d(fn) -> None:
         _MEAN,
         *_int_mistakes(),
     ]
-    _run("corr2d", fn, _cases_2d(0), lambda X, K: corr2d(X, K), mistakes=mistakes, shape_mistakes=_SHAPE_MISTAKES_2D)
+    _run("corr2d", fn, _cases_2d(0), lambda X, K: corr2d(X, K), mistakes=mistakes, shape_mistakes=_SHAPE_MISTAKES_2D,
+         time_limit=time_limit, forbidden=_CORRELATIONS)
 
 
-def check_conv2d(fn) -> None:
+def check_conv2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     r"""Check ``fn(X, K)``: the 2-D **convolution** (flipped kernel), ``"valid"`` positions only.
 
     .. math:: (K \circledast X)[i, j] = \sum_{a=0}^{h-1} \sum_{b=0}^{w-1} K[a, b] \, X[i + h - 1 - a, j + w - 1 - b],
 
     for ``0 <= i <= H - h`` and ``0 <= j <= W - w`` (the lecture's
     :math:`\sum_{a,b} f(a, b) g(i - a, j - b)` with the output indexed from the
-    first position where the kernel fits), that is ``corr2d(X, K[::-1, ::-1])``, as :func:`convlib.conv2d` and
-    :func:`scipy.signal.convolve2d` with ``mode="valid"``.
+    first position where the kernel fits), as :func:`scipy.signal.convolve2d`
+    with ``mode="valid"``.
 
     Parameters
     ----------
     fn : callable
-        ``fn(X, K) -> array of shape (H - h + 1, W - w + 1)``.
+        ``fn(X, K) -> array of shape (H - h + 1, W - w + 1)``; it may call a
+        cross-correlation, but not convlib's or SciPy's convolution.
+    time_limit : float, optional
+        Seconds each call of ``fn`` may take.
 
     Raises
     ------
-    AssertionError
+    CheckFailed
         Hints: forgot the flip, flipped only the rows or only the columns,
         transposed instead of flipped, flipped the image (output rotated),
-        flipped image and kernel, plus the shape, dtype, mutation and square
-        hints of :func:`check_corr2d`.
+        flipped image and kernel, plus the shape, dtype, mutation, square,
+        time-limit and library hints of :func:`check_corr2d`.
 
     Examples
     --------
-    >>> from convlib import corr2d
+    >>> from convlib import conv2d
     >>> from convlib.checks import check_conv2d
-    >>> check_conv2d(lambda X, K: corr2d(X, K[::-1, ::-1]))
-    ✓ conv2d: all 34 hidden cases pass
-    >>> check_conv2d(corr2d)  # doctest: +ELLIPSIS
+    >>> check_conv2d(conv2d)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    AssertionError: conv2d: 32 of 34 hidden cases fail.
-    Hint [forgot the flip]: ...
+    convlib.checks.CheckFailed: conv2d: Hint [library function]: this is (or only calls) convlib.conv2d, ...
     """
     mistakes = [
         _Mistake(
@@ -169,7 +167,8 @@ def check_conv2d(fn) -> None:
         _MEAN,
         *_int_mistakes(),
     ]
-    _run("conv2d", fn, _cases_2d(1), lambda X, K: conv2d(X, K), mistakes=mistakes, shape_mistakes=_SHAPE_MISTAKES_2D)
+    _run("conv2d", fn, _cases_2d(1), lambda X, K: conv2d(X, K), mistakes=mistakes, shape_mistakes=_SHAPE_MISTAKES_2D,
+         time_limit=time_limit, forbidden=(conv2d,))
 
 
 def _output_shape_cases() -> list:
@@ -193,9 +192,11 @@ def _shape_validate(got, expected) -> str:
     try:
         values = list(got)
     except TypeError:
-        return f"Hint [not a pair]: return a tuple (rows, cols), e.g. ({expected[0]}, {expected[1]})"
+        return "Hint [not a pair]: return a tuple of two ints, (rows, cols)"
     if len(values) != 2:
-        return f"Hint [not a pair]: return exactly two numbers (rows, cols), e.g. ({expected[0]}, {expected[1]})"
+        return "Hint [not a pair]: return exactly two numbers, (rows, cols)"
+    if any(isinstance(v, (str, bytes, np.str_, np.bytes_)) for v in values):
+        return "Hint [not numbers]: sizes must be ints, not text: return the numbers themselves, not str(...)"
     try:
         float_sizes = any(isinstance(v, (float, np.floating)) for v in values) and all(
             float(v) == float(e) for v, e in zip(values, expected, strict=True)
@@ -207,36 +208,34 @@ def _shape_validate(got, expected) -> str:
     return ""
 
 
-def check_output_shape(fn) -> None:
+def check_output_shape(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     """Check ``fn(H, W, h, w, mode) -> (rows, cols)``, the output size of a 2-D cross-correlation.
 
-    ``"valid"``: ``(H - h + 1, W - w + 1)``; ``"same"``: ``(H, W)``;
-    ``"full"``: ``(H + h - 1, W + w - 1)`` (see :func:`convlib.output_shape`).
+    ``mode`` is ``"valid"``, ``"same"`` or ``"full"``, as in the chapter.
 
     Parameters
     ----------
     fn : callable
         ``fn(H, W, h, w, mode)`` returning a pair of ints.
+    time_limit : float, optional
+        Seconds each call of ``fn`` may take.
 
     Raises
     ------
-    AssertionError
+    CheckFailed
         Hints: 'valid' one too small / too large, 'full' one too large / too
         small, 'same' computed like 'valid', 'full' computed like 'same', mode
         ignored, rows and columns swapped, kernel height used for both sides,
         image height used for both sides, float sizes, not a pair, None for a
-        mode.
+        mode, time limit, library function.
 
     Examples
     --------
-    >>> from convlib import output_shape
     >>> from convlib.checks import check_output_shape
-    >>> check_output_shape(output_shape)
-    ✓ output_shape: all 39 hidden cases pass
     >>> check_output_shape(lambda H, W, h, w, mode: (H - h, W - w))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    AssertionError: output_shape: 39 of 39 hidden cases fail.
+    convlib.checks.CheckFailed: output_shape: 39 of 39 hidden cases fail.
     Hint [mode ignored]: ...
     """
 
@@ -325,4 +324,7 @@ def check_output_shape(fn) -> None:
         mistakes=mistakes,
         same=_shape_same,
         validate=_shape_validate,
+        returns_array=False,
+        time_limit=time_limit,
+        forbidden=(output_shape,),
     )

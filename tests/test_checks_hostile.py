@@ -1,0 +1,263 @@
+"""The checkers against answers a hostile or unlucky student hands in.
+
+Non-answers (text, complex numbers, objects whose ``__array__`` fails), code
+that exits, hangs or swallows the time-out, convlib's and SciPy's own
+functions (bare, wrapped, partial), and what a Jupyter kernel shows for a
+failing check. Also: no answer is within reach of Shift-Tab.
+"""
+
+from __future__ import annotations
+
+import functools
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+import scipy.signal
+from scipy import signal as sig
+
+import convlib
+from convlib import checks, conv2d, corr2d, fully_connected_params, local_params, translation_invariant_params
+from convlib.checks import (
+    HAND_K,
+    HAND_X,
+    LUMA,
+    CheckFailed,
+    check_corr2d,
+    check_dense_counts,
+    check_grey_kernel,
+    check_hand_example,
+    check_local_layer,
+    check_output_shape,
+)
+from test_checks import loop_corr as student_corr2d  # a student's plain loops
+
+
+def failure(check, answer, **kwargs) -> str:
+    with pytest.raises(CheckFailed) as info:
+        check(answer, **kwargs)
+    assert isinstance(info.value, AssertionError)  # graders catch AssertionError
+    return str(info.value)
+
+
+# ---------------------------------------------------------------------------
+# not numbers
+
+
+class BrokenArray:
+    def __array__(self, dtype=None, copy=None):
+        raise RuntimeError("no array today")
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        (lambda X, K: student_corr2d(X, K).astype(str), "dtype <U32 (strings)"),
+        (lambda X, K: student_corr2d(X, K) + 1e6j, "dtype complex128 (complex numbers)"),
+        (lambda X, K: student_corr2d(X, K) + 0j, "dtype complex128 (complex numbers)"),
+        (lambda X, K: student_corr2d(X, K).astype(object), "dtype object (Python objects)"),
+        (lambda X, K: [[1.0, 2.0], [3.0]], "dtype object (Python objects)"),
+        (lambda X, K: student_corr2d(X, K).astype(bytes), "(bytes)"),
+    ],
+    ids=["str", "complex", "complex-zero-imag", "object", "ragged-list", "bytes"],
+)
+def test_non_numeric_results_get_a_hint_naming_the_dtype(answer, words):
+    message = failure(check_corr2d, answer)
+    assert "Hint [not numbers]" in message and words in message, message
+    assert "34 of 34 hidden cases fail" in message  # the count graders read
+    assert "X of shape (3, 3)" in message  # the case
+
+
+def test_a_result_whose_array_conversion_fails_is_a_hint_naming_the_case():
+    message = failure(check_corr2d, lambda X, K: BrokenArray())
+    assert "Hint [exception]" in message
+    assert "RuntimeError: no array today" in message and "First failing case: X of shape" in message
+
+
+@pytest.mark.parametrize(
+    "exit_code", [SystemExit(3), SystemExit("bye"), GeneratorExit()], ids=["exit-3", "exit-text", "generator-exit"]
+)
+def test_system_exit_in_the_answer_is_a_hint(exit_code):
+    def leaves(X, K):
+        raise exit_code
+
+    message = failure(check_corr2d, leaves)
+    assert "Hint [exception]" in message and type(exit_code).__name__ in message
+
+
+def test_the_exception_report_shows_the_students_line():
+    def crashes(X, K):
+        h, w = K.shape
+        return X[:h, :w] * K[: h - 1]  # broadcasting error on purpose
+
+    message = failure(check_corr2d, crashes)
+    assert "line" in message and "of crashes: return X[:h, :w] * K[: h - 1]" in message
+
+
+def test_answers_that_are_not_functions_get_a_dtype_hint():
+    assert "must be an array of real numbers" in failure(check_grey_kernel, LUMA.reshape(1, 1, 3, 1) + 7j)
+    assert "complex" in failure(check_grey_kernel, LUMA.reshape(1, 1, 3, 1) + 7j)
+    right_corr = corr2d(HAND_X, HAND_K)
+    message = failure(lambda a: check_hand_example(a, conv2d(HAND_X, HAND_K)), right_corr.astype(str))
+    assert "strings" in message
+    message = failure(lambda a: check_hand_example(a, conv2d(HAND_X, HAND_K)), BrokenArray())
+    assert "RuntimeError: no array today" in message
+    fc = fully_connected_params(480, 640)
+    message = failure(lambda a: check_dense_counts(a, translation_invariant_params(480, 640)), str(fc))
+    assert "must be a number" in message and "str" in message
+    message = failure(lambda a: check_dense_counts(fc, a), complex(translation_invariant_params(480, 640)))
+    assert "must be a number" in message
+
+
+# ---------------------------------------------------------------------------
+# time limit
+
+
+def hangs(X, K):
+    while True:
+        pass
+
+
+def sleeps(X, K):
+    time.sleep(60)
+
+
+def swallows(X, K):
+    while True:
+        try:
+            while True:
+                pass
+        except:  # noqa: E722 - a student's bare except catches the first time-out
+            pass
+
+
+@pytest.mark.parametrize("answer", [hangs, sleeps, swallows], ids=["busy-loop", "sleep", "bare-except"])
+def test_a_hanging_answer_gets_a_time_limit_hint_naming_case_and_limit(answer):
+    start = time.monotonic()
+    message = failure(check_corr2d, answer, time_limit=0.3)
+    assert time.monotonic() - start < 5
+    assert "Hint [time limit]: your function did not return within 0.3 s on the case X of shape (3, 3)" in message
+    assert message.startswith("corr2d: 34 of 34 hidden cases fail")
+
+
+def test_the_time_limit_leaves_other_alarms_alone():
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *args: fired.append(True))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 1.5)
+        failure(check_corr2d, hangs, time_limit=0.2)
+        assert signal.getsignal(signal.SIGALRM) is not None and not fired
+        remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+        assert 0 < remaining < 1.5  # the outer alarm is still running
+        time.sleep(remaining + 0.2)
+        assert fired == [True]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_the_time_limit_works_outside_the_main_thread():
+    """A grader may run checks in a worker thread, where SIGALRM is not available."""
+    messages = []
+    worker = threading.Thread(target=lambda: messages.append(failure(check_corr2d, hangs, time_limit=0.3)))
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive()
+    assert "Hint [time limit]" in messages[0]
+
+
+def test_a_slow_but_finishing_answer_passes(capsys):
+    def slow(X, K):
+        time.sleep(0.01)
+        return student_corr2d(X, K)
+
+    check_corr2d(slow, time_limit=2)
+    assert capsys.readouterr().out == "✓ corr2d: all 34 hidden cases pass\n"
+
+
+def test_value_checkers_have_the_time_limit_too():
+    message = failure(check_output_shape, lambda H, W, h, w, mode: hangs(H, W), time_limit=0.2)
+    assert "Hint [time limit]" in message and "0.2 s" in message
+
+
+# ---------------------------------------------------------------------------
+# convlib's and SciPy's own functions
+
+
+def _proxy_calls(X, K):
+    return scipy.signal.correlate2d(X, K, "valid")
+
+
+@pytest.mark.parametrize(
+    "answer, library",
+    [
+        (corr2d, "convlib.corr2d"),
+        (convlib.corr2d_naive, "convlib.corr2d_naive"),
+        (sig.correlate2d, "scipy.signal.correlate2d"),
+        (functools.partial(sig.correlate2d, mode="valid"), "scipy.signal.correlate2d"),
+        (lambda X, K: corr2d(X, K), "convlib.corr2d"),
+        (lambda X, K: convlib.corr2d(X, K), "convlib.corr2d"),
+        (lambda X, K: sig.correlate2d(X, K, mode="valid"), "scipy.signal.correlate2d"),
+        (_proxy_calls, "scipy.signal.correlate2d"),
+        (lambda X, K: convlib.corr2d_multi_in(X[..., None], K[..., None]), "convlib.corr2d_multi_in"),
+        (functools.wraps(corr2d)(lambda X, K: 0), "convlib.corr2d"),
+    ],
+    ids=["convlib", "naive", "scipy", "partial", "lambda", "module-attribute", "scipy-lambda", "scipy-module-path",
+         "multi-in", "wraps"],
+)
+def test_library_functions_are_refused(answer, library):
+    message = failure(check_corr2d, answer)
+    assert "Hint [library function]" in message and library in message, message
+
+
+def test_library_refusal_covers_every_function_checker():
+    assert "convlib.corr2d" in failure(check_local_layer, lambda X, V: corr2d(X, V, "same"))
+    assert "convlib.output_shape" in failure(check_output_shape, convlib.output_shape)
+    assert "convlib.conv2d" in failure(checks.check_conv2d, lambda X, K: conv2d(X, K))
+    layer = convlib.Conv2D(3, seed=0)
+    assert "Hint [library function]" in failure(checks.check_conv_layer, layer.forward)
+
+
+def test_allowed_building_blocks_and_grader_proxies_pass(capsys):
+    checks.check_conv2d(lambda X, K: corr2d(X, K[::-1, ::-1]))  # the exercise asks for exactly this
+
+    def proxy(*args):  # what a grading process forwards to the student's kernel
+        return student_corr2d(*args)
+
+    check_corr2d(proxy)
+    assert capsys.readouterr().out.count("✓") == 2
+
+
+# ---------------------------------------------------------------------------
+# nothing to copy from Shift-Tab
+
+
+def test_no_answer_key_is_exported():
+    assert "EQUIVARIANCE_QUESTIONS" not in dir(checks)
+    for name in checks.__all__:
+        assert not isinstance(getattr(checks, name), dict), name
+
+
+def test_docstrings_show_no_right_answers():
+    docs = "\n".join(
+        (getattr(checks, name).__doc__ or "") for name in checks.__all__ if callable(getattr(checks, name))
+    ) + (checks.__doc__ or "")
+    assert "✓" not in docs.replace("``✓ corr2d: all 34 hidden cases pass``", "")  # only the format of the success line
+    for value in [fully_connected_params(480, 640), translation_invariant_params(480, 640),
+                  fully_connected_params(1024, 1024, 3, 64), local_params(2, 3, 64)]:
+        assert str(value) not in docs
+    for answer in [corr2d(HAND_X, HAND_K), conv2d(HAND_X, HAND_K)]:
+        assert str(answer.astype(int).tolist()) not in docs
+    assert "2 * PATTERN - 1" not in docs and "reshape(1, 1, 3, 1)" not in docs and "K[::-1, ::-1])" not in docs
+    assert "2 L Delta + 1" not in docs and "(H - h + 1, W - w + 1)`` ; ``\"same\"" not in docs
+
+
+def test_in_ipython_only_the_message_is_shown_hint_first():
+    with pytest.raises(CheckFailed) as info:
+        check_corr2d(lambda X, K: student_corr2d(X, K).astype(str))
+    lines = info.value._render_traceback_()
+    assert lines[0].startswith("CheckFailed: corr2d: 34 of 34 hidden cases fail")
+    assert lines[1].startswith("Hint [not numbers]")
+    assert not any("_engine.py" in line for line in lines)
