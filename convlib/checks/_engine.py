@@ -184,7 +184,7 @@ def _success(title: str, n: int, unit: str = "hidden cases") -> None:
     print(f"✓ {title}: all {n} {unit} pass")
 
 
-def _failure(title: str, tag: str, hint: str, record: _Record, n_failed: int, n_total: int, *, show_expected: bool = True) -> AssertionError:
+def _failure(title: str, tag: str, hint: str, record: _Record, n_failed: int, n_total: int, *, show_expected: bool = True) -> CheckFailed:
     lines = [f"{title}: {n_failed} of {n_total} hidden cases fail.", f"Hint [{tag}]: {hint}", f"First failing case: {record.case.describe()}"]
     inputs = record.case.show_inputs()
     if inputs:
