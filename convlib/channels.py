@@ -1,12 +1,12 @@
 r"""Multi-channel cross-correlation: images and hidden layers as 3rd-order tensors.
 
 convlib follows the lecture's index order: an image ``x[i, j, c]`` has shape
-``(H, W, C)`` and a kernel ``V[a, b, c, k]`` has shape ``(h, w, C_in, C_out)``:
+``(H, W, C)`` and a kernel ``K[a, b, c, k]`` has shape ``(k_h, k_w, C_in, C_out)``:
 
 .. math:: h[i, j, k] = \sum_{a, b} \sum_c V[a, b, c, k] \, x[i + a, j + b, c]
 
 PyTorch orders axes differently: images as ``(N, C, H, W)`` and weights as
-``(C_out, C_in, h, w)``. :func:`image_to_nchw`, :func:`image_from_nchw`,
+``(C_out, C_in, k_h, k_w)``. :func:`image_to_nchw`, :func:`image_from_nchw`,
 :func:`kernel_to_oihw` and :func:`kernel_from_oihw` convert between the two;
 ``torch.nn.functional.conv2d`` on converted arrays gives the same numbers.
 """
@@ -46,7 +46,7 @@ def corr2d_multi_in(X, K, mode: str = "valid") -> np.ndarray:
     ----------
     X : array_like, shape (H, W, C)
         Image with ``C`` channels on the last axis.
-    K : array_like, shape (h, w, C)
+    K : array_like, shape (k_h, k_w, C)
         One kernel slice per input channel.
     mode : {"valid", "same", "full"}
         Output size, as in :func:`convlib.corr2d`.
@@ -69,7 +69,7 @@ def corr2d_multi_in(X, K, mode: str = "valid") -> np.ndarray:
            [104., 120.]])
     """
     X = as_array(X, "X", 3, layout="(H, W, C)")
-    K = as_array(K, "K", 3, layout="(h, w, C)")
+    K = as_array(K, "K", 3, layout="(k_h, k_w, C)")
     check_channels(X.shape[-1], K.shape[-1])
     return _multi(X[None], K[..., None], check_mode(mode))[0, :, :, 0]
 
@@ -86,8 +86,8 @@ def corr2d_multi_in_out(X, K, mode: str = "valid") -> np.ndarray:
     ----------
     X : array_like, shape (H, W, C_in) or (N, H, W, C_in)
         Image, optionally with a leading batch axis.
-    K : array_like, shape (h, w, C_in, C_out)
-        The 4th-order kernel ``V[a, b, c, k]``.
+    K : array_like, shape (k_h, k_w, C_in, C_out)
+        The 4th-order kernel ``K[a, b, c, k]``.
     mode : {"valid", "same", "full"}
         Output size, as in :func:`convlib.corr2d`.
 
@@ -107,7 +107,7 @@ def corr2d_multi_in_out(X, K, mode: str = "valid") -> np.ndarray:
     27.0
     """
     X = as_array(X, "X", (3, 4), layout="(H, W, C_in) or (N, H, W, C_in)")
-    K = as_array(K, "K", 4, layout="(h, w, C_in, C_out)")
+    K = as_array(K, "K", 4, layout="(k_h, k_w, C_in, C_out)")
     check_channels(X.shape[-1], K.shape[2])
     mode = check_mode(mode)
     if X.ndim == 3:
@@ -116,7 +116,7 @@ def corr2d_multi_in_out(X, K, mode: str = "valid") -> np.ndarray:
 
 
 def _multi(X: np.ndarray, K: np.ndarray, mode: str) -> np.ndarray:
-    """(N, H, W, C_in) * (h, w, C_in, C_out) -> (N, H', W', C_out), inputs validated."""
+    """(N, H, W, C_in) * (k_h, k_w, C_in, C_out) -> (N, H', W', C_out), inputs validated."""
     h, w, c_in, c_out = K.shape
     check_kernel_fits(X.shape[1:3], (h, w), mode)
     dtype = np.result_type(X, K)
@@ -128,7 +128,7 @@ def _multi(X: np.ndarray, K: np.ndarray, mode: str) -> np.ndarray:
     n, Hp, Wp, _ = X.shape
     Ho, Wo = Hp - h + 1, Wp - w + 1
     # windows[n, i, j, a, b, c] = X[n, i + a, j + b, c]: a view, no copy yet.
-    windows = np.lib.stride_tricks.sliding_window_view(X, (h, w), axis=(1, 2))  # (N, Ho, Wo, C, h, w)
+    windows = np.lib.stride_tricks.sliding_window_view(X, (h, w), axis=(1, 2))  # (N, Ho, Wo, C, k_h, k_w)
     windows = windows.transpose(0, 1, 2, 4, 5, 3)
     weights = K.reshape(h * w * c_in, c_out)
     out = np.empty((n, Ho, Wo, c_out), dtype=dtype)
@@ -179,7 +179,7 @@ def image_from_nchw(X) -> np.ndarray:
 
 
 def kernel_to_oihw(K) -> np.ndarray:
-    """Convert a kernel ``V[a, b, c, k]`` of shape ``(h, w, C_in, C_out)`` to PyTorch's ``(C_out, C_in, h, w)``.
+    """Convert a kernel ``K[a, b, c, k]`` of shape ``(k_h, k_w, C_in, C_out)`` to PyTorch's ``(C_out, C_in, k_h, k_w)``.
 
     Examples
     --------
@@ -188,12 +188,12 @@ def kernel_to_oihw(K) -> np.ndarray:
     >>> kernel_to_oihw(np.zeros((3, 5, 2, 4))).shape
     (4, 2, 3, 5)
     """
-    K = as_array(K, "K", 4, keep_dtype=True, layout="(h, w, C_in, C_out)")
+    K = as_array(K, "K", 4, keep_dtype=True, layout="(k_h, k_w, C_in, C_out)")
     return K.transpose(3, 2, 0, 1).copy(order="C")  # a new array, never a view
 
 
 def kernel_from_oihw(K) -> np.ndarray:
-    """Convert a PyTorch weight ``(C_out, C_in, h, w)`` to convlib's ``(h, w, C_in, C_out)``.
+    """Convert a PyTorch weight ``(C_out, C_in, k_h, k_w)`` to convlib's ``(k_h, k_w, C_in, C_out)``.
 
     Examples
     --------
@@ -202,5 +202,5 @@ def kernel_from_oihw(K) -> np.ndarray:
     >>> kernel_from_oihw(np.zeros((4, 2, 3, 5))).shape
     (3, 5, 2, 4)
     """
-    K = as_array(K, "K", 4, keep_dtype=True, layout="(C_out, C_in, h, w)")
+    K = as_array(K, "K", 4, keep_dtype=True, layout="(C_out, C_in, k_h, k_w)")
     return K.transpose(2, 3, 1, 0).copy(order="C")  # a new array, never a view

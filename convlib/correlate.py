@@ -3,7 +3,7 @@ r"""Two-dimensional cross-correlation and convolution of single-channel arrays.
 The convolutional layer computes a **cross-correlation** (the lecture's
 formula, no flip)
 
-.. math:: h[i, j] = \sum_{a=0}^{h-1} \sum_{b=0}^{w-1} V[a, b] \, x[i + a, j + b],
+.. math:: Y[i, j] = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} K[a, b] \, x[i + a, j + b],
 
 while the mathematical **convolution** flips the kernel,
 
@@ -11,12 +11,12 @@ while the mathematical **convolution** flips the kernel,
 
 Three output sizes (``mode``), with the semantics of ``scipy.signal``:
 
-* ``"valid"``: only positions where the kernel fits, ``(H-h+1) x (W-w+1)``;
+* ``"valid"``: only positions where the kernel fits, ``(H-k_h+1) x (W-k_w+1)``;
 * ``"same"``: zero padding so the output has the image's shape; for an odd
   kernel ``(2*Delta+1) x (2*Delta+1)`` this is exactly the lecture's
   ``sum_{a,b=-Delta..Delta} V[a, b] x[i+a, j+b]``;
 * ``"full"``: every position where kernel and image overlap,
-  ``(H+h-1) x (W+w-1)``.
+  ``(H+k_h-1) x (W+k_w-1)``.
 
 NaN and inf follow IEEE arithmetic: they spread to every output pixel whose
 window contains them (an inf that meets a zero weight, or +inf and -inf in
@@ -58,16 +58,16 @@ def corr2d(X, K, mode: str = "valid") -> np.ndarray:
     ----------
     X : array_like, shape (H, W)
         The image ``x``.
-    K : array_like, shape (h, w)
-        The kernel (filter) ``V``.
+    K : array_like, shape (k_h, k_w)
+        The kernel (filter), ``K[a, b]`` for ``a < k_h``, ``b < k_w``.
     mode : {"valid", "same", "full"}
         Output size, as in :func:`scipy.signal.correlate2d`.
 
     Returns
     -------
     numpy.ndarray
-        ``(H-h+1, W-w+1)`` for ``"valid"``, ``(H, W)`` for ``"same"``,
-        ``(H+h-1, W+w-1)`` for ``"full"``. float32 inputs give float32;
+        ``(H-k_h+1, W-k_w+1)`` for ``"valid"``, ``(H, W)`` for ``"same"``,
+        ``(H+k_h-1, W+k_w-1)`` for ``"full"``. float32 inputs give float32;
         integer and boolean inputs are computed in float64.
 
     Raises
@@ -92,7 +92,7 @@ def corr2d(X, K, mode: str = "valid") -> np.ndarray:
     """
     integral = _is_integral(X) and _is_integral(K)
     X = as_array(X, "X", 2, layout="(H, W)")
-    K = as_array(K, "K", 2, layout="(h, w)")
+    K = as_array(K, "K", 2, layout="(k_h, k_w)")
     mode = check_mode(mode)
     check_kernel_fits(X.shape, K.shape, mode)
     return _correlate_padded(X, K, _padding(K.shape, mode, flipped=False), integral=integral)
@@ -105,8 +105,8 @@ def conv2d(X, K, mode: str = "valid") -> np.ndarray:
 
     with ``i, j`` indexing the ``"full"`` output (every overlap, starting
     where only ``V[0, 0]`` touches ``x[0, 0]``); ``"valid"`` keeps the
-    positions where the kernel fits: ``out[i, j] = sum_{a=0}^{h-1}
-    sum_{b=0}^{w-1} V[a, b] x[i + h - 1 - a, j + w - 1 - b]``. Equivalently, cross-correlation with the kernel rotated by 180 degrees,
+    positions where the kernel fits: ``out[i, j] = sum_{a=0}^{k_h-1}
+    sum_{b=0}^{k_w-1} K[a, b] x[i + k_h - 1 - a, j + k_w - 1 - b]``. Equivalently, cross-correlation with the kernel rotated by 180 degrees,
     ``corr2d(X, K[::-1, ::-1])`` (for ``"same"`` with an even-sized kernel the
     centring differs by one pixel, exactly as in SciPy).
 
@@ -114,7 +114,7 @@ def conv2d(X, K, mode: str = "valid") -> np.ndarray:
     ----------
     X : array_like, shape (H, W)
         The image.
-    K : array_like, shape (h, w)
+    K : array_like, shape (k_h, k_w)
         The kernel, flipped before sliding.
     mode : {"valid", "same", "full"}
         Output size, as in :func:`scipy.signal.convolve2d`.
@@ -134,7 +134,7 @@ def conv2d(X, K, mode: str = "valid") -> np.ndarray:
     """
     integral = _is_integral(X) and _is_integral(K)
     X = as_array(X, "X", 2, layout="(H, W)")
-    K = as_array(K, "K", 2, layout="(h, w)")
+    K = as_array(K, "K", 2, layout="(k_h, k_w)")
     mode = check_mode(mode)
     check_kernel_fits(X.shape, K.shape, mode)
     return _correlate_padded(X, K[::-1, ::-1], _padding(K.shape, mode, flipped=True), integral=integral)
@@ -143,7 +143,7 @@ def conv2d(X, K, mode: str = "valid") -> np.ndarray:
 def corr2d_naive(X, K) -> np.ndarray:
     r"""Reference loop for ``"valid"`` cross-correlation, one line per symbol of the formula.
 
-    .. math:: h[i, j] = \sum_{a=0}^{h-1} \sum_{b=0}^{w-1} V[a, b] \, x[i + a, j + b]
+    .. math:: Y[i, j] = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} K[a, b] \, x[i + a, j + b]
 
     Slow (a few microseconds per output pixel); kept because it is easy to
     read and serves as the reference in tests. Use :func:`corr2d` for work.
@@ -151,11 +151,11 @@ def corr2d_naive(X, K) -> np.ndarray:
     Parameters
     ----------
     X : array_like, shape (H, W)
-    K : array_like, shape (h, w)
+    K : array_like, shape (k_h, k_w)
 
     Returns
     -------
-    numpy.ndarray, shape (H-h+1, W-w+1)
+    numpy.ndarray, shape (H-k_h+1, W-k_w+1)
 
     Examples
     --------
@@ -166,7 +166,7 @@ def corr2d_naive(X, K) -> np.ndarray:
            [37., 43.]])
     """
     X = as_array(X, "X", 2, layout="(H, W)")
-    K = as_array(K, "K", 2, layout="(h, w)")
+    K = as_array(K, "K", 2, layout="(k_h, k_w)")
     check_kernel_fits(X.shape, K.shape, "valid")
     H, W = X.shape
     h, w = K.shape

@@ -2,14 +2,14 @@ r"""A minimal convolutional layer that can learn its kernel by gradient descent.
 
 Forward pass (cross-correlation plus a bias per output channel):
 
-.. math:: h[i, j, k] = \sum_{a, b} \sum_c V[a, b, c, k] \, x[i + a, j + b, c] + \beta[k]
+.. math:: Y[i, j, k] = u[k] + \sum_{a, b} \sum_c K[a, b, c, k] \, x[i + a, j + b, c]
 
-For a loss :math:`L` with upstream gradient :math:`G = \partial L / \partial h`,
+For a loss :math:`L` with upstream gradient :math:`G = \partial L / \partial Y`,
 
 .. math::
-    \frac{\partial L}{\partial V[a, b, c, k]} = \sum_{n, i, j} G[n, i, j, k] \, x[n, i + a, j + b, c],
+    \frac{\partial L}{\partial K[a, b, c, k]} = \sum_{n, i, j} G[n, i, j, k] \, x[n, i + a, j + b, c],
     \qquad
-    \frac{\partial L}{\partial \beta[k]} = \sum_{n, i, j} G[n, i, j, k].
+    \frac{\partial L}{\partial u[k]} = \sum_{n, i, j} G[n, i, j, k].
 
 So the weight gradient is itself a cross-correlation: of the input with the
 upstream gradient.
@@ -26,7 +26,7 @@ __all__ = ["Conv2D"]
 
 
 class Conv2D:
-    r"""Convolutional layer with weight ``V`` of shape ``(h, w, C_in, C_out)`` and a bias per output channel.
+    r"""Convolutional layer with weight ``K`` of shape ``(k_h, k_w, C_in, C_out)`` and a bias ``u[k]`` per output channel.
 
     Inputs may be ``(H, W)`` (one channel), ``(H, W, C_in)`` or
     ``(N, H, W, C_in)``; the output has the matching layout, ``(H', W')``
@@ -36,17 +36,17 @@ class Conv2D:
     Parameters
     ----------
     kernel_size : int or tuple of int
-        ``h`` and ``w`` (an int means a square kernel).
+        ``k_h`` and ``k_w`` (an int means a square kernel).
     in_channels, out_channels : int
         ``C_in`` and ``C_out``.
     seed : int or None
-        Seed of the random initial weights (normal, std ``1 / sqrt(h*w*C_in)``).
+        Seed of the random initial weights (normal, std ``1 / sqrt(k_h*k_w*C_in)``).
     dtype : numpy dtype
         float32 or float64 parameters.
 
     Attributes
     ----------
-    weight : numpy.ndarray, shape (h, w, C_in, C_out)
+    weight : numpy.ndarray, shape (k_h, k_w, C_in, C_out)
     bias : numpy.ndarray, shape (C_out,)
     grad_weight, grad_bias : numpy.ndarray or None
         Set by :meth:`backward`.
@@ -73,7 +73,7 @@ class Conv2D:
         try:
             h, w = kernel_size
         except (TypeError, ValueError):
-            raise ValueError(f"kernel_size must be a positive integer or a pair (h, w) of them; got {kernel_size!r}") from None
+            raise ValueError(f"kernel_size must be a positive integer or a pair (k_h, k_w) of them; got {kernel_size!r}") from None
         h, w = positive_int(h, "kernel_size"), positive_int(w, "kernel_size")
         in_channels, out_channels = positive_int(in_channels, "in_channels"), positive_int(out_channels, "out_channels")
         dtype = np.dtype(dtype)
@@ -124,7 +124,7 @@ class Conv2D:
         Parameters
         ----------
         grad_output : array_like
-            :math:`\\partial L / \\partial h`, the same shape as the last
+            :math:`\\partial L / \\partial Y`, the same shape as the last
             :meth:`forward` output.
         """
         if self._input is None:
@@ -137,11 +137,11 @@ class Conv2D:
         if G.shape != expected:
             raise ValueError(f"grad_output must have the forward output's shape {expected}; got {G.shape}")
         Gb = G.reshape(batch_shape)
-        # dL/dV[a, b, c, k] = sum_{n,i,j} G[n,i,j,k] x[n,i+a,j+b,c]: correlate x with G.
-        windows = np.lib.stride_tricks.sliding_window_view(Xb, Gb.shape[1:3], axis=(1, 2))  # (N, h, w, C_in, H', W')
+        # dL/dK[a, b, c, k] = sum_{n,i,j} G[n,i,j,k] x[n,i+a,j+b,c]: correlate x with G.
+        windows = np.lib.stride_tricks.sliding_window_view(Xb, Gb.shape[1:3], axis=(1, 2))  # (N, k_h, k_w, C_in, H', W')
         self.grad_weight = np.einsum("nabcij,nijk->abck", windows, Gb, optimize=True).astype(self.weight.dtype)
         self.grad_bias = Gb.sum(axis=(0, 1, 2)).astype(self.bias.dtype)
-        # dL/dx = full convolution of G with V (correlation with the flipped, transposed kernel).
+        # dL/dx = full convolution of G with K (correlation with the flipped, transposed kernel).
         flipped = self.weight[::-1, ::-1].transpose(0, 1, 3, 2)
         grad_input = _multi(Gb, flipped, "full")
         return self._from_batch(grad_input, self._layout)
@@ -156,7 +156,7 @@ class Conv2D:
     def fit(self, X, Y, *, lr: float = 0.03, steps: int = 100, learn_bias: bool = False) -> list:
         """Learn the kernel from input ``X`` and target ``Y`` by minimising the summed squared error.
 
-        Returns the loss :math:`L = \\sum (h - Y)^2` measured before each of the
+        Returns the loss :math:`L = \\sum (\\mathrm{out} - Y)^2` measured before each of the
         ``steps`` updates, so ``losses[0]`` is the loss of the initial weights.
         """
         Y = as_array(Y, "Y", (2, 3, 4))

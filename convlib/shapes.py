@@ -25,13 +25,13 @@ def output_shape(H: int, W: int, h: int, w: int, mode: str = "valid") -> tuple:
     H, W : int
         Image height and width.
     h, w : int
-        Kernel height and width.
+        Kernel height and width, :math:`k_h` and :math:`k_w` in the chapters.
     mode : {"valid", "same", "full"}
 
     Returns
     -------
     tuple of int
-        ``(H-h+1, W-w+1)``, ``(H, W)`` or ``(H+h-1, W+w-1)``.
+        ``(H-k_h+1, W-k_w+1)``, ``(H, W)`` or ``(H+k_h-1, W+k_w-1)``.
 
     Examples
     --------

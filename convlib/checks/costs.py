@@ -1,0 +1,149 @@
+r"""Checkers for counting exercises: how much a layer stores and how much it computes.
+
+Both checkers call the student's counting function on hidden sizes and
+compare with the formula of the chapter; a wrong count is matched against
+the usual slips (input size instead of output size, a factor forgotten, one
+position too few) to name the mistake. The formulas live in the code below,
+not in the docstrings, so Shift-Tab in a student notebook shows the task but
+not the answer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._engine import _Case, _Mistake, _run
+
+__all__ = ["check_dense_nonzeros", "check_multiply_adds"]
+
+
+def _valid_positions(H, W, k_h, k_w):
+    return (H - k_h + 1) * (W - k_w + 1)
+
+
+def _same_count(got, expected) -> bool:
+    try:
+        return not isinstance(got, bool) and int(got) == got and int(got) == expected
+    except (TypeError, ValueError, OverflowError):  # not a number, NaN, inf
+        return False
+
+
+def _whole_number(got, expected) -> str:
+    """A count is an int: name a float or a non-number before comparing values."""
+    if isinstance(got, (bool, np.bool_)):
+        return "Hint [not a number]: return the count as an int, not a bool"
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        return "Hint [not a number]: return the count as an int"
+    if isinstance(got, (float, np.floating)) and value == expected:
+        return "Hint [float result]: a count is a whole number: return an int (use // instead of /)"
+    return ""
+
+
+def _check_count(title, fn, cases, reference, mistakes) -> None:
+    _run(title, fn, cases, reference, mistakes=mistakes, same=_same_count, validate=_whole_number, square_rule=False)
+
+
+_KERNEL_SIZES = [(28, 28, 5, 5), (6, 8, 1, 2), (7, 5, 3, 2), (32, 24, 3, 3), (10, 10, 1, 1), (9, 12, 4, 7), (5, 5, 5, 5), (64, 48, 7, 3)]
+
+
+def check_dense_nonzeros(fn) -> None:
+    r"""Check ``fn(H, W, k_h, k_w) -> int``: the non-zero entries of a valid cross-correlation written as a dense tensor.
+
+    The tensor is ``Wd[i, j, k, l]`` of the exercise on dense weights: the
+    valid cross-correlation of an ``H x W`` image with a ``k_h x k_w``
+    kernel written as a fully connected layer. Count the entries that hold a
+    kernel weight, assuming that no weight of the kernel is zero.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(H, W, k_h, k_w)`` returning an int.
+
+    Raises
+    ------
+    AssertionError
+        When a count is wrong, with a hint that names the likely slip (all
+        entries counted, the input size used for the output, one kernel's
+        worth only, one position too few, ...).
+
+    Examples
+    --------
+    >>> from convlib.checks import check_dense_nonzeros
+    >>> check_dense_nonzeros(lambda H, W, k_h, k_w: k_h * k_w)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    AssertionError: dense non-zeros: 7 of 8 hidden cases fail.
+    Hint [one output pixel only]: ...
+    """
+    cases = [_Case(size, ("H", "W", "k_h", "k_w")) for size in _KERNEL_SIZES]
+
+    def reference(H, W, k_h, k_w):
+        return _valid_positions(H, W, k_h, k_w) * k_h * k_w
+
+    mistakes = [
+        _Mistake("counted every entry", "most entries of Wd are zeros: each output pixel (i, j) has a non-zero weight only for the input pixels under its window.",
+                 lambda args, ref: _valid_positions(*args) * args[0] * args[1]),
+        _Mistake("one output pixel only", "every output pixel has its own copy of the kernel in Wd: multiply by the number of output pixels.",
+                 lambda args, ref: args[2] * args[3]),
+        _Mistake("input size for the output", "the valid output has (H - k_h + 1) x (W - k_w + 1) pixels, not H x W.",
+                 lambda args, ref: args[0] * args[1] * args[2] * args[3]),
+        _Mistake("one position too few", "a kernel of height k_h fits at H - k_h + 1 rows (i = 0, ..., H - k_h), not H - k_h.",
+                 lambda args, ref: (args[0] - args[2]) * (args[1] - args[3]) * args[2] * args[3]),
+    ]
+    _check_count("dense non-zeros", fn, cases, reference, mistakes)
+
+
+def check_multiply_adds(fn) -> None:
+    r"""Check ``fn(H, W, k_h, k_w, c_in, c_out) -> int``: multiply-adds of one valid multi-channel layer.
+
+    The layer cross-correlates an ``H x W x c_in`` input with a
+    ``k_h x k_w x c_in x c_out`` kernel at the valid positions, without
+    bias. Count one multiply-add for every product of a weight with an input
+    value that the layer computes.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(H, W, k_h, k_w, c_in, c_out)`` returning an int.
+
+    Raises
+    ------
+    AssertionError
+        When a count is wrong, with a hint that names the likely slip (weights
+        instead of work, a channel factor forgotten, the input size used for
+        the output, one position too few, ...).
+
+    Examples
+    --------
+    >>> from convlib.checks import check_multiply_adds
+    >>> check_multiply_adds(lambda H, W, k_h, k_w, c_in, c_out: k_h * k_w * c_in * c_out)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    AssertionError: multiply-adds: 7 of 8 hidden cases fail.
+    Hint [weights, not work]: ...
+    """
+    channels = [(3, 16), (1, 1), (2, 5), (64, 64), (3, 1), (8, 2), (1, 4), (16, 32)]
+    cases = [_Case(size + ch, ("H", "W", "k_h", "k_w", "c_in", "c_out")) for size, ch in zip(_KERNEL_SIZES, channels, strict=True)]
+
+    def reference(H, W, k_h, k_w, c_in, c_out):
+        return _valid_positions(H, W, k_h, k_w) * k_h * k_w * c_in * c_out
+
+    mistakes = [
+        _Mistake("weights, not work", "that is the number of weights; each weight is used once at every output position.",
+                 lambda args, ref: args[2] * args[3] * args[4] * args[5]),
+        _Mistake("input size for the output", "the valid output has (H - k_h + 1) x (W - k_w + 1) positions, not H x W.",
+                 lambda args, ref: args[0] * args[1] * args[2] * args[3] * args[4] * args[5]),
+        _Mistake("forgot the input channels", "every output value sums over all c_in input channels as well as over the window.",
+                 lambda args, ref: ref // args[4]),
+        _Mistake("forgot the output channels", "each of the c_out output channels is computed with its own kernel slice.",
+                 lambda args, ref: ref // args[5]),
+        _Mistake("forgot the window", "each output value sums k_h * k_w products per input channel.",
+                 lambda args, ref: ref // (args[2] * args[3])),
+        _Mistake("one position too few", "a kernel of height k_h fits at H - k_h + 1 rows (i = 0, ..., H - k_h), not H - k_h.",
+                 lambda args, ref: (args[0] - args[2]) * (args[1] - args[3]) * args[2] * args[3] * args[4] * args[5]),
+        _Mistake("counted the bias", "the question leaves out the bias; count the products of weights with input values only.",
+                 lambda args, ref: ref + _valid_positions(*args[:4]) * args[5]),
+    ]
+    _check_count("multiply-adds", fn, cases, reference, mistakes)
