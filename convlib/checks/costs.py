@@ -14,7 +14,7 @@ import numpy as np
 
 from ._engine import _Case, _Mistake, _run
 
-__all__ = ["check_dense_nonzeros", "check_multiply_adds"]
+__all__ = ["check_bias_counts", "check_border_terms", "check_dense_nonzeros", "check_multiply_adds"]
 
 
 def _valid_positions(H, W, k_h, k_w):
@@ -43,6 +43,126 @@ def _whole_number(got, expected) -> str:
 
 def _check_count(title, fn, cases, reference, mistakes) -> None:
     _run(title, fn, cases, reference, mistakes=mistakes, same=_same_count, validate=_whole_number, square_rule=False)
+
+
+def _same_pair(got, expected) -> bool:
+    try:
+        return len(got) == 2 and all(_same_count(g, e) for g, e in zip(got, expected, strict=True))
+    except TypeError:  # not a pair
+        return False
+
+
+def _pair_of_counts(got, expected) -> str:
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        return "Hint [not a pair]: return two counts, (fully_connected, translation_invariant)"
+    return next((problem for g, e in zip(got, expected, strict=True) if (problem := _whole_number(g, e))), "")
+
+
+def check_bias_counts(fn) -> None:
+    r"""Check ``fn(H, W) -> (fully_connected, translation_invariant)``: parameters of both layers, biases included.
+
+    Both layers map an ``H x W`` grey image to an ``H x W`` hidden
+    representation. Count every weight and every bias: the fully connected
+    layer has a bias image ``U[i, j]``, the translation-invariant layer the
+    bias that translation invariance leaves.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(H, W)`` returning a pair of ints.
+
+    Raises
+    ------
+    AssertionError
+        When a count is wrong, with a hint that names the likely slip (biases
+        left out, a bias per pixel kept after translation invariance, ...).
+
+    Examples
+    --------
+    >>> from convlib.checks import check_bias_counts
+    >>> check_bias_counts(lambda H, W: ((H * W) ** 2, (2 * H - 1) * (2 * W - 1)))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    AssertionError: parameter counts: 6 of 6 hidden cases fail.
+    Hint [biases left out]: ...
+    """
+    cases = [_Case(size, ("H", "W")) for size in [(5, 5), (480, 640), (1, 1), (3, 7), (1024, 1024), (28, 28)]]
+
+    def weights(H, W):
+        return (H * W) ** 2, (2 * H - 1) * (2 * W - 1)
+
+    def reference(H, W):
+        fc, ti = weights(H, W)
+        return fc + H * W, ti + 1
+
+    def mistake(fc_bias, ti_bias):
+        return lambda args, ref: (weights(*args)[0] + fc_bias(*args), weights(*args)[1] + ti_bias(*args))
+
+    mistakes = [
+        _Mistake("biases left out", "the question counts the biases too: U[i, j] before translation invariance, and what is left of it after.",
+                 mistake(lambda H, W: 0, lambda H, W: 0)),
+        _Mistake("bias per pixel kept", "translation invariance applies to the bias as well: U[i, j] must not depend on (i, j).",
+                 mistake(lambda H, W: H * W, lambda H, W: H * W)),
+        _Mistake("no bias after sharing", "translation invariance makes the bias the same at every position; it does not remove it.",
+                 mistake(lambda H, W: H * W, lambda H, W: 0)),
+        _Mistake("one bias for the fully connected layer", "before translation invariance every hidden pixel (i, j) has its own bias U[i, j].",
+                 mistake(lambda H, W: 1, lambda H, W: 1)),
+    ]
+    _run("parameter counts", fn, cases, reference, mistakes=mistakes, same=_same_pair, validate=_pair_of_counts, square_rule=False)
+
+
+def check_border_terms(fn) -> None:
+    r"""Check ``fn(i, j, delta, H, W) -> int``: the terms of the local sum at pixel ``(i, j)`` that lie inside the image.
+
+    The local layer sums ``V[a, b] x[i + a, j + b]`` over ``a, b`` from
+    ``-delta`` to ``delta``; with zero padding the terms whose input pixel
+    lies outside the ``H x W`` image are zero. Count the others: the
+    multiply-adds an implementation that skips the padding really performs.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(i, j, delta, H, W)`` returning an int.
+
+    Raises
+    ------
+    AssertionError
+        When a count is wrong, with a hint that names the likely slip (the
+        border ignored, one side clipped only, a window larger than the
+        image, ...).
+
+    Examples
+    --------
+    >>> from convlib.checks import check_border_terms
+    >>> check_border_terms(lambda i, j, delta, H, W: (2 * delta + 1) ** 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    AssertionError: border terms: ... hidden cases fail.
+    Hint [border ignored]: ...
+    """
+    sizes = [(0, 0, 1, 5, 5), (2, 3, 1, 5, 5), (0, 2, 2, 5, 6), (4, 5, 2, 5, 6), (1, 1, 3, 4, 4), (0, 9, 1, 3, 10),
+             (6, 0, 2, 7, 3), (3, 3, 0, 7, 7), (10, 20, 4, 32, 24), (0, 0, 10, 4, 6)]
+    cases = [_Case(s, ("i", "j", "delta", "H", "W")) for s in sizes]
+
+    def inside(k, delta, n):
+        return min(k + delta, n - 1) - max(k - delta, 0) + 1
+
+    def reference(i, j, delta, H, W):
+        return inside(i, delta, H) * inside(j, delta, W)
+
+    mistakes = [
+        _Mistake("border ignored", "near the border some input pixels x[i + a, j + b] lie outside the image; count only those inside.",
+                 lambda args, ref: (2 * args[2] + 1) ** 2),
+        _Mistake("low side only", "clip the window at both ends: rows run from max(i - delta, 0) to min(i + delta, H - 1).",
+                 lambda args, ref: (args[0] + args[2] - max(args[0] - args[2], 0) + 1) * (args[1] + args[2] - max(args[1] - args[2], 0) + 1)),
+        _Mistake("high side only", "clip the window at both ends: rows run from max(i - delta, 0) to min(i + delta, H - 1).",
+                 lambda args, ref: (min(args[0] + args[2], args[3] - 1) - (args[0] - args[2]) + 1) * (min(args[1] + args[2], args[4] - 1) - (args[1] - args[2]) + 1)),
+        _Mistake("rows only", "the window is clipped in both directions: multiply the rows inside by the columns inside.",
+                 lambda args, ref: inside(args[0], args[2], args[3]) * (2 * args[2] + 1)),
+        _Mistake("H and W swapped", "rows are clipped by the height H, columns by the width W.",
+                 lambda args, ref: inside(args[0], args[2], args[4]) * inside(args[1], args[2], args[3])),
+    ]
+    _check_count("border terms", fn, cases, reference, mistakes)
 
 
 _KERNEL_SIZES = [(28, 28, 5, 5), (6, 8, 1, 2), (7, 5, 3, 2), (32, 24, 3, 3), (10, 10, 1, 1), (9, 12, 4, 7), (5, 5, 5, 5), (64, 48, 7, 3)]
