@@ -118,3 +118,63 @@ def non_negative_int(value, name: str) -> int:
     if isinstance(value, bool) or not hasattr(value, "__index__") or int(value) < 0:
         raise ValueError(f"{name} must be a non-negative integer; got {value!r}")
     return int(value)
+
+
+# ---------------------------------------------------------------------------
+# padding, stride and memory (appended for the padding/stride API of issue 9)
+
+
+def int_pair(value, name: str, minimum: int) -> tuple:
+    """Return ``(v_h, v_w)`` from an integer or a pair of integers, each at least ``minimum``.
+
+    Used for ``padding`` (``minimum=0``) and ``stride`` (``minimum=1``). Bools,
+    floats, strings and pairs of other lengths raise ``TypeError``; values
+    below ``minimum`` raise ``ValueError``; both messages name ``name``.
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = tuple(value.tolist())
+    items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    what = f"{name} must be an integer or a pair of integers ({name}_h, {name}_w)"
+    if len(items) != 2:
+        raise TypeError(f"{what}; got {value!r}")
+    for item in items:
+        if isinstance(item, (bool, np.bool_)) or not hasattr(item, "__index__"):
+            raise TypeError(f"{what}; got {value!r}")
+    pair = (int(items[0]), int(items[1]))
+    if min(pair) < minimum:
+        bound = "non-negative" if minimum == 0 else f">= {minimum}"
+        raise ValueError(f"{name} must be {bound}; got {value!r}")
+    return pair
+
+
+_physical_memory = []
+
+
+def physical_memory_bytes() -> int:
+    """This machine's physical memory in bytes (16 GiB if the system does not say), asked once."""
+    if not _physical_memory:
+        import os
+
+        try:
+            _physical_memory.append(int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES")))
+        except (AttributeError, ValueError, OSError):  # not POSIX
+            _physical_memory.append(16 * 2**30)
+    return _physical_memory[0]
+
+
+def check_fits_in_memory(n_elements: int, itemsize: int, what: str, name: str) -> None:
+    """Fail fast with a ValueError naming ``name`` if ``what`` would not fit in physical memory.
+
+    Called before any large allocation, so that a huge (e.g. broadcast) input
+    or padding is an error message instead of a terabyte allocation or a
+    process killed by the operating system.
+    """
+    needed = int(n_elements) * int(itemsize)
+    if needed < 2**28:
+        return  # 256 MiB: no need to ask
+    available = physical_memory_bytes()
+    if needed > available:
+        raise ValueError(
+            f"{name} is too large: {what} would need {needed / 2**30:.3g} GiB, "
+            f"more than this machine's {available / 2**30:.3g} GiB of memory"
+        )

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, check_channels, check_kernel_fits, check_mode
-from .correlate import _padding
+from ._validate import as_array, check_channels
+from .correlate import _geometry, _operands, _zero_pad
 
 __all__ = [
     "corr2d_multi_in",
@@ -37,7 +37,7 @@ _BLOCK_BYTES = 8 * 1024 * 1024
 _SMALL_GEMM_WORK = 1 << 17
 
 
-def corr2d_multi_in(X, K, mode: str = "valid") -> np.ndarray:
+def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
     r"""Cross-correlate a multi-channel image with a multi-channel kernel, summing over channels.
 
     .. math:: h[i, j] = \sum_{a, b} \sum_c V[a, b, c] \, x[i + a, j + b, c]
@@ -50,11 +50,18 @@ def corr2d_multi_in(X, K, mode: str = "valid") -> np.ndarray:
         One kernel slice per input channel.
     mode : {"valid", "same", "full"}
         Output size, as in :func:`convlib.corr2d`.
+    padding, stride : int or (int, int)
+        Zero padding on each side and step between windows, as in :func:`convlib.corr2d`.
 
     Returns
     -------
     numpy.ndarray, shape (H', W')
-        The sum over ``c`` of ``corr2d(X[..., c], K[..., c], mode)``.
+        The sum over ``c`` of ``corr2d(X[..., c], K[..., c], mode, padding=padding, stride=stride)``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`convlib.corr2d`; also ``ValueError`` if the channel counts differ.
 
     Examples
     --------
@@ -68,13 +75,12 @@ def corr2d_multi_in(X, K, mode: str = "valid") -> np.ndarray:
     array([[ 56.,  72.],
            [104., 120.]])
     """
-    X = as_array(X, "X", 3, layout="(H, W, C)")
-    K = as_array(K, "K", 3, layout="(k_h, k_w, C)")
+    X, K, _ = _operands(X, K, 3, ("(H, W, C)", "(k_h, k_w, C)"))
     check_channels(X.shape[-1], K.shape[-1])
-    return _multi(X[None], K[..., None], check_mode(mode))[0, :, :, 0]
+    return _multi(X[None], K[..., None], mode, padding=padding, stride=stride)[0, :, :, 0]
 
 
-def corr2d_multi_in_out(X, K, mode: str = "valid") -> np.ndarray:
+def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
     r"""The convolutional layer's full operation: many input and output channels.
 
     .. math:: h[i, j, k] = \sum_{a, b} \sum_c V[a, b, c, k] \, x[i + a, j + b, c]
@@ -87,13 +93,22 @@ def corr2d_multi_in_out(X, K, mode: str = "valid") -> np.ndarray:
     X : array_like, shape (H, W, C_in) or (N, H, W, C_in)
         Image, optionally with a leading batch axis.
     K : array_like, shape (k_h, k_w, C_in, C_out)
-        The 4th-order kernel ``K[a, b, c, k]``.
+        The 4th-order kernel, 0-based: ``K[a, b, c, k] = V[a - Delta, b - Delta, c, k]``.
     mode : {"valid", "same", "full"}
         Output size, as in :func:`convlib.corr2d`.
+    padding, stride : int or (int, int)
+        Zero padding on each side and step between windows, as in :func:`convlib.corr2d`
+        (PyTorch's ``padding`` and ``stride`` of ``conv2d``).
 
     Returns
     -------
     numpy.ndarray, shape (H', W', C_out) or (N, H', W', C_out)
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`convlib.corr2d`; also ``ValueError`` if ``K``'s axis 2 does
+        not match ``X``'s channel count.
 
     Examples
     --------
@@ -105,34 +120,37 @@ def corr2d_multi_in_out(X, K, mode: str = "valid") -> np.ndarray:
     (2, 2, 2)
     >>> float(corr2d_multi_in_out(X, K)[0, 0, 0])  # 3 * 3 * 3 ones
     27.0
+
+    A stride of 2 with padding 1 (D2L 7.3), 8 x 8 to 4 x 4:
+
+    >>> corr2d_multi_in_out(np.ones((8, 8, 3)), K, padding=1, stride=2).shape
+    (4, 4, 2)
     """
-    X = as_array(X, "X", (3, 4), layout="(H, W, C_in) or (N, H, W, C_in)")
-    K = as_array(K, "K", 4, layout="(k_h, k_w, C_in, C_out)")
+    X = as_array(X, "X", (3, 4), keep_dtype=True, layout="(H, W, C_in) or (N, H, W, C_in)")
+    single = X.ndim == 3
+    X, K, _ = _operands(X[None] if single else X, K, 4, ("(N, H, W, C_in)", "(k_h, k_w, C_in, C_out)"))
     check_channels(X.shape[-1], K.shape[2])
-    mode = check_mode(mode)
-    if X.ndim == 3:
-        return _multi(X[None], K, mode)[0]
-    return _multi(X, K, mode)
+    out = _multi(X, K, mode, padding=padding, stride=stride)
+    return out[0] if single else out
 
 
-def _multi(X: np.ndarray, K: np.ndarray, mode: str) -> np.ndarray:
-    """(N, H, W, C_in) * (k_h, k_w, C_in, C_out) -> (N, H', W', C_out), inputs validated."""
-    h, w, c_in, c_out = K.shape
-    check_kernel_fits(X.shape[1:3], (h, w), mode)
+def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
+    """(N, H, W, C_in) * (k_h, k_w, C_in, C_out) -> (N, H', W', C_out); arrays validated, mode/padding/stride not yet."""
+    k_h, k_w, c_in, c_out = K.shape
+    n, H, W, _ = X.shape
     dtype = np.result_type(X, K)
-    X = X.astype(dtype, copy=False)
+    pad, (s_h, s_w), (Ho, Wo) = _geometry(
+        (H, W), (k_h, k_w), mode, padding, stride, flipped=False, itemsize=dtype.itemsize,
+        planes=n * max(c_in, c_out),
+    )
+    X = _zero_pad(X.astype(dtype, copy=False), pad, axes=(1, 2))
     K = K.astype(dtype, copy=False)
-    (pt, pb), (pl, pr) = _padding((h, w), mode, flipped=False)
-    if pt or pb or pl or pr:
-        X = np.pad(X, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
-    n, Hp, Wp, _ = X.shape
-    Ho, Wo = Hp - h + 1, Wp - w + 1
-    # windows[n, i, j, a, b, c] = X[n, i + a, j + b, c]: a view, no copy yet.
-    windows = np.lib.stride_tricks.sliding_window_view(X, (h, w), axis=(1, 2))  # (N, Ho, Wo, C, k_h, k_w)
-    windows = windows.transpose(0, 1, 2, 4, 5, 3)
-    weights = K.reshape(h * w * c_in, c_out)
+    # windows[n, i, j, a, b, c] = X[n, i s_h + a, j s_w + b, c]: a view, no copy yet.
+    windows = np.lib.stride_tricks.sliding_window_view(X, (k_h, k_w), axis=(1, 2))[:, ::s_h, ::s_w]
+    windows = windows.transpose(0, 1, 2, 4, 5, 3)  # (N, Ho, Wo, k_h, k_w, C_in)
+    weights = K.reshape(k_h * k_w * c_in, c_out)
     out = np.empty((n, Ho, Wo, c_out), dtype=dtype)
-    taps = h * w * c_in
+    taps = k_h * k_w * c_in
     rows = max(1, _BLOCK_BYTES // max(1, Wo * taps * X.itemsize))
     chunk = min(1024, _SMALL_GEMM_WORK // (taps * c_out))  # pixels per small GEMM
     for b in range(n):

@@ -1,82 +1,134 @@
 r"""Two-dimensional cross-correlation and convolution of single-channel arrays.
 
 The convolutional layer computes a **cross-correlation** (the lecture's
-formula, no flip)
+formula, no flip) of an image ``x`` with a kernel of size ``k_h x k_w``,
+stored 0-based as ``K[a, b] = V[a - Delta, b - Delta]``:
 
-.. math:: Y[i, j] = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} K[a, b] \, x[i + a, j + b],
+.. math:: \mathrm{out}[i, j] = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} K[a, b] \, x[i + a, j + b],
 
 while the mathematical **convolution** flips the kernel,
 
 .. math:: [f \circledast g](i, j) = \sum_{a, b} f(a, b) \, g(i - a, j - b).
 
-Three output sizes (``mode``), with the semantics of ``scipy.signal``:
+Output sizes. ``mode`` gives SciPy's three sizes:
 
 * ``"valid"``: only positions where the kernel fits, ``(H-k_h+1) x (W-k_w+1)``;
 * ``"same"``: zero padding so the output has the image's shape; for an odd
-  kernel ``(2*Delta+1) x (2*Delta+1)`` this is exactly the lecture's
+  kernel this is exactly the lecture's
   ``sum_{a,b=-Delta..Delta} V[a, b] x[i+a, j+b]``;
 * ``"full"``: every position where kernel and image overlap,
   ``(H+k_h-1) x (W+k_w-1)``.
 
-NaN and inf follow IEEE arithmetic: they spread to every output pixel whose
-window contains them (an inf that meets a zero weight, or +inf and -inf in
-one window, gives NaN), and a NaN or inf in the kernel reaches every output pixel.
-With the FFT strategy (large kernels on large images) a single NaN or inf
-would spread to the whole output, so ``corr2d`` switches to the direct method
-when an input is not finite.
+``padding`` and ``stride`` (D2L 7.3, PyTorch's semantics) add ``p_h`` zero
+rows on top and bottom and ``p_w`` zero columns on each side, and move the
+window ``s_h`` rows and ``s_w`` columns at a time:
 
-Strategy: kernels of up to 36 taps use shifted-slice accumulation (the
-formula's sum, term by term); larger kernels with at least 64 x 64 = 4096
-output pixels use ``numpy.fft.rfft2``, whose round-off is of the
-order of the dtype's epsilon times the largest output magnitude. When both
-inputs are integer or boolean arrays the FFT result is rounded to the
-nearest integer, so integer inputs give exact integer sums on both paths.
+.. math:: \mathrm{out}[i, j] = \sum_{a, b} K[a, b] \, x_{\mathrm{pad}}[i s_h + a, j s_w + b],
+
+an output of ``floor((H + 2 p_h - k_h) / s_h) + 1`` rows (columns likewise).
+A stride with ``"same"`` or ``"full"`` keeps every ``s``-th output of that mode.
+
+NaN and inf follow IEEE arithmetic: they reach exactly the output pixels whose
+window contains them (an inf that meets a zero weight, or +inf and -inf in
+one window, gives NaN), and a NaN or inf in the kernel reaches every output
+pixel. The strategies that mix all pixels (FFT, long dot products) are only
+used on finite inputs.
+
+Strategies, chosen by an estimate of their cost (measured on this project's
+machines, see ``benchmarks/bench_corr2d.py``):
+
+* **direct**: the formula's sum term by term, one multiply-add of a shifted
+  image per kernel tap. Each tap runs over the full row width as one
+  contiguous 1-D operation (the last ``k_w - 1`` columns are dropped);
+  zero rows of the padding are skipped and the few border columns are
+  recomputed, so ``"same"`` needs no padded copy of the image. With a stride
+  only the strided outputs are computed.
+* **separable**: a kernel of rank 1, ``K[a, b] = u[a] v[b]`` (box, Gaussian,
+  Sobel), as a row pass with ``v`` and a column pass with ``u``:
+  ``k_h + k_w`` taps instead of ``k_h k_w``.
+* **fft**: the convolution theorem with ``numpy.fft.rfft2`` for large
+  kernels; round-off of the order of the dtype's epsilon times the output's
+  magnitude.
+* **dot**: a small output from a kernel almost as large as the image, one
+  long dot product per output pixel.
+
+Exact integers: when both inputs are integer or boolean arrays the result is
+computed in float64 and equals the exact integer sum whenever every window's
+``sum_{a,b} |K[a, b]| |x[.]|`` is at most ``2**53``, on every strategy (the
+FFT strategy splits large values into binary digits small enough that its
+round-off stays below 1/4, then rounds each piece to the nearest integer).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ._validate import as_array, check_kernel_fits, check_mode
+from ._validate import as_array, check_fits_in_memory, check_kernel_fits, check_mode, compute_dtype, int_pair
 
 __all__ = ["corr2d", "conv2d", "corr2d_naive"]
 
-# Kernels with at most this many taps use shifted-slice accumulation; larger
-# kernels on images of at least _FFT_MIN_PIXELS output pixels use rfft2.
-_DIRECT_MAX_TAPS = 36
+STRATEGIES = ("direct", "separable", "fft", "dot")
+# Tests set this to one of STRATEGIES to force that strategy where it applies.
+_forced_strategy = None
+
+# Outputs times taps up to which the direct strategy runs without blocks
+_TINY_WORK = 4096
+# Rows per block of the direct strategy: about this many bytes per block buffer
+# (the block, its temporary and the image rows it reads stay in the L2 cache).
+_ROW_BLOCK_BYTES = 128 * 1024
+# Cost model of the strategies, in nanoseconds (measured on this project's
+# 2-core machines, float32 and float64 alike within a factor 1.5).
+_NS_PER_TAP_PIXEL = 0.3  # one multiply and one add of a contiguous element
+_NS_PER_STRIDED_TAP_PIXEL = 1.5  # the same on a strided view
+_NS_PER_CALL = 1500.0  # a NumPy call in the inner loop (two per tap and block)
+_NS_PER_FFT_POINT = 0.8  # per point and log2(points), for one rfft2 or irfft2
 _FFT_MIN_PIXELS = 64 * 64
-# Rows per block of the shifted-slice accumulation (keeps the block in cache).
-_ROW_BLOCK_BYTES = 256 * 1024
+_NS_FFT_OVERHEAD = 100000.0  # three NumPy FFT calls, the crop and the finiteness check
+_NS_PER_DOT_ELEMENT = 0.35  # per element of a long dot product
+# An FFT piece is trusted to round to the exact integer when its error bound
+# _FFT_ERROR_FACTOR * eps * log2(points) * ||x||_2 * ||K||_1 is at most 1/4.
+_FFT_ERROR_FACTOR = 4.0
 
 
-def corr2d(X, K, mode: str = "valid") -> np.ndarray:
+def corr2d(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
     r"""2-D cross-correlation of an image with a kernel: what a conv layer computes.
 
-    .. math:: h[i, j] = \sum_{a, b} V[a, b] \, x[i + a, j + b]
+    .. math:: \mathrm{out}[i, j] = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} K[a, b] \, x_{\mathrm{pad}}[i s_h + a, j s_w + b]
 
     Parameters
     ----------
     X : array_like, shape (H, W)
         The image ``x``.
     K : array_like, shape (k_h, k_w)
-        The kernel (filter), ``K[a, b]`` for ``a < k_h``, ``b < k_w``.
+        The kernel, ``K[a, b] = V[a - Delta, b - Delta]``.
     mode : {"valid", "same", "full"}
         Output size, as in :func:`scipy.signal.correlate2d`.
+    padding : int or (int, int)
+        Zero rows ``p_h`` above and below and zero columns ``p_w`` left and
+        right of the image (only with ``mode="valid"``).
+    stride : int or (int, int)
+        Step ``s_h`` between output rows and ``s_w`` between output columns.
 
     Returns
     -------
     numpy.ndarray
-        ``(H-k_h+1, W-k_w+1)`` for ``"valid"``, ``(H, W)`` for ``"same"``,
-        ``(H+k_h-1, W+k_w-1)`` for ``"full"``. float32 inputs give float32;
-        integer and boolean inputs are computed in float64.
+        ``(floor((H + 2 p_h - k_h) / s_h) + 1, floor((W + 2 p_w - k_w) / s_w) + 1)``
+        for ``"valid"``; ``"same"`` and ``"full"`` pad as SciPy does (to
+        ``(H, W)`` and ``(H+k_h-1, W+k_w-1)`` with stride 1). float32 inputs
+        give float32; integer and boolean inputs are computed in float64.
 
     Raises
     ------
     ValueError
-        If an array is not 2-D or empty, if ``mode`` is unknown, or if the
-        kernel is larger than the image in ``"valid"`` mode.
+        If an array is not 2-D or empty, if ``mode`` is unknown, if the kernel
+        is larger than the (padded) image in ``"valid"`` mode, if ``padding``
+        is negative or given with another mode, if ``stride`` is below 1, or
+        if the output would not fit in memory.
     TypeError
-        If an array is not numeric.
+        If an array is not real-valued numeric, or ``padding``/``stride`` is
+        not an integer or a pair of integers.
 
     Examples
     --------
@@ -89,26 +141,28 @@ def corr2d(X, K, mode: str = "valid") -> np.ndarray:
     >>> corr2d(X, K)
     array([[19., 25.],
            [37., 43.]])
+
+    D2L 7.3: padding 1 keeps an 8 x 8 image's size under a 3 x 3 kernel, and
+    stride 2 halves it:
+
+    >>> corr2d(np.ones((8, 8)), np.ones((3, 3)), padding=1).shape
+    (8, 8)
+    >>> corr2d(np.ones((8, 8)), np.ones((3, 3)), padding=1, stride=2).shape
+    (4, 4)
     """
-    integral = _is_integral(X) and _is_integral(K)
-    X = as_array(X, "X", 2, layout="(H, W)")
-    K = as_array(K, "K", 2, layout="(k_h, k_w)")
-    mode = check_mode(mode)
-    check_kernel_fits(X.shape, K.shape, mode)
-    return _correlate_padded(X, K, _padding(K.shape, mode, flipped=False), integral=integral)
+    return _single(X, K, mode, padding, stride, flipped=False)
 
 
-def conv2d(X, K, mode: str = "valid") -> np.ndarray:
+def conv2d(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
     r"""2-D convolution (the kernel is flipped), as in :func:`scipy.signal.convolve2d`.
 
-    .. math:: [V \circledast x](i, j) = \sum_{a, b} V[a, b] \, x[i - a, j - b]
+    .. math:: [K \circledast x](i, j) = \sum_{a, b} K[a, b] \, x[i - a, j - b]
 
     with ``i, j`` indexing the ``"full"`` output (every overlap, starting
-    where only ``V[0, 0]`` touches ``x[0, 0]``); ``"valid"`` keeps the
-    positions where the kernel fits: ``out[i, j] = sum_{a=0}^{k_h-1}
-    sum_{b=0}^{k_w-1} K[a, b] x[i + k_h - 1 - a, j + k_w - 1 - b]``. Equivalently, cross-correlation with the kernel rotated by 180 degrees,
-    ``corr2d(X, K[::-1, ::-1])`` (for ``"same"`` with an even-sized kernel the
-    centring differs by one pixel, exactly as in SciPy).
+    where only ``K[0, 0]`` touches ``x[0, 0]``). Equivalently,
+    cross-correlation with the kernel rotated by 180 degrees,
+    ``corr2d(X, K[::-1, ::-1], padding=p, stride=s)`` (for ``"same"`` with an
+    even-sized kernel the centring differs by one pixel, exactly as in SciPy).
 
     Parameters
     ----------
@@ -118,11 +172,18 @@ def conv2d(X, K, mode: str = "valid") -> np.ndarray:
         The kernel, flipped before sliding.
     mode : {"valid", "same", "full"}
         Output size, as in :func:`scipy.signal.convolve2d`.
+    padding, stride : int or (int, int)
+        As in :func:`corr2d`.
 
     Returns
     -------
     numpy.ndarray
         Same shapes and dtypes as :func:`corr2d`.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`corr2d`.
 
     Examples
     --------
@@ -132,18 +193,13 @@ def conv2d(X, K, mode: str = "valid") -> np.ndarray:
     array([[ 5., 11.],
            [23., 29.]])
     """
-    integral = _is_integral(X) and _is_integral(K)
-    X = as_array(X, "X", 2, layout="(H, W)")
-    K = as_array(K, "K", 2, layout="(k_h, k_w)")
-    mode = check_mode(mode)
-    check_kernel_fits(X.shape, K.shape, mode)
-    return _correlate_padded(X, K[::-1, ::-1], _padding(K.shape, mode, flipped=True), integral=integral)
+    return _single(X, K, mode, padding, stride, flipped=True)
 
 
 def corr2d_naive(X, K) -> np.ndarray:
     r"""Reference loop for ``"valid"`` cross-correlation, one line per symbol of the formula.
 
-    .. math:: Y[i, j] = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} K[a, b] \, x[i + a, j + b]
+    .. math:: \mathrm{out}[i, j] = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} K[a, b] \, x[i + a, j + b]
 
     Slow (a few microseconds per output pixel); kept because it is easy to
     read and serves as the reference in tests. Use :func:`corr2d` for work.
@@ -169,20 +225,95 @@ def corr2d_naive(X, K) -> np.ndarray:
     K = as_array(K, "K", 2, layout="(k_h, k_w)")
     check_kernel_fits(X.shape, K.shape, "valid")
     H, W = X.shape
-    h, w = K.shape
-    out = np.zeros((H - h + 1, W - w + 1), dtype=np.result_type(X, K))
-    for i in range(H - h + 1):
-        for j in range(W - w + 1):
+    k_h, k_w = K.shape
+    out = np.zeros((H - k_h + 1, W - k_w + 1), dtype=np.result_type(X, K))
+    for i in range(H - k_h + 1):
+        for j in range(W - k_w + 1):
             total = 0.0
-            for a in range(h):
-                for b in range(w):
+            for a in range(k_h):
+                for b in range(k_w):
                     total += K[a, b] * X[i + a, j + b]
             out[i, j] = total
     return out
 
 
 # ---------------------------------------------------------------------------
-# internals
+# arguments
+
+
+def _single(X, K, mode, padding, stride, *, flipped: bool) -> np.ndarray:
+    """Validate the arguments of :func:`corr2d` / :func:`conv2d` and correlate (with ``K`` rotated if ``flipped``)."""
+    X, K, integral = _operands(X, K)
+    pad, step, out_shape = _geometry(
+        X.shape, K.shape, mode, padding, stride, flipped=flipped, itemsize=X.itemsize
+    )
+    return _correlate(X, K[::-1, ::-1] if flipped else K, pad, step, out_shape, integral=integral)
+
+
+_FAST_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+_SMALL_ENOUGH = 2**24  # elements: no memory check needed
+
+
+def _operands(X, K, ndim: int = 2, layouts=("(H, W)", "(k_h, k_w)")):
+    """Validate ``X`` and ``K``; return them in one compute dtype and whether both held integers."""
+    if (
+        type(X) is np.ndarray
+        and type(K) is np.ndarray
+        and X.dtype is K.dtype
+        and X.dtype in _FAST_DTYPES
+        and X.ndim == ndim == K.ndim
+        and X.size
+        and K.size
+        and X.size + K.size < _SMALL_ENOUGH
+    ):
+        return X, K, False  # the common case, already valid
+    X = as_array(X, "X", ndim, keep_dtype=True, layout=layouts[0])
+    K = as_array(K, "K", ndim, keep_dtype=True, layout=layouts[1])
+    integral = X.dtype.kind in "iub" and K.dtype.kind in "iub"
+    dtype = np.result_type(compute_dtype(X.dtype), compute_dtype(K.dtype))
+    # (a broadcast view can be huge without using memory: fail before copying it)
+    check_fits_in_memory(X.size, dtype.itemsize, "X as a contiguous array", "X")
+    check_fits_in_memory(K.size, dtype.itemsize, "K as a contiguous array", "K")
+    return X.astype(dtype, copy=False), K.astype(dtype, copy=False), integral
+
+
+def _geometry(image_hw, kernel_hw, mode, padding, stride, *, flipped: bool, itemsize: int, planes: int = 1):
+    """Check ``mode``, ``padding`` and ``stride``; return ``(pad, step, out_shape)``.
+
+    ``pad`` is ``((top, bottom), (left, right))``, ``step`` is ``(s_h, s_w)``
+    and ``out_shape`` the spatial output shape. ``planes`` (batch times
+    channels of the image and of the output, whichever is larger) sizes the
+    memory check of the padded image and the output.
+    """
+    mode = check_mode(mode)
+    if type(padding) is int and padding == 0 and type(stride) is int and stride == 1:
+        p_h = p_w = 0
+        s_h = s_w = 1
+    else:
+        p_h, p_w = int_pair(padding, "padding", 0)
+        s_h, s_w = int_pair(stride, "stride", 1)
+    (H, W), (k_h, k_w) = image_hw, kernel_hw
+    if mode == "valid":
+        if p_h or p_w:
+            Hp, Wp = H + 2 * p_h, W + 2 * p_w
+            if k_h > Hp or k_w > Wp:
+                raise ValueError(
+                    f"K of spatial shape {k_h}x{k_w} is larger than X of spatial shape {H}x{W} with padding "
+                    f"({p_h}, {p_w}) ({Hp}x{Wp}); needs k_h <= H + 2 p_h and k_w <= W + 2 p_w"
+                )
+        else:
+            check_kernel_fits((H, W), (k_h, k_w), mode)
+        pad = ((p_h, p_h), (p_w, p_w))
+    elif p_h or p_w:
+        raise ValueError(f"padding must be 0 with mode={mode!r} (the mode already pads); got {padding!r}")
+    else:
+        pad = _padding((k_h, k_w), mode, flipped=flipped)
+    (top, bottom), (left, right) = pad
+    out_shape = ((H + top + bottom - k_h) // s_h + 1, (W + left + right - k_w) // s_w + 1)
+    blame = "padding" if (p_h or p_w) else "X"
+    check_fits_in_memory((H + top + bottom) * (W + left + right) * planes, itemsize, "the zero-padded image", blame)
+    check_fits_in_memory(out_shape[0] * out_shape[1] * planes, itemsize, f"the output of spatial shape {out_shape}", blame)
+    return pad, (s_h, s_w), out_shape
 
 
 def _padding(kernel_hw, mode: str, *, flipped: bool):
@@ -204,70 +335,289 @@ def _padding(kernel_hw, mode: str, *, flipped: bool):
     return tuple(pads)
 
 
-def _is_integral(value) -> bool:
-    """Whether ``value`` is an array of integers or booleans (checked before conversion to float64)."""
-    dtype = getattr(value, "dtype", None)
-    if not isinstance(dtype, np.dtype):  # nested lists and the like
-        try:
-            dtype = np.asarray(value).dtype
-        except (ValueError, TypeError):
-            return False  # as_array reports the problem
-    return dtype.kind in "iub"
+def _zero_pad(X: np.ndarray, pad, axes=(0, 1)) -> np.ndarray:
+    """``X`` with ``pad`` zero rows/columns on the spatial ``axes`` (no copy when there is nothing to add)."""
+    if not any(p for pair in pad for p in pair):
+        return X
+    widths = [(0, 0)] * X.ndim
+    for axis, pair in zip(axes, pad):
+        widths[axis] = pair
+    return np.pad(X, widths)
 
 
-def _correlate_padded(X: np.ndarray, K: np.ndarray, pad, *, integral: bool = False) -> np.ndarray:
-    """Valid correlation of ``X`` zero-padded by ``pad`` with ``K`` (already validated).
-
-    ``integral`` says that both inputs held integers, so that an FFT result
-    can be rounded back to the exact integer sums.
-    """
-    dtype = np.result_type(X, K)
-    X = X.astype(dtype, copy=False)
-    K = K.astype(dtype, copy=False)
-    if any(p for pair in pad for p in pair):
-        X = np.pad(X, pad)
-    h, w = K.shape
-    out_shape = (X.shape[0] - h + 1, X.shape[1] - w + 1)
-    if h * w > _DIRECT_MAX_TAPS and out_shape[0] * out_shape[1] >= _FFT_MIN_PIXELS:
-        if np.isfinite(X).all() and np.isfinite(K).all():
-            out = _correlate_fft(X, K, out_shape)
-            # Integer sums below 2**52 are exact in float64: undo the FFT round-off.
-            if integral and float(np.abs(K).sum()) * float(np.abs(X).max()) < 2.0**52:
-                np.rint(out, out=out)
-            return out
-    return _correlate_shifted(X, K, out_shape)
+# ---------------------------------------------------------------------------
+# strategies
 
 
-def _correlate_shifted(X: np.ndarray, K: np.ndarray, out_shape) -> np.ndarray:
-    """Shifted-slice accumulation: ``out += V[a, b] * x[a:a+H', b:b+W']`` in row blocks."""
-    h, w = K.shape
+def _correlate(X, K, pad, step, out_shape, *, integral: bool = False) -> np.ndarray:
+    """Correlation of ``X`` zero-padded by ``pad`` with ``K``, every ``step`` (arguments validated)."""
+    strategy = _forced_strategy if _forced_strategy in STRATEGIES else _choose_strategy(X, K, pad, step, out_shape)
+    if strategy in ("fft", "dot") and not (np.isfinite(X).all() and np.isfinite(K).all()):
+        strategy = "direct"  # both mix every pixel into every output: keep NaN/inf local
+    if strategy == "separable":
+        factors = _rank_one_factors(K, integral)
+        if factors is not None:
+            return _correlate_separable(X, factors, pad, step, out_shape)
+    elif strategy == "fft":
+        out = _correlate_fft(_zero_pad(X, pad), K, integral=integral)
+        if out is not None:
+            return np.ascontiguousarray(out[:: step[0], :: step[1]])
+    elif strategy == "dot":
+        return _correlate_dot(_zero_pad(X, pad), K, step, out_shape)
+    return _correlate_direct(X, K, pad, step, out_shape)
+
+
+def _choose_strategy(X, K, pad, step, out_shape) -> str:
+    """The strategy with the smallest estimated time (see the cost constants above)."""
+    (top, bottom), (left, right) = pad
+    H, W = X.shape
+    k_h, k_w = K.shape
     Ho, Wo = out_shape
-    out = np.empty(out_shape, dtype=X.dtype)
-    rows = max(1, _ROW_BLOCK_BYTES // max(1, Wo * X.itemsize))
-    tmp = np.empty((min(rows, Ho), Wo), dtype=X.dtype)
+    taps = k_h * k_w
+    pixels = Ho * Wo
+    if pixels * taps <= _TINY_WORK:
+        return "direct"  # tiny: the least overhead
+    blocks = 1 + Ho * (W + left + right) * X.itemsize // _ROW_BLOCK_BYTES
+    if step == (1, 1):
+        costs = {"direct": taps * (Ho * (W + left + right) * _NS_PER_TAP_PIXEL + 2 * blocks * _NS_PER_CALL)}
+    else:
+        costs = {"direct": taps * (pixels * _NS_PER_STRIDED_TAP_PIXEL + 2 * blocks * _NS_PER_CALL)}
+    if min(k_h, k_w) >= 2 and pixels >= 4096:
+        line = (k_h + k_w) * (Ho * (W + left + right) * _NS_PER_TAP_PIXEL + 2 * blocks * _NS_PER_CALL)
+        costs["separable"] = line + 20000.0  # plus the rank test
+    points = _fast_length(H + top + bottom) * _fast_length(W + left + right)
+    if pixels >= _FFT_MIN_PIXELS:  # smaller outputs stay free of FFT round-off
+        costs["fft"] = 3 * points * math.log2(max(points, 2)) * _NS_PER_FFT_POINT + _NS_FFT_OVERHEAD
+    costs["dot"] = pixels * (((k_h - 1) * (W + left + right) + k_w) * _NS_PER_DOT_ELEMENT + _NS_PER_CALL)
+    strategy = min(costs, key=costs.get)
+    if strategy == "separable" and _rank_one_factors(K, integral=False) is None:
+        del costs["separable"]
+        strategy = min(costs, key=costs.get)
+    return strategy
+
+
+def _correlate_direct(X, K, pad, step, out_shape) -> np.ndarray:
+    """The formula's sum, tap by tap (see the module docstring)."""
+    (top, bottom), (left, right) = pad
+    k_w = K.shape[1]
+    Wo = out_shape[1]
+    padded = top or bottom or left or right
+    if Wo * out_shape[0] * K.size > _TINY_WORK and step == (1, 1) and left + right <= k_w - 1 and Wo > left + right and not (padded and not np.isfinite(K).all()):
+        # (a NaN or inf weight must also meet the padding's zeros: then pad for real)
+        return _taps_full_width(X, K, pad, out_shape)
+    return _taps_strided(_zero_pad(X, pad), K, step, out_shape)
+
+
+def _taps_full_width(X, K, pad, out_shape) -> np.ndarray:
+    """Stride-1 correlation with each tap as one contiguous 1-D multiply-add over whole rows.
+
+    The output is computed in rows of the image's width ``W``: output
+    ``(i, j)`` sits at flat position ``i W + j`` and its tap ``(a, b)`` reads
+    the image at flat position ``(i + a - top) W + (j + b - left)``, a fixed
+    shift per tap. Rows of the padding are skipped; reads that wrap around a
+    row edge land only in the ``left`` first and ``right`` last output
+    columns, which are recomputed at the end from small zero-padded strips.
+    """
+    (top, _bottom), (left, right) = pad
+    H, W = X.shape
+    k_h, k_w = K.shape
+    Ho, Wo = out_shape
+    dtype = X.dtype
+    flat = np.ascontiguousarray(X).reshape(-1)
+    size = flat.size
+    out = np.empty(out_shape, dtype=dtype)
+    rows = max(1, min(Ho, _ROW_BLOCK_BYTES // (W * dtype.itemsize)))
+    tmp = np.empty(rows * W, dtype=dtype)
+    block = None if Wo == W else np.empty(rows * W, dtype=dtype)
+    padded = top or pad[0][1] or left or right
+    taps = [((a - top) * W + (b - left), a, K[a, b]) for a in range(k_h) for b in range(k_w)]
+    for r0 in range(0, Ho, rows):
+        r1 = min(Ho, r0 + rows)
+        n0, n1 = r0 * W, r1 * W
+        acc = out[r0:r1].reshape(-1) if block is None else block[: n1 - n0]
+        fresh = not padded  # the first tap covers the whole block: write instead of add
+        if padded:
+            acc.fill(0)
+        for shift, a, weight in taps:
+            lo = max(n0, (top - a) * W, -shift)
+            hi = min(n1, (H + top - a) * W, size - shift)
+            if hi <= lo:
+                continue
+            dst = acc[lo - n0 : hi - n0]
+            if fresh:
+                np.multiply(flat[lo + shift : hi + shift], weight, out=dst)
+                fresh = False
+            else:
+                t = tmp[: hi - lo]
+                np.multiply(flat[lo + shift : hi + shift], weight, out=t)
+                np.add(dst, t, out=dst)
+        if block is not None:
+            out[r0:r1] = acc.reshape(r1 - r0, W)[:, :Wo]
+    for c0, c1 in ((0, left), (Wo - right, Wo)):
+        if c1 > c0:  # the border columns whose reads wrapped around a row edge
+            strip = _padded_columns(X, pad, c0, c1 + k_w - 1)
+            out[:, c0:c1] = _taps_strided(strip, K, (1, 1), (Ho, c1 - c0))
+    return out
+
+
+def _padded_columns(X, pad, c0: int, c1: int) -> np.ndarray:
+    """Columns ``c0:c1`` of the zero-padded image (all its rows), without padding the rest."""
+    (top, bottom), (left, _right) = pad
+    H, W = X.shape
+    strip = np.zeros((H + top + bottom, c1 - c0), dtype=X.dtype)
+    x0, x1 = max(0, c0 - left), min(W, c1 - left)
+    if x1 > x0:
+        strip[top : top + H, x0 + left - c0 : x1 + left - c0] = X[:, x0:x1]
+    return strip
+
+
+def _taps_strided(Xp, K, step, out_shape) -> np.ndarray:
+    """Correlation of an already padded image, tap by tap on 2-D strided views (only the strided outputs)."""
+    k_h, k_w = K.shape
+    s_h, s_w = step
+    Ho, Wo = out_shape
+    if Ho * Wo * k_h * k_w <= _TINY_WORK and Xp.size <= 16 * _TINY_WORK:  # one einsum over every window as a view
+        Xp = np.ascontiguousarray(Xp)
+        row, col = Xp.strides
+        windows = np.ndarray((Ho, Wo, k_h, k_w), Xp.dtype, Xp, 0, (row * s_h, col * s_w, row, col))
+        return np.einsum("ijab,ab->ij", windows, K)
+    out = np.empty(out_shape, dtype=Xp.dtype)
+    rows = max(1, min(Ho, _ROW_BLOCK_BYTES // max(1, Wo * Xp.itemsize)))
+    tmp = np.empty((rows, Wo), dtype=Xp.dtype)
     for r0 in range(0, Ho, rows):
         r1 = min(Ho, r0 + rows)
         acc = out[r0:r1]
         t = tmp[: r1 - r0]
-        np.multiply(X[r0:r1, 0:Wo], K[0, 0], out=acc)
-        for a in range(h):
-            for b in range(w):
+        for a in range(k_h):
+            for b in range(k_w):
+                window = Xp[r0 * s_h + a : (r1 - 1) * s_h + a + 1 : s_h, b : b + (Wo - 1) * s_w + 1 : s_w]
                 if a == 0 and b == 0:
-                    continue
-                np.multiply(X[r0 + a : r1 + a, b : b + Wo], K[a, b], out=t)
-                acc += t
+                    np.multiply(window, K[0, 0], out=acc)
+                else:
+                    np.multiply(window, K[a, b], out=t)
+                    acc += t
     return out
 
 
-def _correlate_fft(X: np.ndarray, K: np.ndarray, out_shape) -> np.ndarray:
-    """Correlation via the convolution theorem (``rfft2``), for large kernels."""
+def _rank_one_factors(K, integral: bool):
+    """``(u, v)`` with ``K == outer(u, v)`` if the kernel has rank 1, else None.
+
+    Exact equality is required for integer inputs (and ``u``, ``v`` must then
+    be integers, so the two passes stay exact); float kernels may differ from
+    the product by a few units of round-off.
+    """
+    k_h, k_w = K.shape
+    if k_h < 2 or k_w < 2:
+        return None
+    p, q = np.unravel_index(np.argmax(np.abs(K)), K.shape)
+    pivot = K[p, q]
+    if pivot == 0 or not np.isfinite(K).all():
+        return None
+    candidates = ((K[:, q], K[p, :] / pivot), (K[:, q] / pivot, K[p, :]))
+    tolerance = 0.0 if integral else 8 * np.finfo(K.dtype).eps * abs(float(pivot))
+    for u, v in candidates:
+        if integral and not (np.array_equal(u, np.round(u)) and np.array_equal(v, np.round(v))):
+            continue
+        if np.abs(np.multiply.outer(u, v) - K).max() <= tolerance:
+            return u.astype(K.dtype), v.astype(K.dtype)
+    return None
+
+
+def _correlate_separable(X, factors, pad, step, out_shape) -> np.ndarray:
+    """Rank-1 kernel ``outer(u, v)``: correlate the rows with ``v``, then the columns with ``u``."""
+    u, v = factors
+    (top, bottom), (left, right) = pad
     H, W = X.shape
-    h, w = K.shape
-    shape = (_fast_length(H), _fast_length(W))
-    spectrum = np.fft.rfft2(X, shape) * np.fft.rfft2(K[::-1, ::-1], shape)
-    full = np.fft.irfft2(spectrum, shape)
+    rows_pad = ((top, bottom), (0, 0))
+    row_pass = _correlate_direct(X, v[None, :], ((0, 0), (left, right)), (1, step[1]), (H, out_shape[1]))
+    return _correlate_direct(row_pass, u[:, None], rows_pad, (step[0], 1), out_shape)
+
+
+def _correlate_dot(Xp, K, step, out_shape) -> np.ndarray:
+    """One dot product per output pixel, for a small output from a large kernel.
+
+    On the flattened image, window ``(i, j)`` is the contiguous run starting
+    at ``i s_h W + j s_w`` of length ``(k_h - 1) W + k_w``; the kernel, padded
+    with zero columns to the image's width, lines up with it.
+    """
+    k_h, k_w = K.shape
+    W = Xp.shape[1]
+    s_h, s_w = step
     Ho, Wo = out_shape
-    return full[h - 1 : h - 1 + Ho, w - 1 : w - 1 + Wo].astype(X.dtype, copy=False)
+    flat = np.ascontiguousarray(Xp).reshape(-1)
+    length = (k_h - 1) * W + k_w
+    spread = np.zeros((k_h, W), dtype=Xp.dtype)
+    spread[:, :k_w] = K
+    spread = spread.reshape(-1)[:length]
+    out = np.empty(out_shape, dtype=Xp.dtype)
+    for i in range(Ho):
+        for j in range(Wo):
+            start = i * s_h * W + j * s_w
+            out[i, j] = np.dot(flat[start : start + length], spread)
+    return out
+
+
+def _correlate_fft(Xp, K, *, integral: bool):
+    """Valid correlation through ``rfft2``; exact for integers (None if that is out of reach)."""
+    H, W = Xp.shape
+    k_h, k_w = K.shape
+    Ho, Wo = H - k_h + 1, W - k_w + 1
+    shape = (_fast_length(H), _fast_length(W))
+    x_parts, k_parts = [(0, Xp)], [(0, K)]
+    if integral:
+        digits = _digit_bits(Xp, K, shape)
+        if digits is None:
+            return None
+        x_parts, k_parts = _binary_digits(Xp, digits[0]), _binary_digits(K, digits[1])
+    k_spectra = [(shift, np.fft.rfft2(part[::-1, ::-1], shape)) for shift, part in k_parts]
+    out = None
+    for x_shift, x_part in x_parts:
+        x_spectrum = np.fft.rfft2(x_part, shape)
+        for k_shift, k_spectrum in k_spectra:
+            piece = np.fft.irfft2(x_spectrum * k_spectrum, shape)[k_h - 1 : k_h - 1 + Ho, k_w - 1 : k_w - 1 + Wo]
+            if integral:
+                # Every partial sum of digit products is bounded by the window's
+                # sum |K| |x| <= 2**53, so these additions are exact.
+                piece = np.rint(piece) * 2.0 ** (x_shift + k_shift)
+            out = piece if out is None else out + piece
+    return out.astype(Xp.dtype, copy=False)
+
+
+def _digit_bits(X, K, shape):
+    """Bits per binary digit of ``X`` and of ``K`` (None: no split) so that each FFT piece rounds exactly.
+
+    Returns None (no exact FFT possible) when even one-bit digits are too large.
+    """
+    points = shape[0] * shape[1]
+    scale = _FFT_ERROR_FACTOR * np.finfo(np.float64).eps * math.log2(max(points, 2))
+    if scale * float(np.sqrt(np.square(X).sum())) * float(np.abs(K).sum()) <= 0.25:
+        return (None, None)
+    # bound on digit products: |x digit| * |K digit| <= budget
+    budget = 0.25 / (scale * math.sqrt(X.size) * K.size)
+    if budget < 4:
+        return None
+    max_x, max_k = float(np.abs(X).max()), float(np.abs(K).max())
+    bits = math.floor(math.log2(budget))
+    if max_k <= math.sqrt(budget):
+        x_bits = math.floor(math.log2(budget / max(max_k, 1.0)))
+        return (x_bits, None)
+    if max_x <= math.sqrt(budget):
+        return (None, math.floor(math.log2(budget / max(max_x, 1.0))))
+    return (bits // 2, bits // 2)
+
+
+def _binary_digits(A, bits):
+    """``[(shift, digit)]`` with ``A == sum(digit * 2**shift)``, digits truncated toward zero (same sign as A)."""
+    if bits is None:
+        return [(0, A)]
+    base = 2.0**bits
+    parts, shift, rest = [], 0, A
+    while True:
+        high = np.trunc(rest / base)
+        parts.append((shift, rest - high * base))
+        if not high.any():
+            return parts
+        rest, shift = high, shift + bits
 
 
 def _fast_length(n: int) -> int:

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from convlib import conv2d, corr2d, corr2d_naive
-from convlib.correlate import _DIRECT_MAX_TAPS, _FFT_MIN_PIXELS, _fast_length
+from convlib import conv2d, corr2d, corr2d_naive, correlate
+from convlib.correlate import STRATEGIES, _choose_strategy, _fast_length
 
 MODES = ("valid", "same", "full")
 
@@ -89,7 +89,7 @@ def test_identity_and_one_by_one_kernels():
     identity[1, 1] = 1
     np.testing.assert_array_equal(corr2d(X, identity, "same"), X)
     np.testing.assert_array_equal(corr2d(X, [[2.5]]), 2.5 * X)
-    np.testing.assert_array_equal(corr2d(X, X), [[np.sum(X * X)]])
+    np.testing.assert_allclose(corr2d(X, X), [[np.sum(X * X)]], rtol=1e-13)  # summation order may differ
 
 
 # ---------------------------------------------------------------------------
@@ -167,20 +167,36 @@ def test_non_contiguous_inputs():
 
 
 # ---------------------------------------------------------------------------
-# the FFT strategy (large kernels on large images) against scipy's direct sums
+# the strategies: chosen by estimated cost, each one forced against scipy
 
 FFT_CASES = [((150, 170), (11, 13)), ((97, 131), (7, 7)), ((128, 128), (1, 37)), ((90, 200), (15, 15))]
 
 
-def test_fft_cases_really_take_the_fft_path():
-    for xs, ks in FFT_CASES:
-        assert ks[0] * ks[1] > _DIRECT_MAX_TAPS
-        assert (xs[0] - ks[0] + 1) * (xs[1] - ks[1] + 1) >= _FFT_MIN_PIXELS
+@pytest.fixture
+def force_fft(monkeypatch):
+    monkeypatch.setattr(correlate, "_forced_strategy", "fft")
+
+
+def _plan(xs, ks, K=None, pad=((0, 0), (0, 0)), step=(1, 1)):
+    X = np.zeros(xs, dtype=np.float32)
+    K = np.random.default_rng(0).normal(size=ks).astype(np.float32) if K is None else K.astype(np.float32)
+    out_shape = ((xs[0] + sum(pad[0]) - ks[0]) // step[0] + 1, (xs[1] + sum(pad[1]) - ks[1]) // step[1] + 1)
+    return _choose_strategy(X, K, pad, step, out_shape)
+
+
+def test_strategy_choice_follows_the_cost():
+    assert _plan((3, 3), (2, 2)) == "direct"  # tiny
+    assert _plan((1024, 1024), (3, 3)) == "direct"
+    assert _plan((1024, 1024), (3, 3), pad=((1, 1), (1, 1))) == "direct"
+    assert _plan((1024, 1024), (5, 5), K=np.ones((5, 5))) == "separable"  # a box filter has rank 1
+    assert _plan((1024, 1024), (15, 15)) == "fft"
+    assert _plan((1000, 1000), (990, 990)) == "dot"  # 11 x 11 outputs from a huge kernel
+    assert set(STRATEGIES) == {"direct", "separable", "fft", "dot"}
 
 
 @pytest.mark.parametrize("xs, ks", FFT_CASES)
 @pytest.mark.parametrize("mode", MODES)
-def test_fft_path_matches_scipy_float64(xs, ks, mode):
+def test_fft_path_matches_scipy_float64(xs, ks, mode, force_fft):
     rng = np.random.default_rng(5)
     X, K = rng.normal(size=xs), rng.normal(size=ks)
     for ours, theirs in ((corr2d, signal.correlate2d), (conv2d, signal.convolve2d)):
@@ -191,7 +207,7 @@ def test_fft_path_matches_scipy_float64(xs, ks, mode):
 
 
 @pytest.mark.parametrize("xs, ks", FFT_CASES)
-def test_fft_path_float32_accuracy(xs, ks):
+def test_fft_path_float32_accuracy(xs, ks, force_fft):
     rng = np.random.default_rng(6)
     X = rng.normal(size=xs).astype(np.float32)
     K = rng.normal(size=ks).astype(np.float32)
@@ -203,7 +219,7 @@ def test_fft_path_float32_accuracy(xs, ks):
         assert np.abs(got - expected).max() <= 1e-5 * np.abs(expected).max()
 
 
-def test_fft_path_integer_inputs_are_exact():
+def test_fft_path_integer_inputs_are_exact(force_fft):
     rng = np.random.default_rng(7)
     X = rng.integers(0, 256, size=(120, 130), dtype=np.uint8)
     K = rng.integers(-5, 6, size=(9, 9))
@@ -214,7 +230,7 @@ def test_fft_path_integer_inputs_are_exact():
     np.testing.assert_array_equal(box, np.full((94, 94), 49.0))
 
 
-def test_fft_path_bool_inputs_are_exact():
+def test_fft_path_bool_inputs_are_exact(force_fft):
     rng = np.random.default_rng(8)
     X = rng.random((100, 100)) < 0.5
     K = np.ones((8, 8), dtype=bool)
