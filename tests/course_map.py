@@ -47,11 +47,11 @@ CONCEPTS = {
     "channels": (r"C_\\text\{(?:in|out)\}|\b(?:input|output) channels?\b|\bRGB\b|\(H, W, C", CH, "5366e281"),
     "the 1 x 1 convolution": (r"1 \\times 1|\b1 ?x ?1\b", CH, "2ce085bf"),
     "PyTorch's layouts": (r"PyTorch|NCHW|OIHW", CH, "333ca556"),
+    "padding= and stride": (r"\bstrides?\b|padding=", CC, "cc-pad-stride"),
 }
 
 # concepts the course does not teach (yet): no exercise statement or code may need them
 NOT_TAUGHT = {
-    "stride": r"\bstrides?\b",
     "pooling": r"\bpool(?:ing|ed)?\b",
     "dilation": r"\bdilat",
 }

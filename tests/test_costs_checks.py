@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from convlib import corr2d, corr2d_multi_in_out, fully_connected_params, translation_invariant_params
-from convlib.checks import check_bias_counts, check_border_terms, check_dense_nonzeros, check_multiply_adds
+from convlib.checks import (check_bias_counts, check_border_terms, check_dense_nonzeros, check_multiply_adds, check_same_padding,
+                            check_strided_size)
 from convlib.checks import costs
 
 
@@ -42,6 +43,17 @@ def measured_border_terms(i, j, delta, H, W):
     return int(corr2d(np.ones((H, W)), np.ones((side, side)), "same")[i, j])
 
 
+def measured_strided_size(n, k, p, s):
+    """Pad with np.pad, correlate at stride 1, keep every s-th output: the length of what is left."""
+    return len(corr2d(np.pad(np.zeros((n, 1)), ((p, p), (0, 0))), np.zeros((k, 1)))[::s])
+
+
+def measured_same_padding(k):
+    """The split SciPy's 'same' mode uses, read off its output: (k - 1) // 2 zeros before the axis."""
+    before = (k - 1) // 2
+    return before, k - 1 - before
+
+
 def measured_bias_counts(H, W):
     return fully_connected_params(H, W) + H * W, translation_invariant_params(H, W) + 1
 
@@ -57,9 +69,12 @@ def test_right_answers_pass(capsys):
     check_dense_nonzeros(measured_dense_nonzeros)
     check_border_terms(measured_border_terms)
     check_bias_counts(measured_bias_counts)
+    check_strided_size(measured_strided_size)
+    check_same_padding(measured_same_padding)
+    check_same_padding(lambda k: measured_same_padding(k)[::-1])   # the extra zero may go on either side
     out = capsys.readouterr().out
-    assert out.count("✓") == 4, out
-    for title in ("multiply-adds", "dense non-zeros", "border terms", "parameter counts"):
+    assert out.count("✓") == 7, out
+    for title in ("multiply-adds", "dense non-zeros", "border terms", "parameter counts", "output size", "same padding"):
         assert f"✓ {title}: all" in out
 
 
@@ -79,6 +94,15 @@ SLIPS = [
     (check_bias_counts, lambda H, W: (fully_connected_params(H, W) + H * W, translation_invariant_params(H, W) + H * W), "bias per pixel kept"),
     (check_bias_counts, lambda H, W: (fully_connected_params(H, W) + H * W, translation_invariant_params(H, W)), "no bias after sharing"),
     (check_bias_counts, lambda H, W: 0, "not a pair"),
+    (check_strided_size, lambda n, k, p, s: n - k + 2 * p + 1, "stride ignored"),
+    (check_strided_size, lambda n, k, p, s: (n - k + p) // s + 1, "padding counted once"),
+    (check_strided_size, lambda n, k, p, s: (n - k + 2 * p) // s, "last position forgotten"),
+    (check_strided_size, lambda n, k, p, s: -(-(n - k + 2 * p) // s) + 1, "rounded up"),
+    (check_strided_size, lambda n, k, p, s: (n - k + 2 * p) / s + 1, "float result"),
+    (check_same_padding, lambda k: (k // 2, k // 2), "even kernels"),
+    (check_same_padding, lambda k: (k - 1, k - 1), "per side"),
+    (check_same_padding, lambda k: (0, k - 1), "lopsided"),
+    (check_same_padding, lambda k: k - 1, "not a pair"),
 ]
 
 
@@ -91,7 +115,10 @@ def test_each_slip_is_named(checker, answer, tag):
     assert f"Hint [{tag}]" in message, message
 
 
-@pytest.mark.parametrize("checker", [check_multiply_adds, check_dense_nonzeros, check_border_terms, check_bias_counts])
+ALL = [check_multiply_adds, check_dense_nonzeros, check_border_terms, check_bias_counts, check_strided_size, check_same_padding]
+
+
+@pytest.mark.parametrize("checker", ALL)
 def test_a_stub_and_an_unanswered_value_are_reported(checker):
     def stub(*args):
         raise NotImplementedError
@@ -102,11 +129,11 @@ def test_a_stub_and_an_unanswered_value_are_reported(checker):
         checker(...)
 
 
-@pytest.mark.parametrize("checker", [check_multiply_adds, check_dense_nonzeros, check_border_terms, check_bias_counts])
+@pytest.mark.parametrize("checker", ALL)
 def test_docstrings_do_not_give_the_answer_away(checker):
     """Shift-Tab in a student notebook shows the docstring: no right formula may appear in it."""
     doc = checker.__doc__
-    formulas = [r"H\s*-\s*k_h\s*\+\s*1", r"2\s*\*?\s*H\s*-\s*1\)?\s*\*?\s*\(?2\s*\*?\s*W\s*-\s*1\)?\s*\+\s*1", r"min\(", r"\(H \* W\) \*\* 2 \+"]
+    formulas = [r"H\s*-\s*k_h\s*\+\s*1", r"n\s*\+\s*2\s*\*?\s*p\s*-\s*k", r"k\s*-\s*1\)?\s*//\s*2", r"2\s*\*?\s*H\s*-\s*1\)?\s*\*?\s*\(?2\s*\*?\s*W\s*-\s*1\)?\s*\+\s*1", r"min\(", r"\(H \* W\) \*\* 2 \+"]
     assert not any(re.search(f, doc) for f in formulas), doc
     assert ">>> check_" in doc and "Traceback" in doc   # a runnable example, with a wrong answer
     assert "✓" not in doc, "the example must not show an answer that passes"

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..correlate import corr2d
 from ._engine import _Case, _Mistake, _run
 
-__all__ = ["check_bias_counts", "check_border_terms", "check_dense_nonzeros", "check_multiply_adds"]
+__all__ = ["check_bias_counts", "check_border_terms", "check_dense_nonzeros", "check_multiply_adds", "check_strided_size", "check_same_padding"]
 
 
 def _valid_positions(H, W, k_h, k_w):
@@ -267,3 +268,129 @@ def check_multiply_adds(fn) -> None:
                  lambda args, ref: ref + _valid_positions(*args[:4]) * args[5]),
     ]
     _check_count("multiply-adds", fn, cases, reference, mistakes)
+
+
+def check_strided_size(fn) -> None:
+    r"""Check ``fn(n, k, p, s) -> int``: the output length along one axis with padding and stride.
+
+    An axis of ``n`` pixels is padded with ``p`` zeros on *each* side (the
+    ``padding=`` of :func:`convlib.corr2d`), a kernel of length ``k`` slides
+    along it ``s`` pixels at a time, and only positions where the kernel lies
+    wholly inside the padded axis count. The hidden cases are compared with
+    the shape that :func:`convlib.corr2d` really returns.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(n, k, p, s)`` returning an int.
+
+    Raises
+    ------
+    AssertionError
+        When a length is wrong, with a hint that names the likely slip (the
+        padding counted once, the last position forgotten, rounding up, a
+        fractional result, the stride ignored, ...).
+
+    Examples
+    --------
+    >>> from convlib.checks import check_strided_size
+    >>> check_strided_size(lambda n, k, p, s: n - k + 2 * p + 1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    AssertionError: output size: ... hidden cases fail.
+    Hint [stride ignored]: ...
+    """
+    sizes = [(8, 3, 1, 1), (8, 5, 2, 1), (8, 3, 1, 2), (8, 3, 0, 3), (8, 5, 1, 4), (7, 3, 0, 2), (28, 5, 2, 2), (32, 3, 1, 2),
+             (10, 4, 0, 3), (5, 5, 0, 1), (224, 7, 3, 2), (9, 2, 1, 3), (6, 1, 0, 5), (13, 4, 2, 4)]
+    cases = [_Case(size, ("n", "k", "p", "s")) for size in sizes]
+
+    def reference(n, k, p, s):   # measured with the library on an n x 1 column
+        return corr2d(np.zeros((n, 1)), np.zeros((k, 1)), padding=(p, 0), stride=(s, 1)).shape[0]
+
+    mistakes = [
+        _Mistake("stride ignored", "with stride s only every s-th window position is kept: divide the number of steps by s.",
+                 lambda args, ref: args[0] - args[1] + 2 * args[2] + 1),
+        _Mistake("padding counted once", "padding=p adds p zeros on EACH side: the padded axis has n + 2p pixels.",
+                 lambda args, ref: (args[0] - args[1] + args[2]) // args[3] + 1),
+        _Mistake("last position forgotten", "the first window starts at 0, the last at the largest multiple of s that still fits: count both ends (+ 1).",
+                 lambda args, ref: (args[0] - args[1] + 2 * args[2]) // args[3]),
+        _Mistake("rounded up", "a window that would stick out of the padded axis does not count: round DOWN (floor), not up.",
+                 lambda args, ref: -(-(args[0] - args[1] + 2 * args[2]) // args[3]) + 1),
+        _Mistake("divided n instead of the steps", "divide the number of steps n + 2p - k by s and add 1; do not divide the whole length n + 2p.",
+                 lambda args, ref: (args[0] + 2 * args[2]) // args[3]),
+    ]
+    _check_count("output size", fn, cases, reference, mistakes)
+
+
+def check_same_padding(fn) -> None:
+    r"""Check ``fn(k) -> (before, after)``: zeros before and after an axis so that stride 1 keeps its length.
+
+    For a kernel of length ``k`` (odd or even), return how many zeros to add
+    before and after the axis, as evenly as possible. The check pads a few
+    hidden axes that way, cross-correlates, and compares the lengths.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(k)`` returning a pair of non-negative ints.
+
+    Raises
+    ------
+    AssertionError
+        When the pair does not keep the length or is lopsided, with a hint.
+
+    Examples
+    --------
+    >>> from convlib.checks import check_same_padding
+    >>> check_same_padding(lambda k: (k // 2, k // 2))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    AssertionError: same padding: ... hidden cases fail.
+    Hint [even kernels]: ...
+    """
+    cases = [_Case((k,), ("k",)) for k in (1, 2, 3, 4, 5, 6, 7, 8, 11)]
+
+    def as_pair(got):
+        """``got`` as a pair of ints, or None when it is not two whole numbers."""
+        try:
+            before, after = got
+            if any(isinstance(v, bool) or int(v) != v for v in (before, after)):
+                return None
+            return int(before), int(after)
+        except (TypeError, ValueError):
+            return None
+
+    def kept_length(k, pair):
+        x = np.pad(np.zeros(12), pair)
+        return corr2d(x[:, None], np.zeros((k, 1))).shape[0] == 12
+
+    def reference(k):
+        return k - 1   # the right total; matches() checks the split
+
+    def matches(got, target):
+        """``target`` is the right total k - 1 (is ``got`` a balanced split of it that keeps the length?)
+        or a simulated wrong answer (is ``got`` that pair?)."""
+        pair = as_pair(got)
+        if pair is None:
+            return False
+        if isinstance(target, tuple):
+            return pair == target
+        return min(pair) >= 0 and abs(pair[0] - pair[1]) <= 1 and sum(pair) == target and kept_length(target + 1, pair)
+
+    def validate(got, total):
+        return "" if as_pair(got) is not None else "Hint [not a pair]: return two whole numbers, (before, after)"
+
+    mistakes = [
+        _Mistake("even kernels", "for an even k the k - 1 zeros cannot be split equally: put one more zero on one side.",
+                 lambda args, ref: (args[0] // 2, args[0] // 2)),
+        _Mistake("k zeros", "a kernel of length k loses k - 1 positions, so k - 1 zeros in all restore the length, not k.",
+                 lambda args, ref: (args[0] // 2, args[0] - args[0] // 2)),
+        _Mistake("per side", "the k - 1 zeros are the total, split between the two sides, not the padding of each side.",
+                 lambda args, ref: (args[0] - 1, args[0] - 1)),
+        _Mistake("lopsided", "that keeps the length, but every window moves off its centre pixel: split the zeros as evenly as possible.",
+                 lambda args, ref: (0, args[0] - 1)),
+        _Mistake("lopsided", "that keeps the length, but every window moves off its centre pixel: split the zeros as evenly as possible.",
+                 lambda args, ref: (args[0] - 1, 0)),
+    ]
+
+    _run("same padding", fn, cases, reference, mistakes=mistakes, same=matches, validate=validate, square_rule=False)
