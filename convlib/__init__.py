@@ -1,7 +1,7 @@
 """convlib: the convolutional layer in small, tested NumPy.
 
 Layouts follow the lecture's indices: an image ``x[i, j, c]`` is ``(H, W, C)``
-and a kernel ``V[a, b, c, k]`` is ``(k_h, k_w, C_in, C_out)``. See
+and a kernel ``K[a, b, c, k]`` is ``(k_h, k_w, C_in, C_out)``. See
 :mod:`convlib.channels` for the conversion to PyTorch's layouts.
 """
 

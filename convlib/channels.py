@@ -312,7 +312,7 @@ def kernel_to_oihw(K) -> np.ndarray:
     >>> kernel_to_oihw(np.zeros((3, 5, 2, 4))).shape
     (4, 2, 3, 5)
     """
-    K = as_array(K, "K", 4, keep_dtype=True, layout="(h, w, C_in, C_out)")
+    K = as_array(K, "K", 4, keep_dtype=True, layout="(k_h, k_w, C_in, C_out)")
     return K.transpose(3, 2, 0, 1).copy(order="C")  # a new array, never a view
 
 
@@ -326,5 +326,5 @@ def kernel_from_oihw(K) -> np.ndarray:
     >>> kernel_from_oihw(np.zeros((4, 2, 3, 5))).shape
     (3, 5, 2, 4)
     """
-    K = as_array(K, "K", 4, keep_dtype=True, layout="(C_out, C_in, h, w)")
+    K = as_array(K, "K", 4, keep_dtype=True, layout="(C_out, C_in, k_h, k_w)")
     return K.transpose(2, 3, 1, 0).copy(order="C")  # a new array, never a view

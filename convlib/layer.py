@@ -3,17 +3,17 @@ r"""A minimal convolutional layer that can learn its kernel by gradient descent.
 Forward pass (cross-correlation of the zero-padded input ``x_pad``, every
 ``s_h``-th row and ``s_w``-th column, plus a bias per output channel):
 
-.. math:: h[i, j, k] = \sum_{a, b} \sum_c V[a, b, c, k] \, x_{pad}[i s_h + a, j s_w + b, c] + \beta[k]
+.. math:: Y[i, j, k] = u[k] + \sum_{a, b} \sum_c K[a, b, c, k] \, x_{pad}[i s_h + a, j s_w + b, c]
 
-For a loss :math:`L` with upstream gradient :math:`G = \partial L / \partial h`,
+For a loss :math:`L` with upstream gradient :math:`G = \partial L / \partial Y`,
 
 .. math::
-    \frac{\partial L}{\partial V[a, b, c, k]} = \sum_{n, i, j} G[n, i, j, k] \, x_{pad}[n, i s_h + a, j s_w + b, c],
+    \frac{\partial L}{\partial K[a, b, c, k]} = \sum_{n, i, j} G[n, i, j, k] \, x_{pad}[n, i s_h + a, j s_w + b, c],
     \qquad
-    \frac{\partial L}{\partial \beta[k]} = \sum_{n, i, j} G[n, i, j, k],
+    \frac{\partial L}{\partial u[k]} = \sum_{n, i, j} G[n, i, j, k],
 
 and each input pixel collects the weights it was multiplied with,
-:math:`\partial L / \partial x_{pad}[n, i s_h + a, j s_w + b, c] \mathrel{+}= \sum_k G[n, i, j, k] \, V[a, b, c, k]`.
+:math:`\partial L / \partial x_{pad}[n, i s_h + a, j s_w + b, c] \mathrel{+}= \sum_k G[n, i, j, k] \, K[a, b, c, k]`.
 So with stride 1 the weight gradient is itself a cross-correlation: of the
 input with the upstream gradient.
 """
@@ -41,7 +41,7 @@ __all__ = ["Conv2D"]
 
 
 class Conv2D:
-    r"""Convolutional layer with weight ``V`` of shape ``(k_h, k_w, C_in, C_out)`` and a bias per output channel.
+    r"""Convolutional layer with weight ``K`` of shape ``(k_h, k_w, C_in, C_out)`` and a bias ``u[k]`` per output channel.
 
     Inputs may be ``(H, W)`` (one channel), ``(H, W, C_in)`` or
     ``(N, H, W, C_in)``; the output has the matching layout, ``(H', W')``
@@ -184,7 +184,7 @@ class Conv2D:
         Parameters
         ----------
         grad_output : array_like
-            :math:`\\partial L / \\partial h`, the same shape as the last
+            :math:`\\partial L / \\partial Y`, the same shape as the last
             :meth:`forward` output.
 
         Returns
@@ -208,7 +208,7 @@ class Conv2D:
         grad_padded = np.zeros(Xp.shape, dtype=np.result_type(Xp, Gb, self.weight))
         for a in range(k_h):
             for b in range(k_w):
-                # the inputs x_pad[n, i*s_h + a, j*s_w + b, :] that met the weight V[a, b] at output (i, j)
+                # the inputs x_pad[n, i*s_h + a, j*s_w + b, :] that met the weight K[a, b] at output (i, j)
                 taps = (slice(None), slice(a, a + span_h, s_h), slice(b, b + span_w, s_w))
                 grad_weight[a, b] = np.tensordot(Xp[taps], Gb, axes=([0, 1, 2], [0, 1, 2]))
                 grad_padded[taps] += Gb @ self.weight[a, b].T
@@ -244,7 +244,7 @@ class Conv2D:
         Returns
         -------
         list of float
-            The loss :math:`L = \\sum (h - Y)^2` measured before each of the
+            The loss :math:`L = \\sum (\\mathrm{out} - Y)^2` measured before each of the
             ``steps`` updates, so ``losses[0]`` is the loss of the initial weights.
 
         Raises
@@ -280,9 +280,7 @@ class Conv2D:
 def _strided_correlation(Xp: np.ndarray, weight: np.ndarray, stride) -> np.ndarray:
     """Every ``stride``-th output of the ``"valid"`` correlation of a padded (N, H, W, C_in) batch with ``weight``.
 
-    ``out[n, i, j, k] = sum_{a, b, c} V[a, b, c, k] x_pad[n, i*s_h + a, j*s_w + b, c]``. It computes
-    every stride-1 output and keeps every ``s``-th; once ``corr2d_multi_in_out`` takes ``padding=`` and
-    ``stride=``, this becomes one call to it.
+    ``out[n, i, j, k] = sum_{a, b, c} K[a, b, c, k] x_pad[n, i*s_h + a, j*s_w + b, c]``; only the strided
+    outputs are computed.
     """
-    s_h, s_w = stride
-    return _multi(Xp, weight, "valid")[:, ::s_h, ::s_w]
+    return _multi(Xp, weight, "valid", stride=stride)

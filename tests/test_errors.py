@@ -90,9 +90,9 @@ def test_ndim_messages_show_the_expected_layout():
         image_to_nchw(np.ones((5, 6)))
     with pytest.raises(ValueError, match=re.escape("X must be a 4-D (N, C, H, W) array")):
         image_from_nchw(np.ones((5, 6, 3)))
-    with pytest.raises(ValueError, match=re.escape("K must be a 4-D (h, w, C_in, C_out) array")):
+    with pytest.raises(ValueError, match=re.escape("K must be a 4-D (k_h, k_w, C_in, C_out) array")):
         kernel_to_oihw(np.ones((5, 6, 3)))
-    with pytest.raises(ValueError, match=re.escape("K must be a 4-D (C_out, C_in, h, w) array")):
+    with pytest.raises(ValueError, match=re.escape("K must be a 4-D (C_out, C_in, k_h, k_w) array")):
         kernel_from_oihw(np.ones((5, 6, 3)))
 
 

@@ -57,6 +57,14 @@ from .answers import (
 )
 from ._calls import DEFAULT_TIME_LIMIT
 from ._engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed
+from .costs import (
+    check_bias_counts,
+    check_border_terms,
+    check_dense_nonzeros,
+    check_multiply_adds,
+    check_same_padding,
+    check_strided_size,
+)
 from .locality import check_dense_weights, check_local_layer, check_receptive_field
 from .multi_channel import check_conv_layer, check_corr2d_multi_in, check_corr2d_multi_in_out
 from .single_channel import check_conv2d, check_corr2d, check_output_shape
@@ -75,6 +83,12 @@ __all__ = [
     "check_local_layer",
     "check_dense_weights",
     "check_receptive_field",
+    "check_bias_counts",
+    "check_border_terms",
+    "check_dense_nonzeros",
+    "check_multiply_adds",
+    "check_strided_size",
+    "check_same_padding",
     "check_dense_counts",
     "check_layer_counts",
     "check_hand_example",
