@@ -341,14 +341,9 @@ ARRAY_TARGETS["Conv2D.backward"] = Target(
 # Functions of convlib.correlate / convlib.channels (helper "core" is rewriting them) that still fail a category,
 # each with the bug; marked xfail(strict=True), so that the mark has to go when the bug is fixed.
 _ALLOCATES = "allocates the whole output of a huge broadcast input (numpy MemoryError) instead of refusing with a ValueError"
-_FIXED_ON_CORE = " (fixed on branch wt-core at eed3fb1: remove this mark when merging it)"
 _COPIES = "copies a huge broadcast view in full (numpy MemoryError) instead of refusing with a ValueError"
 CORE_BUGS = {
     "huge": {
-        "corr2d": "corr2d " + _ALLOCATES + _FIXED_ON_CORE,
-        "conv2d": "conv2d " + _ALLOCATES + _FIXED_ON_CORE,
-        "corr2d_multi_in": "corr2d_multi_in " + _ALLOCATES + _FIXED_ON_CORE,
-        "corr2d_multi_in_out": "corr2d_multi_in_out " + _ALLOCATES + _FIXED_ON_CORE,
         "corr2d_naive": "corr2d_naive " + _ALLOCATES,
         "image_to_nchw": "image_to_nchw " + _COPIES,
         "image_from_nchw": "image_from_nchw " + _COPIES,

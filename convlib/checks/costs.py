@@ -43,7 +43,8 @@ def _whole_number(got, expected) -> str:
 
 
 def _check_count(title, fn, cases, reference, mistakes) -> None:
-    _run(title, fn, cases, reference, mistakes=mistakes, same=_same_count, validate=_whole_number, square_rule=False)
+    _run(title, fn, cases, reference, mistakes=mistakes, same=_same_count, validate=_whole_number, square_rule=False,
+         returns_array=False)
 
 
 def _same_pair(got, expected) -> bool:
@@ -84,7 +85,7 @@ def check_bias_counts(fn) -> None:
     >>> check_bias_counts(lambda H, W: ((H * W) ** 2, (2 * H - 1) * (2 * W - 1)))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    AssertionError: parameter counts: 6 of 6 hidden cases fail.
+    convlib.checks.CheckFailed: parameter counts: 6 of 6 hidden cases fail.
     Hint [biases left out]: ...
     """
     cases = [_Case(size, ("H", "W")) for size in [(5, 5), (480, 640), (1, 1), (3, 7), (1024, 1024), (28, 28)]]
@@ -109,7 +110,8 @@ def check_bias_counts(fn) -> None:
         _Mistake("one bias for the fully connected layer", "before translation invariance every hidden pixel (i, j) has its own bias U[i, j].",
                  mistake(lambda H, W: 1, lambda H, W: 1)),
     ]
-    _run("parameter counts", fn, cases, reference, mistakes=mistakes, same=_same_pair, validate=_pair_of_counts, square_rule=False)
+    _run("parameter counts", fn, cases, reference, mistakes=mistakes, same=_same_pair, validate=_pair_of_counts, square_rule=False,
+         returns_array=False)
 
 
 def check_border_terms(fn) -> None:
@@ -138,7 +140,7 @@ def check_border_terms(fn) -> None:
     >>> check_border_terms(lambda i, j, delta, H, W: (2 * delta + 1) ** 2)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    AssertionError: border terms: ... hidden cases fail.
+    convlib.checks.CheckFailed: border terms: ... hidden cases fail.
     Hint [border ignored]: ...
     """
     sizes = [(0, 0, 1, 5, 5), (2, 3, 1, 5, 5), (0, 2, 2, 5, 6), (4, 5, 2, 5, 6), (1, 1, 3, 4, 4), (0, 9, 1, 3, 10),
@@ -195,7 +197,7 @@ def check_dense_nonzeros(fn) -> None:
     >>> check_dense_nonzeros(lambda H, W, k_h, k_w: k_h * k_w)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    AssertionError: dense non-zeros: 7 of 8 hidden cases fail.
+    convlib.checks.CheckFailed: dense non-zeros: 7 of 8 hidden cases fail.
     Hint [one output pixel only]: ...
     """
     cases = [_Case(size, ("H", "W", "k_h", "k_w")) for size in _KERNEL_SIZES]
@@ -242,7 +244,7 @@ def check_multiply_adds(fn) -> None:
     >>> check_multiply_adds(lambda H, W, k_h, k_w, c_in, c_out: k_h * k_w * c_in * c_out)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    AssertionError: multiply-adds: 7 of 8 hidden cases fail.
+    convlib.checks.CheckFailed: multiply-adds: 7 of 8 hidden cases fail.
     Hint [weights, not work]: ...
     """
     channels = [(3, 16), (1, 1), (2, 5), (64, 64), (3, 1), (8, 2), (1, 4), (16, 32)]
@@ -297,7 +299,7 @@ def check_strided_size(fn) -> None:
     >>> check_strided_size(lambda n, k, p, s: n - k + 2 * p + 1)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    AssertionError: output size: ... hidden cases fail.
+    convlib.checks.CheckFailed: output size: ... hidden cases fail.
     Hint [stride ignored]: ...
     """
     sizes = [(8, 3, 1, 1), (8, 5, 2, 1), (8, 3, 1, 2), (8, 3, 0, 3), (8, 5, 1, 4), (7, 3, 0, 2), (28, 5, 2, 2), (32, 3, 1, 2),
@@ -345,7 +347,7 @@ def check_same_padding(fn) -> None:
     >>> check_same_padding(lambda k: (k // 2, k // 2))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    AssertionError: same padding: ... hidden cases fail.
+    convlib.checks.CheckFailed: same padding: ... hidden cases fail.
     Hint [even kernels]: ...
     """
     cases = [_Case((k,), ("k",)) for k in (1, 2, 3, 4, 5, 6, 7, 8, 11)]
@@ -393,4 +395,5 @@ def check_same_padding(fn) -> None:
                  lambda args, ref: (args[0] - 1, 0)),
     ]
 
-    _run("same padding", fn, cases, reference, mistakes=mistakes, same=matches, validate=validate, square_rule=False)
+    _run("same padding", fn, cases, reference, mistakes=mistakes, same=matches, validate=validate, square_rule=False,
+         returns_array=False)
