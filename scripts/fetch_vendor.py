@@ -63,6 +63,24 @@ PACKAGES = {
         license="BSD-3-Clause",
         homepage="https://github.com/jupyter-widgets/ipywidgets",
     ),
+    # the front end of convlib's explorers (an AMD module on @jupyter-widgets/base)
+    "anywidget": dict(
+        version="0.11.0",
+        tarball="anywidget-0.11.0.tgz",
+        integrity="sha512-LHZgW2j5UjyerZSZcO+BtZPXGMSORQV2bUT480hOR5x/BXS8sOradi/71amJfMueSEnKX0dqPwTfsOGHTsyZpQ==",
+        shasum="cd254e0b9c3eedb14abb5db131f612435b4d7b7d",
+        license="MIT",
+        homepage="https://anywidget.dev/ (https://github.com/manzt/anywidget)",
+    ),
+    # the AMD loader embed-amd.js needs to load anywidget
+    "requirejs": dict(
+        version="2.3.8",
+        tarball="requirejs-2.3.8.tgz",
+        integrity="sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw==",
+        shasum="bca0614b618ab2122462597e44878db7558bbba3",
+        license="MIT",
+        homepage="https://requirejs.org/ (https://github.com/requirejs/requirejs)",
+    ),
 }
 
 # The html-manager npm tarball ships no LICENSE file; this is the licence of
@@ -132,6 +150,31 @@ MATHJAX3_COMPAT_JS = """\
 })();
 """
 
+# Widgets that are not part of ipywidgets (convlib's anywidget explorers) need
+# the AMD flavour of the widget manager: require.js, this configuration, then
+# embed-amd.js (order set in nb_ipywidgets_js, _config.yml). The folder of the
+# files is taken from this script's own URL, so it works at any page depth and
+# under a sub-path; the "CDN" embed-amd falls back to is a local folder, so an
+# unknown widget module is a local 404 and never a request to another host.
+AMD_CONFIG_JS = """\
+/* convlayer: require.js configuration for @jupyter-widgets/html-manager's embed-amd.js
+   (written by scripts/fetch_vendor.py). Loaded after require.js, before embed-amd.js. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var widgets = script.src.replace(/[^/]*$/, "");          // .../_static/jupyter-widgets/
+  var statics = widgets.replace(/jupyter-widgets\\/$/, ""); // .../_static/
+  window.__jupyter_widgets_assets_path__ = widgets;         // embed-amd's web fonts
+  script.setAttribute("data-jupyter-widgets-cdn", widgets + "no-cdn/");
+  window.requirejs.config({
+    paths: {
+      anywidget: statics + "anywidget/index",
+      "@jupyter-widgets/html-manager/dist": widgets.slice(0, -1),
+    },
+  });
+})();
+"""
+
 # What is copied, relative to the unpacked "package/" directory -> target
 # directory under vendor/_static/.
 MATHJAX_FILES = [
@@ -148,7 +191,7 @@ MATHJAX_FILES = [
 HTML_MANAGER_FILES = [
     # standalone bundle: no require.js needed; its CSS is inlined, its web
     # fonts (Font Awesome etc.) are loaded relative to the script's own URL
-    "dist/embed.js",
+    "dist/embed-amd.js",  # the AMD flavour, which can load anywidget (see AMD_CONFIG_JS)
     "dist/embed.js.LICENSE.txt",  # notices of the libraries bundled in embed.js
     "dist/*.woff2",
     "dist/*.woff",
@@ -156,6 +199,9 @@ HTML_MANAGER_FILES = [
     "dist/*.eot",
     "dist/*.svg",
 ]
+
+ANYWIDGET_FILES = ["dist/index.js", "LICENSE"]
+REQUIREJS_FILES = ["require.js"]  # its MIT licence is in the file's header
 
 
 def log(msg: str) -> None:
@@ -165,6 +211,7 @@ def log(msg: str) -> None:
 def want_stamp() -> dict:
     stamp = {name: {k: p[k] for k in ("version", "integrity")} for name, p in PACKAGES.items()}
     stamp["mathjax3-compat.js"] = hashlib.sha256(MATHJAX3_COMPAT_JS.encode()).hexdigest()
+    stamp["amd-config.js"] = hashlib.sha256(AMD_CONFIG_JS.encode()).hexdigest()
     return stamp
 
 
@@ -172,7 +219,7 @@ def up_to_date() -> bool:
     try:
         return json.loads(STAMP.read_text()) == want_stamp() and (
             STATIC / "mathjax" / "tex-mml-chtml.js"
-        ).is_file() and (STATIC / "jupyter-widgets" / "embed.js").is_file()
+        ).is_file() and (STATIC / "jupyter-widgets" / "embed-amd.js").is_file()
     except (OSError, ValueError):
         return False
 
@@ -255,13 +302,16 @@ def main() -> int:
         copy_items(unpacked["@jupyter-widgets/html-manager"], HTML_MANAGER_FILES, st / "jupyter-widgets")
         (st / "jupyter-widgets" / "LICENSE").write_text(JUPYTER_WIDGETS_LICENSE)
         (st / "jupyter-widgets" / "mathjax3-compat.js").write_text(MATHJAX3_COMPAT_JS)
+        (st / "jupyter-widgets" / "amd-config.js").write_text(AMD_CONFIG_JS)
+        copy_items(unpacked["anywidget"], ANYWIDGET_FILES, st / "anywidget")
+        copy_items(unpacked["requirejs"], REQUIREJS_FILES, st / "requirejs")
 
         lines = [
             "Third-party files shipped with this website (fetched by scripts/fetch_vendor.py)",
             "",
         ]
         for name, p in PACKAGES.items():
-            folder = "mathjax" if name == "mathjax" else "jupyter-widgets"
+            folder = {"mathjax": "mathjax", "anywidget": "anywidget", "requirejs": "requirejs"}.get(name, "jupyter-widgets")
             lines += [
                 f"{name} {p['version']}  -  licence {p['license']}, see _static/{folder}/LICENSE",
                 f"  {p['homepage']}",
