@@ -34,13 +34,18 @@ export function element(tag, className, parent) {
   return node;
 }
 
-/** The explorer's root element inside anywidget's `el`; carries the test hook. */
-export function explorerRoot(el, name, title) {
+/**
+ * The explorer's root element inside anywidget's `el`; carries the test hook:
+ * root.convlayerModel is the widget model (the browser tests read the synced
+ * traits from it and rebuild the same state in Python).
+ */
+export function explorerRoot(el, name, title, model) {
   const root = element("div", "convlayer-explorer", el);
   root.dataset.explorer = name;
   root.dataset.frame = "0";
   root.setAttribute("role", "group");
   root.setAttribute("aria-label", title);
+  root.convlayerModel = model;
   return root;
 }
 
@@ -410,4 +415,65 @@ export function publishFrame(root, frames) {
   }
   root.convlayerFrame = published;
   root.dataset.frame = String(Number(root.dataset.frame || "0") + 1);
+}
+
+// ---------------------------------------------------------------------------
+// Redraw scheduling and colour limits (added by W2 for chapters 3 and 4)
+
+/**
+ * `fn` deferred to the end of the current task and run once however often it was asked for:
+ * one model.set() of several traits fires one change event per trait, but must give one frame
+ * (else a test could read a half-updated frame). Use as listen(model, traits, coalesced(redraw)).
+ */
+export function coalesced(fn) {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    queueMicrotask(() => {
+      pending = false;
+      fn();
+    });
+  };
+}
+
+/** Smallest and largest entry of an array. */
+export function valueRange(data) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let p = 0; p < data.length; p++) {
+    if (data[p] < lo) lo = data[p];
+    if (data[p] > hi) hi = data[p];
+  }
+  return { lo, hi };
+}
+
+/** The |value| below which a fraction q of the entries lie (256-bin histogram: it only sets colour limits). */
+export function quantileAbs(data, q) {
+  const top = maxAbs(data);
+  const bins = new Uint32Array(256);
+  for (let p = 0; p < data.length; p++) bins[Math.min(255, Math.floor((Math.abs(data[p]) / top) * 256))] += 1;
+  const wanted = q * data.length;
+  let seen = 0;
+  for (let n = 0; n < 256; n++) {
+    seen += bins[n];
+    if (seen >= wanted) return Math.max(((n + 1) / 256) * top, 1e-12);
+  }
+  return top;
+}
+
+/**
+ * Colours for a map as convlib's static figures choose them (widgets._common.signed_style):
+ * diverging with symmetric limits at the q-quantile of |value| when it has negative values
+ * (the largest |value| for maps of at most 100 entries), else grey from its minimum to its maximum.
+ * Returns {rgba, text}; `text` describes the mapping for an aria-label.
+ */
+export function signedOrGreyRGBA(data, q, format = (v) => v.toPrecision(3)) {
+  const { lo, hi } = valueRange(data);
+  if (lo < -1e-9 * Math.max(1, Math.abs(hi))) {
+    const limit = data.length > 100 ? quantileAbs(data, q) : maxAbs(data);
+    return { rgba: divergingRGBA(data, limit), text: `blue negative, white zero, red positive (limits plus or minus ${format(limit)})` };
+  }
+  const top = hi > lo ? hi : lo + 1e-12;
+  return { rgba: greyRGBA(data, lo, top), text: `grey from ${format(lo)} (black) to ${format(hi)} (white)` };
 }

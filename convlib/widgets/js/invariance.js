@@ -35,7 +35,7 @@ const fmt = (p) => `(${p[0]}, ${p[1]})`;
 
 export default {
   render({ model, el }) {
-    const root = explorerRoot(el, "invariance", "Translation explorer");
+    const root = explorerRoot(el, "invariance", "Translation explorer", model);
     const controls = controlsBox(root);
     const limit = model.get("shift_limit");
     for (const [trait, label] of [["row_shift", "row shift"], ["col_shift", "col shift"]]) {

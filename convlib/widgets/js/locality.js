@@ -51,7 +51,7 @@ function countBars(parent) {
 
 export default {
   render({ model, el }) {
-    const root = explorerRoot(el, "locality", "Locality explorer");
+    const root = explorerRoot(el, "locality", "Locality explorer", model);
     const image = imageFromBytes(model.get("image"), model.get("image_shape"));
     const controls = controlsBox(root);
     const specs = [
