@@ -21,8 +21,8 @@ const CHANNELS_STYLE = `
   flex: 1 1 18rem;
   min-width: 0;
 }
-.convlayer-channel-part h4 {
-  font-size: 15px;
+.convlayer-part-title {
+  font-weight: bold;
   margin: 0.25rem 0;
 }
 .convlayer-slices {
@@ -140,7 +140,7 @@ function renderChannels(model, el) {
 
   // -- left: the 1 x 1 mixer ---------------------------------------------------
   const mixerPart = element("div", "convlayer-channel-part", parts);
-  element("h4", "", mixerPart).textContent = "1×1 channel mixer";
+  element("p", "convlayer-part-title", mixerPart).textContent = "1×1 channel mixer";
   const mixerControls = controlsBox(mixerPart);
   const presets = model.get("presets");
   const preset = select({
@@ -177,7 +177,7 @@ function renderChannels(model, el) {
 
   // -- right: one output channel of the 3 -> 6 layer ----------------------------
   const layerPart = element("div", "convlayer-channel-part", parts);
-  element("h4", "", layerPart).textContent = `3→${shape[3]} layer, ${kh}×${kw} kernels`;
+  element("p", "convlayer-part-title", layerPart).textContent = `3→${shape[3]} layer, ${kh}×${kw} kernels`;
   const layerControls = controlsBox(layerPart);
   const names = model.get("channel_names");
   const channel = bindTrait(model, "channel", select, {

@@ -41,6 +41,9 @@ const CORRELATION_STYLE = `
 .convlayer-weight.convlayer-unused .convlayer-label {
   text-decoration: line-through;
 }
+.convlayer-explorer[data-explorer="playground"] .convlayer-panel {
+  flex-basis: 9.5rem; /* the four pictures share one row of the book's column */
+}
 .convlayer-legend {
   margin: 0.25rem 0 0;
 }
@@ -196,7 +199,7 @@ function renderSteps(model, el) {
       td.classList.toggle("convlayer-current", q === p);
     });
     sum.textContent = `h[${i}, ${j}] = ${terms.join(" + ")} = ${formatSum(value)}`;
-    root.convlayerState = { position: p };
+    root.convlayerState = { x: xRows, kernel: kRows, position: p };
     publishFrame(root, {
       window: { data: window, H: kh, W: kw },
       products: { data: products, H: kh, W: kw },
