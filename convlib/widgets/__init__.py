@@ -7,14 +7,14 @@ on the static website alike. ``reference_frame()`` recomputes what the page
 shows with convlib. Static figures are plain matplotlib.
 """
 
-from ._common import FigureImage, figure_to_png, flipbook, new_figure, rgba_to_png
+from ._common import figure_to_png, new_figure
 from ._browser import BrowserExplorer
 from .invariance import ShiftExplorer, dense_weights_from_kernel, invariance_explorer, reindex_weights
 from .locality import LocalityExplorer, locality_explorer, plot_param_counts, plot_stacked_receptive_fields
 from .correlation import correlation_steps, kernel_playground, match_template, normalized_cross_correlation
 from .channels import channel_explorer, demo_layer, mix_channels
 
-__all__ = ["FigureImage", "figure_to_png", "flipbook", "new_figure", "rgba_to_png"]
+__all__ = ["figure_to_png", "new_figure"]
 __all__ += ["BrowserExplorer"]
 __all__ += ["dense_weights_from_kernel", "reindex_weights", "ShiftExplorer", "invariance_explorer"]
 __all__ += ["LocalityExplorer", "locality_explorer", "plot_param_counts", "plot_stacked_receptive_fields"]
