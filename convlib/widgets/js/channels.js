@@ -129,7 +129,7 @@ function sliceTables(parent, kh, kw) {
 }
 
 function renderChannels(model, el) {
-  const root = explorerRoot(el, "channels", "Channel mixer and output channels");
+  const root = explorerRoot(el, "channels", "Channel mixer and output channels", model);
   element("style", "", root).textContent = CHANNELS_STYLE;
   const x = rgbImage(model);
   const shape = model.get("layer_shape");
@@ -236,7 +236,6 @@ function renderChannels(model, el) {
       `Layer: kernel shape (${shape.join(", ")}); output channel ${k} (${names[k]}) sums ` +
       `${kh}×${kw}×${cin} = ${kh * kw * cin} weights per pixel.`;
 
-    root.convlayerState = { preset: model.get("preset"), weights, channel: k };
     publishFrame(root, {
       mixed,
       kernel: { data: kernel, H: kh * kw, W: cin },

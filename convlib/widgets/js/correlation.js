@@ -145,7 +145,7 @@ function numberTable(parent, caption, values, H, W) {
 }
 
 function renderSteps(model, el) {
-  const root = explorerRoot(el, "steps", "Sliding window of the cross-correlation");
+  const root = explorerRoot(el, "steps", "Sliding window of the cross-correlation", model);
   addStyle(root);
   const xRows = model.get("x");
   const kRows = model.get("kernel");
@@ -199,7 +199,6 @@ function renderSteps(model, el) {
       td.classList.toggle("convlayer-current", q === p);
     });
     sum.textContent = `h[${i}, ${j}] = ${terms.join(" + ")} = ${formatSum(value)}`;
-    root.convlayerState = { x: xRows, kernel: kRows, position: p };
     publishFrame(root, {
       window: { data: window, H: kh, W: kw },
       products: { data: products, H: kh, W: kw },
@@ -246,18 +245,16 @@ function matchingPreset(presets, rows, cols, weights) {
   return "custom";
 }
 
-/** One weight cell: visible label V[a, b], a number field and a slider that share that label as their name. */
+/** One weight cell: visible label V[a, b], a number field labelled by it and a slider with the same name. */
 function weightCell(parent, a, b, limit, onInput) {
   const label = `V[${a}, ${b}]`;
   const number = numberInput({ label, min: -limit, max: limit, step: 0.1, value: 0, onInput });
   const cell = number.element;
   cell.classList.add("convlayer-weight");
   parent.appendChild(cell);
-  const labelNode = cell.querySelector("label");
-  labelNode.id = uniqueId("convlayer-weight-label");
   const bar = element("input", "convlayer-range", cell);
   Object.assign(bar, { type: "range", min: String(-limit), max: String(limit), step: "0.1" });
-  bar.setAttribute("aria-labelledby", labelNode.id);
+  bar.setAttribute("aria-label", label);
   suppressLabShortcuts(bar);
   const snap = (v) => Math.min(limit, Math.max(-limit, Math.round(v * 10) / 10));
   bar.addEventListener("input", () => onInput(snap(Number(bar.value))));
@@ -301,7 +298,7 @@ function drawWeights(panel, slid, rows, cols) {
 }
 
 function renderPlayground(model, el) {
-  const root = explorerRoot(el, "playground", "Kernel playground");
+  const root = explorerRoot(el, "playground", "Kernel playground", model);
   addStyle(root);
   const operations = model.get("operations");
   const limit = model.get("weight_range");
@@ -309,16 +306,22 @@ function renderPlayground(model, el) {
   // -- controls: preset, image, operation, kernel size ----------------------
   const controls = controlsBox(root);
   const presetNames = [...Object.keys(model.get("presets")), "custom"];
+  // the last kernel edited by hand: choosing "custom" after a preset brings it back
+  const kernelState = () => ({ rows: model.get("rows"), cols: model.get("cols"), weights: model.get("weights").slice() });
+  let customKernel = model.get("preset") === "custom" ? kernelState() : null;
   const preset = select({
     label: "preset",
     options: presetNames.map((name) => ({ value: name, text: name })),
     value: model.get("preset"),
     onInput: (name) => {
       const V = model.get("presets")[name];
-      if (!V) return; // "custom": keep the weights as they are
-      const weights = new Array(MAX_KERNEL * MAX_KERNEL).fill(0);
-      V.forEach((line, a) => line.forEach((v, b) => (weights[a * MAX_KERNEL + b] = v)));
-      model.set({ preset: name, rows: V.length, cols: V[0].length, weights });
+      if (!V) {
+        model.set({ preset: "custom", ...(customKernel || kernelState()) });
+      } else {
+        const weights = new Array(MAX_KERNEL * MAX_KERNEL).fill(0);
+        V.forEach((line, a) => line.forEach((v, b) => (weights[a * MAX_KERNEL + b] = v)));
+        model.set({ preset: name, rows: V.length, cols: V[0].length, weights });
+      }
       model.save_changes();
     },
   });
@@ -337,8 +340,10 @@ function renderPlayground(model, el) {
 
   /** Change kernel size or weights; the preset follows (a preset's name while the kernel equals it, else "custom"). */
   function setKernel(changes) {
-    const state = { rows: model.get("rows"), cols: model.get("cols"), weights: model.get("weights"), ...changes };
-    model.set({ ...changes, preset: matchingPreset(model.get("presets"), state.rows, state.cols, state.weights) });
+    const state = { ...kernelState(), ...changes };
+    const name = matchingPreset(model.get("presets"), state.rows, state.cols, state.weights);
+    if (name === "custom") customKernel = state;
+    model.set({ ...changes, preset: name });
     model.save_changes();
   }
   const sizeInput = (trait, label) =>
@@ -445,7 +450,6 @@ function renderPlayground(model, el) {
         ? "the kernel equals its flip, so convolution and cross-correlation coincide."
         : "the kernel differs from its flip, so convolution and cross-correlation differ.");
 
-    root.convlayerState = { image: name, preset: model.get("preset"), rows: kh, cols: kw, weights: Array.from(weights), operation: model.get("operation") };
     publishFrame(root, {
       image: x,
       slid: { data: slid, H: kh, W: kw },
