@@ -25,6 +25,7 @@ import functools
 import html
 import http.server
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -54,7 +55,7 @@ def explorers() -> dict:
     try:  # chapters 3 and 4 (their own modules; measured when present)
         from convlib.widgets import channels, correlation
 
-        cases["ch3 kernel_playground() 256x256, 5x5"] = lambda: correlation.kernel_playground(preset="gaussian 5x5")
+        cases["ch3 kernel_playground() 256x256, 5x5"] = lambda: correlation.kernel_playground(preset="gaussian", image="MRI slice")
         cases["ch3 kernel_playground() as in the chapter"] = correlation.kernel_playground
         cases["ch4 channel_explorer()"] = channels.channel_explorer
     except (ImportError, AttributeError, TypeError, ValueError) as exc:  # pragma: no cover - report only
@@ -97,13 +98,16 @@ def serve(directory: Path):
     return f"http://127.0.0.1:{httpd.server_address[1]}", httpd
 
 
-# Inside the page: press one key on a control `steps` times (alternating
-# directions) and time input event -> published frame, synchronously.
+# Inside the page: step one control `steps` times (alternating directions,
+# four steps each way) and time input event -> published frame. Explorers may
+# defer their redraw to a microtask (coalesced()), so the clock stops when the
+# frame counter has moved and the canvas has been read back (which waits for
+# the drawing).
 STEP_JS = """
-([index, steps]) => {
+async ([index, steps]) => {
   const root = document.querySelector('.convlayer-explorer');
-  const inputs = root.querySelectorAll('input, select');
-  const input = inputs[index];
+  const input = root.querySelectorAll('input, select')[index];
+  const canvas = root.querySelector('canvas');
   const times = [];
   for (let s = 0; s < steps; s++) {
     const forward = Math.floor(s / 4) % 2 === 0;
@@ -123,12 +127,13 @@ STEP_JS = """
       input.value = String(Number(input.value) + (forward ? 0.5 : -0.5));
       input.dispatchEvent(new Event('input', {bubbles: true}));
     }
-    // the canvas draw is flushed by reading a pixel back (forces the GPU/raster work)
-    root.querySelector('canvas').getContext('2d').getImageData(0, 0, 1, 1);
-    const t1 = performance.now();
-    if (root.dataset.frame !== before) times.push(t1 - t0);
+    for (let k = 0; k < 50 && root.dataset.frame === before; k++) await Promise.resolve();
+    if (root.dataset.frame === before) continue;  // the value did not change (at an end of its range)
+    canvas.getContext('2d').getImageData(0, 0, 1, 1);
+    times.push(performance.now() - t0);
   }
-  return {label: input.labels && input.labels[0] ? input.labels[0].textContent : input.tagName, times};
+  const label = input.labels && input.labels[0] ? input.labels[0].textContent : input.getAttribute('aria-label') || input.tagName;
+  return {label, times};
 }
 """
 
@@ -177,7 +182,9 @@ def main() -> int:
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True)
-                print(f"Chromium {browser.version}, headless; median per control over {args.steps} key presses\n")
+                load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+                print(f"Chromium {browser.version}, headless; median per control over {args.steps} steps; "
+                      f"load average {load} on {os.cpu_count()} cores (a busy machine inflates every number)\n")
                 for name, path in pages.items():
                     page = browser.new_page(viewport={"width": 1280, "height": 900})
                     page.add_init_script("window.addEventListener('load', () => { window.__loadTime = performance.now(); });")
