@@ -551,7 +551,7 @@ def playground_input(name: str) -> np.ndarray:
     Examples
     --------
     >>> x = playground_input("photo (grey)")
-    >>> x.shape, bool(np.abs(x - playground_image("photo (grey)")).max() <= 0.5 / 255)
+    >>> x.shape, bool(np.abs(x - playground_image("photo (grey)")).max() <= 0.5 / 255 + 1e-12)
     ((256, 256), True)
     """
     choice(name, "name", SAMPLE_IMAGES)
