@@ -46,9 +46,15 @@ READ_STATE_JS = """(root, names) => {
   return out;
 }"""
 
+# The float64 numbers travel as their bytes (base64): exact, and far faster than JSON arrays.
 READ_FRAME_JS = """(root) => {
   const out = {};
-  for (const [name, f] of Object.entries(root.convlayerFrame || {})) out[name] = {shape: f.shape, data: Array.from(f.data)};
+  for (const [name, f] of Object.entries(root.convlayerFrame || {})) {
+    const bytes = new Uint8Array(Float64Array.from(f.data).buffer);
+    let text = '';
+    for (let p = 0; p < bytes.length; p += 8192) text += String.fromCharCode.apply(null, bytes.subarray(p, p + 8192));
+    out[name] = {shape: f.shape, b64: btoa(text)};
+  }
   return out;
 }"""
 
@@ -70,7 +76,7 @@ class Explorer:
     def frame(self) -> dict:
         """The page's numbers: {name: float64 array} as published by the last redraw."""
         raw = self.root.evaluate(READ_FRAME_JS)
-        return {k: np.array(v["data"], dtype=np.float64).reshape(v["shape"]) for k, v in raw.items()}
+        return {k: np.frombuffer(base64.b64decode(v["b64"]), dtype="<f8").reshape(v["shape"]) for k, v in raw.items()}
 
     def state(self, names) -> dict:
         """The model's synced traits ``names`` (bytes traits as bytes)."""
@@ -126,6 +132,15 @@ def state_names(widget) -> list:
     """The synced traits an explorer class adds to :class:`BrowserExplorer` (its state), without ``_private`` ones."""
     base = set(BrowserExplorer.class_trait_names(sync=True))
     return sorted(n for n in widget.trait_names(sync=True) if n not in base and not n.startswith("_"))
+
+
+def open_explorer(open_page, path: str, name: str, viewport: str = "laptop"):
+    """Open ``path`` of the built site and return ``(page, recorder, explorer)`` for its one explorer ``name``."""
+    page, rec = open_page(path, viewport)
+    found = [e for e in find_explorers(page) if e.name == name]
+    assert len(found) == 1, f"{path}: expected one {name!r} explorer, found {len(found)}"
+    found[0].root.scroll_into_view_if_needed()
+    return page, rec, found[0]
 
 
 def page_state(explorer: Explorer, widget) -> dict:

@@ -16,7 +16,7 @@ import re
 
 import pytest
 
-from explorer_harness import assert_every_control_changes_the_picture, check_frame, find_explorers, layout
+from explorer_harness import assert_every_control_changes_the_picture, check_frame, layout, open_explorer
 from site_harness import SCREENSHOTS
 
 from convlib.widgets import invariance as inv
@@ -26,21 +26,13 @@ CH1 = "chapters/01_translation_invariance.html"
 CH2 = "chapters/02_locality.html"
 
 
-def _open(open_page, path: str, name: str, viewport: str = "laptop"):
-    page, rec = open_page(path, viewport)
-    found = [e for e in find_explorers(page) if e.name == name]
-    assert len(found) == 1, f"{path}: expected one {name!r} explorer, found {len(found)}"
-    found[0].root.scroll_into_view_if_needed()
-    return page, rec, found[0]
-
-
 def _readout(explorer) -> str:
     return explorer.root.query_selector(".convlayer-readout").inner_text()
 
 
 def test_ch1_shift_sweep_matches_convlib(open_page):
     """Shifts by arrow keys, Page Up, Home and End: input, response, peak and max equal convlib's."""
-    page, rec, e = _open(open_page, CH1, "invariance")
+    page, rec, e = open_explorer(open_page, CH1, "invariance")
     home_peak = inv.invariance_explorer().frame().peak
     check_frame(e, inv.invariance_explorer, "at load")
     sweep = [
@@ -62,7 +54,7 @@ def test_ch1_shift_sweep_matches_convlib(open_page):
 
 def test_ch2_delta_and_pixel_sweep_matches_convlib(open_page):
     """Delta 0-3 and the largest Delta, the output pixel at the borders and inside: output, h[i, j], window, counts."""
-    page, rec, e = _open(open_page, CH2, "locality")
+    page, rec, e = open_explorer(open_page, CH2, "locality")
     check_frame(e, loc.locality_explorer, "at load")
     e.press("Δ", "Home")
     for delta in range(4):
@@ -87,7 +79,7 @@ def test_ch2_delta_and_pixel_sweep_matches_convlib(open_page):
 @pytest.mark.parametrize(("path", "name", "n_controls"), [(CH1, "invariance", 2), (CH2, "locality", 3)])
 def test_every_control_changes_the_picture(open_page, path, name, n_controls):
     """Each control, one key press: a new frame and different pixels; no console error, nothing off-host."""
-    page, rec, e = _open(open_page, path, name)
+    page, rec, e = open_explorer(open_page, path, name)
     assert assert_every_control_changes_the_picture(e) == n_controls
     assert not rec.problems(), "\n".join(rec.problems())
 
@@ -96,7 +88,7 @@ def test_every_control_changes_the_picture(open_page, path, name, n_controls):
 def test_explorer_fits_laptop_and_phone(open_page, path, name):
     """At 1280 px the explorer stays inside the text column; at 390 px its panels stack; text >= 12 px.
     Screenshots of the explorer go to artifacts/screenshots/explorers/."""
-    page, rec, e = _open(open_page, path, name)
+    page, rec, e = open_explorer(open_page, path, name)
     shots = SCREENSHOTS / "explorers"
     shots.mkdir(parents=True, exist_ok=True)
     for width in (1280, 390):
@@ -117,7 +109,7 @@ def test_explorer_fits_laptop_and_phone(open_page, path, name):
 
 def test_canvases_describe_the_current_state(open_page):
     """Each canvas is an image with an aria-label that follows the state (here: the plus's position)."""
-    page, rec, e = _open(open_page, CH1, "invariance")
+    page, rec, e = open_explorer(open_page, CH1, "invariance")
     labels = e.root.evaluate("(r) => Array.from(r.querySelectorAll('canvas')).map(c => [c.getAttribute('role'), c.getAttribute('aria-label')])")
     assert all(role == "img" and label for role, label in labels), labels
     e.press("row shift", "ArrowRight")
