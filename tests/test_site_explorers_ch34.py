@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer_harness import assert_every_control_changes_the_picture, check_frame, find_explorers, layout, rebuild
+from explorer_harness import assert_every_control_changes_the_picture, check_frame, find_explorers, layout, open_explorer, rebuild
 from site_harness import SCREENSHOTS
 
 from convlib.widgets import channels as chw
@@ -39,14 +39,6 @@ def steps_widget():
 
 
 FACTORIES = {"steps": steps_widget, "playground": cw.kernel_playground, "channels": chw.channel_explorer}
-
-
-def _open(open_page, path: str, name: str, viewport: str = "laptop"):
-    page, rec = open_page(path, viewport)
-    found = [e for e in find_explorers(page) if e.name == name]
-    assert len(found) == 1, f"{path}: expected one {name!r} explorer, found {len(found)}"
-    found[0].root.scroll_into_view_if_needed()
-    return page, rec, found[0]
 
 
 def _state(e, *names):
@@ -83,7 +75,7 @@ def _type(e, control, text: str, page) -> None:
 
 
 def test_steps_walk_the_worked_example(open_page):
-    page, rec, e = _open(open_page, CH3, "steps")
+    page, rec, e = open_explorer(open_page, CH3, "steps")
     sums, values = [], []
     for position in range(4):
         if position:
@@ -107,7 +99,7 @@ def test_steps_walk_the_worked_example(open_page):
 
 
 def test_playground_every_image_preset_and_operation(open_page):
-    page, rec, e = _open(open_page, CH3, "playground")
+    page, rec, e = open_explorer(open_page, CH3, "playground")
     check_frame(e, cw.kernel_playground, "at load")
     presets = list(cw.KERNELS)
     for n, image in enumerate(cw.PLAYGROUND_IMAGES):
@@ -123,7 +115,7 @@ def test_playground_every_image_preset_and_operation(open_page):
 
 
 def test_playground_sizes_weights_and_typing(open_page):
-    page, rec, e = _open(open_page, CH3, "playground")
+    page, rec, e = open_explorer(open_page, CH3, "playground")
     _choose(e, "image", "edge", "image")  # 6 x 8: every kernel size fits
     _choose(e, "preset", "edge [1, -1]", "preset")
     for label, trait in (("kernel rows", "rows"), ("kernel columns", "cols")):
@@ -176,7 +168,7 @@ def test_playground_sizes_weights_and_typing(open_page):
 
 
 def test_playground_convolution_slides_the_flipped_kernel(open_page):
-    page, rec, e = _open(open_page, CH3, "playground")
+    page, rec, e = open_explorer(open_page, CH3, "playground")
     _choose(e, "image", "MRI slice", "image")
     _choose(e, "preset", "edge [1, -1]", "preset")
     corr = e.frame()["output"]
@@ -194,7 +186,7 @@ def test_playground_convolution_slides_the_flipped_kernel(open_page):
 
 
 def test_channel_explorer_presets_weights_and_channels(open_page):
-    page, rec, e = _open(open_page, CH4, "channels")
+    page, rec, e = open_explorer(open_page, CH4, "channels")
     check_frame(e, chw.channel_explorer, "at load")
     for name, w in chw.MIXER_PRESETS.items():
         _choose(e, "mixer preset", name, "preset")
@@ -225,7 +217,7 @@ def test_channel_explorer_presets_weights_and_channels(open_page):
 
 @pytest.mark.parametrize("path, name", [(CH3, "playground"), (CH4, "channels")])
 def test_every_control_changes_the_picture(open_page, path, name):
-    page, rec, e = _open(open_page, path, name)
+    page, rec, e = open_explorer(open_page, path, name)
     if name == "playground":
         # a lopsided 5 x 5 kernel: every weight cell takes part, the flip changes the output, and the
         # preset key goes from "custom" to a preset and back to this kernel
