@@ -204,6 +204,12 @@ def test_channel_explorer_presets_weights_and_channels(open_page):
         e.press(label, "End")
         assert _state(e, "weights")["weights"][c] == 1.0
         check_frame(e, chw.channel_explorer, f"{label} End")
+    # a look at a preset, then "custom" brings the hand-set weights back
+    mine = _state(e, "weights")["weights"]
+    _choose(e, "mixer preset", "mean", "preset")
+    _choose(e, "mixer preset", "custom", "preset")
+    assert _state(e, "weights")["weights"] == mine
+    check_frame(e, chw.channel_explorer, "custom again")
     _, names = chw.demo_layer()
     for k, name in enumerate(names):
         _choose(e, "output channel k", f"{k}: {name}", "channel")

@@ -143,13 +143,15 @@ function renderChannels(model, el) {
   element("p", "convlayer-part-title", mixerPart).textContent = "1×1 channel mixer";
   const mixerControls = controlsBox(mixerPart);
   const presets = model.get("presets");
+  // the last weights set by hand: choosing "custom" after a preset brings them back
+  let customWeights = model.get("preset") === "custom" ? model.get("weights").slice() : null;
   const preset = select({
     label: "mixer preset",
     options: [...Object.keys(presets), "custom"].map((name) => ({ value: name, text: name })),
     value: model.get("preset"),
     onInput: (name) => {
-      if (!presets[name]) return; // "custom" keeps the weights
-      model.set({ preset: name, weights: presets[name].slice() });
+      const weights = presets[name] || customWeights || model.get("weights");
+      model.set({ preset: presets[name] ? name : "custom", weights: weights.slice() });
       model.save_changes();
     },
   });
@@ -167,6 +169,7 @@ function renderChannels(model, el) {
         const weights = model.get("weights").slice();
         weights[c] = v;
         const match = Object.keys(presets).find((p) => presets[p].every((w, d) => w === weights[d]));
+        if (!match) customWeights = weights;
         model.set({ weights, preset: match || "custom" });
         model.save_changes();
       },
