@@ -5,7 +5,8 @@ configuration, opens a copy of chapter 1 in headless Chromium, runs all cells,
 moves the explorer's "row shift" slider with the keyboard (JupyterLab must not
 swallow the arrow keys: the inputs carry data-lm-suppress-shortcuts), checks that
 the page drew the new frames, then runs a new cell that prints
-``explorer.row_shift`` and reads the kernel's answer. Every request leaving
+``explorer.row_shift`` and reads the kernel's answer; finally a cell sets
+``explorer.col_shift`` and the page's slider and picture follow. Every request leaving
 127.0.0.1 is aborted. The server is stopped by its PID (killed after a timeout:
 JupyterLab may ignore SIGTERM while shutting down its kernels).
 """
@@ -153,6 +154,19 @@ def test_keyboard_moves_the_explorer_and_the_kernel_sees_it(lab):
             page.keyboard.press("Shift+Enter")
             answer = page.wait_for_selector(".jp-OutputArea-output:has-text('kernel sees row_shift')", timeout=STEP_TIMEOUT_MS)
             assert "kernel sees row_shift = 3 (14, 11)" in answer.inner_text()
+
+            # and the other way: Python sets a trait, the page moves the slider and redraws
+            frames = int(root.get_attribute("data-frame"))
+            page.keyboard.press("Escape")
+            page.keyboard.press("b")
+            page.keyboard.press("Enter")
+            page.keyboard.type("explorer.col_shift = 7")
+            page.keyboard.press("Shift+Enter")
+            page.wait_for_function("([el, n]) => Number(el.dataset.frame) > n", arg=[root, frames], timeout=STEP_TIMEOUT_MS)
+            col = root.query_selector_all("input[type=range]")[1]
+            assert col.input_value() == "7"
+            # (text_content: JupyterLab may have scrolled the output out of view)
+            assert "shift in (3, 7)" in root.query_selector(".convlayer-readout").text_content()
         except Exception:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / "jupyterlab-failure.png"))
