@@ -281,11 +281,13 @@ def test_page_in_browser(site, open_page, doc):
         out = views.nth(i).locator("xpath=..")
         where = f"widget output {i} ({state[root]['model_name']})"
         sub = out.locator(".widget-subarea")
-        if state[root]["model_name"] == "AnyModel":  # a browser explorer: its canvases show the first frame
+        if state[root]["model_name"] == "AnyModel":  # a browser explorer: it drew its first frame
             explorer = sub.locator(".convlayer-explorer")
             assert sub.count() == 1 and explorer.count() == 1, f"{where} did not render"
+            assert int(explorer.get_attribute("data-frame") or 0) >= 1, f"{where}: no frame drawn"
+            box = explorer.bounding_box()
+            assert box and box["width"] > 100 and box["height"] > 50, f"{where}: nothing visible"
             canvases = explorer.locator("canvas")
-            assert canvases.count() >= 1, f"{where}: no picture"
             for k in range(canvases.count()):
                 box = canvases.nth(k).bounding_box()
                 assert box and box["width"] > 20 and box["height"] > 20, f"{where}: canvas {k} has no visible frame"
