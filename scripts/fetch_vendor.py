@@ -6,8 +6,8 @@
 
 What it does, reproducibly:
 
-1. ``npm pack mathjax@3.2.2 @jupyter-widgets/html-manager@1.0.15`` into a
-   temporary directory (without npm: the same tarballs straight from the npm
+1. ``npm pack`` of the packages pinned in ``PACKAGES`` (MathJax 3, the
+   ipywidgets HTML manager, anywidget, RequireJS) into a temporary directory (without npm: the same tarballs straight from the npm
    registry, ``$NPM_CONFIG_REGISTRY`` or https://registry.npmjs.org/).
 2. Verifies each tarball against the sha512 (npm "integrity") and sha1 (npm
    "shasum") pinned below; any mismatch aborts and leaves vendor/ untouched.
