@@ -7,7 +7,8 @@
 What it does, reproducibly:
 
 1. ``npm pack`` of the packages pinned in ``PACKAGES`` (MathJax 3, the
-   ipywidgets HTML manager, anywidget, RequireJS) into a temporary directory (without npm: the same tarballs straight from the npm
+   ipywidgets HTML manager, anywidget, RequireJS) into a temporary
+   directory (without npm: the same tarballs straight from the npm
    registry, ``$NPM_CONFIG_REGISTRY`` or https://registry.npmjs.org/).
 2. Verifies each tarball against the sha512 (npm "integrity") and sha1 (npm
    "shasum") pinned below; any mismatch aborts and leaves vendor/ untouched.
