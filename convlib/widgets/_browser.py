@@ -134,11 +134,11 @@ def image_to_bytes(image, name: str = "image", *, channels: bool = False):
     >>> image_from_bytes(data, shape)
     array([[0.        , 0.50196078, 1.        ]])
     """
-    arr = np.asarray(image) if isinstance(image, np.ndarray) else image
-    if isinstance(arr, np.ndarray) and arr.dtype == np.uint8:
-        u8 = as_array(arr, name, 3 if channels else 2, keep_dtype=True, layout="(H, W, C)" if channels else "(H, W)")
+    ndim, layout = (3, "(H, W, C)") if channels else (2, "(H, W)")
+    if isinstance(image, np.ndarray) and image.dtype == np.uint8:
+        u8 = as_array(image, name, ndim, keep_dtype=True, layout=layout)
     else:
-        x = as_array(image, name, 3 if channels else 2, layout="(H, W, C)" if channels else "(H, W)").astype(np.float64)
+        x = as_array(image, name, ndim, layout=layout).astype(np.float64)
         if not np.isfinite(x).all():
             raise ValueError(f"{name} must hold finite values (no NaN or inf)")
         if x.min() < 0.0 or x.max() > 1.0:
