@@ -236,6 +236,38 @@ function kernelOf(weights, rows, cols) {
   return k;
 }
 
+/**
+ * corr2d(x, V) and conv2d(x, V) (valid) in one pass over the image: each output pixel's
+ * window is read once for both sums. Each sum runs over the taps in row-major order of its
+ * kernel (V, or V flipped for conv2d), exactly as corr2dValid and convlib do, so both agree
+ * with convlib bit for bit.
+ */
+function corrAndConv(x, H, W, k, kh, kw) {
+  const flipped = flipKernel(k, kh, kw);
+  const Ho = H - kh + 1;
+  const Wo = W - kw + 1;
+  const taps = kh * kw;
+  const offsets = new Int32Array(taps); // where tap (a, b) lies relative to the window's corner
+  for (let a = 0; a < kh; a++) for (let b = 0; b < kw; b++) offsets[a * kw + b] = a * W + b;
+  const corr = new Float64Array(Ho * Wo);
+  const conv = new Float64Array(Ho * Wo);
+  for (let i = 0; i < Ho; i++) {
+    for (let j = 0; j < Wo; j++) {
+      const corner = i * W + j;
+      let s = x[corner] * k[0];
+      let t = x[corner] * flipped[0];
+      for (let q = 1; q < taps; q++) {
+        const v = x[corner + offsets[q]];
+        s += v * k[q];
+        t += v * flipped[q];
+      }
+      corr[i * Wo + j] = s;
+      conv[i * Wo + j] = t;
+    }
+  }
+  return { corr: { data: corr, H: Ho, W: Wo }, conv: { data: conv, H: Ho, W: Wo }, flipped };
+}
+
 /** The preset whose kernel equals rows x cols weights exactly, or "custom". */
 function matchingPreset(presets, rows, cols, weights) {
   for (const [name, rowsOfV] of Object.entries(presets)) {
@@ -264,13 +296,20 @@ function weightCell(parent, a, b, limit, onInput) {
     event.preventDefault();
     onInput(snap(Number(bar.value) + (event.key === "PageUp" ? 1 : -1)));
   });
+  let shown = null;
+  let usedNow = null;
   return {
+    // both setters touch the DOM only on a change (25 cells are refreshed on every frame)
     setValue(v) {
+      if (shown === v) return;
+      shown = v;
       number.setValue(v);
       bar.value = String(v);
       bar.setAttribute("aria-valuetext", formatShort(v, 4));
     },
     setUsed(used) {
+      if (usedNow === used) return;
+      usedNow = used;
       number.input.disabled = !used;
       bar.disabled = !used;
       cell.classList.toggle("convlayer-unused", !used);
@@ -388,6 +427,7 @@ function renderPlayground(model, el) {
   const readout = element("p", "convlayer-readout", root);
 
   let shownImage = null;
+  let drawnImage = null;
   let x = null;
 
   function redraw() {
@@ -414,8 +454,7 @@ function renderPlayground(model, el) {
 
     // the numbers: convlib's corr2d and conv2d (valid), and their difference
     const V = kernelOf(weights, kh, kw);
-    const corr = correlate2d(x.data, x.H, x.W, V, kh, kw, "valid", false);
-    const conv = correlate2d(x.data, x.H, x.W, V, kh, kw, "valid", true);
+    const { corr, conv, flipped } = corrAndConv(x.data, x.H, x.W, V, kh, kw);
     const difference = new Float64Array(corr.data.length);
     let maxDifference = 0;
     for (let p = 0; p < difference.length; p++) {
@@ -423,11 +462,14 @@ function renderPlayground(model, el) {
       if (difference[p] > maxDifference) maxDifference = difference[p];
     }
     const out = isConv ? conv : corr;
-    const slid = isConv ? flipKernel(V, kh, kw) : V;
+    const slid = isConv ? flipped : V;
 
     // the pictures
-    inputPanel.draw(greyRGBA(x.data, 0, 1), x.H, x.W);
-    inputPanel.describe(`input x: the ${name} image, ${x.H} by ${x.W} pixels, grey levels 0 to 1`);
+    if (drawnImage !== name) {
+      inputPanel.draw(greyRGBA(x.data, 0, 1), x.H, x.W);
+      inputPanel.describe(`input x: the ${name} image, ${x.H} by ${x.W} pixels, grey levels 0 to 1`);
+      drawnImage = name;
+    }
     drawWeights(weightsPanel, slid, kh, kw);
     weightsPanel.caption.textContent = isConv ? "weights slid: V flipped" : "weights slid: V";
     const slidText = [];
