@@ -247,3 +247,27 @@ def test_explorers_fit_the_column(open_page, path, viewport):
         assert not found["problems"], f"{e.name} at {viewport} width: {found['problems']}"
         e.root.screenshot(path=str(SCREENSHOTS / f"explorer-{e.name}-{viewport}.png"))
     assert not rec.problems(), "\n".join(rec.problems())
+
+
+# --------------------------------------------------------------------------
+# the steps view writes numbers exactly as convlib's written sums do
+
+
+def test_written_numbers_match_convlib(browser):
+    """formatSum in correlation.js against correlation._fmt (integers bare, else Python's format "g")."""
+    values = [0.0, -0.0, 3.0, -12.0, 1e15, 0.5, -0.25, 1 / 3, 2 / 3, 123456.7, 1234567.0 + 0.5, 1e-5, -3.25e-7, 0.1 + 0.2,
+              99999.95, 999999.5, 0.000123456789, 5e20 + 0.5]
+    values += list(np.random.default_rng(0).normal(scale=10.0, size=40)) + list(10.0 ** np.arange(-8, 9) * 1.2345678)
+    page = browser.new_page()
+    try:
+        written = page.evaluate(
+            """async ([esm, values]) => {
+              const url = URL.createObjectURL(new Blob([esm], {type: "text/javascript"}));
+              const module = await import(url);
+              return values.map((v) => module.formatSum(v));
+            }""",
+            [cw.KernelPlayground._esm, [float(v) for v in values]],
+        )
+    finally:
+        page.close()
+    assert written == [cw._fmt(v) for v in values]

@@ -107,7 +107,7 @@ function stripZeros(text) {
  * A number as Python's convlib writes it in the worked sums (correlation._fmt):
  * integers without a decimal point, anything else like Python's format(v, "g").
  */
-function formatSum(v) {
+export function formatSum(v) {
   if (Number.isInteger(v)) return String(v === 0 ? 0 : v);
   if (!Number.isFinite(v)) return Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
   const [mantissa, exponentText] = v.toExponential(5).split("e");
