@@ -73,10 +73,10 @@ MATHJAX_FILES = [
     "LICENSE",
 ]
 HTML_MANAGER_FILES = [
-    # standalone bundle: no require.js needed; its CSS is inlined, its web
-    # fonts (Font Awesome etc.) are loaded relative to the script's own URL
-    "dist/embed.js",
-    "dist/embed.js.LICENSE.txt",  # notices of the libraries bundled in embed.js
+    # its CSS is inlined, its web fonts (Font Awesome etc.) are loaded
+    # relative to the script's own URL
+    "dist/embed-amd.js",  # the AMD flavour, which can load anywidget (see AMD_CONFIG_JS)
+    "dist/embed.js.LICENSE.txt",  # notices of the libraries bundled in embed.js and embed-amd.js
     "dist/*.woff2",
     "dist/*.woff",
     "dist/*.ttf",
@@ -113,6 +113,31 @@ PACKAGES = {
         dest="jupyter-widgets",
         root="dist",
         files=HTML_MANAGER_FILES,
+    ),
+    # the front end of convlib's explorers (an AMD module on @jupyter-widgets/base)
+    "anywidget": dict(
+        version="0.11.0",
+        tarball="anywidget-0.11.0.tgz",
+        integrity="sha512-LHZgW2j5UjyerZSZcO+BtZPXGMSORQV2bUT480hOR5x/BXS8sOradi/71amJfMueSEnKX0dqPwTfsOGHTsyZpQ==",
+        shasum="cd254e0b9c3eedb14abb5db131f612435b4d7b7d",
+        license="MIT",
+        homepage="https://anywidget.dev/ (https://github.com/manzt/anywidget)",
+        dest="anywidget",
+        root="dist",
+        files=["dist/index.js", "LICENSE"],
+    ),
+    # the AMD loader embed-amd.js needs to load anywidget
+    "requirejs": dict(
+        version="2.3.8",
+        tarball="requirejs-2.3.8.tgz",
+        integrity="sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw==",
+        shasum="bca0614b618ab2122462597e44878db7558bbba3",
+        license="MIT",
+        license_note="in the header of _static/requirejs/require.js",
+        homepage="https://requirejs.org/ (https://github.com/requirejs/requirejs)",
+        dest="requirejs",
+        root="",
+        files=["require.js"],
     ),
 }
 
@@ -153,7 +178,7 @@ OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 # MathJax 2 API (`MathJax.Hub.Queue(["Typeset", MathJax.Hub, el])`); the site
 # loads MathJax 3, which has no `Hub`, so every label would throw "Cannot read
 # properties of undefined (reading 'Queue')". This small shim, loaded right
-# before embed.js (see nb_ipywidgets_js in _config.yml), maps that call onto
+# before embed-amd.js (see nb_ipywidgets_js in _config.yml), maps that call onto
 # MathJax 3's typesetPromise, one element at a time.
 MATHJAX3_COMPAT_JS = """\
 /* convlayer: MathJax 2 -> 3 shim for @jupyter-widgets/html-manager (written by
@@ -191,6 +216,32 @@ class VendorError(Exception):
     """Something this script cannot repair on its own; the message is one line saying what to do."""
 
 
+# Widgets that are not part of ipywidgets (convlib's anywidget explorers) need
+# the AMD flavour of the widget manager: require.js, this configuration, then
+# embed-amd.js (order set in nb_ipywidgets_js, _config.yml). The folder of the
+# files is taken from this script's own URL, so it works at any page depth and
+# under a sub-path; the "CDN" embed-amd falls back to is a local folder, so an
+# unknown widget module is a local 404 and never a request to another host.
+AMD_CONFIG_JS = """\
+/* convlayer: require.js configuration for @jupyter-widgets/html-manager's embed-amd.js
+   (written by scripts/fetch_vendor.py). Loaded after require.js, before embed-amd.js. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var widgets = script.src.replace(/[^/]*$/, "");          // .../_static/jupyter-widgets/
+  var statics = widgets.replace(/jupyter-widgets\\/$/, ""); // .../_static/
+  window.__jupyter_widgets_assets_path__ = widgets;         // embed-amd's web fonts
+  script.setAttribute("data-jupyter-widgets-cdn", widgets + "no-cdn/");
+  window.requirejs.config({
+    paths: {
+      anywidget: statics + "anywidget/index",
+      "@jupyter-widgets/html-manager/dist": widgets.slice(0, -1),
+    },
+  });
+})();
+"""
+
+
 def log(msg: str) -> None:
     print(f"fetch_vendor: {msg}", flush=True)
 
@@ -200,16 +251,17 @@ def generated_files() -> dict:
     lines = ["Third-party files shipped with this website (fetched by scripts/fetch_vendor.py)", ""]
     for name, p in PACKAGES.items():
         lines += [
-            f"{name} {p['version']}  -  licence {p['license']}, see _static/{p['dest']}/LICENSE",
+            f"{name} {p['version']}  -  licence {p['license']}, " + p.get("license_note", f"see _static/{p['dest']}/LICENSE"),
             f"  {p['homepage']}",
             f"  npm tarball {p['tarball']}  integrity {p['integrity']}",
             "",
         ]
-    lines.append("jupyter-widgets/embed.js bundles further libraries; their notices are in "
+    lines.append("jupyter-widgets/embed-amd.js bundles further libraries; their notices are in "
                  "_static/jupyter-widgets/embed.js.LICENSE.txt")
     return {
         "jupyter-widgets/LICENSE": JUPYTER_WIDGETS_LICENSE,
         "jupyter-widgets/mathjax3-compat.js": MATHJAX3_COMPAT_JS,
+        "jupyter-widgets/amd-config.js": AMD_CONFIG_JS,
         "THIRD-PARTY.txt": "\n".join(lines) + "\n",
     }
 

@@ -76,12 +76,28 @@ def test_widget_views_have_saved_state(path):
         for out in cell.get("outputs", [])
         if WIDGET_VIEW in out.get("data", {})
     ]
-    assert views, f"{path.name} displays no widget; every topic chapter has at least one slider"
+    assert views, f"{path.name} displays no widget; every topic chapter has at least one explorer"
     state = nb.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     missing = [m for m in views if m not in state]
     assert not missing, f"{path.name}: widget views {missing} have no saved state; run `make notebooks`"
-    sliders = [m for m in state.values() if m.get("model_name", "").endswith("SliderModel")]
-    assert sliders, f"{path.name} saved no slider widget"
+    explorers = [m for m in state.values() if m.get("model_name") == "AnyModel"]
+    assert explorers, f"{path.name} saved no browser explorer (anywidget)"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_saved_explorers_carry_the_current_javascript(path):
+    """The site runs the JavaScript saved in the notebook: it must be today's js/*.js and css, not a stale copy."""
+    import importlib
+
+    state = _load(path).get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for model in state.values():
+        if model.get("model_name") != "AnyModel":
+            continue
+        saved = model["state"]
+        module, _, name = saved["_anywidget_id"].rpartition(".")
+        cls = getattr(importlib.import_module(module), name)
+        stale = [key for key in ("_esm", "_css") if saved.get(key) != getattr(cls, key)]
+        assert not stale, f"{path.name}: the saved {name} has an old {stale}; re-execute the chapter (`make notebooks`)"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)

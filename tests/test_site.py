@@ -8,9 +8,9 @@ directory), serves it on 127.0.0.1 and opens every page in headless Chromium
 Every request that leaves 127.0.0.1 is recorded and aborted, so any use of a
 CDN fails the test. Per page: MathJax rendered all math (no raw TeX left),
 every widget output rendered its controls and first frame from the saved
-widget state, no console errors, no failed or 4xx/5xx requests, and the page
-has no horizontal overflow at a phone width. Also: the kernel-free flipbooks
-(slider jslink'ed to a Stack) flip on the static page, next/previous
+widget state (the explorers compute it in the page: tests/test_site_explorers*.py
+drive them), no console errors, no failed or 4xx/5xx requests, and the page
+has no horizontal overflow at a phone width. Also: next/previous
 navigation walks the chapters in order, search finds a chapter, launch/
 download/repository buttons point where they should, and a link check over
 every internal href/src (including #fragments) of the built HTML.
@@ -90,24 +90,6 @@ def _shown_models(state: dict, root: str) -> list[str]:
     return shown
 
 
-def _flipbook_links(state: dict) -> list[tuple[str, str]]:
-    """(slider id, stack id) for every browser-side link (jslink) driving a Stack's selected_index."""
-    links = []
-    for model in state.values():
-        if model.get("model_name") not in ("LinkModel", "DirectionalLinkModel"):
-            continue
-        st = model["state"]
-        ends = [(_refs(st.get("source"))[:1], st.get("source", [None, None])[1]),
-                (_refs(st.get("target"))[:1], st.get("target", [None, None])[1])]
-        ids = {attr: ref[0] for ref, attr in ends if ref}
-        stack = ids.get("selected_index")
-        if stack and state.get(stack, {}).get("model_name") == "StackModel":
-            other = [ref[0] for ref, attr in ends if ref and ref[0] != stack]
-            if other:
-                links.append((other[0], stack))
-    return links
-
-
 # --------------------------------------------------------------------------
 # static checks on the built HTML
 # --------------------------------------------------------------------------
@@ -178,7 +160,7 @@ def _is_plain_link(page: Path, url: str) -> bool:
 def test_third_party_licences_are_published(site):
     """Licences (and notices) of the vendored JavaScript are served with the site."""
     for rel in ("_static/mathjax/LICENSE", "_static/jupyter-widgets/LICENSE",
-                "_static/jupyter-widgets/embed.js.LICENSE.txt", "_static/THIRD-PARTY.txt"):
+                "_static/jupyter-widgets/embed.js.LICENSE.txt", "_static/anywidget/LICENSE", "_static/THIRD-PARTY.txt"):
         assert (site / rel).is_file(), f"{rel} is not published with the site"
 
 
@@ -236,7 +218,9 @@ def _wait_for_widgets(page) -> None:
     page.wait_for_function(
         """(type) => Array.from(document.querySelectorAll(`script[type="${type}"]`)).every(s => {
              const sub = s.parentElement.querySelector('.widget-subarea');
-             return sub && sub.querySelector('.jupyter-widgets');
+             // an ipywidget view, or an explorer (anywidget) that has drawn its first frame
+             return sub && (sub.querySelector('.jupyter-widgets')
+                            || sub.querySelector('.convlayer-explorer:not([data-frame="0"])'));
            })""",
         arg=WIDGET_VIEW,
     )
@@ -297,6 +281,17 @@ def test_page_in_browser(site, open_page, doc):
         out = views.nth(i).locator("xpath=..")
         where = f"widget output {i} ({state[root]['model_name']})"
         sub = out.locator(".widget-subarea")
+        if state[root]["model_name"] == "AnyModel":  # a browser explorer: it drew its first frame
+            explorer = sub.locator(".convlayer-explorer")
+            assert sub.count() == 1 and explorer.count() == 1, f"{where} did not render"
+            assert int(explorer.get_attribute("data-frame") or 0) >= 1, f"{where}: no frame drawn"
+            box = explorer.bounding_box()
+            assert box and box["width"] > 100 and box["height"] > 50, f"{where}: nothing visible"
+            canvases = explorer.locator("canvas")
+            for k in range(canvases.count()):
+                box = canvases.nth(k).bounding_box()
+                assert box and box["width"] > 20 and box["height"] > 20, f"{where}: canvas {k} has no visible frame"
+            continue
         assert sub.count() == 1 and sub.locator(".jupyter-widgets").count(), f"{where} did not render"
         n_img = shown.count("ImageModel")
         imgs = sub.locator("img.widget-image")
@@ -347,81 +342,6 @@ def test_page_in_browser(site, open_page, doc):
         f"page is wider than a phone screen: {overflow}"
     )
     assert not rec.problems(), "\n".join(rec.problems())
-
-
-def _flipbook_cases() -> list[str]:
-    return [d for d in DOCNAMES if (s := _source_of(d)) is not None and s.suffix == ".ipynb"]
-
-
-@pytest.mark.parametrize("doc", _flipbook_cases())
-def test_flipbooks_flip_without_a_kernel(site, open_page, doc):
-    """A slider jslink'ed to a Stack changes the visible frame on the static page."""
-    html_text = (site / f"{doc}.html").read_text(encoding="utf-8")
-    state, roots = _widget_outputs(html_text)
-    links = _flipbook_links(state)
-    if not links:
-        pytest.skip(f"{doc} has no flipbook (slider jslink'ed to a Stack)")
-    page, rec = open_page(f"{doc}.html", "laptop")
-    _wait_for_widgets(page)
-    views = page.locator(f'script[type="{WIDGET_VIEW}"]')
-    checked = 0
-    for i, root in enumerate(roots):
-        tree = set(_shown_models(state, root))
-        mine = [(s, t) for s, t in links if s in tree and t in tree]
-        if not mine:
-            continue
-        slider_id, stack_id = mine[0]
-        n_frames = len(_refs(state[stack_id]["state"].get("children", [])))
-        if n_frames < 2:
-            continue
-        out = views.nth(i).locator("xpath=..").locator(".widget-subarea")
-        out.scroll_into_view_if_needed()
-        # the linked slider: the link's source, counted among the output's sliders in DOM order
-        handles = out.locator(".widget-slider .noUi-handle")
-        assert handles.count() >= 1, f"flipbook {i} on {doc}: no slider handle"
-        k = 0 if handles.count() == 1 else _dom_index(state, root, slider_id)
-        handle = handles.nth(k)
-        before_img = out.locator("img.widget-image").all()
-        before = [img.screenshot() for img in before_img]
-        before_src = [img.get_attribute("src") for img in before_img]
-        handle.focus()
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function(
-            "([el, srcs]) => Array.from(el.querySelectorAll('img.widget-image')).map(i => i.src).join() !== srcs.join()",
-            arg=[out.element_handle(), before_src],
-        )
-        page.wait_for_function(
-            "(el) => Array.from(el.querySelectorAll('img.widget-image')).every(i => i.complete && i.naturalWidth > 0)",
-            arg=out.element_handle(),
-        )
-        after = [img.screenshot() for img in out.locator("img.widget-image").all()]
-        assert after != before, f"flipbook {i} on {doc}: moving the slider did not change the picture"
-        assert handle.get_attribute("aria-valuenow") not in (None, "0", "0.0"), "slider did not move"
-        checked += 1
-    assert checked, f"{doc}: found jslinks to a Stack but no flipbook to try"
-    assert not rec.problems(), "\n".join(rec.problems())
-
-
-def _dom_index(state: dict, root: str, slider_id: str) -> int:
-    """Index of slider_id among the sliders of root's output, in DOM (children) order."""
-    order = []
-
-    def walk(mid):
-        model = state.get(mid)
-        if model is None:
-            return
-        if model["model_name"].endswith("SliderModel"):
-            order.append(mid)
-        st = model.get("state", {})
-        kids = _refs(st.get("children", []))
-        if model["model_name"] == "StackModel":
-            i = st.get("selected_index")
-            kids = [kids[i]] if i is not None and 0 <= i < len(kids) else []
-        for kid in kids:
-            walk(kid)
-
-    walk(root)
-    return order.index(slider_id) if slider_id in order else 0
 
 
 def test_next_and_previous_walk_the_chapters_in_order(open_page, server):

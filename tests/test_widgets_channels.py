@@ -1,17 +1,12 @@
-"""Chapter 4 widgets: the channel mixer explorer, the flipbook and the pure helpers, driven headlessly."""
+"""Chapter 4 widgets: the pure helpers, and the channel explorer's Python side (state, validation, reference frames)."""
 
-import io
-
-import ipywidgets as widgets
 import numpy as np
 import pytest
-from PIL import Image
 
 import convlib
 from convlib import corr2d, corr2d_multi_in, corr2d_multi_in_out
 from convlib.widgets import channels as chw
 
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_small_photo():
@@ -57,83 +52,68 @@ def test_demo_layer():
         np.testing.assert_allclose(maps[:, :, k], corr2d_multi_in(X, V[:, :, :, k]), atol=1e-12)
 
 
-def test_layer_frame():
-    V, names = chw.demo_layer()
-    maps = np.zeros((4, 4, 6))
-    maps[:, :, 2] = 7
-    f = chw.layer_frame(maps, V, names, 2)
-    assert f.k == 2 and f.name == names[2]
-    np.testing.assert_array_equal(f.kernel, V[:, :, :, 2])
-    assert np.all(f.feature_map == 7)
-    with pytest.raises(ValueError):
-        chw.layer_frame(maps, V, names, 6)
-
-
 @pytest.fixture(scope="module")
 def ex():
-    return chw.channel_mixer_explorer()
+    return chw.channel_explorer()
 
 
-def test_first_frame_is_meaningful(ex):
-    assert set(ex.controls) == {"R", "G", "B", "preset", "channel"}
-    assert isinstance(ex.widget, widgets.VBox) and ex.view.image in ex.widget.children
-    mixer, layer = ex.frame
-    assert mixer.weights == chw.MIXER_PRESETS["red minus green"]
-    np.testing.assert_allclose(mixer.output, ex.X[:, :, 0] - ex.X[:, :, 1], atol=1e-12)
-    assert mixer.output.min() < 0 < mixer.output.max()
-    assert layer.k == 3 and layer.name == "vertical edges"
-    assert ex.maps.shape == (254, 254, 6)
-    assert bytes(ex.view.image.value).startswith(PNG)
-    assert "V</i>[<i>a</i>" in ex.readout.value
-    assert any("kernel" in c.value for c in ex.widget.children if isinstance(c, widgets.HTML) and c is not ex.readout)
+def test_explorer_ships_its_javascript(ex):
+    assert "function renderChannels" in ex._esm and "export function corr2dValid" in ex._esm
+    assert ex.view == "channels"
 
 
-def test_sliders_change_the_mixer_output_and_png(ex):
-    before = bytes(ex.view.image.value)
-    ex.controls["B"].value = 0.5
-    w = ex.weights()
-    assert w[2] == 0.5
-    np.testing.assert_allclose(ex.frame[0].output, chw.mix_channels(ex.X, w), atol=1e-12)
-    assert bytes(ex.view.image.value) != before
+def test_first_state_and_frame(ex):
+    assert ex.preset == "red minus green" and ex.weights == [1.0, -1.0, 0.0] and ex.channel == 3
+    assert ex.pixels_shape == [128, 128, 3]
+    X = ex.input_image
+    # the page's photo (u8 / 255) is convlib's small photo to within half a grey level
+    assert np.abs(X - chw.small_photo(128)).max() <= 0.5 / 255 + 1e-12
+    np.testing.assert_array_equal(np.frombuffer(bytes(ex.pixels), np.uint8).reshape(128, 128, 3) / 255.0, X)
+    V, names = chw.demo_layer()
+    np.testing.assert_array_equal(np.array(ex.layer).reshape(ex.layer_shape), V)
+    assert ex.channel_names == names
+    frame = ex.reference_frame()
+    np.testing.assert_allclose(frame["mixed"], X[:, :, 0] - X[:, :, 1], atol=1e-12)
+    assert frame["mixed"].min() < 0 < frame["mixed"].max()
+    np.testing.assert_array_equal(frame["kernel"], V[:, :, :, 3].reshape(9, 3))
+    np.testing.assert_allclose(frame["feature_map"], corr2d_multi_in_out(X, V)[:, :, 3], atol=1e-12)
 
 
-def test_presets_set_the_sliders(ex):
+def test_presets_set_the_weights(ex):
     for name, w in chw.MIXER_PRESETS.items():
-        ex.controls["preset"].value = name
-        assert ex.weights() == pytest.approx(w, abs=0.006)  # sliders round to their step of 0.01
-        np.testing.assert_allclose(ex.frame[0].output, chw.mix_channels(ex.X, ex.weights()), atol=1e-12)
+        ex.preset = name
+        assert ex.weights == list(w) and ex.presets[name] == list(w)
+        np.testing.assert_allclose(ex.reference_frame()["mixed"], chw.mix_channels(ex.input_image, w), atol=1e-12)
+        np.testing.assert_array_equal(ex.kernel[0, 0, :, 0], w)
+    ex.preset = chw.CUSTOM  # not a preset: the weights stay
+    assert ex.weights == list(chw.MIXER_PRESETS["blue minus yellow"])
 
 
-def test_channel_dropdown_selects_feature_map(ex):
-    pngs = set()
+def test_every_output_channel(ex):
+    V, _ = chw.demo_layer()
+    X = ex.input_image
     for k in range(6):
-        ex.controls["channel"].value = k
-        assert ex.frame[1].k == k
-        np.testing.assert_allclose(ex.frame[1].feature_map, corr2d_multi_in(ex.X, ex.V[:, :, :, k]), atol=1e-12)
-        assert f"output channel {k}" in ex.readout.value
-        pngs.add(bytes(ex.view.image.value))
-    assert len(pngs) == 6
+        ex.channel = k
+        f = ex.reference_frame()
+        np.testing.assert_allclose(f["feature_map"], corr2d_multi_in(X, V[:, :, :, k]), atol=1e-12)
+        np.testing.assert_array_equal(f["kernel"].reshape(3, 3, 3), V[:, :, :, k])
 
 
-def test_slider_sweep_raises_nothing(ex):
-    grid = np.linspace(-1, 1, 5)
-    for r in grid:
-        for g in grid:
-            ex.controls["R"].value, ex.controls["G"].value = float(r), float(g)
-            assert np.isfinite(ex.frame[0].output).all()
-    ex.controls["R"].value = ex.controls["G"].value = ex.controls["B"].value = 0.0  # a flat output
-    assert np.all(ex.frame[0].output == 0)
+def test_weights_sweep_is_a_1x1_convolution(ex):
+    X = ex.input_image
+    for w in [(0.0, 0.0, 0.0), (1.0, 1.0, 1.0), (-1.0, 0.25, 0.5), (0.3, -0.7, 1.0)]:
+        ex.weights = list(w)
+        mixed = ex.reference_frame()["mixed"]
+        np.testing.assert_allclose(mixed, X @ np.array(w), atol=1e-12)
+    ex.weights = [0.0, 0.0, 0.0]
+    assert np.all(ex.reference_frame()["mixed"] == 0)
 
 
-def test_channels_flipbook():
-    book = chw.channels_flipbook()
-    slider, stack = book.children[:2]
-    _, names = chw.demo_layer()
-    assert list(slider.options) == [f"{k}: {n}" for k, n in enumerate(names)]
-    pngs = [bytes(im.value) for im in stack.children]
-    assert len(pngs) == 6 <= 12
-    assert all(p.startswith(PNG) for p in pngs) and len(set(pngs)) == 6
-    assert Image.open(io.BytesIO(pngs[0])).size[0] <= 8 * 72
+def test_explorer_on_another_image():
+    X = np.random.default_rng(0).random((5, 7, 3))
+    e = chw.ChannelExplorer(preset="mean", channel=0, image=X)
+    assert e.pixels_shape == [5, 7, 3]
+    np.testing.assert_allclose(e.reference_frame()["mixed"], e.input_image.mean(axis=2), atol=1e-12)
 
 
 def test_static_figures():
@@ -151,14 +131,26 @@ def test_static_figures():
 
 
 @pytest.mark.parametrize("channel", [6, -1, 2.0, "3", True])
-def test_channel_mixer_rejects_bad_channel(channel):
+def test_channel_explorer_rejects_bad_channel(channel):
     with pytest.raises(ValueError, match=r"^channel must be an output channel of the demo layer, 0\.\.5"):
-        chw.channel_mixer_explorer(channel=channel, max_size=32)
+        chw.channel_explorer(channel=channel, max_size=32)
 
 
-def test_channel_mixer_rejects_bad_max_size():
-    with pytest.raises(ValueError, match=r"^max_size must be a positive integer"):
-        chw.channel_mixer_explorer(max_size=0)
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"max_size": 0}, r"^max_size must be a positive integer"),
+        ({"preset": "nope"}, r"^preset must be one of"),
+        ({"image": np.ones((4, 4))}, r"^image must be a 3-D"),
+        ({"image": np.ones((4, 4, 2))}, r"^image must be an RGB image \(H, W, 3\)"),
+        ({"image": np.ones((2, 8, 3))}, r"^image must be an RGB image .* at least 3 x 3"),
+        ({"image": np.full((4, 4, 3), 2.0)}, r"^image must hold grey levels in \[0, 1\]"),
+        ({"image": np.full((4, 4, 3), np.nan)}, r"^image must hold finite values"),
+    ],
+)
+def test_channel_explorer_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        chw.ChannelExplorer(**kwargs)
 
 
 def test_signed_style_is_shared():

@@ -1,8 +1,7 @@
-"""Chapter 3 widgets: the kernel playground, the flipbooks and the pure helpers, driven headlessly."""
+"""Chapter 3 widgets: the pure helpers, and the browser explorers' Python side (state, validation, reference frames)."""
 
 import itertools
 
-import ipywidgets as widgets
 import numpy as np
 import pytest
 
@@ -10,7 +9,6 @@ import convlib
 from convlib import KERNELS, SAMPLE_IMAGES, conv2d, corr2d
 from convlib.widgets import correlation as cw
 
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 # -- pure helpers -------------------------------------------------------------
@@ -110,7 +108,51 @@ def test_playground_frame_conv_equals_corr_with_flipped_kernel(name):
         cw.playground_frame(X, K, "nope")
 
 
-# -- the live explorer ----------------------------------------------------------
+# -- the explorers' Python side: state, reference frames, validation -------------------
+# (the browser computes the frames; tests/test_site_explorers_ch34.py compares them with these)
+
+LECTURE_X = np.arange(9).reshape(3, 3)
+LECTURE_K = np.arange(4).reshape(2, 2)
+
+
+def test_explorers_ship_their_javascript():
+    for cls in (cw.CorrelationSteps, cw.KernelPlayground):
+        assert "function renderPlayground" in cls._esm and "function renderSteps" in cls._esm
+        assert "export function corr2dValid" in cls._esm  # common.js comes first
+        assert cls._css.strip()
+
+
+def test_steps_walk_the_lecture_example():
+    steps = cw.correlation_steps(LECTURE_X, LECTURE_K)
+    assert steps.view == "steps" and steps.x == LECTURE_X.tolist() and steps.kernel == LECTURE_K.tolist()
+    values, texts = [], []
+    for p in range(4):
+        steps.position = p
+        frame = steps.reference_frame()
+        i, j = steps.output_index
+        np.testing.assert_array_equal(frame["window"], LECTURE_X[i : i + 2, j : j + 2])
+        np.testing.assert_array_equal(frame["products"], LECTURE_X[i : i + 2, j : j + 2] * LECTURE_K)
+        values.append(float(frame["value"][0, 0]))
+        texts.append(steps.reference_text())
+    assert values == [19, 25, 37, 43]
+    assert texts[1] == "h[0, 1] = 1*0 + 2*1 + 4*2 + 5*3 = 25"
+    assert texts[3] == "h[1, 1] = 4*0 + 5*1 + 7*2 + 8*3 = 43"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((np.ones((9, 3)), np.ones((2, 2))), r"^X must be at most 8 x 8"),
+        ((np.ones((3, 3)), np.ones((4, 2))), r"^K of spatial shape 4x2 is larger than X"),
+        ((np.ones(3), np.ones((2, 2))), r"^X must be a 2-D"),
+        ((np.full((3, 3), np.nan), np.ones((2, 2))), r"^X and K must hold finite numbers"),
+        ((LECTURE_X, LECTURE_K, 4), r"^position must be in 0\.\.3"),
+        ((LECTURE_X, LECTURE_K, -1), r"^position must be a non-negative integer"),
+    ],
+)
+def test_steps_reject_bad_arguments(args, message):
+    with pytest.raises(ValueError, match=message):
+        cw.correlation_steps(*args)
 
 
 @pytest.fixture(scope="module")
@@ -118,128 +160,105 @@ def pg():
     return cw.kernel_playground()
 
 
-def test_first_frame_is_meaningful(pg):
-    assert set(pg.controls) >= {"preset", "image", "operation", "rows", "cols", "w[0,0]", "w[4,4]"}
-    assert isinstance(pg.widget, widgets.VBox)
-    assert pg.view.image in pg.widget.children
-    f = pg.frame
-    assert f.image.shape == (256, 256)
-    np.testing.assert_array_equal(f.kernel, KERNELS["sobel x"])
-    np.testing.assert_array_equal(f.output, corr2d(f.image, KERNELS["sobel x"]))
-    assert f.max_difference > 1  # Sobel is antisymmetric: conv and corr differ
-    assert bytes(pg.view.image.value).startswith(PNG)
-    assert "differ" in pg.readout.value
-    assert any("kernel" in c.value for c in pg.widget.children if isinstance(c, widgets.HTML))
+def test_playground_first_state(pg):
+    assert pg.view == "playground"
+    assert (pg.image, pg.preset, pg.operation, pg.rows, pg.cols) == ("photo (grey)", "sobel x", cw.OPERATIONS[0], 3, 3)
+    np.testing.assert_array_equal(pg.kernel, KERNELS["sobel x"])
+    assert len(pg.weights) == cw.MAX_KERNEL**2
+    frame = pg.reference_frame()
+    assert set(frame) == {"image", "slid", "output", "difference"}
+    np.testing.assert_array_equal(frame["output"], corr2d(pg.input_image, KERNELS["sobel x"]))
+    assert frame["difference"].max() > 1  # Sobel is antisymmetric
 
 
-def test_presets_load_the_right_weights(pg):
-    for name, K in KERNELS.items():
-        pg.controls["preset"].value = name
-        np.testing.assert_allclose(pg.kernel(), K, atol=1e-4)
-        np.testing.assert_allclose(pg.frame.kernel, K, atol=1e-4)
-        assert (pg.controls["rows"].value, pg.controls["cols"].value) == K.shape
-        for a, b in itertools.product(range(cw.MAX_KERNEL), range(cw.MAX_KERNEL)):
-            assert pg.controls[f"w[{a},{b}]"].disabled == (a >= K.shape[0] or b >= K.shape[1])
-        np.testing.assert_allclose(pg.frame.output, corr2d(pg.frame.image, pg.kernel()), atol=1e-12)
+def test_playground_ships_every_image_once_as_uint8():
+    data, shapes = cw.playground_pixels()
+    assert shapes == [list(cw.playground_image(name).shape) for name in cw.PLAYGROUND_IMAGES]
+    offset = 0
+    for name, (H, W) in zip(cw.PLAYGROUND_IMAGES, shapes, strict=True):
+        u8 = np.frombuffer(data[offset : offset + H * W], dtype=np.uint8).reshape(H, W)
+        offset += H * W
+        # the page's image (u8 / 255) is convlib's image to within half a grey level, and exactly the reference's input
+        np.testing.assert_array_equal(u8 / 255.0, cw.playground_input(name))
+        assert np.abs(cw.playground_input(name) - cw.playground_image(name)).max() <= 0.5 / 255 + 1e-12
+    assert offset == len(data)
+    p = cw.kernel_playground(image="MRI slice")
+    assert bytes(p.pixels) == data and p.image_shapes == shapes and p.image_names == list(SAMPLE_IMAGES)
 
 
-def test_editing_a_weight_changes_output_and_png(pg):
-    pg.controls["preset"].value = "identity"
-    before = bytes(pg.view.image.value)
-    np.testing.assert_allclose(pg.frame.output, pg.frame.image[1:-1, 1:-1])
-    pg.controls["w[0,0]"].value = 2.0
-    K = KERNELS["identity"].copy()
-    K[0, 0] = 2.0
-    np.testing.assert_array_equal(pg.frame.kernel, K)
-    np.testing.assert_allclose(pg.frame.output, corr2d(pg.frame.image, K))
-    assert pg.frame.max_difference > 0  # no longer symmetric
-    assert bytes(pg.view.image.value) != before
+@pytest.mark.parametrize("name", list(KERNELS))
+def test_presets_fill_the_grid(pg, name):
+    pg.preset = name  # from Python: the observer fills rows, cols and weights
+    K = KERNELS[name]
+    assert (pg.rows, pg.cols) == K.shape
+    np.testing.assert_array_equal(pg.kernel, K)
+    grid = np.array(pg.weights).reshape(5, 5)
+    assert not grid[K.shape[0] :, :].any() and not grid[:, K.shape[1] :].any()
+    assert pg.presets[name] == K.tolist()  # what the page loads for the same choice
 
 
-def test_flip_toggle_switches_between_corr_and_conv(pg):
-    pg.controls["preset"].value = "edge [1, -1]"
-    pg.controls["operation"].value = cw.OPERATIONS[0]
-    png_corr = bytes(pg.view.image.value)
-    np.testing.assert_array_equal(pg.frame.output, corr2d(pg.frame.image, [[1.0, -1.0]]))
-    pg.controls["operation"].value = cw.OPERATIONS[1]
-    np.testing.assert_array_equal(pg.frame.output, conv2d(pg.frame.image, [[1.0, -1.0]]))
-    np.testing.assert_array_equal(pg.frame.slid, [[-1.0, 1.0]])
-    assert bytes(pg.view.image.value) != png_corr
-    pg.controls["operation"].value = cw.OPERATIONS[0]
+@pytest.mark.parametrize("image", list(SAMPLE_IMAGES))
+@pytest.mark.parametrize("operation", cw.OPERATIONS)
+def test_reference_frame_is_convlib(image, operation):
+    p = cw.kernel_playground(preset="sobel y", image=image, operation=operation)
+    p.set_kernel([[1.0, -2.0, 0.5], [0.0, 3.0, 0.0]])
+    f = p.reference_frame()
+    x, K = p.input_image, p.kernel
+    np.testing.assert_array_equal(f["image"], x)
+    expected = conv2d(x, K) if operation == cw.OPERATIONS[1] else corr2d(x, K)
+    np.testing.assert_array_equal(f["output"], expected)
+    np.testing.assert_array_equal(f["slid"], K[::-1, ::-1] if operation == cw.OPERATIONS[1] else K)
+    np.testing.assert_array_equal(f["difference"], np.abs(conv2d(x, K) - corr2d(x, K)))
 
 
-def test_rows_cols_resize_the_kernel(pg):
-    pg.controls["preset"].value = "box blur"
-    pg.controls["rows"].value = 2
-    assert pg.kernel().shape == (2, 3)
-    assert pg.frame.output.shape == (255, 254)
-    assert pg.controls["w[2,0]"].disabled and not pg.controls["w[1,2]"].disabled
+def test_set_kernel_and_rows_cols(pg):
+    pg.set_kernel([[0, 1], [2, 3]])
+    assert pg.preset == cw.CUSTOM and (pg.rows, pg.cols) == (2, 2)
+    np.testing.assert_array_equal(pg.kernel, [[0, 1], [2, 3]])
+    pg.rows = 1  # the page's "kernel rows" field: the kernel is the grid's top-left block
+    np.testing.assert_array_equal(pg.kernel, [[0, 1]])
+    pg.cols, pg.rows = 5, 5
+    assert pg.kernel.shape == (5, 5) and pg.kernel[2:, :].sum() == 0
+    pg.preset = cw.CUSTOM  # not a preset: the weights stay
+    assert pg.kernel.shape == (5, 5)
 
 
-def test_image_dropdown_switches_image(pg):
-    pg.controls["preset"].value = "laplacian"
-    pngs = set()
-    for name in SAMPLE_IMAGES:
-        pg.controls["image"].value = name
-        pngs.add(bytes(pg.view.image.value))
-        np.testing.assert_array_equal(pg.frame.image, cw.playground_image(name))
-        np.testing.assert_allclose(pg.frame.output, corr2d(pg.frame.image, KERNELS["laplacian"]))
-    assert len(pngs) == len(SAMPLE_IMAGES)  # the input panel (redrawn in full) changes with the image
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"image": "nope"}, ValueError, r"^image must be one of"),
+        ({"operation": "nope"}, ValueError, r"^operation must be one of"),
+        ({"preset": ["sobel x"]}, ValueError, r"^preset must be one of"),  # unhashable: no bare TypeError
+        ({"kernel": np.ones((6, 2))}, ValueError, r"^kernel must be at most 5 x 5"),
+        ({"kernel": [[1.0, np.inf]]}, ValueError, r"^kernel must hold finite numbers"),
+        ({"kernel": [[9.0]]}, ValueError, r"^kernel weights must lie in \[-5, 5\]"),
+        ({"kernel": np.ones((2, 2, 2))}, ValueError, r"^kernel must be a 2-D"),
+        ({"kernel": [["a"]]}, TypeError, r"^kernel must hold real numbers"),
+    ],
+)
+def test_playground_rejects_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        cw.kernel_playground(**kwargs)
 
 
-def test_sweep_all_discrete_controls_raises_nothing():
-    pg = cw.kernel_playground(image="edge")
-    for image, preset, op in itertools.product(SAMPLE_IMAGES, KERNELS, cw.OPERATIONS):
-        pg.controls["image"].value = image
-        pg.controls["preset"].value = preset
-        pg.controls["operation"].value = op
-        K = pg.kernel()[: pg.frame.image.shape[0], : pg.frame.image.shape[1]]
-        expected = conv2d(pg.frame.image, K) if op == cw.OPERATIONS[1] else corr2d(pg.frame.image, K)
-        np.testing.assert_allclose(pg.frame.output, expected, atol=1e-12)
-    for r, s in itertools.product(range(1, 6), range(1, 6)):
-        pg.controls["rows"].value, pg.controls["cols"].value = r, s
-        assert pg.frame.kernel.shape[0] <= r and pg.frame.kernel.shape[1] <= s
-    for v in np.linspace(-20, 20, 9):
-        pg.controls["w[0,0]"].value = float(v)
-        assert np.isfinite(pg.frame.output).all()
+def test_playground_rejects_bad_kernel_before_sending_anything(pg):
+    before = (pg.rows, pg.cols, list(pg.weights), pg.preset)
+    with pytest.raises(ValueError, match=r"^kernel weights must lie in"):
+        pg.set_kernel([[1.0, -7.0]])
+    assert (pg.rows, pg.cols, list(pg.weights), pg.preset) == before
 
 
-def test_compact_png_keeps_size_and_shrinks():
-    from PIL import Image
-    import io
-
-    raw = bytes(cw.kernel_playground().view.image.value)
-    small = cw.compact_png(raw)
-    assert small.startswith(PNG) and len(small) < len(raw)
-    assert Image.open(io.BytesIO(small)).size == Image.open(io.BytesIO(raw)).size
+def test_playground_starts_from_a_given_kernel():
+    p = cw.kernel_playground(image="square", kernel=[[1, 0, -1]])
+    assert p.preset == cw.CUSTOM
+    np.testing.assert_array_equal(p.reference_frame()["output"], corr2d(p.input_image, [[1, 0, -1]]))
 
 
-# -- flipbooks ------------------------------------------------------------------
-
-
-def test_correlation_steps_flipbook():
-    book = cw.correlation_steps_flipbook(np.arange(9).reshape(3, 3), np.arange(4).reshape(2, 2))
-    slider, stack = book.children[:2]
-    assert list(slider.options) == ["h[0, 0]", "h[0, 1]", "h[1, 0]", "h[1, 1]"]
-    pngs = [bytes(im.value) for im in stack.children]
-    assert len(pngs) == 4 and all(p.startswith(PNG) for p in pngs)
-    assert len(set(pngs)) == 4
-    assert slider.index == 0 and stack.selected_index == 0
-
-
-def test_presets_flipbook():
-    book = cw.presets_flipbook()
-    slider, stack = book.children[:2]
-    assert list(slider.options) == list(KERNELS)
-    pngs = [bytes(im.value) for im in stack.children]
-    assert len(pngs) == len(KERNELS) <= 12
-    assert len(set(pngs)) == len(pngs) and all(p.startswith(PNG) for p in pngs)
-    from PIL import Image
-    import io
-
-    # same figure as the playground's
-    live = Image.open(io.BytesIO(bytes(cw.kernel_playground().view.image.value)))
-    assert Image.open(io.BytesIO(pngs[0])).size == live.size
+def test_weight_range_covers_every_preset(pg):
+    lo = min(float(K.min()) for K in KERNELS.values())
+    hi = max(float(K.max()) for K in KERNELS.values())
+    assert -pg.weight_range <= lo and hi <= pg.weight_range
+    assert max(max(K.shape) for K in KERNELS.values()) <= cw.MAX_KERNEL
 
 
 def test_static_figures():
@@ -264,8 +283,6 @@ def test_window_frame_writes_nan_and_inf():
     f = cw.window_frame(X, np.ones((2, 2)), 0, 0)
     assert f.text == "nan*1 + 1*1 + 3*1 + 4*1 = nan"
     assert cw.written_sums(X, np.ones((2, 2)))[-1] == "4*1 + 5*1 + 7*1 + inf*1 = inf"
-    book = cw.correlation_steps_flipbook(X, np.ones((2, 2)))
-    assert len(book.children[1].children) == 4
 
 
 def test_template_matching_errors_name_the_template():
@@ -280,37 +297,8 @@ def test_template_matching_errors_name_the_template():
         cw.match_template(np.ones(8), np.ones((2, 2)))
 
 
-def test_playground_factories_reject_bad_arguments():
-    with pytest.raises(ValueError, match=r"^image must be one of"):
-        cw.kernel_playground(image="nope")
-    with pytest.raises(ValueError, match=r"^operation must be one of"):
-        cw.kernel_playground(operation="nope")
-    with pytest.raises(ValueError, match=r"^preset must be one of"):
-        cw.kernel_playground(preset=["sobel x"])  # unhashable: no bare "unhashable type" TypeError
-    with pytest.raises(ValueError, match=r"^presets must be one of"):
-        cw.presets_flipbook("edge", presets=["identity", "nope"])
-    with pytest.raises(ValueError, match=r"^presets must name at least one kernel"):
-        cw.presets_flipbook("edge", presets=[])
+def test_template_helpers_reject_bad_arguments():
     with pytest.raises(ValueError, match=r"^max_size must be a positive integer"):
         cw.downsample(np.ones((4, 4)), 0)
-
-
-def test_playground_layout_uses_known_traits_only():
-    # Layout(gap=...) is not an ipywidgets 8 trait: it was ignored with a DeprecationWarning
-    # that future traitlets turn into an error
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", DeprecationWarning)
-        cw.kernel_playground(image="edge")
-
-
-def test_weights_are_sliders_that_cover_every_preset(pg):
-    import ipywidgets as widgets
-
-    lo = min(float(K.min()) for K in KERNELS.values())
-    hi = max(float(K.max()) for K in KERNELS.values())
-    for a, b in itertools.product(range(cw.MAX_KERNEL), range(cw.MAX_KERNEL)):
-        slider = pg.controls[f"w[{a},{b}]"]
-        assert isinstance(slider, widgets.FloatSlider)
-        assert slider.min <= lo and slider.max >= hi
+    with pytest.raises(ValueError, match=r"^name must be one of"):
+        cw.playground_input("nope")

@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
+from scipy.signal import correlate2d
+
 from convlib import corr2d, translation_invariant_params
 from convlib.widgets import invariance as inv
-
-PNG = b"\x89PNG\r\n\x1a\n"
+from convlib.widgets._browser import image_from_bytes
 
 
 @pytest.mark.parametrize("H, W, kh, kw", [(5, 5, 3, 3), (4, 6, 3, 5), (5, 5, 9, 9), (3, 4, 2, 2), (6, 5, 1, 1)])
@@ -124,43 +125,48 @@ def test_noisy_background_still_finds_the_object():
     assert f.max_response == pytest.approx(13.0, abs=1e-9)
 
 
-def test_explorer_controls_drive_the_frame_and_the_png():
+def test_explorer_state_is_synced_traits_and_images_are_uint8():
     e = inv.invariance_explorer()
-    assert set(e.controls) == {"row shift", "col shift"}
-    first = bytes(e.view.image.value)
-    assert first.startswith(PNG)
-    home = e.frame.peak
-    e.controls["row shift"].value = 7
-    assert e.frame.peak == (home[0] + 7, home[1])
-    assert bytes(e.view.image.value) != first and bytes(e.view.image.value).startswith(PNG)
-    e.controls["col shift"].value = 11
-    assert e.frame.peak == (home[0] + 7, home[1] + 11)
-    assert "(7, 11)" in e.readout.value
-    np.testing.assert_allclose(e.frame.response, corr2d(e.frame.image, inv.PLUS, "same"))
-    assert e.view.image in e.widget.children
+    assert (e.row_shift, e.col_shift, e.shift_limit, e.home) == (0, 0, inv.max_shift(64), [11, 11])
+    assert e.scene_shape == [64, 64] and len(e.scene) == 64 * 64
+    assert e.pattern_shape == [7, 7] and bytes(e.pattern) == bytes((inv.PLUS * 255).astype(np.uint8).ravel())
+    # the numbers the page works on are the shipped bytes / 255: for this scene exactly the float one
+    np.testing.assert_array_equal(image_from_bytes(e.scene, e.scene_shape), inv.scene_background(64))
+    state = e.get_state()
+    assert {"row_shift", "col_shift", "scene", "pattern", "_esm", "_css"} <= set(state)
+    assert "corr2dValid" in e._esm and "placePattern" in e._esm and ".convlayer-explorer" in e._css
 
 
-def test_explorer_sweep_raises_nothing():
+def test_reference_frame_follows_the_traits():
+    e = inv.invariance_explorer()
+    home = e.frame().peak
+    e.row_shift = 7
+    e.col_shift = 11
+    f = e.reference_frame()
+    assert set(f) == {"input", "response", "peak", "max"}
+    assert tuple(f["peak"][0]) == (home[0] + 7, home[1] + 11)
+    assert f["max"][0, 0] == pytest.approx(13.0, abs=1e-9)
+    # independent reference: SciPy on the page's input
+    np.testing.assert_allclose(f["response"], correlate2d(f["input"], inv.PLUS, mode="same"), atol=1e-12)
+    assert f["input"].sum() == pytest.approx(26.0)  # the plus and the cross, 13 ones each
+
+
+def test_reference_sweep_keeps_max_and_moves_peak():
     e = inv.invariance_explorer(size=32)
-    for r in range(e.controls["row shift"].min, e.controls["row shift"].max + 1, 2):
-        e.controls["row shift"].value = r
-        for c in (e.controls["col shift"].min, e.controls["col shift"].max):
-            e.controls["col shift"].value = c
-            assert e.frame.max_response == pytest.approx(13.0, abs=1e-9)
+    home = e.frame().peak
+    for r in range(0, e.shift_limit + 1, 3):
+        for c in (0, e.shift_limit):
+            e.row_shift, e.col_shift = r, c
+            f = e.frame()
+            assert f.max_response == pytest.approx(13.0, abs=1e-9)
+            assert f.peak == (home[0] + r, home[1] + c)
 
 
-def test_flipbook_frames_and_labels():
-    book = inv.invariance_flipbook(frames=6)
-    slider, stack = book.children[:2]
-    path = inv.flipbook_path(64, 6)
-    assert len(stack.children) == len(slider.options) == 6
-    assert slider.options[0] == "shift (0, 0) -> peak (11, 11)"
-    pngs = [bytes(img.value) for img in stack.children]
-    assert all(p.startswith(PNG) for p in pngs)
-    assert len(set(pngs)) == 6
-    home = inv.home_position(64)
-    for label, (r, c) in zip(slider.options, path, strict=True):
-        assert label == f"shift {(r, c)} -> peak {(home[0] + r, home[1] + c)}"
+def test_noisy_scene_is_quantised_once_for_both_sides():
+    e = inv.ShiftExplorer(noise=0.2, seed=1, row_shift=4)
+    x = image_from_bytes(e.scene, e.scene_shape)
+    np.testing.assert_allclose(x, inv.scene_background(64, 0.2, 1), atol=0.5 / 255 + 1e-12)
+    assert e.frame().peak == e.frame().center
 
 
 def test_plot_weight_matrices():
@@ -176,17 +182,27 @@ def test_plot_weight_matrices():
 
 @pytest.mark.parametrize("size", [9, 0, 2.5])
 def test_scene_size_is_checked(size):
-    # a scene too small for the plus gave an IntSlider with max < min (a traitlets error)
     with pytest.raises(ValueError, match=r"^size must be"):
         inv.invariance_explorer(size=size)
-    with pytest.raises(ValueError, match=r"^size must be"):
-        inv.invariance_flipbook(size=size)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"row_shift": 50}, r"^row_shift must be in 0\.\.49"),
+        ({"col_shift": -1}, r"^col_shift must be in 0\.\.49"),
+        ({"row_shift": 1.5}, r"^row_shift must be an integer"),
+        ({"noise": 2.0}, r"^noise must be a number in \[0, 1\]"),
+        ({"noise": "a"}, r"^noise must be a number"),
+    ],
+)
+def test_bad_arguments_fail_before_anything_is_sent(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        inv.ShiftExplorer(**kwargs)
 
 
 def test_smallest_scene_and_bad_inputs():
     e = inv.invariance_explorer(size=inv.MIN_SIZE)
-    assert e.controls["row shift"].max == 0 and e.frame.peak == inv.home_position(inv.MIN_SIZE)
-    with pytest.raises(ValueError, match=r"^frames must be a positive integer"):
-        inv.invariance_flipbook(frames=0)
+    assert e.shift_limit == 0 and e.frame().peak == inv.home_position(inv.MIN_SIZE)
     with pytest.raises(ValueError, match=r"^H must be a positive integer"):
         inv.dense_weights_from_kernel(np.ones((3, 3)), "4", 4)

@@ -5,10 +5,11 @@ import re
 import numpy as np
 import pytest
 
-from convlib import box_kernel, corr2d, fully_connected_params, local_params, translation_invariant_params
-from convlib.widgets import locality as loc
+from scipy.signal import correlate2d
 
-PNG = b"\x89PNG\r\n\x1a\n"
+from convlib import box_kernel, corr2d, fully_connected_params, translation_invariant_params
+from convlib.widgets import locality as loc
+from convlib.widgets._browser import image_from_bytes
 
 
 @pytest.mark.parametrize("delta", [0, 1, 2, 3])
@@ -80,7 +81,7 @@ def test_locality_frame_contents():
 
 def test_first_frame_is_meaningful():
     e = loc.locality_explorer()
-    f = e.frame
+    f = e.frame()
     assert f.delta == 3 and f.image.shape == (128, 128)
     assert f.pixel == (64, 42)
     assert f.params["local"] == 49
@@ -88,51 +89,55 @@ def test_first_frame_is_meaningful():
     assert not np.allclose(f.output, f.image)  # the blur is visible
 
 
-def test_explorer_controls_drive_the_frame_and_the_png():
+def test_explorer_state_is_synced_traits_and_the_image_is_uint8():
     e = loc.locality_explorer()
-    assert set(e.controls) == {"delta", "row", "col"}
-    first = bytes(e.view.image.value)
-    assert first.startswith(PNG)
-    e.controls["delta"].value = 5
-    assert e.frame.delta == 5 and e.frame.params["local"] == 121 == local_params(5)
-    np.testing.assert_allclose(e.frame.output, corr2d(e.frame.image, box_kernel(11), "same"))
-    assert "121" in e.readout.value
-    second = bytes(e.view.image.value)
-    assert second != first and second.startswith(PNG)
-    e.controls["row"].value = 30
-    e.controls["col"].value = 100
-    assert e.frame.pixel == (30, 100) and e.frame.window == (25, 95, 35, 105)
-    assert e.frame.value == pytest.approx(e.frame.output[30, 100])
-    assert bytes(e.view.image.value) != second
-    # the rectangle on the input covers exactly the window's pixels
-    r = e.drawing.rect
-    assert (r.get_x(), r.get_y(), r.get_width(), r.get_height()) == (94.5, 24.5, 11, 11)
-    assert e.view.image in e.widget.children
+    assert (e.delta, e.row, e.col, e.max_delta) == (3, 64, 42, loc.MAX_DELTA)
+    assert e.image_shape == [128, 128] and len(e.image) == 128 * 128
+    # the page and convlib both work on the shipped bytes / 255, within half a grey level of the MRI slice
+    np.testing.assert_allclose(image_from_bytes(e.image, e.image_shape), loc.default_image(), atol=0.5 / 255 + 1e-12)
+    assert {"delta", "row", "col", "image", "_esm"} <= set(e.get_state())
+    assert "boxKernel" in e._esm and "corr2dValid" in e._esm
 
 
-def test_explorer_sweep_raises_nothing():
+def test_reference_frame_follows_the_traits():
+    e = loc.locality_explorer()
+    e.delta, e.row, e.col = 5, 30, 100
+    f = e.reference_frame()
+    assert set(f) == {"output", "value", "window", "params"}
+    x = image_from_bytes(e.image, e.image_shape)
+    np.testing.assert_allclose(f["output"], correlate2d(x, np.full((11, 11), 1 / 121), mode="same"), atol=1e-12)
+    assert f["value"][0, 0] == pytest.approx(f["output"][30, 100])
+    assert f["window"].tolist() == [[25, 95, 35, 105]]
+    assert f["params"].tolist() == [[fully_connected_params(128, 128), translation_invariant_params(128, 128), 121]]
+
+
+def test_reference_sweep_matches_the_written_out_sum():
     e = loc.locality_explorer(image=np.random.default_rng(1).random((24, 24)))
-    for d in range(e.controls["delta"].min, e.controls["delta"].max + 1):
-        e.controls["delta"].value = d
+    x = image_from_bytes(e.image, e.image_shape)
+    for d in range(0, e.max_delta + 1):
         for p in (0, 11, 23):
-            e.controls["row"].value = p
-            e.controls["col"].value = 23 - p
-            assert e.frame.params["local"] == (2 * d + 1) ** 2
-            assert e.frame.value == pytest.approx(loc.local_sum_at(e.image, box_kernel(2 * d + 1), p, 23 - p))
+            e.delta, e.row, e.col = d, p, 23 - p
+            f = e.frame()
+            assert f.params["local"] == (2 * d + 1) ** 2
+            assert f.value == pytest.approx(loc.local_sum_at(x, box_kernel(2 * d + 1), p, 23 - p))
 
 
-def test_flipbook_frames_and_labels():
-    book = loc.locality_flipbook(deltas=range(0, 4))
-    slider, stack = book.children[:2]
-    assert len(stack.children) == len(slider.options) == 4
-    assert slider.options == (
-        "\u0394 = 0 (1 x 1, 1 weights)",
-        "\u0394 = 1 (3 x 3, 9 weights)",
-        "\u0394 = 2 (5 x 5, 25 weights)",
-        "\u0394 = 3 (7 x 7, 49 weights)",
-    )
-    pngs = [bytes(img.value) for img in stack.children]
-    assert all(p.startswith(PNG) for p in pngs) and len(set(pngs)) == 4
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"image": np.ones((8, 8, 3))}, ValueError, re.escape("image must be a 2-D (H, W) array; got 3-D")),
+        ({"image": np.full((4, 4), 2.0)}, ValueError, re.escape("image must hold grey levels in [0, 1]")),
+        ({"image": np.full((4, 4), np.nan)}, ValueError, "image must hold finite values"),
+        ({"image": np.full((4, 4), "x")}, TypeError, "image must hold real numbers"),
+        ({"delta": 11}, ValueError, re.escape("delta must be in 0..10")),
+        ({"delta": -1}, ValueError, "delta must be a non-negative integer"),
+        ({"row": 128}, ValueError, re.escape("pixel (row, col) = (128, 42) is outside the 128 x 128 image")),
+        ({"col": "3"}, ValueError, "col must be an integer"),
+    ],
+)
+def test_bad_arguments_fail_before_anything_is_sent(kwargs, error, message):
+    with pytest.raises(error, match="^" + message):
+        loc.LocalityExplorer(**kwargs)
 
 
 def test_static_plots():
@@ -154,8 +159,6 @@ def test_locality_widgets_name_bad_images_and_sizes():
     # a 3-D image used to fail with a bare "too many values to unpack"
     with pytest.raises(ValueError, match=re.escape("image must be a 2-D (H, W) array; got 3-D")):
         loc.locality_explorer(image=np.ones((8, 8, 3)))
-    with pytest.raises(ValueError, match=r"^image must be a 2-D"):
-        loc.locality_flipbook(image=np.ones(8), deltas=[0])
     with pytest.raises(TypeError, match=r"^image must hold real numbers"):
         loc.locality_frame(np.full((4, 4), "x"), 1, 0, 0)
     with pytest.raises(ValueError, match=r"^delta must be a non-negative integer"):

@@ -1,18 +1,22 @@
-"""Interactive figures for the chapters (ipywidgets + matplotlib).
+"""Interactive figures for the chapters.
 
-Each chapter's widget separates the pure computation of a frame (a function
-returning arrays, tested headlessly) from drawing it (artists updated in
-place and rendered into an :class:`ipywidgets.Image`).
+Each chapter's explorer is an anywidget (:class:`BrowserExplorer`): Python
+holds its state in synced traits, and its JavaScript (``js/``) computes and
+draws every frame in the reader's browser, so it works in a live notebook and
+on the static website alike. ``reference_frame()`` recomputes what the page
+shows with convlib. Static figures are plain matplotlib.
 """
 
-from ._common import FigureImage, figure_to_png, flipbook, new_figure, rgba_to_png
-from .invariance import dense_weights_from_kernel, invariance_explorer, invariance_flipbook, reindex_weights
-from .locality import locality_explorer, locality_flipbook, plot_param_counts, plot_stacked_receptive_fields
-from .correlation import correlation_steps_flipbook, kernel_playground, match_template, normalized_cross_correlation, presets_flipbook
-from .channels import channel_mixer_explorer, channels_flipbook, demo_layer, mix_channels
+from ._common import figure_to_png, new_figure
+from ._browser import BrowserExplorer
+from .invariance import ShiftExplorer, dense_weights_from_kernel, invariance_explorer, reindex_weights
+from .locality import LocalityExplorer, locality_explorer, plot_param_counts, plot_stacked_receptive_fields
+from .correlation import correlation_steps, kernel_playground, match_template, normalized_cross_correlation
+from .channels import channel_explorer, demo_layer, mix_channels
 
-__all__ = ["FigureImage", "figure_to_png", "flipbook", "new_figure", "rgba_to_png"]
-__all__ += ["dense_weights_from_kernel", "reindex_weights", "invariance_explorer", "invariance_flipbook"]
-__all__ += ["locality_explorer", "locality_flipbook", "plot_param_counts", "plot_stacked_receptive_fields"]
-__all__ += ["correlation_steps_flipbook", "kernel_playground", "presets_flipbook", "match_template", "normalized_cross_correlation"]
-__all__ += ["channel_mixer_explorer", "channels_flipbook", "demo_layer", "mix_channels"]
+__all__ = ["figure_to_png", "new_figure"]
+__all__ += ["BrowserExplorer"]
+__all__ += ["dense_weights_from_kernel", "reindex_weights", "ShiftExplorer", "invariance_explorer"]
+__all__ += ["LocalityExplorer", "locality_explorer", "plot_param_counts", "plot_stacked_receptive_fields"]
+__all__ += ["correlation_steps", "kernel_playground", "match_template", "normalized_cross_correlation"]
+__all__ += ["channel_explorer", "demo_layer", "mix_channels"]

@@ -1,32 +1,31 @@
 r"""Chapter 4 widgets: channels.
 
-Pure computations (no matplotlib):
+Pure computations (no drawing):
 
 * :func:`small_photo`: the RGB portrait, cropped to a square and block-averaged;
 * :data:`MIXER_PRESETS`, :func:`mixer_kernel`, :func:`mix_channels`: a
   ``1 x 1`` convolution from 3 channels to 1, ``h[i, j] = sum_c V[0, 0, c, 0] x[i, j, c]``;
-* :func:`demo_layer`: a fixed ``3 x 3`` layer from RGB to six feature maps;
-* :func:`mixer_frame` and :func:`layer_frame`: what the explorer shows.
+* :func:`demo_layer`: a fixed ``3 x 3`` layer from RGB to six feature maps.
 
-Drawing:
+Explorer computed in the reader's browser (``js/channels.js``), with the
+functions above as its reference: :class:`ChannelExplorer`
+(:func:`channel_explorer`), the 1 x 1 channel mixer and the output
+channels of the demo layer.
 
-* :func:`channel_mixer_explorer` / :class:`ChannelMixer`: live explorer;
-* :func:`channels_flipbook`: kernel-free slider over the demo layer's output channels;
-* :func:`plot_channels`, :func:`plot_feature_maps`: static figures.
+Static figures: :func:`plot_channels`, :func:`plot_feature_maps`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import ipywidgets as widgets
 import numpy as np
+import traitlets
 
-from ..channels import corr2d_multi_in_out
+from ..channels import corr2d_multi_in, corr2d_multi_in_out
 from ..images import photo
 from ..kernels import KERNELS
 from .._validate import choice
-from ._common import KERNEL_CAPTION, FigureImage, compact_png, figure_to_png, flipbook, new_figure, signed_style
+from ._browser import BrowserExplorer, image_from_bytes, image_to_bytes, image_traits
+from ._common import signed_style
 from .correlation import downsample
 
 __all__ = [
@@ -36,14 +35,8 @@ __all__ = [
     "mixer_kernel",
     "mix_channels",
     "demo_layer",
-    "MixerFrame",
-    "mixer_frame",
-    "LayerFrame",
-    "layer_frame",
-    "ChannelFigure",
-    "ChannelMixer",
-    "channel_mixer_explorer",
-    "channels_flipbook",
+    "ChannelExplorer",
+    "channel_explorer",
     "plot_channels",
     "plot_feature_maps",
 ]
@@ -62,9 +55,6 @@ MIXER_PRESETS = {
 }
 """Weights ``(w_R, w_G, w_B)`` of a 1 x 1 convolution from RGB to one channel."""
 
-CHANNEL_NAMES = ("R", "G", "B")
-
-CAPTION = KERNEL_CAPTION
 
 
 def small_photo(max_size: int = 256) -> np.ndarray:
@@ -135,281 +125,130 @@ def demo_layer():
 
 
 # ---------------------------------------------------------------------------
-# frames
+# the explorer: computed in the browser by js/channels.js, convlib is the reference
+
+MIXER_RANGE = 1.0
+"""Each mixer weight spans ``-MIXER_RANGE .. MIXER_RANGE``."""
+
+CUSTOM = "custom"
+"""The mixer's preset name once a weight was edited by hand."""
 
 
-@dataclass
-class MixerFrame:
-    """One setting of the 1 x 1 channel mixer."""
+class ChannelExplorer(BrowserExplorer, js="channels"):
+    r"""The RGB photo through a 1 x 1 channel mixer and through a 3 -> 6 layer: computed in the browser.
 
-    weights: tuple
-    kernel: np.ndarray  # (1, 1, 3, 1)
-    output: np.ndarray  # (H, W)
+    Left part, the mixer: ``h[i, j] = sum_c V[0, 0, c, 0] x[i, j, c]`` with
+    the three weights ``(w_R, w_G, w_B)`` (:func:`mix_channels`). Right part,
+    the multi-output view: output channel ``k`` of :func:`demo_layer`, its
+    kernel slices ``V[:, :, c, k]`` and its feature map
+    ``h[:, :, k] = sum_c corr2d(x[:, :, c], V[:, :, c, k])``.
 
+    The photo travels once, as uint8 ``(H, W, 3)``; the page works on
+    ``u8 / 255``, which is :attr:`input_image`.
 
-def mixer_frame(X, weights) -> MixerFrame:
-    """Mix the channels of ``X`` with ``weights``.
+    State (synced traits): ``preset`` (a name of :data:`MIXER_PRESETS` or
+    ``"custom"``), ``weights`` (three numbers in ``[-1, 1]``) and
+    ``channel`` (``k``, 0..5).
 
-    Examples
-    --------
-    >>> f = mixer_frame(np.ones((2, 3, 3)), (0.5, 0.25, 0.25))
-    >>> f.weights, f.kernel.shape, f.output.tolist()
-    ((0.5, 0.25, 0.25), (1, 1, 3, 1), [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]])
-    """
-    V = mixer_kernel(weights)
-    return MixerFrame(tuple(float(w) for w in weights), V, corr2d_multi_in_out(X, V)[..., 0])
-
-
-@dataclass
-class LayerFrame:
-    """Output channel ``k`` of a multi-output layer."""
-
-    k: int
-    name: str
-    kernel: np.ndarray  # V[:, :, :, k], shape (h, w, C_in)
-    feature_map: np.ndarray  # h[:, :, k]
-
-
-def layer_frame(maps, V, names, k: int) -> LayerFrame:
-    """Select output channel ``k``: its kernel slice ``V[:, :, :, k]`` and its feature map ``maps[:, :, k]``.
+    Parameters
+    ----------
+    preset : str
+        Mixer weights to start with.
+    channel : int
+        Output channel of the demo layer to show.
+    max_size : int
+        The photo is block-averaged to at most ``max_size`` pixels per side.
+    image : array_like, optional
+        Another RGB image ``(H, W, 3)`` in [0, 1] (at least 3 x 3) instead of the photo.
 
     Examples
     --------
-    >>> V, names = demo_layer()
-    >>> f = layer_frame(np.zeros((4, 4, 6)), V, names, 3)
-    >>> f.name, f.kernel.shape, f.feature_map.shape
-    ('vertical edges', (3, 3, 3), (4, 4))
+    >>> e = ChannelExplorer(preset="luma (grey)", channel=0, max_size=32)
+    >>> frame = e.reference_frame()
+    >>> frame["mixed"].shape, frame["feature_map"].shape
+    ((32, 32), (30, 30))
+    >>> bool(np.allclose(frame["mixed"][1:-1, 1:-1], frame["feature_map"]))
+    True
     """
-    if not 0 <= k < V.shape[3]:
-        raise ValueError(f"k must be in 0..{V.shape[3] - 1}; got {k}")
-    return LayerFrame(int(k), names[k], V[:, :, :, k], maps[:, :, k])
+
+    view = traitlets.Unicode("channels").tag(sync=True)
+    pixels, pixels_shape = image_traits()
+    presets = traitlets.Dict().tag(sync=True)  # name -> (w_R, w_G, w_B)
+    preset = traitlets.Unicode("red minus green").tag(sync=True)
+    weights = traitlets.List(traitlets.Float(), default_value=[1.0, -1.0, 0.0]).tag(sync=True)
+    weight_range = traitlets.Float(MIXER_RANGE).tag(sync=True)
+    layer = traitlets.List(traitlets.Float()).tag(sync=True)  # demo_layer's V, row-major (3, 3, 3, 6)
+    layer_shape = traitlets.List(traitlets.Int()).tag(sync=True)
+    channel_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    channel = traitlets.Int(3).tag(sync=True)
+
+    def __init__(self, preset: str = "red minus green", channel: int = 3, max_size: int = 128, image=None, **kwargs):
+        choice(preset, "preset", MIXER_PRESETS)
+        V, names = demo_layer()
+        if isinstance(channel, bool) or not hasattr(channel, "__index__") or not 0 <= channel < len(names):
+            raise ValueError(f"channel must be an output channel of the demo layer, 0..{len(names) - 1}; got {channel!r}")
+        if image is None:
+            data, shape = image_to_bytes(small_photo(max_size), "image", channels=True)
+        else:
+            data, shape = image_to_bytes(image, "image", channels=True)
+            if shape[2] != 3 or min(shape[:2]) < V.shape[0]:
+                raise ValueError(f"image must be an RGB image (H, W, 3) of at least 3 x 3 pixels; got shape {tuple(shape)}")
+        super().__init__(
+            pixels=data,
+            pixels_shape=shape,
+            presets={name: list(w) for name, w in MIXER_PRESETS.items()},
+            preset=preset,
+            weights=list(MIXER_PRESETS[preset]),
+            layer=[float(v) for v in V.ravel()],
+            layer_shape=list(V.shape),
+            channel_names=names,
+            channel=int(channel),
+            **kwargs,
+        )
+
+    @traitlets.observe("preset")
+    def _load_preset(self, change) -> None:
+        """A preset chosen from Python (the page sets the weights itself) sets the weights."""
+        if change["new"] in MIXER_PRESETS:
+            self.weights = list(MIXER_PRESETS[change["new"]])
+
+    @property
+    def input_image(self) -> np.ndarray:
+        """The RGB image the page works on (float64 ``(H, W, 3)``, ``u8 / 255``)."""
+        return image_from_bytes(self.pixels, self.pixels_shape)
+
+    @property
+    def kernel(self) -> np.ndarray:
+        """The mixer's ``1 x 1`` kernel ``V`` of shape ``(1, 1, 3, 1)``."""
+        return mixer_kernel(self.weights)
+
+    def reference_frame(self) -> dict:
+        """The mixer output, kernel ``k`` as ``(h w, C_in)`` and feature map ``k``, from convlib."""
+        X = self.input_image
+        V = np.array(self.layer).reshape(self.layer_shape)
+        k = int(self.channel)
+        return {
+            "mixed": mix_channels(X, self.weights),
+            "kernel": V[:, :, :, k].reshape(-1, V.shape[2]),  # rows (a, b) row-major, columns c, as the page's tables
+            "feature_map": corr2d_multi_in(X, V[:, :, :, k]),
+        }
 
 
-# ---------------------------------------------------------------------------
-# drawing
+def channel_explorer(preset: str = "red minus green", channel: int = 3, max_size: int = 128) -> ChannelExplorer:
+    """The chapter's channel explorer; display the returned widget.
+
+    Examples
+    --------
+    >>> e = channel_explorer(preset="blue only", max_size=16)
+    >>> e.kernel[0, 0, :, 0].tolist(), e.channel_names[e.channel]
+    ([0.0, 0.0, 1.0], 'vertical edges')
+    """
+    return ChannelExplorer(preset=preset, channel=channel, max_size=max_size)
 
 
 def _signed_style(A):
     """Colour map and limits of a feature map: symmetric at the 99th percentile of ``|A|`` when signed."""
     return signed_style(A, 99.0)
-
-
-def _kernel_strip(K3) -> np.ndarray:
-    """``V[:, :, c]`` for c = R, G, B side by side, separated by a NaN column: shape ``(h, 3 w + 2)``."""
-    h, w, c = K3.shape
-    strip = np.full((h, c * w + c - 1), np.nan)
-    for ch in range(c):
-        strip[:, ch * (w + 1) : ch * (w + 1) + w] = K3[:, :, ch]
-    return strip
-
-
-class ChannelFigure:
-    """Input photo, optionally the mixer output, the kernel slice ``V[:, :, c, k]`` and the feature map ``h[:, :, k]``.
-
-    Artists are created once; :meth:`draw_mixer` and :meth:`draw_layer` update them in place.
-    ``numbers`` writes the weights into the kernel panel (text is slow to
-    redraw, so the live explorer shows them in its readout instead).
-    """
-
-    def __init__(self, X, layer: LayerFrame, mixer: MixerFrame | None = None, numbers: bool = True):
-        ncols = 4 if mixer is not None else 3
-        fig, axes = new_figure(8, 2.6, ncols=ncols)
-        self.fig = fig
-        ax_x = axes[0]
-        ax_x.imshow(np.clip(X, 0, 1))
-        ax_x.set_title("input $x$ (RGB)")
-        self.animated = []
-        if mixer is not None:
-            ax_m = axes[1]
-            self._im_m = ax_m.imshow(mixer.output, cmap="gray")
-            self._m_title = ax_m.set_title("")
-            self.animated += [self._im_m, self._m_title]
-        ax_k, ax_h = axes[-2], axes[-1]
-        h, w, _ = layer.kernel.shape
-        strip = _kernel_strip(layer.kernel)
-        self._im_k = ax_k.imshow(strip, cmap="RdBu_r", vmin=-1, vmax=1)
-        self._k_texts = []
-        if numbers:
-            for (r, col), v in np.ndenumerate(strip):
-                if not np.isnan(v):
-                    self._k_texts.append(((r, col), ax_k.text(col, r, "", ha="center", va="center", fontsize=7)))
-        ax_k.set_xticks([ch * (w + 1) + (w - 1) / 2 for ch in range(3)], [f"c = {n}" for n in CHANNEL_NAMES])
-        ax_k.set_yticks([])
-        self._k_title = ax_k.set_title("")
-        self._im_h = ax_h.imshow(layer.feature_map, cmap="gray")
-        self._h_title = ax_h.set_title("")
-        for ax in axes:
-            if ax is not ax_k:
-                ax.set_xticks([])
-                ax.set_yticks([])
-        self.animated += [self._im_k, self._k_title, self._im_h, self._h_title, *(t for _, t in self._k_texts)]
-        if mixer is not None:
-            self.draw_mixer(mixer)
-        self.draw_layer(layer)
-
-    def draw_mixer(self, f: MixerFrame) -> None:
-        cmap, clim = _signed_style(f.output)
-        self._im_m.set_data(f.output)
-        self._im_m.set_cmap(cmap)
-        self._im_m.set_clim(*clim)
-        wr, wg, wb = f.weights
-        self._m_title.set_text(f"1x1: {wr:.2f}R {wg:+.2f}G {wb:+.2f}B")
-
-    def draw_layer(self, f: LayerFrame) -> None:
-        strip = _kernel_strip(f.kernel)
-        m = max(float(np.nanmax(np.abs(strip))), 1e-12)
-        self._im_k.set_data(strip)
-        self._im_k.set_clim(-1.5 * m, 1.5 * m)
-        for rc, t in self._k_texts:
-            t.set_text("" if strip[rc] == 0 else f"{strip[rc]:.2g}")
-        self._k_title.set_text(f"V[a, b, c, {f.k}]")
-        cmap, clim = _signed_style(f.feature_map)
-        self._im_h.set_data(f.feature_map)
-        self._im_h.set_cmap(cmap)
-        self._im_h.set_clim(*clim)
-        self._h_title.set_text(f"h[:, :, {f.k}]: {f.name}")
-
-
-class ChannelMixer:
-    """Live explorer: a 1 x 1 channel mixer (three weight sliders, presets) and the output channels of a 3 -> 6 layer.
-
-    Attributes
-    ----------
-    controls : dict
-        ``"R"``, ``"G"``, ``"B"`` (FloatSliders), ``"preset"`` (Dropdown) and
-        ``"channel"`` (Dropdown over the demo layer's output channels).
-    frame : tuple (MixerFrame, LayerFrame)
-    view : FigureImage
-    widget : ipywidgets.VBox
-    """
-
-    def __init__(self, preset: str = "red minus green", channel: int = 3, max_size: int = 256):
-        choice(preset, "preset", MIXER_PRESETS)
-        self.V, self.names = demo_layer()
-        if isinstance(channel, bool) or not hasattr(channel, "__index__") or not 0 <= channel < len(self.names):
-            raise ValueError(f"channel must be an output channel of the demo layer, 0..{len(self.names) - 1}; got {channel!r}")
-        self.X = small_photo(max_size)
-        self.maps = corr2d_multi_in_out(self.X, self.V)  # every output channel, once
-        self._busy = False
-        c = {}
-        for name, w in zip(CHANNEL_NAMES, MIXER_PRESETS[preset], strict=True):
-            c[name] = widgets.FloatSlider(
-                value=w, min=-1.0, max=1.0, step=0.01, description=f"w_{name}", readout_format=".2f", continuous_update=True
-            )
-        c["preset"] = widgets.Dropdown(options=list(MIXER_PRESETS), value=preset, description="preset")
-        c["channel"] = widgets.Dropdown(
-            options=[(f"{k}: {n}", k) for k, n in enumerate(self.names)], value=channel, description="output k"
-        )
-        self.controls = c
-        self.frame = (mixer_frame(self.X, self.weights()), layer_frame(self.maps, self.V, self.names, channel))
-        self.figure = ChannelFigure(self.X, self.frame[1], self.frame[0], numbers=False)
-        self.view = FigureImage(self.figure.fig, animated=self.figure.animated)
-        self.readout = widgets.HTML()
-        self._update_readout()
-        for name in CHANNEL_NAMES:
-            c[name].observe(self._on_weight, names="value")
-        c["preset"].observe(self._on_preset, names="value")
-        c["channel"].observe(self._on_channel, names="value")
-        mixer_box = widgets.VBox([widgets.HTML("<b>1&times;1 channel mixer</b>"), c["preset"], c["R"], c["G"], c["B"]])
-        layer_box = widgets.VBox([widgets.HTML("<b>3&rarr;6 layer, 3&times;3 kernels</b>"), c["channel"]])
-        self.widget = widgets.VBox([widgets.HBox([mixer_box, layer_box]), self.view.image, self.readout, widgets.HTML(CAPTION)])
-
-    def weights(self) -> tuple:
-        """The mixer weights ``(w_R, w_G, w_B)`` set on the sliders."""
-        return tuple(self.controls[n].value for n in CHANNEL_NAMES)
-
-    def _on_weight(self, change) -> None:
-        if self._busy:
-            return
-        self.update_mixer()
-
-    def _on_preset(self, change) -> None:
-        self._busy = True
-        try:
-            for name, w in zip(CHANNEL_NAMES, MIXER_PRESETS[change["new"]], strict=True):
-                self.controls[name].value = w
-        finally:
-            self._busy = False
-        self.update_mixer()
-
-    def _on_channel(self, change) -> None:
-        self.frame = (self.frame[0], layer_frame(self.maps, self.V, self.names, change["new"]))
-        self.figure.draw_layer(self.frame[1])
-        self.view.refresh()
-        self._update_readout()
-
-    def update_mixer(self) -> None:
-        """Recompute the mixer output from the sliders and redraw."""
-        self.frame = (mixer_frame(self.X, self.weights()), self.frame[1])
-        self.figure.draw_mixer(self.frame[0])
-        self.view.refresh()
-        self._update_readout()
-
-    def _update_readout(self) -> None:
-        m, lf = self.frame
-        wr, wg, wb = m.weights
-        tables = []
-        for c, name in enumerate(CHANNEL_NAMES):
-            rows = "".join(
-                "<tr>" + "".join(f"<td style='padding:0 4px;text-align:right'>{v:.3g}</td>" for v in row) + "</tr>"
-                for row in lf.kernel[:, :, c]
-            )
-            tables.append(f"<td style='padding-right:1em'><i>c</i> = {name}<table>{rows}</table></td>")
-        self.readout.value = (
-            f"mixer: <i>h</i>[<i>i</i>, <i>j</i>] = {wr:.2f}&middot;<i>x</i>[<i>i</i>, <i>j</i>, R] "
-            f"{wg:+.2f}&middot;<i>x</i>[<i>i</i>, <i>j</i>, G] {wb:+.2f}&middot;<i>x</i>[<i>i</i>, <i>j</i>, B] "
-            f"(kernel shape {m.kernel.shape}).<br>"
-            f"layer: kernel shape {self.V.shape}, feature maps {self.maps.shape}; "
-            f"weights <i>V</i>[<i>a</i>, <i>b</i>, <i>c</i>, {lf.k}] of output channel {lf.k} ({lf.name}):"
-            f"<table><tr>{''.join(tables)}</tr></table>"
-        )
-
-
-def channel_mixer_explorer(preset: str = "red minus green", channel: int = 3, max_size: int = 256) -> ChannelMixer:
-    """The chapter's live explorer; display ``channel_mixer_explorer().widget``.
-
-    Examples
-    --------
-    >>> e = channel_mixer_explorer(preset="luma (grey)", max_size=64)
-    >>> e.weights(), e.frame[0].output.shape
-    ((0.299, 0.587, 0.114), (64, 64))
-    >>> e.controls["channel"].value = 0
-    >>> e.frame[1].name
-    'grey'
-    """
-    return ChannelMixer(preset=preset, channel=channel, max_size=max_size)
-
-
-def channels_flipbook(max_size: int = 128):
-    """Kernel-free slider over the output channels of :func:`demo_layer` applied to the photo.
-
-    Each frame: the input, the kernel slice ``V[:, :, c, k]`` for the three
-    input channels, and the feature map ``h[:, :, k]``.
-
-    Examples
-    --------
-    >>> book = channels_flipbook(max_size=32)
-    >>> book.children[0].options[:2]
-    ('0: grey', '1: red - green')
-    """
-    X = small_photo(max_size)
-    V, names = demo_layer()
-    maps = corr2d_multi_in_out(X, V)
-    fig = None
-    frames = []
-    for k in range(V.shape[3]):
-        lf = layer_frame(maps, V, names, k)
-        if fig is None:
-            fig = ChannelFigure(X, lf)
-        else:
-            fig.draw_layer(lf)
-        frames.append(compact_png(figure_to_png(fig.fig)))
-    return flipbook(
-        frames,
-        [f"{k}: {n}" for k, n in enumerate(names)],
-        description="output channel k",
-        caption="<small>One 3&times;3&times;3 kernel slice per output channel; red weights are positive, blue negative.</small>",
-    )
 
 
 # ---------------------------------------------------------------------------

@@ -1,38 +1,42 @@
 r"""Chapter 3 widgets: convolution versus cross-correlation.
 
-Pure computations (no matplotlib):
+Pure computations (no drawing):
 
 * :func:`written_sums` and :func:`window_frame`: the worked example's sums,
   one output element at a time;
 * :func:`normalized_cross_correlation` and :func:`match_template`: template
   matching, built from :func:`convlib.corr2d`;
-* :func:`downsample` and :func:`playground_image`: sample images at most
-  256 x 256 pixels;
+* :func:`downsample`, :func:`playground_image` and :func:`playground_input`:
+  sample images at most 256 x 256 pixels (the last as the browser sees it);
 * :func:`playground_frame`: what the kernel playground shows for one setting.
 
-Drawing:
+Explorers computed in the reader's browser (``js/correlation.js``), with the
+functions above as their reference:
 
-* :func:`correlation_steps_flipbook`: kernel-free slider over the output positions;
-* :func:`kernel_playground` / :class:`KernelPlayground`: live explorer (kernel
-  weights, presets, image, convolution or cross-correlation);
-* :func:`presets_flipbook`: kernel-free slider over the presets on one image;
-* :func:`plot_filters` and :func:`plot_template_match`: static figures.
+* :class:`CorrelationSteps` (:func:`correlation_steps`): the window of the
+  worked example slid position by position, products and sum written out;
+* :class:`KernelPlayground` (:func:`kernel_playground`): kernel weights
+  (sliders and typed entry), size, presets, image, cross-correlation or
+  convolution, and ``|conv - corr|``.
+
+Static figures: :func:`plot_filters` and :func:`plot_template_match`.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-
-import ipywidgets as widgets
 import numpy as np
+import traitlets
 from matplotlib.patches import Rectangle
 
-from .._validate import as_array, check_kernel_fits, choice, positive_int
+from .._validate import as_array, check_kernel_fits, choice, non_negative_int, positive_int
 from ..correlate import conv2d, corr2d
 from ..images import SAMPLE_IMAGES
 from ..kernels import KERNELS
-from ._common import KERNEL_CAPTION, FigureImage, compact_png, figure_to_png, flipbook, new_figure, signed_style
+from ._browser import BrowserExplorer, image_from_bytes, image_to_bytes, kernel_array
+from ._common import signed_style
 
 __all__ = [
     "written_sums",
@@ -43,18 +47,20 @@ __all__ = [
     "top_peaks",
     "downsample",
     "playground_image",
+    "playground_input",
+    "playground_pixels",
     "playground_frame",
     "PlaygroundFrame",
+    "CorrelationSteps",
+    "correlation_steps",
     "KernelPlayground",
-    "PlaygroundFigure",
     "kernel_playground",
-    "presets_flipbook",
-    "correlation_steps_flipbook",
     "plot_filters",
     "plot_template_match",
-    "compact_png",
     "MAX_KERNEL",
     "OPERATIONS",
+    "PLAYGROUND_IMAGES",
+    "CUSTOM",
 ]
 
 MAX_KERNEL = 5
@@ -65,6 +71,9 @@ WEIGHT_RANGE = 5.0
 
 OPERATIONS = ("cross-correlation (layer)", "convolution (flipped)")
 """The playground's two operations: what a conv layer computes, and the mathematical convolution."""
+
+MAX_STEPS_INPUT = 8
+"""Largest input side of :class:`CorrelationSteps` (every number of the window is written out)."""
 
 
 def _fmt(value) -> str:
@@ -127,64 +136,6 @@ def written_sums(X, K) -> list:
     X, K = np.asarray(X), np.asarray(K)
     Ho, Wo = X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1
     return [window_frame(X, K, i, j).text for i in range(Ho) for j in range(Wo)]
-
-
-def correlation_steps_flipbook(X, K, description: str = "output element"):
-    """Kernel-free slider: for each output element, the input window, the kernel and the sum.
-
-    One frame per output element (use small arrays: 4 frames for the
-    lecture's 3 x 3 input and 2 x 2 kernel).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> book = correlation_steps_flipbook(np.arange(9).reshape(3, 3), np.arange(4).reshape(2, 2))
-    >>> book.children[0].options
-    ('h[0, 0]', 'h[0, 1]', 'h[1, 0]', 'h[1, 1]')
-    """
-    X, K = np.asarray(X), np.asarray(K)
-    Y = corr2d(X, K)
-    Ho, Wo = Y.shape
-    steps = [window_frame(X, K, i, j) for i in range(Ho) for j in range(Wo)]
-    h, w = K.shape
-    fig, (ax_x, ax_k, ax_y) = new_figure(8, 3.2, ncols=3)
-    panels = [(ax_x, X, "input $x$"), (ax_k, K, "kernel $V$"), (ax_y, Y, "output $h$")]
-    for ax, A, title in panels:
-        ax.imshow(np.zeros_like(A, dtype=float), cmap="Greys", vmin=0, vmax=1)
-        ax.set_title(title)
-        ax.set_xticks(range(A.shape[1]))
-        ax.set_yticks(range(A.shape[0]))
-    for (r, c), v in np.ndenumerate(X):
-        ax_x.text(c, r, _fmt(v), ha="center", va="center", fontsize=14)
-    for (r, c), v in np.ndenumerate(K):
-        ax_k.text(c, r, _fmt(v), ha="center", va="center", fontsize=14)
-    out_texts = {}
-    for (r, c), v in np.ndenumerate(Y):
-        out_texts[r, c] = ax_y.text(c, r, _fmt(v), ha="center", va="center", fontsize=14)
-    window = Rectangle((-0.5, -0.5), w, h, fill=True, facecolor="tab:blue", alpha=0.3, edgecolor="tab:blue", lw=3)
-    kbox = Rectangle((-0.5, -0.5), w, h, fill=True, facecolor="tab:blue", alpha=0.3, edgecolor="tab:blue", lw=3)
-    cell = Rectangle((-0.5, -0.5), 1, 1, fill=True, facecolor="tab:orange", alpha=0.4, edgecolor="tab:orange", lw=3)
-    ax_x.add_patch(window)
-    ax_k.add_patch(kbox)
-    ax_y.add_patch(cell)
-    longest = max((f.text for f in steps), key=len)
-    sum_text = fig.supxlabel(f"h[{Ho - 1}, {Wo - 1}] = {longest}", fontsize=13, family="monospace")
-    frames, labels = [], []
-    for frame in steps:
-        i, j = frame.i, frame.j
-        window.set_xy((j - 0.5, i - 0.5))
-        cell.set_xy((j - 0.5, i - 0.5))
-        sum_text.set_text(f"h[{i}, {j}] = {frame.text}")
-        for (r, c), t in out_texts.items():  # reveal the outputs computed so far
-            t.set_visible((r, c) <= (i, j))
-        frames.append(compact_png(figure_to_png(fig)))
-        labels.append(f"h[{i}, {j}]")
-    return flipbook(
-        frames,
-        labels,
-        description=description,
-        caption="<small>Drag the slider: the window of the input <i>x</i> under the kernel, and the sum it gives.</small>",
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -367,281 +318,259 @@ def _output_style(out: np.ndarray):
     return signed_style(out, 98.0)
 
 
-def _padded_kernel(K: np.ndarray) -> np.ndarray:
-    """``K`` in the top-left corner of a MAX_KERNEL x MAX_KERNEL array of NaN (unused cells)."""
-    grid = np.full((MAX_KERNEL, MAX_KERNEL), np.nan)
-    grid[: K.shape[0], : K.shape[1]] = K
-    return grid
+# ---------------------------------------------------------------------------
+# the explorers: computed in the browser by js/correlation.js, convlib is the reference
 
 
-class PlaygroundFigure:
-    """The playground's figure: input, the weights slid over it, the output and |conv - corr|.
+class CorrelationSteps(BrowserExplorer, js="correlation"):
+    r"""Walk the kernel over a small input, one output element per slider position.
 
-    Creates the figure and its artists once; :meth:`draw` updates them in
-    place for a new :class:`PlaygroundFrame`. Used by the live explorer
-    (through a blitting :class:`FigureImage`) and by :func:`presets_flipbook`
-    (full renders, no widgets).
-    """
+    For the window position ``p`` (row-major over the valid output, so
+    ``(i, j) = divmod(p, W - w + 1)``) the page highlights the window
+    ``x[i:i+h, j:j+w]``, writes the products ``V[a, b] x[i+a, j+b]`` and the
+    sum ``h[i, j]`` (the text of :func:`window_frame`), and fills in the
+    outputs computed so far.
 
-    def __init__(self, frame: PlaygroundFrame):
-        fig, (ax_x, ax_k, ax_y, ax_d) = new_figure(8, 2.6, ncols=4)
-        self.fig = fig
-        self.frame = frame
-        H, W = frame.image.shape
-        self._im_x = ax_x.imshow(frame.image, cmap="gray", interpolation="nearest")
-        ax_x.set_title("input $x$")
-        self._im_k = ax_k.imshow(_padded_kernel(frame.slid), cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
-        self._k_texts = [
-            ax_k.text(b, a, "", ha="center", va="center", fontsize=8) for a in range(MAX_KERNEL) for b in range(MAX_KERNEL)
-        ]
-        ax_k.set_xticks(range(MAX_KERNEL))
-        ax_k.set_yticks(range(MAX_KERNEL))
-        self._k_title = ax_k.set_title("")
-        self._im_y = ax_y.imshow(frame.output, cmap="gray", interpolation="nearest")
-        self._y_title = ax_y.set_title("")
-        self._im_d = ax_d.imshow(frame.difference, cmap="magma", interpolation="nearest")
-        self._d_title = ax_d.set_title("")
-        self._fixed_axes = (ax_x, ax_y, ax_d)
-        for ax in self._fixed_axes:
-            ax.set_xticks([])
-            ax.set_yticks([])
-        self.set_limits(H, W)
-        # the input panel changes only with the image (a full redraw); everything else is blitted
-        self.animated = [self._im_k, self._im_y, self._im_d, self._k_title, self._y_title, self._d_title, *self._k_texts]
-        self.draw(frame)
-
-    def set_limits(self, H: int, W: int) -> None:
-        """Axis limits of the image panels (static: needs a full redraw)."""
-        for ax in self._fixed_axes:
-            ax.set_xlim(-0.5, W - 0.5)
-            ax.set_ylim(H - 0.5, -0.5)
-
-    def draw(self, f: PlaygroundFrame) -> None:
-        """Update the artists for frame ``f`` (the caller renders)."""
-        self.frame = f
-        H, W = f.image.shape
-        h, w = f.kernel.shape
-        self._im_x.set_data(f.image)
-        self._im_x.set_extent((-0.5, W - 0.5, H - 0.5, -0.5))
-        self._im_x.set_clim(float(f.image.min()), float(max(f.image.max(), f.image.min() + 1e-12)))
-        m = float(max(np.abs(f.slid).max(), 1e-12))
-        grid = _padded_kernel(f.slid)
-        self._im_k.set_data(grid)
-        self._im_k.set_clim(-1.5 * m, 1.5 * m)  # pale colours keep the numbers readable
-        for t, v in zip(self._k_texts, grid.ravel(), strict=True):
-            t.set_visible(not np.isnan(v))  # invisible texts cost nothing to redraw
-            t.set_text("" if np.isnan(v) else f"{v:.2g}")
-        conv = f.operation == OPERATIONS[1]
-        self._k_title.set_text("weights slid: V flipped" if conv else "weights slid: V")
-        # valid output h[i, j] is drawn over the centre of its window x[i:i+h, j:j+w]
-        Ho, Wo = f.output.shape
-        top, left = (h - 1) / 2, (w - 1) / 2
-        extent = (left - 0.5, left + Wo - 0.5, top + Ho - 0.5, top - 0.5)
-        cmap, clim = _output_style(f.output)
-        self._im_y.set_data(f.output)
-        self._im_y.set_extent(extent)
-        self._im_y.set_cmap(cmap)
-        self._im_y.set_clim(*clim)
-        self._y_title.set_text("conv2d(x, V)" if conv else "corr2d(x, V)")
-        self._im_d.set_data(f.difference)
-        self._im_d.set_extent(extent)
-        self._im_d.set_clim(0.0, max(f.max_difference, 1e-12))
-        self._d_title.set_text(f"|conv - corr|, max {f.max_difference:.3g}")
-
-
-def _load_image(name: str, cache: dict) -> np.ndarray:
-    if name not in cache:
-        cache[name] = playground_image(name)
-    return cache[name]
-
-
-class KernelPlayground:
-    """Live explorer: edit a kernel, pick a preset and an image, convolve or cross-correlate.
-
-    Attributes
+    Parameters
     ----------
-    controls : dict
-        ``"preset"``, ``"image"``, ``"operation"``, ``"rows"``, ``"cols"``
-        and ``"w[a,b]"`` for every weight cell (a 5 x 5 grid; cells outside
-        the kernel's ``rows x cols`` are disabled).
-    frame : PlaygroundFrame
-        The last computed frame.
-    view : FigureImage
-    widget : ipywidgets.VBox
-        The controls, the figure, a readout and a caption.
+    X : array_like, shape (H, W)
+        A small input (at most 8 x 8), e.g. the lecture's ``arange(9).reshape(3, 3)``.
+    K : array_like, shape (h, w)
+        A kernel that fits inside ``X``.
+    position : int
+        The first window position shown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> steps = CorrelationSteps(np.arange(9).reshape(3, 3), np.arange(4).reshape(2, 2), position=3)
+    >>> steps.output_index, steps.reference_frame()["value"]
+    ((1, 1), array([[43.]]))
     """
 
-    def __init__(self, preset: str = "sobel x", image: str = "photo (grey)", operation: str = OPERATIONS[0]):
+    view = traitlets.Unicode("steps").tag(sync=True)
+    x = traitlets.List(traitlets.List(traitlets.Float())).tag(sync=True)
+    kernel = traitlets.List(traitlets.List(traitlets.Float())).tag(sync=True)
+    position = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, X, K, position: int = 0, **kwargs):
+        X = as_array(X, "X", 2, layout="(H, W)").astype(np.float64)
+        K = as_array(K, "K", 2, layout="(h, w)").astype(np.float64)
+        if max(X.shape) > MAX_STEPS_INPUT:
+            raise ValueError(f"X must be at most {MAX_STEPS_INPUT} x {MAX_STEPS_INPUT} (every number is written out); got shape {X.shape}")
+        if not (np.isfinite(X).all() and np.isfinite(K).all()):
+            raise ValueError("X and K must hold finite numbers (no NaN or inf)")
+        check_kernel_fits(X.shape, K.shape, "valid", "X", "K")
+        n = (X.shape[0] - K.shape[0] + 1) * (X.shape[1] - K.shape[1] + 1)
+        position = non_negative_int(position, "position")
+        if position >= n:
+            raise ValueError(f"position must be in 0..{n - 1} (one per output element); got {position}")
+        super().__init__(x=X.tolist(), kernel=K.tolist(), position=position, **kwargs)
+
+    @property
+    def output_index(self) -> tuple:
+        """``(i, j)`` of the output element at the current window position."""
+        X, K = np.array(self.x), np.array(self.kernel)
+        return divmod(int(self.position), X.shape[1] - K.shape[1] + 1)
+
+    def reference_frame(self) -> dict:
+        """The window, the products ``V * window`` and the sum ``h[i, j]`` (as a 1 x 1 array), from convlib."""
+        f = window_frame(np.array(self.x), np.array(self.kernel), *self.output_index)
+        return {"window": f.window, "products": f.products, "value": np.array([[f.value]])}
+
+    def reference_text(self) -> str:
+        """The written-out sum the page shows, ``"h[i, j] = ... = value"``."""
+        X, K = np.array(self.x), np.array(self.kernel)
+        i, j = self.output_index
+        return f"h[{i}, {j}] = {window_frame(X, K, i, j).text}"
+
+
+def correlation_steps(X, K, position: int = 0) -> CorrelationSteps:
+    """The sliding-window explorer of the worked example; display the returned widget.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> correlation_steps(np.arange(9).reshape(3, 3), np.arange(4).reshape(2, 2)).reference_text()
+    'h[0, 0] = 0*0 + 1*1 + 3*2 + 4*3 = 19'
+    """
+    return CorrelationSteps(X, K, position=position)
+
+
+CUSTOM = "custom"
+"""The playground's preset name once a weight or the kernel size was edited by hand."""
+
+
+class KernelPlayground(BrowserExplorer, js="correlation"):
+    r"""Edit a kernel, load a preset, pick an image, cross-correlate or convolve: computed in the browser.
+
+    The page shows the input ``x``, the weights actually slid over it
+    (``V``, or ``V`` flipped for convolution), the output (valid mode) and
+    ``|conv2d - corr2d|``. Every sample image travels once, as uint8
+    (:data:`PLAYGROUND_IMAGES`, 256 x 256 at most); the page works on
+    ``u8 / 255``, which is :attr:`input_image`.
+
+    State (synced traits): ``image`` (a name), ``preset`` (a name of
+    :data:`convlib.KERNELS` or ``"custom"``), ``rows`` and ``cols`` (1..5),
+    ``weights`` (the 5 x 5 grid, row-major; the kernel is its top-left
+    ``rows x cols`` block, :attr:`kernel`) and ``operation`` (one of
+    :data:`OPERATIONS`).
+
+    Parameters
+    ----------
+    preset : str
+        Kernel to start with (ignored when ``kernel`` is given).
+    image : str
+        One of :data:`convlib.SAMPLE_IMAGES`.
+    operation : str
+        One of :data:`OPERATIONS`.
+    kernel : array_like, optional
+        A kernel of at most 5 x 5 finite weights in ``[-5, 5]`` to start with.
+
+    Examples
+    --------
+    >>> p = KernelPlayground(preset="edge [1, -1]", image="edge")
+    >>> p.kernel
+    array([[ 1., -1.]])
+    >>> p.reference_frame()["output"][0].tolist()
+    [0.0, 1.0, 0.0, 0.0, 0.0, -1.0, 0.0]
+    >>> p.operation = OPERATIONS[1]
+    >>> p.reference_frame()["output"][0].tolist()
+    [0.0, -1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
+    """
+
+    view = traitlets.Unicode("playground").tag(sync=True)
+    image_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    image_shapes = traitlets.List(traitlets.List(traitlets.Int())).tag(sync=True)
+    pixels = traitlets.Bytes(b"").tag(sync=True)  # every image's uint8 bytes, one after the other
+    image = traitlets.Unicode("photo (grey)").tag(sync=True)
+    presets = traitlets.Dict().tag(sync=True)  # name -> kernel as nested lists
+    preset = traitlets.Unicode("sobel x").tag(sync=True)
+    rows = traitlets.Int(3).tag(sync=True)
+    cols = traitlets.Int(3).tag(sync=True)
+    weights = traitlets.List(traitlets.Float(), default_value=[0.0] * MAX_KERNEL**2).tag(sync=True)
+    operations = traitlets.List(traitlets.Unicode(), default_value=list(OPERATIONS)).tag(sync=True)
+    operation = traitlets.Unicode(OPERATIONS[0]).tag(sync=True)
+    weight_range = traitlets.Float(WEIGHT_RANGE).tag(sync=True)
+
+    def __init__(self, preset: str = "sobel x", image: str = "photo (grey)", operation: str = OPERATIONS[0], kernel=None, **kwargs):
         choice(preset, "preset", KERNELS)
         choice(image, "image", SAMPLE_IMAGES)
-        if operation not in OPERATIONS:
-            raise ValueError(f"operation must be one of {OPERATIONS}; got {operation!r}")
-        self._images = {}
-        self._busy = False
-        c = {}
-        narrow = widgets.Layout(width="15em")
-        c["preset"] = widgets.Dropdown(options=list(KERNELS), value=preset, description="preset", layout=narrow)
-        c["image"] = widgets.Dropdown(options=list(SAMPLE_IMAGES), value=image, description="image", layout=narrow)
-        c["operation"] = widgets.ToggleButtons(
-            options=list(OPERATIONS), value=operation, description="operation", style={"button_width": "auto"}
-        )
-        c["rows"] = widgets.BoundedIntText(value=3, min=1, max=MAX_KERNEL, description="rows", layout=widgets.Layout(width="9em"))
-        c["cols"] = widgets.BoundedIntText(value=3, min=1, max=MAX_KERNEL, description="cols", layout=widgets.Layout(width="9em"))
-        cells = []
-        for a in range(MAX_KERNEL):
-            for b in range(MAX_KERNEL):
-                box = widgets.FloatSlider(
-                    value=0.0,
-                    min=-WEIGHT_RANGE,
-                    max=WEIGHT_RANGE,
-                    step=0.0001,
-                    readout_format=".2g",
-                    tooltip=f"V[{a}, {b}]",
-                    layout=widgets.Layout(width="9em"),
-                )
-                c[f"w[{a},{b}]"] = box
-                cells.append(box)
-        self.controls = c
-        self._load_preset(preset)
-        self.frame = playground_frame(self._image(), self.kernel(), operation)
-        self.figure = PlaygroundFigure(self.frame)
-        self.fig = self.figure.fig
-        self.view = FigureImage(self.fig, animated=self.figure.animated)
-        self.readout = widgets.HTML()
-        self._update_readout()
-
-        c["preset"].observe(self._on_preset, names="value")
-        for name in ("image", "operation", "rows", "cols"):
-            c[name].observe(self._on_change, names="value")
-        for box in cells:
-            box.observe(self._on_change, names="value")
-        grid = widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns=f"repeat({MAX_KERNEL}, 9.2em)"))
-        left = widgets.VBox([widgets.HTML("<b>kernel weights</b> <i>V</i>[<i>a</i>, <i>b</i>] (row <i>a</i>, column <i>b</i>)"), grid, widgets.HBox([c["rows"], c["cols"]])])
-        right = widgets.VBox([c["preset"], c["image"]])
-        self.widget = widgets.VBox(
-            [widgets.HBox([left, right], layout=widgets.Layout(flex_flow="row wrap")), c["operation"], self.view.image, self.readout, widgets.HTML(KERNEL_CAPTION)]
+        choice(operation, "operation", OPERATIONS)
+        K = KERNELS[preset] if kernel is None else _playground_kernel(kernel, "kernel")
+        data, shapes = playground_pixels()
+        super().__init__(
+            image_names=list(PLAYGROUND_IMAGES),
+            image_shapes=shapes,
+            pixels=data,
+            image=image,
+            presets={name: V.tolist() for name, V in KERNELS.items()},
+            preset=preset if kernel is None else CUSTOM,
+            operation=operation,
+            **_grid_state(K),
+            **kwargs,
         )
 
-    # -- state -------------------------------------------------------------
+    @traitlets.observe("preset")
+    def _load_preset(self, change) -> None:
+        """A preset chosen from Python (the page loads its weights itself) fills the grid."""
+        if change["new"] in KERNELS:
+            for name, value in _grid_state(KERNELS[change["new"]]).items():
+                setattr(self, name, value)
 
+    def set_kernel(self, kernel) -> None:
+        """Enter ``kernel`` (at most 5 x 5, weights in ``[-5, 5]``) into the grid; the preset becomes ``"custom"``.
+
+        Examples
+        --------
+        >>> p = KernelPlayground(image="edge")
+        >>> p.set_kernel([[0, 1], [2, 3]])
+        >>> p.kernel.tolist(), p.preset
+        ([[0.0, 1.0], [2.0, 3.0]], 'custom')
+        """
+        state = _grid_state(_playground_kernel(kernel, "kernel"))
+        with self.hold_trait_notifications():
+            self.preset = CUSTOM
+            for name, value in state.items():
+                setattr(self, name, value)
+
+    @property
     def kernel(self) -> np.ndarray:
-        """The kernel currently entered: the top-left ``rows x cols`` block of the weight grid."""
-        r, s = self.controls["rows"].value, self.controls["cols"].value
-        return np.array([[self.controls[f"w[{a},{b}]"].value for b in range(s)] for a in range(r)], dtype=float)
+        """The kernel ``V`` the page uses: the top-left ``rows x cols`` block of the weight grid."""
+        grid = np.array(self.weights, dtype=np.float64).reshape(MAX_KERNEL, MAX_KERNEL)
+        return grid[: self.rows, : self.cols].copy()
 
-    def _image(self) -> np.ndarray:
-        return _load_image(self.controls["image"].value, self._images)
+    @property
+    def input_image(self) -> np.ndarray:
+        """The image the page works on (float64, ``u8 / 255``)."""
+        return playground_input(self.image)
 
-    def _load_preset(self, name: str) -> None:
-        K = KERNELS[name]
-        self._busy = True
-        try:
-            self.controls["rows"].value, self.controls["cols"].value = K.shape
-            for a in range(MAX_KERNEL):
-                for b in range(MAX_KERNEL):
-                    inside = a < K.shape[0] and b < K.shape[1]
-                    self.controls[f"w[{a},{b}]"].value = round(float(K[a, b]), 4) if inside else 0.0
-        finally:
-            self._busy = False
-        self._enable_cells()
-
-    def _enable_cells(self) -> None:
-        r, s = self.controls["rows"].value, self.controls["cols"].value
-        for a in range(MAX_KERNEL):
-            for b in range(MAX_KERNEL):
-                self.controls[f"w[{a},{b}]"].disabled = not (a < r and b < s)
-
-    # -- callbacks ---------------------------------------------------------
-
-    def _on_preset(self, change) -> None:
-        self._load_preset(change["new"])
-        self.update()
-
-    def _on_change(self, change) -> None:
-        if self._busy:
-            return
-        self._enable_cells()
-        self.update()
-
-    def update(self) -> None:
-        """Recompute the frame from the controls and redraw."""
-        image = self._image()
-        kernel = self.kernel()
-        if kernel.shape[0] > image.shape[0] or kernel.shape[1] > image.shape[1]:
-            kernel = kernel[: image.shape[0], : image.shape[1]]
-        new_image = image is not self.frame.image
-        self.frame = playground_frame(image, kernel, self.controls["operation"].value)
-        self.figure.draw(self.frame)
-        if new_image:  # the input panel and the axis limits are static: redraw everything
-            self.figure.set_limits(*self.frame.image.shape)
-            self.view.refresh(full=True)
-        else:
-            self.view.refresh()
-        self._update_readout()
-
-    def _update_readout(self) -> None:
-        f = self.frame
-        same = f.max_difference <= 1e-9 * max(1.0, float(np.abs(f.output).max()))
-        verdict = (
-            "the kernel equals its flip, so convolution and cross-correlation <b>coincide</b>"
-            if same
-            else "the kernel differs from its flip, so convolution and cross-correlation <b>differ</b>"
-        )
-        self.readout.value = (
-            f"kernel {f.kernel.shape[0]}&times;{f.kernel.shape[1]}, image {f.image.shape[0]}&times;{f.image.shape[1]}, "
-            f"output {f.output.shape[0]}&times;{f.output.shape[1]} (valid); "
-            f"max |conv &minus; corr| = {f.max_difference:.3g}: {verdict}."
-        )
+    def reference_frame(self) -> dict:
+        """Input, weights slid, output and ``|conv - corr|`` for the current state, from convlib."""
+        f = playground_frame(self.input_image, self.kernel, self.operation)
+        return {"image": f.image, "slid": f.slid, "output": f.output, "difference": f.difference}
 
 
-def kernel_playground(preset: str = "sobel x", image: str = "photo (grey)", operation: str = OPERATIONS[0]) -> KernelPlayground:
-    """The chapter's live explorer; display ``kernel_playground().widget``.
+def kernel_playground(preset: str = "sobel x", image: str = "photo (grey)", operation: str = OPERATIONS[0], kernel=None) -> KernelPlayground:
+    """The chapter's kernel playground; display the returned widget.
 
     Examples
     --------
-    >>> p = kernel_playground(preset="edge [1, -1]", image="edge")
-    >>> p.frame.output.tolist()[0]
-    [0.0, 1.0, 0.0, 0.0, 0.0, -1.0, 0.0]
-    >>> p.controls["operation"].value = OPERATIONS[1]
-    >>> p.frame.output.tolist()[0], p.frame.max_difference
-    ([0.0, -1.0, 0.0, 0.0, 0.0, 1.0, 0.0], 2.0)
+    >>> p = kernel_playground(preset="box blur", image="checkerboard")
+    >>> p.kernel.shape, p.reference_frame()["output"].shape
+    ((3, 3), (62, 62))
     """
-    return KernelPlayground(preset=preset, image=image, operation=operation)
+    return KernelPlayground(preset=preset, image=image, operation=operation, kernel=kernel)
 
 
-def presets_flipbook(image: str = "photo (grey)", operation: str = OPERATIONS[0], presets=None):
-    """Kernel-free slider over the preset kernels applied to one image, drawn like the playground.
+PLAYGROUND_IMAGES = tuple(SAMPLE_IMAGES)
+"""The playground's images, in the order their bytes are shipped."""
 
-    Frames are rendered from a :class:`PlaygroundFigure` without any widget,
-    so that the notebook stores only the flipbook's own widgets.
+
+@functools.lru_cache(maxsize=None)
+def _playground_bytes(name: str):
+    return image_to_bytes(np.clip(playground_image(name), 0.0, 1.0), "image")
+
+
+def playground_pixels():
+    """Every playground image as uint8 bytes, concatenated, and their shapes (what the page receives).
 
     Examples
     --------
-    >>> book = presets_flipbook("edge", presets=["identity", "sobel x"])
-    >>> book.children[0].options, len(book.children[1].children)
-    (('identity', 'sobel x'), 2)
+    >>> data, shapes = playground_pixels()
+    >>> len(data) == sum(h * w for h, w in shapes), shapes[0]
+    (True, [6, 8])
     """
-    presets = list(KERNELS) if presets is None else list(presets)
-    if not presets:
-        raise ValueError("presets must name at least one kernel")
-    for name in presets:
-        choice(name, "presets", KERNELS)
-    X = playground_image(image)
-    fig = None
-    frames = []
-    for name in presets:
-        frame = playground_frame(X, KERNELS[name], operation)
-        if fig is None:
-            fig = PlaygroundFigure(frame)
-        else:
-            fig.draw(frame)
-        frames.append(compact_png(figure_to_png(fig.fig)))
-    return flipbook(
-        frames,
-        presets,
-        description="preset kernel",
-        caption="<small>Each frame: the image, the weights slid over it, the output and |conv &minus; corr|.</small>",
-    )
+    parts = [_playground_bytes(name) for name in PLAYGROUND_IMAGES]
+    return b"".join(data for data, _ in parts), [shape for _, shape in parts]
+
+
+def playground_input(name: str) -> np.ndarray:
+    """The image ``name`` as the page sees it: :func:`playground_image` quantised to uint8, divided by 255.
+
+    Examples
+    --------
+    >>> x = playground_input("photo (grey)")
+    >>> x.shape, bool(np.abs(x - playground_image("photo (grey)")).max() <= 0.5 / 255 + 1e-12)
+    ((256, 256), True)
+    """
+    choice(name, "name", SAMPLE_IMAGES)
+    return image_from_bytes(*_playground_bytes(name))
+
+
+def _playground_kernel(kernel, name: str) -> np.ndarray:
+    """A kernel the grid can hold: at most 5 x 5, finite weights in ``[-WEIGHT_RANGE, WEIGHT_RANGE]``."""
+    K = kernel_array(kernel, name, max_side=MAX_KERNEL)
+    if np.abs(K).max() > WEIGHT_RANGE:
+        raise ValueError(f"{name} weights must lie in [-{WEIGHT_RANGE:g}, {WEIGHT_RANGE:g}]; got values in [{K.min():g}, {K.max():g}]")
+    return K
+
+
+def _grid_state(K: np.ndarray) -> dict:
+    """``rows``, ``cols`` and the 5 x 5 ``weights`` grid (row-major, zeros outside ``K``) for kernel ``K``."""
+    grid = np.zeros((MAX_KERNEL, MAX_KERNEL))
+    grid[: K.shape[0], : K.shape[1]] = K
+    return {"rows": int(K.shape[0]), "cols": int(K.shape[1]), "weights": [float(v) for v in grid.ravel()]}
 
 
 # ---------------------------------------------------------------------------

@@ -12,21 +12,22 @@ Pure helpers (NumPy only, no drawing):
   :func:`shift_frame` move an object through a scene and follow the peak of
   the layer's response.
 
-Drawing: :class:`InvarianceExplorer` (live, needs a kernel),
-:func:`invariance_flipbook` (kernel-free) and :func:`plot_weight_matrices`
-(static figure).
+Interactive: :class:`ShiftExplorer` computes its frames in the browser
+(``js/invariance.js``), with or without a Python kernel; static figure:
+:func:`plot_weight_matrices`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import ipywidgets as widgets
 import numpy as np
 
-from .._validate import positive_int
+import traitlets
+
+from .._validate import integer, positive_int
 from ..correlate import corr2d
-from ._common import KERNEL_NOTE, FigureImage, figure_to_png, flipbook, new_figure
+from ._browser import BrowserExplorer, image_from_bytes, image_to_bytes, image_traits
 
 __all__ = [
     "PLUS",
@@ -41,13 +42,10 @@ __all__ = [
     "scene_background",
     "home_position",
     "max_shift",
-    "flipbook_path",
     "shift_frame",
-    "InvarianceExplorer",
+    "ShiftExplorer",
     "invariance_explorer",
-    "invariance_flipbook",
     "plot_weight_matrices",
-    "KERNEL_NOTE",
     "MIN_SIZE",
 ]
 
@@ -277,132 +275,89 @@ def shift_frame(row_shift: int = 0, col_shift: int = 0, size: int = 64, noise: f
 
 
 # ---------------------------------------------------------------------------
-# drawing
+# the explorer (computes in the browser, js/invariance.js)
 
 
-class _ShiftFigure:
-    """Figure and artists for :class:`ShiftFrame`: scene, filter, response with its peak."""
+class ShiftExplorer(BrowserExplorer, js="invariance"):
+    """Live explorer: row/column sliders move the plus; the response and its peak follow, in the browser.
 
-    def __init__(self, frame: ShiftFrame, width: float = 8.0, height: float = 3.0):
-        self.fig, (ax_x, ax_v, ax_h) = new_figure(width, height, ncols=3)
-        self.im_x = ax_x.imshow(frame.image, cmap="gray", vmin=0, vmax=1)
-        ax_x.set_title("input x: plus moves, cross stays")
-        ax_v.imshow(frame.kernel, cmap="gray", vmin=0, vmax=1)
-        ax_v.set_title("filter V (7 x 7)")
-        top = float(np.abs(frame.kernel).sum())
-        self.im_h = ax_h.imshow(frame.response, cmap="magma", vmin=0, vmax=top)
-        ax_h.set_title("response h = corr2d(x, V)")
-        (self.obj,) = ax_x.plot([], [], "s", ms=14, mfc="none", mec="tab:cyan", mew=1.5)
-        (self.peak,) = ax_h.plot([], [], "+", ms=14, color="tab:cyan", mew=2)
-        self.label = ax_h.text(0.03, 0.92, "", transform=ax_h.transAxes, color="white", fontsize=9, va="top")
-        for ax in (ax_x, ax_v, ax_h):
-            ax.set_xticks([])
-            ax.set_yticks([])
-        self.animated = [self.im_x, self.im_h, self.obj, self.peak, self.label]
-        self.update(frame)
+    The scene (background with the distractor) and the plus are shipped once
+    as uint8 images; the page pastes the plus at ``home + shift``, computes
+    ``h = corr2d(x, V, "same")`` with ``V`` the plus, finds the peak and the
+    maximum, and redraws. Python holds the state (``row_shift``,
+    ``col_shift``) and :meth:`reference_frame` recomputes the same numbers
+    with convlib.
 
-    def update(self, frame: ShiftFrame) -> None:
-        self.im_x.set_data(frame.image)
-        self.im_h.set_data(frame.response)
-        self.obj.set_data([frame.center[1]], [frame.center[0]])
-        self.peak.set_data([frame.peak[1]], [frame.peak[0]])
-        self.label.set_text(f"peak {frame.peak}, max {frame.max_response:.1f}")
+    Parameters
+    ----------
+    size : int
+        Side of the square scene (at least :data:`MIN_SIZE`).
+    noise : float
+        Amplitude of the seeded background noise, in [0, 1].
+    seed : int
+        Seed of the noise.
+    row_shift, col_shift : int
+        Initial shift of the plus, ``0..max_shift(size)``.
 
-
-def _readout(frame: ShiftFrame, home) -> str:
-    return (
-        f"shift of the object: <b>{frame.shift}</b> &rarr; peak of h at <b>{frame.peak}</b> "
-        f"(home peak {home} + shift); max response <b>{frame.max_response:.2f}</b> (the same for every shift)"
-    )
-
-
-class InvarianceExplorer:
-    """Live explorer: row/column sliders move the plus; the response and its peak follow.
-
-    Attributes: ``controls`` (``"row shift"``, ``"col shift"``), ``frame``
-    (the last :class:`ShiftFrame`), ``view`` (:class:`FigureImage`),
-    ``widget`` (the container to display).
+    Examples
+    --------
+    >>> e = ShiftExplorer(row_shift=5)
+    >>> f = e.reference_frame()
+    >>> f["peak"], f["max"]
+    (array([[16., 11.]]), array([[13.]]))
     """
 
+    row_shift = traitlets.Int(0).tag(sync=True)
+    col_shift = traitlets.Int(0).tag(sync=True)
+    shift_limit = traitlets.Int(0).tag(sync=True)
+    home = traitlets.List(traitlets.Int(), default_value=[0, 0]).tag(sync=True)
+    scene, scene_shape = image_traits()
+    pattern, pattern_shape = image_traits()
+
     def __init__(self, size: int = 64, noise: float = 0.0, seed: int = 0, row_shift: int = 0, col_shift: int = 0):
-        self.background = scene_background(size, noise, seed)
+        if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)) or not 0.0 <= noise <= 1.0:
+            raise ValueError(f"noise must be a number in [0, 1]; got {noise!r}")
+        background = scene_background(size, float(noise), seed)
         top = max_shift(size)
-        self.controls = {
-            "row shift": widgets.IntSlider(value=row_shift, min=0, max=top, description="row shift", continuous_update=True),
-            "col shift": widgets.IntSlider(value=col_shift, min=0, max=top, description="col shift", continuous_update=True),
-        }
-        self.frame = self._compute()
-        self.home = shift_frame(0, 0, background=self.background).peak
-        self.drawing = _ShiftFigure(self.frame)
-        self.view = FigureImage(self.drawing.fig, animated=self.drawing.animated)
-        self.readout = widgets.HTML(_readout(self.frame, self.home))
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox(
-            [widgets.HBox(list(self.controls.values())), self.view.image, self.readout, widgets.HTML(KERNEL_NOTE)]
+        for name, value in (("row_shift", row_shift), ("col_shift", col_shift)):
+            if not 0 <= integer(value, name) <= top:
+                raise ValueError(f"{name} must be in 0..{top} for a {size} x {size} scene; got {value}")
+        scene, scene_shape = image_to_bytes(background, "scene")
+        pattern, pattern_shape = image_to_bytes(PLUS, "pattern")
+        super().__init__(
+            row_shift=int(row_shift), col_shift=int(col_shift), shift_limit=top, home=list(home_position(size)),
+            scene=scene, scene_shape=scene_shape, pattern=pattern, pattern_shape=pattern_shape,
         )
 
-    def _compute(self) -> ShiftFrame:
-        return shift_frame(self.controls["row shift"].value, self.controls["col shift"].value, background=self.background)
+    def frame(self) -> ShiftFrame:
+        """The current state as a :class:`ShiftFrame`, computed with convlib on the shipped scene."""
+        background = image_from_bytes(self.scene, self.scene_shape)
+        return shift_frame(self.row_shift, self.col_shift, background=background)
 
-    def _on_change(self, _change=None) -> None:
-        self.frame = self._compute()
-        self.drawing.update(self.frame)
-        self.readout.value = _readout(self.frame, self.home)
-        self.view.refresh()
+    def reference_frame(self) -> dict:
+        """What the page shows: input ``x``, response ``h``, its peak ``(row, col)`` and its maximum."""
+        f = self.frame()
+        return {
+            "input": f.image,
+            "response": f.response,
+            "peak": np.array([f.peak], dtype=float),
+            "max": np.array([[f.max_response]]),
+        }
 
 
-def invariance_explorer(size: int = 64, noise: float = 0.0, seed: int = 0) -> InvarianceExplorer:
-    """The chapter's live explorer; display ``invariance_explorer().widget``.
+def invariance_explorer(size: int = 64, noise: float = 0.0, seed: int = 0) -> ShiftExplorer:
+    """The chapter's live explorer (display the returned widget).
 
     Examples
     --------
     >>> e = invariance_explorer()
-    >>> e.frame.peak
+    >>> e.frame().peak
     (11, 11)
-    >>> e.controls["row shift"].value = 5
-    >>> e.frame.peak, round(e.frame.max_response, 6)
+    >>> e.row_shift = 5
+    >>> e.frame().peak, round(e.frame().max_response, 6)
     ((16, 11), 13.0)
     """
-    return InvarianceExplorer(size=size, noise=noise, seed=seed)
-
-
-def flipbook_path(size: int = 64, frames: int = 10) -> list:
-    """Shifts along a diagonal-then-across path that keeps the object inside the image.
-
-    Examples
-    --------
-    >>> max_shift(64), flipbook_path(64, 3)
-    (49, [(0, 0), (49, 24), (49, 49)])
-    """
-    top = max_shift(size)
-    t = np.linspace(0.0, 1.0, positive_int(frames, "frames"))
-    rows = np.rint(top * np.minimum(1.0, 2.0 * t)).astype(int)
-    cols = np.rint(top * t).astype(int)
-    return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
-
-
-def invariance_flipbook(size: int = 64, frames: int = 10, noise: float = 0.0, seed: int = 0):
-    """Kernel-free flipbook: the plus moves along a path; the peak follows, the max stays.
-
-    Examples
-    --------
-    >>> book = invariance_flipbook(frames=3)
-    >>> book.children[0].options
-    ('shift (0, 0) -> peak (11, 11)', 'shift (49, 24) -> peak (60, 35)', 'shift (49, 49) -> peak (60, 60)')
-    """
-    background = scene_background(size, noise, seed)
-    shifts = flipbook_path(size, frames)
-    drawing = None
-    pngs, labels = [], []
-    for s in shifts:
-        frame = shift_frame(*s, background=background)
-        if drawing is None:
-            drawing = _ShiftFigure(frame)
-        drawing.update(frame)
-        pngs.append(figure_to_png(drawing.fig))
-        labels.append(f"shift {s} -> peak {frame.peak}")
-    return flipbook(pngs, labels, description="object shift", caption="<small>Works on the static page: drag the slider.</small>")
+    return ShiftExplorer(size=size, noise=noise, seed=seed)
 
 
 def plot_weight_matrices(W_fc, W_shared, titles=("fully connected W", "translation invariant W")):

@@ -12,25 +12,24 @@ Pure helpers (NumPy only, no drawing):
   ``(2 Delta + 1)^2`` box blur, the window of one output pixel and the
   weight counts.
 
-Drawing: :class:`LocalityExplorer` (live, needs a kernel),
-:func:`locality_flipbook` (kernel-free), :func:`plot_param_counts` and
-:func:`plot_stacked_receptive_fields` (static figures).
+Interactive: :class:`LocalityExplorer` computes its frames in the browser
+(``js/locality.js``), with or without a Python kernel; static figures:
+:func:`plot_param_counts` and :func:`plot_stacked_receptive_fields`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import ipywidgets as widgets
 import numpy as np
-from matplotlib.patches import Rectangle
+import traitlets
 
-from .._validate import as_array, non_negative_int
+from .._validate import as_array, integer, non_negative_int
 from ..correlate import corr2d
 from ..images import mri_slice
 from ..kernels import box_kernel
 from ..shapes import param_counts
-from ._common import KERNEL_NOTE, FigureImage, figure_to_png, flipbook, new_figure
+from ._browser import BrowserExplorer, image_from_bytes, image_to_bytes, image_traits
 
 __all__ = [
     "local_sum_at",
@@ -42,7 +41,6 @@ __all__ = [
     "locality_frame",
     "LocalityExplorer",
     "locality_explorer",
-    "locality_flipbook",
     "plot_param_counts",
     "plot_stacked_receptive_fields",
 ]
@@ -182,143 +180,86 @@ def locality_frame(image, delta: int, row: int, col: int) -> LocalityFrame:
 
 
 # ---------------------------------------------------------------------------
-# drawing
-
-_BAR_NAMES = ("fully connected", "translation invariant", "local")
+# the explorer (computes in the browser, js/locality.js)
 
 
-class _LocalityFigure:
-    """Input with the window, box-blurred output with the pixel, weight counts on a log axis."""
+class LocalityExplorer(BrowserExplorer, js="locality"):
+    """Live explorer: sliders for Delta and the output pixel ``(i, j)``; window, output and counts follow, in the browser.
 
-    def __init__(self, frame: LocalityFrame, width: float = 8.0, height: float = 3.0):
-        self.fig, (ax_x, ax_h, ax_p) = new_figure(width, height, ncols=3)
-        self.im_x = ax_x.imshow(frame.image, cmap="gray")
-        ax_x.set_title("input x and the window of h[i, j]", fontsize=10)
-        self.rect = Rectangle((0, 0), 1, 1, fill=False, ec="tab:orange", lw=2)
-        ax_x.add_patch(self.rect)
-        (self.dot_x,) = ax_x.plot([], [], ".", color="tab:orange", ms=5)
-        self.im_h = ax_h.imshow(frame.output, cmap="gray", vmin=frame.image.min(), vmax=frame.image.max())
-        self.title_h = ax_h.text(0.5, 1.02, "", transform=ax_h.transAxes, ha="center", va="bottom", fontsize=10)
-        (self.dot_h,) = ax_h.plot([], [], "+", color="tab:orange", ms=12, mew=2)
-        for ax in (ax_x, ax_h):
-            ax.set_xticks([])
-            ax.set_yticks([])
-        counts = [frame.params[k] for k in _BAR_NAMES]
-        self.bars = ax_p.bar(["FC", "transl.\ninvariant", "local"], counts, color=["tab:gray", "tab:blue", "tab:orange"])
-        ax_p.set_yscale("log")
-        ax_p.set_ylim(0.5, 10 ** np.ceil(np.log10(counts[0]) + 1))
-        ax_p.set_title("weights (log scale)", fontsize=10)
-        self.bar_text = ax_p.text(2, 1, "", ha="center", va="bottom", fontsize=9)
-        self.animated = [self.rect, self.dot_x, self.im_h, self.title_h, self.dot_h, self.bars[2], self.bar_text]
-        self.update(frame)
+    The image is shipped once as uint8; the page computes the
+    ``(2 Delta + 1)^2`` box blur ``h = corr2d(x, V, "same")``, outlines the
+    window of ``h[i, j]`` on the input, marks the pixel on the output and
+    shows the three weight counts. :meth:`reference_frame` recomputes the
+    same numbers with convlib (:func:`locality_frame`).
 
-    def update(self, frame: LocalityFrame) -> None:
-        top, left, bottom, right = frame.window
-        # pixel (i, j) covers [j - 0.5, j + 0.5] x [i - 0.5, i + 0.5] in imshow coordinates
-        self.rect.set_xy((left - 0.5, top - 0.5))
-        self.rect.set_width(right - left + 1)
-        self.rect.set_height(bottom - top + 1)
-        i, j = frame.pixel
-        self.dot_x.set_data([j], [i])
-        self.dot_h.set_data([j], [i])
-        self.im_h.set_data(frame.output)
-        side = 2 * frame.delta + 1
-        self.title_h.set_text(f"h: {side} x {side} box blur (\u0394 = {frame.delta})")
-        local = frame.params["local"]
-        self.bars[2].set_height(local)
-        self.bar_text.set_position((2, local * 1.3))
-        self.bar_text.set_text(f"{local:,}")
+    Parameters
+    ----------
+    image : array_like, shape (H, W), optional
+        Grey levels in [0, 1]; the 128 x 128 MRI slice by default.
+    delta : int
+        Initial Delta, ``0..max_delta``.
+    row, col : int, optional
+        Initial output pixel (default: the middle row, a third of the width).
+    max_delta : int
+        Largest Delta on the slider.
 
-
-def _readout(frame: LocalityFrame) -> str:
-    side = 2 * frame.delta + 1
-    H, W = frame.image.shape
-    p = frame.params
-    return (
-        f"\u0394 = <b>{frame.delta}</b>: h[{frame.pixel[0]}, {frame.pixel[1]}] = <b>{frame.value:.3f}</b>, "
-        f"the mean of a {side} x {side} window ({side * side} input pixels). "
-        f"Weights for this {H} x {W} image: local (2\u0394+1)<sup>2</sup> = <b>{p['local']:,}</b>, "
-        f"translation invariant {p['translation invariant']:,}, fully connected {p['fully connected']:,}."
-    )
-
-
-class LocalityExplorer:
-    """Live explorer: sliders for Delta and the output pixel; the window and the counts follow.
-
-    Attributes: ``controls`` (``"delta"``, ``"row"``, ``"col"``), ``frame``
-    (the last :class:`LocalityFrame`), ``view`` (:class:`FigureImage`),
-    ``readout`` (HTML) and ``widget`` (the container to display).
+    Examples
+    --------
+    >>> e = LocalityExplorer(delta=1)
+    >>> e.row, e.col, e.reference_frame()["params"]
+    (64, 42, array([[2.68435456e+08, 6.50250000e+04, 9.00000000e+00]]))
     """
 
+    delta = traitlets.Int(3).tag(sync=True)
+    max_delta = traitlets.Int(MAX_DELTA).tag(sync=True)
+    row = traitlets.Int(0).tag(sync=True)
+    col = traitlets.Int(0).tag(sync=True)
+    image, image_shape = image_traits()
+
     def __init__(self, image=None, delta: int = 3, row: int | None = None, col: int | None = None, max_delta: int = MAX_DELTA):
-        self.image = _as_image(image)
-        H, W = self.image.shape
-        row = H // 2 if row is None else row
-        col = W // 3 if col is None else col
-        self.controls = {
-            "delta": widgets.IntSlider(value=delta, min=0, max=max_delta, description="\u0394"),
-            "row": widgets.IntSlider(value=row, min=0, max=H - 1, description="row i"),
-            "col": widgets.IntSlider(value=col, min=0, max=W - 1, description="col j"),
+        data, shape = image_to_bytes(default_image() if image is None else image, "image")
+        H, W = shape
+        row = H // 2 if row is None else integer(row, "row")
+        col = W // 3 if col is None else integer(col, "col")
+        max_delta = non_negative_int(max_delta, "max_delta")
+        if not 0 <= non_negative_int(delta, "delta") <= max_delta:
+            raise ValueError(f"delta must be in 0..{max_delta} (max_delta); got {delta}")
+        if not (0 <= row < H and 0 <= col < W):
+            raise ValueError(f"pixel (row, col) = ({row}, {col}) is outside the {H} x {W} image")
+        super().__init__(image=data, image_shape=shape, delta=int(delta), max_delta=max_delta, row=row, col=col)
+
+    def frame(self) -> LocalityFrame:
+        """The current state as a :class:`LocalityFrame`, computed with convlib on the shipped image."""
+        return locality_frame(image_from_bytes(self.image, self.image_shape), self.delta, self.row, self.col)
+
+    def reference_frame(self) -> dict:
+        """What the page shows: output ``h``, ``h[i, j]``, the window and the three weight counts."""
+        f = self.frame()
+        return {
+            "output": f.output,
+            "value": np.array([[f.value]]),
+            "window": np.array([f.window], dtype=float),
+            "params": np.array([[f.params[name] for name in _COUNT_NAMES]], dtype=float),
         }
-        self.frame = self._compute()
-        self.drawing = _LocalityFigure(self.frame)
-        self.view = FigureImage(self.drawing.fig, animated=self.drawing.animated)
-        self.readout = widgets.HTML(_readout(self.frame))
-        for control in self.controls.values():
-            control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox(
-            [widgets.HBox(list(self.controls.values())), self.view.image, self.readout, widgets.HTML(KERNEL_NOTE)]
-        )
 
-    def _compute(self) -> LocalityFrame:
-        c = self.controls
-        return locality_frame(self.image, c["delta"].value, c["row"].value, c["col"].value)
 
-    def _on_change(self, _change=None) -> None:
-        self.frame = self._compute()
-        self.drawing.update(self.frame)
-        self.readout.value = _readout(self.frame)
-        self.view.refresh()
+_COUNT_NAMES = ("fully connected", "translation invariant", "local")
 
 
 def locality_explorer(image=None, delta: int = 3, row: int | None = None, col: int | None = None) -> LocalityExplorer:
-    """The chapter's live explorer; display ``locality_explorer().widget``.
+    """The chapter's live explorer (display the returned widget).
 
     Examples
     --------
     >>> e = locality_explorer()
-    >>> e.frame.delta, e.frame.pixel, e.frame.params["local"]
+    >>> f = e.frame()
+    >>> f.delta, f.pixel, f.params["local"]
     (3, (64, 42), 49)
-    >>> e.controls["delta"].value = 1
-    >>> e.frame.window, e.frame.params["local"]
+    >>> e.delta = 1
+    >>> e.frame().window, e.frame().params["local"]
     ((63, 41, 65, 43), 9)
     """
     return LocalityExplorer(image=image, delta=delta, row=row, col=col)
-
-
-def locality_flipbook(image=None, deltas=range(0, 9), row: int | None = None, col: int | None = None):
-    """Kernel-free flipbook over Delta: the window grows, the blur gets stronger, the count grows.
-
-    Examples
-    --------
-    >>> book = locality_flipbook(deltas=range(2))
-    >>> book.children[0].options
-    ('\u0394 = 0 (1 x 1, 1 weights)', '\u0394 = 1 (3 x 3, 9 weights)')
-    """
-    x = _as_image(image)
-    H, W = x.shape
-    row = H // 2 if row is None else row
-    col = W // 3 if col is None else col
-    drawing, pngs, labels = None, [], []
-    for d in deltas:
-        frame = locality_frame(x, d, row, col)
-        if drawing is None:
-            drawing = _LocalityFigure(frame)
-        drawing.update(frame)
-        pngs.append(figure_to_png(drawing.fig))
-        side = 2 * d + 1
-        labels.append(f"\u0394 = {d} ({side} x {side}, {side * side} weights)")
-    return flipbook(pngs, labels, description="\u0394", caption="<small>Works on the static page: drag the slider.</small>")
 
 
 def plot_param_counts(H: int = 1024, W: int = 1024, deltas=range(0, 11)):

@@ -1,0 +1,177 @@
+"""Round trip in a live JupyterLab 4: the explorer computes in the page AND its state reaches the kernel.
+
+Starts JupyterLab (a pinned test-only dependency) on 127.0.0.1 with a throw-away
+configuration, opens a copy of chapter 1 in headless Chromium, runs all cells,
+moves the explorer's "row shift" slider with the keyboard (JupyterLab must not
+swallow the arrow keys: the inputs carry data-lm-suppress-shortcuts), checks that
+the page drew the new frames, then runs a new cell that prints
+``explorer.row_shift`` and reads the kernel's answer; finally a cell sets
+``explorer.col_shift`` and the page's slider and picture follow. Every request leaving
+127.0.0.1 is aborted. The server is stopped by its PID (killed after a timeout:
+JupyterLab may ignore SIGTERM while shutting down its kernels).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from site_harness import CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS
+
+CHAPTER = ROOT / "chapters" / "01_translation_invariance.ipynb"
+START_TIMEOUT_S = 60
+RUN_TIMEOUT_MS = 180_000
+STEP_TIMEOUT_MS = 15_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """A JupyterLab server on 127.0.0.1 serving a copy of chapter 1; yields (url, token, notebook name)."""
+    jupyter = Path(sys.executable).with_name("jupyter")
+    if not jupyter.exists() or shutil.which("jupyter-lab", path=str(jupyter.parent)) is None:
+        pytest.fail("JupyterLab is not installed in this environment: run `make setup` (requirements-test.txt)")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: run `make browser`")
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(CHAPTER, work / CHAPTER.name)
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ)
+    for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
+                     ("JUPYTERLAB_SETTINGS_DIR", "settings"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces")):
+        env[var] = str(tmp_path / sub)
+    cmd = [str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
+           f"--ServerApp.root_dir={work}", "--ServerApp.port_retries=0", "--allow-root", "--LabApp.extension_manager=readonly", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    log = open(tmp_path / "lab.log", "wb")
+    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not start:\n{(tmp_path / 'lab.log').read_text(errors='replace')[-3000:]}")
+            time.sleep(0.5)
+        yield url, token, CHAPTER.name
+    finally:
+        _stop(proc)
+        log.close()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM the server's process group, then SIGKILL it after a timeout."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
+def test_keyboard_moves_the_explorer_and_the_kernel_sees_it(lab):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+
+    url, token, name = lab
+    external, errors = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+
+            def route(r):
+                if urlsplit(r.request.url).hostname != "127.0.0.1":
+                    external.append(r.request.url)
+                    r.abort()
+                else:
+                    r.continue_()
+
+            ctx.route("**/*", route)
+            page = ctx.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{url}/lab/tree/{name}?token={token}")
+            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+            # JupyterLab may ask which kernel to start: the notebook's own (python3, this environment)
+            select = page.locator(".jp-Dialog button", has_text="Select")
+            try:
+                select.wait_for(timeout=10_000)
+                select.click()
+            except PlaywrightTimeout:
+                pass
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+
+            # Run > Run All Cells
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            root = page.wait_for_selector(".convlayer-explorer[data-explorer='invariance']", timeout=RUN_TIMEOUT_MS)
+            page.wait_for_function("(el) => Number(el.dataset.frame) > 0", arg=root, timeout=STEP_TIMEOUT_MS)
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=RUN_TIMEOUT_MS)
+
+            slider = root.query_selector("input[type=range]")
+            assert slider.evaluate("(s) => s.labels[0].textContent") == "row shift"
+            assert slider.get_attribute("data-lm-suppress-shortcuts") == "true"
+            slider.scroll_into_view_if_needed()
+            frames = int(root.get_attribute("data-frame"))
+            slider.focus()
+            for _ in range(3):
+                page.keyboard.press("ArrowRight")
+            page.wait_for_function("([el, n]) => Number(el.dataset.frame) >= n + 3", arg=[root, frames], timeout=STEP_TIMEOUT_MS)
+            assert slider.input_value() == "3", "JupyterLab swallowed the arrow keys"
+            assert "shift in (3, 0)" in root.query_selector(".convlayer-readout").inner_text()
+
+            # a new cell at the end asks the kernel
+            page.locator(".jp-Notebook .jp-Cell").last.click()
+            page.keyboard.press("Escape")
+            page.keyboard.press("b")
+            page.keyboard.press("Enter")
+            page.keyboard.type('print("kernel sees row_shift =", explorer.row_shift, explorer.frame().peak)')
+            page.keyboard.press("Shift+Enter")
+            answer = page.wait_for_selector(".jp-OutputArea-output:has-text('kernel sees row_shift')", timeout=STEP_TIMEOUT_MS)
+            assert "kernel sees row_shift = 3 (14, 11)" in answer.inner_text()
+
+            # and the other way: Python sets a trait, the page moves the slider and redraws
+            frames = int(root.get_attribute("data-frame"))
+            page.keyboard.press("Escape")
+            page.keyboard.press("b")
+            page.keyboard.press("Enter")
+            page.keyboard.type("explorer.col_shift = 7")
+            page.keyboard.press("Shift+Enter")
+            page.wait_for_function("([el, n]) => Number(el.dataset.frame) > n", arg=[root, frames], timeout=STEP_TIMEOUT_MS)
+            col = root.query_selector_all("input[type=range]")[1]
+            assert col.input_value() == "7"
+            # (text_content: JupyterLab may have scrolled the output out of view)
+            assert "shift in (3, 7)" in root.query_selector(".convlayer-readout").text_content()
+        except Exception:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "jupyterlab-failure.png"))
+            raise
+        finally:
+            browser.close()
+    assert not external, f"requests to other hosts: {external[:5]}"
+    assert not errors, f"uncaught errors in JupyterLab: {errors[:5]}"
