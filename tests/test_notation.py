@@ -44,7 +44,6 @@ NOT_YET_CONVERTED = {
     "convlib/checks/multi_channel.py",
     "convlib/checks/locality.py",
     "convlib/widgets/correlation.py",
-    "convlib/widgets/channels.py",
 }
 
 

@@ -170,7 +170,7 @@ def kernel_array(kernel, name: str = "kernel", max_side: int | None = None) -> n
     ...
     ValueError: kernel must be at most 5 x 5; got shape (7, 7)
     """
-    K = as_array(kernel, name, 2, layout="(h, w)").astype(np.float64)
+    K = as_array(kernel, name, 2, layout="(k_h, k_w)").astype(np.float64)
     if not np.isfinite(K).all():
         raise ValueError(f"{name} must hold finite numbers (no NaN or inf)")
     if max_side is not None and max(K.shape) > max_side:
