@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -11,6 +12,16 @@ from ..correlate import corr2d
 
 NOT_IMPLEMENTED = "not implemented yet: replace the `raise NotImplementedError` with your code"
 NOT_ANSWERED = "not answered yet: replace the `...` with your answer"
+
+# ---------------------------------------------------------------------------
+# grading hook (issue 13: instructor-side grading, the separate ``grading`` package)
+#
+# Students never set this. While the instructor's grader runs a checker, it sets
+# GRADING_HOOK to a callable ``hook(title, cases, reference, same, validate)``
+# that returns the cases _run uses instead (hidden ones, drawn from the
+# instructor's seed) and may keep ``reference``/``same``/``validate`` to score
+# every case itself (partial credit). Unset (the default), nothing changes.
+GRADING_HOOK: contextvars.ContextVar = contextvars.ContextVar("convlib_grading_hook", default=None)
 
 # ---------------------------------------------------------------------------
 # shared machinery
@@ -163,6 +174,9 @@ def _run(
 ) -> None:
     """Call ``fn`` on every case, then succeed or raise an AssertionError that names the mistake."""
     _require_callable(fn, title)
+    hook = GRADING_HOOK.get()
+    if hook is not None:  # instructor grading: hidden cases instead of the public ones
+        cases = hook(title, cases, reference, same, validate)
     records = []
     for case in cases:
         expected = reference(*case.args)
