@@ -132,14 +132,13 @@ def write_outside(target: Path) -> dict:
 
 
 def deleted_and_reordered(cells):
-    """Drop every check cell and the lesson's first code cells, and move the exercises' starters to the front (reversed)."""
+    """Drop every check cell and three lesson cells, and move the starters to the end in reverse order."""
     kept = [c for c in cells if "check" not in _MS.tags(c)]
     starters = [c for c in kept if "starter" in _MS.tags(c)]
     others = [c for c in kept if "starter" not in _MS.tags(c)]
-    code = [i for i, c in enumerate(others) if c.cell_type == "code"]
-    others = [c for i, c in enumerate(others) if i not in code[3:6]]  # three lesson cells gone
-    # starters use numpy and convlib names: keep the imports first
-    return others[:3] + starters[::-1] + others[3:]
+    lesson = [i for i, c in enumerate(others) if c.cell_type == "code" and "import" not in c.source]
+    others = [c for i, c in enumerate(others) if i not in lesson[2:5]]
+    return others + starters[::-1]
 
 
 def write(folder: Path, student: str, chapter: str, nb) -> Path:

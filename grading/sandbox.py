@@ -6,7 +6,8 @@ Before it turns into the kernel (``os.execv``) it
 
 * sets ``RLIMIT_AS`` (address space: a memory hog gets ``MemoryError``),
   ``RLIMIT_CPU`` (CPU seconds: past it the kernel is killed) and
-  ``RLIMIT_NPROC`` (processes and threads: a fork loop gets ``BlockingIOError``);
+  ``RLIMIT_NPROC`` (processes and threads: a fork loop gets ``BlockingIOError``)
+  and ``RLIMIT_FSIZE`` (no file over 256 MB);
 * when started as root with ``--uid``, switches to that unprivileged user id
   (no login, no files of its own), so the student's code cannot write the
   instructor's files and ``RLIMIT_NPROC`` counts only this kernel's processes
@@ -32,6 +33,7 @@ import sys
 import time
 
 MB = 1024 * 1024
+FILE_MB = 256
 
 
 def limit(memory_mb: int, cpu_seconds: int, nproc: int) -> None:
@@ -40,6 +42,7 @@ def limit(memory_mb: int, cpu_seconds: int, nproc: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_MB * MB, FILE_MB * MB))  # no file larger than this
 
 
 PR_SET_KEEPCAPS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE = 8, 38, 47, 2
@@ -148,6 +151,9 @@ def main(argv=None) -> None:
     if drop:
         drop_to(args.uid, keep_read=not all(world_readable(p) for p in (cmd[0], sys.prefix, os.path.dirname(os.__file__))))
     os.chdir(args.home)
+    log = os.open(os.path.join(args.home, ".kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(log, 1)  # the kernel's own chatter stays out of the grader's terminal
+    os.dup2(log, 2)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.execv(cmd[0], cmd)
 
