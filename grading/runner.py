@@ -6,6 +6,7 @@ cells and :mod:`grading._harness`, which run in the student's kernel.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -31,6 +32,30 @@ from .hidden import Opaque, Outcome, Verdict, judge_function, judge_values, plan
 HARNESS = (Path(__file__).with_name("_harness.py")).read_text(encoding="utf-8")
 MAX_RESULT_BYTES = 64 * 1024 * 1024
 UID_BASE = 100_000  # kernel uid = UID_BASE + the worker's pid: unique among live workers
+CHAPTERS_DIR = Path(__file__).resolve().parent.parent / "chapters"
+_DISPLAY_ONLY: dict = {}
+
+
+def display_only(chapter: str) -> set:
+    """Sources of the chapter's code cells that only display or check (expressions only: no name defined, nothing imported).
+
+    A submitted cell with exactly such a source is the instructor's flipbook,
+    plot, print or check call: it cannot change an answer, so the grader skips
+    it (the flipbooks are most of a chapter's run time, and the grader runs
+    the checks itself). Cells the student wrote or edited always run.
+    """
+    if chapter not in _DISPLAY_ONLY:
+        sources = set()
+        path = CHAPTERS_DIR / chapter
+        for cell in nbformat.read(path, as_version=4).cells if path.is_file() else []:
+            try:
+                body = ast.parse(cell.source).body if cell.cell_type == "code" else []
+            except SyntaxError:
+                continue
+            if body and all(isinstance(node, ast.Expr) for node in body):
+                sources.add(cell.source.strip())
+        _DISPLAY_ONLY[chapter] = sources
+    return _DISPLAY_ONLY[chapter]
 
 
 @dataclass
@@ -121,8 +146,8 @@ def _load_npz(path: Path) -> dict:
 class Session:
     """One fresh kernel running one student's chapter, cell by cell, within the limits."""
 
-    def __init__(self, nb, workdir: Path, scratch: Path, limits: Limits, uid: int):
-        self.nb, self.workdir, self.scratch, self.limits, self.uid = nb, workdir, scratch, limits, uid
+    def __init__(self, nb, chapter: str, workdir: Path, scratch: Path, limits: Limits, uid: int):
+        self.nb, self.chapter, self.workdir, self.scratch, self.limits, self.uid = nb, chapter, workdir, scratch, limits, uid
         self.io = scratch / "io"
         self.io.mkdir()
         self.deadline = time.monotonic() + limits.submission_timeout
@@ -152,7 +177,8 @@ class Session:
         A cell that times out or kills the kernel is left out and the kernel
         started afresh, so that one bad cell costs only its own exercise.
         """
-        cells = [i for i, c in enumerate(self.nb.cells) if c.cell_type == "code"]
+        shown = display_only(self.chapter)
+        cells = [i for i, c in enumerate(self.nb.cells) if c.cell_type == "code" and c.source.strip() not in shown]
         skip: set = set()
         reports: dict = {}
         for _attempt in range(self.limits.kernel_restarts + 1):
@@ -307,7 +333,7 @@ def grade_chapter(path: Path, student_dir: Path, plans: dict, limits: Limits) ->
     try:
         workdir = scratch / "work"
         shutil.copytree(student_dir, workdir, symlinks=True)
-        session = Session(nb, workdir, scratch, limits, uid)
+        session = Session(nb, path.name, workdir, scratch, limits, uid)
         _font_cache(workdir)
         if uid >= 0:
             _chown_tree(scratch, uid)
@@ -320,6 +346,9 @@ def grade_chapter(path: Path, student_dir: Path, plans: dict, limits: Limits) ->
         for ex in exercises:
             report, arrays = reports.get(ex.label, ({"failed": "the answers could not be fetched"}, {}))
             result.verdicts[ex.label] = judge(ex, plans.get(ex.label), report, arrays, limits)
+            if any(o.get("timeout") for o in report.get("outcomes", [])) or "in time" in report.get("failed", ""):
+                result.status = "timeout"
+                result.notes.append(f"{ex.names[0]} ran out of time on a hidden case")
         return result
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
