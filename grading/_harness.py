@@ -6,7 +6,9 @@
 
 
 def __grading_exchange__(request_path):
+    import contextlib
     import json
+    import os
     import signal
 
     import numpy
@@ -71,8 +73,9 @@ def __grading_exchange__(request_path):
                     out = {}
                     try:
                         signal.setitimer(signal.ITIMER_REAL, request["call_timeout"])
-                        try:
-                            value = fn(*args)
+                        try:  # whatever the function prints goes nowhere (not into the grader's memory)
+                            with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+                                value = fn(*args)
                         finally:
                             signal.setitimer(signal.ITIMER_REAL, 0)
                         out["value"] = encode(value)

@@ -74,8 +74,8 @@ def new_secret(path=None) -> Path:
     return p
 
 
-def _redraw(value, name, rng):
-    """A hidden stand-in for one public argument (same type, shape and dtype)."""
+def _redraw(value, name, rng, growth: int):
+    """A hidden stand-in for one public argument (same type, shape and dtype; sizes grown by ``growth``)."""
     if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
         return rng.integers(-4, 10, size=value.shape).astype(value.dtype)
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
@@ -84,7 +84,7 @@ def _redraw(value, name, rng):
             new[0, -1] += 1  # asymmetric, so flips and transposes stay visible (as in the public cases)
         return new
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and name not in KERNEL_SIZES:
-        return type(value)(value + int(rng.integers(0, 4)))  # a larger image or more layers stay valid
+        return type(value)(value + growth)  # a larger image or more layers stay valid; H == W stays square
     return value
 
 
@@ -93,7 +93,8 @@ def hidden_cases(seed: int, title: str, cases: list) -> list:
     rng = np.random.default_rng([seed, zlib.crc32(title.encode())])
     hidden = []
     for case in cases:
-        args = tuple(_redraw(a, n, rng) for a, n in zip(case.args, case.names, strict=True))
+        growth = int(rng.integers(0, 4))
+        args = tuple(_redraw(a, n, rng, growth) for a, n in zip(case.args, case.names, strict=True))
         hidden.append(_engine._Case(args, case.names, case.square, case.note))
     return hidden
 

@@ -103,7 +103,11 @@ def main(argv=None) -> int:
     if args.submissions is None or args.out is None:
         parser.error("give SUBMISSIONS and OUT")
     limits = Limits(args.cell_timeout, args.submission_timeout, args.call_timeout, args.memory_mb, args.nproc)
-    results = grade(args.submissions, args.out, secret=args.secret, jobs=args.jobs, limits=limits, chapters=args.chapters)
+    try:
+        results = grade(args.submissions, args.out, secret=args.secret, jobs=args.jobs, limits=limits, chapters=args.chapters)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"grading: {e}", file=sys.stderr)
+        return 2
     print(summary(results))
     print(f"\nwrote {args.out / 'grades.csv'} and {args.out / 'feedback'}/ ({len(results)} students)")
     return 0

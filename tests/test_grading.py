@@ -253,3 +253,18 @@ def test_docstring_examples_run(name):
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_the_command_line_reports_bad_arguments_without_a_traceback(tmp_path, capsys):
+    from grading.main import main
+
+    seed = tmp_path / "seed"
+    assert main(["--new-secret", "--secret", str(seed)]) == 0
+    assert seed.stat().st_mode & 0o777 == 0o600 and len(seed.read_text().strip()) == 64
+    with pytest.raises(FileExistsError):
+        main(["--new-secret", "--secret", str(seed)])
+    assert main([str(tmp_path / "none"), str(tmp_path / "out"), "--secret", str(seed)]) == 2
+    assert "submissions must be a folder" in capsys.readouterr().err
+    (tmp_path / "subs").mkdir()
+    assert main([str(tmp_path / "subs"), str(tmp_path / "out"), "--secret", str(tmp_path / "missing")]) == 2
+    assert "--new-secret" in capsys.readouterr().err
