@@ -95,7 +95,8 @@ def hidden_cases(seed: int, title: str, cases: list) -> list:
     for case in cases:
         growth = int(rng.integers(0, 4))
         args = tuple(_redraw(a, n, rng, growth) for a, n in zip(case.args, case.names, strict=True))
-        hidden.append(_engine._Case(args, case.names, case.square, case.note))
+        note = "" if "example" in case.note else case.note  # "the lecture's example" no longer holds its values
+        hidden.append(_engine._Case(args, case.names, case.square, note))
     return hidden
 
 
@@ -251,6 +252,8 @@ def judge_function(p: Plan, outcomes: list, call_timeout: float) -> Verdict:
         _engine.GRADING_HOOK.reset(token)
     if passed == len(p.cases):
         tag = ""  # every hidden case passes: nothing to name even if a stricter rule complained
+    elif any(o.timeout for o in outcomes) and tag == "exception":
+        tag = "timeout"
     elif not tag:
         tag = "wrong values"
     return Verdict(passed, len(p.cases), tag, message)

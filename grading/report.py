@@ -17,13 +17,17 @@ def points(label: str, verdict) -> float:
     return round(ex.points * verdict.share, 2) if verdict is not None else 0.0
 
 
+def _graded(chapters) -> list:
+    """The exercises of the chapters that were graded (all four unless --chapters said otherwise)."""
+    return [ex for ex in EXERCISES if ex.chapter in chapters]
+
+
 def _row(student: str, chapters: dict) -> dict:
     row = {"student": student}
-    for ex in EXERCISES:
-        res = chapters.get(ex.chapter)
-        row[ex.label] = points(ex.label, res.verdicts.get(ex.label)) if res is not None else 0.0
-    row["total"] = round(sum(row[ex.label] for ex in EXERCISES), 2)
-    row["max"] = sum(ex.points for ex in EXERCISES)
+    for ex in _graded(chapters):
+        row[ex.label] = points(ex.label, chapters[ex.chapter].verdicts.get(ex.label))
+    row["total"] = round(sum(row[ex.label] for ex in _graded(chapters)), 2)
+    row["max"] = sum(ex.points for ex in _graded(chapters))
     for chapter, res in chapters.items():
         row[STATUS_PREFIX + chapter[:2]] = res.status
     return row
@@ -32,7 +36,7 @@ def _row(student: str, chapters: dict) -> dict:
 def write_gradebook(results: dict, out: Path) -> Path:
     """``out/grades.csv``: one row per student, a column per exercise, total, max, then a status per chapter."""
     chapters = sorted({ch for r in results.values() for ch in r})
-    fields = ["student", *(ex.label for ex in EXERCISES), "total", "max", *(STATUS_PREFIX + ch[:2] for ch in chapters)]
+    fields = ["student", *(ex.label for ex in _graded(chapters)), "total", "max", *(STATUS_PREFIX + ch[:2] for ch in chapters)]
     path = out / "grades.csv"
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=fields)
@@ -83,6 +87,6 @@ def summary(results: dict) -> str:
             continue
         avg = sum(points(ex.label, v) for v in verdicts) / n
         tags = Counter(v.tag for v in verdicts if v is not None and v.tag)
-        common = f"[{tags.most_common(1)[0][0]}] ({tags.most_common(1)[0][1]} students)" if tags else "-"
+        common = f"[{tags.most_common(1)[0][0]}] ({tags.most_common(1)[0][1]} of {len(verdicts)})" if tags else "-"
         lines.append(f"{ex.label:<20} {avg:8.2f} {ex.points:5g}  {common}")
     return "\n".join(lines)
