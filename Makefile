@@ -87,3 +87,11 @@ student: setup
 check-student: setup
 	@test -n "$$(ls student/*.ipynb 2>/dev/null)" || $(BIN)/python scripts/make_student.py
 	$(BIN)/python scripts/make_student.py --run
+
+## grade: instructor-side grading, SUBMISSIONS/<student>/<chapter>.ipynb -> OUT/grades.csv, OUT/feedback/
+## (hidden seed: SECRET=path, default ~/.config/convlayer/grading-seed; see the README's "Grading" section)
+.PHONY: grade
+SUBMISSIONS ?= submissions
+OUT ?= grades
+grade: setup
+	$(BIN)/python -m grading "$(SUBMISSIONS)" "$(OUT)" $(if $(SECRET),--secret "$(SECRET)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -16,6 +17,16 @@ NOT_ANSWERED = "not answered yet: replace the `...` with your answer"
 
 # convlib functions that would answer a single-channel correlation exercise on their own
 _CORRELATIONS = (corr2d, corr2d_naive, corr2d_multi_in, corr2d_multi_in_out)
+
+# ---------------------------------------------------------------------------
+# grading hook (issue 13: instructor-side grading, the separate ``grading`` package)
+#
+# Students never set this. While the instructor's grader runs a checker, it sets
+# GRADING_HOOK to a callable ``hook(title, cases, reference, same, validate)``
+# that returns the cases _run uses instead (hidden ones, drawn from the
+# instructor's seed) and may keep ``reference``/``same``/``validate`` to score
+# every case itself (partial credit). Unset (the default), nothing changes.
+GRADING_HOOK: contextvars.ContextVar = contextvars.ContextVar("convlib_grading_hook", default=None)
 
 # ---------------------------------------------------------------------------
 # shared machinery
@@ -223,6 +234,11 @@ def _run(
     """
     __tracebackhide__ = True
     _require_callable(fn, title, forbidden)
+    """Call ``fn`` on every case, then succeed or raise an AssertionError that names the mistake."""
+    _require_callable(fn, title)
+    hook = GRADING_HOOK.get()
+    if hook is not None:  # instructor grading: hidden cases instead of the public ones
+        cases = hook(title, cases, reference, same, validate)
     records = []
     for index, case in enumerate(cases):
         expected = reference(*case.args)

@@ -1,0 +1,64 @@
+"""The graded exercises: which answer each one reads from the notebook, its checker and its points.
+
+This table is the one place where points live. Labels are the exercise labels
+of the website (``ex-03-corr2d``); ``tests/test_grading.py`` checks that every
+``check`` cell of the chapters appears here with the same checker and answer
+names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from convlib import checks
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One graded exercise.
+
+    ``kind`` is ``"function"`` (the grader calls ``names[0]`` in the student's
+    kernel on hidden cases) or ``"values"`` (the grader reads the variables
+    ``names`` from the kernel as plain data and checks them itself).
+    """
+
+    label: str
+    chapter: str
+    kind: str
+    names: tuple
+    checker: str
+    points: float
+
+    def check(self, *answers) -> None:
+        """Run the public checker on answers that live in the grader's process."""
+        getattr(checks, self.checker)(*answers)
+
+
+CH1, CH2 = "01_translation_invariance.ipynb", "02_locality.ipynb"
+CH3, CH4 = "03_convolution_vs_correlation.ipynb", "04_channels.ipynb"
+
+EXERCISES = (
+    Exercise("ex-01-counts", CH1, "values", ("fc_weights", "ti_weights"), "check_dense_counts", 2),
+    Exercise("ex-01-dense", CH1, "function", ("my_dense_weights",), "check_dense_weights", 4),
+    Exercise("ex-01-quiz", CH1, "values", ("answers",), "check_equivariance", 2),
+    Exercise("ex-02-counts", CH2, "values", ("fc_weights", "local_weights"), "check_layer_counts", 2),
+    Exercise("ex-02-local", CH2, "function", ("my_local_layer",), "check_local_layer", 4),
+    Exercise("ex-02-rf", CH2, "function", ("my_receptive_field",), "check_receptive_field", 2),
+    Exercise("ex-03-hand", CH3, "values", ("corr_by_hand", "conv_by_hand"), "check_hand_example", 2),
+    Exercise("ex-03-shape", CH3, "function", ("my_output_shape",), "check_output_shape", 2),
+    Exercise("ex-03-corr2d", CH3, "function", ("my_corr2d",), "check_corr2d", 4),
+    Exercise("ex-03-conv2d", CH3, "function", ("my_conv2d",), "check_conv2d", 2),
+    Exercise("ex-03-edge", CH3, "values", ("K_horizontal",), "check_edge_kernel", 2),
+    Exercise("ex-03-pattern", CH3, "values", ("K_T",), "check_pattern_kernel", 2),
+    Exercise("ex-04-multi-in", CH4, "function", ("my_corr2d_multi_in",), "check_corr2d_multi_in", 3),
+    Exercise("ex-04-multi-in-out", CH4, "function", ("my_corr2d_multi_in_out",), "check_corr2d_multi_in_out", 3),
+    Exercise("ex-04-bias", CH4, "function", ("my_conv_layer",), "check_conv_layer", 2),
+    Exercise("ex-04-grey", CH4, "values", ("K_grey",), "check_grey_kernel", 2),
+)
+
+CHAPTERS = tuple(dict.fromkeys(ex.chapter for ex in EXERCISES))
+
+
+def by_chapter(chapter: str) -> list:
+    """The exercises of one chapter, in the table's order."""
+    return [ex for ex in EXERCISES if ex.chapter == chapter]

@@ -1,0 +1,280 @@
+"""Instructor-side grading (grading/): hidden cases, judging outside the kernel, the sandbox, the gradebook.
+
+The end-to-end test grades a small corpus of fake chapter-3 submissions made
+from the student version (perfect, known mistakes, a typo, an endless loop, a
+SyntaxError, deleted and reordered cells, patched numpy and checkers, a memory
+hog, a fork loop, writes outside the folder) with ``python -m grading`` in
+parallel, and checks every grade, hint and status, and that the instructor's
+files are untouched. The other tests need no kernel.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from convlib import conv2d, corr2d
+from convlib.checks import _engine, check_corr2d
+from grading import corpus
+from grading.exercises import CHAPTERS, EXERCISES
+from grading.hidden import Outcome, judge_function, plan, read_seed
+from grading.sandbox import live_pids
+from grading.runner import UID_BASE
+
+ROOT = Path(__file__).resolve().parent.parent
+CH3, CH4 = "03_convolution_vs_correlation.ipynb", "04_channels.ipynb"
+SEED_TEXT = "test seed: not the one of any course"
+
+
+# ---------------------------------------------------------------------------
+# the exercise table and the hidden cases (no kernel)
+
+
+def test_every_check_cell_of_the_chapters_is_graded_with_its_checker_and_answers():
+    graded = {}
+    for chapter in CHAPTERS:
+        nb = nbformat.read(ROOT / "chapters" / chapter, as_version=4)
+        for cell in nb.cells:
+            if "check" in cell.metadata.get("tags", []):
+                call = re.match(r"(check_\w+)\((.*)\)\s*$", cell.source.strip())
+                graded[(chapter, call.group(1))] = tuple(a.strip() for a in call.group(2).split(","))
+    assert {(ex.chapter, ex.checker): ex.names for ex in EXERCISES} == graded
+    labels = set()
+    for chapter in CHAPTERS:
+        labels |= set(re.findall(r":label: (ex-\d\d-[\w-]+)", (ROOT / "chapters" / chapter).read_text()))
+    assert {ex.label for ex in EXERCISES} <= labels
+
+
+def _plan(label, seed):
+    return plan(next(ex for ex in EXERCISES if ex.label == label), seed)
+
+
+def test_hidden_cases_keep_shapes_and_dtypes_but_not_values_and_depend_on_the_seed():
+    public = _engine._cases_2d(0)
+    hidden = _plan("ex-03-corr2d", 1).cases
+    assert [tuple(a.shape for a in c.args) for c in hidden] == [tuple(a.shape for a in c.args) for c in public]
+    assert [tuple(a.dtype for a in c.args) for c in hidden] == [tuple(a.dtype for a in c.args) for c in public]
+    assert not any(np.array_equal(h.args[0], p.args[0]) for h, p in zip(hidden, public) if p.args[0].size > 1)
+    again, other = _plan("ex-03-corr2d", 1).cases, _plan("ex-03-corr2d", 2).cases
+    assert all(np.array_equal(a.args[0], b.args[0]) for a, b in zip(hidden, again))
+    assert not all(np.array_equal(a.args[0], b.args[0]) for a, b in zip(hidden, other))
+
+
+def test_hidden_sizes_grow_the_image_but_keep_the_kernel():
+    from convlib.checks.single_channel import _output_shape_cases
+
+    public, hidden = _output_shape_cases(), _plan("ex-03-shape", 5).cases
+    assert [c.args[2:] for c in hidden] == [c.args[2:] for c in public]  # h, w and the mode
+    growth = [d for h, p in zip(hidden, public) for d in (h.args[0] - p.args[0], h.args[1] - p.args[1])]
+    assert all(0 <= d < 4 for d in growth) and any(growth)
+
+
+def _outcomes(p, fn):
+    return [Outcome(value=fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in c.args])) for c in p.cases]
+
+
+def test_judging_replays_plain_data_through_the_public_checker():
+    p = _plan("ex-03-corr2d", 3)
+    right = judge_function(p, _outcomes(p, corr2d), 1.0)
+    assert (right.passed, right.total, right.tag) == (34, 34, "")
+    flipped = judge_function(p, _outcomes(p, conv2d), 1.0)
+    assert flipped.tag == "flipped kernel" and 0 < flipped.passed < 34
+    assert "expected:" in flipped.message and "got:" in flipped.message
+    hang = judge_function(p, [Outcome(timeout=True)] + [Outcome(skipped=True)] * 33, 1.0)
+    assert (hang.passed, hang.tag) == (0, "timeout") and "no result within 1 s" in hang.message
+    stub = judge_function(p, [Outcome(error=("NotImplementedError", ""))] * 34, 1.0)
+    assert (stub.passed, stub.tag) == (0, "not implemented")
+
+
+def test_the_hook_is_off_outside_grading(capsys):
+    assert _engine.GRADING_HOOK.get() is None
+    check_corr2d(corr2d)
+    assert "all 34 hidden cases pass" in capsys.readouterr().out
+
+
+def test_a_missing_seed_file_says_how_to_make_one(tmp_path):
+    with pytest.raises(FileNotFoundError, match="--new-secret"):
+        read_seed(tmp_path / "nothing-here")
+
+
+# ---------------------------------------------------------------------------
+# end to end: a corpus graded by `python -m grading`
+
+WRONG_CONV2D_SYNTAX = corpus.HOSTILE["syntax_error"]["answers"]["ex-03-conv2d"]
+
+
+def _students(instructor_file: Path) -> dict:
+    m = corpus.MISTAKES
+    cheat = corpus.HOSTILE["allclose_patched"]["answers"]["ex-03-corr2d"] + corpus.HOSTILE["checker_patched"]["answers"]["ex-03-corr2d"]
+    vandal = corpus.write_outside(instructor_file)
+    vandal["extra"] = vandal["extra"] + corpus.HOSTILE["memory_hog"]["extra"]
+    return {
+        "perfect": {},
+        "mistakes": {"answers": {label: src for label, src, _ in (m["flipped"], m["no_flip"], m["valid_mode_only"], m["hand_swapped"])}},
+        "typo": {"answers": {"ex-03-corr2d": m["typo"][1]}},
+        "truncates": {"answers": {"ex-03-corr2d": m["zeros_like"][1]}},
+        "hang": corpus.HOSTILE["hang"],
+        "forker": corpus.HOSTILE["fork_loop"],
+        "vandal": {**vandal, "answers": {"ex-03-conv2d": WRONG_CONV2D_SYNTAX}},
+        "cheater": {"answers": {"ex-03-corr2d": cheat}},
+        "reordered": {"edit": corpus.deleted_and_reordered},
+    }
+
+
+def _sandboxed() -> set:
+    """Live processes of the grader's kernel user ids."""
+    uids = set()
+    for pid in os.listdir("/proc"):
+        try:
+            uid = os.stat(f"/proc/{pid}").st_uid if pid.isdigit() else -1
+        except FileNotFoundError:
+            continue
+        if uid >= UID_BASE:
+            uids.add(uid)
+    return {pid for uid in uids for pid in live_pids(uid)}
+
+
+def _digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        h.update(str(p.relative_to(folder)).encode())
+        if p.is_file():
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("grading")
+    base.chmod(0o755)
+    submissions, out, instructor = base / "submissions", base / "out", base / "instructor"
+    instructor.mkdir()
+    secret = instructor / "seed"
+    secret.write_text(SEED_TEXT)
+    precious = instructor / "gradebook-2025.csv"
+    precious.write_text("student,total\nsomeone,42\n")
+    for student, kw in _students(precious).items():
+        corpus.write(submissions, student, CH3, corpus.submission(CH3, **kw))
+    before = (_digest(submissions), _digest(instructor))
+    sandboxed_before = _sandboxed()
+    run = subprocess.run(
+        [sys.executable, "-m", "grading", str(submissions), str(out), "--secret", str(secret), "--jobs", "2",
+         "--chapters", CH3, CH4, "--cell-timeout", "10", "--call-timeout", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    after = (_digest(submissions), _digest(instructor))
+    left_running = _sandboxed() - sandboxed_before
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = {r["student"]: r for r in csv.DictReader(f)}
+    feedback = {p.stem: p.read_text(encoding="utf-8") for p in (out / "feedback").glob("*.md")}
+    return {"run": run, "rows": rows, "feedback": feedback, "before": before, "after": after, "left_running": left_running}
+
+
+def _points(row) -> dict:
+    return {ex.label: float(row[ex.label]) for ex in EXERCISES if ex.chapter == CH3}
+
+
+FULL = {ex.label: float(ex.points) for ex in EXERCISES if ex.chapter == CH3}
+
+
+def test_the_run_succeeds_and_prints_the_summary(graded):
+    run = graded["run"]
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "ex-03-corr2d" in run.stdout and "most common mistake" in run.stdout
+    assert "grading [" in run.stderr  # the progress bar
+    assert set(graded["rows"]) == set(graded["feedback"]) == set(_students(Path("x")))
+
+
+def test_the_gradebook_has_a_column_per_exercise_then_total_max_and_statuses(graded):
+    row, exercises = graded["rows"]["perfect"], [ex for ex in EXERCISES if ex.chapter in (CH3, CH4)]
+    assert list(row) == ["student", *(ex.label for ex in exercises), "total", "max", "status 03", "status 04"]
+    assert float(row["max"]) == sum(ex.points for ex in exercises)
+    assert row["status 03"] == "ok" and row["status 04"] == "not submitted"
+
+
+@pytest.mark.parametrize("student", ["perfect", "reordered", "forker"])
+def test_right_answers_get_full_points_however_the_notebook_looks(graded, student):
+    row = graded["rows"][student]
+    assert _points(row) == FULL
+    assert float(row["total"]) == sum(FULL.values())
+    assert all(float(row[ex.label]) == 0 for ex in EXERCISES if ex.chapter == CH4)
+
+
+def test_known_mistakes_get_partial_credit_and_their_hint(graded):
+    pts, fb = _points(graded["rows"]["mistakes"]), graded["feedback"]["mistakes"]
+    assert 0 < pts["ex-03-corr2d"] < 1 and "Hint [flipped kernel]" in fb
+    assert 0 < pts["ex-03-conv2d"] < 1 and "Hint [forgot the flip]" in fb
+    assert 0 < pts["ex-03-shape"] < 1 and "Hint [mode ignored]" in fb
+    assert pts["ex-03-hand"] == 0 and "Hint [swapped]" in fb
+    assert pts["ex-03-edge"] == pts["ex-03-pattern"] == 2
+
+
+def test_a_typo_that_breaks_non_square_kernels_gets_the_square_cases(graded):
+    pts = _points(graded["rows"]["typo"])
+    assert 1 < pts["ex-03-corr2d"] < 3
+    assert "Hint [only square inputs work]" in graded["feedback"]["typo"]
+    assert "Hint [integer output]" in graded["feedback"]["truncates"]
+
+
+def test_an_endless_loop_is_stopped_and_costs_only_its_exercise(graded):
+    row, fb = graded["rows"]["hang"], graded["feedback"]["hang"]
+    assert _points(row) == {**FULL, "ex-03-corr2d": 0.0}
+    assert row["status 03"] == "timeout"
+    assert "no result within 1 s" in fb and "my_corr2d ran out of time on a hidden case" in fb
+
+
+def test_monkeypatching_numpy_or_the_checkers_in_the_kernel_changes_nothing(graded):
+    assert _points(graded["rows"]["cheater"]) == {**FULL, "ex-03-corr2d": 0.0}
+    assert "34 of 34 hidden cases fail" in graded["feedback"]["cheater"]
+
+
+def test_a_syntax_error_memory_hog_and_writes_outside_cost_only_their_own_cells(graded):
+    row, fb = graded["rows"]["vandal"], graded["feedback"]["vandal"]
+    assert _points(row) == {**FULL, "ex-03-conv2d": 0.0}
+    assert "SyntaxError" in fb and "MemoryError" in fb
+
+
+def test_the_instructors_files_are_untouched_and_nothing_is_left_running(graded):
+    if os.geteuid() != 0:
+        pytest.skip("the kernel runs as a separate user (and cannot write the instructor's files) only when the grader is root")
+    assert graded["before"] == graded["after"]
+    assert graded["left_running"] == set()
+
+
+def test_feedback_shows_no_grader_code_and_no_seed(graded):
+    for text in graded["feedback"].values():
+        assert "__grading_exchange__" not in text and "grading/" not in text and "Traceback" not in text
+        assert SEED_TEXT not in text
+
+
+@pytest.mark.parametrize("name", ["grading.hidden", "grading.main", "grading.exercises", "grading.report", "grading.sandbox"])
+def test_docstring_examples_run(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+
+
+def test_the_command_line_reports_bad_arguments_without_a_traceback(tmp_path, capsys):
+    from grading.main import main
+
+    seed = tmp_path / "seed"
+    assert main(["--new-secret", "--secret", str(seed)]) == 0
+    assert seed.stat().st_mode & 0o777 == 0o600 and len(seed.read_text().strip()) == 64
+    with pytest.raises(FileExistsError):
+        main(["--new-secret", "--secret", str(seed)])
+    assert main([str(tmp_path / "none"), str(tmp_path / "out"), "--secret", str(seed)]) == 2
+    assert "submissions must be a folder" in capsys.readouterr().err
+    (tmp_path / "subs").mkdir()
+    assert main([str(tmp_path / "subs"), str(tmp_path / "out"), "--secret", str(tmp_path / "missing")]) == 2
+    assert "--new-secret" in capsys.readouterr().err
