@@ -39,21 +39,27 @@ CH3, CH4 = "03_convolution_vs_correlation.ipynb", "04_channels.ipynb"
 
 EXERCISES = (
     Exercise("ex-01-counts", CH1, "values", ("fc_weights", "ti_weights"), "check_dense_counts", 2),
-    Exercise("ex-01-dense", CH1, "function", ("my_dense_weights",), "check_dense_weights", 4),
+    Exercise("ex-01-bias", CH1, "function", ("my_param_counts",), "check_bias_counts", 2),
     Exercise("ex-01-quiz", CH1, "values", ("answers",), "check_equivariance", 2),
-    Exercise("ex-02-counts", CH2, "values", ("fc_weights", "local_weights"), "check_layer_counts", 2),
-    Exercise("ex-02-local", CH2, "function", ("my_local_layer",), "check_local_layer", 4),
     Exercise("ex-02-rf", CH2, "function", ("my_receptive_field",), "check_receptive_field", 2),
+    Exercise("ex-02-border", CH2, "function", ("my_border_terms",), "check_border_terms", 2),
+    Exercise("ex-02-local", CH2, "function", ("my_local_layer",), "check_local_layer", 4),
     Exercise("ex-03-hand", CH3, "values", ("corr_by_hand", "conv_by_hand"), "check_hand_example", 2),
-    Exercise("ex-03-shape", CH3, "function", ("my_output_shape",), "check_output_shape", 2),
     Exercise("ex-03-corr2d", CH3, "function", ("my_corr2d",), "check_corr2d", 4),
     Exercise("ex-03-conv2d", CH3, "function", ("my_conv2d",), "check_conv2d", 2),
+    Exercise("ex-03-shape", CH3, "function", ("my_output_shape",), "check_output_shape", 2),
+    Exercise("ex-03-stride", CH3, "function", ("my_strided_size",), "check_strided_size", 2),
+    Exercise("ex-03-samepad", CH3, "function", ("my_same_padding",), "check_same_padding", 2),
+    Exercise("ex-03-dense", CH3, "function", ("my_dense_weights",), "check_dense_weights", 4),
+    Exercise("ex-03-nonzeros", CH3, "function", ("my_dense_nonzeros",), "check_dense_nonzeros", 2),
     Exercise("ex-03-edge", CH3, "values", ("K_horizontal",), "check_edge_kernel", 2),
     Exercise("ex-03-pattern", CH3, "values", ("K_T",), "check_pattern_kernel", 2),
+    Exercise("ex-04-counts", CH4, "values", ("fc_weights", "local_weights"), "check_layer_counts", 2),
     Exercise("ex-04-multi-in", CH4, "function", ("my_corr2d_multi_in",), "check_corr2d_multi_in", 3),
     Exercise("ex-04-multi-in-out", CH4, "function", ("my_corr2d_multi_in_out",), "check_corr2d_multi_in_out", 3),
     Exercise("ex-04-bias", CH4, "function", ("my_conv_layer",), "check_conv_layer", 2),
     Exercise("ex-04-grey", CH4, "values", ("K_grey",), "check_grey_kernel", 2),
+    Exercise("ex-04-cost", CH4, "function", ("my_multiply_adds",), "check_multiply_adds", 2),
 )
 
 CHAPTERS = tuple(dict.fromkeys(ex.chapter for ex in EXERCISES))

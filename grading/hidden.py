@@ -30,7 +30,10 @@ from .exercises import Exercise
 
 DEFAULT_SECRET = Path("~/.config/convlayer/grading-seed").expanduser()
 SECRET_ENV = "CONVLAYER_GRADING_SEED"
-KERNEL_SIZES = ("h", "w")  # integer arguments that are kernel sizes keep their public values
+# integer arguments that keep their public values: kernel sizes, strides,
+# paddings and positions (growing them could leave the image or change the
+# exercise); image sizes and layer counts grow by the hidden amount
+KERNEL_SIZES = ("h", "w", "k_h", "k_w", "k", "s", "p", "i", "j", "delta", "c_in", "c_out")
 HINT_RE = re.compile(r"Hint \[([^\]]+)\]")
 
 
@@ -262,10 +265,11 @@ def judge_function(p: Plan, outcomes: list, call_timeout: float) -> Verdict:
 def judge_values(exercise: Exercise, values: list) -> Verdict:
     """Check answers that are values (numbers, kernels, the quiz) with the public checker, here."""
     if exercise.checker == "check_equivariance" and isinstance(values[0], dict):
-        from convlib.checks import EQUIVARIANCE_QUESTIONS
+        from convlib.checks.answers import _quiz_key  # private: derived from convlib, never exported
 
-        right = sum(isinstance(values[0].get(q), str) and values[0][q].strip().lower() == a for q, a in EQUIVARIANCE_QUESTIONS.items())
+        key = _quiz_key()
+        right = sum(isinstance(values[0].get(q), str) and values[0][q].strip().lower() == a for q, a in key.items())
         tag, message = _diagnose(lambda: exercise.check(*values))
-        return Verdict(right, len(EQUIVARIANCE_QUESTIONS), tag, message)
+        return Verdict(right, len(key), tag, message)
     tag, message = _diagnose(lambda: exercise.check(*values))
     return Verdict(0 if tag else 1, 1, tag, message)
