@@ -71,8 +71,9 @@ notebooks: setup
 test: setup vendor browser
 	$(BIN)/python -m pytest tests chapters --nbval-lax -p no:cacheprovider
 
-bench: setup
+bench: setup vendor
 	$(BIN)/python benchmarks/bench_corr2d.py
+	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_widgets.py
 
 clean:
