@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, check_channels
+from ._validate import as_array, check_channels, check_fits_in_memory
 from .correlate import _geometry, _operands, _zero_pad
 
 __all__ = [
@@ -283,9 +283,7 @@ def image_to_nchw(X) -> np.ndarray:
     (1, 3, 5, 7)
     """
     X = as_array(X, "X", (3, 4), keep_dtype=True, layout="(H, W, C) or (N, H, W, C)")
-    if X.ndim == 3:
-        X = X[None]
-    return X.transpose(0, 3, 1, 2).copy(order="C")  # a new array, never a view
+    return _layout_copy(X[None] if X.ndim == 3 else X, (0, 3, 1, 2), "X")
 
 
 def image_from_nchw(X) -> np.ndarray:
@@ -299,7 +297,7 @@ def image_from_nchw(X) -> np.ndarray:
     (1, 5, 7, 3)
     """
     X = as_array(X, "X", 4, keep_dtype=True, layout="(N, C, H, W)")
-    return X.transpose(0, 2, 3, 1).copy(order="C")  # a new array, never a view
+    return _layout_copy(X, (0, 2, 3, 1), "X")
 
 
 def kernel_to_oihw(K) -> np.ndarray:
@@ -313,7 +311,7 @@ def kernel_to_oihw(K) -> np.ndarray:
     (4, 2, 3, 5)
     """
     K = as_array(K, "K", 4, keep_dtype=True, layout="(k_h, k_w, C_in, C_out)")
-    return K.transpose(3, 2, 0, 1).copy(order="C")  # a new array, never a view
+    return _layout_copy(K, (3, 2, 0, 1), "K")
 
 
 def kernel_from_oihw(K) -> np.ndarray:
@@ -327,4 +325,13 @@ def kernel_from_oihw(K) -> np.ndarray:
     (3, 5, 2, 4)
     """
     K = as_array(K, "K", 4, keep_dtype=True, layout="(C_out, C_in, k_h, k_w)")
-    return K.transpose(2, 3, 1, 0).copy(order="C")  # a new array, never a view
+    return _layout_copy(K, (2, 3, 1, 0), "K")
+
+
+def _layout_copy(A: np.ndarray, axes, name: str) -> np.ndarray:
+    """``A`` with its axes in the order ``axes``, as a new C-contiguous array (never a view).
+
+    A huge (e.g. broadcast) ``A`` that would not fit in memory is a ValueError naming ``name``.
+    """
+    check_fits_in_memory(A.size, A.itemsize, f"a copy of {name}", name)
+    return A.transpose(axes).copy(order="C")

@@ -73,6 +73,8 @@ STRATEGIES = ("direct", "separable", "fft", "dot")
 # Tests set this to one of STRATEGIES to force that strategy where it applies.
 _forced_strategy = None
 
+# corr2d_naive refuses more multiply-adds than this (about an hour of Python)
+_NAIVE_MAX_WORK = 10**9
 # Outputs times taps up to which the direct strategy runs without blocks
 _TINY_WORK = 4096
 # Rows per block of the direct strategy: about this many bytes per block buffer
@@ -213,6 +215,12 @@ def corr2d_naive(X, K) -> np.ndarray:
     -------
     numpy.ndarray, shape (H-k_h+1, W-k_w+1)
 
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`corr2d`; also ``ValueError`` when the loop would run more
+        than ``10**9`` multiply-adds (hours of Python).
+
     Examples
     --------
     >>> import numpy as np
@@ -221,11 +229,16 @@ def corr2d_naive(X, K) -> np.ndarray:
     array([[19., 25.],
            [37., 43.]])
     """
-    X = as_array(X, "X", 2, layout="(H, W)")
-    K = as_array(K, "K", 2, layout="(k_h, k_w)")
+    X, K, _ = _operands(X, K)
     check_kernel_fits(X.shape, K.shape, "valid")
     H, W = X.shape
     k_h, k_w = K.shape
+    work = (H - k_h + 1) * (W - k_w + 1) * k_h * k_w
+    if work > _NAIVE_MAX_WORK:
+        raise ValueError(
+            f"X of shape {X.shape} with K of shape {K.shape} needs {work:.3g} Python multiply-adds "
+            f"(hours at a few microseconds each); corr2d_naive is for small examples, use corr2d"
+        )
     out = np.zeros((H - k_h + 1, W - k_w + 1), dtype=np.result_type(X, K))
     for i in range(H - k_h + 1):
         for j in range(W - k_w + 1):

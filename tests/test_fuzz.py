@@ -338,19 +338,9 @@ ARRAY_TARGETS["Conv2D.backward"] = Target(
 )
 
 
-# Functions of convlib.correlate / convlib.channels (helper "core" is rewriting them) that still fail a category,
-# each with the bug; marked xfail(strict=True), so that the mark has to go when the bug is fixed.
-_ALLOCATES = "allocates the whole output of a huge broadcast input (numpy MemoryError) instead of refusing with a ValueError"
-_COPIES = "copies a huge broadcast view in full (numpy MemoryError) instead of refusing with a ValueError"
-CORE_BUGS = {
-    "huge": {
-        "corr2d_naive": "corr2d_naive " + _ALLOCATES,
-        "image_to_nchw": "image_to_nchw " + _COPIES,
-        "image_from_nchw": "image_from_nchw " + _COPIES,
-        "kernel_to_oihw": "kernel_to_oihw " + _COPIES,
-        "kernel_from_oihw": "kernel_from_oihw " + _COPIES,
-    },
-}
+# Known bugs by category: function name -> the bug, marked xfail(strict=True) so
+# that the mark has to go when the bug is fixed. None are known.
+CORE_BUGS: dict = {}
 
 
 def _targets(category):

@@ -288,3 +288,14 @@ def test_inputs_not_mutated_with_padding_and_stride():
             correlate._forced_strategy = None
     np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(K, K0)
+
+
+def test_naive_loop_and_layout_copies_refuse_huge_inputs():
+    from convlib import corr2d_naive, image_to_nchw, kernel_to_oihw
+
+    with pytest.raises(ValueError, match=r"^X of shape \(20000, 20000\) with K of shape \(3, 3\) needs .* use corr2d"):
+        corr2d_naive(np.broadcast_to(np.float32(1), (20000, 20000)), np.ones((3, 3), dtype=np.float32))
+    with pytest.raises(ValueError, match=r"^X is too large: a copy of X would need"):
+        image_to_nchw(np.broadcast_to(np.float64(1), (2**20, 2**20, 3)))
+    with pytest.raises(ValueError, match=r"^K is too large: a copy of K would need"):
+        kernel_to_oihw(np.broadcast_to(np.float64(1), (2**20, 2**20, 3, 2)))
