@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "vendor"
 STATIC = VENDOR / "_static"
 STAMP = VENDOR / ".fetched.json"
+VENDOR_TEST = ROOT / "vendor-test"
 
 # name, version, tarball file name from `npm pack`, npm integrity (sha512,
 # base64), npm shasum (sha1, hex), SPDX licence. Values as published on the
@@ -62,6 +63,17 @@ PACKAGES = {
         shasum="3d82fba512edcab82512e679be25c917f1b83fd1",
         license="BSD-3-Clause",
         homepage="https://github.com/jupyter-widgets/ipywidgets",
+    ),
+    # test-only (tests/test_site_a11y.py injects it into each page): fetched
+    # into vendor-test/, which is git-ignored and never published
+    "axe-core": dict(
+        version="4.14.1",
+        tarball="axe-core-4.14.1.tgz",
+        integrity="sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+        shasum="14d8a6f3f085afd126b8b5ca1e42e50e17fb1d99",
+        license="MPL-2.0",
+        homepage="https://github.com/dequelabs/axe-core",
+        test_only=True,
     ),
 }
 
@@ -172,7 +184,9 @@ def up_to_date() -> bool:
     try:
         return json.loads(STAMP.read_text()) == want_stamp() and (
             STATIC / "mathjax" / "tex-mml-chtml.js"
-        ).is_file() and (STATIC / "jupyter-widgets" / "embed.js").is_file()
+        ).is_file() and (STATIC / "jupyter-widgets" / "embed.js").is_file() and (
+            VENDOR_TEST / "axe-core" / "axe.min.js"
+        ).is_file()
     except (OSError, ValueError):
         return False
 
@@ -255,12 +269,15 @@ def main() -> int:
         copy_items(unpacked["@jupyter-widgets/html-manager"], HTML_MANAGER_FILES, st / "jupyter-widgets")
         (st / "jupyter-widgets" / "LICENSE").write_text(JUPYTER_WIDGETS_LICENSE)
         (st / "jupyter-widgets" / "mathjax3-compat.js").write_text(MATHJAX3_COMPAT_JS)
+        copy_items(unpacked["axe-core"], ["axe.min.js", "LICENSE"], tmp / "vendor-test" / "axe-core")
 
         lines = [
             "Third-party files shipped with this website (fetched by scripts/fetch_vendor.py)",
             "",
         ]
         for name, p in PACKAGES.items():
+            if p.get("test_only"):
+                continue
             folder = "mathjax" if name == "mathjax" else "jupyter-widgets"
             lines += [
                 f"{name} {p['version']}  -  licence {p['license']}, see _static/{folder}/LICENSE",
@@ -276,6 +293,9 @@ def main() -> int:
         if VENDOR.exists():
             shutil.rmtree(VENDOR)
         shutil.move(str(staging), str(VENDOR))
+        if VENDOR_TEST.exists():
+            shutil.rmtree(VENDOR_TEST)
+        shutil.move(str(tmp / "vendor-test"), str(VENDOR_TEST))
 
     size = sum(f.stat().st_size for f in VENDOR.rglob("*") if f.is_file())
     count = sum(1 for f in VENDOR.rglob("*") if f.is_file())
