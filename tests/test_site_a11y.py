@@ -11,6 +11,11 @@ tests/site_harness.py). Per page of the book:
   widget is cut off: each either lies within the screen, or sits in a box
   that scrolls sideways and itself lies within the screen; nothing is hidden
   by an ``overflow: hidden`` ancestor.
+- Every figure in a cell output (not the widgets' frames) has an alt text
+  that says what it shows (not its file name), and its smallest text is at
+  least 10 CSS px as displayed at both widths (SVG figures: font sizes read
+  from the file, scaled by the displayed width; bitmaps must be shown at
+  their natural size).
 - The page with every resource it loads (fresh browser cache) weighs at most
   2.0 MB gzip-compressed; the load-event time from localhost is printed.
 - Screenshots at 1280 and 390 px go to artifacts/screenshots/ (git-ignored),
@@ -27,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from convlib.widgets._static import MIN_TEXT_PX
 from site_harness import BOOK_DIR, DOCNAMES, SCREENSHOTS
 from test_site import _slug, _wait_for_mathjax, _wait_for_widgets
 
@@ -86,11 +92,51 @@ def test_axe_finds_no_serious_violations(open_page, doc):
         print(f"  [{v['impact']}] {v['id']} ({len(v['nodes'])}): {v['help']}")
         for n in v["nodes"][:4]:
             print(f"      {n['target']}  {n['summary'][:160]}")
+    figures = _figure_problems(page)
+    assert not figures, f"{doc} at {DESKTOP['width']} px: " + "; ".join(figures)
     serious = [v for v in violations if v["impact"] in FAILING_IMPACTS]
     assert not serious, f"{doc}: serious/critical axe violations: " + "; ".join(
         f"{v['id']} x{len(v['nodes'])} ({v['nodes'][0]['target']})" for v in serious
     )
     assert not rec.problems(), "\n".join(rec.problems())
+
+
+# --------------------------------------------------------------------------
+# figures: alt text and text size as displayed
+# --------------------------------------------------------------------------
+FIGURES_JS = """async (minPx) => {
+  const problems = [];
+  const figures = Array.from(document.querySelectorAll('.cell_output img:not(.widget-image)'))
+    .filter(img => !img.closest('.jupyter-widgets'));
+  for (const img of figures) {
+    const name = img.getAttribute('src').split('/').pop();
+    const alt = (img.getAttribute('alt') || '').trim();
+    if (alt.length < 40 || /[.](png|svg|jpe?g)$/i.test(alt) || alt.includes('_images/')) {
+      problems.push(`${name}: alt text does not describe the figure: "${alt.slice(0, 60)}"`);
+    }
+    const shown = img.getBoundingClientRect().width;
+    if (!name.toLowerCase().endsWith('.svg')) {
+      if (Math.abs(shown - img.naturalWidth) > 1) {
+        problems.push(`${name}: bitmap shown at ${Math.round(shown)} px, drawn at ${img.naturalWidth} px`);
+      }
+      continue;
+    }
+    const svg = await (await fetch(img.src)).text();
+    const viewBox = svg.match(/viewBox="[\\d.\\s-]*?([\\d.]+)\\s+[\\d.]+"/);
+    const sizes = Array.from(svg.matchAll(/font-size:\\s*([\\d.]+)px/g)).map(m => parseFloat(m[1]));
+    if (!viewBox || !sizes.length) {
+      problems.push(`${name}: SVG without measurable text (text drawn as paths?)`);
+      continue;
+    }
+    const smallest = Math.min(...sizes) * shown / parseFloat(viewBox[1]);
+    if (smallest < minPx) problems.push(`${name}: smallest text ${smallest.toFixed(1)} CSS px as displayed`);
+  }
+  return problems;
+}"""
+
+
+def _figure_problems(page) -> list[str]:
+    return page.evaluate(FIGURES_JS, MIN_TEXT_PX)
 
 
 # --------------------------------------------------------------------------
@@ -162,6 +208,8 @@ def test_nothing_is_cut_off_on_a_phone(open_page, doc):
     clipped = page.evaluate(CLIPPED_JS)
     for c in clipped:
         print(f"\n  {doc}: {c}")
+    figures = _figure_problems(page)
+    assert not figures, f"{doc} at {PHONE['width']} px: " + "; ".join(figures)
     assert not clipped, f"{doc} at {PHONE['width']} px: {len(clipped)} cut off:\n" + "\n".join(clipped[:20])
     assert not rec.problems(), "\n".join(rec.problems())
 
