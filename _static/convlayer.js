@@ -3,7 +3,7 @@
    which is what this small script wants (tests/test_site_a11y.py runs axe-core
    on every page after the widgets render).
 
-   - Font Awesome icons (<i class="fa-...">, drawn by the theme's CSS) are
+   - Font Awesome icons (<i class="fa-...">, drawn by _static/icons.css) are
      decorative: hidden from screen readers, as fontawesome.js (which the
      site does not load, see _templates/static/webpack-macros.html) did.
    - The search button is named by its visible text ("Search Ctrl+K"), not by

@@ -27,6 +27,7 @@ Run with ``-s`` to see the per-page violations, weights and load times.
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -256,5 +257,25 @@ def test_page_weight_and_load_time(site, server, open_page, doc):
     for url, size in sorted(packed.items(), key=lambda kv: -kv[1])[:6]:
         print(f"  {size / 1e3:7.0f} kB  {urlsplit(url).path}")
     assert not missing, f"{doc} asks for files the site does not have: {missing}"
+    icon_fonts = [urlsplit(u).path for u in urls if "/fontawesome/webfonts/" in u]
+    assert not icon_fonts, f"{doc} downloads icon fonts (an icon missing from _static/icons.css?): {icon_fonts}"
     assert total <= MAX_PAGE_GZIP_BYTES, f"{doc} weighs {total / 1e6:.2f} MB gzip-compressed (limit 2.0 MB)"
     assert not rec.problems(), "\n".join(rec.problems())
+
+
+def test_every_theme_icon_is_drawn_without_an_icon_font(site):
+    """Each Font Awesome icon class on the built pages has its rule in _static/icons.css (scripts/make_icon_css.py).
+
+    Icons the theme only shows later (menus, the theme switch, the search
+    dialog) are on the pages too, so this covers what the browser test cannot see.
+    """
+    css = (BOOK_DIR / "_static" / "icons.css").read_text(encoding="utf-8")
+    covered = set(re.findall(r"html \.fa-([a-z0-9-]+)::before \{ --convlayer-icon", css))
+    pages = [p for p in site.rglob("*.html") if not p.relative_to(site).as_posix().startswith("_static/")]
+    modifiers = {"solid", "regular", "brands", "lg", "xs", "sm", "fw", "2x", "3x"}
+    used = set()
+    for page in pages:
+        for classes in re.findall(r'<i class="([^"]*)"', page.read_text(encoding="utf-8")):
+            used |= {c[3:] for c in classes.split() if c.startswith("fa-") and c[3:] not in modifiers}
+    assert used, "no Font Awesome icons found on the pages (did the theme change how it draws icons?)"
+    assert used <= covered, f"icons without a rule in _static/icons.css: {sorted(used - covered)}"
