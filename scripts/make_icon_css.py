@@ -110,20 +110,14 @@ def main() -> int:
 {elements} {{
   font-family: inherit;  /* the icon font is not needed, not even for the line height */
 }}
-{selector} {{
+{selector},
+{ADMONITION_TITLE.format(kind="")} {{
   content: "";
+  font-family: inherit;
   display: inline-block;
   width: var(--convlayer-icon-width, 1em);
   height: 1em;
   vertical-align: -0.125em;
-  background-color: currentColor;
-  -webkit-mask: var(--convlayer-icon) center / contain no-repeat;
-  mask: var(--convlayer-icon) center / contain no-repeat;
-}}
-{ADMONITION_TITLE.format(kind="")} {{
-  content: "";
-  font-family: inherit;
-  width: 1rem;
   background-color: currentColor;
   -webkit-mask: var(--convlayer-icon) center / contain no-repeat;
   mask: var(--convlayer-icon) center / contain no-repeat;
