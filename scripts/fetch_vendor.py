@@ -139,6 +139,20 @@ PACKAGES = {
         root="",
         files=["require.js"],
     ),
+    # test-only (tests/test_site_a11y.py injects it into each page): written to
+    # vendor-test/, which is git-ignored and never published
+    "axe-core": dict(
+        version="4.14.1",
+        tarball="axe-core-4.14.1.tgz",
+        integrity="sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+        shasum="14d8a6f3f085afd126b8b5ca1e42e50e17fb1d99",
+        license="MPL-2.0",
+        homepage="https://github.com/dequelabs/axe-core",
+        dest="axe-core",
+        root="",
+        files=["axe.min.js", "LICENSE"],
+        test_only=True,
+    ),
 }
 
 # The html-manager npm tarball ships no LICENSE file; this is the licence of
@@ -250,6 +264,8 @@ def generated_files() -> dict:
     """Files this script writes itself, by path under vendor/_static/ -> text."""
     lines = ["Third-party files shipped with this website (fetched by scripts/fetch_vendor.py)", ""]
     for name, p in PACKAGES.items():
+        if p.get("test_only"):
+            continue
         lines += [
             f"{name} {p['version']}  -  licence {p['license']}, " + p.get("license_note", f"see _static/{p['dest']}/LICENSE"),
             f"  {p['homepage']}",
@@ -296,21 +312,26 @@ def planned_files(tgz: Path, p: dict) -> dict:
     return planned
 
 
-def expected_tree(tarballs: Path) -> dict:
-    """Every file of vendor/_static/ -> its bytes, from the pinned tarballs; VendorError if a tarball is bad."""
+def expected_tree(tarballs: Path, *, test_only: bool = False) -> dict:
+    """Every file of vendor/_static/ (or, with ``test_only``, of vendor-test/) -> its bytes, from the pinned tarballs.
+
+    VendorError if a tarball is bad. Packages marked ``test_only`` (axe-core)
+    go to vendor-test/, which the tests read and the site never publishes.
+    """
     tree = {}
     for p in PACKAGES.values():
         problem = tarball_problem(tarballs / p["tarball"], p)
         if problem:
             raise VendorError(problem)
-        tree.update(planned_files(tarballs / p["tarball"], p))
-    tree.update({path: text.encode() for path, text in generated_files().items()})
+        if p.get("test_only", False) == test_only:
+            tree.update(planned_files(tarballs / p["tarball"], p))
+    if not test_only:
+        tree.update({path: text.encode() for path, text in generated_files().items()})
     return tree
 
 
-def tree_problems(vendor: Path, tree: dict) -> list:
-    """Files of ``vendor/_static`` that are missing or differ from ``tree`` (and stray files)."""
-    static = vendor / "_static"
+def tree_problems(static: Path, tree: dict) -> list:
+    """Files of the folder ``static`` (vendor/_static or vendor-test) that are missing or differ from ``tree`` (and stray files)."""
     problems = []
     for rel, data in sorted(tree.items()):
         path = static / rel
@@ -385,23 +406,35 @@ def fetch_tarballs(tarballs: Path, *, use_npm: bool) -> None:
             shutil.move(str(tmp / p["tarball"]), str(tarballs / p["tarball"]))
 
 
-def install(vendor: Path, tree: dict) -> None:
-    """Write ``tree`` as vendor/_static/ (built aside, then swapped in)."""
-    staging = vendor / "_static.new"
+def install(static: Path, tree: dict) -> None:
+    """Write ``tree`` as the folder ``static`` (built aside, then swapped in)."""
+    staging = static.with_name(static.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     for rel, data in tree.items():
         path = staging / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    shutil.rmtree(vendor / "_static", ignore_errors=True)
-    staging.rename(vendor / "_static")
-    (vendor / ".fetched.json").unlink(missing_ok=True)  # the stamp of earlier versions of this script
+    shutil.rmtree(static, ignore_errors=True)
+    static.parent.mkdir(parents=True, exist_ok=True)
+    staging.rename(static)
 
 
 def ensure(vendor: Path, tarballs: Path = CACHE, *, force: bool = False, check_only: bool = False, use_npm: bool = True) -> int:
+    """Verify (and restore or fetch) vendor/_static/ and, next to ``vendor``, the test-only vendor-test/."""
+    (vendor / ".fetched.json").unlink(missing_ok=True)  # the stamp of earlier versions of this script
+    for static, test_only in ((vendor / "_static", False), (vendor.parent / "vendor-test", True)):
+        status = _ensure_folder(static, tarballs, test_only=test_only, force=force, check_only=check_only, use_npm=use_npm)
+        if status:
+            return status
+        force = False  # the tarballs were fetched for the first folder
+    return 0
+
+
+def _ensure_folder(static: Path, tarballs: Path, *, test_only: bool, force: bool, check_only: bool, use_npm: bool) -> int:
+    name = f"{static.parent.name}/{static.name}" if not test_only else static.name
     tree = None
     try:
-        tree = None if force else expected_tree(tarballs)
+        tree = None if force else expected_tree(tarballs, test_only=test_only)
     except VendorError as exc:
         if check_only:
             log(f"{exc}")
@@ -410,23 +443,23 @@ def ensure(vendor: Path, tarballs: Path = CACHE, *, force: bool = False, check_o
     except (OSError, tarfile.TarError) as exc:  # a tarball that passed its checksum but cannot be read
         log(f"cannot read the cached tarballs ({exc}): fetching them again")
     if tree is not None:
-        problems = tree_problems(vendor, tree)
+        problems = tree_problems(static, tree)
         if not problems:
-            log(f"{vendor.name}/ verified: {len(tree)} files match the pinned packages")
+            log(f"{name}/ verified: {len(tree)} files match the pinned packages")
             return 0
         log(f"{problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
         if check_only:
             return 1
-        log("restoring vendor/_static/ from the verified tarballs (no network needed)")
+        log(f"restoring {name}/ from the verified tarballs (no network needed)")
     else:
         fetch_tarballs(tarballs, use_npm=use_npm)
-        tree = expected_tree(tarballs)
-    install(vendor, tree)
-    problems = tree_problems(vendor, tree)
+        tree = expected_tree(tarballs, test_only=test_only)
+    install(static, tree)
+    problems = tree_problems(static, tree)
     if problems:
         raise VendorError(f"{problems[0]} even after writing it: is the disk full or vendor/ read-only?")
     size = sum(len(d) for d in tree.values())
-    log(f"wrote {vendor.name}/_static/ ({len(tree)} files, {size / 1e6:.1f} MB), every file verified")
+    log(f"wrote {name}/ ({len(tree)} files, {size / 1e6:.1f} MB), every file verified")
     return 0
 
 

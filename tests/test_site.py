@@ -15,8 +15,8 @@ navigation walks the chapters in order, search finds a chapter, launch/
 download/repository buttons point where they should, and a link check over
 every internal href/src (including #fragments) of the built HTML.
 
-Screenshots of every page at a laptop (1366x900) and a phone (390x844) width
-are written to artifacts/screenshots/ (git-ignored) for a human to look at.
+Accessibility (axe-core), phone fit, page weight and the screenshots of every
+page are checked in tests/test_site_a11y.py.
 
 Environment knobs (for debugging, not needed normally):
   CONVLAYER_BOOK_DIR   build this book directory instead of the repository
@@ -34,7 +34,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 # The fixtures site, server, browser and open_page are in conftest.py.
-from site_harness import BOOK_DIR, BRANCH, DOCNAMES, REPO_URL, SCREENSHOTS, VIEWPORTS, WIDGET_VIEW, _source_of
+from site_harness import BOOK_DIR, BRANCH, DOCNAMES, REPO_URL, VIEWPORTS, WIDGET_VIEW, _source_of
 
 
 def test_book_builds_cleanly(site):
@@ -306,12 +306,10 @@ def test_page_in_browser(site, open_page, doc):
 
     assert not rec.problems(), "\n".join(rec.problems())
 
-    # screenshots, laptop then phone; at phone width nothing may stick out sideways
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{_slug(doc)}-laptop.png"), full_page=True)
+    # at phone width nothing may stick out sideways (screenshots of every page
+    # at 1280 and 390 px are taken by tests/test_site_a11y.py)
     page.set_viewport_size(VIEWPORTS["phone"])
     page.wait_for_timeout(300)
-    page.screenshot(path=str(SCREENSHOTS / f"{_slug(doc)}-phone.png"), full_page=True)
     overflow = page.evaluate(
         """() => {
           const w = document.documentElement.clientWidth;
@@ -378,8 +376,10 @@ def test_search_finds_a_chapter(open_page):
 
 
 def test_no_js_in_static_source_folder():
-    """Jupyter Book 1 adds every .js in _static/ to every page: keep _static/ for CSS only."""
+    """Jupyter Book 1 adds every .js in _static/ to every page: only the site's own small script lives there."""
     static = BOOK_DIR / "_static"
-    if static.is_dir():
-        assert not list(static.rglob("*.js")), "JavaScript in _static/ would be injected into every page"
+    scripts = sorted(p.relative_to(static).as_posix() for p in static.rglob("*.js")) if static.is_dir() else []
+    assert scripts in ([], ["convlayer.js"]), f"JavaScript in _static/ would be injected into every page: {scripts}"
+    for name in scripts:
+        assert (static / name).stat().st_size < 20_000, f"_static/{name} is loaded by every page: keep it small"
 

@@ -126,7 +126,7 @@ def test_static_figures():
     assert len(chw.plot_channels(X).axes) == 4
     V, names = chw.demo_layer()
     fig = chw.plot_feature_maps(corr2d_multi_in_out(X, V), names)
-    assert sum(ax.get_visible() for ax in fig.axes) == 6
+    assert sum(bool(ax.images) and ax.get_visible() for ax in fig.axes) == 6
     plt.close("all")
 
 

@@ -269,7 +269,7 @@ def test_static_figures():
 
     g = cw.playground_image("photo (grey)")
     fig = cw.plot_filters(g, {"sobel x": KERNELS["sobel x"], "blur": KERNELS["box blur"]})
-    assert len(fig.axes) == 3
+    assert [ax.get_title() for ax in fig.axes if ax.images] == ["input", "sobel x", "blur"]
     peak, score = cw.match_template(g, g[40:50, 60:75])
     fig2 = cw.plot_template_match(g, g[40:50, 60:75], score, [peak, (0, 0)])
     assert peak == (40, 60) and len(fig2.axes) >= 3

@@ -26,6 +26,7 @@ from ..kernels import KERNELS
 from .._validate import choice
 from ._browser import BrowserExplorer, image_from_bytes, image_to_bytes, image_traits
 from ._common import signed_style
+from ._static import readable_text, signed_colorbar, static_figure
 from .correlation import downsample
 
 __all__ = [
@@ -255,36 +256,56 @@ def _signed_style(A):
 # static figures
 
 
-def plot_channels(X, width: float = 8.0, height: float = 2.4):
-    """The RGB image and its three channels ``x[:, :, c]`` as grey images (pyplot figure; call ``plt.show()``)."""
-    import matplotlib.pyplot as plt
+def plot_channels(X):
+    """The RGB image and its three channels ``x[:, :, c]`` as grey images, in a 2 x 2 grid (pyplot figure).
 
-    fig, axes = plt.subplots(1, 4, figsize=(width, height), layout="constrained", dpi=72)
-    axes[0].imshow(np.clip(X, 0, 1))
+    Examples
+    --------
+    >>> import numpy as np, matplotlib.pyplot as plt
+    >>> fig = plot_channels(np.zeros((4, 4, 3)))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['x, shape (4, 4, 3)', 'x[:, :, 0] (red)', 'x[:, :, 1] (green)', 'x[:, :, 2] (blue)']
+    >>> plt.close(fig)
+    """
+    fig, axes = static_figure(5.0, nrows=2, ncols=2)
+    axes = axes.ravel()
+    axes[0].imshow(np.clip(X, 0, 1), interpolation="none")
     axes[0].set_title(f"x, shape {X.shape}")
     for c, (ax, name) in enumerate(zip(axes[1:], ("red", "green", "blue"), strict=True)):
-        ax.imshow(X[:, :, c], cmap="gray", vmin=0, vmax=1)
-        ax.set_title(f"x[:, :, {c}]  ({name})")
+        ax.imshow(X[:, :, c], cmap="gray", vmin=0, vmax=1, interpolation="none")
+        ax.set_title(f"x[:, :, {c}] ({name})")
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
-    return fig
+    return readable_text(fig)
 
 
-def plot_feature_maps(maps, names, width: float = 8.0, height: float = 5.2):
-    """Every output channel ``h[:, :, k]`` of a layer, in two rows (pyplot figure)."""
-    import matplotlib.pyplot as plt
+def plot_feature_maps(maps, names):
+    """Every output channel ``h[:, :, k]`` of a layer, two a row, each with its colour bar (pyplot figure).
 
+    Signed maps use a diverging colour map whose colour bar writes the sign
+    at its ends.
+
+    Examples
+    --------
+    >>> import numpy as np, matplotlib.pyplot as plt
+    >>> fig = plot_feature_maps(np.stack([np.ones((4, 4)), -np.eye(4)], axis=-1), ["ones", "minus eye"])
+    >>> [ax.get_title() for ax in fig.axes[:2]]
+    ['k = 0\\nones', 'k = 1\\nminus eye']
+    >>> plt.close(fig)
+    """
     k = maps.shape[-1]
-    ncols = (k + 1) // 2
-    fig, axes = plt.subplots(2, ncols, figsize=(width, height), layout="constrained", dpi=72)
-    for idx, ax in enumerate(axes.ravel()):
+    rows = (k + 1) // 2
+    fig, axes = static_figure(2.6 * rows, nrows=rows, ncols=2, squeeze=False)
+    axes = axes.ravel()
+    for idx, ax in enumerate(axes):
         ax.set_xticks([])
         ax.set_yticks([])
         if idx >= k:
             ax.set_visible(False)
             continue
         cmap, clim = _signed_style(maps[:, :, idx])
-        ax.imshow(maps[:, :, idx], cmap=cmap, vmin=clim[0], vmax=clim[1])
-        ax.set_title(f"k = {idx}: {names[idx]}", fontsize=10)
-    return fig
+        im = ax.imshow(maps[:, :, idx], cmap=cmap, vmin=clim[0], vmax=clim[1], interpolation="none")
+        ax.set_title(f"k = {idx}\n{names[idx]}")
+        signed_colorbar(fig, im, ax, shrink=0.9)
+    return readable_text(fig)

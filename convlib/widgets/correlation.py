@@ -37,6 +37,7 @@ from ..images import SAMPLE_IMAGES
 from ..kernels import KERNELS
 from ._browser import BrowserExplorer, image_from_bytes, image_to_bytes, kernel_array
 from ._common import signed_style
+from ._static import FIGURE_WIDTH_IN, readable_text, signed_colorbar, static_figure
 
 __all__ = [
     "written_sums",
@@ -57,6 +58,7 @@ __all__ = [
     "kernel_playground",
     "plot_filters",
     "plot_template_match",
+    "MATCH_LABELS",
     "MAX_KERNEL",
     "OPERATIONS",
     "PLAYGROUND_IMAGES",
@@ -577,49 +579,101 @@ def _grid_state(K: np.ndarray) -> dict:
 # static figures
 
 
-def plot_filters(image, kernels: dict, operation=corr2d, width: float = 8.0, height: float = 2.6):
-    """Show ``image`` and ``operation(image, K)`` for each named kernel (pyplot figure; call ``plt.show()``)."""
-    import matplotlib.pyplot as plt
+def plot_filters(image, kernels: dict, operation=corr2d):
+    """Show ``image`` and ``operation(image, K)`` for each named kernel, two panels a row (pyplot figure).
 
-    fig, axes = plt.subplots(1, len(kernels) + 1, figsize=(width, height), layout="constrained", dpi=72)
+    Signed outputs (edge detectors) get a diverging map whose colour bar
+    writes the sign at its ends.
+
+    Examples
+    --------
+    >>> import numpy as np, matplotlib.pyplot as plt
+    >>> fig = plot_filters(np.eye(8), {"[1, -1]": np.array([[1.0, -1.0]])})
+    >>> [ax.get_title() for ax in fig.axes[:2]]
+    ['input', '[1, -1]']
+    >>> plt.close(fig)
+    """
+    n = len(kernels) + 1
+    rows = (n + 1) // 2
+    fig, axes = static_figure(2.4 * rows, nrows=rows, ncols=2, squeeze=False)
+    axes = axes.ravel()
     axes[0].imshow(image, cmap="gray")
     axes[0].set_title("input")
-    for ax, (name, K) in zip(axes[1:], kernels.items(), strict=True):
+    for ax, (name, K) in zip(axes[1:], kernels.items(), strict=False):
         out = operation(image, K)
         cmap, clim = _output_style(out)
-        ax.imshow(out, cmap=cmap, vmin=clim[0], vmax=clim[1])
+        im = ax.imshow(out, cmap=cmap, vmin=clim[0], vmax=clim[1])
         ax.set_title(name)
+        signed_colorbar(fig, im, ax, shrink=0.9)
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
-    return fig
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return readable_text(fig)
 
 
-def plot_template_match(image, template, score, peaks, width: float = 8.0, height: float = 3.0):
+MATCH_LABELS = ("best match", "second best", "third best", "fourth best")
+"""Default names of the template-matching peaks, best first."""
+
+_MATCH_STYLES = (  # colour, box line style, marker: each peak differs in all three
+    ("tab:orange", "-", "o"),
+    ("tab:green", "--", "s"),
+    ("tab:purple", ":", "^"),
+    ("tab:cyan", "-.", "D"),
+)
+
+
+def plot_template_match(image, template, score, peaks, labels=MATCH_LABELS):
     """Image with the matches boxed, the template, and the score map with its peaks (pyplot figure).
 
-    ``peaks`` is a list of top-left corners ``(i, j)``, best first.
+    ``peaks`` is a list of top-left corners ``(i, j)``, best first (at most
+    four), named by ``labels``. Each peak is numbered on the image and on the
+    score map and differs from the others in colour, box line style and
+    marker shape; a legend below names them. The score map's colour bar
+    writes the sign at its ends.
+
+    Examples
+    --------
+    >>> import numpy as np, matplotlib.pyplot as plt
+    >>> X = np.zeros((12, 12)); X[3:5, 6:8] = 1
+    >>> peak, score = match_template(X, X[2:6, 5:9])
+    >>> fig = plot_template_match(X, X[2:6, 5:9], score, [peak])
+    >>> [t.get_text() for t in fig.legends[0].get_texts()]
+    ['1: best match']
+    >>> plt.close(fig)
     """
-    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     h, w = np.shape(template)
     peaks = [tuple(int(v) for v in p) for p in peaks]
-    fig, (ax_x, ax_t, ax_s) = plt.subplots(1, 3, figsize=(width, height), layout="constrained", width_ratios=[3, 1, 3], dpi=72)
+    if len(peaks) > len(_MATCH_STYLES) or len(peaks) > len(labels):
+        raise ValueError(f"peaks must hold at most {min(len(_MATCH_STYLES), len(labels))} corners (one label each); got {len(peaks)}")
+    import matplotlib.pyplot as plt
+
+    # the score map beside the image; the (small) template under the image
+    fig, named = plt.subplot_mosaic([["image", "score"], ["template", "score"]], height_ratios=[4, 1],
+                                    figsize=(FIGURE_WIDTH_IN, 3.2), layout="constrained")
+    ax_x, ax_t, ax_s = named["image"], named["template"], named["score"]
     ax_x.imshow(image, cmap="gray")
-    colours = ["tab:orange", "tab:green", "tab:purple", "tab:cyan"]
-    for n, (i, j) in enumerate(peaks):
-        c = colours[n % len(colours)]
-        ax_x.add_patch(Rectangle((j - 0.5, i - 0.5), w, h, fill=False, edgecolor=c, lw=2))
-    ax_x.set_title("image, matches boxed")
-    ax_t.imshow(template, cmap="gray")
-    ax_t.set_title("template")
     lim = float(np.abs(score).max()) or 1.0
     im = ax_s.imshow(score, cmap="RdBu_r", vmin=-lim, vmax=lim)
-    for n, (i, j) in enumerate(peaks):
-        ax_s.plot(j, i, "o", mfc="none", mec=colours[n % len(colours)], ms=12, mew=2)
-    ax_s.set_title("score map, peaks circled")
-    fig.colorbar(im, ax=ax_s, shrink=0.8)
+    handles = []
+    for n, ((i, j), (colour, dash, marker)) in enumerate(zip(peaks, _MATCH_STYLES, strict=False)):
+        number = str(n + 1)
+        ax_x.add_patch(Rectangle((j - 0.5, i - 0.5), w, h, fill=False, edgecolor=colour, lw=2, ls=dash))
+        ax_s.plot(j, i, marker, mfc="none", mec=colour, ms=12, mew=2)
+        for ax, (y, x) in ((ax_x, (i - 1, j + w / 2)), (ax_s, (i - 7, j))):
+            ax.annotate(number, (x, y), ha="center", va="bottom", color="black",
+                        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec=colour, lw=1))
+        handles.append(Line2D([], [], color=colour, ls=dash, marker=marker, mfc="none", mew=2, label=f"{number}: {labels[n]}"))
+    ax_x.set_title("image")
+    ax_t.imshow(template, cmap="gray")
+    ax_t.set_title("template")
+    ax_s.set_title("score map")
+    signed_colorbar(fig, im, ax_s, shrink=0.8)
     for ax in (ax_x, ax_t, ax_s):
         ax.set_xticks([])
         ax.set_yticks([])
-    return fig
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(2, max(1, len(handles))), frameon=False)
+    return readable_text(fig)

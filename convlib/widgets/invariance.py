@@ -28,6 +28,7 @@ import traitlets
 from .._validate import integer, positive_int
 from ..correlate import corr2d
 from ._browser import BrowserExplorer, image_from_bytes, image_to_bytes, image_traits
+from ._static import readable_text, signed_colorbar, static_figure
 
 __all__ = [
     "PLUS",
@@ -361,16 +362,26 @@ def invariance_explorer(size: int = 64, noise: float = 0.0, seed: int = 0) -> Sh
 
 
 def plot_weight_matrices(W_fc, W_shared, titles=("fully connected W", "translation invariant W")):
-    """Static figure: two dense tensors ``(H, W, H, W)`` shown as ``(HW) x (HW)`` matrices."""
-    import matplotlib.pyplot as plt
+    """Static figure: two dense tensors ``(H, W, H, W)`` shown as ``(HW) x (HW)`` matrices.
 
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3.6), layout="constrained")
+    Rows are the hidden pixels ``(i, j)``, columns the input pixels
+    ``(k, l)``, both flattened row by row; each matrix has its colour bar.
+
+    Examples
+    --------
+    >>> import numpy as np, matplotlib.pyplot as plt
+    >>> fig = plot_weight_matrices(np.zeros((2, 2, 2, 2)), np.ones((2, 2, 2, 2)))
+    >>> [ax.get_title() for ax in fig.axes[:2]]
+    ['fully connected W', 'translation invariant W']
+    >>> plt.close(fig)
+    """
+    fig, axes = static_figure(3.6, ncols=2)
     for ax, Wd, title in zip(axes, (W_fc, W_shared), titles, strict=False):
         Wd = np.asarray(Wd)
         H, W = Wd.shape[:2]
-        im = ax.imshow(Wd.reshape(H * W, H * W), cmap="viridis")
+        im = ax.imshow(Wd.reshape(H * W, H * W), cmap="viridis", interpolation="none")
         ax.set_title(title)
-        ax.set_xlabel("input pixel (k, l), flattened")
-        ax.set_ylabel("hidden pixel (i, j), flattened")
-        fig.colorbar(im, ax=ax, shrink=0.8)
-    return fig
+        ax.set_xlabel("input pixel (k, l)")
+        ax.set_ylabel("hidden pixel (i, j)")
+        signed_colorbar(fig, im, ax, location="bottom", shrink=0.9)
+    return readable_text(fig)

@@ -30,6 +30,7 @@ from ..images import mri_slice
 from ..kernels import box_kernel
 from ..shapes import param_counts
 from ._browser import BrowserExplorer, image_from_bytes, image_to_bytes, image_traits
+from ._static import readable_text, static_figure
 
 __all__ = [
     "local_sum_at",
@@ -273,20 +274,31 @@ def plot_param_counts(H: int = 1024, W: int = 1024, deltas=range(0, 11)):
     [1, 9, 25]
     >>> plt.close(fig)
     """
-    import matplotlib.pyplot as plt
-
     deltas = list(deltas)
     counts = [param_counts(H, W, d) for d in deltas]
-    fig, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
-    ax.semilogy(deltas, [c["local"] for c in counts], "o-", color="tab:orange", label="local, $(2\\Delta+1)^2$")
-    ax.axhline(counts[0]["translation invariant"], color="tab:blue", ls="--", label="translation invariant, $(2H-1)(2W-1)$")
-    ax.axhline(counts[0]["fully connected"], color="tab:gray", ls=":", label="fully connected, $(HW)^2$")
+    fig, ax = static_figure(4.0)
+    # three lines told apart by marker and dash pattern as well as colour
+    ax.semilogy(deltas, [c["local"] for c in counts], "o-", color="tab:orange", label="local, (2\u0394 + 1)\u00b2")
+    ax.axhline(counts[0]["translation invariant"], color="tab:blue", ls="--", label="translation invariant, (2H \u2212 1)(2W \u2212 1)")
+    ax.axhline(counts[0]["fully connected"], color="tab:gray", ls=":", lw=2, label="fully connected, (HW)\u00b2")
     ax.set_xlabel("$\\Delta$")
     ax.set_ylabel("number of weights")
     ax.set_title(f"weights of one layer on a {H} x {W} image")
     ax.set_xticks(deltas)
-    ax.legend(loc="upper left", bbox_to_anchor=(0.01, 0.9), fontsize=9)
-    return fig
+    ax.yaxis.set_major_formatter(_power_of_ten)
+    fig.legend(loc="outside lower center", ncols=1, frameon=False)
+    return readable_text(fig)
+
+
+_SUPERSCRIPT_DIGITS = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def _power_of_ten(value: float, _position=None) -> str:
+    """Tick label ``10\u00b3`` for 1000 (the exponent as a full-size superscript character), "" between powers."""
+    exponent = round(float(np.log10(value))) if value > 0 else 0
+    if value <= 0 or not np.isclose(value, 10.0**exponent):
+        return ""
+    return "10" + str(exponent).translate(_SUPERSCRIPT_DIGITS)
 
 
 def plot_stacked_receptive_fields(delta: int = 1, layers=(1, 2, 3)):
@@ -300,14 +312,12 @@ def plot_stacked_receptive_fields(delta: int = 1, layers=(1, 2, 3)):
     ['L = 1: 5 x 5', 'L = 2: 9 x 9']
     >>> plt.close(fig)
     """
-    import matplotlib.pyplot as plt
-
     layers = list(layers)
     size = receptive_field_side(delta, max(layers)) + 4
-    fig, axes = plt.subplots(1, len(layers), figsize=(2.6 * len(layers), 2.8), layout="constrained")
+    fig, axes = static_figure(2.4, ncols=len(layers))
     for ax, L in zip(np.atleast_1d(axes), layers, strict=True):
         m = stacked_impulse_response(delta, L, size)
-        ax.imshow(m > 1e-9, cmap="Oranges", vmin=0, vmax=1.3)
+        ax.imshow(m > 1e-9, cmap="Oranges", vmin=0, vmax=1.3, interpolation="none")
         side = support_side(m)[0]
         ax.set_title(f"L = {L}: {side} x {side}")
         ax.set_xticks(np.arange(size + 1) - 0.5)  # grid lines between pixels
@@ -316,5 +326,5 @@ def plot_stacked_receptive_fields(delta: int = 1, layers=(1, 2, 3)):
         ax.set_yticklabels([])
         ax.grid(True, color="white", lw=0.5)
         ax.tick_params(length=0)
-    fig.suptitle(f"reach of one input pixel through L layers with $\\Delta$ = {delta}")
-    return fig
+    fig.suptitle(f"reach of one input pixel, L layers, $\\Delta$ = {delta}")
+    return readable_text(fig)

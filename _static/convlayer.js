@@ -1,0 +1,142 @@
+/* convlayer: accessible names the theme, myst-nb and the ipywidgets HTML
+   manager leave out. Jupyter Book 1 adds every .js in _static/ to every page,
+   which is what this small script wants (tests/test_site_a11y.py runs axe-core
+   on every page after the widgets render).
+
+   - Font Awesome icons (<i class="fa-...">, drawn by _static/icons.css) are
+     decorative: hidden from screen readers, as fontawesome.js (which the
+     site does not load, see _templates/static/webpack-macros.html) did.
+   - The search button is named by its visible text ("Search Ctrl+K"), not by
+     an aria-label that leaves out the shortcut.
+   - Solution toggles: myst-nb gives every hidden cell's <summary> the label
+     "Toggle hidden content", which hides its visible text ("Show the
+     solution") from screen readers; the summary is named by its text instead.
+   - Widget sliders (ipywidgets 8 draws a noUiSlider handle with role
+     "slider") are named by the slider's description (or its tooltip).
+   - Widget images get an alt text made of what the widget shows around them:
+     its sliders' and dropdowns' descriptions with their current values and
+     its captions. It is rewritten whenever the widget changes.
+   - Boxes that scroll sideways (wide tables, display math, code) can be
+     reached and scrolled with the keyboard, and say what they hold. */
+(function () {
+  "use strict";
+
+  function text(el) {
+    return el ? (el.textContent || "").replace(/\s+/g, " ").trim() : "";
+  }
+
+  function hideIcons(root) {
+    root.querySelectorAll('i[class*="fa-"]:not([aria-hidden])').forEach(function (icon) {
+      icon.setAttribute("aria-hidden", "true");
+    });
+  }
+
+  function nameSearchButton(root) {
+    root.querySelectorAll(".search-button-field[aria-label]").forEach(function (button) {
+      button.removeAttribute("aria-label");
+    });
+  }
+
+  function nameSolutionToggles(root) {
+    root.querySelectorAll('details.hide > summary[aria-label="Toggle hidden content"]').forEach(function (s) {
+      s.removeAttribute("aria-label");
+    });
+  }
+
+  // A slider's description, or (when the description is empty, e.g. in a
+  // grid of kernel weights) its tooltip, which ipywidgets puts in the
+  // hidden label's title.
+  function sliderName(label) {
+    var title = label.getAttribute("title");
+    return text(label) || (title && title !== "null" ? title : "");
+  }
+
+  function nameSliders(root) {
+    root.querySelectorAll(".widget-slider").forEach(function (slider) {
+      var label = slider.querySelector(".widget-label");
+      var name = label ? sliderName(label) : "";
+      if (!name) return;
+      slider.querySelectorAll('[role="slider"]').forEach(function (handle) {
+        if (handle.getAttribute("aria-label") !== name) handle.setAttribute("aria-label", name);
+      });
+    });
+  }
+
+  function describeWidget(area) {
+    var parts = [];
+    area.querySelectorAll(".widget-slider, .widget-dropdown").forEach(function (control) {
+      var label = control.querySelector(".widget-label");
+      label = label ? sliderName(label) : "";
+      var select = control.querySelector("select");
+      var value = select ? text(select.options[select.selectedIndex]) : text(control.querySelector(".widget-readout"));
+      if (label || value) parts.push(label && value ? label + ": " + value : label || value);
+    });
+    area.querySelectorAll(".widget-html-content").forEach(function (caption) {
+      if (caption.checkVisibility && !caption.checkVisibility()) return;
+      var t = text(caption);
+      if (t) parts.push(t);
+    });
+    return parts.join("; ");
+  }
+
+  function describeWidgetImages(root) {
+    root.querySelectorAll(".widget-subarea").forEach(function (area) {
+      var images = area.querySelectorAll("img.widget-image");
+      if (!images.length) return;
+      var about = describeWidget(area);
+      images.forEach(function (img, i) {
+        var alt = "Picture " + (i + 1) + " of " + images.length + " drawn by this widget" + (about ? ". " + about : "");
+        if (img.getAttribute("alt") !== alt) img.setAttribute("alt", alt);
+      });
+    });
+  }
+
+  function labelScrollBoxes(root) {
+    root.querySelectorAll(".pst-scrollable-table-container, div.math mjx-container, div.highlight pre").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-convlayer-scrollbox", "");
+      } else if (!scrolls && box.hasAttribute("data-convlayer-scrollbox")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-convlayer-scrollbox");
+      }
+    });
+  }
+
+  function fixAll() {
+    hideIcons(document);
+    nameSearchButton(document);
+    nameSolutionToggles(document);
+    nameSliders(document);
+    describeWidgetImages(document);
+    labelScrollBoxes(document);
+  }
+
+  // Widgets render after the "load" event and redraw on every change: redo
+  // the (cheap, idempotent) fixes once per animation frame after a change.
+  var pending = false;
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () {
+      pending = false;
+      fixAll();
+    });
+  }
+
+  function start() {
+    fixAll();
+    new MutationObserver(schedule).observe(document.body, {
+      childList: true, subtree: true, characterData: true,
+      attributes: true, attributeFilter: ["src", "aria-valuenow", "class"],
+    });
+    window.addEventListener("resize", schedule);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
