@@ -58,6 +58,18 @@ def display_only(chapter: str) -> set:
     return _DISPLAY_ONLY[chapter]
 
 
+_WAIT_FOR_CHILDREN = """\
+import os as __grading_os
+while True:
+    try:
+        if __grading_os.waitpid(-1, __grading_os.WNOHANG)[0] == 0:
+            break
+    except ChildProcessError:
+        break
+del __grading_os
+"""
+
+
 @dataclass
 class Limits:
     """Time and resource limits for one submission's kernel."""
@@ -187,6 +199,7 @@ class Session:
                 # a minimal environment: the kernel does not see the grader's variables (the seed's path, tokens, ...)
                 with client.setup_kernel(cwd=str(self.workdir), env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}):
                     bad = self._cells(client, [i for i in cells if i not in skip])
+                    self._clear_strays(client)
                     if bad is None and self._exchange(client, [e for e in exercises if e[0].label not in reports], reports):
                         return reports
             except DeadKernelError:
@@ -197,6 +210,16 @@ class Session:
                 skip.add(bad)
         self.notes.append("gave up after too many kernel restarts")
         return reports
+
+    def _clear_strays(self, client) -> None:
+        """Kill what the student's cells left running beside the kernel (a fork loop's copies of it), keeping the kernel."""
+        pid = getattr(client.km.provisioner, "pid", None) if client.km is not None else None
+        if self.uid >= 0 and os.geteuid() == 0 and pid:
+            if sandbox.reap_others(self.uid, keep=pid):
+                self.notes.append("processes your cells left running were stopped before the answers were read")
+                # killed children stay zombies, and count against the process limit, until their parent waits for them
+                client.timeout = 30
+                self._extra(client, _WAIT_FOR_CHILDREN)
 
     def _cells(self, client, indices: list):
         """Run cells in order; the index of a cell that ran out of time or killed the kernel, else None."""

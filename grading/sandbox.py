@@ -127,6 +127,29 @@ def reap(uid: int, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+def reap_others(uid: int, keep: int, timeout: float = 10.0) -> int:
+    """Kill every process of ``uid`` except the kernel ``keep`` (root only); how many were killed.
+
+    A fork loop leaves copies of the kernel behind that hold the process limit
+    (so the kernel can start no thread) and share its sockets. Each round
+    stops them all first (a stopped process forks no more), then kills them.
+    """
+    killed = 0
+    end = time.monotonic() + timeout
+    while strays := [pid for pid in live_pids(uid) if pid != keep]:
+        if time.monotonic() > end:
+            raise RuntimeError(f"{len(strays)} processes of uid {uid} survive")
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            for pid in strays:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+        killed += len(strays)
+        time.sleep(0.05)
+    return killed
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="start a Jupyter kernel with resource limits")
     parser.add_argument("--memory-mb", type=int, required=True)

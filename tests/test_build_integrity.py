@@ -80,7 +80,7 @@ def vendor_copy(tmp_path):
 
 @pytest.mark.parametrize(
     "damage, rel",
-    [("truncate", "mathjax/tex-mml-chtml.js"), ("delete", "jupyter-widgets/embed.js"), ("edit", "jupyter-widgets/mathjax3-compat.js")],
+    [("truncate", "mathjax/tex-mml-chtml.js"), ("delete", "jupyter-widgets/embed-amd.js"), ("edit", "jupyter-widgets/mathjax3-compat.js")],
 )
 def test_a_damaged_vendor_file_is_named_and_restored_without_network(vendor_copy, tmp_path, damage, rel):
     target = vendor_copy / "_static" / rel

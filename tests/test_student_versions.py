@@ -253,7 +253,7 @@ def test_broken_exercises_are_reported_one_by_one(tmp_path, capsys):
     ms.generate(ROOT / "chapters", tmp_path, log=lambda *a: None)
     path = tmp_path / "02_locality.ipynb"
     nb = nbformat.read(path, as_version=4)
-    typo = set_starter(nb, "fc_weights", "fc_weights = (1024 * 1024 ** 2\nlocal_weights = 1\n")
+    typo = set_starter(nb, "def my_border_terms", "def my_border_terms(i, j, delta, H, W)\n    return 0\n")
     set_starter(nb, "def my_local_layer", "def my_local_layer(X, V):\n    while True:\n        pass\n")
     set_starter(nb, "def my_receptive_field", "def my_receptive_field(delta, layers):\n    return 2 * delta + 1\n")
     for cell in nb.cells:  # the student "passes" a check by editing it
@@ -266,8 +266,8 @@ def test_broken_exercises_are_reported_one_by_one(tmp_path, capsys):
     assert "\x1b[" not in out
     by_call = {r.call: r for r in results}
     assert len(results) == 3 and not any(r.passed for r in results)
-    counts = by_call["check_layer_counts(fc_weights, local_weights)"]
-    assert counts.problem.startswith(f"not run: your cell {typo + 1}, line 1: fc_weights = (1024 * 1024 ** 2\nSyntaxError")
+    border = by_call["check_border_terms(my_border_terms)"]
+    assert border.problem.startswith(f"not run: your cell {typo + 1}, line 1: def my_border_terms(i, j, delta, H, W)\nSyntaxError")
     local = by_call["check_local_layer(my_local_layer)"]
     assert "Hint [time limit]: your function did not return within 5 s" in local.problem
     receptive = by_call["check_receptive_field(my_receptive_field)"]

@@ -65,5 +65,5 @@ def test_kernel_checks():
         kernel_array(np.ones((6, 1)), "V", max_side=5)
     with pytest.raises(ValueError, match=r"^V must hold finite numbers"):
         kernel_array([[np.nan]], "V")
-    with pytest.raises(ValueError, match=r"^V must be a 2-D \(h, w\) array"):
+    with pytest.raises(ValueError, match=r"^V must be a 2-D \(k_h, k_w\) array"):
         kernel_array([1.0, 2.0], "V")
