@@ -255,7 +255,7 @@ def test_exception_report_names_type_message_and_case():
     message = rejects(check_corr2d, corr_window_too_big, "Hint [exception]")
     assert "ValueError" in message and "broadcast" in message
     assert "First failing case: X of shape" in message
-    assert "X[i:i+h, j:j+w]" in message  # the specific advice for broadcasting errors
+    assert "X[i:i+k_h, j:j+k_w]" in message  # the specific advice for broadcasting errors
 
 
 def test_not_implemented_is_an_assertion_without_chained_traceback():
@@ -507,7 +507,7 @@ def mio_tensordot(X, K):
     return np.tensordot(windows, K.transpose(2, 0, 1, 3), axes=3)
 
 
-def mio_torch_layout(X, K):  # reads K as PyTorch's (C_out, C_in, h, w)
+def mio_torch_layout(X, K):  # reads K as PyTorch's (C_out, C_in, k_h, k_w)
     return np.stack([sum(loop_corr(X[:, :, c], K[k, c]) for c in range(K.shape[1])) for k in range(K.shape[0])], axis=-1)
 
 
@@ -526,7 +526,7 @@ MULTI_IN_OUT_WRONG = [
     (lambda X, K: mio_loop(X, K[::-1, ::-1]), "Hint [flipped kernel]"),
     (lambda X, K: np.stack([mi_loop(X, K[:, :, :, k].transpose(1, 0, 2)) for k in range(K.shape[3])], axis=-1), "Hint [transposed kernel]"),
     (lambda X, K: mio_loop(X, K).transpose(1, 0, 2), "Hint [rows and columns swapped]"),
-    (mio_torch_layout, "not PyTorch's (C_out, C_in, h, w)"),
+    (mio_torch_layout, "not PyTorch's (C_out, C_in, k_h, k_w)"),
     (lambda X, K: np.stack([sum(corr_zeros_like(X[:, :, c], K[:, :, c, k]) for c in range(X.shape[2])) for k in range(K.shape[3])], axis=-1),
      "Hint [integer output]"),
     (lambda X, K: np.stack([sum(corr_square_only(X[:, :, c], K[:, :, c, k]) for c in range(X.shape[2])) for k in range(K.shape[3])], axis=-1),

@@ -35,18 +35,6 @@ OLD_FORMS = {
     "h, w = K.shape (h is the hidden representation)": r"\bh, ?w = \w+\.shape",
 }
 
-# convlib modules owned by parallel work (exercise checkers, widgets): their
-# messages still say h x w. Remove entries here as those modules adopt k_h x k_w.
-NOT_YET_CONVERTED = {
-    "convlib/checks/_engine.py",
-    "convlib/checks/answers.py",
-    "convlib/checks/single_channel.py",
-    "convlib/checks/multi_channel.py",
-    "convlib/checks/locality.py",
-    "convlib/widgets/correlation.py",
-}
-
-
 def _old_forms(text: str) -> list[str]:
     return [f"{name}: {m.group(0)!r}" for name, pattern in OLD_FORMS.items() for m in re.finditer(pattern, text)]
 
@@ -67,21 +55,13 @@ def test_chapters_use_one_notation(path):
     assert not found, f"{path.name} uses the old notation:\n" + "\n".join(found)
 
 
-CONVLIB = sorted(p for p in (ROOT / "convlib").rglob("*.py") if p.relative_to(ROOT).as_posix() not in NOT_YET_CONVERTED)
+CONVLIB = sorted((ROOT / "convlib").rglob("*.py"))
 
 
 @pytest.mark.parametrize("path", CONVLIB, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_convlib_text_uses_one_notation(path):
     found = _old_forms(_python_text(path))
     assert not found, f"{path.relative_to(ROOT)} uses the old notation:\n" + "\n".join(found)
-
-
-@pytest.mark.parametrize("name", sorted(NOT_YET_CONVERTED))
-def test_each_exemption_is_still_needed(name):
-    """An exempt module that no longer uses an old form must leave the list, so the list only shrinks."""
-    path = ROOT / name
-    assert path.exists(), f"NOT_YET_CONVERTED lists {name}, which does not exist"
-    assert _old_forms(_python_text(path)), f"{name} uses the new notation now: remove it from NOT_YET_CONVERTED"
 
 
 @pytest.mark.parametrize(

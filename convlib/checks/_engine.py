@@ -290,8 +290,8 @@ def _run(
     if square_rule and squares and all(r.ok for r in squares) and all(not r.case.square for r in failed):
         hint = (
             "your function is right on every square case but fails when the image or kernel is not square. "
-            "Check that you use the height for rows and the width for columns: H, W = X.shape, h, w = K.shape, "
-            "rows range(H - h + 1), columns range(W - w + 1)."
+            "Check that you use the height for rows and the width for columns: H, W = X.shape, k_h, k_w = K.shape, "
+            "rows range(H - k_h + 1), columns range(W - k_w + 1)."
         )
         raise _failure(title, "only square inputs work", hint, failed[0], n_failed, n)
 
@@ -314,7 +314,7 @@ def _run(
         if "broadcast" in str(r.exc):
             hint += (
                 ". A window and the kernel must have the same shape: the window at (i, j) is "
-                "X[i:i+h, j:j+w] with h, w = K.shape; check your slice bounds and loop ranges"
+                "X[i:i+k_h, j:j+k_w] with k_h, k_w = K.shape; check your slice bounds and loop ranges"
             )
         if crash_hint:
             hint += f". {crash_hint}"
@@ -360,7 +360,7 @@ def _explains(m: _Mistake, wrong: list, same: Callable) -> bool:
 
 
 _SHAPES_2D = [
-    # (H, W, h, w, dtype of X, dtype of K) -- square cases first
+    # (H, W, k_h, k_w, dtype of X, dtype of K) -- square cases first
     (1, 1, 1, 1, "f", "f"),
     (4, 4, 1, 1, "f", "f"),
     (5, 5, 2, 2, "f", "f"),
@@ -409,12 +409,12 @@ def _cases_2d(seed: int = 0) -> list:
     """The 34 hidden single-channel cases: the lecture's example plus _SHAPES_2D."""
     rng = np.random.default_rng(seed)
     cases = [_Case((np.arange(9).reshape(3, 3), np.arange(4).reshape(2, 2)), ("X", "K"), True, "the lecture's example")]
-    for H, W, h, w, kx, kk in _SHAPES_2D:
+    for H, W, k_h, k_w, kx, kk in _SHAPES_2D:
         X = _array(rng, (H, W), kx)
-        K = _array(rng, (h, w), kk)
-        if h == w and h > 1 and (np.array_equal(K, K.T) or np.array_equal(K, K[::-1, ::-1])):
+        K = _array(rng, (k_h, k_w), kk)
+        if k_h == k_w and k_h > 1 and (np.array_equal(K, K.T) or np.array_equal(K, K[::-1, ::-1])):
             K[0, -1] += 1  # keep kernels asymmetric so flips and transposes show
-        cases.append(_Case((X, K), ("X", "K"), H == W and h == w))
+        cases.append(_Case((X, K), ("X", "K"), H == W and k_h == k_w))
     return cases
 
 
@@ -422,11 +422,11 @@ def _loop_valid(X, K, combine):
     """Valid sliding window with a custom window-kernel combination (for mistake simulations)."""
     X, K = np.asarray(X, float), np.asarray(K, float)
     H, W = X.shape
-    h, w = K.shape
-    out = np.zeros((H - h + 1, W - w + 1))
-    for i in range(H - h + 1):
-        for j in range(W - w + 1):
-            out[i, j] = combine(X[i : i + h, j : j + w], K)
+    k_h, k_w = K.shape
+    out = np.zeros((H - k_h + 1, W - k_w + 1))
+    for i in range(H - k_h + 1):
+        for j in range(W - k_w + 1):
+            out[i, j] = combine(X[i : i + k_h, j : j + k_w], K)
     return out
 
 
@@ -469,41 +469,41 @@ _TRUNC_CHANNELS = _Mistake(
 
 _MEAN = _Mistake(
     "mean instead of sum",
-    "your output is the window's mean; the formula sums the products: h[i, j] = sum_{a,b} V[a, b] x[i+a, j+b] (use .sum(), not .mean()).",
+    "your output is the window's mean; the formula sums the products: Y[i, j] = sum_{a,b} K[a, b] X[i+a, j+b] (use .sum(), not .mean()).",
     lambda args, ref: ref / np.asarray(args[1]).size,
 )
 _OUT_T = _Mistake(
     "rows and columns swapped",
-    "your output is transposed: row i of the output belongs to image row i. Store the result at out[i, j] with i over rows (H - h + 1) and j over columns (W - w + 1).",
+    "your output is transposed: row i of the output belongs to image row i. Store the result at out[i, j] with i over rows (H - k_h + 1) and j over columns (W - k_w + 1).",
     lambda args, ref: ref.T if ref.ndim == 2 else np.swapaxes(ref, 0, 1),
 )
 
 _SHAPE_MISTAKES_2D = [
     _Mistake(
         "output one too small",
-        "your output is one row and one column too small. A kernel of height h fits at H - h + 1 positions "
-        "(i = 0, ..., H - h), so use range(H - h + 1) and range(W - w + 1).",
+        "your output is one row and one column too small. A kernel of height k_h fits at H - k_h + 1 positions "
+        "(i = 0, ..., H - k_h), so use range(H - k_h + 1) and range(W - k_w + 1).",
         lambda args, s: (s[0] - 1, s[1] - 1) + tuple(s[2:]),
     ),
     _Mistake(
         "output one too large",
-        "your output is one row and one column too large: a kernel of height h fits at H - h + 1 positions, not H - h + 2.",
+        "your output is one row and one column too large: a kernel of height k_h fits at H - k_h + 1 positions, not H - k_h + 2.",
         lambda args, s: (s[0] + 1, s[1] + 1) + tuple(s[2:]),
     ),
     _Mistake(
         "output has the image's shape",
         "your output has the image's shape (H, W). Without padding ('valid') the kernel only fits at "
-        "(H - h + 1) x (W - w + 1) positions: allocate np.zeros((H - h + 1, W - w + 1)), not np.zeros_like(X).",
+        "(H - k_h + 1) x (W - k_w + 1) positions: allocate np.zeros((H - k_h + 1, W - k_w + 1)), not np.zeros_like(X).",
         lambda args, s: tuple(np.shape(args[0])[:2]) + tuple(s[2:]),
     ),
     _Mistake(
         "'full' output",
-        "your output has the 'full' size (H + h - 1) x (W + w - 1); the convolutional layer computes the 'valid' part, (H - h + 1) x (W - w + 1).",
+        "your output has the 'full' size (H + k_h - 1) x (W + k_w - 1); the convolutional layer computes the 'valid' part, (H - k_h + 1) x (W - k_w + 1).",
         lambda args, s: (np.shape(args[0])[0] + np.shape(args[1])[0] - 1, np.shape(args[0])[1] + np.shape(args[1])[1] - 1) + tuple(s[2:]),
     ),
     _Mistake(
         "rows and columns swapped",
-        "your output has its height and width swapped: rows come first, (H - h + 1, W - w + 1).",
+        "your output has its height and width swapped: rows come first, (H - k_h + 1, W - k_w + 1).",
         lambda args, s: (s[1], s[0]) + tuple(s[2:]),
     ),
 ]

@@ -293,12 +293,12 @@ def check_edge_kernel(K) -> None:
             continue
         Y = corr2d(X, Karr)
         rows = np.abs(Y).max(axis=1) > tol
-        h = Karr.shape[0]
+        k_h = Karr.shape[0]
         # rows of Y whose window straddles an edge of X
         changes = np.flatnonzero(np.any(X[1:] != X[:-1], axis=1))  # edge between row r and r + 1
         straddle = np.zeros(Y.shape[0], dtype=bool)
         for r in changes:
-            straddle[max(0, r - h + 2) : r + 1] = True
+            straddle[max(0, r - k_h + 2) : r + 1] = True
         if not rows[straddle].any():
             raise CheckFailed(
                 f"{title}: Hint [misses horizontal edges]: on '{name}' your output is zero everywhere, also where the brightness "
@@ -455,9 +455,9 @@ def check_grey_kernel(K) -> None:
     Karr = _answer_array(title, "K", K)
     if Karr.shape != (1, 1, 3, 1):
         if Karr.size == 3 and Karr.shape == (1, 1, 1, 3):
-            tag, hint = "C_in and C_out swapped", "a kernel is (h, w, C_in, C_out): 3 input channels (R, G, B) and 1 output channel, shape (1, 1, 3, 1)."
+            tag, hint = "C_in and C_out swapped", "a kernel is (k_h, k_w, C_in, C_out): 3 input channels (R, G, B) and 1 output channel, shape (1, 1, 3, 1)."
         elif Karr.size == 3:
-            tag, hint = "wrong shape", f"a kernel for corr2d_multi_in_out has four axes (h, w, C_in, C_out) = (1, 1, 3, 1); reshape your {Karr.shape} array with .reshape(1, 1, 3, 1)."
+            tag, hint = "wrong shape", f"a kernel for corr2d_multi_in_out has four axes (k_h, k_w, C_in, C_out) = (1, 1, 3, 1); reshape your {Karr.shape} array with .reshape(1, 1, 3, 1)."
         else:
             tag, hint = "wrong shape", "the kernel is 1 x 1 in space, with 3 input channels and 1 output channel: shape (1, 1, 3, 1)."
         raise CheckFailed(f"{title}: Hint [{tag}]: {hint} (got shape {Karr.shape})")

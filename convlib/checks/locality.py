@@ -17,38 +17,39 @@ from ._engine import (
 )
 
 
-def _dense_reference(V, H, W):
-    V = np.asarray(V, dtype=float)
-    h, w = V.shape
-    Ho, Wo = H - h + 1, W - w + 1
+def _dense_reference(K, H, W):
+    K = np.asarray(K, dtype=float)
+    k_h, k_w = K.shape
+    Ho, Wo = H - k_h + 1, W - k_w + 1
     Wd = np.zeros((Ho, Wo, H, W))
     for i in range(Ho):
         for j in range(Wo):
-            Wd[i, j, i : i + h, j : j + w] = V
+            Wd[i, j, i : i + k_h, j : j + k_w] = K
     return Wd
 
 
-def _dense_minus(V, H, W):
-    """W[i, j, i - a, j - b] = V[a, b] where the index exists (the convolution's sign)."""
-    V = np.asarray(V, dtype=float)
-    h, w = V.shape
-    Ho, Wo = H - h + 1, W - w + 1
+def _dense_minus(K, H, W):
+    """W[i, j, i - a, j - b] = K[a, b] where the index exists (the convolution's sign)."""
+    K = np.asarray(K, dtype=float)
+    k_h, k_w = K.shape
+    Ho, Wo = H - k_h + 1, W - k_w + 1
     Wd = np.zeros((Ho, Wo, H, W))
     for i in range(Ho):
         for j in range(Wo):
-            for a in range(h):
-                for b in range(w):
+            for a in range(k_h):
+                for b in range(k_w):
                     if i - a >= 0 and j - b >= 0:
-                        Wd[i, j, i - a, j - b] = V[a, b]
+                        Wd[i, j, i - a, j - b] = K[a, b]
     return Wd
 
 
 def check_dense_weights(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
-    r"""Check ``fn(V, H, W)``: the fully connected weight tensor of a valid cross-correlation.
+    r"""Check ``fn(K, H, W)``: the fully connected weight tensor of a valid cross-correlation.
 
-    The layer ``h = corr2d(x, V)`` is a fully connected layer
-    ``h[i, j] = sum_{k, l} W[i, j, k, l] x[k, l]``; ``fn`` returns its weight
-    tensor, of shape ``(H - h + 1, W - w + 1, H, W)``. ``time_limit`` is the
+    The layer ``Y = corr2d(x, K)``, with ``K`` the 0-based ``k_h x k_w``
+    kernel, is a fully connected layer
+    ``Y[i, j] = sum_{k, l} W[i, j, k, l] x[k, l]``; ``fn`` returns its weight
+    tensor, of shape ``(H - k_h + 1, W - k_w + 1, H, W)``. ``time_limit`` is the
     number of seconds each call of ``fn`` may take.
 
     Raises
@@ -63,7 +64,7 @@ def check_dense_weights(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     --------
     >>> import numpy as np
     >>> from convlib.checks import check_dense_weights
-    >>> check_dense_weights(lambda V, H, W: np.zeros((H, W, H, W)))  # doctest: +ELLIPSIS
+    >>> check_dense_weights(lambda K, H, W: np.zeros((H, W, H, W)))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     convlib.checks.CheckFailed: dense weights: 16 of 16 hidden cases fail.
@@ -71,32 +72,32 @@ def check_dense_weights(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     """
     rng = np.random.default_rng(6)
     cases = []
-    for H, W, h, w, kind in [(3, 3, 2, 2, "i"), (1, 1, 1, 1, "f"), (4, 4, 3, 3, "f"), (5, 5, 2, 2, "f"), (4, 4, 1, 1, "f"), (5, 5, 3, 3, "if"),
+    for H, W, k_h, k_w, kind in [(3, 3, 2, 2, "i"), (1, 1, 1, 1, "f"), (4, 4, 3, 3, "f"), (5, 5, 2, 2, "f"), (4, 4, 1, 1, "f"), (5, 5, 3, 3, "if"),
                              (4, 6, 2, 3, "f"), (6, 4, 3, 2, "f"), (3, 5, 1, 4, "f"), (5, 3, 4, 1, "f"), (5, 7, 3, 3, "f"),
                              (6, 5, 2, 2, "f"), (4, 5, 4, 5, "f"), (2, 6, 2, 2, "f"), (6, 6, 2, 5, "f"), (5, 6, 2, 3, "if")]:
-        V = _array(rng, (h, w), "f" if kind == "if" else kind)
+        K = _array(rng, (k_h, k_w), "f" if kind == "if" else kind)
         if kind == "if":
-            V = V + 0.25
-        cases.append(_Case((V, H, W), ("V", "H", "W"), H == W and h == w))
+            K = K + 0.25
+        cases.append(_Case((K, H, W), ("K", "H", "W"), H == W and k_h == k_w))
     mistakes = [
         _Mistake(
             "flipped kernel",
-            "your weights hold the flipped kernel: W[i, j, i + a, j + b] = V[a, b] with V as it is (the layer cross-correlates).",
+            "your weights hold the flipped kernel: W[i, j, i + a, j + b] = K[a, b] with K as it is (the layer cross-correlates).",
             lambda args, ref: _dense_reference(np.asarray(args[0])[::-1, ::-1], args[1], args[2]),
         ),
         _Mistake(
             "transposed kernel",
-            "your weights hold the transposed kernel: a is the row offset and b the column offset, W[i, j, i + a, j + b] = V[a, b].",
+            "your weights hold the transposed kernel: a is the row offset and b the column offset, W[i, j, i + a, j + b] = K[a, b].",
             lambda args, ref: _dense_reference(np.asarray(args[0]).T, args[1], args[2]),
         ),
         _Mistake(
             "i - a instead of i + a",
-            "you placed V[a, b] at (i - a, j - b); the lecture re-indexes k = i + a and l = j + b: W[i, j, i + a, j + b] = V[a, b].",
+            "you placed K[a, b] at (i - a, j - b); the lecture re-indexes k = i + a and l = j + b: W[i, j, i + a, j + b] = K[a, b].",
             lambda args, ref: _dense_minus(*args),
         ),
         _Mistake(
             "kernel does not move",
-            "every hidden pixel (i, j) sees the same image pixels: the window must move with (i, j), W[i, j, i + a, j + b] = V[a, b].",
+            "every hidden pixel (i, j) sees the same image pixels: the window must move with (i, j), W[i, j, i + a, j + b] = K[a, b].",
             lambda args, ref: np.broadcast_to(_dense_reference(args[0], args[1], args[2])[0, 0], ref.shape).copy(),
         ),
         _Mistake(
@@ -111,26 +112,27 @@ def check_dense_weights(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         ),
         _Mistake(
             "hidden layer as large as the image",
-            "your hidden layer has H x W pixels; without padding it has (H - h + 1) x (W - w + 1) (the windows that fit).",
+            "your hidden layer has H x W pixels; without padding it has (H - k_h + 1) x (W - k_w + 1) (the windows that fit).",
             lambda args, ref: np.pad(ref, ((0, args[1] - ref.shape[0]), (0, args[2] - ref.shape[1]), (0, 0), (0, 0))),
         ),
         _Mistake(
             "hidden layer one too small",
-            "your hidden layer is one row and one column too small: there are H - h + 1 positions (i = 0, ..., H - h).",
+            "your hidden layer is one row and one column too small: there are H - k_h + 1 positions (i = 0, ..., H - k_h).",
             lambda args, ref: ref[:-1, :-1] if ref.shape[0] > 1 and ref.shape[1] > 1 else None,
         ),
-        *_int_mistakes("np.zeros_like(V)"),
+        *_int_mistakes("np.zeros_like(K)"),
     ]
     _run("dense weights", fn, cases, _dense_reference, mistakes=mistakes, shape_mistakes=[], time_limit=time_limit)
 
 
 def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
-    r"""Check ``fn(X, V)``: the lecture's local layer with zero padding, written without ``corr2d``.
+    r"""Check ``fn(X, K)``: the lecture's local layer with zero padding, written without ``corr2d``.
 
     .. math:: h[i, j] = \sum_{a=-\Delta}^{\Delta} \sum_{b=-\Delta}^{\Delta} V[a, b] \, x[i + a, j + b]
 
-    ``V`` is stored as a ``(2 Delta + 1) x (2 Delta + 1)`` array, so the
-    lecture's ``V[a, b]`` is ``V[a + Delta, b + Delta]``; pixels outside the
+    ``K`` is the ``(2 Delta + 1) x (2 Delta + 1)`` array indexed from 0,
+    ``K[a, b] = V[a - Delta, b - Delta]``, so the lecture's ``V[a, b]`` is
+    ``K[a + Delta, b + Delta]``; pixels outside the
     image count as zero; the output has the image's shape. ``time_limit`` is
     the number of seconds each call of ``fn`` may take.
 
@@ -139,7 +141,7 @@ def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     CheckFailed
         Hints: no padding ('valid' output), 'full' output, flipped kernel,
         transposed kernel, wrap-around instead of zeros, edge padding instead
-        of zeros, output shifted by Delta (V[a, b] used for offset (a, b)
+        of zeros, output shifted by Delta (K[a, b] used for offset (a, b)
         without the + Delta), negative indices wrap around, mean instead of
         sum, integer output, square only, mutation, exception, time limit,
         library function (the exercise asks for the index arithmetic).
@@ -148,7 +150,7 @@ def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     --------
     >>> from convlib import corr2d
     >>> from convlib.checks import check_local_layer
-    >>> check_local_layer(lambda X, V: corr2d(X, V, "same"))  # doctest: +ELLIPSIS
+    >>> check_local_layer(lambda X, K: corr2d(X, K, "same"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     convlib.checks.CheckFailed: local layer: Hint [library function]: this is (or only calls) convlib.corr2d, ...
@@ -159,21 +161,21 @@ def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
                           (4, 7, 1, "f"), (7, 4, 1, "f"), (5, 9, 2, "f"), (9, 5, 2, "f"), (3, 8, 1, "f"), (8, 3, 1, "f"),
                           (2, 6, 1, "f"), (6, 2, 1, "f"), (5, 8, 1, "i"), (7, 5, 1, "if"), (4, 6, 2, "f"), (1, 5, 1, "f"), (3, 3, 2, "f")]:
         X = _array(rng, (H, W), "i" if kind in ("i", "if") else kind)
-        V = _array(rng, (2 * d + 1, 2 * d + 1), "i" if kind == "i" else ("f" if kind == "if" else kind))
-        cases.append(_Case((X, V), ("X", "V"), H == W, f"Delta = {d}"))
+        K = _array(rng, (2 * d + 1, 2 * d + 1), "i" if kind == "i" else ("f" if kind == "if" else kind))
+        cases.append(_Case((X, K), ("X", "K"), H == W, f"Delta = {d}"))
 
     def pad_then(mode):
         def sim(args, ref):
-            X, V = np.asarray(args[0], float), np.asarray(args[1], float)
-            d = V.shape[0] // 2
-            return corr2d(np.pad(X, d, mode=mode), V)
+            X, K = np.asarray(args[0], float), np.asarray(args[1], float)
+            d = K.shape[0] // 2
+            return corr2d(np.pad(X, d, mode=mode), K)
 
         return sim
 
     mistakes = [
         _Mistake(
             "flipped kernel",
-            "you flipped the kernel (convolution); the layer uses V[a, b] with x[i + a, j + b].",
+            "you flipped the kernel (convolution); the layer pairs V[a, b] = K[a + Delta, b + Delta] with x[i + a, j + b].",
             lambda args, ref: conv2d(args[0], args[1], "same"),
         ),
         _Mistake(
@@ -193,13 +195,13 @@ def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         ),
         _Mistake(
             "output shifted by Delta",
-            "your output is shifted: V[a + Delta, b + Delta] is the weight of offset (a, b) with a, b from -Delta to Delta, "
+            "your output is shifted: K[a + Delta, b + Delta] is the weight of offset (a, b) with a, b from -Delta to Delta, "
             "so the window of h[i, j] is centred on x[i, j] (pad Delta zeros on each side, then slide).",
             lambda args, ref: corr2d(np.pad(np.asarray(args[0], float), ((0, np.shape(args[1])[0] - 1), (0, np.shape(args[1])[1] - 1))), args[1]),
         ),
         _Mistake(
             "negative indices wrap around",
-            "you indexed V[a, b] with a, b from -Delta to Delta: in Python V[-1] is the LAST row, so the kernel is rolled. Use V[a + Delta, b + Delta].",
+            "you indexed K[a, b] with a, b from -Delta to Delta: in Python K[-1] is the LAST row, so the kernel is rolled. Use K[a + Delta, b + Delta].",
             lambda args, ref: corr2d(args[0], np.roll(np.asarray(args[1]), (np.shape(args[1])[0] // 2, np.shape(args[1])[1] // 2), axis=(0, 1)), "same"),
         ),
         _Mistake(
@@ -231,7 +233,7 @@ def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
             lambda args, s: (s[1], s[0]),
         ),
     ]
-    _run("local layer", fn, cases, lambda X, V: corr2d(X, V, "same"), mistakes=mistakes, shape_mistakes=shape_mistakes,
+    _run("local layer", fn, cases, lambda X, K: corr2d(X, K, "same"), mistakes=mistakes, shape_mistakes=shape_mistakes,
          time_limit=time_limit, forbidden=_CORRELATIONS)
 
 

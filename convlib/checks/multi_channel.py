@@ -31,10 +31,10 @@ def _cases_multi_in(seed: int = 2) -> list:
         (8, 6, 2, 4, 1, "f"), (3, 6, 2, 2, 3, "f"), (6, 3, 2, 2, 3, "f"), (5, 7, 2, 3, 2, "if"), (4, 6, 3, 4, 3, "f32"),
         (2, 5, 2, 4, 5, "f"), (7, 5, 4, 2, 2, "i"),
     ]
-    for H, W, h, w, C, kind in shapes:
+    for H, W, k_h, k_w, C, kind in shapes:
         X = _array(rng, (H, W, C), "i" if kind in ("i", "if") else kind)
-        K = _array(rng, (h, w, C), "i" if kind == "i" else ("f" if kind == "if" else kind))
-        cases.append(_Case((X, K), ("X", "K"), H == W and h == w))
+        K = _array(rng, (k_h, k_w, C), "i" if kind == "i" else ("f" if kind == "if" else kind))
+        cases.append(_Case((X, K), ("X", "K"), H == W and k_h == k_w))
     return cases
 
 
@@ -43,18 +43,18 @@ def _per_channel(X, K, op=corr2d):
     return np.stack([op(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])], axis=-1)
 
 
-_CHANNEL_CRASH_HINT = "Channels are on the LAST axis: X[:, :, c] has shape (H, W) and K[:, :, c] has shape (h, w)"
+_CHANNEL_CRASH_HINT = "Channels are on the LAST axis: X[:, :, c] has shape (H, W) and K[:, :, c] has shape (k_h, k_w)"
 
 
 def check_corr2d_multi_in(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
-    r"""Check ``fn(X, K)``: cross-correlation of an ``(H, W, C)`` image with an ``(h, w, C)`` kernel, summed over channels.
+    r"""Check ``fn(X, K)``: cross-correlation of an ``(H, W, C)`` image with a ``(k_h, k_w, C)`` kernel, summed over channels.
 
-    .. math:: h[i, j] = \sum_c \sum_{a, b} K[a, b, c] \, X[i + a, j + b, c]
+    .. math:: Y[i, j] = \sum_c \sum_{a, b} K[a, b, c] \, X[i + a, j + b, c]
 
     Parameters
     ----------
     fn : callable
-        ``fn(X, K) -> array of shape (H - h + 1, W - w + 1)``; it may call a
+        ``fn(X, K) -> array of shape (H - k_h + 1, W - k_w + 1)``; it may call a
         single-channel ``corr2d``, but not convlib's multi-channel functions.
     time_limit : float, optional
         Seconds each call of ``fn`` may take.
@@ -83,7 +83,7 @@ def check_corr2d_multi_in(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None
         _Mistake(
             "forgot to sum over channels",
             "your output keeps one map per channel (shape (H', W', C)); the layer adds the channels up: "
-            "h[i, j] = sum_c corr2d(X[:, :, c], K[:, :, c]). Sum the per-channel results.",
+            "Y[i, j] = sum_c corr2d(X[:, :, c], K[:, :, c]). Sum the per-channel results.",
             lambda args, ref: _per_channel(*args),
         ),
         _Mistake(
@@ -174,10 +174,10 @@ def _cases_multi_in_out(seed: int = 3) -> list:
         (5, 7, 2, 3, 2, 2, "if"), (4, 6, 3, 4, 3, 3, "f32"), (5, 8, 1, 1, 3, 2, "f"), (7, 5, 4, 2, 2, 2, "i"),
     ]
     cases = []
-    for H, W, h, w, ci, co, kind in shapes:
+    for H, W, k_h, k_w, ci, co, kind in shapes:
         X = _array(rng, (H, W, ci), "i" if kind in ("i", "if") else kind)
-        K = _array(rng, (h, w, ci, co), "i" if kind == "i" else ("f" if kind == "if" else kind))
-        cases.append(_Case((X, K), ("X", "K"), H == W and h == w))
+        K = _array(rng, (k_h, k_w, ci, co), "i" if kind == "i" else ("f" if kind == "if" else kind))
+        cases.append(_Case((X, K), ("X", "K"), H == W and k_h == k_w))
     return cases
 
 
@@ -189,7 +189,7 @@ def _mio_no_sum(X, K, op=corr2d):
 
 
 def _mio_swapped_io(X, K):
-    """The student read K as (h, w, C_out, C_in): output channel k uses K[:, :, k, c]."""
+    """The student read K as (k_h, k_w, C_out, C_in): output channel k uses K[:, :, k, c]."""
     X, K = np.asarray(X), np.asarray(K)
     maps = []
     for k in range(K.shape[2]):
@@ -198,8 +198,8 @@ def _mio_swapped_io(X, K):
 
 
 _LAYOUT_HINT = (
-    "The kernel is indexed V[a, b, c, k]: shape (h, w, C_in, C_out), input channel c on axis 2 and output channel k "
-    "on axis 3 (not PyTorch's (C_out, C_in, h, w)); X is (H, W, C_in) with channels last"
+    "The kernel is indexed K[a, b, c, k]: shape (k_h, k_w, C_in, C_out), input channel c on axis 2 and output channel k "
+    "on axis 3 (not PyTorch's (C_out, C_in, k_h, k_w)); X is (H, W, C_in) with channels last"
 )
 
 
@@ -213,7 +213,7 @@ def _mio_mistakes(op_name: str = "corr2d_multi_in_out"):
         _Mistake(
             "forgot to sum over input channels",
             "your output keeps the input-channel axis (H', W', C_in, C_out); each output channel k adds up its input channels: "
-            "h[:, :, k] = sum_c corr2d(X[:, :, c], K[:, :, c, k]).",
+            "Y[:, :, k] = sum_c corr2d(X[:, :, c], K[:, :, c, k]).",
             lambda args, ref: _mio_no_sum(*args),
         ),
         _Mistake(
@@ -223,7 +223,7 @@ def _mio_mistakes(op_name: str = "corr2d_multi_in_out"):
         ),
         _Mistake(
             "(C_out, C_in) order mixed",
-            "you read the kernel as (h, w, C_out, C_in). " + _LAYOUT_HINT + ".",
+            "you read the kernel as (k_h, k_w, C_out, C_in). " + _LAYOUT_HINT + ".",
             lambda args, ref: _mio_swapped_io(*args),
         ),
         _Mistake(
@@ -280,7 +280,7 @@ def check_corr2d_multi_in_out(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> 
     ----------
     fn : callable
         ``fn(X, K)`` with ``X`` of shape ``(H, W, C_in)`` and ``K`` of shape
-        ``(h, w, C_in, C_out)``, returning ``(H - h + 1, W - w + 1, C_out)``;
+        ``(k_h, k_w, C_in, C_out)``, returning ``(H - k_h + 1, W - k_w + 1, C_out)``;
         it may call ``corr2d`` or ``corr2d_multi_in``, not ``corr2d_multi_in_out``.
     time_limit : float, optional
         Seconds each call of ``fn`` may take.
@@ -326,8 +326,8 @@ def check_conv_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     Parameters
     ----------
     fn : callable
-        ``fn(X, K, b)`` with ``X`` ``(H, W, C_in)``, ``K`` ``(h, w, C_in, C_out)``
-        and ``b`` ``(C_out,)``, returning ``(H - h + 1, W - w + 1, C_out)``.
+        ``fn(X, K, b)`` with ``X`` ``(H, W, C_in)``, ``K`` ``(k_h, k_w, C_in, C_out)``
+        and ``b`` ``(C_out,)``, returning ``(H - k_h + 1, W - k_w + 1, C_out)``.
     time_limit : float, optional
         Seconds each call of ``fn`` may take.
 

@@ -24,12 +24,12 @@ from ._engine import (
 def check_corr2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     r"""Check ``fn(X, K)``: the 2-D cross-correlation of the lecture, ``"valid"`` positions only.
 
-    .. math:: h[i, j] = \sum_{a=0}^{h-1} \sum_{b=0}^{w-1} K[a, b] \, X[i + a, j + b]
+    .. math:: Y[i, j] = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} K[a, b] \, X[i + a, j + b]
 
     Parameters
     ----------
     fn : callable
-        ``fn(X, K) -> array of shape (H - h + 1, W - w + 1)``, written by the
+        ``fn(X, K) -> array of shape (H - k_h + 1, W - k_w + 1)``, written by the
         student (convlib's and SciPy's functions are refused).
     time_limit : float, optional
         Seconds each call of ``fn`` may take.
@@ -61,7 +61,7 @@ def check_corr2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         _Mistake(
             "flipped kernel",
             "you flipped the kernel, which computes a convolution (conv2d). The convolutional layer computes a "
-            "cross-correlation: use K[a, b] as it is, h[i, j] = sum_{a,b} K[a, b] X[i+a, j+b].",
+            "cross-correlation: use K[a, b] as it is, Y[i, j] = sum_{a,b} K[a, b] X[i+a, j+b].",
             lambda args, ref: conv2d(*args),
         ),
         _Mistake(
@@ -79,7 +79,7 @@ def check_corr2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         _Mistake(
             "matrix product",
             "you combined window and kernel with a matrix product (@ or np.dot); the formula multiplies them "
-            "elementwise and sums: (X[i:i+h, j:j+w] * K).sum().",
+            "elementwise and sums: (X[i:i+k_h, j:j+k_w] * K).sum().",
             lambda args, ref: _loop_valid(args[0], args[1], lambda win, K: (win @ K).sum()) if np.shape(args[1])[0] == np.shape(args[1])[1] else None,
         ),
         _MEAN,
@@ -92,9 +92,9 @@ def check_corr2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
 def check_conv2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     r"""Check ``fn(X, K)``: the 2-D **convolution** (flipped kernel), ``"valid"`` positions only.
 
-    .. math:: (K \circledast X)[i, j] = \sum_{a=0}^{h-1} \sum_{b=0}^{w-1} K[a, b] \, X[i + h - 1 - a, j + w - 1 - b],
+    .. math:: (K \circledast X)[i, j] = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} K[a, b] \, X[i + k_h - 1 - a, j + k_w - 1 - b],
 
-    for ``0 <= i <= H - h`` and ``0 <= j <= W - w`` (the lecture's
+    for ``0 <= i <= H - k_h`` and ``0 <= j <= W - k_w`` (the lecture's
     :math:`\sum_{a,b} f(a, b) g(i - a, j - b)` with the output indexed from the
     first position where the kernel fits), as :func:`scipy.signal.convolve2d`
     with ``mode="valid"``.
@@ -102,7 +102,7 @@ def check_conv2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     Parameters
     ----------
     fn : callable
-        ``fn(X, K) -> array of shape (H - h + 1, W - w + 1)``; it may call a
+        ``fn(X, K) -> array of shape (H - k_h + 1, W - k_w + 1)``; it may call a
         cross-correlation, but not convlib's or SciPy's convolution.
     time_limit : float, optional
         Seconds each call of ``fn`` may take.
@@ -175,9 +175,9 @@ def _output_shape_cases() -> list:
     cases = []
     sizes = [(3, 3, 2, 2), (1, 1, 1, 1), (5, 5, 3, 3), (4, 7, 2, 3), (7, 4, 3, 2), (6, 9, 1, 5), (9, 6, 5, 1),
              (10, 3, 4, 2), (3, 10, 2, 4), (1024, 768, 5, 3), (28, 28, 5, 5), (8, 12, 8, 12), (11, 7, 4, 4)]
-    for H, W, h, w in sizes:
+    for H, W, k_h, k_w in sizes:
         for mode in ("valid", "same", "full"):
-            cases.append(_Case((H, W, h, w, mode), ("H", "W", "h", "w", "mode"), H == W and h == w))
+            cases.append(_Case((H, W, k_h, k_w, mode), ("H", "W", "k_h", "k_w", "mode"), H == W and k_h == k_w))
     return cases
 
 
@@ -209,14 +209,14 @@ def _shape_validate(got, expected) -> str:
 
 
 def check_output_shape(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
-    """Check ``fn(H, W, h, w, mode) -> (rows, cols)``, the output size of a 2-D cross-correlation.
+    """Check ``fn(H, W, k_h, k_w, mode) -> (rows, cols)``, the output size of a 2-D cross-correlation.
 
     ``mode`` is ``"valid"``, ``"same"`` or ``"full"``, as in the chapter.
 
     Parameters
     ----------
     fn : callable
-        ``fn(H, W, h, w, mode)`` returning a pair of ints.
+        ``fn(H, W, k_h, k_w, mode)`` returning a pair of ints.
     time_limit : float, optional
         Seconds each call of ``fn`` may take.
 
@@ -232,24 +232,24 @@ def check_output_shape(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     Examples
     --------
     >>> from convlib.checks import check_output_shape
-    >>> check_output_shape(lambda H, W, h, w, mode: (H - h, W - w))  # doctest: +ELLIPSIS
+    >>> check_output_shape(lambda H, W, k_h, k_w, mode: (H - k_h, W - k_w))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     convlib.checks.CheckFailed: output_shape: 39 of 39 hidden cases fail.
     Hint [mode ignored]: ...
     """
 
-    def valid(H, W, h, w):
-        return (H - h + 1, W - w + 1)
+    def valid(H, W, k_h, k_w):
+        return (H - k_h + 1, W - k_w + 1)
 
     def by_mode(table):
         def sim(args, ref):
-            H, W, h, w, mode = args
-            return table[mode](H, W, h, w)
+            H, W, k_h, k_w, mode = args
+            return table[mode](H, W, k_h, k_w)
 
         return sim
 
-    right = {"valid": valid, "same": lambda H, W, h, w: (H, W), "full": lambda H, W, h, w: (H + h - 1, W + w - 1)}
+    right = {"valid": valid, "same": lambda H, W, k_h, k_w: (H, W), "full": lambda H, W, k_h, k_w: (H + k_h - 1, W + k_w - 1)}
 
     def variant(**changes):
         return by_mode({**right, **changes})
@@ -257,28 +257,28 @@ def check_output_shape(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     mistakes = [
         _Mistake(
             "'valid' one too small",
-            "in 'valid' mode a kernel of height h fits at H - h + 1 positions (i = 0, ..., H - h): add 1.",
-            variant(valid=lambda H, W, h, w: (H - h, W - w)),
+            "in 'valid' mode a kernel of height k_h fits at H - k_h + 1 positions (i = 0, ..., H - k_h): add 1.",
+            variant(valid=lambda H, W, k_h, k_w: (H - k_h, W - k_w)),
         ),
         _Mistake(
             "'valid' one too large",
-            "in 'valid' mode a kernel of height h fits at H - h + 1 positions, not H - h + 2.",
-            variant(valid=lambda H, W, h, w: (H - h + 2, W - w + 2)),
+            "in 'valid' mode a kernel of height k_h fits at H - k_h + 1 positions, not H - k_h + 2.",
+            variant(valid=lambda H, W, k_h, k_w: (H - k_h + 2, W - k_w + 2)),
         ),
         _Mistake(
             "'full' one too large",
-            "in 'full' mode the kernel overlaps the image at H + h - 1 positions (from i = -(h - 1) to H - 1), not H + h.",
-            variant(full=lambda H, W, h, w: (H + h, W + w)),
+            "in 'full' mode the kernel overlaps the image at H + k_h - 1 positions (from i = -(k_h - 1) to H - 1), not H + k_h.",
+            variant(full=lambda H, W, k_h, k_w: (H + k_h, W + k_w)),
         ),
         _Mistake(
             "'full' one too small",
-            "in 'full' mode the kernel overlaps the image at H + h - 1 positions (from i = -(h - 1) to H - 1), not H + h - 2.",
-            variant(full=lambda H, W, h, w: (H + h - 2, W + w - 2)),
+            "in 'full' mode the kernel overlaps the image at H + k_h - 1 positions (from i = -(k_h - 1) to H - 1), not H + k_h - 2.",
+            variant(full=lambda H, W, k_h, k_w: (H + k_h - 2, W + k_w - 2)),
         ),
         _Mistake(
             "'full' padded on one side only",
-            "'full' pads h - 1 rows on BOTH sides: (H + 2(h - 1)) - h + 1 = H + h - 1.",
-            variant(full=lambda H, W, h, w: (H, W)),
+            "'full' pads k_h - 1 rows on BOTH sides: (H + 2(k_h - 1)) - k_h + 1 = H + k_h - 1.",
+            variant(full=lambda H, W, k_h, k_w: (H, W)),
         ),
         _Mistake(
             "'same' computed like 'valid'",
@@ -292,7 +292,7 @@ def check_output_shape(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         ),
         _Mistake(
             "kernel height used for both sides",
-            "you used the kernel height h for the width as well: the columns depend on w.",
+            "you used the kernel height k_h for the width as well: the columns depend on k_w.",
             lambda args, ref: right[args[4]](args[0], args[1], args[2], args[2]),
         ),
         _Mistake(
@@ -302,17 +302,17 @@ def check_output_shape(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         ),
         _Mistake(
             "H and h mixed up",
-            "you subtracted the image from the kernel: 'valid' is (H - h + 1, W - w + 1) with H the image and h the kernel.",
-            variant(valid=lambda H, W, h, w: (h - H + 1, w - W + 1)),
+            "you subtracted the image from the kernel: 'valid' is (H - k_h + 1, W - k_w + 1) with H the image and k_h the kernel.",
+            variant(valid=lambda H, W, k_h, k_w: (k_h - H + 1, k_w - W + 1)),
         ),
         *[
             _Mistake(
                 "mode ignored",
-                "you return the same kind of size for every mode; 'valid' is (H - h + 1, W - w + 1), 'same' is (H, W) "
-                "and 'full' is (H + h - 1, W + w - 1): look at the mode argument.",
+                "you return the same kind of size for every mode; 'valid' is (H - k_h + 1, W - k_w + 1), 'same' is (H, W) "
+                "and 'full' is (H + k_h - 1, W + k_w - 1): look at the mode argument.",
                 (lambda args, ref, f=f: f(*args[:4])),
             )
-            for f in (valid, right["same"], right["full"], lambda H, W, h, w: (H - h, W - w))
+            for f in (valid, right["same"], right["full"], lambda H, W, k_h, k_w: (H - k_h, W - k_w))
         ],
     ]
 
@@ -320,7 +320,7 @@ def check_output_shape(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         "output_shape",
         fn,
         _output_shape_cases(),
-        lambda H, W, h, w, mode: output_shape(H, W, h, w, mode),
+        lambda H, W, k_h, k_w, mode: output_shape(H, W, k_h, k_w, mode),
         mistakes=mistakes,
         same=_shape_same,
         validate=_shape_validate,

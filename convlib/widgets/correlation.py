@@ -92,20 +92,20 @@ def _fmt(value) -> str:
 
 @dataclass
 class WindowFrame:
-    """One output element of a valid cross-correlation ``h[i, j] = sum_{a,b} V[a, b] x[i+a, j+b]``."""
+    """One output element of a valid cross-correlation ``Y[i, j] = sum_{a,b} K[a, b] x[i+a, j+b]``."""
 
     i: int
     j: int
-    window: np.ndarray  # x[i:i+h, j:j+w]
-    products: np.ndarray  # V * window
-    value: float  # h[i, j]
+    window: np.ndarray  # x[i:i+k_h, j:j+k_w]
+    products: np.ndarray  # K * window
+    value: float  # Y[i, j]
     text: str  # e.g. "0*0 + 1*1 + 3*2 + 4*3 = 19"
 
 
 def window_frame(X, K, i: int, j: int) -> WindowFrame:
     """The window, the products and the written-out sum for output element ``(i, j)``.
 
-    The terms are written in the order of the sum, ``x[i+a, j+b]*V[a, b]``
+    The terms are written in the order of the sum, ``x[i+a, j+b]*K[a, b]``
     for ``a`` then ``b``.
 
     Examples
@@ -115,11 +115,11 @@ def window_frame(X, K, i: int, j: int) -> WindowFrame:
     '0*0 + 1*1 + 3*2 + 4*3 = 19'
     """
     X, K = np.asarray(X), np.asarray(K)
-    h, w = K.shape
+    k_h, k_w = K.shape
     H, W = X.shape
-    if not (0 <= i <= H - h and 0 <= j <= W - w):
-        raise ValueError(f"(i, j) must index the valid output of shape {(H - h + 1, W - w + 1)}; got {(i, j)}")
-    window = X[i : i + h, j : j + w]
+    if not (0 <= i <= H - k_h and 0 <= j <= W - k_w):
+        raise ValueError(f"(i, j) must index the valid output of shape {(H - k_h + 1, W - k_w + 1)}; got {(i, j)}")
+    window = X[i : i + k_h, j : j + k_w]
     products = window * K
     value = float(corr2d(window, K)[0, 0])
     terms = " + ".join(f"{_fmt(x)}*{_fmt(v)}" for x, v in zip(window.ravel(), K.ravel(), strict=True))
@@ -181,7 +181,7 @@ def normalized_cross_correlation(X, T) -> np.ndarray:
 def _image_and_template(X, T):
     """``X`` and ``T`` as float64 2-D arrays, the template no larger than the image (errors name X and T)."""
     X = np.asarray(as_array(X, "X", 2, layout="(H, W)"), dtype=float)
-    T = np.asarray(as_array(T, "T", 2, layout="(h, w)"), dtype=float)
+    T = np.asarray(as_array(T, "T", 2, layout="(k_h, k_w)"), dtype=float)
     check_kernel_fits(X.shape, T.shape, "valid", "X", "T")
     return X, T
 
@@ -207,10 +207,10 @@ def match_template(X, T, normalized: bool = True):
 
 
 def top_peaks(score, n: int, size) -> list:
-    """The ``n`` highest positions of ``score``, each at least a ``size = (h, w)`` box away from the ones before.
+    """The ``n`` highest positions of ``score``, each at least a ``size = (k_h, k_w)`` box away from the ones before.
 
     Greedy non-maximum suppression: after taking a peak ``(i, j)``, the
-    positions ``|i' - i| < h`` and ``|j' - j| < w`` (windows that overlap the
+    positions ``|i' - i| < k_h`` and ``|j' - j| < k_w`` (windows that overlap the
     peak's window) are excluded.
 
     Examples
@@ -220,14 +220,14 @@ def top_peaks(score, n: int, size) -> list:
     [(2, 3), (8, 8)]
     """
     score = np.array(score, dtype=float)
-    h, w = size
+    k_h, k_w = size
     found = []
     for _ in range(int(n)):
         if not np.isfinite(score).any():
             break
         i, j = np.unravel_index(int(np.nanargmax(np.where(np.isfinite(score), score, np.nan))), score.shape)
         found.append((int(i), int(j)))
-        score[max(0, i - h + 1) : i + h, max(0, j - w + 1) : j + w] = -np.inf
+        score[max(0, i - k_h + 1) : i + k_h, max(0, j - k_w + 1) : j + k_w] = -np.inf
     return found
 
 
@@ -278,10 +278,10 @@ class PlaygroundFrame:
     """What the kernel playground shows: the chosen operation and how it differs from the other."""
 
     image: np.ndarray
-    kernel: np.ndarray  # V as entered
-    slid: np.ndarray  # the weights actually laid over the image: V, or V flipped for convolution
+    kernel: np.ndarray  # K as entered
+    slid: np.ndarray  # the weights actually laid over the image: K, or K flipped for convolution
     operation: str
-    output: np.ndarray  # corr2d(image, V) or conv2d(image, V), valid mode
+    output: np.ndarray  # corr2d(image, K) or conv2d(image, K), valid mode
     difference: np.ndarray  # |conv2d - corr2d|
     max_difference: float
 
@@ -328,16 +328,16 @@ class CorrelationSteps(BrowserExplorer, js="correlation"):
     r"""Walk the kernel over a small input, one output element per slider position.
 
     For the window position ``p`` (row-major over the valid output, so
-    ``(i, j) = divmod(p, W - w + 1)``) the page highlights the window
-    ``x[i:i+h, j:j+w]``, writes the products ``V[a, b] x[i+a, j+b]`` and the
-    sum ``h[i, j]`` (the text of :func:`window_frame`), and fills in the
+    ``(i, j) = divmod(p, W - k_w + 1)``) the page highlights the window
+    ``x[i:i+k_h, j:j+k_w]``, writes the products ``K[a, b] x[i+a, j+b]`` and
+    their sum (the text of :func:`window_frame`), and fills in the
     outputs computed so far.
 
     Parameters
     ----------
     X : array_like, shape (H, W)
         A small input (at most 8 x 8), e.g. the lecture's ``arange(9).reshape(3, 3)``.
-    K : array_like, shape (h, w)
+    K : array_like, shape (k_h, k_w)
         A kernel that fits inside ``X``.
     position : int
         The first window position shown.
@@ -357,7 +357,7 @@ class CorrelationSteps(BrowserExplorer, js="correlation"):
 
     def __init__(self, X, K, position: int = 0, **kwargs):
         X = as_array(X, "X", 2, layout="(H, W)").astype(np.float64)
-        K = as_array(K, "K", 2, layout="(h, w)").astype(np.float64)
+        K = as_array(K, "K", 2, layout="(k_h, k_w)").astype(np.float64)
         if max(X.shape) > MAX_STEPS_INPUT:
             raise ValueError(f"X must be at most {MAX_STEPS_INPUT} x {MAX_STEPS_INPUT} (every number is written out); got shape {X.shape}")
         if not (np.isfinite(X).all() and np.isfinite(K).all()):
@@ -376,7 +376,7 @@ class CorrelationSteps(BrowserExplorer, js="correlation"):
         return divmod(int(self.position), X.shape[1] - K.shape[1] + 1)
 
     def reference_frame(self) -> dict:
-        """The window, the products ``V * window`` and the sum ``h[i, j]`` (as a 1 x 1 array), from convlib."""
+        """The window, the products ``K * window`` and their sum (as a 1 x 1 array), from convlib."""
         f = window_frame(np.array(self.x), np.array(self.kernel), *self.output_index)
         return {"window": f.window, "products": f.products, "value": np.array([[f.value]])}
 
@@ -407,7 +407,7 @@ class KernelPlayground(BrowserExplorer, js="correlation"):
     r"""Edit a kernel, load a preset, pick an image, cross-correlate or convolve: computed in the browser.
 
     The page shows the input ``x``, the weights actually slid over it
-    (``V``, or ``V`` flipped for convolution), the output (valid mode) and
+    (``K``, or ``K`` flipped for convolution), the output (valid mode) and
     ``|conv2d - corr2d|``. Every sample image travels once, as uint8
     (:data:`PLAYGROUND_IMAGES`, 256 x 256 at most); the page works on
     ``u8 / 255``, which is :attr:`input_image`.
@@ -466,7 +466,7 @@ class KernelPlayground(BrowserExplorer, js="correlation"):
             image_shapes=shapes,
             pixels=data,
             image=image,
-            presets={name: V.tolist() for name, V in KERNELS.items()},
+            presets={name: preset_kernel.tolist() for name, preset_kernel in KERNELS.items()},
             preset=preset if kernel is None else CUSTOM,
             operation=operation,
             **_grid_state(K),
@@ -498,7 +498,7 @@ class KernelPlayground(BrowserExplorer, js="correlation"):
 
     @property
     def kernel(self) -> np.ndarray:
-        """The kernel ``V`` the page uses: the top-left ``rows x cols`` block of the weight grid."""
+        """The kernel ``K`` the page uses: the top-left ``rows x cols`` block of the weight grid."""
         grid = np.array(self.weights, dtype=np.float64).reshape(MAX_KERNEL, MAX_KERNEL)
         return grid[: self.rows, : self.cols].copy()
 
@@ -540,7 +540,7 @@ def playground_pixels():
     Examples
     --------
     >>> data, shapes = playground_pixels()
-    >>> len(data) == sum(h * w for h, w in shapes), shapes[0]
+    >>> len(data) == sum(rows * cols for rows, cols in shapes), shapes[0]
     (True, [6, 8])
     """
     parts = [_playground_bytes(name) for name in PLAYGROUND_IMAGES]
@@ -645,7 +645,7 @@ def plot_template_match(image, template, score, peaks, labels=MATCH_LABELS):
     """
     from matplotlib.lines import Line2D
 
-    h, w = np.shape(template)
+    t_h, t_w = np.shape(template)
     peaks = [tuple(int(v) for v in p) for p in peaks]
     if len(peaks) > len(_MATCH_STYLES) or len(peaks) > len(labels):
         raise ValueError(f"peaks must hold at most {min(len(_MATCH_STYLES), len(labels))} corners (one label each); got {len(peaks)}")
@@ -661,9 +661,9 @@ def plot_template_match(image, template, score, peaks, labels=MATCH_LABELS):
     handles = []
     for n, ((i, j), (colour, dash, marker)) in enumerate(zip(peaks, _MATCH_STYLES, strict=False)):
         number = str(n + 1)
-        ax_x.add_patch(Rectangle((j - 0.5, i - 0.5), w, h, fill=False, edgecolor=colour, lw=2, ls=dash))
+        ax_x.add_patch(Rectangle((j - 0.5, i - 0.5), t_w, t_h, fill=False, edgecolor=colour, lw=2, ls=dash))
         ax_s.plot(j, i, marker, mfc="none", mec=colour, ms=12, mew=2)
-        for ax, (y, x) in ((ax_x, (i - 1, j + w / 2)), (ax_s, (i - 7, j))):
+        for ax, (y, x) in ((ax_x, (i - 1, j + t_w / 2)), (ax_s, (i - 7, j))):
             ax.annotate(number, (x, y), ha="center", va="bottom", color="black",
                         bbox=dict(boxstyle="round,pad=0.1", fc="white", ec=colour, lw=1))
         handles.append(Line2D([], [], color=colour, ls=dash, marker=marker, mfc="none", mew=2, label=f"{number}: {labels[n]}"))
