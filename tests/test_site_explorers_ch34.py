@@ -57,7 +57,7 @@ def _choose(e, label: str, option: str, trait: str) -> None:
 
 
 def _weight_input(e, a: int, b: int, kind: str):
-    """The number field (kind="number") or slider (kind="range") of weight V[a, b]."""
+    """The number field (kind="number") or slider (kind="range") of weight K[a, b]."""
     cell = e.root.query_selector_all(".convlayer-weight")[5 * a + b]
     return cell.query_selector(f"input[type={kind}]")
 
@@ -88,7 +88,7 @@ def test_steps_walk_the_worked_example(open_page):
         highlighted = e.root.query_selector_all("td.convlayer-in-window")
         assert len(highlighted) == 4, "the window under the kernel is highlighted"
     assert values == [19, 25, 37, 43]
-    assert sums[0] == "h[0, 0] = 0*0 + 1*1 + 3*2 + 4*3 = 19" and sums[3] == "h[1, 1] = 4*0 + 5*1 + 7*2 + 8*3 = 43"
+    assert sums[0] == "Y[0, 0] = 0*0 + 1*1 + 3*2 + 4*3 = 19" and sums[3] == "Y[1, 1] = 4*0 + 5*1 + 7*2 + 8*3 = 43"
     e.press("window position", "Home")
     check_frame(e, steps_widget, "back home")
     assert not rec.problems(), "\n".join(rec.problems())
@@ -135,17 +135,17 @@ def test_playground_sizes_weights_and_typing(open_page):
     e.press(_weight_input(e, 0, 0, "range"), "ArrowRight")
     state = _state(e, "weights", "preset")
     assert state["weights"][0] == pytest.approx(w0 + 0.1) and state["preset"] == cw.CUSTOM
-    check_frame(e, cw.kernel_playground, "V[0, 0] + 0.1")
+    check_frame(e, cw.kernel_playground, "K[0, 0] + 0.1")
     e.press(_weight_input(e, 0, 0, "range"), "PageUp")
     assert _state(e, "weights")["weights"][0] == pytest.approx(w0 + 1.1)
-    check_frame(e, cw.kernel_playground, "V[0, 0] + 1.1")
+    check_frame(e, cw.kernel_playground, "K[0, 0] + 1.1")
     e.press(_weight_input(e, 2, 2, "range"), "End")
     assert _state(e, "weights")["weights"][12] == 5
     # its number field takes typed values, clipped to [-5, 5]
     for (a, b), text, value in [((1, 2), "-2.5", -2.5), ((0, 1), "0.37", 0.37), ((2, 0), "-99", -5.0)]:
         _type(e, _weight_input(e, a, b, "number"), text, page)
         page.wait_for_function("([el, i, v]) => el.convlayerModel.get('weights')[i] === v", arg=[e.root, 5 * a + b, value])
-        check_frame(e, cw.kernel_playground, f"V[{a}, {b}] typed {text}")
+        check_frame(e, cw.kernel_playground, f"K[{a}, {b}] typed {text}")
     # text that is not a number yet ("-") draws nothing and throws nothing
     count = e.frame_count()
     _weight_input(e, 1, 1, "number").focus()

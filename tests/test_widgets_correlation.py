@@ -135,8 +135,8 @@ def test_steps_walk_the_lecture_example():
         values.append(float(frame["value"][0, 0]))
         texts.append(steps.reference_text())
     assert values == [19, 25, 37, 43]
-    assert texts[1] == "h[0, 1] = 1*0 + 2*1 + 4*2 + 5*3 = 25"
-    assert texts[3] == "h[1, 1] = 4*0 + 5*1 + 7*2 + 8*3 = 43"
+    assert texts[1] == "Y[0, 1] = 1*0 + 2*1 + 4*2 + 5*3 = 25"
+    assert texts[3] == "Y[1, 1] = 4*0 + 5*1 + 7*2 + 8*3 = 43"
 
 
 @pytest.mark.parametrize(

@@ -381,10 +381,10 @@ class CorrelationSteps(BrowserExplorer, js="correlation"):
         return {"window": f.window, "products": f.products, "value": np.array([[f.value]])}
 
     def reference_text(self) -> str:
-        """The written-out sum the page shows, ``"h[i, j] = ... = value"``."""
+        """The written-out sum the page shows, ``"Y[i, j] = ... = value"``."""
         X, K = np.array(self.x), np.array(self.kernel)
         i, j = self.output_index
-        return f"h[{i}, {j}] = {window_frame(X, K, i, j).text}"
+        return f"Y[{i}, {j}] = {window_frame(X, K, i, j).text}"
 
 
 def correlation_steps(X, K, position: int = 0) -> CorrelationSteps:
@@ -394,7 +394,7 @@ def correlation_steps(X, K, position: int = 0) -> CorrelationSteps:
     --------
     >>> import numpy as np
     >>> correlation_steps(np.arange(9).reshape(3, 3), np.arange(4).reshape(2, 2)).reference_text()
-    'h[0, 0] = 0*0 + 1*1 + 3*2 + 4*3 = 19'
+    'Y[0, 0] = 0*0 + 1*1 + 3*2 + 4*3 = 19'
     """
     return CorrelationSteps(X, K, position=position)
 

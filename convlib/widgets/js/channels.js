@@ -3,11 +3,11 @@
 // Python: convlib.widgets.channels.ChannelExplorer).
 //
 // Two parts on one RGB photo x[i, j, c] (shipped once as uint8, used as u8 / 255):
-// - the 1 x 1 channel mixer, h[i, j] = sum_c V[0, 0, c, 0] x[i, j, c], with the
+// - the 1 x 1 channel mixer, h[i, j] = sum_c K[0, 0, c, 0] x[i, j, c], with the
 //   three weights (w_R, w_G, w_B) set by sliders or a preset;
 // - the multi-output view: output channel k of a fixed 3 x 3 layer from RGB to
-//   six channels, its kernel slices V[:, :, c, k] and its feature map
-//   h[:, :, k] = sum_{a, b, c} V[a, b, c, k] x[i + a, j + b, c].
+//   six channels, its kernel slices K[:, :, c, k] and its feature map
+//   h[:, :, k] = sum_{a, b, c} K[a, b, c, k] x[i + a, j + b, c].
 // publishFrame() exposes the numbers ("mixed", "kernel", "feature_map") for the
 // browser tests, which compare them with ChannelExplorer.reference_frame().
 
@@ -83,8 +83,8 @@ function mixChannels(x, weights) {
 }
 
 /**
- * Valid multi-input cross-correlation with one kernel V[a, b, c] (row-major, shape kh x kw x C):
- * h[i, j] = sum_{a, b, c} V[a, b, c] x[i + a, j + b, c], taps in row-major order of V.
+ * Valid multi-input cross-correlation with one kernel K[a, b, c] (row-major, shape kh x kw x C):
+ * h[i, j] = sum_{a, b, c} K[a, b, c] x[i + a, j + b, c], taps in row-major order of K.
  */
 function corr2dMultiIn(x, k, kh, kw) {
   const Ho = x.H - kh + 1;
@@ -104,7 +104,7 @@ function corr2dMultiIn(x, k, kh, kw) {
   return { data: out, H: Ho, W: Wo };
 }
 
-/** Kernel slice V[:, :, :, k] of the layer (flat, row-major (h, w, C_in, C_out)) as (h, w, C_in). */
+/** Kernel slice K[:, :, :, k] of the layer (flat, row-major (k_h, k_w, C_in, C_out)) as (k_h, k_w, C_in). */
 function kernelSlice(layer, shape, k) {
   const [kh, kw, cin, cout] = shape;
   const out = new Float64Array(kh * kw * cin);
@@ -112,7 +112,7 @@ function kernelSlice(layer, shape, k) {
   return out;
 }
 
-/** Three small tables V[:, :, c, k], one per input channel c. */
+/** Three small tables K[:, :, c, k], one per input channel c. */
 function sliceTables(parent, kh, kw) {
   const box = element("div", "convlayer-slices", parent);
   return CHANNEL_NAMES.map(() => {
@@ -229,7 +229,7 @@ function renderChannels(model, el) {
       mapPanel.caption.textContent = `h[:, :, ${k}]: ${names[k]}`;
       mapPanel.describe(`feature map h[:, :, ${k}] (${names[k]}), ${feature.H} by ${feature.W}, ${mapColours.text}`);
       tables.forEach((table, c) => {
-        table.caption.textContent = `V[:, :, ${CHANNEL_NAMES[c]}, ${k}]`;
+        table.caption.textContent = `K[:, :, ${CHANNEL_NAMES[c]}, ${k}]`;
         table.cells.forEach((td, t) => (td.textContent = formatWeight(kernel[t * cin + c])));
       });
     }

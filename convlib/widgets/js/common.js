@@ -216,9 +216,9 @@ export function bindTrait(model, trait, builder, options) {
 // Arithmetic: convlib's corr2d / conv2d, same tap order, float64.
 
 /**
- * Valid cross-correlation h[i, j] = sum_{a, b} V[a, b] x[i + a, j + b].
- * Summed tap by tap in row-major order of V, starting from the product with
- * V[0, 0], exactly as convlib's shifted-slice accumulation does, so the
+ * Valid cross-correlation Y[i, j] = sum_{a, b} K[a, b] x[i + a, j + b].
+ * Summed tap by tap in row-major order of K, starting from the product with
+ * K[0, 0], exactly as convlib's shifted-slice accumulation does, so the
  * float64 results agree bit for bit.
  */
 export function corr2dValid(x, H, W, k, kh, kw) {
@@ -247,7 +247,7 @@ export function pad2d(x, H, W, top, bottom, left, right) {
   return { data: out, H: Hp, W: Wp };
 }
 
-/** The kernel rotated by 180 degrees (V[h-1-a, w-1-b]). */
+/** The kernel rotated by 180 degrees (K[k_h-1-a, k_w-1-b]). */
 export function flipKernel(k, kh, kw) {
   const out = new Float64Array(kh * kw);
   for (let p = 0; p < kh * kw; p++) out[p] = k[kh * kw - 1 - p];

@@ -3,7 +3,7 @@
 //
 // Two views, chosen by the model's `view` trait:
 // - "steps": the worked example's window slid one output position at a time,
-//   with the products V[a, b] x[i+a, j+b] and their sum written out
+//   with the products K[a, b] x[i+a, j+b] and their sum written out
 //   (Python: convlib.widgets.correlation.CorrelationSteps);
 // - "playground": the kernel playground: a 5 x 5 weight grid (slider and typed
 //   entry per weight), kernel size, presets, image, cross-correlation or
@@ -158,7 +158,7 @@ function renderSteps(model, el) {
   const output = corr2dValid(x, H, W, k, kh, kw);
   const Ho = output.H;
   const Wo = output.W;
-  const positionName = (p) => `h[${Math.floor(p / Wo)}, ${p % Wo}]`;
+  const positionName = (p) => `Y[${Math.floor(p / Wo)}, ${p % Wo}]`;
 
   const controls = controlsBox(root);
   const position = bindTrait(model, "position", slider, {
@@ -198,7 +198,7 @@ function renderSteps(model, el) {
       td.textContent = q <= p ? formatSum(output.data[q]) : "";
       td.classList.toggle("convlayer-current", q === p);
     });
-    sum.textContent = `h[${i}, ${j}] = ${terms.join(" + ")} = ${formatSum(value)}`;
+    sum.textContent = `Y[${i}, ${j}] = ${terms.join(" + ")} = ${formatSum(value)}`;
     publishFrame(root, {
       window: { data: window, H: kh, W: kw },
       products: { data: products, H: kh, W: kw },
@@ -237,7 +237,7 @@ function kernelOf(weights, rows, cols) {
 }
 
 /**
- * corr2d(x, V) and conv2d(x, V) (valid) in one pass over the image: each output pixel's
+ * corr2d(x, K) and conv2d(x, K) (valid) in one pass over the image: each output pixel's
  * window is read once for both sums. Each sum runs over the taps in row-major order of its
  * kernel (V, or V flipped for conv2d), exactly as corr2dValid and convlib do, so both agree
  * with convlib bit for bit.
@@ -277,9 +277,9 @@ function matchingPreset(presets, rows, cols, weights) {
   return "custom";
 }
 
-/** One weight cell: visible label V[a, b], a number field labelled by it and a slider with the same name. */
+/** One weight cell: visible label K[a, b], a number field labelled by it and a slider with the same name. */
 function weightCell(parent, a, b, limit, onInput) {
-  const label = `V[${a}, ${b}]`;
+  const label = `K[${a}, ${b}]`;
   const number = numberInput({ label, min: -limit, max: limit, step: 0.1, value: 0, onInput });
   const cell = number.element;
   cell.classList.add("convlayer-weight");
@@ -400,7 +400,7 @@ function renderPlayground(model, el) {
 
   // -- the 5 x 5 weight grid -------------------------------------------------
   const legend = element("p", "convlayer-legend", root);
-  legend.textContent = "Kernel weights V[a, b] (row a, column b); struck-out cells lie outside the kernel's size.";
+  legend.textContent = "Kernel weights K[a, b] (row a, column b); struck-out cells lie outside the kernel's size.";
   const grid = element("div", "convlayer-weights", root);
   grid.setAttribute("role", "group");
   grid.setAttribute("aria-label", "kernel weights");
@@ -471,14 +471,14 @@ function renderPlayground(model, el) {
       drawnImage = name;
     }
     drawWeights(weightsPanel, slid, kh, kw);
-    weightsPanel.caption.textContent = isConv ? "weights slid: V flipped" : "weights slid: V";
+    weightsPanel.caption.textContent = isConv ? "weights slid: K flipped" : "weights slid: K";
     const slidText = [];
     for (let a = 0; a < kh; a++) slidText.push(Array.from(slid.subarray(a * kw, (a + 1) * kw), (v) => formatShort(v, 3)).join(", "));
-    weightsPanel.describe(`${isConv ? "V flipped by 180 degrees" : "V"}, ${kh} by ${kw}: rows ${slidText.join("; ")}`);
+    weightsPanel.describe(`${isConv ? "K flipped by 180 degrees" : "K"}, ${kh} by ${kw}: rows ${slidText.join("; ")}`);
     const outColours = signedOrGreyRGBA(out.data, 0.98, formatShort);
     outputPanel.draw(outColours.rgba, out.H, out.W);
-    outputPanel.caption.textContent = isConv ? "conv2d(x, V)" : "corr2d(x, V)";
-    outputPanel.describe(`${isConv ? "conv2d" : "corr2d"}(x, V), ${out.H} by ${out.W} (valid), ${outColours.text}`);
+    outputPanel.caption.textContent = isConv ? "conv2d(x, K)" : "corr2d(x, K)";
+    outputPanel.describe(`${isConv ? "conv2d" : "corr2d"}(x, K), ${out.H} by ${out.W} (valid), ${outColours.text}`);
     differencePanel.draw(greyRGBA(difference, 0, Math.max(maxDifference, 1e-12)), out.H, out.W);
     differencePanel.caption.textContent = `|conv - corr|, max ${formatShort(maxDifference)}`;
     const same = maxDifference <= 1e-9 * Math.max(1, maxAbs(out.data));
