@@ -35,7 +35,9 @@ function annotate(panel, values, H, W, isPadding) {
       const x = c * s;
       const y = r * s;
       if (isPadding(r, c)) {
-        ctx.strokeStyle = "#888";
+        ctx.fillStyle = "#f2f2f2"; // light, hatched: padding is not "the darkest pixel"
+        ctx.fillRect(x, y, s, s);
+        ctx.strokeStyle = "#aaa";
         ctx.lineWidth = 1;
         ctx.beginPath();
         for (let d = -s; d < s; d += Math.max(4, s / 3)) {
@@ -48,7 +50,7 @@ function annotate(panel, values, H, W, isPadding) {
       ctx.strokeRect(x + 0.5, y + 0.5, s - 1, s - 1);
       const v = values[r * W + c];
       ctx.fillStyle = v > 0.5 * panel.hi ? "#000" : "#fff";
-      if (isPadding(r, c)) ctx.fillStyle = "#555";
+      if (isPadding(r, c)) ctx.fillStyle = "#222";
       if (s >= 10) ctx.fillText(String(v), x + s / 2, y + s / 2);
     }
   }
