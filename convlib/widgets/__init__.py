@@ -13,6 +13,7 @@ from ._static import use_svg_figures
 from .invariance import ShiftExplorer, dense_weights_from_kernel, invariance_explorer, reindex_weights
 from .locality import LocalityExplorer, locality_explorer, plot_param_counts, plot_stacked_receptive_fields
 from .correlation import correlation_steps, kernel_playground, match_template, normalized_cross_correlation
+from .padding import PaddingStrideExplorer, padding_stride_explorer
 from .channels import channel_explorer, demo_layer, mix_channels
 
 __all__ = ["figure_to_png", "new_figure"]
@@ -21,3 +22,4 @@ __all__ += ["dense_weights_from_kernel", "reindex_weights", "ShiftExplorer", "in
 __all__ += ["LocalityExplorer", "locality_explorer", "plot_param_counts", "plot_stacked_receptive_fields"]
 __all__ += ["correlation_steps", "kernel_playground", "match_template", "normalized_cross_correlation"]
 __all__ += ["channel_explorer", "demo_layer", "mix_channels"]
+__all__ += ["PaddingStrideExplorer", "padding_stride_explorer"]
