@@ -53,17 +53,24 @@ except ImportError:  # torch is optional and never a requirement of convlib
 # environment report
 
 
-def _openblas_via_ctypes():
-    """Core name, threads and config of the OpenBLAS bundled with NumPy, without threadpoolctl."""
+def _bundled_openblas():
+    """(file name, ctypes library) of each OpenBLAS shipped inside NumPy's wheel that loads."""
     import ctypes
 
     libdir = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
     for path in sorted(glob.glob(os.path.join(libdir, "*openblas*.so*"))):
         try:
-            lib = ctypes.CDLL(path)
+            yield os.path.basename(path), ctypes.CDLL(path)
         except OSError:
             continue
-        info = {"library": os.path.basename(path)}
+
+
+def _openblas_via_ctypes():
+    """Core name, threads and config of the OpenBLAS bundled with NumPy, without threadpoolctl."""
+    import ctypes
+
+    for name, lib in _bundled_openblas():
+        info = {"library": name}
         for key, suffixes in (("corename", ("get_corename",)), ("config", ("get_config",)), ("threads", ("get_num_threads",))):
             for prefix in ("scipy_openblas_", "openblas_"):
                 for tail in ("64_", "_64_", ""):
@@ -84,12 +91,7 @@ def set_blas_threads(n: int) -> bool:
     """Ask the OpenBLAS bundled with NumPy to use ``n`` threads (ctypes; False if it cannot be found)."""
     import ctypes
 
-    libdir = os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs")
-    for path in sorted(glob.glob(os.path.join(libdir, "*openblas*.so*"))):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
+    for _, lib in _bundled_openblas():
         for name in ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads_64_", "openblas_set_num_threads64_", "openblas_set_num_threads"):
             fn = getattr(lib, name, None)
             if fn is not None:
