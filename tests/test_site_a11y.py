@@ -65,6 +65,15 @@ def _open_rendered(open_page, doc: str, size: dict):
     return page, rec
 
 
+def _open_screenshot_expand(open_page, doc: str, size: dict):
+    """``_open_rendered``, keep a full-page screenshot ``<page>-<width>.png``, then open every solution."""
+    page, rec = _open_rendered(open_page, doc, size)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{_slug(doc)}-{size['width']}.png"), full_page=True)
+    _expand_solutions(page)
+    return page, rec
+
+
 # --------------------------------------------------------------------------
 # axe-core at 1280 px
 # --------------------------------------------------------------------------
@@ -99,10 +108,7 @@ def _assert_axe_clean(page, doc: str, width: int) -> None:
 
 @pytest.mark.parametrize("doc", DOCNAMES)
 def test_axe_finds_no_serious_violations(open_page, doc):
-    page, rec = _open_rendered(open_page, doc, DESKTOP)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{_slug(doc)}-1280.png"), full_page=True)
-    _expand_solutions(page)
+    page, rec = _open_screenshot_expand(open_page, doc, DESKTOP)
     figures = _figure_problems(page)
     assert not figures, f"{doc} at {DESKTOP['width']} px: " + "; ".join(figures)
     _assert_axe_clean(page, doc, DESKTOP["width"])
@@ -209,10 +215,7 @@ CLIPPED_JS = """() => {
 
 @pytest.mark.parametrize("doc", DOCNAMES)
 def test_nothing_is_cut_off_on_a_phone(open_page, doc):
-    page, rec = _open_rendered(open_page, doc, PHONE)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{_slug(doc)}-390.png"), full_page=True)
-    _expand_solutions(page)
+    page, rec = _open_screenshot_expand(open_page, doc, PHONE)
     clipped = page.evaluate(CLIPPED_JS)
     for c in clipped:
         print(f"\n  {doc}: {c}")
