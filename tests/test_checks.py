@@ -391,7 +391,7 @@ OUTPUT_SHAPE_WRONG = [
     (lambda H, W, h, w, mode: shape_numpy(H, W, h, h, mode), "Hint [kernel height used for both sides]"),
     (lambda H, W, h, w, mode: shape_numpy(H, H, h, w, mode) if mode != "valid" or w <= H else (H - h + 1, H - w + 1),
      "Hint [image height used for both sides]"),
-    (make_shape(valid=lambda H, W, h, w: (h - H + 1, w - W + 1)), "Hint [H and h mixed up]"),
+    (make_shape(valid=lambda H, W, h, w: (h - H + 1, w - W + 1)), "Hint [image and kernel size swapped]"),
     (make_shape(same=lambda H, W, h, w: (H + (h - 1) / 2 * 2 - h + 1, W + (w - 1) / 2 * 2 - w + 1)), "Hint [float sizes]"),
     (lambda H, W, h, w, mode: (H - h + 1) * (W - w + 1), "Hint [not a pair]"),
     (shape_forgets_full, "Hint [returned None]"),
@@ -709,6 +709,38 @@ def local_negative_index(X, V):
     return Y
 
 
+def local_image_wraps(X, V):
+    """The commonest bug (issue 18): only the upper bounds are checked, so X[-1] quietly reads the last row."""
+    X, V = np.asarray(X, dtype=float), np.asarray(V, dtype=float)
+    d = V.shape[0] // 2
+    H, W = X.shape
+    Y = np.zeros((H, W))
+    for i in range(H):
+        for j in range(W):
+            for a in range(-d, d + 1):
+                for b in range(-d, d + 1):
+                    if i + a < H and j + b < W:
+                        Y[i, j] += V[a + d, b + d] * X[i + a, j + b]
+    return Y
+
+
+def local_image_wraps_try(X, V):
+    """The same bug through try/except IndexError."""
+    X, V = np.asarray(X, dtype=float), np.asarray(V, dtype=float)
+    d = V.shape[0] // 2
+    H, W = X.shape
+    Y = np.zeros((H, W))
+    for i in range(H):
+        for j in range(W):
+            for a in range(-d, d + 1):
+                for b in range(-d, d + 1):
+                    try:
+                        Y[i, j] += V[a + d, b + d] * X[i + a, j + b]
+                    except IndexError:
+                        pass
+    return Y
+
+
 def local_roll(X, V):
     X, V = np.asarray(X, dtype=float), np.asarray(V, dtype=float)
     d = V.shape[0] // 2
@@ -727,7 +759,9 @@ LOCAL_WRONG = [
     (local_roll, "Hint [wrap-around instead of zeros]"),
     (lambda X, V: loop_corr(np.pad(np.asarray(X, dtype=float), np.shape(V)[0] // 2, mode="edge"), V), "Hint [edge padding instead of zeros]"),
     (lambda X, V: loop_corr(np.pad(np.asarray(X, dtype=float), ((0, np.shape(V)[0] - 1), (0, np.shape(V)[1] - 1))), V), "Hint [output shifted by Delta]"),
-    (local_negative_index, "Hint [negative indices wrap around]"),
+    (local_negative_index, "Hint [negative kernel indices wrap around]"),
+    (local_image_wraps, "Hint [negative image indices wrap around]"),
+    (local_image_wraps_try, "Hint [negative image indices wrap around]"),
     (lambda X, V: local_loop(X, V) / np.size(V), "Hint [mean instead of sum]"),
     (lambda X, V: corr_zeros_like(np.pad(X, np.shape(V)[0] // 2), V), "Hint [integer output]"),
     (lambda X, V: corr_square_only(np.pad(X, np.shape(V)[0] // 2), V), "Hint [only square inputs work]"),
