@@ -115,7 +115,10 @@ def grade(submissions, out, *, secret=None, jobs=None, limits: Limits | None = N
     plans_for(seed)  # fail early if a checker cannot be planned
     with tempfile.TemporaryDirectory(prefix="grading-staging-") as tmp:
         tmp = Path(tmp)
-        subs = discover(submissions, chapters, tmp / "unpacked")
+        stray: list = []
+        subs = discover(submissions, chapters, tmp / "unpacked", stray)
+        for name in stray:
+            print(f"ignored {name}: a notebook outside any student folder, not named as Canvas names them", file=log)
         if only:
             missing = [s for s in only if s not in subs]
             if missing:

@@ -344,9 +344,12 @@ def judge(ex: Exercise, p, report: dict, arrays: dict, limits: Limits) -> Verdic
     if len(outcomes) != total:
         return Verdict(0, total, "no answer", "the kernel returned an incomplete answer")
     verdict = judge_function(p, outcomes, limits.call_timeout)
-    at = next((o["timeout_at"] for o in report["outcomes"] if o.get("timeout_at")), None)
-    if at:
-        verdict.message = f"{verdict.message}\n(time ran out at line {at[0]} of your code: `{str(at[1])[:120]}`)"
+    if verdict.tag == "timeout":  # say so plainly, with the student's line (not the replay's traceback)
+        k = next(i for i, o in enumerate(outcomes) if o.timeout)
+        at = report["outcomes"][k].get("timeout_at")
+        where = f"; time ran out at line {at[0]} of your code: `{str(at[1]).strip()[:120]}`" if at else ""
+        verdict.message = (f"{ex.names[0]} gave no result within {limits.call_timeout:g} s on hidden case {k + 1} of {total} "
+                           f"(an endless loop?){where}. {verdict.passed} cases before it passed; the later ones were not run.")
     return verdict
 
 

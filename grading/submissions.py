@@ -151,7 +151,7 @@ def _unzip(archive: Path, dest: Path) -> Path:
     return dest
 
 
-def discover(submissions, chapters, unpack_to) -> dict:
+def discover(submissions, chapters, unpack_to, stray=None) -> dict:
     """``{student: Submission}`` for every student in ``submissions``, in any of the module's layouts.
 
     Parameters
@@ -162,6 +162,9 @@ def discover(submissions, chapters, unpack_to) -> dict:
         The chapters being graded.
     unpack_to : path
         An empty scratch folder for unpacked ``.zip`` files.
+    stray : list, optional
+        Receives the names of notebooks lying in ``submissions`` itself that
+        belong to no student (not in a folder, not named as Canvas names them).
 
     Raises
     ------
@@ -194,10 +197,16 @@ def discover(submissions, chapters, unpack_to) -> dict:
             _assign(sub, _notebooks(entry), chapters, entry)
             add(sub, entry.name)
         elif stat.S_ISREG(mode) and entry.suffix.lower() == ".zip":
-            folder = _unzip(entry, unpack_to / entry.stem)
-            sub = Submission(entry.stem, "zip", folder)
-            _assign(sub, _notebooks(folder), chapters, folder)
+            try:
+                folder = _unzip(entry, unpack_to / entry.stem)
+            except (zipfile.BadZipFile, ValueError, OSError) as e:
+                sub = Submission(entry.stem, "zip", unmatched=[f"{entry.name} (could not be unpacked: {e})"])
+            else:
+                sub = Submission(entry.stem, "zip", folder)
+                _assign(sub, _notebooks(folder), chapters, folder)
             add(sub, entry.name)
+        elif stat.S_ISREG(mode) and entry.suffix.lower() == ".ipynb" and stray is not None:
+            stray.append(entry.name)
     names = [n for n, _ in canvas]
     for (name, uid), entries in canvas.items():
         student = name if names.count(name) == 1 else f"{name}_{uid}"

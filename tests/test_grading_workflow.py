@@ -194,7 +194,9 @@ def test_a_hidden_call_time_out_shows_the_line_and_leaves_the_chapter_ok(graded)
     row, fb = graded["rows"]["bob"], graded["feedback"]["bob"]
     assert row["status 03"] == "ok"
     assert "### ex-03-corr2d: 0 of 4 points (time-out)" in fb
-    assert re.search(r"time ran out at line [23] of your code: `(while True:|pass)`", fb)
+    assert re.search(r"my_corr2d gave no result within 1 s on hidden case 1 of \d+ \(an endless loop\?\); "
+                     r"time ran out at line [23] of your code: `(while True:|pass)`", fb)
+    assert "CallTimeout" not in fb and "Hint [exception]" not in fb  # nothing of the grader's own code
     others = {k: v for k, v in _auto(row).items() if k not in ("ex-03-corr2d", "ex-03-conv2d")}
     assert others == {k: v for k, v in FULL3.items() if k not in ("ex-03-corr2d", "ex-03-conv2d")}
 
@@ -454,3 +456,42 @@ def test_the_feedback_bundle_holds_every_students_feedback_under_the_lms_names(g
         assert z.read("ada.md").decode() == graded["feedback"]["ada"]
     assert main(["export", str(canvas["out"]), "--bundle", str(dest)]) == 0
     assert sorted(zipfile.ZipFile(dest).namelist()) == ["lovelaceada_1001_feedback.md", "turingalan_1002_feedback.md"]
+
+
+# ---------------------------------------------------------------------------
+# discovery on its own (no kernel): names, broken zips, strays, duplicates
+
+from grading.submissions import discover, match_chapter  # noqa: E402
+
+CHS = ("01_translation_invariance.ipynb", "02_locality.ipynb", CH3, "04_channels.ipynb")
+
+
+@pytest.mark.parametrize("name, chapter", [
+    (CH3, CH3), ("03_CONVOLUTION_VS_CORRELATION.ipynb", CH3), ("03_convolution_vs_correlation (2).ipynb", CH3),
+    ("03 convolution vs correlation.ipynb", CH3), ("02_locality-1.ipynb", "02_locality.ipynb"), ("3.ipynb", CH3),
+    ("Chapter 4 final.ipynb", "04_channels.ipynb"), ("01-my-answers.ipynb", "01_translation_invariance.ipynb"),
+    ("notes.ipynb", None), ("13_other.ipynb", None), (f"{CH3}.bak", None), ("34_x.ipynb", None),
+])
+def test_notebook_names_match_chapters_tolerantly_but_not_loosely(name, chapter):
+    assert match_chapter(name, CHS)[0] == chapter
+
+
+def test_broken_and_hostile_zips_strays_and_duplicates(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "broken.zip").write_bytes(b"not a zip")
+    with zipfile.ZipFile(subs / "sneaky.zip", "w") as z:
+        z.writestr("../escaped.ipynb", "{}")
+        z.writestr(f"work/{CH3}", "{}")
+    (subs / "lost.ipynb").write_text("{}")
+    stray: list = []
+    found = discover(subs, CHS, tmp_path / "unpacked", stray)
+    assert set(found) == {"broken", "sneaky"} and stray == ["lost.ipynb"]
+    assert found["broken"].files == {} and "broken.zip (could not be unpacked" in found["broken"].unmatched[0]
+    assert found["sneaky"].files[CH3].name == CH3 and not (tmp_path / "escaped.ipynb").exists()
+    assert not list(tmp_path.rglob("escaped.ipynb"))
+    (subs / "sneaky").mkdir()
+    with pytest.raises(ValueError, match="two entries of .* are student 'sneaky'"):
+        discover(subs, CHS, tmp_path / "unpacked2")
+    with pytest.raises(ValueError, match="submissions must be a folder"):
+        discover(tmp_path / "nothing", CHS, tmp_path / "unpacked3")
