@@ -52,12 +52,14 @@ def atomic_write(path, text: str) -> Path:
 
 
 def csv_text(fields: list, rows: list) -> str:
-    """CSV text (header + rows) of dicts, as written to every CSV file of the output."""
+    """CSV text (header + rows) of dicts, as written to every CSV file of the output (no cell starts like a formula)."""
+    from .report import csv_safe
+
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
     w.writeheader()
     for row in rows:
-        w.writerow(row)
+        w.writerow({k: csv_safe(v) for k, v in row.items()})
     return buf.getvalue()
 
 
@@ -162,7 +164,7 @@ def fields(chapters: list, policy) -> list:
 
 
 def status_rows(records: dict, chapters: list) -> list:
-    """``status.csv``: one row per student and exercise: its status, points and the mistake's tag."""
+    """``status.csv``: one row per student and exercise: its status (or the chapter's ``conflict``, ``unreadable``), points, the mistake's tag."""
     rows = []
     for student in sorted(records):
         for ch in chapters:
@@ -172,7 +174,8 @@ def status_rows(records: dict, chapters: list) -> list:
             vs = verdicts(rec)
             for ex in (e for e in EXERCISES if e.chapter == ch):
                 v = vs.get(ex.label)
-                rows.append({"student": student, "exercise": ex.label, "status": exercise_status(v),
+                status = rec["status"] if rec["status"] in ("conflict", "unreadable") else exercise_status(v)
+                rows.append({"student": student, "exercise": ex.label, "status": status,
                              "points": points(ex.label, v), "max": ex.points, "mistake": v.tag if v else ""})
     return rows
 

@@ -101,6 +101,8 @@ def read_sheet(path, records: dict) -> dict:
         for n, r in enumerate(reader, start=2):
             student, label, text = (r.get("student") or "").strip(), (r.get("exercise") or "").strip(), (r.get("points") or "").strip()
             comment = (r.get("comment") or "").strip()
+            if comment[:2] in {"'" + c for c in "=+-@"}:
+                comment = comment[1:]  # the quote this sheet put before a formula-like comment
             if not text and not comment:
                 continue
             if student not in records:

@@ -1,7 +1,16 @@
-"""The feedback file of one student and the class summary, from the stored records (see :mod:`grading.gradebook`)."""
+"""The feedback file of one student and the class summary, from the stored records (see :mod:`grading.gradebook`).
+
+``csv_safe``, ``md_text`` and ``md_block`` are the output hygiene of issue 20
+(taken verbatim from the sandbox branch): every text that comes from a
+student (file names, error lines, checker messages quoting their values) is
+escaped before it reaches the feedback, and no gradebook cell starts like a
+spreadsheet formula.
+"""
 
 from __future__ import annotations
 
+import html
+import re
 from collections import Counter
 
 from .exercises import DISCUSSIONS, EXERCISES
@@ -9,16 +18,48 @@ from .gradebook import graded_chapters, points, verdicts
 from .late import lateness
 from .status import EXERCISE_STATUSES, exercise_status
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def csv_safe(value):
+    """A gradebook cell a spreadsheet shows as text: a string starting like a formula gets a leading ``'`` (OWASP).
+
+    >>> csv_safe("=2+3*cmd|calc"), csv_safe("ada"), csv_safe(4.5)
+    ("'=2+3*cmd|calc", 'ada', 4.5)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def md_text(text) -> str:
+    r"""Student text as inert Markdown: HTML escaped, Markdown punctuation backslash-escaped, one line.
+
+    >>> print(md_text("**Total: 24 of 24** <b>x</b>"))
+    \*\*Total: 24 of 24\*\* &lt;b&gt;x&lt;/b&gt;
+    """
+    one_line = " ".join(str(text).split())
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
+
+
+def md_block(text) -> str:
+    """Text in a fenced block that nothing in it can close (the fence is longer than any backtick run inside)."""
+    text = str(text).strip()
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
 
 def _chapter_lines(chapter: str, rec: dict) -> list:
     lines = [f"## {chapter}", ""]
     if rec.get("file"):
-        lines.append(f"Graded file: `{rec['file']}` ({rec['reason']}).")
+        lines.append(f"Graded file: {md_text(rec['file'])} ({rec['reason']}).")
     if rec.get("conflict"):
-        lines.append("Not graded: several notebooks could be this chapter: " + ", ".join(f"`{n}`" for n in rec["conflict"])
+        lines.append("Not graded: several notebooks could be this chapter: " + ", ".join(md_text(n) for n in rec["conflict"])
                      + ". Keep one (delete or rename the others) and hand in again.")
     lines.append(f"Status: {rec['status']}.")
-    lines += [f"- {note}" for note in rec["notes"]]
+    lines += [f"- {md_text(note)}" for note in rec["notes"]]
     lines.append("")
     if rec.get("conflict"):
         return lines
@@ -31,7 +72,7 @@ def _chapter_lines(chapter: str, rec: dict) -> list:
             continue
         lines.append(f"Passed {v.passed} of {v.total} hidden cases." if v.total > 1 else ("Correct." if v.passed else "Not correct yet."))
         if v.tag and v.message:
-            lines += ["", "```text", v.message.strip(), "```"]
+            lines += ["", md_block(v.message)]
         lines.append("")
     return lines
 
@@ -42,7 +83,7 @@ def feedback(record: dict, row: dict, marks: dict, policy) -> str:
     ``row`` is the student's gradebook row (:func:`grading.gradebook.row`),
     ``marks`` their hand marks, ``policy`` the :class:`grading.late.LatePolicy`.
     """
-    lines = [f"# Feedback for {record['student']}", "", f"**Total: {row['total']:g} of {row['max']:g} points.**", ""]
+    lines = [f"# Feedback for {md_text(record['student'])}", "", f"**Total: {row['total']:g} of {row['max']:g} points.**", ""]
     late = lateness(record, policy)
     if policy.active and late["days"]:
         lines += [f"Submitted {late['submitted']}, {late['days']} day(s) after the deadline {policy.deadline.isoformat()}: "

@@ -378,13 +378,14 @@ def grade_chapter(path: Path, student_dir: Path, plans: dict, limits: Limits) ->
         reports = session.run([(ex, plans.get(ex.label)) for ex in exercises])
         errors = session.errors()
         sources = {i + 1: c.source for i, c in enumerate(nb.cells)}
-        result = ChapterResult(session.status, session.notes + [describe(e, sources[e["cell"]]) for e in errors])
+        lines = {e["cell"]: describe(e, sources[e["cell"]]) for e in errors}
+        result = ChapterResult(session.status, session.notes + [lines[c] for c in sorted(lines)])
         for ex in exercises:
             report, arrays = reports.get(ex.label, ({"failed": "the answers could not be fetched"}, {}))
             result.verdicts[ex.label] = judge(ex, plans.get(ex.label), report, arrays, limits)
             if any(o.get("timeout") for o in report.get("outcomes", [])) or "in time" in report.get("failed", ""):
                 result.notes.append(f"{ex.names[0]} ran out of time on a hidden case")
-        blame_errors(result.verdicts, errors, sources, exercises)
+        blame_errors(result.verdicts, lines, sources, exercises)
         return result
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

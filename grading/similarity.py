@@ -21,6 +21,7 @@ import re
 from .exercises import EXERCISES
 
 THRESHOLD = 0.9
+MAX_PAIRS = 50  # per exercise in the report, highest scores first
 MIN_TOKENS = 40  # shorter answers are alike by necessity (``return corr2d(X, K[::-1, ::-1])``)
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _BUILTINS = set(dir(builtins))
@@ -86,9 +87,15 @@ def normalise(source: str) -> list:
     return _TOKEN.findall(ast.unparse(_Rename().visit(tree)))
 
 
-def score(a: list, b: list) -> float:
-    """Similarity of two token lists, 0 to 1 (:meth:`difflib.SequenceMatcher.ratio`)."""
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+def score(a: list, b: list, floor: float = 0.0) -> float:
+    """Similarity of two token lists, 0 to 1 (:meth:`difflib.SequenceMatcher.ratio`).
+
+    Below ``floor`` the cheap upper bound (:meth:`~difflib.SequenceMatcher.quick_ratio`)
+    is returned instead, which keeps a class of hundreds fast.
+    """
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    bound = m.quick_ratio()
+    return bound if bound < floor else m.ratio()
 
 
 def pairs(records: dict, threshold: float = THRESHOLD, min_tokens: int = MIN_TOKENS) -> list:
@@ -101,7 +108,7 @@ def pairs(records: dict, threshold: float = THRESHOLD, min_tokens: int = MIN_TOK
             t = normalise(src)
             if len(t) >= min_tokens:
                 tokens[student] = t
-        hits = [(ex.label, round(score(tokens[a], tokens[b]), 3), a, b) for a, b in itertools.combinations(sorted(tokens), 2)]
+        hits = [(ex.label, round(score(tokens[a], tokens[b], threshold), 3), a, b) for a, b in itertools.combinations(sorted(tokens), 2)]
         found += sorted((h for h in hits if h[1] >= threshold), key=lambda h: (-h[1], h[2], h[3]))
     return found
 
@@ -115,7 +122,14 @@ def report(records: dict, threshold: float = THRESHOLD) -> str:
     found = pairs(records, threshold)
     if not found:
         lines.append("No pair above the threshold.")
-    for label, s, a, b in found:
+    shown = []
+    for ex in EXERCISES:
+        of_ex = [p for p in found if p[0] == ex.label]
+        shown += of_ex[:MAX_PAIRS]
+        if len(of_ex) > MAX_PAIRS:
+            lines.append(f"{ex.label}: {len(of_ex)} pairs, the {MAX_PAIRS} most similar below.")
+    lines += [""] if len(shown) < len(found) else []
+    for label, s, a, b in shown:
         ex = next(e for e in EXERCISES if e.label == label)
         lines += [f"## {label}: {a} and {b}, score {s:.3f}", ""]
         for student in (a, b):

@@ -28,7 +28,7 @@ def exercise_status(verdict) -> str:
         return "not answered"
     if verdict.total and verdict.passed == verdict.total:
         return "ok"
-    if verdict.tag == "timeout":
+    if verdict.tag in ("timeout", "time limit"):
         return "time-out"
     if verdict.tag in NOT_ANSWERED_TAGS:
         return "not answered"
@@ -78,11 +78,22 @@ def defines(source: str, name: str) -> bool:
     return re.search(rf"^\s*(def\s+{re.escape(name)}\b|{re.escape(name)}\s*(,[^=]*)?=)", source, re.M) is not None
 
 
-def blame_errors(verdicts: dict, errors: list, sources: dict, exercises) -> None:
+def blame_errors(verdicts: dict, errors: dict, sources: dict, exercises) -> None:
     """An answer that is "not defined" because its own cell raised an error gets the status error and that cell's line.
 
-    ``errors`` come from :func:`cell_error`, ``sources`` maps a 1-based cell
-    number to its text; ``verdicts`` (label -> Verdict) are changed in place.
+    ``errors`` maps the 1-based number of a cell that raised to its feedback
+    line (:func:`describe`), ``sources`` a cell's number to its text;
+    ``verdicts`` (label -> Verdict) are changed in place.
+
+    Examples
+    --------
+    >>> from grading.exercises import EXERCISES
+    >>> from grading.hidden import Verdict
+    >>> ex = [e for e in EXERCISES if e.label == "ex-03-conv2d"]
+    >>> vs = {"ex-03-conv2d": Verdict(0, 34, "not answered", "my_conv2d is not defined")}
+    >>> blame_errors(vs, {7: "cell 7 raised SyntaxError: ..."}, {7: "def my_conv2d(X, K)"}, ex)
+    >>> vs["ex-03-conv2d"].tag, vs["ex-03-conv2d"].message
+    ('error in its cell', 'my_conv2d is not defined because cell 7 raised SyntaxError: ...')
     """
     from .hidden import Verdict
 
@@ -90,8 +101,7 @@ def blame_errors(verdicts: dict, errors: list, sources: dict, exercises) -> None
         v = verdicts.get(ex.label)
         if v is None or v.tag != "not answered":
             continue
-        for err in errors:
-            if any(defines(sources.get(err["cell"], ""), n) for n in ex.names):
-                verdicts[ex.label] = Verdict(0, v.total, "error in its cell",
-                                             f"{', '.join(ex.names)} is not defined because {describe(err, sources.get(err['cell'], ''))}")
+        for cell, line in sorted(errors.items()):
+            if any(defines(sources.get(cell, ""), n) for n in ex.names):
+                verdicts[ex.label] = Verdict(0, v.total, "error in its cell", f"{', '.join(ex.names)} is not defined because {line}")
                 break

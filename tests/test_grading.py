@@ -176,7 +176,8 @@ def graded(tmp_path_factory):
     left_running = _sandboxed() - sandboxed_before
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         rows = {r["student"]: r for r in csv.DictReader(f)}
-    feedback = {p.stem: p.read_text(encoding="utf-8") for p in (out / "feedback").glob("*.md")}
+    # as the student reads it: the escaping of their own text undone
+    feedback = {p.stem: re.sub(r"\\(.)", r"\1", p.read_text(encoding="utf-8")) for p in (out / "feedback").glob("*.md")}
     return {"run": run, "rows": rows, "feedback": feedback, "before": before, "after": after, "left_running": left_running}
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import filecmp
+import html
 import json
 import re
 import shutil
@@ -114,8 +115,13 @@ def _rows(out: Path) -> dict:
         return {r["student"]: r for r in csv.DictReader(f)}
 
 
+def _plain(markdown: str) -> str:
+    """Feedback as the student reads it: the escaping of their own text (backslashes, HTML entities) undone."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", markdown))
+
+
 def _feedback(out: Path) -> dict:
-    return {p.stem: p.read_text(encoding="utf-8") for p in (out / "feedback").glob("*.md")}
+    return {p.stem: _plain(p.read_text(encoding="utf-8")) for p in (out / "feedback").glob("*.md")}
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +158,7 @@ def test_a_browser_renamed_notebook_is_graded_and_the_console_and_feedback_say_w
     line = "ada: graded 03_Convolution_vs_Correlation (1).ipynb as 03_convolution_vs_correlation.ipynb"
     assert line in graded["run"].stdout
     fb = graded["feedback"]["ada"]
-    assert "Graded file: `03_Convolution_vs_Correlation (1).ipynb` (the chapter's name up to case, spaces and a download suffix" in fb
+    assert "Graded file: 03_Convolution_vs_Correlation (1).ipynb (the chapter's name up to case, spaces and a download suffix" in fb
 
 
 def test_a_chapter_number_prefix_a_zip_and_a_moodle_folder_are_students_too(graded):
@@ -169,7 +175,7 @@ def test_two_candidate_notebooks_are_a_reported_conflict_never_a_silent_pick(gra
     row, fb = graded["rows"]["cy"], graded["feedback"]["cy"]
     assert row["status 03"] == "conflict" and float(row["total"]) == 0
     assert "cy: CONFLICT, not graded: 2 notebooks could be 03_convolution_vs_correlation.ipynb" in graded["run"].stdout
-    assert f"`03_convolution_vs_correlation (1).ipynb`, `{CH3}`. Keep one" in fb
+    assert f"03_convolution_vs_correlation (1).ipynb, {CH3}. Keep one" in fb
     assert "### ex-03-corr2d" not in fb  # nothing graded, nothing listed as wrong
 
 
@@ -181,21 +187,23 @@ def test_a_syntax_error_names_the_1_based_cell_and_the_students_line_and_counts_
     nb, fb = graded["nbs"]["bob"], graded["feedback"]["bob"]
     cell = next(i for i, c in enumerate(nb.cells) if c.source == SYNTAX) + 1
     assert f"cell {cell} (`def my_conv2d(X, K)`) raised SyntaxError" in fb
-    assert "line 1 of the cell: `def my_conv2d(X, K)`" in fb
+    assert re.search(r"raised SyntaxError: expected ':'.*line 1\b", fb)
     assert not re.search(r"\d+\.py", fb)  # no IPython temporary file name
     assert "### ex-03-conv2d: 0 of 2 points (error)" in fb
     assert "my_conv2d is not defined because cell" in fb and "starter cell deleted" not in fb
     status = {(r["student"], r["exercise"]): r["status"] for r in csv.DictReader(open(graded["out"] / "status.csv", encoding="utf-8"))}
     assert status[("bob", "ex-03-conv2d")] == "error" and status[("bob", "ex-03-corr2d")] == "time-out"
     assert status[("ada", "ex-03-corr2d")] == "ok"
+    assert status[("cy", "ex-03-corr2d")] == "conflict" and status[("dan", "ex-03-hand")] == "ok"
 
 
 def test_a_hidden_call_time_out_shows_the_line_and_leaves_the_chapter_ok(graded):
     row, fb = graded["rows"]["bob"], graded["feedback"]["bob"]
     assert row["status 03"] == "ok"
     assert "### ex-03-corr2d: 0 of 4 points (time-out)" in fb
-    assert re.search(r"my_corr2d gave no result within 1 s on hidden case 1 of \d+ \(an endless loop\?\); "
-                     r"time ran out at line [23] of your code: `(while True:|pass)`", fb)
+    section = fb[fb.index("### ex-03-corr2d"):fb.index("### ex-03-conv2d")]
+    assert "no result within 1 s" in section and "hidden case 1 " in section
+    assert re.search(r"line [23]\b.*(while True:|pass)", section)  # the student's line
     assert "CallTimeout" not in fb and "Hint [exception]" not in fb  # nothing of the grader's own code
     others = {k: v for k, v in _auto(row).items() if k not in ("ex-03-corr2d", "ex-03-conv2d")}
     assert others == {k: v for k, v in FULL3.items() if k not in ("ex-03-corr2d", "ex-03-conv2d")}
@@ -288,7 +296,7 @@ def test_a_filled_marking_sheet_goes_into_the_gradebook_and_the_feedback_and_sur
     assert after["ada"]["ex-03-flip"] == "2.5" and after["dan"]["ex-03-flip"] == ""
     assert float(after["ada"]["total"]) == float(before["ada"]["total"]) + 2.5
     assert {s: r for s, r in after.items() if s != "ada"} == {s: r for s, r in before.items() if s != "ada"}
-    fb = (out / "feedback" / "ada.md").read_text()
+    fb = _plain((out / "feedback" / "ada.md").read_text())
     assert "### ex-03-flip: 2.5 of 3 points (marked by hand)" in fb and "> Right repair; say why symmetric kernels agree." in fb
     assert "### ex-03-commute: not marked yet (of 3 points)" in fb
     again = {r["exercise"]: r for r in csv.DictReader(open(out / "marking.csv", encoding="utf-8")) if r["student"] == "ada"}
@@ -453,7 +461,7 @@ def test_the_feedback_bundle_holds_every_students_feedback_under_the_lms_names(g
     with zipfile.ZipFile(dest) as z:
         names = sorted(z.namelist())
         assert names == ["Eve Example_4242_assignsubmission_file_/feedback.md", "ada.md", "bob.md", "cy.md", "dan.md"]
-        assert z.read("ada.md").decode() == graded["feedback"]["ada"]
+        assert _plain(z.read("ada.md").decode()) == graded["feedback"]["ada"]
     assert main(["export", str(canvas["out"]), "--bundle", str(dest)]) == 0
     assert sorted(zipfile.ZipFile(dest).namelist()) == ["lovelaceada_1001_feedback.md", "turingalan_1002_feedback.md"]
 
