@@ -145,7 +145,11 @@ def grade(submissions, out, *, secret=None, jobs=None, limits: Limits | None = N
                 _progress(0, len(subs), started, progress)
             for future in as_completed(futures):
                 s = futures[future]
-                results[s] = _record(subs[s], future.result(), chapters, staged[s])
+                try:
+                    graded = future.result()
+                except Exception as e:  # noqa: BLE001 - a worker lost with one student costs that student, not the class
+                    graded = {ch: ChapterResult("grader error", [f"not graded: {type(e).__name__}"]) for ch in subs[s].files}
+                results[s] = _record(subs[s], graded, chapters, staged[s])
                 save_record(out, results[s])
                 if progress:
                     _progress(len(results), len(subs), started, progress)

@@ -330,6 +330,9 @@ def test_a_bad_marking_sheet_is_refused_with_its_row_and_nothing_changes(graded,
 def test_regrading_one_student_keeps_everyone_elses_rows_and_feedback(graded, base):
     out = base / "regrade"
     shutil.copytree(graded["out"], out)
+    sheet = base / "ada-mark.csv"
+    sheet.write_text("student,exercise,points,comment\nada,ex-03-flip,2,\n")
+    assert main(["marks", str(sheet), "--into", str(out)]) == 0
     subs = graded["subs"]
     ada = subs / "ada" / "03_Convolution_vs_Correlation (1).ipynb"
     label, src, tag = corpus.MISTAKES["flipped"]
@@ -346,6 +349,7 @@ def test_regrading_one_student_keeps_everyone_elses_rows_and_feedback(graded, ba
         assert rows[student] == graded["rows"][student]
         assert fb[student] == graded["feedback"][student]
     assert rows["ada"]["days late"] == "0"  # the deadline stays from the first run
+    assert rows["ada"]["ex-03-flip"] == "2.0"  # and so does the hand mark
     assert not list(out.glob(".*.tmp")) and not list(out.glob("grades.csv.*"))  # written through a temporary file
 
 
@@ -503,3 +507,14 @@ def test_broken_and_hostile_zips_strays_and_duplicates(tmp_path):
         discover(subs, CHS, tmp_path / "unpacked2")
     with pytest.raises(ValueError, match="submissions must be a folder"):
         discover(tmp_path / "nothing", CHS, tmp_path / "unpacked3")
+
+
+def test_every_discussion_exercise_of_the_chapters_has_points_and_a_rubric():
+    found = {}
+    for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            m = re.search(r":label: (ex-[\w-]+)", cell.source)
+            if m and cell.cell_type == "markdown" and "Discussion" in cell.source:
+                found[m.group(1)] = path.name
+    assert {d.label: d.chapter for d in DISCUSSIONS} == found
+    assert all(d.points > 0 and len(d.rubric) > 40 for d in DISCUSSIONS)
