@@ -108,7 +108,14 @@ def pairs(records: dict, threshold: float = THRESHOLD, min_tokens: int = MIN_TOK
             t = normalise(src)
             if len(t) >= min_tokens:
                 tokens[student] = t
-        hits = [(ex.label, round(score(tokens[a], tokens[b], threshold), 3), a, b) for a, b in itertools.combinations(sorted(tokens), 2)]
+        # students with the same normalised code share one comparison (a class of the model answer is fast)
+        groups: dict = {}
+        for student in sorted(tokens):
+            groups.setdefault(tuple(tokens[student]), []).append(student)
+        scores = {(t, u): round(score(list(t), list(u), threshold), 3) for t, u in itertools.combinations(groups, 2)}
+        hits = [(ex.label, 1.0, a, b) for members in groups.values() for a, b in itertools.combinations(members, 2)]
+        for (t, u), sc in scores.items():
+            hits += [(ex.label, sc, *sorted((a, b))) for a in groups[t] for b in groups[u]]
         found += sorted((h for h in hits if h[1] >= threshold), key=lambda h: (-h[1], h[2], h[3]))
     return found
 
