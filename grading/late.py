@@ -1,8 +1,8 @@
 """Late work: a deadline and a penalty per started day late, or a late flag only.
 
 A chapter's submission time is its file's modification time: the time a
-``.zip`` or an LMS's download stored for it (Canvas's and Moodle's bulk
-downloads keep the submission time there), or the file's time on disk. A
+``.zip`` stored for it, or the file's time on disk (an LMS's bulk download
+unpacked with a tool that keeps stored times, such as ``unzip``). A
 student's time is the latest of the graded chapters. Canvas also writes
 ``LATE`` into a late submission's file name; such a submission counts at least
 one day late even when the file's time is lost (Canvas knows per-student due
