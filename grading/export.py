@@ -26,7 +26,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from .gradebook import atomic_write, csv_text, fields, graded_chapters, load_records, row
+from .gradebook import atomic_write, csv_text, graded_chapters, load_records, row
 from .late import LatePolicy
 from .marking import load_marks
 
@@ -129,4 +129,4 @@ def feedback_bundle(out, dest) -> Path:
     return dest
 
 
-__all__ = ["canvas_csv", "moodle_csv", "feedback_bundle", "fields"]
+__all__ = ["canvas_csv", "moodle_csv", "feedback_bundle"]

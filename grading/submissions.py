@@ -228,15 +228,26 @@ def discover(submissions, chapters, unpack_to, stray=None) -> dict:
     return subs
 
 
+def _not_plain(folder: str, names: list) -> list:
+    """The entries :func:`shutil.copytree` must skip: anything but regular files and folders, and checkpoint folders."""
+    skip = []
+    for n in names:
+        mode = os.lstat(os.path.join(folder, n)).st_mode
+        if n in SKIP_DIRS or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            skip.append(n)
+    return skip
+
+
 def stage(sub: Submission, dest) -> Path:
     """Copy the student's files into ``dest/<student>/`` and the graded notebooks there under the chapters' names.
 
-    Symlinks are not copied; a notebook larger than ``MAX_NOTEBOOK_BYTES`` is
-    left out (the chapter is then "not submitted", with a note).
+    Only regular files and folders are copied (no symlinks, FIFOs or devices);
+    a notebook larger than ``MAX_NOTEBOOK_BYTES`` is left out (the chapter is
+    then "not submitted").
     """
     target = Path(dest) / sub.student
     if sub.folder is not None:
-        shutil.copytree(sub.folder, target, ignore=lambda d, names: [n for n in names if os.path.islink(os.path.join(d, n)) or n in SKIP_DIRS])
+        shutil.copytree(sub.folder, target, ignore=_not_plain)
     target.mkdir(parents=True, exist_ok=True)
     for ch, path in sub.files.items():
         if os.lstat(path).st_size > MAX_NOTEBOOK_BYTES:

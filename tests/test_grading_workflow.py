@@ -15,6 +15,7 @@ import csv
 import filecmp
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -72,8 +73,6 @@ def _answer_flip(cells):
 def _save(nb, path: Path, when: float) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
-    import os
-
     os.utime(path, (when, when))
     return path
 
@@ -473,7 +472,7 @@ def test_the_feedback_bundle_holds_every_students_feedback_under_the_lms_names(g
 # ---------------------------------------------------------------------------
 # discovery on its own (no kernel): names, broken zips, strays, duplicates
 
-from grading.submissions import discover, match_chapter  # noqa: E402
+from grading.submissions import discover, match_chapter, stage  # noqa: E402
 
 CHS = ("01_translation_invariance.ipynb", "02_locality.ipynb", CH3, "04_channels.ipynb")
 
@@ -496,9 +495,16 @@ def test_broken_and_hostile_zips_strays_and_duplicates(tmp_path):
         z.writestr("../escaped.ipynb", "{}")
         z.writestr(f"work/{CH3}", "{}")
     (subs / "lost.ipynb").write_text("{}")
+    (subs / "fifo").mkdir()
+    (subs / "fifo" / CH3).write_text("{}")
+    os.mkfifo(subs / "fifo" / "pipe")
+    os.symlink("/etc/passwd", subs / "fifo" / "03_convolution_vs_correlation (1).ipynb")
     stray: list = []
     found = discover(subs, CHS, tmp_path / "unpacked", stray)
-    assert set(found) == {"broken", "sneaky"} and stray == ["lost.ipynb"]
+    assert set(found) == {"broken", "fifo", "sneaky"} and stray == ["lost.ipynb"]
+    assert found["fifo"].files == {CH3: subs / "fifo" / CH3} and not found["fifo"].conflicts  # the symlink is no candidate
+    staged = stage(found["fifo"], tmp_path / "staged")  # returns: the FIFO is neither read nor copied
+    assert sorted(p.name for p in staged.iterdir()) == [CH3]
     assert found["broken"].files == {} and "broken.zip (could not be unpacked" in found["broken"].unmatched[0]
     assert found["sneaky"].files[CH3].name == CH3 and not (tmp_path / "escaped.ipynb").exists()
     assert not list(tmp_path.rglob("escaped.ipynb"))
