@@ -91,8 +91,9 @@ check-student: setup
 
 ## grade: instructor-side grading, SUBMISSIONS/<student>/<chapter>.ipynb -> OUT/grades.csv, OUT/feedback/
 ## (hidden seed: SECRET=path, default ~/.config/convlayer/grading-seed; see the README's "Grading" section)
+## (more options: GRADE_ARGS="--only ada --deadline 2026-03-01T23:59"; python -m grading --help)
 .PHONY: grade
 SUBMISSIONS ?= submissions
 OUT ?= grades
 grade: setup
-	$(BIN)/python -m grading "$(SUBMISSIONS)" "$(OUT)" $(if $(SECRET),--secret "$(SECRET)")
+	$(BIN)/python -m grading "$(SUBMISSIONS)" "$(OUT)" $(if $(SECRET),--secret "$(SECRET)") $(GRADE_ARGS)

@@ -51,7 +51,7 @@ def main(argv=None) -> int:
         started, cpu_before = time.perf_counter(), _cpu_seconds()
         results = grade(tmp / "submissions", tmp / "out", secret=tmp / "seed", jobs=args.jobs, chapters=[args.chapter])
         wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_before
-        statuses = Counter(r[args.chapter].status for r in results.values())
+        statuses = Counter(r["chapters"][args.chapter]["status"] for r in results.values())
     ok = wall <= TARGET_S * args.students / 200
     print(f"{args.students} submissions of {args.chapter} on {os.cpu_count()} cores (load average {load:.1f} at the start)")
     print(f"wall time {wall:.0f} s, {wall / args.students:.2f} s per submission; statuses {dict(statuses)}")

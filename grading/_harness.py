@@ -10,6 +10,7 @@ def __grading_exchange__(request_path):
     import json
     import os
     import signal
+    import traceback
 
     import numpy
 
@@ -79,8 +80,13 @@ def __grading_exchange__(request_path):
                         finally:
                             signal.setitimer(signal.ITIMER_REAL, 0)
                         out["value"] = encode(value)
-                    except _GradingTimeout:
+                    except _GradingTimeout as e:
                         out["timeout"] = True
+                        # the student's line that was running (the last frame outside this harness and the libraries)
+                        frames = [f for f in traceback.extract_tb(e.__traceback__)
+                                  if f.filename != __grading_exchange__.__code__.co_filename and "site-packages" not in f.filename]
+                        if frames:
+                            out["timeout_at"] = [frames[-1].lineno, (frames[-1].line or "")[:200]]
                     except BaseException as e:  # the student's code may raise anything, KeyboardInterrupt included
                         out["error"] = [type(e).__name__, str(e)[:500]]
                     changed = {}

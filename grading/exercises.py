@@ -65,6 +65,51 @@ EXERCISES = (
 CHAPTERS = tuple(dict.fromkeys(ex.chapter for ex in EXERCISES))
 
 
+@dataclass(frozen=True)
+class Discussion:
+    """A discussion exercise, marked by hand: its points and the rubric the marker follows (one point per item)."""
+
+    label: str
+    chapter: str
+    points: float
+    rubric: str
+
+
+# the marking sheet (``OUT/marking.csv``) carries the rubric beside each answer
+DISCUSSIONS = (
+    Discussion("ex-01-cat", CH1, 3, "1 classification invariant, segmentation equivariant; "
+               "2 pooling/summing over all positions (global pooling) after equivariant layers gives invariance; "
+               "3 a dense layer has far more weights to learn and nothing forces them to be shared: needs much more data, generalises worse"),
+    Discussion("ex-01-hurts", CH1, 2, "1 two tasks where position matters (e.g. reading a digit's place in a number, "
+               "top vs bottom of a medical scan, face layout) and what an equivariant net gets wrong; "
+               "2 recover position: padding borders, positional/coordinate channels, a dense layer at the end"),
+    Discussion("ex-02-deep", CH2, 3, "1 49 weights (one 7x7) vs 27 (three 3x3); "
+               "2 linear stack = one 7x7 kernel (the kernels' convolution): a subset, so the single layer computes more (any 7x7), "
+               "the stack nothing new; borders differ with padding per layer; "
+               "3 Delta = 0: each pixel times one weight (plus bias), a 1x1 layer"),
+    Discussion("ex-02-audio", CH2, 2, "1 h[t] = sum_{a=-Delta..Delta} v[a] x[t+a], 2 Delta + 1 weights independent of the length; "
+               "2 reasonable for local, stationary sound events; breaks down for long-range structure (rhythm, speech context) "
+               "and position-dependent signals"),
+    Discussion("ex-03-flip", CH3, 3, "1 each kernel is used rotated by 180 degrees: outputs change for non-symmetric kernels; "
+               "repair: rotate every kernel, V[::-1, ::-1]; "
+               "2 from scratch the learned kernel is simply the flipped one: both families hold the same functions; "
+               "3 they agree for point-symmetric kernels, K == K[::-1, ::-1]"),
+    Discussion("ex-03-commute", CH3, 3, "1 substitution a' = i - a (and b') turns f * g into g * f; "
+               "2 no: exchanging f and g mirrors the result (i -> -i), with the np.correlate check; "
+               "3 commutativity (and associativity) make the combined kernel of a stack independent of the order"),
+    Discussion("ex-04-stride-cost", CH4, 3, "1 floor((224 + 6 - 7) / 2) + 1 = 112, so 112 x 112 x 64; "
+               "2 112*112*64*7*7*3 = 118,013,952 multiply-adds, 472,055,808 with stride 1 (4 times as many); "
+               "3 the stride saves compute and memory (4x fewer outputs) at the cost of resolution / skipped positions"),
+    Discussion("ex-04-bottleneck", CH4, 3, "1 256*64 = 16,384 weights and 64 biases; "
+               "2 3x3 256->256: 589,824 weights; bottleneck 16,384 + 36,864 + 16,384 = 69,632 (about 8.5 times fewer); "
+               "3 a 1x1 kernel mixes only the channels of one pixel: the same dense C_in -> C_out layer at every pixel"),
+    Discussion("ex-04-text", CH4, 2, "1 each output word position is a weighted sum of the 2 Delta + 1 neighbouring word vectors; "
+               "kernel shape (C_out, d, 2 Delta + 1); "
+               "2 locality fits n-grams and invariance fits phrases anywhere in a sentence; both fall short for long-range "
+               "dependencies (agreement, negation far away) and word order/position"),
+)
+
+
 def by_chapter(chapter: str) -> list:
     """The exercises of one chapter, in the table's order."""
     return [ex for ex in EXERCISES if ex.chapter == chapter]

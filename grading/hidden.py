@@ -61,8 +61,8 @@ def read_seed(path=None) -> int:
     p = secret_path(path)
     if not p.is_file():
         raise FileNotFoundError(
-            f"no grading seed at {p}: create one with `python -m grading --new-secret` "
-            f"(or pass --secret PATH / set {SECRET_ENV}); keep it out of the published repository"
+            f"no grading seed at {p}: create one with `python -m grading --new-secret"
+            + (f" --secret {p}`" if path else "`") + f" (or pass --secret PATH / set {SECRET_ENV}); keep it out of the published repository"
         )
     return int.from_bytes(hashlib.sha256(p.read_bytes()).digest()[:8], "little")
 

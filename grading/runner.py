@@ -28,6 +28,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from . import sandbox
 from .exercises import EXERCISES, Exercise, by_chapter
 from .hidden import Opaque, Outcome, Verdict, judge_function, judge_values, plan
+from .status import blame_errors, cell_error, describe
 
 HARNESS = (Path(__file__).with_name("_harness.py")).read_text(encoding="utf-8")
 MAX_RESULT_BYTES = 64 * 1024 * 1024
@@ -86,7 +87,7 @@ class Limits:
 class ChapterResult:
     """What happened to one chapter notebook of one student."""
 
-    status: str  # "ok", "not submitted", "unreadable", "timeout", "kernel died"
+    status: str  # "ok", "not submitted", "unreadable", "timeout" (time per submission ran out), "kernel died" (gave up)
     notes: list = field(default_factory=list)
     verdicts: dict = field(default_factory=dict)  # label -> Verdict
 
@@ -208,6 +209,7 @@ class Session:
                 self._stop(client)
             if bad is not None:
                 skip.add(bad)
+        self.status = "kernel died"
         self.notes.append("gave up after too many kernel restarts")
         return reports
 
@@ -227,18 +229,16 @@ class Session:
             remaining = self.deadline - time.monotonic()
             if remaining <= 1:
                 self.status = "timeout"
-                self.notes.append(f"the time limit of {self.limits.submission_timeout:g} s per submission ran out before cell {i}; later cells did not run")
+                self.notes.append(f"the time limit of {self.limits.submission_timeout:g} s per submission ran out before cell {i + 1}; later cells did not run")
                 return None
             client.timeout = max(1, int(min(self.limits.cell_timeout, remaining)))
             try:
                 client.execute_cell(self.nb.cells[i], i)
             except CellTimeoutError:
-                self.status = "timeout"
-                self.notes.append(f"cell {i} ran longer than {client.timeout} s: it was left out and the notebook run again without it")
+                self.notes.append(f"{self._cell(i)} ran longer than {client.timeout} s: it was left out and the notebook run again without it")
                 return i
             except DeadKernelError:
-                self.status = "kernel died" if self.status == "ok" else self.status
-                self.notes.append(f"cell {i} killed the kernel (memory or CPU limit?): it was left out and the notebook run again without it")
+                self.notes.append(f"{self._cell(i)} killed the kernel (memory or CPU limit?): it was left out and the notebook run again without it")
                 return i
         return None
 
@@ -250,17 +250,20 @@ class Session:
         finally:
             self.nb.cells.pop()
 
+    def _cell(self, i: int) -> str:
+        """``cell N (`first line`)``, N counted from 1 among all cells as JupyterLab shows them."""
+        first = self.nb.cells[i].source.strip().splitlines()[0][:60] if self.nb.cells[i].source.strip() else ""
+        return f"cell {i + 1}" + (f" (`{first}`)" if first else "")
+
     def errors(self) -> list:
-        """One line per code cell of the notebook that ended with an error (checks excluded)."""
-        lines = []
+        """The errors the notebook's code cells ended with (checks excluded), see :func:`grading.status.cell_error`."""
+        found = []
         for i, cell in enumerate(self.nb.cells):
-            if cell.cell_type != "code" or "check" in cell.metadata.get("tags", []):
-                continue
-            for o in cell.get("outputs", []):
-                if o.get("output_type") == "error":
-                    first = cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
-                    lines.append(f"cell {i} (`{first}`) raised {o.get('ename')}: {str(o.get('evalue'))[:200]}")
-        return lines
+            if cell.cell_type == "code" and "check" not in cell.metadata.get("tags", []):
+                err = cell_error(cell, i)
+                if err:
+                    found.append(err)
+        return found
 
     def _exchange(self, client, exercises: list, reports: dict) -> bool:
         """Fetch answers into ``reports``; False when the kernel got stuck and must be restarted."""
@@ -340,7 +343,14 @@ def judge(ex: Exercise, p, report: dict, arrays: dict, limits: Limits) -> Verdic
     outcomes = _outcomes(report, arrays)
     if len(outcomes) != total:
         return Verdict(0, total, "no answer", "the kernel returned an incomplete answer")
-    return judge_function(p, outcomes, limits.call_timeout)
+    verdict = judge_function(p, outcomes, limits.call_timeout)
+    if verdict.tag == "timeout":  # say so plainly, with the student's line (not the replay's traceback)
+        k = next(i for i, o in enumerate(outcomes) if o.timeout)
+        at = report["outcomes"][k].get("timeout_at")
+        where = f"; time ran out at line {at[0]} of your code: `{str(at[1]).strip()[:120]}`" if at else ""
+        verdict.message = (f"{ex.names[0]} gave no result within {limits.call_timeout:g} s on hidden case {k + 1} of {total} "
+                           f"(an endless loop?){where}. {verdict.passed} cases before it passed; the later ones were not run.")
+    return verdict
 
 
 def grade_chapter(path: Path, student_dir: Path, plans: dict, limits: Limits) -> ChapterResult:
@@ -366,13 +376,16 @@ def grade_chapter(path: Path, student_dir: Path, plans: dict, limits: Limits) ->
         if uid >= 0:
             sandbox.reap(uid)  # nothing left over from an earlier worker with this pid
         reports = session.run([(ex, plans.get(ex.label)) for ex in exercises])
-        result = ChapterResult(session.status, session.notes + session.errors())
+        errors = session.errors()
+        sources = {i + 1: c.source for i, c in enumerate(nb.cells)}
+        lines = {e["cell"]: describe(e, sources[e["cell"]]) for e in errors}
+        result = ChapterResult(session.status, session.notes + [lines[c] for c in sorted(lines)])
         for ex in exercises:
             report, arrays = reports.get(ex.label, ({"failed": "the answers could not be fetched"}, {}))
             result.verdicts[ex.label] = judge(ex, plans.get(ex.label), report, arrays, limits)
             if any(o.get("timeout") for o in report.get("outcomes", [])) or "in time" in report.get("failed", ""):
-                result.status = "timeout"
                 result.notes.append(f"{ex.names[0]} ran out of time on a hidden case")
+        blame_errors(result.verdicts, lines, sources, exercises)
         return result
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
