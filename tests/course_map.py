@@ -21,7 +21,7 @@ NAMES = {
     "local_params": (LOC, "4442ad65"),
     "conv2d": (CC, "0d0f5a20"),
     "Conv2D": (CC, "f6e95ec4"),
-    "KERNELS": (CC, "dd813e15"),
+    "KERNELS": (CC, "text18-kernels-show"),
     "output_shape": (CC, "92b9698e"),
     "edge_image": (CC, "f27328e0"),
     "photo_gray": (CC, "cc-ncc-by-hand"),

@@ -391,7 +391,7 @@ OUTPUT_SHAPE_WRONG = [
     (lambda H, W, h, w, mode: shape_numpy(H, W, h, h, mode), "Hint [kernel height used for both sides]"),
     (lambda H, W, h, w, mode: shape_numpy(H, H, h, w, mode) if mode != "valid" or w <= H else (H - h + 1, H - w + 1),
      "Hint [image height used for both sides]"),
-    (make_shape(valid=lambda H, W, h, w: (h - H + 1, w - W + 1)), "Hint [H and h mixed up]"),
+    (make_shape(valid=lambda H, W, h, w: (h - H + 1, w - W + 1)), "Hint [image and kernel size swapped]"),
     (make_shape(same=lambda H, W, h, w: (H + (h - 1) / 2 * 2 - h + 1, W + (w - 1) / 2 * 2 - w + 1)), "Hint [float sizes]"),
     (lambda H, W, h, w, mode: (H - h + 1) * (W - w + 1), "Hint [not a pair]"),
     (shape_forgets_full, "Hint [returned None]"),

@@ -301,7 +301,7 @@ def check_output_shape(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
             lambda args, ref: right[args[4]](args[0], args[0], args[2], args[3]),
         ),
         _Mistake(
-            "H and h mixed up",
+            "image and kernel size swapped",
             "you subtracted the image from the kernel: 'valid' is (H - k_h + 1, W - k_w + 1) with H the image and k_h the kernel.",
             variant(valid=lambda H, W, k_h, k_w: (k_h - H + 1, k_w - W + 1)),
         ),
