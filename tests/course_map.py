@@ -9,9 +9,13 @@ teaching something new, add it here.
 
 from __future__ import annotations
 
-CHAPTERS = ["01_translation_invariance", "02_locality", "03_convolution_vs_correlation", "04_channels"]
+import re
+from pathlib import Path
 
-TI, LOC, CC, CH = CHAPTERS
+# the numbered chapters, in the order of the book's table of contents
+CHAPTERS = re.findall(r"^\s*- file: chapters/(\d\d_\w+)\s*$", (Path(__file__).resolve().parents[1] / "_toc.yml").read_text(encoding="utf-8"), re.M)
+
+TI, LOC, CC, PS, CH = CHAPTERS
 
 # convlib's public names: (chapter, id of the cell that introduces the name)
 NAMES = {
@@ -22,7 +26,7 @@ NAMES = {
     "conv2d": (CC, "0d0f5a20"),
     "Conv2D": (CC, "f6e95ec4"),
     "KERNELS": (CC, "text18-kernels-show"),
-    "output_shape": (CC, "92b9698e"),
+    "output_shape": (PS, "92b9698e"),
     "edge_image": (CC, "f27328e0"),
     "photo_gray": (CC, "cc-ncc-by-hand"),
     "photo": (CH, "112523ea"),
@@ -47,7 +51,7 @@ CONCEPTS = {
     "channels": (r"C_\\text\{(?:in|out)\}|\b(?:input|output) channels?\b|\bRGB\b|\(H, W, C", CH, "5366e281"),
     "the 1 x 1 convolution": (r"1 \\times 1|\b1 ?x ?1\b", CH, "2ce085bf"),
     "PyTorch's layouts": (r"PyTorch|NCHW|OIHW", CH, "333ca556"),
-    "padding= and stride": (r"\bstrides?\b|padding=", CC, "cc-pad-stride"),
+    "padding= and stride": (r"\bstrides?\b|padding=", PS, "cc-pad-stride"),
 }
 
 # concepts the course does not teach (yet): no exercise statement or code may need them

@@ -217,7 +217,7 @@ def test_the_new_relations_are_stated_where_the_course_defines_them():
     assert storage in _source(chapters["02_locality"], "afa4f87c")
     valid = _source(chapters["03_convolution_vs_correlation"], "e1bed604")
     assert storage in valid and r"Y[i, j] = h[i + \Delta, j + \Delta]" in valid and r"k_h \times k_w" in valid
-    assert r"K[a, b, c, k] = V[a - \Delta, b - \Delta, c, k]" in _source(chapters["04_channels"], "5366e281")
+    assert r"K[a, b, c, k] = V[a - \Delta, b - \Delta, c, k]" in _source(chapters["05_channels"], "5366e281")
     for page in ("intro.md", "summary.md"):
         text = (ROOT / "chapters" / page).read_text(encoding="utf-8")
         assert "k_h" in text and r"V[a - \Delta, b - \Delta]" in text, page
