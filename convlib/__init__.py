@@ -17,7 +17,23 @@ from .correlate import conv2d, corr2d, corr2d_naive
 from .images import SAMPLE_IMAGES, checkerboard, edge_image, mri_slice, photo, photo_gray, sample_image, square_image
 from .kernels import KERNELS, box_kernel, gaussian_kernel, kernel
 from .layer import Conv2D
-from .shapes import fully_connected_params, local_params, output_shape, param_counts, translation_invariant_params
+from .im2col import im2col
+from .padding import pad2d
+from .shapes import (
+    ReceptiveField,
+    effective_kernel_size,
+    fully_connected_params,
+    grouped_params,
+    local_params,
+    locally_connected_params,
+    output_shape,
+    output_size,
+    param_counts,
+    receptive_field,
+    receptive_field_table,
+    translation_invariant_params,
+)
+from .transposed import conv_transpose2d
 
 __version__ = "0.1.0"
 
@@ -33,6 +49,16 @@ __all__ = [
     "kernel_from_oihw",
     "Conv2D",
     "output_shape",
+    "output_size",
+    "effective_kernel_size",
+    "receptive_field",
+    "receptive_field_table",
+    "ReceptiveField",
+    "pad2d",
+    "im2col",
+    "conv_transpose2d",
+    "locally_connected_params",
+    "grouped_params",
     "fully_connected_params",
     "translation_invariant_params",
     "local_params",

@@ -270,3 +270,22 @@ def check_fits_in_memory(n_elements: int, itemsize: int, what: str, name: str) -
             f"{name} is too large: {what} would need {needed / 2**30:.3g} GiB, "
             f"more than this machine's {available / 2**30:.3g} GiB of memory"
         )
+
+
+# ---------------------------------------------------------------------------
+# dilation and padding modes (issue 18)
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+"""PyTorch's ``padding_mode`` names; :data:`NUMPY_PAD_MODES` gives ``np.pad``'s name of each."""
+
+NUMPY_PAD_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def check_padding_mode(value) -> str:
+    """Return ``value`` if it is one of :data:`PADDING_MODES` (PyTorch's names)."""
+    if not isinstance(value, str) or value not in PADDING_MODES:
+        raise ValueError(
+            f"padding_mode must be one of {', '.join(repr(m) for m in PADDING_MODES)} (PyTorch's names; "
+            f"np.pad calls them 'constant', 'reflect', 'edge', 'wrap'); got {shown(value)}"
+        )
+    return value

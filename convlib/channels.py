@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import as_array, check_channels, check_fits_in_memory
-from .correlate import _geometry, _operands, _zero_pad
+from .correlate import _geometry, _operands, _pad_by_mode, _zero_pad
 
 __all__ = [
     "corr2d_multi_in",
@@ -49,10 +49,10 @@ _BLOCK_BYTES = 8 * 1024 * 1024
 _SMALL_GEMM_WORK = 1 << 17
 
 
-def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
+def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros") -> np.ndarray:
     r"""Cross-correlate a multi-channel image with a multi-channel kernel, summing over channels.
 
-    .. math:: \mathrm{out}[i, j] = \sum_{a, b} \sum_c K[a, b, c] \, x[i s_h + a, j s_w + b, c]
+    .. math:: \mathrm{out}[i, j] = \sum_{a, b} \sum_c K[a, b, c] \, x_{\mathrm{pad}}[i s_h + a d_h, j s_w + b d_w, c]
 
     Parameters
     ----------
@@ -64,6 +64,10 @@ def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.nda
         Output size, as in :func:`convlib.corr2d`.
     padding, stride : int or (int, int)
         Zero padding on each side and step between windows, as in :func:`convlib.corr2d`.
+    dilation : int or (int, int)
+        Spacing between the kernel's taps, as in :func:`convlib.corr2d`.
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}
+        How the padding is filled, as in :func:`convlib.corr2d`.
 
     Returns
     -------
@@ -89,13 +93,13 @@ def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.nda
     """
     X, K, integral = _operands(X, K, 3, ("(H, W, C)", "(k_h, k_w, C)"))
     check_channels(X.shape[-1], K.shape[-1])
-    return _multi(X[None], K[..., None], mode, padding=padding, stride=stride, integral=integral)[0, :, :, 0]
+    return _multi(X[None], K[..., None], mode, padding=padding, stride=stride, integral=integral, dilation=dilation, padding_mode=padding_mode)[0, :, :, 0]
 
 
-def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
+def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros") -> np.ndarray:
     r"""The convolutional layer's full operation: many input and output channels.
 
-    .. math:: \mathrm{out}[i, j, k] = \sum_{a, b} \sum_c K[a, b, c, k] \, x[i s_h + a, j s_w + b, c]
+    .. math:: \mathrm{out}[i, j, k] = \sum_{a, b} \sum_c K[a, b, c, k] \, x_{\mathrm{pad}}[i s_h + a d_h, j s_w + b d_w, c]
 
     A ``1 x 1`` kernel reduces to a per-pixel matrix multiply,
     ``out[i, j, :] = x[i, j, :] @ K[0, 0]``.
@@ -111,6 +115,10 @@ def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1) -> np
     padding, stride : int or (int, int)
         Zero padding on each side and step between windows, as in :func:`convlib.corr2d`
         (PyTorch's ``padding`` and ``stride`` of ``conv2d``).
+    dilation : int or (int, int)
+        Spacing between the kernel's taps (PyTorch's ``dilation``).
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}
+        How the padding is filled (PyTorch's ``padding_mode`` of ``nn.Conv2d``).
 
     Returns
     -------
@@ -142,11 +150,11 @@ def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1) -> np
     single = X.ndim == 3
     X, K, integral = _operands(X[None] if single else X, K, 4, ("(N, H, W, C_in)", "(k_h, k_w, C_in, C_out)"))
     check_channels(X.shape[-1], K.shape[2])
-    out = _multi(X, K, mode, padding=padding, stride=stride, integral=integral)
+    out = _multi(X, K, mode, padding=padding, stride=stride, integral=integral, dilation=dilation, padding_mode=padding_mode)
     return out[0] if single else out
 
 
-def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stride=1, integral: bool = False) -> np.ndarray:
+def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stride=1, integral: bool = False, dilation=1, padding_mode="zeros") -> np.ndarray:
     """(N, H, W, C_in) * (k_h, k_w, C_in, C_out) -> (N, H', W', C_out); arrays validated, mode/padding/stride not yet.
 
     ``integral`` says that both inputs held integers (then only exact strategies are used).
@@ -154,25 +162,32 @@ def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stri
     k_h, k_w, c_in, c_out = K.shape
     n, H, W, _ = X.shape
     dtype = np.result_type(X, K)
-    pad, step, out_shape = _geometry(
-        (H, W), (k_h, k_w), mode, padding, stride, flipped=False, itemsize=dtype.itemsize, planes=n * max(c_in, c_out)
+    pad, step, out_shape, dil = _geometry(
+        (H, W), (k_h, k_w), mode, padding, stride, flipped=False, itemsize=dtype.itemsize, planes=n * max(c_in, c_out), dilation=dilation
     )
-    X = _zero_pad(X.astype(dtype, copy=False), pad, axes=(1, 2))
+    X = X.astype(dtype, copy=False)
+    if padding_mode != "zeros":
+        X, pad = _pad_by_mode(X, pad, padding_mode, axes=(1, 2))
+    X = _zero_pad(X, pad, axes=(1, 2))
     K = K.astype(dtype, copy=False)
+    if dil != (1, 1):
+        return _im2col_gemm(X, K, step, out_shape, dil)
     if (k_h, k_w) == (3, 3) and step == (1, 1) and c_in * c_out >= _WINOGRAD_MIN_CHANNELS and min(out_shape) >= 2:
         if not integral and _moderate(X) and _moderate(K):
             return _winograd_3x3(X, K, out_shape)
     return _im2col_gemm(X, K, step, out_shape)
 
 
-def _im2col_gemm(X, K, step, out_shape) -> np.ndarray:
+def _im2col_gemm(X, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
     """Every window as a row (im2col, in blocks of output rows) times the kernel as a matrix."""
     k_h, k_w, c_in, c_out = K.shape
     n = X.shape[0]
     s_h, s_w = step
+    d_h, d_w = dilation
     Ho, Wo = out_shape
-    # windows[n, i, j, a, b, c] = X[n, i s_h + a, j s_w + b, c]: a view, no copy yet.
-    windows = np.lib.stride_tricks.sliding_window_view(X, (k_h, k_w), axis=(1, 2))[:, : (Ho - 1) * s_h + 1 : s_h, : (Wo - 1) * s_w + 1 : s_w]
+    # windows[n, i, j, a, b, c] = X[n, i s_h + a d_h, j s_w + b d_w, c]: a view, no copy yet.
+    span = (d_h * (k_h - 1) + 1, d_w * (k_w - 1) + 1)
+    windows = np.lib.stride_tricks.sliding_window_view(X, span, axis=(1, 2))[:, : (Ho - 1) * s_h + 1 : s_h, : (Wo - 1) * s_w + 1 : s_w, :, ::d_h, ::d_w]
     windows = windows.transpose(0, 1, 2, 4, 5, 3)  # (N, Ho, Wo, k_h, k_w, C_in)
     weights = K.reshape(k_h * k_w * c_in, c_out)
     out = np.empty((n, Ho, Wo, c_out), dtype=X.dtype)

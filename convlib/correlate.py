@@ -65,7 +65,8 @@ import math
 
 import numpy as np
 
-from ._validate import as_array, check_fits_in_memory, check_kernel_fits, check_mode, compute_dtype, int_pair
+from ._validate import as_array, check_fits_in_memory, check_kernel_fits, check_mode, check_padding_mode, compute_dtype, int_pair
+from .padding import _check_mode_fits, _mode_pad
 
 __all__ = ["corr2d", "conv2d", "corr2d_naive"]
 
@@ -94,10 +95,10 @@ _NS_PER_DOT_ELEMENT = 0.35  # per element of a long dot product
 _FFT_ERROR_FACTOR = 4.0
 
 
-def corr2d(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
+def corr2d(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros") -> np.ndarray:
     r"""2-D cross-correlation of an image with a kernel: what a conv layer computes.
 
-    .. math:: \mathrm{out}[i, j] = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} K[a, b] \, x_{\mathrm{pad}}[i s_h + a, j s_w + b]
+    .. math:: \mathrm{out}[i, j] = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} K[a, b] \, x_{\mathrm{pad}}[i s_h + a d_h, j s_w + b d_w]
 
     Parameters
     ----------
@@ -112,13 +113,22 @@ def corr2d(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
         right of the image (only with ``mode="valid"``).
     stride : int or (int, int)
         Step ``s_h`` between output rows and ``s_w`` between output columns.
+    dilation : int or (int, int)
+        Spacing ``d_h``, ``d_w`` between the kernel's taps (PyTorch's
+        ``dilation``): the kernel covers ``d (k - 1) + 1`` pixels per axis
+        (:func:`convlib.effective_kernel_size`) but still has ``k_h k_w`` weights.
+        ``"same"`` and ``"full"`` pad for that effective size.
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}
+        How the padding (from ``padding`` or from ``mode``) is filled,
+        PyTorch's names (``np.pad``'s ``"constant"``, ``"reflect"``,
+        ``"edge"``, ``"wrap"``; see :func:`convlib.pad2d`).
 
     Returns
     -------
     numpy.ndarray
-        ``(floor((H + 2 p_h - k_h) / s_h) + 1, floor((W + 2 p_w - k_w) / s_w) + 1)``
-        for ``"valid"``; ``"same"`` and ``"full"`` pad as SciPy does (to
-        ``(H, W)`` and ``(H+k_h-1, W+k_w-1)`` with stride 1). float32 inputs
+        ``(floor((H + 2 p_h - d_h (k_h - 1) - 1) / s_h) + 1, ...)`` (columns
+        likewise) for ``"valid"``; ``"same"`` and ``"full"`` pad as SciPy does (to
+        ``(H, W)`` and ``(H+k_h-1, W+k_w-1)`` with stride and dilation 1). float32 inputs
         give float32; integer and boolean inputs are computed in float64.
 
     Raises
@@ -126,8 +136,10 @@ def corr2d(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
     ValueError
         If an array is not 2-D or empty, if ``mode`` is unknown, if the kernel
         is larger than the (padded) image in ``"valid"`` mode, if ``padding``
-        is negative or given with another mode, if ``stride`` is below 1, or
-        if the output would not fit in memory.
+        is negative or given with another mode, if ``stride`` or ``dilation``
+        is below 1, if ``padding_mode`` is unknown or its padding too large
+        (``"reflect"`` needs padding < image side), or if the output would
+        not fit in memory.
     TypeError
         If an array is not real-valued numeric, or ``padding``/``stride`` is
         not an integer or a pair of integers.
@@ -151,11 +163,21 @@ def corr2d(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
     (8, 8)
     >>> corr2d(np.ones((8, 8)), np.ones((3, 3)), padding=1, stride=2).shape
     (4, 4)
+
+    Dilation 2 spreads a 3 x 3 kernel over 5 x 5 pixels; circular padding
+    makes the layer commute with ``np.roll``:
+
+    >>> corr2d(np.ones((8, 8)), np.ones((3, 3)), dilation=2).shape
+    (4, 4)
+    >>> x = np.arange(20.0).reshape(4, 5)
+    >>> y = corr2d(x, K, "same", padding_mode="circular")
+    >>> bool(np.array_equal(corr2d(np.roll(x, 1, axis=1), K, "same", padding_mode="circular"), np.roll(y, 1, axis=1)))
+    True
     """
-    return _single(X, K, mode, padding, stride, flipped=False)
+    return _single(X, K, mode, padding, stride, flipped=False, dilation=dilation, padding_mode=padding_mode)
 
 
-def conv2d(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
+def conv2d(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros") -> np.ndarray:
     r"""2-D convolution (the kernel is flipped), as in :func:`scipy.signal.convolve2d`.
 
     .. math:: [K \circledast x](i, j) = \sum_{a, b} K[a, b] \, x[i - a, j - b]
@@ -174,7 +196,9 @@ def conv2d(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
         The kernel, flipped before sliding.
     mode : {"valid", "same", "full"}
         Output size, as in :func:`scipy.signal.convolve2d`.
-    padding, stride : int or (int, int)
+    padding, stride, dilation : int or (int, int)
+        As in :func:`corr2d`.
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}
         As in :func:`corr2d`.
 
     Returns
@@ -195,7 +219,7 @@ def conv2d(X, K, mode: str = "valid", *, padding=0, stride=1) -> np.ndarray:
     array([[ 5., 11.],
            [23., 29.]])
     """
-    return _single(X, K, mode, padding, stride, flipped=True)
+    return _single(X, K, mode, padding, stride, flipped=True, dilation=dilation, padding_mode=padding_mode)
 
 
 def corr2d_naive(X, K) -> np.ndarray:
@@ -254,13 +278,24 @@ def corr2d_naive(X, K) -> np.ndarray:
 # arguments
 
 
-def _single(X, K, mode, padding, stride, *, flipped: bool) -> np.ndarray:
+def _single(X, K, mode, padding, stride, *, flipped: bool, dilation=1, padding_mode="zeros") -> np.ndarray:
     """Validate the arguments of :func:`corr2d` / :func:`conv2d` and correlate (with ``K`` rotated if ``flipped``)."""
     X, K, integral = _operands(X, K)
-    pad, step, out_shape = _geometry(
-        X.shape, K.shape, mode, padding, stride, flipped=flipped, itemsize=X.itemsize
+    pad, step, out_shape, dil = _geometry(
+        X.shape, K.shape, mode, padding, stride, flipped=flipped, itemsize=X.itemsize, dilation=dilation
     )
-    return _correlate(X, K[::-1, ::-1] if flipped else K, pad, step, out_shape, integral=integral)
+    if padding_mode != "zeros":
+        X, pad = _pad_by_mode(X, pad, padding_mode)
+    return _correlate(X, K[::-1, ::-1] if flipped else K, pad, step, out_shape, integral=integral, dilation=dil)
+
+
+def _pad_by_mode(X, pad, padding_mode, axes=(0, 1)):
+    """``X`` padded in ``padding_mode`` (checked here) and the zero padding that is left to add (none)."""
+    mode = check_padding_mode(padding_mode)
+    if mode == "zeros":
+        return X, pad
+    _check_mode_fits(tuple(X.shape[a] for a in axes), pad, mode)
+    return _mode_pad(X, pad, mode, axes), ((0, 0), (0, 0))
 
 
 _FAST_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
@@ -290,11 +325,12 @@ def _operands(X, K, ndim: int = 2, layouts=("(H, W)", "(k_h, k_w)")):
     return X.astype(dtype, copy=False), K.astype(dtype, copy=False), integral
 
 
-def _geometry(image_hw, kernel_hw, mode, padding, stride, *, flipped: bool, itemsize: int, planes: int = 1):
-    """Check ``mode``, ``padding`` and ``stride``; return ``(pad, step, out_shape)``.
+def _geometry(image_hw, kernel_hw, mode, padding, stride, *, flipped: bool, itemsize: int, planes: int = 1, dilation=1):
+    """Check ``mode``, ``padding``, ``stride`` and ``dilation``; return ``(pad, step, out_shape, dil)``.
 
-    ``pad`` is ``((top, bottom), (left, right))``, ``step`` is ``(s_h, s_w)``
-    and ``out_shape`` the spatial output shape. ``planes`` (batch times
+    ``pad`` is ``((top, bottom), (left, right))``, ``step`` is ``(s_h, s_w)``,
+    ``out_shape`` the spatial output shape and ``dil`` is ``(d_h, d_w)``.
+    Every size below uses the effective kernel ``d (k - 1) + 1``. ``planes`` (batch times
     channels of the image and of the output, whichever is larger) sizes the
     memory check of the padded image and the output.
     """
@@ -305,15 +341,28 @@ def _geometry(image_hw, kernel_hw, mode, padding, stride, *, flipped: bool, item
     else:
         p_h, p_w = int_pair(padding, "padding", 0)
         s_h, s_w = int_pair(stride, "stride", 1)
+    if type(dilation) is int and dilation == 1:
+        dil = (1, 1)
+    else:
+        dil = int_pair(dilation, "dilation", 1)
     (H, W), (k_h, k_w) = image_hw, kernel_hw
+    dilated = dil != (1, 1)
+    if dilated:
+        k_h, k_w = dil[0] * (k_h - 1) + 1, dil[1] * (k_w - 1) + 1
     if mode == "valid":
         if p_h or p_w:
             Hp, Wp = H + 2 * p_h, W + 2 * p_w
             if k_h > Hp or k_w > Wp:
+                what = f"K dilated by {dil} (effective size {k_h}x{k_w})" if dilated else f"K of spatial shape {k_h}x{k_w}"
                 raise ValueError(
-                    f"K of spatial shape {k_h}x{k_w} is larger than X of spatial shape {H}x{W} with padding "
+                    f"{what} is larger than X of spatial shape {H}x{W} with padding "
                     f"({p_h}, {p_w}) ({Hp}x{Wp}); needs k_h <= H + 2 p_h and k_w <= W + 2 p_w"
                 )
+        elif dilated and (k_h > H or k_w > W):
+            raise ValueError(
+                f"K dilated by {dil} covers {k_h}x{k_w} pixels (effective size d (k - 1) + 1), more than X of spatial "
+                f"shape {H}x{W}; 'valid' mode needs the effective size <= the image (pad, or use a smaller dilation)"
+            )
         else:
             check_kernel_fits((H, W), (k_h, k_w), mode)
         pad = ((p_h, p_h), (p_w, p_w))
@@ -326,7 +375,7 @@ def _geometry(image_hw, kernel_hw, mode, padding, stride, *, flipped: bool, item
     blame = "padding" if (p_h or p_w) else "X"
     check_fits_in_memory((H + top + bottom) * (W + left + right) * planes, itemsize, "the zero-padded image", blame)
     check_fits_in_memory(out_shape[0] * out_shape[1] * planes, itemsize, f"the output of spatial shape {out_shape}", blame)
-    return pad, (s_h, s_w), out_shape
+    return pad, (s_h, s_w), out_shape, dil
 
 
 def _padding(kernel_hw, mode: str, *, flipped: bool):
@@ -362,8 +411,10 @@ def _zero_pad(X: np.ndarray, pad, axes=(0, 1)) -> np.ndarray:
 # strategies
 
 
-def _correlate(X, K, pad, step, out_shape, *, integral: bool = False) -> np.ndarray:
+def _correlate(X, K, pad, step, out_shape, *, integral: bool = False, dilation=(1, 1)) -> np.ndarray:
     """Correlation of ``X`` zero-padded by ``pad`` with ``K``, every ``step`` (arguments validated)."""
+    if dilation != (1, 1):
+        return _correlate_dilated(X, K, pad, step, out_shape, dilation, integral)
     strategy = _forced_strategy if _forced_strategy in STRATEGIES else _choose_strategy(X, K, pad, step, out_shape)
     if strategy in ("fft", "dot") and not (np.isfinite(X).all() and np.isfinite(K).all()):
         strategy = "direct"  # both mix every pixel into every output: keep NaN/inf local
@@ -380,13 +431,57 @@ def _correlate(X, K, pad, step, out_shape, *, integral: bool = False) -> np.ndar
     return _correlate_direct(X, K, pad, step, out_shape)
 
 
-def _choose_strategy(X, K, pad, step, out_shape) -> str:
+def _correlate_dilated(X, K, pad, step, out_shape, dilation, integral: bool) -> np.ndarray:
+    """Correlation with taps ``d_h`` rows and ``d_w`` columns apart.
+
+    The direct and separable strategies visit only the ``k_h k_w`` real taps
+    (so a NaN between two taps never reaches the output); FFT and the dot
+    products use the kernel with ``d - 1`` zeros inserted between its taps,
+    which gives the same numbers on finite inputs (and only those take them).
+    """
+    strategy = _forced_strategy if _forced_strategy in STRATEGIES else _choose_strategy(X, K, pad, step, out_shape, dilation)
+    if strategy in ("fft", "dot") and not (np.isfinite(X).all() and np.isfinite(K).all()):
+        strategy = "direct"
+    if strategy == "separable":
+        factors = _rank_one_factors(K, integral)
+        if factors is not None:
+            return _correlate_separable(X, factors, pad, step, out_shape, dilation)
+    elif strategy == "fft":
+        out = _correlate_fft(_zero_pad(X, pad), _dilate_kernel(K, dilation), integral=integral)
+        if out is not None:
+            return np.ascontiguousarray(out[:: step[0], :: step[1]])
+    elif strategy == "dot":
+        return _correlate_dot(_zero_pad(X, pad), _dilate_kernel(K, dilation), step, out_shape)
+    return _correlate_direct(X, K, pad, step, out_shape, dilation)
+
+
+def _dilate_kernel(K, dilation) -> np.ndarray:
+    """``K`` with ``d - 1`` zero rows (columns) between its rows (columns): the effective kernel."""
+    d_h, d_w = dilation
+    k_h, k_w = K.shape
+    out = np.zeros((d_h * (k_h - 1) + 1, d_w * (k_w - 1) + 1), dtype=K.dtype)
+    out[::d_h, ::d_w] = K
+    return out
+
+
+def _choose_strategy(X, K, pad, step, out_shape, dilation=(1, 1)) -> str:
     """The strategy with the smallest estimated time (see the cost constants above)."""
     (top, bottom), (left, right) = pad
     H, W = X.shape
     k_h, k_w = K.shape
+    if dilation != (1, 1):  # the direct taps stay k_h k_w; FFT and dot products see the effective kernel
+        taps = k_h * k_w
+        k_h, k_w = dilation[0] * (k_h - 1) + 1, dilation[1] * (k_w - 1) + 1
+        return _cheapest(X, K, (H, W), (k_h, k_w), taps, pad, step, out_shape)
+    return _cheapest(X, K, (H, W), (k_h, k_w), k_h * k_w, pad, step, out_shape)
+
+
+def _cheapest(X, K, image_hw, kernel_hw, taps, pad, step, out_shape) -> str:
+    """The cost model of :func:`_choose_strategy` (``kernel_hw`` is the effective size, ``taps`` the real weights)."""
+    (top, bottom), (left, right) = pad
+    H, W = image_hw
+    k_h, k_w = kernel_hw
     Ho, Wo = out_shape
-    taps = k_h * k_w
     pixels = Ho * Wo
     if pixels * taps <= _TINY_WORK:
         return "direct"  # tiny: the least overhead
@@ -395,8 +490,8 @@ def _choose_strategy(X, K, pad, step, out_shape) -> str:
         costs = {"direct": taps * (Ho * (W + left + right) * _NS_PER_TAP_PIXEL + 2 * blocks * _NS_PER_CALL)}
     else:
         costs = {"direct": taps * (pixels * _NS_PER_STRIDED_TAP_PIXEL + 2 * blocks * _NS_PER_CALL)}
-    if min(k_h, k_w) >= 2 and pixels >= 4096:
-        line = (k_h + k_w) * (Ho * (W + left + right) * _NS_PER_TAP_PIXEL + 2 * blocks * _NS_PER_CALL)
+    if min(K.shape) >= 2 and pixels >= 4096:
+        line = (K.shape[0] + K.shape[1]) * (Ho * (W + left + right) * _NS_PER_TAP_PIXEL + 2 * blocks * _NS_PER_CALL)
         costs["separable"] = line + 20000.0  # plus the rank test
     points = _fast_length(H + top + bottom) * _fast_length(W + left + right)
     if pixels >= _FFT_MIN_PIXELS:  # smaller outputs stay free of FFT round-off
@@ -409,19 +504,19 @@ def _choose_strategy(X, K, pad, step, out_shape) -> str:
     return strategy
 
 
-def _correlate_direct(X, K, pad, step, out_shape) -> np.ndarray:
+def _correlate_direct(X, K, pad, step, out_shape, dilation=(1, 1)) -> np.ndarray:
     """The formula's sum, tap by tap (see the module docstring)."""
     (top, bottom), (left, right) = pad
-    k_w = K.shape[1]
+    k_w = dilation[1] * (K.shape[1] - 1) + 1
     Wo = out_shape[1]
     padded = top or bottom or left or right
     if Wo * out_shape[0] * K.size > _TINY_WORK and step == (1, 1) and left + right <= k_w - 1 and Wo > left + right and not (padded and not np.isfinite(K).all()):
         # (a NaN or inf weight must also meet the padding's zeros: then pad for real)
-        return _taps_full_width(X, K, pad, out_shape)
-    return _taps_strided(_zero_pad(X, pad), K, step, out_shape)
+        return _taps_full_width(X, K, pad, out_shape, dilation)
+    return _taps_strided(_zero_pad(X, pad), K, step, out_shape, dilation)
 
 
-def _taps_full_width(X, K, pad, out_shape) -> np.ndarray:
+def _taps_full_width(X, K, pad, out_shape, dilation=(1, 1)) -> np.ndarray:
     """Stride-1 correlation with each tap as one contiguous 1-D multiply-add over whole rows.
 
     The output is computed in rows of the image's width ``W``: output
@@ -434,6 +529,7 @@ def _taps_full_width(X, K, pad, out_shape) -> np.ndarray:
     (top, _bottom), (left, right) = pad
     H, W = X.shape
     k_h, k_w = K.shape
+    d_h, d_w = dilation
     Ho, Wo = out_shape
     dtype = X.dtype
     flat = np.ascontiguousarray(X).reshape(-1)
@@ -443,7 +539,8 @@ def _taps_full_width(X, K, pad, out_shape) -> np.ndarray:
     tmp = np.empty(rows * W, dtype=dtype)
     block = None if Wo == W else np.empty(rows * W, dtype=dtype)
     padded = top or pad[0][1] or left or right
-    taps = [((a - top) * W + (b - left), a, K[a, b]) for a in range(k_h) for b in range(k_w)]
+    # (shift of the flat read, row offset of the tap, weight); tap (a, b) reads x_pad[i + a d_h, j + b d_w]
+    taps = [((a * d_h - top) * W + (b * d_w - left), a * d_h, K[a, b]) for a in range(k_h) for b in range(k_w)]
     for r0 in range(0, Ho, rows):
         r1 = min(Ho, r0 + rows)
         n0, n1 = r0 * W, r1 * W
@@ -468,8 +565,8 @@ def _taps_full_width(X, K, pad, out_shape) -> np.ndarray:
             out[r0:r1] = acc.reshape(r1 - r0, W)[:, :Wo]
     for c0, c1 in ((0, left), (Wo - right, Wo)):
         if c1 > c0:  # the border columns whose reads wrapped around a row edge
-            strip = _padded_columns(X, pad, c0, c1 + k_w - 1)
-            out[:, c0:c1] = _taps_strided(strip, K, (1, 1), (Ho, c1 - c0))
+            strip = _padded_columns(X, pad, c0, c1 + d_w * (k_w - 1))
+            out[:, c0:c1] = _taps_strided(strip, K, (1, 1), (Ho, c1 - c0), dilation)
     return out
 
 
@@ -484,15 +581,16 @@ def _padded_columns(X, pad, c0: int, c1: int) -> np.ndarray:
     return strip
 
 
-def _taps_strided(Xp, K, step, out_shape) -> np.ndarray:
+def _taps_strided(Xp, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
     """Correlation of an already padded image, tap by tap on 2-D strided views (only the strided outputs)."""
     k_h, k_w = K.shape
     s_h, s_w = step
+    d_h, d_w = dilation
     Ho, Wo = out_shape
     if Ho * Wo * k_h * k_w <= _TINY_WORK and Xp.size <= 16 * _TINY_WORK:  # one einsum over every window as a view
         Xp = np.ascontiguousarray(Xp)
         row, col = Xp.strides
-        windows = np.ndarray((Ho, Wo, k_h, k_w), Xp.dtype, Xp, 0, (row * s_h, col * s_w, row, col))
+        windows = np.ndarray((Ho, Wo, k_h, k_w), Xp.dtype, Xp, 0, (row * s_h, col * s_w, row * d_h, col * d_w))
         return np.einsum("ijab,ab->ij", windows, K)
     out = np.empty(out_shape, dtype=Xp.dtype)
     rows = max(1, min(Ho, _ROW_BLOCK_BYTES // max(1, Wo * Xp.itemsize)))
@@ -503,7 +601,8 @@ def _taps_strided(Xp, K, step, out_shape) -> np.ndarray:
         t = tmp[: r1 - r0]
         for a in range(k_h):
             for b in range(k_w):
-                window = Xp[r0 * s_h + a : (r1 - 1) * s_h + a + 1 : s_h, b : b + (Wo - 1) * s_w + 1 : s_w]
+                top, left = r0 * s_h + a * d_h, b * d_w
+                window = Xp[top : top + (r1 - r0 - 1) * s_h + 1 : s_h, left : left + (Wo - 1) * s_w + 1 : s_w]
                 if a == 0 and b == 0:
                     np.multiply(window, K[0, 0], out=acc)
                 else:
@@ -536,14 +635,14 @@ def _rank_one_factors(K, integral: bool):
     return None
 
 
-def _correlate_separable(X, factors, pad, step, out_shape) -> np.ndarray:
+def _correlate_separable(X, factors, pad, step, out_shape, dilation=(1, 1)) -> np.ndarray:
     """Rank-1 kernel ``outer(u, v)``: correlate the rows with ``v``, then the columns with ``u``."""
     u, v = factors
     (top, bottom), (left, right) = pad
     H, W = X.shape
     rows_pad = ((top, bottom), (0, 0))
-    row_pass = _correlate_direct(X, v[None, :], ((0, 0), (left, right)), (1, step[1]), (H, out_shape[1]))
-    return _correlate_direct(row_pass, u[:, None], rows_pad, (step[0], 1), out_shape)
+    row_pass = _correlate_direct(X, v[None, :], ((0, 0), (left, right)), (1, step[1]), (H, out_shape[1]), (1, dilation[1]))
+    return _correlate_direct(row_pass, u[:, None], rows_pad, (step[0], 1), out_shape, (dilation[0], 1))
 
 
 def _correlate_dot(Xp, K, step, out_shape) -> np.ndarray:

@@ -1,21 +1,25 @@
 r"""A minimal convolutional layer that can learn its kernel by gradient descent.
 
-Forward pass (cross-correlation of the zero-padded input ``x_pad``, every
-``s_h``-th row and ``s_w``-th column, plus a bias per output channel):
+Forward pass (cross-correlation of the padded input ``x_pad``, every
+``s_h``-th row and ``s_w``-th column, taps ``d_h`` rows and ``d_w`` columns
+apart, plus a bias per output channel):
 
-.. math:: Y[i, j, k] = u[k] + \sum_{a, b} \sum_c K[a, b, c, k] \, x_{pad}[i s_h + a, j s_w + b, c]
+.. math:: Y[i, j, k] = u[k] + \sum_{a, b} \sum_c K[a, b, c, k] \, x_{pad}[i s_h + a d_h, j s_w + b d_w, c]
 
 For a loss :math:`L` with upstream gradient :math:`G = \partial L / \partial Y`,
 
 .. math::
-    \frac{\partial L}{\partial K[a, b, c, k]} = \sum_{n, i, j} G[n, i, j, k] \, x_{pad}[n, i s_h + a, j s_w + b, c],
+    \frac{\partial L}{\partial K[a, b, c, k]} = \sum_{n, i, j} G[n, i, j, k] \, x_{pad}[n, i s_h + a d_h, j s_w + b d_w, c],
     \qquad
     \frac{\partial L}{\partial u[k]} = \sum_{n, i, j} G[n, i, j, k],
 
 and each input pixel collects the weights it was multiplied with,
-:math:`\partial L / \partial x_{pad}[n, i s_h + a, j s_w + b, c] \mathrel{+}= \sum_k G[n, i, j, k] \, K[a, b, c, k]`.
+:math:`\partial L / \partial x_{pad}[n, i s_h + a d_h, j s_w + b d_w, c] \mathrel{+}= \sum_k G[n, i, j, k] \, K[a, b, c, k]`.
 So with stride 1 the weight gradient is itself a cross-correlation: of the
-input with the upstream gradient.
+input with the upstream gradient; and the input gradient is a *full*
+cross-correlation of the upstream gradient (dilated by the stride) with the
+flipped kernel, :func:`convlib.conv_transpose2d`. With a padding mode other
+than zeros, each padded pixel's gradient goes back to the pixel it copies.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from ._validate import (
     as_array,
     check_channels,
     check_kernel_fits,
+    check_padding_mode,
     check_padding_stride,
     check_size,
     flag,
@@ -36,6 +41,7 @@ from ._validate import (
     real_number,
 )
 from .channels import _multi
+from .padding import _check_mode_fits, _mode_pad, _pad_adjoint
 
 __all__ = ["Conv2D"]
 
@@ -47,7 +53,7 @@ class Conv2D:
     ``(N, H, W, C_in)``; the output has the matching layout, ``(H', W')``
     when the input was 2-D and ``C_out == 1``. The output is the ``"valid"``
     cross-correlation of the zero-padded input with stride ``(s_h, s_w)``, so
-    ``H' = floor((H - k_h + 2 p_h + s_h) / s_h)`` (see
+    ``H' = floor((H + 2 p_h - d_h (k_h - 1) - 1) / s_h) + 1`` (see
     :func:`convlib.output_shape`), PyTorch's ``nn.Conv2d`` semantics.
 
     Parameters
@@ -60,6 +66,10 @@ class Conv2D:
         Zero rows ``p_h`` above and below, zero columns ``p_w`` left and right.
     stride : int or (int, int)
         Step ``(s_h, s_w)`` of the window between neighbouring outputs.
+    dilation : int or (int, int)
+        Spacing ``(d_h, d_w)`` between the kernel's taps.
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}
+        How the padding is filled (PyTorch's names, see :func:`convlib.pad2d`).
     seed : int or None
         Seed of the random initial weights (normal, std ``1 / sqrt(k_h*k_w*C_in)``).
     dtype : {numpy.float64, numpy.float32}
@@ -69,8 +79,9 @@ class Conv2D:
     ----------
     weight : numpy.ndarray, shape (k_h, k_w, C_in, C_out)
     bias : numpy.ndarray, shape (C_out,)
-    padding, stride : tuple of int
-        ``(p_h, p_w)`` and ``(s_h, s_w)``.
+    padding, stride, dilation : tuple of int
+        ``(p_h, p_w)``, ``(s_h, s_w)`` and ``(d_h, d_w)``.
+    padding_mode : str
     grad_weight, grad_bias : numpy.ndarray or None
         Set by :meth:`backward`.
 
@@ -101,12 +112,26 @@ class Conv2D:
     (8, 8)
     >>> Conv2D(3, padding=1, stride=2)(np.ones((8, 8))).shape
     (4, 4)
+
+    Dilation 2 spreads the 3 x 3 taps over 5 x 5 pixels; the input gradient
+    is the transposed convolution of the output gradient:
+
+    >>> from convlib import conv_transpose2d
+    >>> layer = Conv2D(3, dilation=2, seed=0)
+    >>> Y = layer(np.ones((8, 8)))
+    >>> Y.shape
+    (4, 4)
+    >>> bool(np.allclose(layer.backward(np.ones((4, 4))), conv_transpose2d(np.ones((4, 4)), layer.weight[:, :, 0, 0], dilation=2)))
+    True
     """
 
-    def __init__(self, kernel_size, in_channels: int = 1, out_channels: int = 1, *, padding=0, stride=1, seed=None, dtype=np.float64):
+    def __init__(self, kernel_size, in_channels: int = 1, out_channels: int = 1, *, padding=0, stride=1, dilation=1,
+                 padding_mode: str = "zeros", seed=None, dtype=np.float64):
         k_h, k_w = int_pair(kernel_size, "kernel_size", 1)
         in_channels, out_channels = positive_int(in_channels, "in_channels"), positive_int(out_channels, "out_channels")
         self.padding, self.stride = check_padding_stride(padding, stride)
+        self.dilation = int_pair(dilation, "dilation", 1)
+        self.padding_mode = check_padding_mode(padding_mode)
         seed = None if seed is None else non_negative_int(seed, "seed")
         dtype = float_dtype(dtype)
         shape = (k_h, k_w, in_channels, out_channels)
@@ -124,6 +149,8 @@ class Conv2D:
         k_h, k_w, c_in, c_out = self.weight.shape
         extra = f", padding={self.padding}" if self.padding != (0, 0) else ""
         extra += f", stride={self.stride}" if self.stride != (1, 1) else ""
+        extra += f", dilation={self.dilation}" if self.dilation != (1, 1) else ""
+        extra += f", padding_mode={self.padding_mode!r}" if self.padding_mode != "zeros" else ""
         return f"Conv2D(kernel_size=({k_h}, {k_w}), in_channels={c_in}, out_channels={c_out}{extra})"
 
     def _to_batch(self, X, name: str):
@@ -142,21 +169,31 @@ class Conv2D:
             return Y[0, :, :, 0]
         return Y[0] if layout in (2, 3) else Y
 
+    def _span(self) -> tuple:
+        """The effective kernel size ``d (k - 1) + 1`` per axis."""
+        (k_h, k_w), (d_h, d_w) = self.weight.shape[:2], self.dilation
+        return d_h * (k_h - 1) + 1, d_w * (k_w - 1) + 1
+
     def _pad(self, Xb: np.ndarray) -> np.ndarray:
-        """``x_pad``: the (N, H, W, C_in) batch with ``p_h`` zero rows and ``p_w`` zero columns on each side."""
-        (p_h, p_w), (k_h, k_w) = self.padding, self.weight.shape[:2]
+        """``x_pad``: the (N, H, W, C_in) batch with ``p_h`` rows and ``p_w`` columns on each side (``padding_mode``)."""
+        (p_h, p_w), (k_h, k_w) = self.padding, self._span()
         n, H, W, c_in = Xb.shape
         padded = (n, H + 2 * p_h, W + 2 * p_w, c_in)
-        where = "the zero-padded X" if p_h or p_w else "X"
-        check_kernel_fits(padded[1:3], (k_h, k_w), "valid", where, "weight")
+        where = "the padded X" if p_h or p_w else "X"
+        kernel = "weight" if self.dilation == (1, 1) else f"weight dilated by {self.dilation}"
+        check_kernel_fits(padded[1:3], (k_h, k_w), "valid", where, kernel)
         if p_h or p_w:
-            check_size(padded, "padding", "zero-padded input")
+            check_size(padded, "padding", "padded input")
         check_size((n, padded[1] - k_h + 1, padded[2] - k_w + 1, self.weight.shape[3]), "X", "layer output")
-        return np.pad(Xb, ((0, 0), (p_h, p_h), (p_w, p_w), (0, 0))) if p_h or p_w else Xb
+        if not (p_h or p_w):
+            return Xb
+        pad = ((p_h, p_h), (p_w, p_w))
+        _check_mode_fits((H, W), pad, self.padding_mode)
+        return _mode_pad(Xb, pad, self.padding_mode, axes=(1, 2))
 
     def _output_rows_cols(self, Xp: np.ndarray) -> tuple:
         """``(H', W')`` for a padded batch: every ``s``-th of the ``"valid"`` positions."""
-        (k_h, k_w), (s_h, s_w) = self.weight.shape[:2], self.stride
+        (k_h, k_w), (s_h, s_w) = self._span(), self.stride
         return (Xp.shape[1] - k_h) // s_h + 1, (Xp.shape[2] - k_w) // s_w + 1
 
     def forward(self, X) -> np.ndarray:
@@ -173,7 +210,7 @@ class Conv2D:
         Xb, layout = self._to_batch(X, "X")
         Xp = self._pad(Xb)
         self._input, self._layout = Xp, layout
-        Y = _strided_correlation(Xp, self.weight, self.stride) + self.bias
+        Y = _strided_correlation(Xp, self.weight, self.stride, self.dilation) + self.bias
         return self._from_batch(Y, layout)
 
     __call__ = forward
@@ -196,7 +233,7 @@ class Conv2D:
             raise RuntimeError("backward() needs a forward() call first")
         Xp = self._input
         k_h, k_w, c_in, c_out = self.weight.shape
-        (p_h, p_w), (s_h, s_w) = self.padding, self.stride
+        (p_h, p_w), (s_h, s_w), (d_h, d_w) = self.padding, self.stride, self.dilation
         G = as_array(grad_output, "grad_output", (2, 3, 4))
         batch_shape = (Xp.shape[0], *self._output_rows_cols(Xp), c_out)
         expected = self._from_batch(np.broadcast_to(np.empty((), dtype=G.dtype), batch_shape), self._layout).shape
@@ -208,13 +245,14 @@ class Conv2D:
         grad_padded = np.zeros(Xp.shape, dtype=np.result_type(Xp, Gb, self.weight))
         for a in range(k_h):
             for b in range(k_w):
-                # the inputs x_pad[n, i*s_h + a, j*s_w + b, :] that met the weight K[a, b] at output (i, j)
-                taps = (slice(None), slice(a, a + span_h, s_h), slice(b, b + span_w, s_w))
+                # the inputs x_pad[n, i*s_h + a*d_h, j*s_w + b*d_w, :] that met the weight K[a, b] at output (i, j)
+                taps = (slice(None), slice(a * d_h, a * d_h + span_h, s_h), slice(b * d_w, b * d_w + span_w, s_w))
                 grad_weight[a, b] = np.tensordot(Xp[taps], Gb, axes=([0, 1, 2], [0, 1, 2]))
                 grad_padded[taps] += Gb @ self.weight[a, b].T
         self.grad_weight = grad_weight
         self.grad_bias = Gb.sum(axis=(0, 1, 2)).astype(self.bias.dtype)
-        grad_input = grad_padded[:, p_h : grad_padded.shape[1] - p_h, p_w : grad_padded.shape[2] - p_w]
+        H, W = Xp.shape[1] - 2 * p_h, Xp.shape[2] - 2 * p_w
+        grad_input = _pad_adjoint(grad_padded, (H, W), ((p_h, p_h), (p_w, p_w)), self.padding_mode)
         return self._from_batch(grad_input, self._layout)
 
     def step(self, lr: float) -> None:
@@ -277,10 +315,10 @@ class Conv2D:
         return losses
 
 
-def _strided_correlation(Xp: np.ndarray, weight: np.ndarray, stride) -> np.ndarray:
+def _strided_correlation(Xp: np.ndarray, weight: np.ndarray, stride, dilation=(1, 1)) -> np.ndarray:
     """Every ``stride``-th output of the ``"valid"`` correlation of a padded (N, H, W, C_in) batch with ``weight``.
 
     ``out[n, i, j, k] = sum_{a, b, c} K[a, b, c, k] x_pad[n, i*s_h + a, j*s_w + b, c]``; only the strided
     outputs are computed.
     """
-    return _multi(Xp, weight, "valid", stride=stride)
+    return _multi(Xp, weight, "valid", stride=stride, dilation=dilation)
