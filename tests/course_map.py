@@ -33,6 +33,10 @@ NAMES = {
     "corr2d_multi_in": (CH, "25220353"),
     "corr2d_multi_in_out": (CH, "5366e281"),
     "param_counts": (CH, "65beca45"),
+    "output_size": (PS, "text18-dilation-check"),
+    "receptive_field": (PS, "text18-rf-stride-check"),
+    "conv_transpose2d": (PS, "text18-transposed-check"),
+    "im2col": (PS, "text18-im2col-check"),
     "image_to_nchw": (CH, "333ca556"),
     "kernel_to_oihw": (CH, "333ca556"),
 }
@@ -52,10 +56,14 @@ CONCEPTS = {
     "the 1 x 1 convolution": (r"1 \\times 1|\b1 ?x ?1\b", CH, "2ce085bf"),
     "PyTorch's layouts": (r"PyTorch|NCHW|OIHW", CH, "333ca556"),
     "padding= and stride": (r"\bstrides?\b|padding=", PS, "cc-pad-stride"),
+    "the input gradient": (r"input gradient|gradient with respect to (?:the|its) input|\\partial x", CC, "text18-input-grad"),
+    "dilation": (r"\bdilat", PS, "text18-dilation"),
+    "padding modes": (r"padding_mode|\breflect|\bcircular|\bmirror", PS, "text18-rotation-scale"),
+    "the receptive field with stride": (r"\bjump\b", PS, "text18-rf-stride"),
+    "the locally connected layer": (r"locally connected|unshared", LOC, "text18-loc-unshared"),
 }
 
 # concepts the course does not teach (yet): no exercise statement or code may need them
 NOT_TAUGHT = {
     "pooling": r"\bpool(?:ing|ed)?\b",
-    "dilation": r"\bdilat",
 }
