@@ -179,11 +179,12 @@ class Conv2D:
         (p_h, p_w), (k_h, k_w) = self.padding, self._span()
         n, H, W, c_in = Xb.shape
         padded = (n, H + 2 * p_h, W + 2 * p_w, c_in)
-        where = "the padded X" if p_h or p_w else "X"
+        filled = "zero" if self.padding_mode == "zeros" else self.padding_mode
+        where = f"the {filled}-padded X" if p_h or p_w else "X"
         kernel = "weight" if self.dilation == (1, 1) else f"weight dilated by {self.dilation}"
         check_kernel_fits(padded[1:3], (k_h, k_w), "valid", where, kernel)
         if p_h or p_w:
-            check_size(padded, "padding", "padded input")
+            check_size(padded, "padding", f"{filled}-padded input")
         check_size((n, padded[1] - k_h + 1, padded[2] - k_w + 1, self.weight.shape[3]), "X", "layer output")
         if not (p_h or p_w):
             return Xb

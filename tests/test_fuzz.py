@@ -461,6 +461,22 @@ GOOD = {
                    (np.ones((4, 5)), np.ones((3, 4)), 0.03, 2, False)),
     "output_shape-padding-stride": (lambda H, W, k_h, k_w, mode, p, s: convlib.output_shape(H, W, k_h, k_w, mode, padding=p, stride=s),
                                     (8, 8, 3, 3, "valid", 1, 2)),
+    # issue 18: dilation, padding modes, geometry, im2col, the transposed convolution, counts
+    "dilated output_shape": (lambda H, W, k_h, k_w, mode, p, s, d: convlib.output_shape(H, W, k_h, k_w, mode, padding=p, stride=s, dilation=d),
+                              (8, 8, 3, 3, "valid", 1, 2, 2)),
+    "corr2d-dilation-padding_mode": (lambda X, K, d, pm: convlib.corr2d(X, K, padding=1, dilation=d, padding_mode=pm),
+                                     (np.ones((6, 6)), np.ones((2, 2)), 2, "reflect")),
+    "output_size": (convlib.output_size, (8, 3, 1, 2, 2)),
+    "effective_kernel_size": (convlib.effective_kernel_size, (3, 2)),
+    "receptive_field": (convlib.receptive_field, ([3, 3], [2, 1], 1, 0)),
+    "receptive_field_table": (convlib.receptive_field_table, ([3, 3], 1, [1, 2], 1)),
+    "ReceptiveField": (convlib.ReceptiveField, (3, 1, 0)),
+    "locally_connected_params": (convlib.locally_connected_params, (8, 8, 1, 1, 1)),
+    "grouped_params": (convlib.grouped_params, (3, 3, 4, 4, 2)),
+    "pad2d": (convlib.pad2d, (np.ones((3, 4)), 1, "reflect")),
+    "im2col": (convlib.im2col, (np.ones((4, 5)), 2, 2, 1, 1)),
+    "conv_transpose2d": (lambda G, K, p, s, d, o: convlib.conv_transpose2d(G, K, padding=p, stride=s, dilation=d, output_padding=o),
+                         (np.ones((3, 3)), np.ones((2, 2)), 0, 2, 1, 1)),
 }
 
 
