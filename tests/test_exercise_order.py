@@ -213,3 +213,18 @@ def test_the_published_check_output_is_labelled_as_the_solutions():
                 assert "hide-output" in _tags(cell), f"{stem} {cell.get('id')}: tag the check cell 'hide-output'"
                 prompt = cell.metadata.get("mystnb", {}).get("code_prompt_show", "")
                 assert "solution" in prompt, f"{stem} {cell.get('id')}: the toggle must say the output is the solution's"
+
+
+def test_the_readme_counts_are_true():
+    """README: "(N in all: b basic, i intermediate, a advanced; M with automatic checks" and the number of chapters."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"\((\d+) in all: (\d+) basic, (\d+) intermediate, (\d+) advanced; (\d+) with automatic checks", readme)
+    assert m, "README: say '(N in all: b basic, i intermediate, a advanced; M with automatic checks'"
+    all_exercises = [e for _, nb in CHAPTERS for e in exercises(nb)]
+    levels = [DIFFICULTY_RE.search(statement).group(1) for _, _, statement, *_ in all_exercises]
+    checked = sum(has_check for *_, has_check, _ in all_exercises)
+    found = (len(all_exercises), levels.count("basic"), levels.count("intermediate"), levels.count("advanced"), checked)
+    assert tuple(int(g) for g in m.groups()) == found, f"README says {m.groups()}, the chapters have {found}"
+    words = {3: "three", 4: "four", 5: "five", 6: "six"}
+    assert f"intro, {words[len(CHAPTERS)]} executable chapters, summary" in readme
+
