@@ -57,6 +57,15 @@ from .answers import (
 )
 from ._calls import DEFAULT_TIME_LIMIT
 from ._engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed
+from .design import FLOAT_REASONS, check_direction_edge_kernel, check_float_equality, check_second_derivative_kernel, float_example
+from .geometry import (
+    check_dilated_size,
+    check_grouped_count,
+    check_locally_connected_count,
+    check_min_kernel_size,
+    check_strided_receptive_field,
+)
+from .layer_parts import check_input_gradient, check_padding_impl
 from .costs import (
     check_bias_counts,
     check_border_terms,
@@ -97,6 +106,19 @@ __all__ = [
     "check_grey_kernel",
     "check_equivariance",
     "pattern_scene",
+    # issue 18
+    "check_direction_edge_kernel",
+    "check_second_derivative_kernel",
+    "check_min_kernel_size",
+    "check_padding_impl",
+    "check_input_gradient",
+    "check_locally_connected_count",
+    "check_grouped_count",
+    "check_strided_receptive_field",
+    "check_dilated_size",
+    "check_float_equality",
+    "float_example",
+    "FLOAT_REASONS",
     "HAND_X",
     "HAND_K",
     "PATTERN",

@@ -1,0 +1,295 @@
+"""The geometry contract (issue 18): output sizes, receptive fields, im2col, the transposed convolution, counts.
+
+Receptive fields are checked by brute force: a delta image is pushed through
+a real stack of corr2d layers (all-ones kernels, so nothing cancels) and the
+input pixels that reach an output are read off. The input gradient is
+checked against Conv2D.backward, finite differences and an explicit
+"dilate G, then full correlation with the flipped kernel" written with SciPy.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import signal
+
+from convlib import (
+    Conv2D,
+    ReceptiveField,
+    conv_transpose2d,
+    corr2d,
+    corr2d_multi_in_out,
+    effective_kernel_size,
+    grouped_params,
+    im2col,
+    local_params,
+    locally_connected_params,
+    output_size,
+    receptive_field,
+    receptive_field_table,
+)
+
+# ---------------------------------------------------------------------------
+# output size along one axis
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(1, 40), k=st.integers(1, 6), p=st.integers(0, 4), s=st.integers(1, 5), d=st.integers(1, 4))
+def test_output_size_counts_the_window_positions(n, k, p, s, d):
+    """Brute force: the window starts at 0, s, 2s, ... and its last tap (k - 1) d must stay inside n + 2p."""
+    starts = [t for t in range(0, n + 2 * p, s) if t + (k - 1) * d <= n + 2 * p - 1]
+    if not starts:
+        with pytest.raises(ValueError, match="no window fits"):
+            output_size(n, k, p, s, d)
+        return
+    assert output_size(n, k, p, s, d) == len(starts)
+    assert effective_kernel_size(k, d) == (k - 1) * d + 1
+    assert corr2d(np.zeros((n, 1)), np.zeros((k, 1)), padding=(p, 0), stride=(s, 1), dilation=(d, 1)).shape[0] == len(starts)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: output_size(0, 3), "n must be a positive integer"),
+    (lambda: output_size(5, 0), "k must be a positive integer"),
+    (lambda: output_size(5, 3, padding=-1), "padding must be a non-negative integer"),
+    (lambda: output_size(5, 3, stride=0), "stride must be a positive integer"),
+    (lambda: output_size(5, 3, dilation=1.5), "dilation must be a positive integer"),
+    (lambda: effective_kernel_size(3, 0), "dilation must be a positive integer"),
+    (lambda: output_size(4, 3, dilation=2), r"covers d \(k - 1\) \+ 1 = 5 pixels"),
+])
+def test_geometry_errors_name_the_argument(call, words):
+    with pytest.raises((ValueError, TypeError), match=words):
+        call()
+
+
+# ---------------------------------------------------------------------------
+# receptive fields by brute force
+
+
+def stack_support(n, layers, out_index):
+    """Input pixels (0..n-1) that reach output ``out_index`` of the stack, found by pushing deltas through corr2d."""
+    seen = []
+    for j in range(n):
+        x = np.zeros((1, n))
+        x[0, j] = 1.0
+        for k, s, d, p in layers:
+            x = corr2d(x, np.ones((1, k)), padding=(0, p), stride=(1, s), dilation=(1, d))
+        if out_index < x.shape[1] and x[0, out_index] != 0:
+            seen.append(j)
+    return seen
+
+
+LAYER = st.tuples(st.integers(1, 4), st.integers(1, 3), st.integers(1, 3), st.integers(0, 2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(layers=st.lists(LAYER, min_size=1, max_size=4), out_index=st.integers(0, 3))
+def test_receptive_field_matches_a_delta_pushed_through_the_stack(layers, out_index):
+    n = 70
+    sizes = [n]
+    for k, s, d, p in layers:
+        if (k - 1) * d + 1 > sizes[-1] + 2 * p:
+            return
+        sizes.append((sizes[-1] + 2 * p - (k - 1) * d - 1) // s + 1)
+    if out_index >= sizes[-1]:
+        return
+    rf = receptive_field(*map(list, zip(*layers, strict=True)))
+    table = receptive_field_table(*map(list, zip(*layers, strict=True)))
+    assert table[-1] == rf and len(table) == len(layers)
+    first = rf.start + out_index * rf.jump
+    expected = [j for j in range(first, first + rf.size) if 0 <= j < n]
+    seen = stack_support(n, layers, out_index)
+    # with all-ones kernels the support lies in the receptive field (clipped to the image) and reaches both of its
+    # ends; dilation or a stride larger than the next kernel can leave holes inside it (gridding). (Padding of a
+    # later layer puts zeros where the formula extrapolates earlier outputs: then only the first holds.)
+    assert set(seen) <= set(expected)
+    if any(p for _, _, _, p in layers[1:]):
+        return
+    inside = [j for j in (first, first + rf.size - 1) if 0 <= j < n]
+    assert set(inside) <= set(seen)
+    if all(d == 1 and s == 1 for _, s, d, _ in layers):
+        assert seen == expected
+
+
+def test_receptive_field_formula_examples():
+    assert receptive_field([3, 3, 3]) == ReceptiveField(7, 1, 0)  # 2 L Delta + 1
+    assert receptive_field([7, 3], stride=[2, 1]).size == 11  # the stride of layer 1 doubles layer 2's reach
+    assert receptive_field([7, 3], stride=[1, 2]).size == 9  # a layer's own stride does not widen its own field
+    assert receptive_field([3, 3, 3], dilation=[1, 2, 4]).size == 15
+    assert receptive_field(3, dilation=2).size == effective_kernel_size(3, 2) == 5
+    # ResNet stem: 7x7 stride 2 pad 3, then 3x3 max-pool-like window stride 2 pad 1
+    assert receptive_field([7, 3], stride=[2, 2], padding=[3, 1]) == ReceptiveField(11, 4, -5)
+
+
+@pytest.mark.parametrize("call, exc, words", [
+    (lambda: receptive_field([]), ValueError, "kernel_size must name at least one layer"),
+    (lambda: receptive_field([3, 0]), ValueError, r"kernel_size\[1\] must be a positive integer"),
+    (lambda: receptive_field([3, 3], stride=[1]), ValueError, "stride must have one entry per layer"),
+    (lambda: receptive_field([3, 3], dilation=[1, 0]), ValueError, r"dilation\[1\] must be a positive integer"),
+    (lambda: receptive_field([3], padding=-1), ValueError, "padding must be a non-negative integer"),
+    (lambda: receptive_field(3.0), TypeError, r"kernel_size\[0\] must be a positive integer"),
+])
+def test_receptive_field_errors_name_the_argument(call, exc, words):
+    with pytest.raises(exc, match=words):
+        call()
+
+
+# ---------------------------------------------------------------------------
+# im2col
+
+
+@settings(max_examples=80, deadline=None)
+@given(H=st.integers(1, 9), W=st.integers(1, 9), k_h=st.integers(1, 3), k_w=st.integers(1, 3), s=st.integers(1, 3),
+       d=st.integers(1, 3), p=st.integers(0, 2), C=st.integers(0, 3), seed=st.integers(0, 1000))
+def test_corr2d_is_im2col_times_the_raveled_kernel(H, W, k_h, k_w, s, d, p, C, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(H, W) if C == 0 else (H, W, C))
+    if (k_h - 1) * d + 1 > H + 2 * p or (k_w - 1) * d + 1 > W + 2 * p:
+        with pytest.raises(ValueError, match="no window fits"):
+            im2col(X, k_h, k_w, s, d, padding=p)
+        return
+    cols = im2col(X, k_h, k_w, s, d, padding=p)
+    if C == 0:
+        K = rng.normal(size=(k_h, k_w))
+        Y = corr2d(X, K, padding=p, stride=s, dilation=d)
+    else:
+        K = rng.normal(size=(k_h, k_w, C, 2))
+        Y = corr2d_multi_in_out(X, K, padding=p, stride=s, dilation=d)
+    assert cols.shape == (Y.shape[0] * Y.shape[1], k_h * k_w * max(C, 1))
+    np.testing.assert_allclose((cols @ K.reshape(cols.shape[1], -1)).reshape(Y.shape), Y, atol=1e-12)
+    # row i W' + j is the window at (i, j), each pixel where the formula reads it
+    Xp = np.pad(X, ((p, p), (p, p)) + (((0, 0),) if C else ()))
+    i, j = Y.shape[0] - 1, Y.shape[1] - 1
+    window = Xp[i * s : i * s + (k_h - 1) * d + 1 : d, j * s : j * s + (k_w - 1) * d + 1 : d]
+    np.testing.assert_array_equal(cols[-1], window.ravel())
+
+
+def test_im2col_lecture_example_and_errors():
+    X = np.arange(9).reshape(3, 3)
+    np.testing.assert_array_equal(im2col(X, 2, 2), [[0, 1, 3, 4], [1, 2, 4, 5], [3, 4, 6, 7], [4, 5, 7, 8]])
+    np.testing.assert_array_equal(im2col(np.arange(4.0).reshape(1, 4), 1, 2, padding=(0, 1), padding_mode="circular"),
+                                  [[3, 0], [0, 1], [1, 2], [2, 3], [3, 0]])
+    with pytest.raises(ValueError, match="k_h must be a positive integer"):
+        im2col(X, 0, 2)
+    with pytest.raises(ValueError, match="stride must be >= 1"):
+        im2col(X, 2, 2, 0)
+    with pytest.raises(ValueError, match="X must be a 2 or 3-D"):
+        im2col(np.ones(4), 2, 2)
+
+
+# ---------------------------------------------------------------------------
+# the input gradient: a full correlation of the (stride-dilated) gradient with the flipped kernel
+
+
+def explicit_input_gradient(G, K, s, d, p, output_padding):
+    """dL/dx by the recipe the chapter states, with SciPy: dilate G by s, full correlation with flipped, dilated K, crop p."""
+    (s_h, s_w), (d_h, d_w) = s, d
+    up = np.zeros(((G.shape[0] - 1) * s_h + 1 + output_padding[0], (G.shape[1] - 1) * s_w + 1 + output_padding[1]))
+    up[: (G.shape[0] - 1) * s_h + 1 : s_h, : (G.shape[1] - 1) * s_w + 1 : s_w] = G
+    Kd = np.zeros(((K.shape[0] - 1) * d_h + 1, (K.shape[1] - 1) * d_w + 1))
+    Kd[::d_h, ::d_w] = K
+    full = signal.correlate2d(up, Kd[::-1, ::-1], "full")
+    return full[p[0] : full.shape[0] - p[0], p[1] : full.shape[1] - p[1]]
+
+
+def test_stride_one_input_gradient_is_the_full_correlation_with_the_flipped_kernel():
+    rng = np.random.default_rng(1)
+    for H, W, k in [(6, 7, (3, 2)), (5, 5, (1, 1)), (8, 4, (4, 3))]:
+        layer = Conv2D(k, seed=2)
+        X = rng.normal(size=(H, W))
+        G = rng.normal(size=layer(X).shape)
+        K = layer.weight[:, :, 0, 0]
+        grad = layer.backward(G)
+        np.testing.assert_allclose(grad, corr2d(G, K[::-1, ::-1], "full"), atol=1e-12)
+        np.testing.assert_allclose(grad, conv_transpose2d(G, K), atol=1e-12)
+        np.testing.assert_allclose(grad, signal.convolve2d(G, K, "full"), atol=1e-12)  # i.e. a true convolution
+
+
+CONFIGS = list(itertools.product([(1, 1), (2, 2), (3, 2)], [(1, 1), (2, 1)], [(0, 0), (1, 2)], [(7, 9), (8, 8)]))
+
+
+@pytest.mark.parametrize("stride, dilation, padding, size", CONFIGS)
+def test_input_gradient_with_stride_is_the_transposed_convolution(stride, dilation, padding, size):
+    rng = np.random.default_rng(hash((stride, dilation, padding, size)) % 2**32)
+    layer = Conv2D((3, 2), 2, 3, padding=padding, stride=stride, dilation=dilation, seed=3)
+    X = rng.normal(size=(2, *size, 2))
+    G = rng.normal(size=layer(X).shape)
+    grad = layer.backward(G)
+    k_h, k_w = 3, 2
+    rest = tuple((n + 2 * p - (k - 1) * d - 1) % s for n, p, k, d, s in zip(size, padding, (k_h, k_w), dilation, stride, strict=True))
+    got = conv_transpose2d(G, layer.weight, padding=padding, stride=stride, dilation=dilation, output_padding=rest)
+    np.testing.assert_allclose(got, grad, atol=1e-12)
+    # channel by channel, the explicit recipe with SciPy
+    for n in range(2):
+        for c in range(2):
+            expected = sum(explicit_input_gradient(G[n, :, :, k], layer.weight[:, :, c, k], stride, dilation, padding, rest) for k in range(3))
+            np.testing.assert_allclose(got[n, :, :, c], expected, atol=1e-12)
+
+
+def test_transposed_convolution_is_the_adjoint_of_the_correlation():
+    """<corr(x), g> == <x, conv_transpose(g)> for random x, g: the defining property, by finite differences in effect."""
+    rng = np.random.default_rng(4)
+    for s, d, p in [((2, 3), (1, 1), (0, 1)), ((1, 1), (2, 2), (2, 0)), ((3, 3), (2, 1), (1, 1))]:
+        X, K = rng.normal(size=(11, 10)), rng.normal(size=(3, 3))
+        Y = corr2d(X, K, padding=p, stride=s, dilation=d)
+        G = rng.normal(size=Y.shape)
+        rest = tuple((n + 2 * pp - (3 - 1) * dd - 1) % ss for n, pp, dd, ss in zip(X.shape, p, d, s, strict=True))
+        back = conv_transpose2d(G, K, padding=p, stride=s, dilation=d, output_padding=rest)
+        assert back.shape == X.shape
+        assert np.sum(Y * G) == pytest.approx(np.sum(X * back), rel=1e-12)
+
+
+def test_conv_transpose2d_errors_name_the_argument():
+    G, K = np.ones((2, 2)), np.ones((2, 2))
+    with pytest.raises(ValueError, match="output_padding must be smaller than the stride or the dilation"):
+        conv_transpose2d(G, K, output_padding=1)
+    with pytest.raises(ValueError, match="crops away the whole gradient"):
+        conv_transpose2d(G, K, padding=2)
+    with pytest.raises(ValueError, match="channel mismatch: G has 3"):
+        conv_transpose2d(np.ones((2, 2, 3)), np.ones((2, 2, 1, 2)))
+    with pytest.raises(ValueError, match="K must be a 4-D"):
+        conv_transpose2d(np.ones((2, 2, 3)), K)
+    with pytest.raises(ValueError, match="G must be a 2, 3 or 4-D"):
+        conv_transpose2d(np.ones(3), K)
+    assert conv_transpose2d(np.ones((2, 2), dtype=np.float32), K.astype(np.float32)).dtype == np.float32
+    np.testing.assert_array_equal(conv_transpose2d([[1, 2]], [[3]], stride=2), [[3, 0, 6]])
+
+
+# ---------------------------------------------------------------------------
+# counting: locally connected and grouped layers
+
+
+def test_locally_connected_count_is_one_window_of_weights_per_pixel():
+    assert locally_connected_params(1024, 1024, 1) == 1024 * 1024 * 9
+    assert locally_connected_params(480, 640, 2, 3, 64) == 480 * 640 * 25 * 3 * 64
+    # brute force: list every weight V[i, j, a, b] of the unshared "same" layer
+    H, W, delta = 4, 5, 1
+    weights = {(i, j, a, b) for i in range(H) for j in range(W) for a in range(-delta, delta + 1) for b in range(-delta, delta + 1)}
+    assert locally_connected_params(H, W, delta) == len(weights) == H * W * local_params(delta)
+    with pytest.raises(ValueError, match="delta must be a non-negative integer"):
+        locally_connected_params(4, 4, -1)
+
+
+@pytest.mark.parametrize("c_in, c_out, groups", [(4, 6, 1), (4, 6, 2), (6, 6, 3), (8, 8, 8), (3, 12, 3), (64, 128, 32)])
+def test_grouped_count_is_the_block_diagonal_channel_mixing(c_in, c_out, groups):
+    """Brute force: the (C_in x C_out) mask of each tap is block diagonal with `groups` blocks."""
+    per_in, per_out = c_in // groups, c_out // groups
+    mask = np.array([[c // per_in == k // per_out for k in range(c_out)] for c in range(c_in)])
+    assert grouped_params(3, 2, c_in, c_out, groups) == 3 * 2 * int(mask.sum())
+
+
+def test_grouped_correlation_is_a_full_layer_with_a_block_diagonal_kernel():
+    rng = np.random.default_rng(5)
+    X, groups = rng.normal(size=(7, 8, 6)), 3
+    K = rng.normal(size=(3, 3, 6, 6)) * np.kron(np.eye(groups), np.ones((2, 2)))[None, None]
+    blocks = [corr2d_multi_in_out(X[..., 2 * g : 2 * g + 2], K[:, :, 2 * g : 2 * g + 2, 2 * g : 2 * g + 2]) for g in range(groups)]
+    np.testing.assert_allclose(corr2d_multi_in_out(X, K), np.concatenate(blocks, axis=-1), atol=1e-12)
+    assert np.count_nonzero(K) == grouped_params(3, 3, 6, 6, groups)
+
+
+def test_grouped_count_errors():
+    with pytest.raises(ValueError, match="groups must divide both c_in and c_out"):
+        grouped_params(3, 3, 4, 6, 4)
+    with pytest.raises(ValueError, match="groups must be a positive integer"):
+        grouped_params(3, 3, 4, 4, 0)
