@@ -54,7 +54,7 @@ CONCEPTS = {
     "template matching": (r"\btemplate", CC, "6a8a3fd8"),
     "channels": (r"C_\\text\{(?:in|out)\}|\b(?:input|output) channels?\b|\bRGB\b|\(H, W, C", CH, "5366e281"),
     "the 1 x 1 convolution": (r"1 \\times 1|\b1 ?x ?1\b", CH, "2ce085bf"),
-    "PyTorch's layouts": (r"PyTorch|NCHW|OIHW", CH, "333ca556"),
+    "PyTorch's layouts": (r"NCHW|OIHW|\(N, C, H, W\)|C_\\text\{out\}, C_\\text\{in\}, k_h, k_w", CH, "333ca556"),
     "padding= and stride": (r"\bstrides?\b|padding=", PS, "cc-pad-stride"),
     "the input gradient": (r"input gradient|gradient with respect to (?:the|its) input|\\partial x", CC, "text18-input-grad"),
     "dilation": (r"\bdilat", PS, "text18-dilation"),

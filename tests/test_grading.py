@@ -26,7 +26,7 @@ from convlib import conv2d, corr2d
 from convlib.checks import _engine, check_corr2d
 from test_checks import loop_corr
 from grading import corpus
-from grading.exercises import CHAPTERS, EXERCISES
+from grading.exercises import CHAPTERS, EXERCISES, PRACTICE
 from grading.hidden import Outcome, judge_function, plan, read_seed
 from grading.sandbox import live_pids
 from grading.runner import UID_BASE
@@ -48,11 +48,12 @@ def test_every_check_cell_of_the_chapters_is_graded_with_its_checker_and_answers
             if "check" in cell.metadata.get("tags", []):
                 call = re.match(r"(check_\w+)\((.*)\)\s*$", cell.source.strip())
                 graded[(chapter, call.group(1))] = tuple(a.strip() for a in call.group(2).split(","))
-    assert {(ex.chapter, ex.checker): ex.names for ex in EXERCISES} == graded
+    assert {(ex.chapter, ex.checker): ex.names for ex in EXERCISES + PRACTICE} == graded
+    assert not {ex.label for ex in EXERCISES} & {ex.label for ex in PRACTICE}
     labels = set()
     for chapter in CHAPTERS:
         labels |= set(re.findall(r":label: (ex-\d\d-[\w-]+)", (ROOT / "chapters" / chapter).read_text()))
-    assert {ex.label for ex in EXERCISES} <= labels
+    assert {ex.label for ex in EXERCISES + PRACTICE} <= labels
 
 
 def _plan(label, seed):
