@@ -465,22 +465,17 @@ def _dilate_kernel(K, dilation) -> np.ndarray:
 
 
 def _choose_strategy(X, K, pad, step, out_shape, dilation=(1, 1)) -> str:
-    """The strategy with the smallest estimated time (see the cost constants above)."""
+    """The strategy with the smallest estimated time (see the cost constants above).
+
+    With dilation the direct taps stay ``k_h k_w``; FFT and the dot products
+    see the effective kernel ``d (k - 1) + 1``.
+    """
     (top, bottom), (left, right) = pad
     H, W = X.shape
     k_h, k_w = K.shape
-    if dilation != (1, 1):  # the direct taps stay k_h k_w; FFT and dot products see the effective kernel
-        taps = k_h * k_w
+    taps = k_h * k_w
+    if dilation != (1, 1):
         k_h, k_w = dilation[0] * (k_h - 1) + 1, dilation[1] * (k_w - 1) + 1
-        return _cheapest(X, K, (H, W), (k_h, k_w), taps, pad, step, out_shape)
-    return _cheapest(X, K, (H, W), (k_h, k_w), k_h * k_w, pad, step, out_shape)
-
-
-def _cheapest(X, K, image_hw, kernel_hw, taps, pad, step, out_shape) -> str:
-    """The cost model of :func:`_choose_strategy` (``kernel_hw`` is the effective size, ``taps`` the real weights)."""
-    (top, bottom), (left, right) = pad
-    H, W = image_hw
-    k_h, k_w = kernel_hw
     Ho, Wo = out_shape
     pixels = Ho * Wo
     if pixels * taps <= _TINY_WORK:

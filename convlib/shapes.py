@@ -123,6 +123,15 @@ class ReceptiveField(NamedTuple):
     Output ``i`` of the stack sees the input pixels
     ``start + i * jump ... start + i * jump + size - 1`` (indices of the
     unpadded input; negative or too large ones lie in the padding).
+
+    Examples
+    --------
+    >>> from convlib import receptive_field
+    >>> rf = receptive_field([3, 3], stride=[2, 1], padding=1)
+    >>> rf
+    ReceptiveField(size=7, jump=2, start=-3)
+    >>> [rf.start + 5 * rf.jump, rf.start + 5 * rf.jump + rf.size - 1]  # output 5 sees input pixels 7 to 13
+    [7, 13]
     """
 
     size: int

@@ -671,7 +671,8 @@ def test_check_dense_weights_accepts(right, capsys):
 # local layer (chapter 2)
 
 
-def local_loop(X, V):
+def local_loop(X, V, inside=lambda r, n: 0 <= r < n):
+    """The lecture's local layer as four loops; ``inside(row or column, size)`` says which pixels exist."""
     X, V = np.asarray(X, dtype=float), np.asarray(V, dtype=float)
     d = V.shape[0] // 2
     H, W = X.shape
@@ -680,7 +681,7 @@ def local_loop(X, V):
         for j in range(W):
             for a in range(-d, d + 1):
                 for b in range(-d, d + 1):
-                    if 0 <= i + a < H and 0 <= j + b < W:
+                    if inside(i + a, H) and inside(j + b, W):
                         Y[i, j] += V[a + d, b + d] * X[i + a, j + b]
     return Y
 
@@ -709,6 +710,11 @@ def local_negative_index(X, V):
     return Y
 
 
+def local_image_wraps(X, V):
+    """The commonest bug (issue 18): only the upper bounds are checked, so X[-1] quietly reads the last row."""
+    return local_loop(X, V, inside=lambda r, n: r < n)
+
+
 def local_roll(X, V):
     X, V = np.asarray(X, dtype=float), np.asarray(V, dtype=float)
     d = V.shape[0] // 2
@@ -727,7 +733,8 @@ LOCAL_WRONG = [
     (local_roll, "Hint [wrap-around instead of zeros]"),
     (lambda X, V: loop_corr(np.pad(np.asarray(X, dtype=float), np.shape(V)[0] // 2, mode="edge"), V), "Hint [edge padding instead of zeros]"),
     (lambda X, V: loop_corr(np.pad(np.asarray(X, dtype=float), ((0, np.shape(V)[0] - 1), (0, np.shape(V)[1] - 1))), V), "Hint [output shifted by Delta]"),
-    (local_negative_index, "Hint [negative indices wrap around]"),
+    (local_negative_index, "Hint [negative kernel indices wrap around]"),
+    (local_image_wraps, "Hint [negative image indices wrap around]"),
     (lambda X, V: local_loop(X, V) / np.size(V), "Hint [mean instead of sum]"),
     (lambda X, V: corr_zeros_like(np.pad(X, np.shape(V)[0] // 2), V), "Hint [integer output]"),
     (lambda X, V: corr_square_only(np.pad(X, np.shape(V)[0] // 2), V), "Hint [only square inputs work]"),

@@ -543,3 +543,43 @@ def test_float_equality_rejects_wrong_arrays():
     rejects(check_float_equality, Y[:, :, :4], y_matmul(), False, FLOAT_REASONS[1], hint="[wrong shape]")
     rejects(check_float_equality, Y + 1, y_matmul(), False, FLOAT_REASONS[1], hint="[not the layer's output]")
     rejects(check_float_equality, Y, Y.copy(), False, FLOAT_REASONS[1], hint="[they are equal]")
+
+
+# ---------------------------------------------------------------------------
+# no checker prints a model answer (review section 4: ex-03-edge, ex-03-pattern, ex-03-conv2d)
+
+
+def _messages(check, answers):
+    out = []
+    for answer in answers:
+        try:
+            check(answer)
+        except CheckFailed as exc:
+            out.append(str(exc))
+    return out
+
+
+def test_edge_and_pattern_hints_name_the_principle_not_the_kernel():
+    from convlib.checks import PATTERN, check_edge_kernel, check_pattern_kernel
+
+    edge = _messages(check_edge_kernel, [np.array([[1.0, -1.0]]), np.array([[1.0, 1.0], [1.0, 1.0]]), np.array([[1.0, -1.0], [1.0, -1.0]]),
+                                         np.array([[0.0, 0.0], [0.0, 1e-3]]) - 2.5e-4, np.array([[1.0, 0.0], [0.0, -1.0]])])
+    pattern = _messages(check_pattern_kernel, [PATTERN, PATTERN[::-1, ::-1], PATTERN.T, np.ones((3, 3)), np.eye(3), -PATTERN])
+    assert len(edge) == 5 and len(pattern) == 6
+    for message in edge + pattern:
+        hint = message.split("Hint", 1)[1]
+        for answer in ("[[1], [-1]]", "[[1],[-1]]", "2 * PATTERN - 1", "2*PATTERN-1", "PATTERN - 0.5"):
+            assert answer not in hint, message
+    assert any("[vertical edges]" in m and "compare neighbouring rows" in m for m in edge)
+    assert any("[bright blobs]" in m and "Penalise bright pixels where the T is dark" in m for m in pattern)
+
+
+def test_conv2d_hints_do_not_print_the_one_line_answer():
+    from convlib.checks import check_conv2d
+
+    for wrong in (lambda X, K: corr2d(X, K), lambda X, K: corr2d(X, np.asarray(K)[::-1]), lambda X, K: corr2d(X, np.asarray(K)[:, ::-1]),
+                  lambda X, K: corr2d(X, np.asarray(K).T), lambda X, K: corr2d(X, K)[::-1, ::-1]):
+        with pytest.raises(CheckFailed) as info:
+            check_conv2d(wrong)
+        hint = str(info.value).split("Hint", 1)[1].split("First failing case")[0]
+        assert "K[::-1, ::-1]" not in hint and "corr2d(X" not in hint, hint

@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
+from test_layer import _numeric_grad as numeric_gradient
+
 from convlib import (
     Conv2D,
     conv2d,
@@ -281,19 +283,6 @@ def test_pad2d_accepts_the_three_padding_forms_and_checks_them():
 
 # ---------------------------------------------------------------------------
 # Conv2D with dilation and padding modes: forward and numerically checked gradients
-
-
-def numeric_gradient(f, A, eps=1e-6):
-    g = np.zeros_like(A)
-    for idx in np.ndindex(A.shape):
-        old = A[idx]
-        A[idx] = old + eps
-        up = f()
-        A[idx] = old - eps
-        down = f()
-        A[idx] = old
-        g[idx] = (up - down) / (2 * eps)
-    return g
 
 
 @pytest.mark.parametrize("padding_mode", ["zeros", "reflect", "replicate", "circular"])

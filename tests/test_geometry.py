@@ -293,3 +293,20 @@ def test_grouped_count_errors():
         grouped_params(3, 3, 4, 6, 4)
     with pytest.raises(ValueError, match="groups must be a positive integer"):
         grouped_params(3, 3, 4, 4, 0)
+
+
+@settings(max_examples=80, deadline=None)
+@given(H=st.integers(1, 12), W=st.integers(1, 12), k_h=st.integers(1, 4), k_w=st.integers(1, 4), s=st.integers(1, 3),
+       d=st.integers(1, 3), p=st.integers(0, 2), seed=st.integers(0, 1000))
+def test_conv_transpose2d_is_the_adjoint_property(H, W, k_h, k_w, s, d, p, seed):
+    """For every geometry that fits: the transposed convolution returns the input's shape and <corr(x), g> = <x, corr^T(g)>."""
+    if (k_h - 1) * d + 1 > H + 2 * p or (k_w - 1) * d + 1 > W + 2 * p:
+        return
+    rng = np.random.default_rng(seed)
+    X, K = rng.normal(size=(H, W)), rng.normal(size=(k_h, k_w))
+    Y = corr2d(X, K, padding=p, stride=s, dilation=d)
+    G = rng.normal(size=Y.shape)
+    rest = ((H + 2 * p - (k_h - 1) * d - 1) % s, (W + 2 * p - (k_w - 1) * d - 1) % s)
+    back = conv_transpose2d(G, K, padding=p, stride=s, dilation=d, output_padding=rest)
+    assert back.shape == X.shape
+    assert np.sum(Y * G) == pytest.approx(np.sum(X * back), rel=1e-9, abs=1e-9)

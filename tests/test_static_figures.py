@@ -25,7 +25,9 @@ from convlib.widgets import channels as chw  # noqa: E402
 from convlib.widgets import correlation as cw  # noqa: E402
 from convlib.widgets import invariance as inv  # noqa: E402
 from convlib.widgets import locality as loc  # noqa: E402
+from convlib.learned import learned_filters  # noqa: E402
 from convlib.widgets._static import MIN_TEXT_PX, PHONE_COLUMN_PX, use_svg_figures  # noqa: E402
+from convlib.widgets.learned import plot_learned_filters  # noqa: E402
 
 LAPTOP_COLUMN_PX = 720  # the text column at 1280 px screen width (measured: 752 px article, minus padding)
 
@@ -57,6 +59,7 @@ FIGURES = {
     "template match": _template_match,
     "channels": lambda: chw.plot_channels(chw.small_photo(32)),
     "feature maps": _feature_maps,
+    "learned filters": lambda: plot_learned_filters(learned_filters("pca")),
 }
 
 

@@ -282,8 +282,8 @@ def check_edge_kernel(K) -> None:
             row_sums = Karr.sum(axis=1)
             vertical_detector = np.allclose(row_sums, 0, atol=tol)
             detail = (
-                "you built a VERTICAL-edge detector (it compares columns, e.g. [[1, -1]]); a horizontal edge is a change from one row to the next: "
-                "compare rows, e.g. [[1], [-1]] (your kernel transposed)."
+                "you built a VERTICAL-edge detector: it compares neighbouring COLUMNS. A horizontal edge is a change from one row "
+                "to the next, so the kernel must compare neighbouring rows."
                 if vertical_detector
                 else f"it must ignore changes from left to right: make every column of K sum to zero (your column sums: {np.round(col_sums, 3).tolist()})."
             )
@@ -302,7 +302,7 @@ def check_edge_kernel(K) -> None:
         if not rows[straddle].any():
             raise CheckFailed(
                 f"{title}: Hint [misses horizontal edges]: on '{name}' your output is zero everywhere, also where the brightness "
-                "changes from one row to the next. Give the kernel rows with different sums, e.g. [[1], [-1]]."
+                "changes from one row to the next. The kernel's rows must weigh the two sides of such an edge differently (different row sums)."
             )
         if rows[~straddle].any():
             raise CheckFailed(f"{title}: Hint [responds away from edges]: on '{name}' your output is non-zero on rows far from every edge.")
@@ -409,7 +409,7 @@ def check_pattern_kernel(K) -> None:
             if d == "filled 3x3 square":
                 tag, advice = "bright blobs", (
                     "a kernel that only rewards the T's bright pixels responds at least as strongly to any bright blob that covers them. "
-                    "Give NEGATIVE weights where the T is dark, e.g. 2 * PATTERN - 1, so extra bright pixels lower the score."
+                    "Penalise bright pixels where the T is dark, so that extra bright pixels lower the score."
                 )
             elif d == "upside-down T":
                 tag, advice = "flipped kernel", "your kernel finds the T rotated by 180 degrees: corr2d uses the kernel as it is, so do not flip the pattern."
@@ -424,7 +424,8 @@ def check_pattern_kernel(K) -> None:
         pos = tuple(int(v) for v in np.unravel_index(np.argmax(others), Y.shape))
         raise CheckFailed(
             f"{title}: Hint [peak elsewhere]: in {name} your strongest response ({others.max():.3g}) is at {pos}, "
-            f"not at the T's top-left corner {target} ({peak:.3g}). Start from the pattern itself: K = 2 * PATTERN - 1."
+            f"not at the T's top-left corner {target} ({peak:.3g}). The response is largest where the window looks most like the kernel: "
+            "reward the T's bright pixels and penalise bright pixels where the T is dark."
         )
     print(f"✓ {title}: the T is found in all {len(scenes)} hidden scenes")
 

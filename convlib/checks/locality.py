@@ -142,7 +142,8 @@ def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         Hints: no padding ('valid' output), 'full' output, flipped kernel,
         transposed kernel, wrap-around instead of zeros, edge padding instead
         of zeros, output shifted by Delta (K[a, b] used for offset (a, b)
-        without the + Delta), negative indices wrap around, mean instead of
+        without the + Delta), negative image indices wrap around (``X[-1]``
+        is the last row), negative kernel indices wrap around, mean instead of
         sum, integer output, square only, mutation, exception, time limit,
         library function (the exercise asks for the index arithmetic).
 
@@ -200,8 +201,16 @@ def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
             lambda args, ref: corr2d(np.pad(np.asarray(args[0], float), ((0, np.shape(args[1])[0] - 1), (0, np.shape(args[1])[1] - 1))), args[1]),
         ),
         _Mistake(
-            "negative indices wrap around",
-            "you indexed K[a, b] with a, b from -Delta to Delta: in Python K[-1] is the LAST row, so the kernel is rolled. Use K[a + Delta, b + Delta].",
+            "negative image indices wrap around",
+            "near the top and left border your sum uses pixels from the BOTTOM and RIGHT of the image: in Python X[-1] is the LAST row, "
+            "not an error, so a window reaching above row 0 silently wraps around (while reaching below the last row raises IndexError "
+            "or is skipped). A pixel is inside the image only if 0 <= i + a < H and 0 <= j + b < W; outside ones count as zero.",
+            _negative_image_indices,
+        ),
+        _Mistake(
+            "negative kernel indices wrap around",
+            "you indexed K[a, b] with a, b from -Delta to Delta: in Python K[-1] is the LAST row, so the kernel is rolled. "
+            "The lecture's V[a, b] is K[a + Delta, b + Delta].",
             lambda args, ref: corr2d(args[0], np.roll(np.asarray(args[1]), (np.shape(args[1])[0] // 2, np.shape(args[1])[1] // 2), axis=(0, 1)), "same"),
         ),
         _Mistake(
@@ -235,6 +244,20 @@ def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     ]
     _run("local layer", fn, cases, lambda X, K: corr2d(X, K, "same"), mistakes=mistakes, shape_mistakes=shape_mistakes,
          time_limit=time_limit, forbidden=_CORRELATIONS)
+
+
+def _negative_image_indices(args, ref):
+    """The loop that checks only the upper bound (or catches IndexError): x[-1] wraps to the last row/column, x[H] is zero."""
+    X, K = np.asarray(args[0], float), np.asarray(args[1], float)
+    d = K.shape[0] // 2
+    H, W = X.shape
+    if d == 0 or d >= min(H, W) + 1:
+        return None
+    rows = np.concatenate([X[H - d :], X, np.zeros((d, W))], axis=0)  # rows -d..-1 are the last d rows
+    padded = np.concatenate([rows[:, W - d :], rows, np.zeros((H + 2 * d, d))], axis=1)
+    if d > H or d > W:
+        return None
+    return corr2d(padded, K)
 
 
 def check_receptive_field(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:

@@ -127,29 +127,29 @@ def check_conv2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     mistakes = [
         _Mistake(
             "forgot the flip",
-            "you computed the cross-correlation: convolution flips the kernel first (rotate it by 180 degrees), "
-            "conv2d(X, K) = corr2d(X, K[::-1, ::-1]).",
+            "you computed the cross-correlation: convolution pairs x[i - a] with K[a], i.e. it reads the kernel backwards "
+            "along both axes (a 180-degree rotation) before sliding it.",
             lambda args, ref: corr2d(*args),
         ),
         _Mistake(
             "flipped only the rows",
-            "you flipped the kernel upside down only (K[::-1]); convolution flips both axes: K[::-1, ::-1].",
+            "you flipped the kernel upside down only; convolution reverses BOTH indices, a and b (rows and columns).",
             lambda args, ref: corr2d(args[0], np.asarray(args[1])[::-1, :]),
         ),
         _Mistake(
             "flipped only the columns",
-            "you flipped the kernel left-right only (K[:, ::-1]); convolution flips both axes: K[::-1, ::-1].",
+            "you flipped the kernel left-right only; convolution reverses BOTH indices, a and b (rows and columns).",
             lambda args, ref: corr2d(args[0], np.asarray(args[1])[:, ::-1]),
         ),
         _Mistake(
             "transposed instead of flipped",
-            "you transposed the kernel (K.T); the flip is a 180-degree rotation, K[::-1, ::-1], which is not a transpose.",
+            "you transposed the kernel (rows became columns); the flip is a 180-degree rotation, which is not a transpose.",
             lambda args, ref: corr2d(args[0], np.asarray(args[1]).T),
         ),
         _Mistake(
             "flipped the image",
             "your output is the right one rotated by 180 degrees: you flipped the image (or the output) instead of the "
-            "kernel. Flip only the kernel: corr2d(X, K[::-1, ::-1]).",
+            "kernel. Only the kernel is flipped; the image stays as it is.",
             lambda args, ref: ref[::-1, ::-1],
         ),
         _Mistake(
@@ -302,7 +302,7 @@ def check_output_shape(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         ),
         _Mistake(
             "image and kernel size swapped",
-            "you subtracted the image from the kernel: 'valid' is (H - k_h + 1, W - k_w + 1) with H the image and k_h the kernel.",
+            "you subtracted the image's size from the kernel's: the valid positions are counted on the image, so the image's size comes first.",
             variant(valid=lambda H, W, k_h, k_w: (k_h - H + 1, k_w - W + 1)),
         ),
         *[
