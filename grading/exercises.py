@@ -1,7 +1,13 @@
 """The graded exercises: which answer each one reads from the notebook, its checker and its points.
 
 This table is the one place where points live. Labels are the exercise labels
-of the website (``ex-03-corr2d``); ``tests/test_grading.py`` checks that every
+of the website (``ex-03-corr2d``). They are stable identifiers, not chapter
+numbers: when chapter 3 was split (review of 2026-12-01), ``ex-03-shape``,
+``ex-03-stride`` and ``ex-03-samepad`` moved to chapter 4 (padding and stride)
+and the channel exercises ``ex-04-*`` to chapter 5 with their labels
+unchanged, so that gradebooks, returned notebooks and regrades keep matching;
+exercises written after the split are labelled by the chapter they were
+written for; ``tests/test_grading.py`` checks that every
 ``check`` cell of the chapters appears here with the same checker and answer
 names.
 """
@@ -35,7 +41,8 @@ class Exercise:
 
 
 CH1, CH2 = "01_translation_invariance.ipynb", "02_locality.ipynb"
-CH3, CH4 = "03_convolution_vs_correlation.ipynb", "04_channels.ipynb"
+CH3, CH4 = "03_convolution_vs_correlation.ipynb", "04_padding_and_stride.ipynb"
+CH5 = "05_channels.ipynb"
 
 EXERCISES = (
     Exercise("ex-01-counts", CH1, "values", ("fc_weights", "ti_weights"), "check_dense_counts", 2),
@@ -47,19 +54,34 @@ EXERCISES = (
     Exercise("ex-03-hand", CH3, "values", ("corr_by_hand", "conv_by_hand"), "check_hand_example", 2),
     Exercise("ex-03-corr2d", CH3, "function", ("my_corr2d",), "check_corr2d", 4),
     Exercise("ex-03-conv2d", CH3, "function", ("my_conv2d",), "check_conv2d", 2),
-    Exercise("ex-03-shape", CH3, "function", ("my_output_shape",), "check_output_shape", 2),
-    Exercise("ex-03-stride", CH3, "function", ("my_strided_size",), "check_strided_size", 2),
-    Exercise("ex-03-samepad", CH3, "function", ("my_same_padding",), "check_same_padding", 2),
+    Exercise("ex-03-shape", CH4, "function", ("my_output_shape",), "check_output_shape", 2),
+    Exercise("ex-03-stride", CH4, "function", ("my_dilated_size",), "check_dilated_size", 2),
+    Exercise("ex-03-samepad", CH4, "function", ("my_same_padding",), "check_same_padding", 2),
     Exercise("ex-03-dense", CH3, "function", ("my_dense_weights",), "check_dense_weights", 4),
     Exercise("ex-03-nonzeros", CH3, "function", ("my_dense_nonzeros",), "check_dense_nonzeros", 2),
     Exercise("ex-03-edge", CH3, "values", ("K_horizontal",), "check_edge_kernel", 2),
     Exercise("ex-03-pattern", CH3, "values", ("K_T",), "check_pattern_kernel", 2),
-    Exercise("ex-04-counts", CH4, "values", ("fc_weights", "local_weights"), "check_layer_counts", 2),
-    Exercise("ex-04-multi-in", CH4, "function", ("my_corr2d_multi_in",), "check_corr2d_multi_in", 3),
-    Exercise("ex-04-multi-in-out", CH4, "function", ("my_corr2d_multi_in_out",), "check_corr2d_multi_in_out", 3),
-    Exercise("ex-04-bias", CH4, "function", ("my_conv_layer",), "check_conv_layer", 2),
-    Exercise("ex-04-grey", CH4, "values", ("K_grey",), "check_grey_kernel", 2),
-    Exercise("ex-04-cost", CH4, "function", ("my_multiply_adds",), "check_multiply_adds", 2),
+    Exercise("ex-03-second-derivative", CH3, "values", ("K_dd",), "check_second_derivative_kernel", 3),
+    Exercise("ex-03-min-size", CH3, "function", ("my_min_kernel_size",), "check_min_kernel_size", 2),
+    Exercise("ex-03-input-grad", CH3, "function", ("my_input_grad",), "check_input_gradient", 3),
+    Exercise("ex-04-rf", CH4, "function", ("my_rf",), "check_strided_receptive_field", 3),
+    Exercise("ex-04-padding", CH4, "function", ("my_pad",), "check_padding_impl", 3),
+    Exercise("ex-04-counts", CH5, "values", ("fc_weights", "local_weights"), "check_layer_counts", 2),
+    Exercise("ex-04-multi-in", CH5, "function", ("my_corr2d_multi_in",), "check_corr2d_multi_in", 3),
+    Exercise("ex-04-multi-in-out", CH5, "function", ("my_corr2d_multi_in_out",), "check_corr2d_multi_in_out", 3),
+    Exercise("ex-04-bias", CH5, "function", ("my_conv_layer",), "check_conv_layer", 2),
+    Exercise("ex-04-grey", CH5, "values", ("K_grey",), "check_grey_kernel", 2),
+    Exercise("ex-04-cost", CH5, "function", ("my_multiply_adds",), "check_multiply_adds", 2),
+    Exercise("ex-05-unshared", CH5, "function", ("my_local_count",), "check_locally_connected_count", 2),
+    Exercise("ex-05-grouped", CH5, "function", ("my_grouped_count",), "check_grouped_count", 3),
+    Exercise("ex-05-float", CH5, "values", ("Y1", "Y2", "exactly_equal", "reason"), "check_float_equality", 3),
+)
+
+# Checked exercises that the batch grader does not grade: their checker judges properties of the answer
+# (responses to rotated edges) instead of comparing it with a reference case by case through the checks
+# engine, so it has no hidden cases. Students still get the check in the notebook.
+PRACTICE = (
+    Exercise("ex-03-direction", CH3, "function", ("my_edge_kernel",), "check_direction_edge_kernel", 0),
 )
 
 CHAPTERS = tuple(dict.fromkeys(ex.chapter for ex in EXERCISES))

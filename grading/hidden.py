@@ -30,10 +30,10 @@ from .exercises import Exercise
 
 DEFAULT_SECRET = Path("~/.config/convlayer/grading-seed").expanduser()
 SECRET_ENV = "CONVLAYER_GRADING_SEED"
-# integer arguments that keep their public values: kernel sizes, strides,
+# integer arguments that keep their public values: kernel sizes, strides, dilations, groups,
 # paddings and positions (growing them could leave the image or change the
 # exercise); image sizes and layer counts grow by the hidden amount
-KERNEL_SIZES = ("h", "w", "k_h", "k_w", "k", "s", "p", "i", "j", "delta", "c_in", "c_out")
+KERNEL_SIZES = ("h", "w", "k_h", "k_w", "k", "s", "p", "d", "i", "j", "delta", "c_in", "c_out", "groups")
 HINT_RE = re.compile(r"Hint \[([^\]]+)\]")
 
 

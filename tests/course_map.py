@@ -9,9 +9,13 @@ teaching something new, add it here.
 
 from __future__ import annotations
 
-CHAPTERS = ["01_translation_invariance", "02_locality", "03_convolution_vs_correlation", "04_channels"]
+import re
+from pathlib import Path
 
-TI, LOC, CC, CH = CHAPTERS
+# the numbered chapters, in the order of the book's table of contents
+CHAPTERS = re.findall(r"^\s*- file: chapters/(\d\d_\w+)\s*$", (Path(__file__).resolve().parents[1] / "_toc.yml").read_text(encoding="utf-8"), re.M)
+
+TI, LOC, CC, PS, CH = CHAPTERS
 
 # convlib's public names: (chapter, id of the cell that introduces the name)
 NAMES = {
@@ -21,14 +25,18 @@ NAMES = {
     "local_params": (LOC, "4442ad65"),
     "conv2d": (CC, "0d0f5a20"),
     "Conv2D": (CC, "f6e95ec4"),
-    "KERNELS": (CC, "dd813e15"),
-    "output_shape": (CC, "92b9698e"),
+    "KERNELS": (CC, "text18-kernels-show"),
+    "output_shape": (PS, "92b9698e"),
     "edge_image": (CC, "f27328e0"),
     "photo_gray": (CC, "cc-ncc-by-hand"),
     "photo": (CH, "112523ea"),
     "corr2d_multi_in": (CH, "25220353"),
     "corr2d_multi_in_out": (CH, "5366e281"),
     "param_counts": (CH, "65beca45"),
+    "output_size": (PS, "text18-dilation-check"),
+    "receptive_field": (PS, "text18-rf-stride-check"),
+    "conv_transpose2d": (PS, "text18-transposed-check"),
+    "im2col": (PS, "text18-im2col-check"),
     "image_to_nchw": (CH, "333ca556"),
     "kernel_to_oihw": (CH, "333ca556"),
 }
@@ -46,12 +54,16 @@ CONCEPTS = {
     "template matching": (r"\btemplate", CC, "6a8a3fd8"),
     "channels": (r"C_\\text\{(?:in|out)\}|\b(?:input|output) channels?\b|\bRGB\b|\(H, W, C", CH, "5366e281"),
     "the 1 x 1 convolution": (r"1 \\times 1|\b1 ?x ?1\b", CH, "2ce085bf"),
-    "PyTorch's layouts": (r"PyTorch|NCHW|OIHW", CH, "333ca556"),
-    "padding= and stride": (r"\bstrides?\b|padding=", CC, "cc-pad-stride"),
+    "PyTorch's layouts": (r"NCHW|OIHW|\(N, C, H, W\)|C_\\text\{out\}, C_\\text\{in\}, k_h, k_w", CH, "333ca556"),
+    "padding= and stride": (r"\bstrides?\b|padding=", PS, "cc-pad-stride"),
+    "the input gradient": (r"input gradient|gradient with respect to (?:the|its) input|\\partial x", CC, "text18-input-grad"),
+    "dilation": (r"\bdilat", PS, "text18-dilation"),
+    "padding modes": (r"padding_mode|\breflect|\bcircular|\bmirror", PS, "text18-rotation-scale"),
+    "the receptive field with stride": (r"\bjump\b", PS, "text18-rf-stride"),
+    "the locally connected layer": (r"locally connected|unshared", LOC, "text18-loc-unshared"),
 }
 
 # concepts the course does not teach (yet): no exercise statement or code may need them
 NOT_TAUGHT = {
     "pooling": r"\bpool(?:ing|ed)?\b",
-    "dilation": r"\bdilat",
 }

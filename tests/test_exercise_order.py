@@ -114,6 +114,24 @@ def order_problems(chapters) -> list:
     return problems
 
 
+def lesson_order_problems(chapters) -> list:
+    """Every code cell of the chapter text (not an exercise) that uses a convlib name before the cell that introduces it."""
+    where = introductions(chapters)
+    public = set(course_map.NAMES)
+    problems = []
+    for number, (stem, nb) in enumerate(chapters):
+        imported = convlib_imports(nb)
+        first_exercise = min([i for _, i, *_ in exercises(nb)], default=len(nb.cells))
+        for i, cell in enumerate(nb.cells[:first_exercise]):
+            if cell.cell_type != "code":
+                continue
+            for name in sorted(_code_names(cell.source, imported) & public):
+                intro_stem, cell_id = course_map.NAMES[name]
+                if where[(intro_stem, cell_id)] > (number, i):
+                    problems.append(f"{stem} cell {cell.get('id')} uses convlib.{name}, introduced later in {intro_stem} (cell {cell_id})")
+    return problems
+
+
 CHAPTERS = load_chapters()
 
 
@@ -158,6 +176,23 @@ def test_the_walk_catches_an_exercise_that_comes_too_early():
     assert any("ex-03-dense" in p and "valid positions" in p for p in problems), problems
 
 
+def test_the_chapter_text_uses_names_only_after_their_introduction():
+    problems = lesson_order_problems(CHAPTERS)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_text_walk_catches_the_photograph_used_before_it_is_shown():
+    """The review's F1: the stride check on the photograph once came before the section that shows it."""
+    chapters = load_chapters()
+    stems = [stem for stem, _ in chapters]
+    cc, ps = chapters[stems.index(course_map.CC)][1], chapters[stems.index(course_map.PS)][1]
+    moved = next(c for c in ps.cells if c.get("id") == "cc-pad-stride-same")
+    at = next(i for i, c in enumerate(cc.cells) if c.get("id") == "1a614a76")   # the detectors section starts here
+    cc.cells.insert(at, moved)
+    problems = lesson_order_problems(chapters)
+    assert any("cc-pad-stride-same" in p and "photo_gray" in p for p in problems), problems
+
+
 def test_counts_and_difficulty_of_the_exercises():
     all_exercises = [e for _, nb in CHAPTERS for e in exercises(nb)]
     assert len(all_exercises) >= 24
@@ -178,3 +213,18 @@ def test_the_published_check_output_is_labelled_as_the_solutions():
                 assert "hide-output" in _tags(cell), f"{stem} {cell.get('id')}: tag the check cell 'hide-output'"
                 prompt = cell.metadata.get("mystnb", {}).get("code_prompt_show", "")
                 assert "solution" in prompt, f"{stem} {cell.get('id')}: the toggle must say the output is the solution's"
+
+
+def test_the_readme_counts_are_true():
+    """README: "(N in all: b basic, i intermediate, a advanced; M with automatic checks" and the number of chapters."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"\((\d+) in all: (\d+) basic, (\d+) intermediate, (\d+) advanced; (\d+) with automatic checks", readme)
+    assert m, "README: say '(N in all: b basic, i intermediate, a advanced; M with automatic checks'"
+    all_exercises = [e for _, nb in CHAPTERS for e in exercises(nb)]
+    levels = [DIFFICULTY_RE.search(statement).group(1) for _, _, statement, *_ in all_exercises]
+    checked = sum(has_check for *_, has_check, _ in all_exercises)
+    found = (len(all_exercises), levels.count("basic"), levels.count("intermediate"), levels.count("advanced"), checked)
+    assert tuple(int(g) for g in m.groups()) == found, f"README says {m.groups()}, the chapters have {found}"
+    words = {3: "three", 4: "four", 5: "five", 6: "six"}
+    assert f"intro, {words[len(CHAPTERS)]} executable chapters, summary" in readme
+

@@ -26,13 +26,13 @@ from convlib import conv2d, corr2d
 from convlib.checks import _engine, check_corr2d
 from test_checks import loop_corr
 from grading import corpus
-from grading.exercises import CHAPTERS, DISCUSSIONS, EXERCISES
+from grading.exercises import CHAPTERS, DISCUSSIONS, EXERCISES, PRACTICE
 from grading.hidden import Outcome, judge_function, plan, read_seed
 from grading.sandbox import live_pids
 from grading.runner import UID_BASE
 
 ROOT = Path(__file__).resolve().parent.parent
-CH3, CH4 = "03_convolution_vs_correlation.ipynb", "04_channels.ipynb"
+CH3, CH4 = "03_convolution_vs_correlation.ipynb", "04_padding_and_stride.ipynb"
 SEED_TEXT = "test seed: not the one of any course"
 
 
@@ -48,11 +48,12 @@ def test_every_check_cell_of_the_chapters_is_graded_with_its_checker_and_answers
             if "check" in cell.metadata.get("tags", []):
                 call = re.match(r"(check_\w+)\((.*)\)\s*$", cell.source.strip())
                 graded[(chapter, call.group(1))] = tuple(a.strip() for a in call.group(2).split(","))
-    assert {(ex.chapter, ex.checker): ex.names for ex in EXERCISES} == graded
+    assert {(ex.chapter, ex.checker): ex.names for ex in EXERCISES + PRACTICE} == graded
+    assert not {ex.label for ex in EXERCISES} & {ex.label for ex in PRACTICE}
     labels = set()
     for chapter in CHAPTERS:
         labels |= set(re.findall(r":label: (ex-\d\d-[\w-]+)", (ROOT / "chapters" / chapter).read_text()))
-    assert {ex.label for ex in EXERCISES} <= labels
+    assert {ex.label for ex in EXERCISES + PRACTICE} <= labels
 
 
 def _plan(label, seed):
@@ -165,6 +166,9 @@ def graded(tmp_path_factory):
     precious.write_text("student,total\nsomeone,42\n")
     for student, kw in _students(precious).items():
         corpus.write(submissions, student, CH3, corpus.submission(CH3, **kw))
+    # ex-03-shape moved to chapter 4 with the split of chapter 3 (its label is kept): the one mistake there
+    shape_mistake = {corpus.MISTAKES["valid_mode_only"][0]: corpus.MISTAKES["valid_mode_only"][1]}
+    corpus.write(submissions, "mistakes", CH4, corpus.submission(CH4, answers=shape_mistake))
     before = (_digest(submissions), _digest(instructor))
     sandboxed_before = _sandboxed()
     run = subprocess.run(
@@ -217,7 +221,7 @@ def test_known_mistakes_get_partial_credit_and_their_hint(graded):
     pts, fb = _points(graded["rows"]["mistakes"]), graded["feedback"]["mistakes"]
     assert 0 < pts["ex-03-corr2d"] < 1 and "Hint [flipped kernel]" in fb
     assert 0 < pts["ex-03-conv2d"] < 1 and "Hint [forgot the flip]" in fb
-    assert 0 < pts["ex-03-shape"] < 1 and "Hint [mode ignored]" in fb
+    assert 0 < float(graded["rows"]["mistakes"]["ex-03-shape"]) < 1 and "Hint [mode ignored]" in fb
     assert pts["ex-03-hand"] == 0 and "Hint [swapped]" in fb
     assert pts["ex-03-edge"] == pts["ex-03-pattern"] == 2
 

@@ -33,10 +33,41 @@ OLD_FORMS = {
     "a sum up to h - 1 over the kernel (write k_h - 1)": r"\^\{[hw] ?- ?1\}",
     "kernel height called h": r"\bheight h\b",
     "h, w = K.shape (h is the hidden representation)": r"\bh, ?w = \w+\.shape",
+    "h = w = 1 for a 1 x 1 kernel (write k_h = k_w = 1)": r"\bh ?= ?w ?= ?1\b",
+    "the lecture's letter h in a checker hint (say image and kernel)": r"\bH and h\b",
 }
 
-def _old_forms(text: str) -> list[str]:
-    return [f"{name}: {m.group(0)!r}" for name, pattern in OLD_FORMS.items() for m in re.finditer(pattern, text)]
+# The slips of the content review of 2026-12-01 (E1-E5, N1-N7, 1.3, 5.3), as they were written: each pattern
+# finds the reviewed sentence or code, so that the slip, reintroduced, fails the test.
+REVIEW_SLIPS = {
+    "E1: 'an eye for an eye' without the normalisation (the raw correlation peaks on the cap)":
+        r"an eye for an eye(?![^.]*(?:normalis|NCC))",
+    "E1: 'Cross-correlation is a detector.' without the brightness proviso":
+        r"(?<!proviso,\n)(?<!proviso, )\b[Cc]ross-correlation is a detector\.",
+    "E2: point symmetry called weaker than mirror symmetry": r"[Pp]oint symmetry\s+is\s+weaker",
+    "E3: stride divides the work by s_h alone (it is s_h s_w)": r"by about \$s_h\$",
+    "E4: 'nine in all' next to a bias (ten parameters)": r"nine\s+in\s+all",
+    "E5: the flattened matrix called Toeplitz": r"Toeplitz\s+twice\s+over|Toeplitz\s+blocks\s+\(constant\s+along\s+diagonals\)",
+    "N1: the valid output printed as h": r"[\"']h\[[^\"']*\] ?=[\"'],\s*Y",
+    "N3-N5: a 0-based array named V (call it K)": r"\bV = (?:playground|\w+)\.kernel\b|(?m:^V = rng\.)|`V\[::-1",
+    "N6: a parameter count without the bias in the summary": r"\| \$\(2\\Delta \+ 1\)\^2\$ \|",
+    "N7: the regression target called T (T is the template)": r"target \$T\$|\bT_g\b",
+    "1.3: 'every deep-learning library' computes cross-correlation": r"every deep-learning\s+library",
+    "1.3: gradient descent 'will find' the flipped kernel": r"gradient\s+descent will\s+find that one",
+    "1.3: commutativity alone for the order of stacked kernels": r"Why does the commutativity of convolution make",
+    "1.3: my_multiply_adds on the padded size for the strided count": r"`my_multiply_adds` on the padded size, or",
+    "5.3: offsets re-bound mid-sentence": r"offsets there as \$a - \\Delta\$",
+    "5.3: the lecture's slide remark inside the channel formula": r"one of the lecture's slides\s+names the last index",
+    "5.3: 'something else than'": r"something else than",
+    "F1: the photograph's eye region before the photograph": r"photograph's eye region",
+}
+
+def _old_forms(text: str, forms: dict = OLD_FORMS) -> list[str]:
+    return [f"{name}: {m.group(0)!r}" for name, pattern in forms.items() for m in re.finditer(pattern, text)]
+
+
+def _review_slips(text: str) -> list[str]:
+    return _old_forms(text, REVIEW_SLIPS)
 
 
 def _python_text(path: Path) -> str:
@@ -53,6 +84,76 @@ def test_chapters_use_one_notation(path):
     else:
         found = _old_forms(path.read_text(encoding="utf-8"))
     assert not found, f"{path.name} uses the old notation:\n" + "\n".join(found)
+
+
+def _texts(path: Path) -> list:
+    """(where, text) of every cell of a notebook (source and stored text output), or the page."""
+    if path.suffix != ".ipynb":
+        return [(path.name, path.read_text(encoding="utf-8"))]
+    out = []
+    for c in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        outputs = "".join("".join(o.get("text", "")) for o in c.get("outputs", []))
+        out.append((f"{path.name} cell {c.get('id')}", "".join(c["source"]) + "\n" + outputs))
+    return out
+
+
+@pytest.mark.parametrize("path", CHAPTERS + PAGES, ids=lambda p: p.name)
+def test_the_reviewed_slips_stay_fixed(path):
+    found = [f"{where}: {hit}" for where, text in _texts(path) for hit in _review_slips(text)]
+    assert not found, "a slip of the 2026-12-01 review is back:\n" + "\n".join(found)
+
+
+# The reviewed text, verbatim (or the reviewed code line): each must be found by its pattern; the fixed text must not.
+REVIEWED = [
+    ("The output peaks wherever the image locally looks like the filter:\nedges for a difference filter, an eye for an eye.", "E1"),
+    ("wherever the\nimage locally *looks like the filter*. Cross-correlation is a detector.", "E1"),
+    ("(Point symmetry\nis weaker than mirror symmetry: a kernel can equal its 180-degree rotation", "E2"),
+    ("$2p_h = k_h - 1$ keeps the size (odd kernels), and stride $s_h$ divides\n  the outputs, and the work, by about $s_h$.", "E3"),
+    ("(plus one bias per output\nchannel): nine in all for a grey image in and one feature map out.", "E4"),
+    ("The shared matrix is Toeplitz twice over.", "E5"),
+    ("form a block\n  Toeplitz matrix with Toeplitz blocks (constant along diagonals), and the", "E5"),
+    ('    print(f"h[:, :, {k}] =", Y3[:, :, k].astype(int).tolist(),', "N1"),
+    ("3. With $h = w = 1$ the layer is", "h = w = 1"),
+    ("V = playground.kernel              # re-run this cell after changing the weights", "N3"),
+    ("The repair is to rotate every kernel: `V[::-1, ::-1]` (for a 4th-order", "N3"),
+    ("V = rng.permutation(np.arange(1.0, 82.0)).reshape(2 * H - 1, 2 * W - 1)   # V[a, b], a, b = -4..4", "N3"),
+    ("| Local | $h[i, j] = \\sum_{a, b = -\\Delta}^{\\Delta} V[a, b] \\, x[i + a, j + b]$ | $(2\\Delta + 1)^2$ |", "N6"),
+    ("Take the\nsquared error between the output $Y$ of {eq}`eq-cc-valid` and a target $T$", "N7"),
+    ("T_g = corr2d(x_g, np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0]]))", "N7"),
+    ('This is a **cross-correlation**, and it is what every deep-learning library\ncomputes', "1.3"),
+    ("under cross-correlation the best filter is the flipped $\\bar V$, and gradient\ndescent will find that one instead.", "1.3"),
+    ("3. Why does the commutativity of convolution make the combined kernel of", "1.3"),
+    ("   Use your `my_multiply_adds` on the padded size, or count outputs times", "1.3"),
+    ("write the\noffsets there as $a - \\Delta$ and $b - \\Delta$ with", "5.3"),
+    ("$V[a, b, c, k]$ (one of the lecture's slides\nnames the last index $d$;", "5.3"),
+    ("means something else than the same mark", "5.3"),
+    ("The cell below checks this on the photograph's eye region, and counts the", "F1"),
+]
+
+
+@pytest.mark.parametrize("text, slip", REVIEWED, ids=[f"{s}-{i}" for i, (_, s) in enumerate(REVIEWED)])
+def test_the_patterns_find_each_reviewed_slip(text, slip):
+    assert _review_slips(text) or _old_forms(text), f"{slip}: the reviewed text is not found: {text!r}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "edges for a difference filter; an eye for an eye only after normalising each window (NCC)",
+        "an eye for an eye with the normalised cross-correlation {eq}`eq-cc-ncc`.",
+        "With that proviso,\ncross-correlation is a detector.",
+        "divides the number of outputs, and the work, by about\n  $s_h s_w$.",
+        "ten parameters for one grey image in and one image out.",
+        'print(f"Y[:, :, {k}] =", Y3[:, :, k]',
+        "K = playground.kernel",
+        "With $k_h = k_w = 1$ the layer is",
+        "| $(2\\Delta + 1)^2 + 1$ |",
+        "a target $Z$ of the same shape",
+        "the mainstream\ndeep-learning frameworks",
+    ],
+)
+def test_the_fixed_text_passes(text):
+    assert not _review_slips(text) and not _old_forms(text)
 
 
 CONVLIB = sorted((ROOT / "convlib").rglob("*.py"))
@@ -76,6 +177,9 @@ def test_convlib_text_uses_one_notation(path):
         ("kernel of shape (h, w, C_in, C_out)", 1),
         ("    h, w = K.shape", 1),
         ("    k_h, k_w = K.shape", 0),
+        ("With $h = w = 1$ the layer is $h[i, j, k]$", 1),
+        ("With $k_h = k_w = 1$ the layer is $h[i, j, k]$", 0),
+        ('"H and h mixed up"', 1),
     ],
 )
 def test_the_patterns_find_the_old_forms_and_only_those(text, hits):
@@ -87,13 +191,33 @@ def _source(path: Path, cell_id: str) -> str:
     return next("".join(c["source"]) for c in cells if c.get("id") == cell_id)
 
 
+def _cell(cell_id: str) -> str:
+    """The source of the cell with this id, in whichever chapter it now lives."""
+    for path in CHAPTERS:
+        for c in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if c.get("id") == cell_id:
+                return "".join(c["source"])
+    raise AssertionError(f"no chapter has a cell {cell_id}")
+
+
+def test_the_review_s_definitions_are_there():
+    """N8, N10, ReLU, the KERNELS numbers, the [1, -1] / Sobel sign (review 2026-12-01, section 2)."""
+    intro = (ROOT / "chapters" / "intro.md").read_text(encoding="utf-8")
+    assert "x[i, j, k]" in intro and "my_strided_size(n, k, p, s)" in intro and "stride $s_h, s_w$" in intro
+    assert r"\max(v, 0)" in _cell("ex01-quiz") and "ReLU" in _cell("ex01-quiz")
+    kernels = _cell("text18-kernels-intro")
+    assert all(name in kernels for name in ("Sobel x", "Laplacian", "Gaussian", "box blur", "sharpen"))
+    signs = _cell("23eb5f3b")
+    assert "$[1, -1]$" in signs and "*falls*" in signs and "*rises*" in signs
+
+
 def test_the_new_relations_are_stated_where_the_course_defines_them():
     chapters = {p.stem: p for p in CHAPTERS}
     storage = r"K[a, b] = V[a - \Delta, b - \Delta]"
     assert storage in _source(chapters["02_locality"], "afa4f87c")
     valid = _source(chapters["03_convolution_vs_correlation"], "e1bed604")
     assert storage in valid and r"Y[i, j] = h[i + \Delta, j + \Delta]" in valid and r"k_h \times k_w" in valid
-    assert r"K[a, b, c, k] = V[a - \Delta, b - \Delta, c, k]" in _source(chapters["04_channels"], "5366e281")
+    assert r"K[a, b, c, k] = V[a - \Delta, b - \Delta, c, k]" in _source(chapters["05_channels"], "5366e281")
     for page in ("intro.md", "summary.md"):
         text = (ROOT / "chapters" / page).read_text(encoding="utf-8")
         assert "k_h" in text and r"V[a - \Delta, b - \Delta]" in text, page

@@ -28,7 +28,7 @@ from convlib.widgets import channels as chw
 from convlib.widgets import correlation as cw
 
 CH3 = "chapters/03_convolution_vs_correlation.html"
-CH4 = "chapters/04_channels.html"
+CH4 = "chapters/05_channels.html"
 LECTURE_X, LECTURE_K = np.arange(9).reshape(3, 3), np.arange(4).reshape(2, 2)
 CONVOLVE = "convolution (flip the kernel)"
 

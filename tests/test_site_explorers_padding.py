@@ -14,7 +14,7 @@ from explorer_harness import assert_every_control_changes_the_picture, check_fra
 
 from convlib.widgets import padding_stride_explorer
 
-CH3 = "chapters/03_convolution_vs_correlation.html"
+CH3 = "chapters/04_padding_and_stride.html"
 NAME = "padding"
 
 

@@ -56,8 +56,8 @@ def executed(student_dir):
     return result
 
 
-def test_there_are_four_chapters():
-    assert STEMS == ["01_translation_invariance", "02_locality", "03_convolution_vs_correlation", "04_channels"]
+def test_there_are_five_chapters():
+    assert STEMS == ["01_translation_invariance", "02_locality", "03_convolution_vs_correlation", "04_padding_and_stride", "05_channels"]
 
 
 # ---------------------------------------------------------------------------
