@@ -61,10 +61,30 @@ def find_pythons() -> dict:
 
 
 def pins_hash(python: str) -> str:
-    h = hashlib.sha256()
-    for name in ("requirements.txt", "constraints.txt", "pyproject.toml"):
-        h.update((ROOT / name).read_bytes())
-    h.update(repr(_version(python)).encode())
+    """What the venv of ``python`` depends on: its interpreter version and the pins that apply to it.
+
+    The pins are read with their environment markers evaluated for that
+    version, so a comment or a pin for another Python does not rebuild it.
+    """
+    version = _version(python)
+    h = hashlib.sha256(repr(version).encode())
+    h.update((ROOT / "pyproject.toml").read_bytes())
+    try:
+        from packaging.markers import default_environment
+        from packaging.requirements import Requirement
+    except ImportError:  # a bare Python: the files as they are
+        for name in ("requirements.txt", "constraints.txt"):
+            h.update((ROOT / name).read_bytes())
+        return h.hexdigest()[:12]
+    env = default_environment()
+    env.update(python_version="%d.%d" % version[:2], python_full_version="%d.%d.%d" % version)
+    for name in ("requirements.txt", "constraints.txt"):
+        for line in (ROOT / name).read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if line:
+                req = Requirement(line)
+                if req.marker is None or req.marker.evaluate(env):
+                    h.update(f"{name}:{req.name.lower()}{req.specifier}\n".encode())
     return h.hexdigest()[:12]
 
 

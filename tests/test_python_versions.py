@@ -36,10 +36,10 @@ LOW, HIGH = check_python.supported_range()
 SUPPORTED = [f"3.{m}" for m in range(LOW[1], HIGH[1])]
 
 
-def pins(path: Path, minor: str) -> dict:
-    """``{name: version}`` of the ``==`` pins in a requirements file that apply to Python ``minor``."""
+def pins(path: Path, minor: str, full: str = "") -> dict:
+    """``{name: version}`` of the ``==`` pins in a requirements file that apply to Python ``minor`` (micro 0 or ``full``)."""
     env = default_environment()
-    env.update(python_version=minor, python_full_version=f"{minor}.0")
+    env.update(python_version=minor, python_full_version=full or f"{minor}.0")
     found = {}
     for line in path.read_text().splitlines():
         line = line.split("#")[0].strip()
@@ -77,6 +77,12 @@ def test_every_supported_python_has_exactly_one_pin_of_each_package(minor):
     # the versions that dropped 3.10 are pinned to their last 3.10 release there
     expected_numpy = "2.2.6" if minor == "3.10" else "2.4.6"
     assert runtime["numpy"] == expected_numpy
+
+
+def test_pins_that_need_a_later_micro_release_have_a_fallback():
+    # soupsieve 4.1.3 requires Python 3.11.5: 3.11.0 to 3.11.4 get 2.10
+    assert pins(ROOT / "constraints.txt", "3.11", "3.11.4")["soupsieve"] == "2.10"
+    assert pins(ROOT / "constraints.txt", "3.11", "3.11.5")["soupsieve"] == "4.1.3"
 
 
 @pytest.mark.parametrize("version", ["2.7.18", "3.8.18", "3.9.18"])
