@@ -511,3 +511,21 @@ def test_int_and_str_subclasses_run_no_code_in_the_checker():
     message = failure(check_equivariance, SpyDict({q: Spy("neither") for q in questions}))
     assert recorded == [], recorded
     assert "answers are not right" in message
+
+
+class SlowAttributes:
+    """A callable whose attribute look-ups (``__wrapped__``, ``__code__``, ...) hang."""
+
+    def __getattr__(self, name):
+        time.sleep(30)
+        raise AttributeError(name)
+
+    def __call__(self, X, K):
+        return student_corr2d(X, K)
+
+
+def test_a_callable_with_slow_attributes_is_still_checked(capsys):
+    start = time.monotonic()
+    check_corr2d(SlowAttributes())
+    assert time.monotonic() - start < 10
+    assert capsys.readouterr().out == "✓ corr2d: all 34 hidden cases pass\n"
