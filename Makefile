@@ -9,18 +9,46 @@ PORT   ?= 8000
 
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 
+# Supported Pythons: pyproject.toml's requires-python (3.10 to 3.13). Any other
+# Python stops here, before pip, with one line naming its version and the range.
+ifneq ($(filter-out clean serve browser,$(or $(MAKECMDGOALS),setup)),)
+PYTHON_PROBLEM := $(shell $(PYTHON) scripts/check_python.py 2>&1 >/dev/null)
+ifneq ($(PYTHON_PROBLEM),)
+$(error $(PYTHON_PROBLEM))
+endif
+endif
+
+# A classroom without a good connection: `make wheelhouse` (online, once) puts every
+# pinned package for every supported Python, and the site's npm tarballs, into
+# $(WHEELHOUSE)/; while that folder holds wheels, pip and fetch_vendor.py install
+# from it alone, with no network (WHEELHOUSE= switches it off).
+WHEELHOUSE ?= wheelhouse
+ifneq ($(WHEELHOUSE),)
+ifneq ($(wildcard $(WHEELHOUSE)/*.whl),)
+export PIP_NO_INDEX := 1
+export PIP_FIND_LINKS := $(abspath $(WHEELHOUSE))
+export CONVLAYER_VENDOR_CACHE := $(abspath $(WHEELHOUSE))/npm
+OFFLINE_FROM := $(abspath $(WHEELHOUSE))
+endif
+endif
+
 # Every network step has a time-out; offline, each stops with one line saying
 # what it could not reach and what to do.
 PIP_NET     := --timeout 15 --retries 1
+ifeq ($(OFFLINE_FROM),)
 PIP_OFFLINE := echo "setup: could not install the pinned packages from PyPI (see pip's error above): connect to the internet (or set HTTPS_PROXY / PIP_INDEX_URL) and run make again" >&2; exit 1
+else
+PIP_OFFLINE := echo "setup: could not install the pinned packages from the wheelhouse $(OFFLINE_FROM) (see pip's error above): run make wheelhouse again with a connection, or make WHEELHOUSE= to use PyPI" >&2; exit 1
+endif
 
-.PHONY: setup course book serve notebooks test bench clean
+.PHONY: setup course book serve notebooks test bench clean wheelhouse
 
 ## setup: virtual environment with the pinned requirements and convlib (editable)
 setup: $(STAMP)
 
 $(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python scripts/check_python.py
 	$(BIN)/python -m pip install --quiet $(PIP_NET) --upgrade pip || { $(PIP_OFFLINE); }
 	$(BIN)/python -m pip install --quiet $(PIP_NET) -r requirements.txt -r requirements-test.txt -c constraints.txt || { $(PIP_OFFLINE); }
 	$(BIN)/python -m pip install --quiet --no-deps -e .
@@ -66,6 +94,11 @@ serve:
 notebooks: setup
 	cd chapters && for nb in $(notdir $(CHAPTERS)); do \
 		../$(BIN)/jupyter execute --inplace "$$nb" || exit 1; done
+
+## wheelhouse: download every pinned package for Python 3.10 to 3.13 (this platform) and the
+## site's npm tarballs into $(WHEELHOUSE)/; afterwards make course installs from it with no network
+wheelhouse: setup
+	$(BIN)/python scripts/wheelhouse.py --dest "$(WHEELHOUSE)"
 
 ## test: every test (library, notebooks via nbval, book build, browser)
 test: setup vendor browser

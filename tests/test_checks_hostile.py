@@ -260,3 +260,272 @@ def test_in_ipython_only_the_message_is_shown_hint_first():
     assert lines[0].startswith("CheckFailed: corr2d: 34 of 34 hidden cases fail")
     assert lines[1].startswith("Hint [not numbers]")
     assert not any("_engine.py" in line for line in lines)
+
+
+# ---------------------------------------------------------------------------
+# issue 16 item 9: answers that hang, crash or peek
+
+
+import itertools  # noqa: E402
+import sys  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from convlib.checks import check_equivariance, check_receptive_field  # noqa: E402
+
+
+def _right_output_shape(H, W, h, w, mode):
+    return {"valid": (H - h + 1, W - w + 1), "same": (H, W), "full": (H + h - 1, W + w - 1)}[mode]
+
+
+@pytest.mark.parametrize(
+    "check, answer",
+    [
+        (check_output_shape, lambda H, W, h, w, mode: itertools.repeat(1)),
+        (check_receptive_field, lambda delta, layers: itertools.repeat(1)),
+        (checks.check_bias_counts, lambda *args: itertools.repeat(1)),
+        (check_corr2d, lambda X, K: itertools.repeat(1.0)),
+    ],
+    ids=["output-shape", "receptive-field", "bias-counts", "corr2d"],
+)
+def test_an_endless_iterator_is_named_at_once(check, answer):
+    start = time.monotonic()
+    message = failure(check, answer)
+    assert time.monotonic() - start < 3, "the checker iterated over an endless iterator"
+    assert "Hint [generator]: your function returned an iterator (itertools.repeat)" in message, message
+
+
+@pytest.mark.parametrize(
+    "check, answer",
+    [
+        (check_corr2d, lambda X, K: (row for row in student_corr2d(X, K))),
+        (check_output_shape, lambda H, W, h, w, mode: (n for n in _right_output_shape(H, W, h, w, mode))),
+    ],
+    ids=["corr2d", "output-shape"],
+)
+def test_a_generator_is_called_a_generator_not_an_object_array(check, answer):
+    message = failure(check, answer)
+    assert "Hint [generator]: your function returned a generator" in message, message
+    assert "dtype object" not in message and "Python objects" not in message
+    assert "hidden case 1" in message
+
+
+def test_a_generator_handed_in_as_an_array_is_named():
+    message = failure(lambda a: check_hand_example(a, conv2d(HAND_X, HAND_K)), (v for v in corr2d(HAND_X, HAND_K)))
+    assert "corr must be an array of real numbers, but it is a generator" in message, message
+
+
+class SlowArray:
+    def __array__(self, dtype=None, copy=None):
+        time.sleep(30)
+        return np.zeros((1, 1))
+
+
+class SlowNumber:
+    calls = []
+
+    def __int__(self):
+        SlowNumber.calls.append("__int__")
+        time.sleep(30)
+        return 1
+
+    __index__ = __float__ = __int__
+
+    def __eq__(self, other):
+        SlowNumber.calls.append("__eq__")
+        time.sleep(30)
+        return True
+
+    __hash__ = object.__hash__
+
+
+
+def test_a_slow_array_conversion_is_inside_the_time_limit():
+    start = time.monotonic()
+    message = failure(check_corr2d, lambda X, K: SlowArray(), time_limit=0.3)
+    assert time.monotonic() - start < 5
+    assert "Hint [time limit]: your function did not return within 0.3 s" in message
+
+
+@pytest.mark.parametrize("check", [check_receptive_field, checks.check_bias_counts, check_output_shape],
+                         ids=["receptive-field", "bias-counts", "output-shape"])
+def test_an_object_with_a_slow_int_is_not_a_number_and_its_code_never_runs(check):
+    SlowNumber.calls.clear()
+    start = time.monotonic()
+    message = failure(check, lambda *args: SlowNumber())
+    assert time.monotonic() - start < 3 and SlowNumber.calls == []
+    assert "Hint [not a" in message and "SlowNumber object" in message, message
+
+
+def test_a_slow_int_handed_in_as_a_count_is_not_a_number():
+    SlowNumber.calls.clear()
+    message = failure(lambda a: check_dense_counts(a, 1), SlowNumber())
+    assert SlowNumber.calls == [] and "fc_weights must be a number" in message and "a SlowNumber object" in message
+
+
+def _cancels_with_setitimer(X, K):
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    while True:
+        pass
+
+
+def _cancels_with_alarm(X, K):
+    signal.alarm(0)
+    while True:
+        pass
+
+
+def _ignores_the_signal(X, K):
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    while True:
+        pass
+
+
+def _replaces_the_handler_and_sleeps(X, K):
+    signal.signal(signal.SIGALRM, lambda *args: None)
+    time.sleep(30)
+
+
+def _cancels_everything_and_swallows(X, K):
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    sys.settrace(None)
+    while True:
+        try:
+            while True:
+                pass
+        except:  # noqa: E722
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [_cancels_with_setitimer, _cancels_with_alarm, _ignores_the_signal, _replaces_the_handler_and_sleeps,
+     _cancels_everything_and_swallows],
+    ids=["setitimer-0", "alarm-0", "sig-ign", "own-handler-sleep", "cancel-settrace-bare-except"],
+)
+def test_an_answer_that_disarms_the_timer_still_times_out(answer):
+    handler_before = signal.getsignal(signal.SIGALRM)
+    start = time.monotonic()
+    message = failure(check_corr2d, answer, time_limit=0.3)
+    assert time.monotonic() - start < 5
+    assert "Hint [time limit]: your function did not return within 0.3 s" in message, message
+    assert signal.getsignal(signal.SIGALRM) is handler_before  # the checker puts everything back
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert sys.gettrace() is None or "coverage" in type(sys.gettrace()).__module__
+    time.sleep(0.5)  # no late time-out lands in the test after the check
+
+
+class BadRepr:
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+    __str__ = __repr__
+
+
+class BadMessage(Exception):
+    def __str__(self):
+        raise RuntimeError("no message")
+
+
+def test_huge_numbers_and_broken_reprs_give_a_hint_not_a_traceback():
+    message = failure(lambda a: check_dense_counts(a, 1), 10**5000)
+    assert "fc_weights = an integer with about 5001 digits is not right" in message
+    message = failure(check_receptive_field, lambda delta, layers: 10**5000)
+    assert "Hint [" in message and "an integer with about 5001 digits" in message, message
+    message = failure(lambda a: check_dense_counts(a, 1), BadRepr())
+    assert "fc_weights must be a number" in message and "a BadRepr object" in message
+    message = failure(check_receptive_field, lambda delta, layers: BadRepr())
+    assert "Hint [not a number]" in message and "a BadRepr object" in message, message
+
+    def raises(X, K):
+        raise BadMessage()
+
+    message = failure(check_corr2d, raises)
+    assert "Hint [exception]: your function raised BadMessage: <its message could not be shown: RuntimeError>" in message
+
+
+def _expected_from_the_checker(*args):
+    """A cheat: look for the expected value in the checker's frames."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        for name in ("expected", "right", "key"):
+            if name in frame.f_locals:
+                return frame.f_locals[name]
+        for record in frame.f_locals.get("records", ()):
+            return record.expected
+        frame = frame.f_back
+    return np.zeros((1, 1)) if len(args) == 2 else 0
+
+
+@pytest.mark.parametrize("check", [check_corr2d, check_receptive_field, checks.check_bias_counts],
+                         ids=["corr2d", "receptive-field", "bias-counts"])
+def test_the_expected_value_is_not_in_the_checkers_frames_during_the_call(check):
+    failure(check, _expected_from_the_checker)
+
+
+class Sly(int):
+    """An int that says it equals anything and peeks at the checker when converted."""
+
+    seen = []
+
+    def __eq__(self, other):
+        Sly.seen.append(other)
+        return True
+
+    __hash__ = int.__hash__
+
+    def __int__(self):
+        Sly.seen.append(sys._getframe(1).f_locals.get("expected"))
+        return 0
+
+
+def test_int_and_str_subclasses_run_no_code_in_the_checker():
+    Sly.seen.clear()
+    message = failure(lambda a: check_dense_counts(a, a), Sly(0))
+    assert "fc_weights = 0 is not right" in message and Sly.seen == []
+    failure(check_receptive_field, lambda delta, layers: Sly(0))
+    assert Sly.seen == []
+
+    recorded = []
+
+    class Spy(str):
+        def _record(self, *args):
+            recorded.append(args)
+            return self
+
+        strip = lower = __str__ = _record
+
+        def __eq__(self, other):
+            recorded.append(other)
+            return True
+
+        __ne__ = __eq__
+        __hash__ = str.__hash__
+
+    class SpyDict(dict):
+        def __getitem__(self, q):
+            recorded.append(("getitem", sys._getframe(1).f_locals.get("key")))
+            return dict.__getitem__(self, q)
+
+    questions = checks.answers._EQUIVARIANCE_WHY  # the public questions of the exercise (and reasons)
+    message = failure(check_equivariance, SpyDict({q: Spy("neither") for q in questions}))
+    assert recorded == [], recorded
+    assert "answers are not right" in message
+
+
+class SlowAttributes:
+    """A callable whose attribute look-ups (``__wrapped__``, ``__code__``, ...) hang."""
+
+    def __getattr__(self, name):
+        time.sleep(30)
+        raise AttributeError(name)
+
+    def __call__(self, X, K):
+        return student_corr2d(X, K)
+
+
+def test_a_callable_with_slow_attributes_is_still_checked(capsys):
+    start = time.monotonic()
+    check_corr2d(SlowAttributes())
+    assert time.monotonic() - start < 10
+    assert capsys.readouterr().out == "✓ corr2d: all 34 hidden cases pass\n"

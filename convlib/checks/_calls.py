@@ -14,7 +14,19 @@ The checkers never let the student's code take the notebook down with them:
 The time limit uses ``SIGALRM`` when the checker runs in the main thread
 (plain Python and a Jupyter kernel, whose cells run in the main thread), and
 otherwise a watchdog thread that raises the time-out in the calling thread
-between two bytecodes.
+between two bytecodes. In the main thread the watchdog runs too, as a backstop
+that starts half a second after the alarm should have fired: an answer that
+cancels the timer (``signal.setitimer(signal.ITIMER_REAL, 0)``,
+``signal.alarm(0)``), replaces the SIGALRM handler or switches tracing off
+still ends in a time-out (the watchdog re-arms the timer and raises the
+time-out between bytecodes).
+
+Nothing of the student's runs once the expected values exist: the answer is
+converted to plain data (:func:`plain_answer`, or :func:`as_array`) and an
+exception it raised is described (:attr:`Outcome.exc_text`) inside the timed
+call, and messages show student objects with :func:`safe_repr`, which never
+calls their code. So an answer cannot read the expected value from the
+checker's frames, and a ``str`` or ``int`` subclass cannot record it.
 """
 
 from __future__ import annotations
@@ -48,6 +60,9 @@ class OutOfTime(BaseException):
     """Raised inside the student's code when its time is up (not an Exception: `except Exception` does not catch it)."""
 
 
+_GRACE = 0.5  # in the main thread, the watchdog steps in this long after the alarm should have fired
+
+
 @contextmanager
 def time_limit(seconds: Optional[float]):
     """Raise :class:`OutOfTime` in the running code once ``seconds`` have passed (None: no limit)."""
@@ -55,11 +70,22 @@ def time_limit(seconds: Optional[float]):
         yield
         return
     if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
-        with _alarm(seconds):
+        with _watchdog(seconds + _GRACE, rearm=True), _alarm(seconds):
             yield
     else:
         with _watchdog(seconds):
             yield
+
+
+def _settle(cleanup: Callable) -> None:
+    """Run ``cleanup`` to the end even if a late time-out lands in the middle of it (it is idempotent)."""
+    for _ in range(100):
+        try:
+            cleanup()
+            return
+        except OutOfTime:
+            continue
+    cleanup()
 
 
 @contextmanager
@@ -86,23 +112,34 @@ def _alarm(seconds: float):
     previous_handler = signal.signal(signal.SIGALRM, on_alarm)
     previous_timer = signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT)
     start = time.monotonic()
-    try:
-        yield
-    finally:
+
+    def restore():
         armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous_handler)
         sys.settrace(previous_trace)
+
+    try:
+        yield
+    finally:
+        _settle(restore)
         if previous_timer[0] > 0:  # somebody else's alarm was running: give it back what is left
             left = max(previous_timer[0] - (time.monotonic() - start), 1e-3)
             signal.setitimer(signal.ITIMER_REAL, left, previous_timer[1])
 
 
 @contextmanager
-def _watchdog(seconds: float):
+def _watchdog(seconds: float, rearm: bool = False):
+    """Post :class:`OutOfTime` to this thread every 0.2 s from ``seconds`` on, until the block ends.
+
+    With ``rearm`` (the backstop of the main thread's alarm) it also restarts the
+    interval timer, which a student may have cancelled: with the handler still
+    in place, that interrupts a ``time.sleep`` as well.
+    """
     target = threading.get_ident()
     done = threading.Event()
     lock = threading.Lock()  # no time-out is posted once the block has ended
+    posted = [False]
 
     def watch():
         if done.wait(seconds):
@@ -111,19 +148,36 @@ def _watchdog(seconds: float):
             with lock:
                 if done.is_set():
                     return
+                if rearm:
+                    try:
+                        signal.setitimer(signal.ITIMER_REAL, 1e-3, _REPEAT)
+                    except Exception:  # noqa: BLE001 - best effort; the posted time-out follows anyway
+                        pass
+                posted[0] = True
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(OutOfTime))
             done.wait(_REPEAT)
 
     watcher = threading.Thread(target=watch, name="convlib-check-time-limit", daemon=True)
     watcher.start()
-    try:
-        yield
-    finally:
+
+    def stop():
         with lock:
             done.set()
         watcher.join()
-        # (clearing a pending time-out with SetAsyncExc(..., NULL) would stall signal handling in CPython 3.11;
-        # one posted just before the end is raised within a few bytecodes, still inside call_student's try)
+
+    try:
+        yield
+    finally:
+        _settle(stop)
+        if posted[0]:
+            # a time-out posted just before the end is still pending: let it land here, not in the caller
+            # (clearing it with SetAsyncExc(..., NULL) would stall signal handling in CPython 3.11)
+            try:
+                deadline = time.monotonic() + 0.05
+                while time.monotonic() < deadline:
+                    pass
+            except OutOfTime:
+                pass
 
 
 @dataclass
@@ -134,6 +188,7 @@ class Outcome:
     exc: Optional[BaseException] = None
     timed_out: bool = False
     seconds: float = 0.0
+    exc_text: str = ""  # describe_exception(exc), made while nothing else existed yet
 
 
 def call_student(fn: Callable, args: tuple, seconds: Optional[float], convert: Optional[Callable] = None) -> Outcome:
@@ -151,6 +206,8 @@ def call_student(fn: Callable, args: tuple, seconds: Optional[float], convert: O
         raise
     except BaseException as exc:  # noqa: BLE001 - SystemExit, a failing __array__, anything
         outcome.exc = exc
+    if outcome.exc is not None and not outcome.timed_out:
+        outcome.exc_text = _describe_in_time(outcome.exc)
     outcome.seconds = time.monotonic() - start
     if seconds is not None and outcome.seconds > seconds and outcome.exc is not None:
         outcome.timed_out = True  # it swallowed the time-out and failed afterwards
@@ -179,11 +236,14 @@ def as_array(value) -> np.ndarray:
 
 def numeric_array(value, seconds: Optional[float] = DEFAULT_TIME_LIMIT):
     """``(float array, "")`` for an array of real numbers, else ``(None, what is wrong in words)``."""
+    kind = iterator_kind(value)
+    if kind:
+        return None, f"it is {kind}, which only yields its items when something loops over it (build the array: np.array([...]))"
     outcome = call_student(as_array, (value,), seconds)
     if outcome.timed_out:
         return None, f"turning it into an array took longer than {seconds:g} s"
     if outcome.exc is not None:
-        return None, f"turning it into an array raised {describe_exception(outcome.exc)}"
+        return None, f"turning it into an array raised {outcome.exc_text}"
     problem = dtype_problem(outcome.value)
     if problem:
         return None, f"it holds {problem}, not real numbers"
@@ -191,10 +251,150 @@ def numeric_array(value, seconds: Optional[float] = DEFAULT_TIME_LIMIT):
 
 
 def describe_exception(exc: BaseException) -> str:
-    """``'ValueError: message (line 4 of my_corr2d: Y[i, j] = ...)'``: the type, message and the student's line."""
-    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    """``'ValueError: message (line 4 of my_corr2d: Y[i, j] = ...)'``: the type, message and the student's line.
+
+    A message that cannot be turned into text (its ``__str__`` raises) or is
+    very long is shortened; the student's own exception classes are named
+    but their ``__str__`` is not called once the checker has its expected
+    values (see :func:`call_student`, which describes the exception at once).
+    """
+    try:
+        message = str(exc)
+    except Exception as inner:  # noqa: BLE001 - a student's exception with a broken __str__
+        message = f"<its message could not be shown: {type(inner).__name__}>"
+    if not isinstance(message, str):
+        message = ""
+    message = " ".join(message.split())
+    if len(message) > 300:
+        message = message[:300] + "..."
+    text = f"{type(exc).__name__}: {message}".rstrip(": ")
     where = student_line(exc)
     return f"{text} ({where})" if where else text
+
+
+def _describe_in_time(exc: BaseException, seconds: float = 1.0) -> str:
+    text = [f"{type(exc).__name__} (its message could not be shown within {seconds:g} s)"]
+
+    def describe():
+        text[0] = describe_exception(exc)
+
+    try:
+        with time_limit(seconds):
+            describe()
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # noqa: BLE001 - OutOfTime or anything the student's __str__ raises
+        pass
+    return text[0]
+
+
+# ---------------------------------------------------------------------------
+# student values as plain data, and shown without running their code
+
+_MAX_ITEMS = 64  # a returned tuple or list longer than this is not inspected item by item
+_NUMPY_SCALARS = (np.bool_, np.integer, np.floating, np.complexfloating, np.str_, np.bytes_)
+
+
+class Foreign:
+    """Stands for an answer of the student's own type (or an iterator) once it is turned into plain data.
+
+    Checkers treat it as "not a number"; it prints as ``a <type> object``.
+    """
+
+    __slots__ = ("what",)
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def __repr__(self) -> str:
+        return self.what
+
+
+def iterator_kind(value) -> str:
+    """``'a generator'``, ``'an iterator (itertools.repeat)'`` ... for a lazy value that only yields its items; else ``''``."""
+    if isinstance(value, types.GeneratorType):
+        return "a generator"
+    if isinstance(value, (np.ndarray, str, bytes, list, tuple, dict)):
+        return ""
+    cls = type(value)
+    if hasattr(cls, "__next__") and hasattr(cls, "__iter__"):
+        module = getattr(cls, "__module__", "") or ""
+        name = cls.__qualname__ if module in ("builtins", "") else f"{module}.{cls.__qualname__}"
+        return f"an iterator ({name})"
+    return ""
+
+
+def plain_answer(value, depth: int = 2):
+    """``value`` as plain data that runs no student code when compared or printed.
+
+    Exact ``int``, ``float``, ``complex``, ``bool``, ``str``, ``bytes``, NumPy
+    scalars and arrays stay what they are; subclasses of the built-in types
+    become the built-in value (``int.__int__``, ``str.__str__``: their own
+    methods are not called); short tuples and lists are converted item by
+    item; anything else (a class of the student's, a generator) becomes a
+    :class:`Foreign` placeholder.
+    """
+    cls = type(value)
+    if value is None or value is Ellipsis or cls in (int, float, complex, bool, str, bytes):
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, complex):
+        return complex(complex.real.__get__(value), complex.imag.__get__(value))
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, bytes):
+        return bytes(memoryview(value))
+    if isinstance(value, _NUMPY_SCALARS):
+        return np.asarray(value)[()]
+    if isinstance(value, np.ndarray):
+        return np.array(value, subok=False)
+    if isinstance(value, (tuple, list)) and depth > 0:
+        n = list.__len__(value) if isinstance(value, list) else tuple.__len__(value)
+        if n > _MAX_ITEMS:
+            return Foreign(f"a {'list' if isinstance(value, list) else 'tuple'} of {n} items")
+        items = [plain_answer(v, depth - 1) for v in (list.__iter__(value) if isinstance(value, list) else tuple.__iter__(value))]
+        return items if isinstance(value, list) else tuple(items)
+    kind = iterator_kind(value)
+    if kind:
+        return Foreign(kind)
+    if cls.__module__ in ("fractions", "decimal") and cls.__name__ in ("Fraction", "Decimal"):
+        return value
+    return Foreign(f"a {cls.__name__} object")
+
+
+def safe_repr(value, limit: int = 200) -> str:
+    """``repr(value)`` for plain data, shortened to ``limit`` characters; never runs the student's code.
+
+    A huge int is described by its number of digits (``repr(10**5000)``
+    raises on Python 3.11+), anything else that is not plain data is named
+    by its type (``a MyAnswer object``).
+    """
+    cls = type(value)
+    if isinstance(value, Foreign):
+        return value.what
+    if cls is int and value.bit_length() > 12_000:  # str() of more than 4300 digits raises on Python 3.11+
+        return f"an integer with about {int(value.bit_length() * 0.30103) + 1} digits"
+    if cls is int and value.bit_length() > 3 * limit:
+        digits = str(abs(value))
+        return f"{'-' if value < 0 else ''}{digits[:limit]}... (an integer with {len(digits)} digits)"
+    if cls is np.ndarray:
+        if value.dtype == object:
+            return f"an array of Python objects, shape {value.shape}"
+        text = np.array2string(value, threshold=60, max_line_width=100, precision=4)
+    elif cls in (int, float, complex, bool, str, bytes, type(None), type(Ellipsis)) or isinstance(value, _NUMPY_SCALARS) and cls.__module__ == "numpy":
+        text = repr(value)
+    elif cls in (tuple, list) and len(value) <= _MAX_ITEMS:
+        inner = ", ".join(safe_repr(v, limit) for v in value)
+        text = f"({inner}{',' if len(value) == 1 else ''})" if cls is tuple else f"[{inner}]"
+    else:
+        return f"a {cls.__name__} object"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def student_line(exc: BaseException) -> str:

@@ -10,7 +10,18 @@ import numpy as np
 
 from ..channels import corr2d_multi_in, corr2d_multi_in_out
 from ..correlate import corr2d, corr2d_naive
-from ._calls import DEFAULT_TIME_LIMIT, as_array, call_student, describe_exception, dtype_problem, library_function
+from ._calls import (
+    DEFAULT_TIME_LIMIT,
+    Foreign,
+    as_array,
+    call_student,
+    describe_exception,
+    dtype_problem,
+    iterator_kind,
+    library_function,
+    plain_answer,
+    safe_repr,
+)
 
 NOT_IMPLEMENTED = "not implemented yet: replace the `raise NotImplementedError` with your code"
 NOT_ANSWERED = "not answered yet: replace the `...` with your answer"
@@ -95,6 +106,7 @@ class _Record:
     exc: Optional[BaseException] = None
     ok: bool = False
     extra: dict = field(default_factory=dict)
+    exc_text: str = ""  # the exception described while the student's code ran (see _calls.call_student)
 
 
 def _fmt(a) -> str:
@@ -105,17 +117,10 @@ def _fmt(a) -> str:
 
 
 def _fmt_any(value) -> str:
-    if isinstance(value, (tuple, list)) and all(np.isscalar(v) for v in value):
-        return repr(type(value)(v.item() if isinstance(v, np.generic) else v for v in value))
-    if np.isscalar(value):
-        return repr(value.item() if isinstance(value, np.generic) else value)
-    try:
-        arr = np.asarray(value)
-    except Exception:  # noqa: BLE001 - anything printable will do
-        return repr(value)
-    if arr.dtype == object:
-        return repr(value)[:300]
-    return f"{_fmt(arr)}  (shape {arr.shape}, dtype {arr.dtype})"
+    """A student's (plain) answer for a message: small arrays in full, anything else via safe_repr (no student code runs)."""
+    if type(value) is np.ndarray and value.dtype != object:
+        return f"{_fmt(value)}  (shape {value.shape}, dtype {value.dtype})"
+    return safe_repr(value, 300)
 
 
 def _as_float_array(value):
@@ -151,10 +156,9 @@ def _require_callable(fn, title: str, forbidden=()) -> None:
         raise CheckFailed(f"{title}: {NOT_ANSWERED}")
     if not callable(fn):
         raise CheckFailed(f"{title}: expected a function (pass it without calling it, e.g. check(my_fn)); got {type(fn).__name__}")
-    try:
-        library = library_function(fn, forbidden)
-    except Exception:  # noqa: BLE001 - an odd callable is simply not a library function
-        library = ""
+    # inside a time limit: an odd callable (a __getattr__ that sleeps) must not hang the check
+    outcome = call_student(library_function, (fn, forbidden), 2.0)
+    library = outcome.value if outcome.exc is None and not outcome.timed_out and isinstance(outcome.value, str) else ""
     if library:
         raise CheckFailed(
             f"{title}: Hint [library function]: this is (or only calls) {library}, not your own implementation. "
@@ -203,7 +207,7 @@ def _failure(title: str, tag: str, hint: str, record: _Record, n_failed: int, n_
     if show_expected:
         lines.append(f"expected: {_fmt_any(record.expected)}")
     if record.exc is not None:
-        lines.append(f"your function raised {describe_exception(record.exc)}")
+        lines.append(f"your function raised {record.exc_text or describe_exception(record.exc)}")
     else:
         lines.append(f"got:      {_fmt_any(record.got)}")
     return CheckFailed("\n".join(lines))
@@ -234,42 +238,23 @@ def _run(
     """
     __tracebackhide__ = True
     _require_callable(fn, title, forbidden)
-    """Call ``fn`` on every case, then succeed or raise an AssertionError that names the mistake."""
-    _require_callable(fn, title)
     hook = GRADING_HOOK.get()
     if hook is not None:  # instructor grading: hidden cases instead of the public ones
         cases = hook(title, cases, reference, same, validate)
+    # 1. every call of the student's code first, each converted to plain data inside its time limit;
+    #    no expected value exists yet, so none can be read from this frame or recorded by the answer
+    outcomes = _call_every_case(title, fn, cases, returns_array, time_limit)
+    # 2. only then the expected values, and comparisons that run none of the student's code
     records = []
-    for index, case in enumerate(cases):
-        expected = reference(*case.args)
-        args = tuple(_copy(a) for a in case.args)
-        outcome = call_student(fn, args, time_limit, as_array if returns_array else None)
-        if outcome.timed_out:
-            raise _time_out(title, case, time_limit, index, len(cases))
-        if isinstance(outcome.exc, NotImplementedError):
-            raise CheckFailed(f"{title}: {NOT_IMPLEMENTED}") from None
+    for case, outcome in zip(cases, outcomes, strict=True):
         got, exc = outcome.value, outcome.exc
-        if returns_array and exc is None and got is not None and dtype_problem(got):
-            raise _not_numbers(title, case, dtype_problem(got), index, len(cases))
-        for name, after, before in zip(case.names, args, case.args, strict=True):
-            if not _unchanged(after, before):
-                raise CheckFailed(
-                    f"{title}: Hint [mutates input]: your function changed its argument {name} in place "
-                    f"(case: {case.describe()}). A layer must not modify its input: work on a copy "
-                    f"({name} = {name}.copy()) or build a new output array instead of writing into {name}."
-                )
-        if exc is None and got is None:
-            raise CheckFailed(
-                f"{title}: Hint [returned None]: your function returned None (case: {case.describe()}). "
-                "Did you forget the `return` statement? (A body of `...` does nothing.)"
-            )
-        record = _Record(case, expected, got, exc)
+        record = _Record(case, reference(*case.args), got, exc, exc_text=outcome.exc_text)
         if exc is None:
             if validate is not None:
-                problem = _safe(validate, got, expected)
+                problem = _safe(validate, got, record.expected)
                 if problem:
                     raise CheckFailed(f"{title}: {problem} (case: {case.describe()}; got {_fmt_any(got)})")
-            record.ok = bool(_safe(same, got, expected))
+            record.ok = bool(_safe(same, got, record.expected))
         records.append(record)
 
     failed = [r for r in records if not r.ok]
@@ -310,8 +295,8 @@ def _run(
     # 4. the function raised an exception
     if crashed:
         r = crashed[0]
-        hint = f"your function raised {describe_exception(r.exc)}"
-        if "broadcast" in str(r.exc):
+        hint = f"your function raised {r.exc_text or describe_exception(r.exc)}"
+        if "broadcast" in hint:
             hint += (
                 ". A window and the kernel must have the same shape: the window at (i, j) is "
                 "X[i:i+k_h, j:j+k_w] with k_h, k_w = K.shape; check your slice bounds and loop ranges"
@@ -341,6 +326,55 @@ def _run(
         idx = np.unravel_index(np.argmax(np.abs(g - np.asarray(r.expected, dtype=float))), g.shape)
         hint += f" The largest difference is at index {tuple(int(i) for i in idx)}."
     raise _failure(title, "wrong values", hint, r, n_failed, n)
+
+
+def _plain_array(value):
+    """The answer of an array exercise as plain data: an ndarray (as_array), or a Foreign for an iterator."""
+    kind = iterator_kind(value)
+    return Foreign(kind) if kind else as_array(value)
+
+
+def _call_every_case(title: str, fn: Callable, cases: list, returns_array: bool, time_limit) -> list:
+    """The outcome of ``fn`` on every case (plain data); raises CheckFailed for what ends the check early.
+
+    Ends early: a time-out, NotImplementedError, an iterator or an array of
+    non-numbers returned, an argument changed in place, None returned.
+    """
+    convert = _plain_array if returns_array else plain_answer
+    outcomes = []
+    for index, case in enumerate(cases):
+        args = tuple(_copy(a) for a in case.args)
+        outcome = call_student(fn, args, time_limit, convert)
+        if outcome.timed_out:
+            raise _time_out(title, case, time_limit, index, len(cases))
+        if isinstance(outcome.exc, NotImplementedError):
+            raise CheckFailed(f"{title}: {NOT_IMPLEMENTED}") from None
+        got, exc = outcome.value, outcome.exc
+        if exc is None and isinstance(got, Foreign) and got.what.startswith(("a generator", "an iterator")):
+            what = "an array" if returns_array else "a value"
+            raise CheckFailed(
+                f"{title}: {len(cases) - index} of {len(cases)} hidden cases fail (checking stopped at hidden case {index + 1}).\n"
+                f"Hint [generator]: your function returned {got.what}, not {what}: a `yield`, or a generator expression "
+                "in round brackets, only produces values one at a time when something loops over it. Build the result "
+                "and return it, e.g. np.array([...]) or a tuple (...) written out."
+                f" Case: {case.describe()}"
+            )
+        if returns_array and exc is None and isinstance(got, np.ndarray) and dtype_problem(got):
+            raise _not_numbers(title, case, dtype_problem(got), index, len(cases))
+        for name, after, before in zip(case.names, args, case.args, strict=True):
+            if not _unchanged(after, before):
+                raise CheckFailed(
+                    f"{title}: Hint [mutates input]: your function changed its argument {name} in place "
+                    f"(case: {case.describe()}). A layer must not modify its input: work on a copy "
+                    f"({name} = {name}.copy()) or build a new output array instead of writing into {name}."
+                )
+        if exc is None and got is None:
+            raise CheckFailed(
+                f"{title}: Hint [returned None]: your function returned None (case: {case.describe()}). "
+                "Did you forget the `return` statement? (A body of `...` does nothing.)"
+            )
+        outcomes.append(outcome)
+    return outcomes
 
 
 def _explains(m: _Mistake, wrong: list, same: Callable) -> bool:

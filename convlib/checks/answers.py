@@ -8,7 +8,7 @@ import numpy as np
 from ..channels import corr2d_multi_in_out
 from ..correlate import conv2d, corr2d
 from ..shapes import fully_connected_params, local_params, translation_invariant_params
-from ._calls import numeric_array
+from ._calls import numeric_array, plain_answer, safe_repr
 from ._engine import NOT_ANSWERED, CheckFailed
 
 
@@ -21,16 +21,17 @@ def _answer_array(title: str, name: str, value) -> np.ndarray:
 
 
 def _short_repr(value) -> str:
-    try:
-        text = repr(value)
-    except Exception:  # noqa: BLE001 - a broken __repr__
-        text = f"a {type(value).__name__} object"
-    text = " ".join(text.split())
-    return text if len(text) <= 200 else text[:200] + "..."
+    """The student's value for a message, without running any of its code (see _calls.safe_repr)."""
+    return safe_repr(value)
 
 
 def _real_number(value):
-    """``value`` as an int (exactly) or a float; None for text, complex numbers, booleans and other objects."""
+    """``value`` as an int (exactly) or a float; None for text, complex numbers, booleans and other objects.
+
+    Subclasses of int and float count by their built-in value: none of their
+    own methods runs (so none can look at the expected value).
+    """
+    value = plain_answer(value)
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
     if isinstance(value, (bool, np.bool_)):
@@ -56,8 +57,8 @@ def _check_numbers(title: str, answers: dict, expected: dict, known: dict) -> No
             continue
         for wrong, (tag, hint) in known.get(name, {}).items():
             if number == wrong:
-                raise CheckFailed(f"{title}: {name} = {value} is not right. Hint [{tag}]: {hint}")
-        raise CheckFailed(f"{title}: {name} = {value} is not right. Hint [wrong number]: recount step by step with the formula from the chapter.")
+                raise CheckFailed(f"{title}: {name} = {safe_repr(number)} is not right. Hint [{tag}]: {hint}")
+        raise CheckFailed(f"{title}: {name} = {safe_repr(number)} is not right. Hint [wrong number]: recount step by step with the formula from the chapter.")
     print(f"✓ {title}: {', '.join(answers)} correct")
 
 
@@ -173,14 +174,15 @@ def check_hand_example(corr, conv) -> None:
     convlib.checks.CheckFailed: by-hand example: corr is not right. Hint [entry (0, 0)]: ...
     """
     X, K = HAND_X, HAND_K
-    right = {"corr": corr2d(X, K), "conv": conv2d(X, K)}
     answers = {"corr": corr, "conv": conv}
     for name, value in answers.items():
         if value is Ellipsis or value is None:
             raise CheckFailed(f"by-hand example: {name} is {NOT_ANSWERED}")
-    for name, value in answers.items():
+    # the answers become plain arrays (their code runs) before the right ones exist
+    answers = {name: _answer_array("by-hand example", name, value) for name, value in answers.items()}
+    right = {"corr": corr2d(X, K), "conv": conv2d(X, K)}
+    for name, g in answers.items():
         other = right["conv" if name == "corr" else "corr"]
-        g = _answer_array("by-hand example", name, value)
         if g.shape != (2, 2):
             raise CheckFailed(
                 f"by-hand example: {name} is not right. Hint [wrong shape]: a 3 x 3 input and a 2 x 2 kernel give a "
@@ -565,6 +567,9 @@ def check_equivariance(answers) -> None:
         raise CheckFailed(f"{title}: {NOT_ANSWERED}")
     if not isinstance(answers, dict):
         raise CheckFailed(f"{title}: answers must be a dict mapping each question to 'equivariant', 'invariant' or 'neither'")
+    # plain str keys and values before the key exists: a dict or str subclass of the student's runs no code
+    # from here on (str.__str__ and dict's own methods ignore their overrides), so it cannot record the key
+    answers = {plain_answer(q): plain_answer(a) for q, a in list(dict.items(answers))}
     key = _quiz_key()
     missing = [q for q in key if q not in answers]
     if missing:
@@ -575,7 +580,7 @@ def check_equivariance(answers) -> None:
         if a is Ellipsis or a is None:
             raise CheckFailed(f"{title}: '{q}' is {NOT_ANSWERED} ('equivariant', 'invariant' or 'neither')")
         if not isinstance(a, str) or a.strip().lower() not in choices:
-            raise CheckFailed(f"{title}: the answer for '{q}' must be 'equivariant', 'invariant' or 'neither'; got {a!r}")
+            raise CheckFailed(f"{title}: the answer for '{q}' must be 'equivariant', 'invariant' or 'neither'; got {safe_repr(a)}")
     wrong = [q for q in key if answers[q].strip().lower() != key[q]]
     if wrong:
         q = wrong[0]

@@ -189,12 +189,11 @@ def _shape_same(got, expected) -> bool:
 
 
 def _shape_validate(got, expected) -> str:
-    try:
-        values = list(got)
-    except TypeError:
+    if not isinstance(got, (tuple, list, np.ndarray)) or np.ndim(got) != 1:
         return "Hint [not a pair]: return a tuple of two ints, (rows, cols)"
-    if len(values) != 2:
+    if len(got) != 2:
         return "Hint [not a pair]: return exactly two numbers, (rows, cols)"
+    values = list(got)
     if any(isinstance(v, (str, bytes, np.str_, np.bytes_)) for v in values):
         return "Hint [not numbers]: sizes must be ints, not text: return the numbers themselves, not str(...)"
     try:
