@@ -23,12 +23,22 @@
   "use strict";
 
   // Boxes that may scroll sideways: wide tables, display math (the theme's
-  // div.math and MathJax's own container, and the span.math around display
-  // math inside lists, e.g. in solutions), code. Inline math is no box: the
-  // theme clips it by a pixel or two (overflow hidden), which is no reason
-  // to make every inline formula a tab stop.
-  var SCROLL_BOXES = ".pst-scrollable-table-container, div.math, div.math mjx-container, " +
-    'span.math:has(> mjx-container[display="true"]), div.highlight pre';
+  // div.math and MathJax's own container), math in a span.math (the theme
+  // clips it with overflow hidden: a long formula in a solution lost its end),
+  // code. A span.math counts only when its drawn formula is wider than the
+  // span (by more than INLINE_SLACK px): inline formulas stick out by a pixel or
+  // two, which is no reason to make each one a tab stop.
+  var SCROLL_BOXES = ".pst-scrollable-table-container, div.math, div.math mjx-container, span.math, div.highlight pre";
+  var INLINE_SLACK = 4;
+
+  function overflows(box) {
+    if (box.matches("span.math")) {
+      // scrollWidth counts MathJax's hidden assistive MathML: compare the drawn formula instead
+      var drawn = box.querySelector("mjx-math");
+      return !!drawn && drawn.getBoundingClientRect().width > box.clientWidth + INLINE_SLACK;
+    }
+    return box.scrollWidth > box.clientWidth + 1 && getComputedStyle(box).overflowX !== "visible";
+  }
 
   function text(el) {
     return el ? (el.textContent || "").replace(/\s+/g, " ").trim() : "";
@@ -115,7 +125,7 @@
 
   function labelScrollBoxes(root) {
     root.querySelectorAll(SCROLL_BOXES).forEach(function (box) {
-      var scrolls = box.scrollWidth > box.clientWidth + 1 && getComputedStyle(box).overflowX !== "visible";
+      var scrolls = overflows(box);
       if (scrolls && !box.hasAttribute("data-convlayer-scrollbox")) {
         if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
         box.setAttribute("data-convlayer-scrollbox", "");

@@ -55,20 +55,22 @@ def _explorer_page_list(site) -> list:
     return sorted({p for paths in explorer_pages(site).values() for p in paths})
 
 
-def _open(open_page, path: str, size: dict, dark: bool = False):
+def _open(open_page, path: str, size: dict):
+    """Open a page at a viewport size (a fresh load at that size) and wait for math and widgets."""
     page, rec = open_page(path, "laptop")
-    if dark:
-        page.emulate_media(color_scheme="dark")
-        # the theme's own switch: pydata-sphinx-theme keeps the mode in localStorage and data-theme
-        page.evaluate("() => { localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark'); }")
-    if size != page.viewport_size or dark:
+    if size != page.viewport_size:
         page.set_viewport_size(size)
         page.reload(wait_until="load")
-    if dark:
-        page.evaluate("() => { document.documentElement.dataset.theme = 'dark'; document.documentElement.dataset.mode = 'dark'; }")
     _wait_for_mathjax(page)
     _wait_for_widgets(page)
     return page, rec
+
+
+def _go_dark(page) -> None:
+    """The system's dark mode and the theme's own switch (pydata-sphinx-theme sets data-theme on <html>)."""
+    page.emulate_media(color_scheme="dark")
+    page.evaluate("() => { document.documentElement.dataset.theme = 'dark'; document.documentElement.dataset.mode = 'dark'; }")
+    page.wait_for_timeout(100)
 
 
 # --------------------------------------------------------------------------
@@ -149,8 +151,10 @@ def test_explorer_fits_a_phone_with_legends_light_and_dark(open_page, pages, nam
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = pages[name][0]
     for size in (LAPTOP, PHONE):
+        page, rec = _open(open_page, path, size)
         for dark in (False, True):
-            page, rec = _open(open_page, path, size, dark)
+            if dark:
+                _go_dark(page)
             found = [e for e in find_explorers(page) if e.name == name]
             assert len(found) == 1, f"{path}: {len(found)} explorers {name!r}"
             e = found[0]
@@ -173,12 +177,14 @@ def test_explorer_fits_a_phone_with_legends_light_and_dark(open_page, pages, nam
             assert not contrast["low"], f"{where}: text contrast under 4.5:1: {contrast['low']}"
             if dark:
                 assert sum(contrast["background"]) < 3 * 80, f"{where}: background {contrast['background']} is not dark"
-            page.wait_for_timeout(100)
+            # a full-page screenshot clipped to the explorer, scrolled to the top so that the sticky
+            # header stays at the top of the page and does not cover the explorer
+            page.evaluate("() => window.scrollTo(0, 0)")
             box = e.root.evaluate("(r) => { const b = r.getBoundingClientRect(); return {x: b.left + scrollX, y: b.top + scrollY, width: b.width, height: b.height}; }")
             page.screenshot(path=str(SHOTS / f"{name}-{size['width']}-{'dark' if dark else 'light'}.png"), full_page=True,
                             clip={k: max(0, v - 8) if k in "xy" else v + 16 for k, v in box.items()})
-            assert not rec.problems(), "\n".join(rec.problems())
-            page.context.close()
+        assert not rec.problems(), "\n".join(rec.problems())
+        page.context.close()
 
 
 # --------------------------------------------------------------------------
@@ -229,11 +235,20 @@ SCROLL_CUE_JS = """() => {
 }"""
 
 
+def _open_everything(page) -> None:
+    """Open every collapsed solution: <details> boxes and sphinx-togglebutton's dropdowns (exercise solutions)."""
+    _expand_solutions(page)
+    page.evaluate(
+        "() => document.querySelectorAll('.toggle-hidden button.toggle-button, button.toggle-button.toggle-button-hidden')"
+        ".forEach(b => b.click())"
+    )
+
+
 @pytest.mark.parametrize("size", [LAPTOP, PHONE], ids=["1280", "390"])
 @pytest.mark.parametrize("doc", DOCNAMES)
 def test_tables_and_formulas_fit_or_show_that_they_scroll(open_page, doc, size):
     page, rec = _open(open_page, f"{doc}.html", size)
-    _expand_solutions(page)
+    _open_everything(page)
     page.wait_for_timeout(300)  # convlayer.js marks the boxes that scroll on the next animation frame
     clipped = page.evaluate(CLIPPED_JS)
     assert not clipped, f"{doc} at {size['width']} px: {len(clipped)} cut off:\n" + "\n".join(clipped[:20])
