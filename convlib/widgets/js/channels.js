@@ -24,6 +24,7 @@ const CHANNELS_STYLE = `
 }
 .convlayer-channel-part .convlayer-panel {
   flex-basis: 8.5rem; /* the mixer's input and output side by side */
+  max-width: 12rem; /* and the feature map the same size as they are */
 }
 .convlayer-part-title {
   font-weight: bold;
