@@ -17,9 +17,28 @@
      its sliders' and dropdowns' descriptions with their current values and
      its captions. It is rewritten whenever the widget changes.
    - Boxes that scroll sideways (wide tables, display math, code) can be
-     reached and scrolled with the keyboard, and say what they hold. */
+     reached and scrolled with the keyboard, and say on which side more
+     content lies (data-convlayer-more="left right"; the CSS fades that edge). */
 (function () {
   "use strict";
+
+  // Boxes that may scroll sideways: wide tables, display math (the theme's
+  // div.math and MathJax's own container), math in a span.math (the theme
+  // clips it with overflow hidden: a long formula in a solution lost its end),
+  // code. A span.math counts only when its drawn formula is wider than the
+  // span (by more than INLINE_SLACK px): inline formulas stick out by a pixel or
+  // two, which is no reason to make each one a tab stop.
+  var SCROLL_BOXES = ".pst-scrollable-table-container, div.math, div.math mjx-container, span.math, div.highlight pre";
+  var INLINE_SLACK = 4;
+
+  function overflows(box) {
+    if (box.matches("span.math")) {
+      // scrollWidth counts MathJax's hidden assistive MathML: compare the drawn formula instead
+      var drawn = box.querySelector("mjx-math");
+      return !!drawn && drawn.getBoundingClientRect().width > box.clientWidth + INLINE_SLACK;
+    }
+    return box.scrollWidth > box.clientWidth + 1 && getComputedStyle(box).overflowX !== "visible";
+  }
 
   function text(el) {
     return el ? (el.textContent || "").replace(/\s+/g, " ").trim() : "";
@@ -91,16 +110,33 @@
     });
   }
 
+  // Which sides of a box that scrolls sideways hide more content: the CSS
+  // (_static/convlayer.css) fades those edges, a visible cue that it scrolls.
+  function markScrollEdges(box) {
+    var left = box.scrollLeft > 1;
+    var right = box.scrollLeft + box.clientWidth < box.scrollWidth - 1;
+    var edges = (left ? "left" : "") + (left && right ? " " : "") + (right ? "right" : "");
+    if (box.getAttribute("data-convlayer-more") !== edges) box.setAttribute("data-convlayer-more", edges);
+  }
+
+  function onScrollBoxScroll(event) {
+    markScrollEdges(event.currentTarget);
+  }
+
   function labelScrollBoxes(root) {
-    root.querySelectorAll(".pst-scrollable-table-container, div.math mjx-container, div.highlight pre").forEach(function (box) {
-      var scrolls = box.scrollWidth > box.clientWidth + 1;
-      if (scrolls && !box.hasAttribute("tabindex")) {
-        box.setAttribute("tabindex", "0");
+    root.querySelectorAll(SCROLL_BOXES).forEach(function (box) {
+      var scrolls = overflows(box);
+      if (scrolls && !box.hasAttribute("data-convlayer-scrollbox")) {
+        if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
         box.setAttribute("data-convlayer-scrollbox", "");
+        box.addEventListener("scroll", onScrollBoxScroll, { passive: true });
       } else if (!scrolls && box.hasAttribute("data-convlayer-scrollbox")) {
         box.removeAttribute("tabindex");
         box.removeAttribute("data-convlayer-scrollbox");
+        box.removeAttribute("data-convlayer-more");
+        box.removeEventListener("scroll", onScrollBoxScroll);
       }
+      if (scrolls) markScrollEdges(box);
     });
   }
 

@@ -20,6 +20,8 @@ FFT for kernels of more than 36 taps, whose round-off is ~1e-15).
 from __future__ import annotations
 
 import base64
+import re
+from pathlib import Path
 
 import numpy as np
 
@@ -206,18 +208,22 @@ def step_key(control) -> tuple:
 
 
 def assert_every_control_changes_the_picture(explorer: Explorer) -> int:
-    """Each control, moved one step by keyboard, redraws and changes at least one canvas; returns the count."""
-    controls = explorer.controls()
-    assert controls, f"explorer {explorer.name!r} has no controls"
-    for control in controls:
+    """Each control, moved one step by keyboard, redraws and changes at least one canvas; returns the count.
+
+    Controls are looked up afresh by position for each step: a control (a kernel-size stepper) may
+    rebuild others (the kernel editor's cells)."""
+    count = len(explorer.controls())
+    assert count, f"explorer {explorer.name!r} has no controls"
+    for n in range(count):
+        control = explorer.controls()[n]
         label = _label_of(control)
         assert label.strip(), f"explorer {explorer.name!r}: a control has no label"
         before = explorer.pictures()
         key, back = step_key(control)
         explorer.press(control, key)
         assert explorer.pictures() != before, f"explorer {explorer.name!r}: {key} on {label!r} did not change the picture"
-        explorer.press(control, back)
-    return len(controls)
+        explorer.press(explorer.controls()[n], back)
+    return count
 
 
 LAYOUT_JS = """(root) => {
@@ -241,3 +247,31 @@ def layout(explorer: Explorer) -> dict:
     """Layout problems of the explorer at the current viewport (something wider than the text column,
     text under 12 px) and the canvases' [left, top, width]."""
     return explorer.root.evaluate(LAYOUT_JS)
+
+
+# --------------------------------------------------------------------------
+# where the explorers are: found on the built pages, not by chapter file name
+
+EXPLORER_NAME = re.compile(r'explorerRoot\(el, \\?"([a-z]+)\\?"')
+
+
+def explorer_pages(site: Path) -> dict:
+    """``{explorer name: [page paths relative to the site]}`` for every built chapter page whose saved
+    widget state holds an explorer's JavaScript (``explorerRoot(el, "<name>", ...)``).
+
+    A chapter module may declare two explorers (chapter 3: ``steps`` and ``playground``); both are
+    listed for each page that loads it, and :func:`open_explorer` checks the page really shows one.
+    """
+    found: dict = {}
+    for page in sorted(Path(site).glob("chapters/*.html")):
+        for name in sorted(set(EXPLORER_NAME.findall(page.read_text(encoding="utf-8")))):
+            found.setdefault(name, []).append(page.relative_to(site).as_posix())
+    return found
+
+
+def explorer_page(site: Path, name: str) -> str:
+    """The one page that shows explorer ``name`` (for pages that load a module of two explorers, the
+    first in book order whose module declares it)."""
+    pages = explorer_pages(site).get(name, [])
+    assert pages, f"no built chapter page carries explorer {name!r}; found {explorer_pages(site)}"
+    return pages[0]

@@ -16,23 +16,21 @@ import re
 
 import pytest
 
-from explorer_harness import assert_every_control_changes_the_picture, check_frame, layout, open_explorer
+from explorer_harness import assert_every_control_changes_the_picture, check_frame, explorer_page, layout, open_explorer
 from site_harness import SCREENSHOTS
 
 from convlib.widgets import invariance as inv
 from convlib.widgets import locality as loc
 
-CH1 = "chapters/01_translation_invariance.html"
-CH2 = "chapters/02_locality.html"
 
 
 def _readout(explorer) -> str:
     return explorer.root.query_selector(".convlayer-readout").inner_text()
 
 
-def test_ch1_shift_sweep_matches_convlib(open_page):
+def test_ch1_shift_sweep_matches_convlib(site, open_page):
     """Shifts by arrow keys, Page Up, Home and End: input, response, peak and max equal convlib's."""
-    page, rec, e = open_explorer(open_page, CH1, "invariance")
+    page, rec, e = open_explorer(open_page, explorer_page(site, "invariance"), "invariance")
     home_peak = inv.invariance_explorer().frame().peak
     check_frame(e, inv.invariance_explorer, "at load")
     sweep = [
@@ -52,9 +50,9 @@ def test_ch1_shift_sweep_matches_convlib(open_page):
     assert not rec.problems(), "\n".join(rec.problems())
 
 
-def test_ch2_delta_and_pixel_sweep_matches_convlib(open_page):
+def test_ch2_delta_and_pixel_sweep_matches_convlib(site, open_page):
     """Delta 0-3 and the largest Delta, the output pixel at the borders and inside: output, h[i, j], window, counts."""
-    page, rec, e = open_explorer(open_page, CH2, "locality")
+    page, rec, e = open_explorer(open_page, explorer_page(site, "locality"), "locality")
     check_frame(e, loc.locality_explorer, "at load")
     e.press("Δ", "Home")
     for delta in range(4):
@@ -76,19 +74,19 @@ def test_ch2_delta_and_pixel_sweep_matches_convlib(open_page):
     assert not rec.problems(), "\n".join(rec.problems())
 
 
-@pytest.mark.parametrize(("path", "name", "n_controls"), [(CH1, "invariance", 2), (CH2, "locality", 3)])
-def test_every_control_changes_the_picture(open_page, path, name, n_controls):
+@pytest.mark.parametrize(("name", "n_controls"), [("invariance", 2), ("locality", 3)])
+def test_every_control_changes_the_picture(site, open_page, name, n_controls):
     """Each control, one key press: a new frame and different pixels; no console error, nothing off-host."""
-    page, rec, e = open_explorer(open_page, path, name)
+    page, rec, e = open_explorer(open_page, explorer_page(site, name), name)
     assert assert_every_control_changes_the_picture(e) == n_controls
     assert not rec.problems(), "\n".join(rec.problems())
 
 
-@pytest.mark.parametrize(("path", "name"), [(CH1, "invariance"), (CH2, "locality")])
-def test_explorer_fits_laptop_and_phone(open_page, path, name):
+@pytest.mark.parametrize("name", ["invariance", "locality"])
+def test_explorer_fits_laptop_and_phone(site, open_page, name):
     """At 1280 px the explorer stays inside the text column; at 390 px its panels stack; text >= 12 px.
     Screenshots of the explorer go to artifacts/screenshots/explorers/."""
-    page, rec, e = open_explorer(open_page, path, name)
+    page, rec, e = open_explorer(open_page, explorer_page(site, name), name)
     shots = SCREENSHOTS / "explorers"
     shots.mkdir(parents=True, exist_ok=True)
     for width in (1280, 390):
@@ -107,9 +105,9 @@ def test_explorer_fits_laptop_and_phone(open_page, path, name):
     assert not rec.problems(), "\n".join(rec.problems())
 
 
-def test_canvases_describe_the_current_state(open_page):
+def test_canvases_describe_the_current_state(site, open_page):
     """Each canvas is an image with an aria-label that follows the state (here: the plus's position)."""
-    page, rec, e = open_explorer(open_page, CH1, "invariance")
+    page, rec, e = open_explorer(open_page, explorer_page(site, "invariance"), "invariance")
     labels = e.root.evaluate("(r) => Array.from(r.querySelectorAll('canvas')).map(c => [c.getAttribute('role'), c.getAttribute('aria-label')])")
     assert all(role == "img" and label for role, label in labels), labels
     e.press("row shift", "ArrowRight")

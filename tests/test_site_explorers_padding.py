@@ -1,4 +1,4 @@
-"""The padding and stride explorer of chapter 3 on the built website, driven by keyboard, checked against convlib.
+"""The padding and stride explorer (found on whichever chapter shows it) on the built website, driven by keyboard, checked against convlib.
 
 Every frame on the static page is computed by js/padding.js; after every key
 press the page's numbers (output map, output size, multiply-adds, window) are
@@ -10,11 +10,10 @@ over the whole output, every control changes the picture, no console errors.
 
 from __future__ import annotations
 
-from explorer_harness import assert_every_control_changes_the_picture, check_frame, open_explorer
+from explorer_harness import assert_every_control_changes_the_picture, check_frame, explorer_page, open_explorer
 
 from convlib.widgets import padding_stride_explorer
 
-CH3 = "chapters/04_padding_and_stride.html"
 NAME = "padding"
 
 
@@ -32,8 +31,8 @@ def _set(e, label: str, trait: str, value: int) -> None:
         check_frame(e, chapter_widget, f"{trait} = {now}")
 
 
-def test_padding_stride_and_kernel_sweep(open_page):
-    page, rec, e = open_explorer(open_page, CH3, NAME)
+def test_padding_stride_and_kernel_sweep(site, open_page):
+    page, rec, e = open_explorer(open_page, explorer_page(site, NAME), NAME)
     frame = check_frame(e, chapter_widget, "at load")
     assert frame["shape"].tolist() == [[4.0, 4.0]]  # D2L: padding 1 and stride 2 halve an 8 x 8 image
     for k in (1, 2, 3, 4, 5):
@@ -49,8 +48,8 @@ def test_padding_stride_and_kernel_sweep(open_page):
     assert not rec.problems(), "\n".join(rec.problems())
 
 
-def test_output_pixel_walks_the_whole_output(open_page):
-    page, rec, e = open_explorer(open_page, CH3, NAME)
+def test_output_pixel_walks_the_whole_output(site, open_page):
+    page, rec, e = open_explorer(open_page, explorer_page(site, NAME), NAME)
     rows, cols = (int(n) for n in check_frame(e, chapter_widget, "at load")["shape"][0])
     for i in range(rows):
         _set(e, "output row i", "out_row", i)
@@ -63,8 +62,8 @@ def test_output_pixel_walks_the_whole_output(open_page):
     assert not rec.problems(), "\n".join(rec.problems())
 
 
-def test_every_control_changes_the_picture_and_is_described(open_page):
-    page, rec, e = open_explorer(open_page, CH3, NAME)
+def test_every_control_changes_the_picture_and_is_described(site, open_page):
+    page, rec, e = open_explorer(open_page, explorer_page(site, NAME), NAME)
     assert assert_every_control_changes_the_picture(e) == 7
     check_frame(e, chapter_widget, "after every control moved and back")
     labels = [c.get_attribute("aria-label") for c in e.root.query_selector_all("canvas[role=img]")]

@@ -63,7 +63,9 @@ def test_explorer_ships_its_javascript(ex):
 
 
 def test_first_state_and_frame(ex):
-    assert ex.preset == "red minus green" and ex.weights == [1.0, -1.0, 0.0] and ex.channel == 3
+    # the luma preset, with its exact weights, and no weight at an end of its range
+    assert ex.preset == "luma (grey)" and ex.weights == [0.299, 0.587, 0.114] and ex.channel == 3
+    assert all(abs(w) < ex.weight_range for w in ex.weights)
     assert ex.pixels_shape == [128, 128, 3]
     X = ex.input_image
     # the page's photo (u8 / 255) is convlib's small photo to within half a grey level
@@ -73,8 +75,8 @@ def test_first_state_and_frame(ex):
     np.testing.assert_array_equal(np.array(ex.layer).reshape(ex.layer_shape), V)
     assert ex.channel_names == names
     frame = ex.reference_frame()
-    np.testing.assert_allclose(frame["mixed"], X[:, :, 0] - X[:, :, 1], atol=1e-12)
-    assert frame["mixed"].min() < 0 < frame["mixed"].max()
+    np.testing.assert_allclose(frame["mixed"], 0.299 * X[:, :, 0] + 0.587 * X[:, :, 1] + 0.114 * X[:, :, 2], atol=1e-12)
+    assert 0 <= frame["mixed"].min() < frame["mixed"].max() <= 1
     np.testing.assert_array_equal(frame["kernel"], V[:, :, :, 3].reshape(9, 3))
     np.testing.assert_allclose(frame["feature_map"], corr2d_multi_in_out(X, V)[:, :, 3], atol=1e-12)
 

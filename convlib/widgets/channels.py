@@ -128,8 +128,8 @@ def demo_layer():
 # ---------------------------------------------------------------------------
 # the explorer: computed in the browser by js/channels.js, convlib is the reference
 
-MIXER_RANGE = 1.0
-"""Each mixer weight spans ``-MIXER_RANGE .. MIXER_RANGE``."""
+MIXER_RANGE = 2.0
+"""Each mixer weight spans ``-MIXER_RANGE .. MIXER_RANGE`` (no preset starts at an end of the range)."""
 
 CUSTOM = "custom"
 """The mixer's preset name once a weight was edited by hand."""
@@ -148,7 +148,8 @@ class ChannelExplorer(BrowserExplorer, js="channels"):
     ``u8 / 255``, which is :attr:`input_image`.
 
     State (synced traits): ``preset`` (a name of :data:`MIXER_PRESETS` or
-    ``"custom"``), ``weights`` (three numbers in ``[-1, 1]``) and
+    ``"custom"``), ``weights`` (three numbers in ``[-2, 2]``, kept exact: the
+    luma preset's 0.299 / 0.587 / 0.114) and
     ``channel`` (``k``, 0..5).
 
     Parameters
@@ -175,15 +176,15 @@ class ChannelExplorer(BrowserExplorer, js="channels"):
     view = traitlets.Unicode("channels").tag(sync=True)
     pixels, pixels_shape = image_traits()
     presets = traitlets.Dict().tag(sync=True)  # name -> (w_R, w_G, w_B)
-    preset = traitlets.Unicode("red minus green").tag(sync=True)
-    weights = traitlets.List(traitlets.Float(), default_value=[1.0, -1.0, 0.0]).tag(sync=True)
+    preset = traitlets.Unicode("luma (grey)").tag(sync=True)
+    weights = traitlets.List(traitlets.Float(), default_value=list(LUMA)).tag(sync=True)
     weight_range = traitlets.Float(MIXER_RANGE).tag(sync=True)
     layer = traitlets.List(traitlets.Float()).tag(sync=True)  # demo_layer's V, row-major (3, 3, 3, 6)
     layer_shape = traitlets.List(traitlets.Int()).tag(sync=True)
     channel_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     channel = traitlets.Int(3).tag(sync=True)
 
-    def __init__(self, preset: str = "red minus green", channel: int = 3, max_size: int = 128, image=None, **kwargs):
+    def __init__(self, preset: str = "luma (grey)", channel: int = 3, max_size: int = 128, image=None, **kwargs):
         choice(preset, "preset", MIXER_PRESETS)
         V, names = demo_layer()
         if isinstance(channel, bool) or not hasattr(channel, "__index__") or not 0 <= channel < len(names):
@@ -235,7 +236,7 @@ class ChannelExplorer(BrowserExplorer, js="channels"):
         }
 
 
-def channel_explorer(preset: str = "red minus green", channel: int = 3, max_size: int = 128) -> ChannelExplorer:
+def channel_explorer(preset: str = "luma (grey)", channel: int = 3, max_size: int = 128) -> ChannelExplorer:
     """The chapter's channel explorer; display the returned widget.
 
     Examples

@@ -15,9 +15,10 @@ functions above as their reference:
 
 * :class:`CorrelationSteps` (:func:`correlation_steps`): the window of the
   worked example slid position by position, products and sum written out;
-* :class:`KernelPlayground` (:func:`kernel_playground`): kernel weights
-  (sliders and typed entry), size, presets, image, cross-correlation or
-  convolution, and ``|conv - corr|``.
+* :class:`KernelPlayground` (:func:`kernel_playground`): the kernel in the
+  shared kernel editor (a grid of cells to type in or step with the keys,
+  size steppers, one slider for the selected weight; exact preset weights),
+  presets, image, cross-correlation or convolution, and ``|conv - corr|``.
 
 Static figures: :func:`plot_filters` and :func:`plot_template_match`.
 """

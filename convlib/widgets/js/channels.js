@@ -4,7 +4,8 @@
 //
 // Two parts on one RGB photo x[i, j, c] (shipped once as uint8, used as u8 / 255):
 // - the 1 x 1 channel mixer, h[i, j] = sum_c K[0, 0, c, 0] x[i, j, c], with the
-//   three weights (w_R, w_G, w_B) set by sliders or a preset;
+//   three weights (w_R, w_G, w_B) set in common.js's kernel editor (a 1 x 3
+//   grid of cells and one slider for the selected weight) or by a preset;
 // - the multi-output view: output channel k of a fixed 3 x 3 layer from RGB to
 //   six channels, its kernel slices K[:, :, c, k] and its feature map
 //   h[:, :, k] = sum_{a, b, c} K[a, b, c, k] x[i + a, j + b, c].
@@ -20,6 +21,10 @@ const CHANNELS_STYLE = `
 .convlayer-channel-part {
   flex: 1 1 18rem;
   min-width: 0;
+}
+.convlayer-channel-part .convlayer-panel {
+  flex-basis: 8.5rem; /* the mixer's input and output side by side */
+  max-width: 12rem; /* and the feature map the same size as they are */
 }
 .convlayer-part-title {
   font-weight: bold;
@@ -42,7 +47,7 @@ const CHANNELS_STYLE = `
   padding-bottom: 0.15rem;
 }
 .convlayer-slice td {
-  border: 1px solid #6b6b6b;
+  border: 1px solid var(--cl-border);
   min-width: 3.2em;
   text-align: right;
   padding: 0.05em 0.3em;
@@ -51,11 +56,8 @@ const CHANNELS_STYLE = `
 
 const CHANNEL_NAMES = ["R", "G", "B"];
 
-/** A weight as text with up to three decimals ("0.299", "-1", "0"). */
-function formatWeight(v) {
-  const text = (Math.round(v * 1000) / 1000).toFixed(3).replace(/0+$/, "").replace(/\.$/, "");
-  return text === "-0" ? "0" : text;
-}
+/** A weight as text with 3 significant digits ("0.299", "-1", "0", "0.333"). */
+const formatWeight = (v) => formatNumber(v, 3);
 
 /** The RGB photo: its bytes for drawing and its channels as float64 (u8 / 255), channels last. */
 function rgbImage(model) {
@@ -156,27 +158,29 @@ function renderChannels(model, el) {
     },
   });
   mixerControls.appendChild(preset.element);
-  const weightSliders = CHANNEL_NAMES.map((name, c) => {
-    const control = slider({
-      label: `weight of ${name}`,
-      min: -limit,
-      max: limit,
-      step: 0.01,
-      pageStep: 0.1,
-      value: model.get("weights")[c],
-      format: formatWeight,
-      onInput: (v) => {
-        const weights = model.get("weights").slice();
-        weights[c] = v;
-        const match = Object.keys(presets).find((p) => presets[p].every((w, d) => w === weights[d]));
-        if (!match) customWeights = weights;
-        model.set({ weights, preset: match || "custom" });
-        model.save_changes();
-      },
-    });
-    mixerControls.appendChild(control.element);
-    return control;
+  const editor = kernelEditor({
+    label: "mixer weights K[0, 0, c, 0]",
+    rows: 1,
+    cols: 3,
+    weights: model.get("weights").slice(0, 3),
+    min: -limit,
+    max: limit,
+    cellName: (a, b) => `weight of ${CHANNEL_NAMES[b]}`,
+    colNames: CHANNEL_NAMES,
+    rowNames: [""],
+    minStep: 0.05, // one step changes a channel's share by 13 of 255 grey levels: visible
+    onInput: ({ weights }) => {
+      const match = Object.keys(presets).find((p) => presets[p].every((w, d) => w === weights[d]));
+      if (!match) customWeights = weights;
+      model.set({ weights, preset: match || "custom" });
+      model.save_changes();
+    },
   });
+  mixerPart.appendChild(editor.element);
+  let editorPreset = model.get("preset");
+  const mixerPanels = panelsBox(mixerPart);
+  const inputPanel = canvasPanel(mixerPanels, { title: "input x (RGB)" });
+  const mixedPanel = canvasPanel(mixerPanels, { title: "mixer output", main: true });
 
   // -- right: one output channel of the 3 -> 6 layer ----------------------------
   const layerPart = element("div", "convlayer-channel-part", parts);
@@ -189,15 +193,12 @@ function renderChannels(model, el) {
   });
   layerControls.appendChild(channel.element);
   const tables = sliceTables(layerPart, kh, kw);
-
-  // -- pictures -----------------------------------------------------------------
-  const panels = panelsBox(root);
-  const inputPanel = canvasPanel(panels, { title: "input x (RGB)" });
-  const mixedPanel = canvasPanel(panels, { title: "mixer output" });
-  const mapPanel = canvasPanel(panels, { title: "feature map" });
+  const layerPanels = panelsBox(layerPart);
+  const mapPanel = canvasPanel(layerPanels, { title: "feature map" });
   const readout = element("p", "convlayer-readout", root);
 
   inputPanel.draw(x.rgba, x.H, x.W);
+  inputPanel.legend({ kind: "rgb", text: "R, G, B" });
   inputPanel.describe(`input x: the RGB photo, ${x.H} by ${x.W} pixels, 3 channels`);
 
   let lastChannel = -1;
@@ -208,13 +209,16 @@ function renderChannels(model, el) {
     const weights = model.get("weights").slice(0, 3);
     const k = Math.min(names.length - 1, Math.max(0, Math.round(model.get("channel"))));
     preset.setValue(model.get("preset"));
-    weightSliders.forEach((control, c) => control.setValue(weights[c]));
+    const presetNow = model.get("preset");
+    editor.setValue({ rows: 1, cols: 3, weights }, presetNow !== editorPreset && presetNow !== "custom");
+    editorPreset = presetNow;
     channel.setValue(k);
 
     // mixer
     const mixed = mixChannels(x, weights);
     const mixedColours = signedOrGreyRGBA(mixed.data, 0.99, formatWeight);
     mixedPanel.draw(mixedColours.rgba, mixed.H, mixed.W);
+    mixedPanel.legend(mixedColours.legend);
     const formula = weights.map((w, c) => `${formatWeight(w)}·${CHANNEL_NAMES[c]}`).join(" + ").replace(/\+ -/g, "− ");
     mixedPanel.caption.textContent = `1×1: h = ${formula}`;
     mixedPanel.describe(`mixer output h = ${formula}, ${mixed.H} by ${mixed.W}, ${mixedColours.text}`);
@@ -226,6 +230,7 @@ function renderChannels(model, el) {
       lastChannel = k;
       const mapColours = signedOrGreyRGBA(feature.data, 0.99, formatWeight);
       mapPanel.draw(mapColours.rgba, feature.H, feature.W);
+      mapPanel.legend(mapColours.legend);
       mapPanel.caption.textContent = `h[:, :, ${k}]: ${names[k]}`;
       mapPanel.describe(`feature map h[:, :, ${k}] (${names[k]}), ${feature.H} by ${feature.W}, ${mapColours.text}`);
       tables.forEach((table, c) => {

@@ -327,12 +327,21 @@ export function maxAbs(data, floor = 1e-12) {
 // aria-label describing what it currently shows.
 
 const PANEL_PIXELS = 256; // drawing-buffer side the image is scaled up to (whole multiples)
+export const MARKER_COLOUR = "#ffb000"; // amber: a marker's line (on a dark halo), distinct from red and blue
+export const HALO_COLOUR = "#000000";
 
-export function canvasPanel(parent, { title }) {
+/**
+ * A figure with a canvas (role="img", an aria-label that follows the state), its colour bar and a caption.
+ * `main: true` marks the explorer's main picture (the one its controls change most; the phone-layout
+ * test measures from the first control to the bottom of this picture).
+ */
+export function canvasPanel(parent, { title, main = false }) {
   const figure = element("figure", "convlayer-panel", parent);
+  if (main) figure.dataset.main = "true";
   const canvas = element("canvas", "convlayer-canvas", figure);
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", title);
+  const bar = colourBar(figure);
   const caption = element("figcaption", "convlayer-caption", figure);
   caption.textContent = title;
   const scratch = document.createElement("canvas");
@@ -341,6 +350,14 @@ export function canvasPanel(parent, { title }) {
     canvas,
     caption,
     scale: 1,
+    /**
+     * Show the colour scale under the picture: legend({kind: "signed", limit}) for a diverging map
+     * (blue -limit, white 0, red +limit), legend({kind: "grey", lo, hi}) for intensities,
+     * legend({kind: "rgb"}) for a colour photo (no scale: the picture's own colours).
+     */
+    legend(spec) {
+      bar.show(spec);
+    },
     /** Show an H x W RGBA image, each pixel a `scale` x `scale` block. */
     draw(rgba, H, W) {
       const scale = Math.max(1, Math.floor(PANEL_PIXELS / Math.max(H, W)));
@@ -357,29 +374,52 @@ export function canvasPanel(parent, { title }) {
       ctx.drawImage(scratch, 0, 0, W * scale, H * scale);
       panel.scale = scale;
     },
-    /** Outline image rows r0..r1 and columns c0..c1 (inclusive, image coordinates). */
-    outline(r0, c0, r1, c1, colour = "#00b7ff") {
+    /**
+     * Outline image rows r0..r1 and columns c0..c1 (inclusive, image coordinates): a bright line on a
+     * dark halo, so that it stays visible on black, white and coloured pixels alike.
+     */
+    outline(r0, c0, r1, c1, colour = MARKER_COLOUR) {
       const s = panel.scale;
       const ctx = canvas.getContext("2d");
+      const width = Math.max(2, Math.min(6, s / 6));
+      const box = [c0 * s + 1, r0 * s + 1, (c1 - c0 + 1) * s - 2, (r1 - r0 + 1) * s - 2];
+      ctx.strokeStyle = HALO_COLOUR;
+      ctx.lineWidth = width + 3;
+      ctx.strokeRect(...box);
       ctx.strokeStyle = colour;
-      ctx.lineWidth = Math.max(2, s / 3);
-      ctx.strokeRect(c0 * s + 1, r0 * s + 1, (c1 - c0 + 1) * s - 2, (r1 - r0 + 1) * s - 2);
+      ctx.lineWidth = width;
+      ctx.strokeRect(...box);
     },
-    /** A plus-shaped marker centred on pixel (r, c). */
-    marker(r, c, colour = "#00b7ff") {
+    /** A plus-shaped marker centred on pixel (r, c): long arms, a dark halo under a bright line. */
+    marker(r, c, colour = MARKER_COLOUR) {
       const s = panel.scale;
       const ctx = canvas.getContext("2d");
       const x = (c + 0.5) * s;
       const y = (r + 0.5) * s;
-      const arm = Math.max(6, 2 * s);
+      const arm = Math.max(12, 3 * s);
+      const gap = Math.max(2, s / 2); // the marked pixel itself stays visible
+      const width = Math.max(3, s / 2.5);
+      const strokes = () => {
+        ctx.beginPath();
+        for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]]) {
+          ctx.moveTo(x + dx * gap, y + dy * gap);
+          ctx.lineTo(x + dx * arm, y + dy * arm);
+        }
+        ctx.stroke();
+      };
+      ctx.lineCap = "round";
+      ctx.strokeStyle = HALO_COLOUR;
+      ctx.lineWidth = width + 3;
+      strokes();
       ctx.strokeStyle = colour;
-      ctx.lineWidth = Math.max(2, s / 3);
-      ctx.beginPath();
-      ctx.moveTo(x - arm, y);
-      ctx.lineTo(x + arm, y);
-      ctx.moveTo(x, y - arm);
-      ctx.lineTo(x, y + arm);
-      ctx.stroke();
+      ctx.lineWidth = width;
+      strokes();
+      ctx.lineCap = "butt";
+    },
+    /** The drawing-buffer font size that shows as `cssPx` CSS pixels at the canvas's displayed width. */
+    fontPx(cssPx) {
+      const shown = canvas.clientWidth || canvas.width;
+      return Math.ceil((cssPx * canvas.width) / shown);
     },
     /** The accessible description of what the canvas shows now. */
     describe(text) {
@@ -397,6 +437,345 @@ export function panelsBox(parent) {
 /** A container for controls that wrap onto several lines when the column is narrow. */
 export function controlsBox(parent) {
   return element("div", "convlayer-controls", parent);
+}
+
+
+// ---------------------------------------------------------------------------
+// Numbers as text and steps that fit them
+
+/** Drop trailing zeros (and a trailing point) of a fixed-point number. */
+export function stripZeros(text) {
+  return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
+}
+
+/** A number with `digits` significant digits, without trailing zeros ("0.00297", "-1", "0.5"). */
+export function formatNumber(v, digits = 3) {
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v)) return String(v === 0 ? 0 : v);
+  const text = stripZeros(Number(v.toPrecision(digits)).toString());
+  return text === "-0" ? "0" : text;
+}
+
+/** The "nice" step (1, 2 or 5 times a power of ten) closest below `size` (> 0). */
+export function niceStep(size) {
+  if (!(size > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(size) + 1e-9);
+  const mantissa = size / power;
+  return (mantissa >= 5 ? 5 : mantissa >= 2 ? 2 : 1) * power;
+}
+
+/** Decimal places of a nice step (0.05 -> 2), to keep stepped values free of binary round-off. */
+function decimalsOf(step) {
+  return Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+}
+
+/**
+ * The next value on the grid of multiples of `step` above (direction +1) or below (-1) `v`, clipped
+ * to [min, max]. A preset's exact weight 0.00297 goes to 0.01 (up) or 0 (down): every key press
+ * changes the value by at most one step and lands on round numbers.
+ */
+export function stepValue(v, step, direction, min, max) {
+  const q = v / step;
+  const n = direction > 0 ? Math.floor(q + 1e-9) + 1 : Math.ceil(q - 1e-9) - 1;
+  const next = Number((n * step).toFixed(decimalsOf(step)));
+  return Math.min(max, Math.max(min, next));
+}
+
+// ---------------------------------------------------------------------------
+// Colour bars: every map says what its colours mean, with numbers
+
+const NEGATIVE_CSS = "rgb(33, 102, 172)";
+const POSITIVE_CSS = "rgb(178, 24, 43)";
+
+/**
+ * A colour bar (the gradient with its numeric range written at the ends, and 0 in the middle for
+ * signed maps), placed in `parent` (a panel's figure). show(spec) draws it for a spec as in
+ * panel.legend(); the bar has role="img" and an aria-label with the same numbers.
+ */
+export function colourBar(parent) {
+  const box = element("div", "convlayer-colourbar", parent);
+  box.setAttribute("role", "img");
+  box.hidden = true;
+  const ramp = element("div", "convlayer-colourbar-ramp", box);
+  const ticks = element("div", "convlayer-colourbar-ticks", box);
+  const low = element("span", "convlayer-colourbar-lo", ticks);
+  const mid = element("span", "convlayer-colourbar-mid", ticks);
+  const high = element("span", "convlayer-colourbar-hi", ticks);
+  let shown = "";
+  return {
+    element: box,
+    show({ kind, limit = 1, lo = 0, hi = 1, format = formatNumber, text = "" }) {
+      const key = `${kind} ${limit} ${lo} ${hi} ${text}`;
+      if (key === shown) return;
+      shown = key;
+      box.hidden = false;
+      box.dataset.kind = kind;
+      if (kind === "rgb") {
+        // three thin ramps, black to full red, green and blue: each channel from 0 to 1
+        ramp.style.background =
+          "linear-gradient(to right, #000, #ff0000) top / 100% 34% no-repeat, " +
+          "linear-gradient(to right, #000, #00c000) center / 100% 33% no-repeat, " +
+          "linear-gradient(to right, #000, #0000ff) bottom / 100% 34% no-repeat";
+        low.textContent = "0";
+        mid.textContent = text || "R, G, B channels";
+        high.textContent = "1";
+        box.dataset.lo = "0";
+        box.dataset.hi = "1";
+        box.setAttribute("aria-label", `colour scale: ${mid.textContent}, each from 0 (black) to 1 (full colour)`);
+        return;
+      }
+      if (kind === "signed") {
+        ramp.style.background = `linear-gradient(to right, ${NEGATIVE_CSS}, #ffffff, ${POSITIVE_CSS})`;
+        low.textContent = `\u2212${format(limit)}`;
+        mid.textContent = "0";
+        high.textContent = `+${format(limit)}`;
+        box.dataset.lo = String(-limit);
+        box.dataset.hi = String(limit);
+        box.setAttribute("aria-label", `colour scale: blue ${low.textContent}, white 0, red ${high.textContent}${text ? `; ${text}` : ""}`);
+      } else {
+        ramp.style.background = "linear-gradient(to right, #000000, #ffffff)";
+        low.textContent = format(lo).replace(/^-/, "\u2212");
+        mid.textContent = text;
+        high.textContent = format(hi).replace(/^-/, "\u2212");
+        box.dataset.lo = String(lo);
+        box.dataset.hi = String(hi);
+        box.setAttribute("aria-label", `colour scale: black ${low.textContent}, white ${high.textContent}${text ? `; ${text}` : ""}`);
+      }
+    },
+  };
+}
+
+/** A visually hidden live region: screen readers hear each text set with say(). */
+export function liveRegion(parent) {
+  const node = element("p", "convlayer-sr-only", parent);
+  node.setAttribute("aria-live", "polite");
+  return {
+    element: node,
+    say(text) {
+      node.textContent = text;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The kernel editor: one reusable piece for every explorer that edits weights
+
+/**
+ * A direct editor of a small weight matrix K (k_h x k_w, at most maxRows x maxCols).
+ *
+ * - A grid of cells, one text field per weight, named by cellName(a, b) (default "K[a, b]"): click or
+ *   Tab to a cell, type a number (Enter or leaving the cell rounds nothing: the typed value is kept
+ *   exactly), or press ArrowUp / ArrowDown for one step, Shift+Arrow or PageUp / PageDown for ten.
+ *   The cells show 3 significant digits; the model keeps the exact numbers (a preset's 0.0029690...).
+ * - One slider for the selected weight beside the grid (the last cell focused), so that sliding still
+ *   explores the kernel; its keys step like the cell's (no snapping of exact values to a grid).
+ * - With `resizable`, two steppers "kernel rows" and "kernel columns" (1..maxRows, 1..maxCols).
+ * - Each change is announced in a live region: "K[1, 2] = 0.5".
+ *
+ * The step fits the values: niceStep(max |K| / 10) of the kernel last loaded with rescale = true (a
+ * preset), at least `minStep`; coarse steps are ten steps.
+ *
+ * Options: {label, rows, cols, weights (row-major rows x cols), min, max, maxRows, maxCols, resizable,
+ * cellName(a, b), colNames, rowNames, minStep, onInput({rows, cols, weights})}.
+ * Returns {element, setValue({rows, cols, weights}, rescale), step(), cells(), selected()}.
+ */
+export function kernelEditor(options) {
+  const {
+    label = "kernel K",
+    min = -5,
+    max = 5,
+    maxRows = 5,
+    maxCols = 5,
+    resizable = false,
+    cellName = (a, b) => `K[${a}, ${b}]`,
+    colNames = null,
+    rowNames = null,
+    minStep = 0.001,
+    onInput,
+  } = options;
+  let state = { rows: options.rows, cols: options.cols, weights: options.weights.slice() };
+  let step = 0.1;
+  let selected = 0;
+
+  const box = element("div", "convlayer-kernel-editor");
+  box.setAttribute("role", "group");
+  box.setAttribute("aria-label", label);
+  const head = element("div", "convlayer-kernel-head", box);
+  element("span", "convlayer-kernel-title", head).textContent = label;
+  const stepNote = element("span", "convlayer-kernel-step", head);
+  let rowsControl = null;
+  let colsControl = null;
+  const emit = (next) => {
+    state = next;
+    if (onInput) onInput({ rows: next.rows, cols: next.cols, weights: next.weights.slice() });
+  };
+  const resize = (rows, cols) => {
+    // weights keep their (a, b); new cells start at 0
+    const weights = new Array(rows * cols).fill(0);
+    for (let a = 0; a < Math.min(rows, state.rows); a++) {
+      for (let b = 0; b < Math.min(cols, state.cols); b++) weights[a * cols + b] = state.weights[a * state.cols + b];
+    }
+    selected = 0;
+    emit({ rows, cols, weights });
+    build();
+  };
+  if (resizable) {
+    const sizes = element("div", "convlayer-kernel-sizes", head);
+    const stepper = (text, maxN, which) =>
+      numberInput({
+        label: text,
+        min: 1,
+        max: maxN,
+        step: 1,
+        value: state[which],
+        onInput: (v) => {
+          const n = Math.min(maxN, Math.max(1, Math.round(v)));
+          if (n !== state[which]) resize(which === "rows" ? n : state.rows, which === "cols" ? n : state.cols);
+        },
+      });
+    rowsControl = stepper("kernel rows", maxRows, "rows");
+    colsControl = stepper("kernel columns", maxCols, "cols");
+    sizes.append(rowsControl.element, colsControl.element);
+  }
+
+  const body = element("div", "convlayer-kernel-body", box);
+  const grid = element("div", "convlayer-kernel-grid", body);
+  const side = element("div", "convlayer-kernel-side", body);
+  const sliderId = uniqueId("convlayer-kernel-slider");
+  const sliderLabel = element("label", "convlayer-label", side);
+  sliderLabel.htmlFor = sliderId;
+  const bar = element("input", "convlayer-range convlayer-kernel-range", side);
+  Object.assign(bar, { type: "range", id: sliderId, min: String(min), max: String(max), step: "any" });
+  suppressLabShortcuts(bar);
+  const live = liveRegion(box);
+  let inputs = [];
+
+  const nameOf = (p) => cellName(Math.floor(p / state.cols), p % state.cols);
+  const show = (input, v) => {
+    input.value = formatNumber(v, 3);
+    input.dataset.value = String(v);
+  };
+  function syncSlider() {
+    const v = state.weights[selected];
+    const name = nameOf(selected);
+    sliderLabel.textContent = name.startsWith("weight") ? `selected ${name}` : `selected weight ${name}`;
+    bar.value = String(v);
+    bar.setAttribute("aria-valuetext", `${name} = ${formatNumber(v, 3)}`);
+    inputs.forEach((input, p) => input.classList.toggle("convlayer-selected", p === selected));
+  }
+  function setWeight(p, v, from) {
+    const clipped = Math.min(max, Math.max(min, v));
+    const weights = state.weights.slice();
+    weights[p] = clipped;
+    selected = p;
+    if (from !== inputs[p]) show(inputs[p], clipped);
+    syncSlider();
+    live.say(`${nameOf(p)} = ${formatNumber(clipped, 3)}`);
+    emit({ ...state, weights });
+  }
+  /** Arrow / Page / Home / End keys on a cell or the slider; true if the key was ours. */
+  function stepKey(event, p, upKeys, downKeys) {
+    const coarse = event.shiftKey || event.key === "PageUp" || event.key === "PageDown";
+    let direction = 0;
+    if (upKeys.includes(event.key) || event.key === "PageUp") direction = 1;
+    if (downKeys.includes(event.key) || event.key === "PageDown") direction = -1;
+    let v;
+    if (direction) v = stepValue(state.weights[p], coarse ? 10 * step : step, direction, min, max);
+    else if (event.key === "Home") v = min;
+    else if (event.key === "End") v = max;
+    else return false;
+    event.preventDefault();
+    if (v !== state.weights[p]) setWeight(p, v, null);
+    return true;
+  }
+
+  function build() {
+    grid.textContent = "";
+    const { rows, cols } = state;
+    grid.style.gridTemplateColumns = `auto repeat(${cols}, minmax(3.2em, 4.6em))`;
+    element("span", "convlayer-kernel-corner", grid).setAttribute("aria-hidden", "true");
+    for (let b = 0; b < cols; b++) {
+      const headCell = element("span", "convlayer-kernel-index", grid);
+      headCell.textContent = colNames ? colNames[b] : String(b);
+      headCell.setAttribute("aria-hidden", "true");
+    }
+    inputs = [];
+    for (let a = 0; a < rows; a++) {
+      const rowHead = element("span", "convlayer-kernel-index", grid);
+      rowHead.textContent = rowNames ? rowNames[a] : String(a);
+      rowHead.setAttribute("aria-hidden", "true");
+      for (let b = 0; b < cols; b++) {
+        const p = a * cols + b;
+        const input = element("input", "convlayer-kernel-cell", grid);
+        Object.assign(input, { type: "text", inputMode: "decimal", autocomplete: "off", spellcheck: false });
+        input.setAttribute("aria-label", cellName(a, b));
+        suppressLabShortcuts(input);
+        show(input, state.weights[p]);
+        input.addEventListener("focus", () => {
+          selected = p;
+          syncSlider();
+        });
+        input.addEventListener("keydown", (event) => {
+          if (event.key === "Enter") {
+            show(input, state.weights[p]);
+            return;
+          }
+          stepKey(event, p, ["ArrowUp"], ["ArrowDown"]);
+        });
+        input.addEventListener("input", () => {
+          const text = input.value.trim().replace(/\u2212/g, "-");
+          if (text === "" || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text)) return; // not a number yet
+          setWeight(p, Number(text), input);
+        });
+        input.addEventListener("change", () => show(input, state.weights[p]));
+        inputs.push(input);
+      }
+    }
+    if (rowsControl) rowsControl.setValue(rows);
+    if (colsControl) colsControl.setValue(cols);
+    selected = Math.min(selected, rows * cols - 1);
+    syncSlider();
+  }
+
+  bar.addEventListener("keydown", (event) => {
+    stepKey(event, selected, ["ArrowUp", "ArrowRight"], ["ArrowDown", "ArrowLeft"]);
+  });
+  bar.addEventListener("input", () => {
+    // dragging: the pointer's value, rounded to the step grid (keys are handled above)
+    const v = Number((Math.round(Number(bar.value) / step) * step).toFixed(decimalsOf(step)));
+    setWeight(selected, v, null);
+  });
+
+  function rescale() {
+    let top = 0;
+    for (const v of state.weights) top = Math.max(top, Math.abs(v));
+    step = Math.max(minStep, niceStep((top || Math.max(Math.abs(min), Math.abs(max))) / 10));
+    stepNote.textContent = `step ${formatNumber(step)}, Shift ${formatNumber(10 * step)}`;
+    box.dataset.step = String(step);
+  }
+
+  rescale();
+  build();
+  return {
+    element: box,
+    /** Show a kernel set from outside (a preset, Python); `rescale` also refits the step to it. */
+    setValue({ rows, cols, weights }, rescaleStep = false) {
+      const sameShape = rows === state.rows && cols === state.cols;
+      state = { rows, cols, weights: weights.slice() };
+      if (rescaleStep) rescale();
+      if (!sameShape) {
+        build();
+        return;
+      }
+      inputs.forEach((input, p) => {
+        if (input.dataset.value !== String(weights[p]) && document.activeElement !== input) show(input, weights[p]);
+      });
+      syncSlider();
+    },
+    step: () => step,
+    cells: () => inputs.slice(),
+    slider: bar,
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -466,14 +845,23 @@ export function quantileAbs(data, q) {
  * Colours for a map as convlib's static figures choose them (widgets._common.signed_style):
  * diverging with symmetric limits at the q-quantile of |value| when it has negative values
  * (the largest |value| for maps of at most 100 entries), else grey from its minimum to its maximum.
- * Returns {rgba, text}; `text` describes the mapping for an aria-label.
+ * Returns {rgba, text, legend}; `text` describes the mapping for an aria-label, `legend` is the
+ * spec of its colour bar (panel.legend(legend)).
  */
 export function signedOrGreyRGBA(data, q, format = (v) => v.toPrecision(3)) {
   const { lo, hi } = valueRange(data);
   if (lo < -1e-9 * Math.max(1, Math.abs(hi))) {
     const limit = data.length > 100 ? quantileAbs(data, q) : maxAbs(data);
-    return { rgba: divergingRGBA(data, limit), text: `blue negative, white zero, red positive (limits plus or minus ${format(limit)})` };
+    return {
+      rgba: divergingRGBA(data, limit),
+      text: `blue negative, white zero, red positive (limits plus or minus ${format(limit)})`,
+      legend: { kind: "signed", limit, format },
+    };
   }
   const top = hi > lo ? hi : lo + 1e-12;
-  return { rgba: greyRGBA(data, lo, top), text: `grey from ${format(lo)} (black) to ${format(hi)} (white)` };
+  return {
+    rgba: greyRGBA(data, lo, top),
+    text: `grey from ${format(lo)} (black) to ${format(hi)} (white)`,
+    legend: { kind: "grey", lo, hi, format },
+  };
 }

@@ -5,9 +5,10 @@
 // - "steps": the worked example's window slid one output position at a time,
 //   with the products K[a, b] x[i+a, j+b] and their sum written out
 //   (Python: convlib.widgets.correlation.CorrelationSteps);
-// - "playground": the kernel playground: a 5 x 5 weight grid (slider and typed
-//   entry per weight), kernel size, presets, image, cross-correlation or
-//   convolution, and |conv - corr| (Python: KernelPlayground).
+// - "playground": the kernel playground: the kernel editor of common.js
+//   (kernelEditor: a grid of typed cells, size steppers, one slider for the
+//   selected weight), presets, image, cross-correlation or convolution, and
+//   |conv - corr| (Python: KernelPlayground).
 // Both publish the numbers behind their pictures with publishFrame(); the
 // browser tests compare them with reference_frame() in Python.
 
@@ -15,32 +16,6 @@
 // Styles of this chapter's views (scoped by class names; common.css has the rest).
 
 const CORRELATION_STYLE = `
-.convlayer-weights {
-  display: grid;
-  grid-template-columns: repeat(5, minmax(0, 6.5rem));
-  gap: 0.35rem 0.5rem;
-  margin: 0.25rem 0 0.5rem;
-}
-.convlayer-weight {
-  display: flex;
-  flex-direction: column;
-  align-items: stretch;
-  gap: 0.1rem;
-  min-width: 0;
-  font-size: 13px;
-}
-.convlayer-weight .convlayer-numberinput {
-  width: 100%;
-  min-width: 0;
-}
-.convlayer-weight .convlayer-range {
-  width: 100%;
-  min-width: 0;
-  flex: none;
-}
-.convlayer-weight.convlayer-unused .convlayer-label {
-  text-decoration: line-through;
-}
 .convlayer-explorer[data-explorer="playground"] .convlayer-panel {
   flex-basis: 9.5rem; /* the four pictures share one row of the book's column */
 }
@@ -65,21 +40,21 @@ const CORRELATION_STYLE = `
   padding-bottom: 0.2rem;
 }
 .convlayer-numbers td {
-  border: 1px solid #6b6b6b;
+  border: 1px solid var(--cl-border);
   min-width: 2.4em;
   height: 2.2em;
   text-align: center;
   padding: 0 0.3em;
 }
 .convlayer-numbers td.convlayer-in-window {
-  background: #d7e9ff;
-  outline: 3px solid #0b5cad;
+  background: var(--cl-window-bg);
+  outline: 3px solid var(--cl-accent);
   outline-offset: -3px;
   font-weight: bold;
 }
 .convlayer-numbers td.convlayer-current {
-  background: #ffe3c2;
-  outline: 3px solid #9a4a00;
+  background: var(--cl-current-bg);
+  outline: 3px solid var(--cl-current-line);
   outline-offset: -3px;
   font-weight: bold;
 }
@@ -87,6 +62,22 @@ const CORRELATION_STYLE = `
   font-family: monospace;
   font-size: 15px;
   overflow-wrap: anywhere;
+}
+.convlayer-key {
+  font-size: 13px;
+  margin: 0.25rem 0 0;
+}
+.convlayer-key span {
+  padding: 0 0.3em;
+  font-weight: bold;
+}
+.convlayer-key .convlayer-in-window {
+  background: var(--cl-window-bg);
+  outline: 2px solid var(--cl-accent);
+}
+.convlayer-key .convlayer-current {
+  background: var(--cl-current-bg);
+  outline: 2px solid var(--cl-current-line);
 }
 `;
 
@@ -97,11 +88,6 @@ function addStyle(root) {
 
 // ---------------------------------------------------------------------------
 // Numbers as text
-
-/** Drop trailing zeros (and a trailing point) of a fixed-point mantissa. */
-function stripZeros(text) {
-  return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
-}
 
 /**
  * A number as Python's convlib writes it in the worked sums (correlation._fmt):
@@ -120,16 +106,14 @@ export function formatSum(v) {
 }
 
 /** A weight or a result with about `digits` significant digits, for labels and readouts. */
-function formatShort(v, digits = 3) {
-  if (Number.isInteger(v)) return String(v === 0 ? 0 : v);
-  return stripZeros(Number(v.toPrecision(digits)).toString());
-}
+const formatShort = formatNumber;
 
 // ---------------------------------------------------------------------------
 // The sliding-window view of the worked example
 
 function numberTable(parent, caption, values, H, W) {
   const table = element("table", "convlayer-numbers", parent);
+  table.dataset.name = caption;
   element("caption", "", table).textContent = caption;
   const body = element("tbody", "", table);
   const cells = [];
@@ -172,9 +156,15 @@ function renderSteps(model, el) {
 
   const tables = element("div", "convlayer-steps-tables", root);
   const xCells = numberTable(tables, "input x", x, H, W);
-  numberTable(tables, "kernel V", k, kh, kw);
-  const hCells = numberTable(tables, "output h", null, Ho, Wo);
+  numberTable(tables, "kernel K", k, kh, kw);
+  const hCells = numberTable(tables, "output Y", null, Ho, Wo);
+  hCells[0].closest("table").dataset.main = "true";
+  const key = element("p", "convlayer-key", root);
+  key.innerHTML =
+    '<span class="convlayer-in-window">bold, blue</span> the window x[i + a, j + b] under K; ' +
+    '<span class="convlayer-current">bold, orange</span> the output Y[i, j] it gives.';
   const sum = element("p", "convlayer-readout convlayer-sum", root);
+  sum.setAttribute("aria-live", "polite");
 
   function redraw() {
     const p = Math.min(Ho * Wo - 1, Math.max(0, Math.round(model.get("position"))));
@@ -277,58 +267,28 @@ function matchingPreset(presets, rows, cols, weights) {
   return "custom";
 }
 
-/** One weight cell: visible label K[a, b], a number field labelled by it and a slider with the same name. */
-function weightCell(parent, a, b, limit, onInput) {
-  const label = `K[${a}, ${b}]`;
-  const number = numberInput({ label, min: -limit, max: limit, step: 0.1, value: 0, onInput });
-  const cell = number.element;
-  cell.classList.add("convlayer-weight");
-  parent.appendChild(cell);
-  const bar = element("input", "convlayer-range", cell);
-  Object.assign(bar, { type: "range", min: String(-limit), max: String(limit), step: "0.1" });
-  bar.setAttribute("aria-label", label);
-  suppressLabShortcuts(bar);
-  const snap = (v) => Math.min(limit, Math.max(-limit, Math.round(v * 10) / 10));
-  bar.addEventListener("input", () => onInput(snap(Number(bar.value))));
-  bar.addEventListener("keydown", (event) => {
-    // a weight moves 0.1 per arrow key (the range's step) and 1 per PageUp / PageDown
-    if (event.key !== "PageUp" && event.key !== "PageDown") return;
-    event.preventDefault();
-    onInput(snap(Number(bar.value) + (event.key === "PageUp" ? 1 : -1)));
-  });
-  let shown = null;
-  let usedNow = null;
-  return {
-    // both setters touch the DOM only on a change (25 cells are refreshed on every frame)
-    setValue(v) {
-      if (shown === v) return;
-      shown = v;
-      number.setValue(v);
-      bar.value = String(v);
-      bar.setAttribute("aria-valuetext", formatShort(v, 4));
-    },
-    setUsed(used) {
-      if (usedNow === used) return;
-      usedNow = used;
-      number.input.disabled = !used;
-      bar.disabled = !used;
-      cell.classList.toggle("convlayer-unused", !used);
-    },
-  };
-}
-
-/** Draw the weights slid over the image (rows x cols) as coloured cells with their values written in. */
+/**
+ * Draw the weights slid over the image (rows x cols) as coloured cells with their values written in,
+ * at least 12 CSS px tall at the canvas's displayed size (2 significant digits, 1 if 2 do not fit).
+ */
 function drawWeights(panel, slid, rows, cols) {
   const limit = 1.5 * maxAbs(slid); // pale colours keep the numbers readable
   panel.draw(divergingRGBA(slid, limit), rows, cols);
+  panel.legend({ kind: "signed", limit, format: formatShort });
   const ctx = panel.canvas.getContext("2d");
   const s = panel.scale;
+  const size = Math.max(panel.fontPx(12.5), Math.min(28, Math.floor(s / 3.2)));
   ctx.fillStyle = "#000000";
-  ctx.font = `${Math.max(14, Math.min(28, Math.floor(s / 3.2)))}px sans-serif`;
+  ctx.font = `${size}px sans-serif`;
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
   for (let a = 0; a < rows; a++) {
-    for (let b = 0; b < cols; b++) ctx.fillText(formatShort(slid[a * cols + b], 2), (b + 0.5) * s, (a + 0.5) * s);
+    for (let b = 0; b < cols; b++) {
+      const v = slid[a * cols + b];
+      let text = formatShort(v, 2);
+      if (ctx.measureText(text).width > 0.96 * s) text = formatShort(v, 1);
+      ctx.fillText(text, (b + 0.5) * s, (a + 0.5) * s);
+    }
   }
   ctx.strokeStyle = "#6b6b6b";
   ctx.lineWidth = 1;
@@ -385,44 +345,36 @@ function renderPlayground(model, el) {
     model.set({ ...changes, preset: name });
     model.save_changes();
   }
-  const sizeInput = (trait, label) =>
-    numberInput({
-      label,
-      min: 1,
-      max: MAX_KERNEL,
-      step: 1,
-      value: model.get(trait),
-      onInput: (v) => setKernel({ [trait]: Math.min(MAX_KERNEL, Math.max(1, Math.round(v))) }),
-    });
-  const rows = sizeInput("rows", "kernel rows");
-  const cols = sizeInput("cols", "kernel columns");
-  for (const control of [preset, image, convolve, rows, cols]) controls.appendChild(control.element);
+  for (const control of [preset, image, convolve]) controls.appendChild(control.element);
 
-  // -- the 5 x 5 weight grid -------------------------------------------------
-  const legend = element("p", "convlayer-legend", root);
-  legend.textContent = "Kernel weights K[a, b] (row a, column b); struck-out cells lie outside the kernel's size.";
-  const grid = element("div", "convlayer-weights", root);
-  grid.setAttribute("role", "group");
-  grid.setAttribute("aria-label", "kernel weights");
-  const cells = [];
-  for (let a = 0; a < MAX_KERNEL; a++) {
-    for (let b = 0; b < MAX_KERNEL; b++) {
-      const index = a * MAX_KERNEL + b;
-      cells.push(
-        weightCell(grid, a, b, limit, (v) => {
-          const weights = model.get("weights").slice();
-          weights[index] = v;
-          setKernel({ weights });
-        }),
-      );
-    }
-  }
+  // -- the kernel editor (common.js): cells, size steppers, one slider for the selected weight --
+  const currentKernel = () => {
+    const kh = model.get("rows");
+    const kw = model.get("cols");
+    return { rows: kh, cols: kw, weights: Array.from(kernelOf(model.get("weights"), kh, kw)) };
+  };
+  const editor = kernelEditor({
+    label: "kernel K",
+    ...currentKernel(),
+    min: -limit,
+    max: limit,
+    maxRows: MAX_KERNEL,
+    maxCols: MAX_KERNEL,
+    resizable: true,
+    onInput: ({ rows: kh, cols: kw, weights: w }) => {
+      const weights = new Array(MAX_KERNEL * MAX_KERNEL).fill(0);
+      for (let a = 0; a < kh; a++) for (let b = 0; b < kw; b++) weights[a * MAX_KERNEL + b] = w[a * kw + b];
+      setKernel({ rows: kh, cols: kw, weights });
+    },
+  });
+  root.appendChild(editor.element);
+  let editorPreset = model.get("preset");
 
   // -- pictures ----------------------------------------------------------------
   const panels = panelsBox(root);
   const inputPanel = canvasPanel(panels, { title: "input x" });
+  const outputPanel = canvasPanel(panels, { title: "output", main: true });
   const weightsPanel = canvasPanel(panels, { title: "weights slid over x" });
-  const outputPanel = canvasPanel(panels, { title: "output" });
   const differencePanel = canvasPanel(panels, { title: "|conv - corr|" });
   const readout = element("p", "convlayer-readout", root);
 
@@ -445,12 +397,10 @@ function renderPlayground(model, el) {
     preset.setValue(model.get("preset"));
     image.setValue(name);
     convolve.setValue(isConv);
-    rows.setValue(kh);
-    cols.setValue(kw);
-    cells.forEach((cell, index) => {
-      cell.setValue(weights[index]);
-      cell.setUsed(Math.floor(index / MAX_KERNEL) < kh && index % MAX_KERNEL < kw);
-    });
+    // a new preset refits the editor's step to its weights (0.01 for the Gaussian, 0.1 for Sobel)
+    const presetNow = model.get("preset");
+    editor.setValue(currentKernel(), presetNow !== editorPreset && presetNow !== "custom");
+    editorPreset = presetNow;
 
     // the numbers: convlib's corr2d and conv2d (valid), and their difference
     const V = kernelOf(weights, kh, kw);
@@ -468,6 +418,7 @@ function renderPlayground(model, el) {
     if (drawnImage !== name) {
       inputPanel.draw(greyRGBA(x.data, 0, 1), x.H, x.W);
       inputPanel.describe(`input x: the ${name} image, ${x.H} by ${x.W} pixels, grey levels 0 to 1`);
+      inputPanel.legend({ kind: "grey", lo: 0, hi: 1 });
       drawnImage = name;
     }
     drawWeights(weightsPanel, slid, kh, kw);
@@ -477,9 +428,11 @@ function renderPlayground(model, el) {
     weightsPanel.describe(`${isConv ? "K flipped by 180 degrees" : "K"}, ${kh} by ${kw}: rows ${slidText.join("; ")}`);
     const outColours = signedOrGreyRGBA(out.data, 0.98, formatShort);
     outputPanel.draw(outColours.rgba, out.H, out.W);
+    outputPanel.legend(outColours.legend);
     outputPanel.caption.textContent = isConv ? "conv2d(x, K)" : "corr2d(x, K)";
     outputPanel.describe(`${isConv ? "conv2d" : "corr2d"}(x, K), ${out.H} by ${out.W} (valid), ${outColours.text}`);
     differencePanel.draw(greyRGBA(difference, 0, Math.max(maxDifference, 1e-12)), out.H, out.W);
+    differencePanel.legend({ kind: "grey", lo: 0, hi: maxDifference, format: formatShort });
     differencePanel.caption.textContent = `|conv - corr|, max ${formatShort(maxDifference)}`;
     const same = maxDifference <= 1e-9 * Math.max(1, maxAbs(out.data));
     differencePanel.describe(

@@ -45,7 +45,7 @@ export default {
     const panels = panelsBox(root);
     const inputPanel = canvasPanel(panels, { title: "input x: the plus moves, the cross stays" });
     const kernelPanel = canvasPanel(panels, { title: "filter V (7 x 7 plus)" });
-    const responsePanel = canvasPanel(panels, { title: "response h = corr2d(x, V, same)" });
+    const responsePanel = canvasPanel(panels, { title: "response h = corr2d(x, V, same)", main: true });
     const readout = element("p", "convlayer-readout", root);
     readout.setAttribute("aria-live", "polite");
 
@@ -57,6 +57,9 @@ export default {
     for (const v of pattern.data) top += Math.abs(v);
 
     kernelPanel.draw(greyRGBA(pattern.data, 0, 1), pattern.H, pattern.W);
+    kernelPanel.legend({ kind: "grey", lo: 0, hi: 1 });
+    inputPanel.legend({ kind: "grey", lo: 0, hi: 1 });
+    responsePanel.legend({ kind: "grey", lo: 0, hi: top });
     kernelPanel.describe(`Filter V: a ${pattern.H} by ${pattern.W} plus sign of ones on zeros.`);
 
     const redraw = () => {

@@ -63,7 +63,7 @@ export default {
 
     const panels = panelsBox(root);
     const inputPanel = canvasPanel(panels, { title: "input x and the window of h[i, j]" });
-    const outputPanel = canvasPanel(panels, { title: "output h: box blur" });
+    const outputPanel = canvasPanel(panels, { title: "output h: box blur", main: true });
     const showCounts = countBars(panels);
     const readout = element("p", "convlayer-readout", root);
     readout.setAttribute("aria-live", "polite");
@@ -86,13 +86,15 @@ export default {
       const counts = paramCounts(image.H, image.W, delta);
 
       inputPanel.draw(greyRGBA(image.data, lo, hi), image.H, image.W);
-      inputPanel.outline(window[0], window[1], window[2], window[3], "#ff7f0e");
+      inputPanel.outline(window[0], window[1], window[2], window[3]);
+      inputPanel.legend({ kind: "grey", lo, hi });
       inputPanel.describe(
         `Input x, ${image.H} by ${image.W}, with the ${side} by ${side} window of rows ${window[0]} to ${window[2]} ` +
           `and columns ${window[1]} to ${window[3]} outlined.`,
       );
       outputPanel.draw(greyRGBA(h.data, lo, hi), h.H, h.W);
-      outputPanel.marker(i, j, "#ff7f0e");
+      outputPanel.marker(i, j);
+      outputPanel.legend({ kind: "grey", lo, hi });
       outputPanel.caption.textContent = `output h: ${side} x ${side} box blur (\u0394 = ${delta})`;
       outputPanel.describe(`Output h, a ${side} by ${side} box blur; pixel (${i}, ${j}) is marked, h[${i}, ${j}] = ${value.toFixed(3)}.`);
       showCounts(counts);

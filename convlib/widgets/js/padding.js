@@ -6,7 +6,7 @@
 // (s_h, s_w), the window of the selected output pixel and the output-size
 // formula: the same numbers as PaddingStrideExplorer.reference_frame().
 
-const WINDOW_COLOUR = "#ff7f0e";
+const WINDOW_COLOUR = MARKER_COLOUR;
 
 /** Output rows (or columns) floor((n - k + 2 p + s) / s), 0 when the kernel does not fit. */
 function outputLength(n, k, p, s) {
@@ -27,7 +27,7 @@ function annotate(panel, values, H, W, isPadding) {
   const s = panel.scale;
   const ctx = panel.canvas.getContext("2d");
   ctx.save();
-  ctx.font = `${Math.max(8, Math.floor(s * 0.5))}px sans-serif`;
+  ctx.font = `${Math.min(Math.floor(s * 0.8), Math.max(panel.fontPx(12), Math.floor(s * 0.5)))}px sans-serif`;
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
   for (let r = 0; r < H; r++) {
@@ -80,7 +80,7 @@ export default {
 
     const panels = panelsBox(root);
     const inputPanel = canvasPanel(panels, { title: "zero-padded input" });
-    const outputPanel = canvasPanel(panels, { title: "output" });
+    const outputPanel = canvasPanel(panels, { title: "output", main: true });
     const readout = element("p", "convlayer-readout", root);
     readout.setAttribute("aria-live", "polite");
     let xMax = 1;
@@ -107,6 +107,7 @@ export default {
       inputPanel.hi = xMax;
       inputPanel.draw(greyRGBA(padded.data, 0, xMax), padded.H, padded.W);
       annotate(inputPanel, padded.data, padded.H, padded.W, isPadding);
+      inputPanel.legend({ kind: "grey", lo: 0, hi: xMax, text: "hatched: padding 0" });
       if (rows > 0) inputPanel.outline(window[0], window[1], window[2], window[3], WINDOW_COLOUR);
       inputPanel.caption.textContent = `input x (${H} x ${W}) with p_h = ${ph}, p_w = ${pw} zero rows/columns (hatched) on each side`;
       inputPanel.describe(
@@ -120,6 +121,7 @@ export default {
         outputPanel.hi = oMax;
         outputPanel.draw(greyRGBA(output.data, 0, oMax), rows, cols);
         annotate(outputPanel, output.data, rows, cols, () => false);
+        outputPanel.legend({ kind: "grey", lo: 0, hi: oMax });
         outputPanel.outline(i, j, i, j, WINDOW_COLOUR);
       }
       outputPanel.caption.textContent = `output: ${rows} x ${cols} window sums (all-ones ${k} x ${k} kernel)`;
