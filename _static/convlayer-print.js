@@ -8,7 +8,8 @@
       state; it is live, with its controls, at <page address>."
    The address is this page's (location.href) when a reader prints from the
    browser; `make handout` (scripts/make_handout.py) sets
-   window.convlayerPrintBase to the published site's address first and calls
+   window.convlayerPrintBase to the published site's address (or to "", which
+   names the page's path on the course website) and calls
    window.convlayerPrintCaptions(). Captions are written before printing
    ("beforeprint") and whenever explorers appear. */
 (function () {
@@ -16,10 +17,12 @@
 
   function pageAddress() {
     var base = window.convlayerPrintBase;
-    if (!base) return window.location.href.split("#")[0];
+    if (base === undefined || base === null) return window.location.href.split("#")[0];
     var path = window.location.pathname;
     var at = path.lastIndexOf("/chapters/");
-    return base.replace(/\/?$/, "/") + (at >= 0 ? path.slice(at + 1) : path.replace(/^\//, ""));
+    var page = at >= 0 ? path.slice(at + 1) : path.replace(/^\//, "");
+    // "" (make handout without SITE_URL): the page's path on the course website
+    return base ? base.replace(/\/?$/, "/") + page : "the course website, page " + page;
   }
 
   function captions() {
