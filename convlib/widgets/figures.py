@@ -305,8 +305,8 @@ def plot_kernel_slices(K, input_names=None, output_names=None, numbers=None):
     >>> X, K2 = two_channel_example()
     >>> K3 = np.stack([K2, K2 + 1, K2 + 2], axis=-1)        # (2, 2, 2, 3) as in D2L
     >>> fig, data = plot_kernel_slices(K3)
-    >>> data["slices"][(1, 2)].tolist()
-    [[3, 4], [5, 6]]
+    >>> data["slices"][(1, 2)].tolist()     # input channel 1, output channel 2: K2[:, :, 1] + 2
+    [[3.0, 4.0], [5.0, 6.0]]
     >>> plt.close(fig)
     """
     K = as_array(K, "K", 4, layout="(k_h, k_w, C_in, C_out)")
