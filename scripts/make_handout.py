@@ -13,7 +13,7 @@ same one a reader gets when printing a page from the browser):
 * every explorer is printed as its current frame, a representative state
   computed by its own JavaScript from the saved state, without its controls,
   with a caption naming it and the address where it is live
-  (``_static/convlayer-print.js``; ``--site-url`` sets the published address);
+  (``_static/convlayer.js``; ``--site-url`` sets the published address);
 * code wraps, figures, explorers and equations do not split, headings do not
   end a page;
 * solutions (``--solutions``): ``none`` removes them (and the checks' stored

@@ -201,6 +201,7 @@ def exporter():
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        exclude_anchor_links=True,  # a slide title is not a link target (and its math made dead #anchors)
     )
 
 
