@@ -43,6 +43,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_slides import toc_entries as toc_docnames  # noqa: E402  (the pages of _toc.yml, in order)
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -55,22 +58,6 @@ TIMEOUT_MS = 60_000
 
 class HandoutError(Exception):
     """Something the handout cannot be made without; the message says what to do."""
-
-
-def toc_docnames(book: Path) -> list[str]:
-    toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
-    names = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                names.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [str(Path(n).with_suffix("").as_posix()) for n in names]
 
 
 # Run in each page before printing: wait for the explorers and MathJax, write

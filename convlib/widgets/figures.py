@@ -46,8 +46,7 @@ LINE_STYLES = ("-", "--", ":", "-.")
 
 
 def _digit_grid(image, name: str = "image") -> np.ndarray:
-    x = default_grid(6, 6) if image is None else as_array(image, name, 2, layout="(H, W)")
-    x = np.asarray(x)
+    x = np.asarray(as_array(image, name, 2, layout="(H, W)"))
     if not np.array_equal(x, np.round(x)) or x.min() < 0 or x.max() > 99 or max(x.shape) > 12:
         raise ValueError(f"{name} must hold integers 0..99 and be at most 12 x 12; got shape {x.shape}")
     return x.astype(np.int64)
@@ -58,6 +57,17 @@ def _in_range(value, name: str, lo: int, hi: int) -> int:
     if not lo <= value <= hi:
         raise ValueError(f"{name} must be an integer in {lo}..{hi}; got {value}")
     return value
+
+
+def _padded(image, default, k, p):
+    """The checked digit image, its zero-padded copy, the mask of padding cells, and the checked ``k``, ``p``."""
+    x = _digit_grid(default if image is None else image)
+    p = _in_range(p, "p", 0, MAX_PADDING)
+    k = _in_range(k, "k", 1, MAX_KERNEL)
+    H, W = x.shape
+    if k > H + 2 * p or k > W + 2 * p:
+        raise ValueError(f"k = {k} is larger than the padded {H + 2 * p} x {W + 2 * p} image")
+    return x, np.pad(x, p), np.pad(np.zeros_like(x, dtype=bool), p, constant_values=True), k, p
 
 
 def _grid(ax, values, *, padded=None, fmt="{:d}", fontsize=10.5):
@@ -119,14 +129,8 @@ def plot_padding(image=None, p: int = 1, k: int = 3):
     ((8, 8), (6, 6), 6)
     >>> plt.close(fig)
     """
-    x = _digit_grid(image)
-    p = _in_range(p, "p", 0, MAX_PADDING)
-    k = _in_range(k, "k", 1, MAX_KERNEL)
+    x, padded, is_pad, k, p = _padded(image, default_grid(6, 6), k, p)
     H, W = x.shape
-    if k > H + 2 * p or k > W + 2 * p:
-        raise ValueError(f"k = {k} is larger than the padded {H + 2 * p} x {W + 2 * p} image")
-    padded = np.pad(x, p)
-    is_pad = np.pad(np.zeros_like(x, dtype=bool), p, constant_values=True)
     out = _window_sums(x, k, p, 1)
     shape = output_shape(H, W, k, k, padding=(p, p))
     fig, (ax_in, ax_out) = static_figure(2.9, ncols=2, width_ratios=[padded.shape[1], max(out.shape[1], 1) + 0.5])
@@ -169,15 +173,9 @@ def plot_stride(image=None, k: int = 3, s: int = 2, p: int = 0):
     ((3, 3), [(0, 0), (0, 2), (0, 4)])
     >>> plt.close(fig)
     """
-    x = _digit_grid(default_grid(7, 7) if image is None else image)
-    k = _in_range(k, "k", 1, MAX_KERNEL)
     s = _in_range(s, "s", 1, MAX_STRIDE)
-    p = _in_range(p, "p", 0, MAX_PADDING)
+    x, padded, is_pad, k, p = _padded(image, default_grid(7, 7), k, p)
     H, W = x.shape
-    if k > H + 2 * p or k > W + 2 * p:
-        raise ValueError(f"k = {k} is larger than the padded {H + 2 * p} x {W + 2 * p} image")
-    padded = np.pad(x, p)
-    is_pad = np.pad(np.zeros_like(x, dtype=bool), p, constant_values=True)
     out = _window_sums(x, k, p, s)
     shape = output_shape(H, W, k, k, padding=(p, p), stride=(s, s))
     corners = [(i * s, j * s) for i in range(shape[0]) for j in range(shape[1])]
