@@ -41,7 +41,7 @@ else
 PIP_OFFLINE := echo "setup: could not install the pinned packages from the wheelhouse $(OFFLINE_FROM) (see pip's error above): run make wheelhouse again with a connection, or make WHEELHOUSE= to use PyPI" >&2; exit 1
 endif
 
-.PHONY: setup course book serve notebooks test bench clean wheelhouse
+.PHONY: setup course book serve notebooks test bench clean wheelhouse slides handout
 
 ## setup: virtual environment with the pinned requirements and convlib (editable)
 setup: $(STAMP)
@@ -55,8 +55,8 @@ $(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
-## course: set up, build the website into _build/html and say where it is
-course: book
+## course: set up, build the website (with its slides) into _build/html and say where it is
+course: slides
 	@echo
 	@echo "The course is built: open file://$(CURDIR)/_build/html/index.html"
 	@echo "or serve it with:     make serve   (http://127.0.0.1:$(PORT)/)"
@@ -75,6 +75,21 @@ book: setup vendor
 .PHONY: build-book
 build-book:
 	$(JB_BUILD)
+
+## slides: one reveal.js deck per chapter of _toc.yml plus an overview deck, into
+## _build/html/slides/ (linked from each chapter page; offline, also from file://)
+slides: book
+	$(BIN)/python scripts/make_slides.py
+
+## handout: the whole course as one PDF through headless Chromium, from the built site.
+## PAPER=A4|letter, SOLUTIONS=none|appendix|inline, SITE_URL=the published address
+## (named in the explorers' captions), HANDOUT=where the PDF goes
+PAPER ?= A4
+SOLUTIONS ?= appendix
+SITE_URL ?=
+HANDOUT ?= _build/handout/convlayer-handout.pdf
+handout: book browser
+	$(BIN)/python scripts/make_handout.py --paper "$(PAPER)" --solutions "$(SOLUTIONS)" --site-url "$(SITE_URL)" --out "$(HANDOUT)"
 
 ## vendor: MathJax 3 and the ipywidgets HTML manager for offline pages; runs
 ## on every build: each file is checked against the pinned npm tarballs and

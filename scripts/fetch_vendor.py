@@ -21,7 +21,7 @@ What it does, reproducibly:
    a time-out. Offline it stops within about 30 s with one line saying what
    it could not reach and what to do; a tarball with the wrong checksum is
    refused and vendor/ is left as it was.
-3. Copies only what the pages load into ``vendor/_static/`` (about 11 MB),
+3. Copies only what the pages and the slides load into ``vendor/_static/`` (about 12 MB),
    next to each package's licence, and writes ``vendor/_static/THIRD-PARTY.txt``
    and a small MathJax 2 -> 3 shim for the widget manager (see below).
 
@@ -138,6 +138,35 @@ PACKAGES = {
         dest="requirejs",
         root="",
         files=["require.js"],
+    ),
+    # the lecture slides (scripts/make_slides.py, nbconvert's reveal.js
+    # template; reveal.js 4.x: 5.x+ moved the plugin paths nbconvert expects).
+    # Files keep their names under _static/reveal.js/; the white theme loads
+    # its web font from fonts/source-sans-pro/ next to it.
+    "reveal.js": dict(
+        version="4.0.2",
+        tarball="reveal.js-4.0.2.tgz",
+        integrity="sha512-LWZSUenufF1gpD7npxJ7KfoQQFKgc1D6XrLTFgKlwWNP1BQ74hT48KONFWMAw+8R/QUeaScCLCLrBVHDfFIEiw==",
+        shasum="2e5e9f8ed0fa239924b448f21d4238c5aa6e852e",
+        license="MIT",
+        homepage="https://revealjs.com/ (https://github.com/hakimel/reveal.js)",
+        dest="reveal.js",
+        root="dist/theme",
+        files=["dist/reveal.js", "dist/reveal.css", "dist/reset.css", "dist/theme/white.css",
+               "dist/theme/fonts/source-sans-pro", "plugin/notes/notes.js", "LICENSE"],
+    ),
+    # nbconvert's slides template loads jQuery before the widget manager
+    "jquery": dict(
+        version="2.2.4",
+        tarball="jquery-2.2.4.tgz",
+        integrity="sha512-lBHj60ezci2u1v2FqnZIraShGgEXq35qCzMv4lITyHGppTnA13rwR0MgwyNJh9TnDs3aXUvd1xjAotfraMHX/Q==",
+        shasum="2c89d6889b5eac522a7eea32c14521559c6cbf02",
+        license="MIT",
+        license_note="see _static/jquery/LICENSE.txt",
+        homepage="https://jquery.com/ (https://github.com/jquery/jquery)",
+        dest="jquery",
+        root="dist",
+        files=["dist/jquery.min.js", "LICENSE.txt"],
     ),
     # test-only (tests/test_site_a11y.py injects it into each page): written to
     # vendor-test/, which is git-ignored and never published

@@ -11,10 +11,11 @@
 set -euo pipefail
 
 CHROMIUM=/usr/bin/chromium
-PACKAGES=(chromium fonts-liberation fonts-dejavu-core)
+# poppler-utils: pdftotext/pdftoppm read the handout PDF in tests/test_handout.py
+PACKAGES=(chromium fonts-liberation fonts-dejavu-core poppler-utils)
 
-if [ -x "$CHROMIUM" ]; then
-    echo "install_chromium: $CHROMIUM is present"
+if [ -x "$CHROMIUM" ] && command -v pdftoppm >/dev/null 2>&1; then
+    echo "install_chromium: $CHROMIUM and poppler-utils are present"
     exit 0
 fi
 

@@ -50,6 +50,7 @@ SRC = ROOT / "chapters"
 OUT = ROOT / "student"
 
 SOLUTION, STARTER, CHECK, RAISES = "solution", "starter", "check", "raises-exception"
+SLIDE_ONLY = "slide-only"  # the lecturer's slide cells (scripts/make_slides.py): not part of the student's notebook
 MIN_EXERCISES = 3
 EXERCISE_RE = re.compile(r"^(```+|:::+)\{exercise\}", re.MULTILINE)
 SOLUTION_RE = re.compile(r"^(```+|:::+)\{solution\}", re.MULTILINE)
@@ -80,7 +81,7 @@ def student_notebook(nb, name: str = ""):
     cells = []
     for cell in out.cells:
         cell_tags = tags(cell)
-        if SOLUTION in cell_tags:
+        if SOLUTION in cell_tags or SLIDE_ONLY in cell_tags:
             continue
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)

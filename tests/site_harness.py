@@ -91,6 +91,12 @@ def site(tmp_path_factory) -> Path:
             f"`{' '.join(cmd)}` failed ({proc.returncode}):\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}"
         )
     print(f"book built in {time.monotonic() - t0:.1f} s")
+    # the slides are part of the published site (`make course`): the chapter pages link them
+    slides = [sys.executable, str(ROOT / "scripts" / "make_slides.py"), "--book", str(BOOK_DIR),
+              "--site", str(out / "_build" / "html")]
+    proc = subprocess.run(slides, capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail(f"`{' '.join(slides)}` failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return out / "_build" / "html"
 
 
