@@ -2,31 +2,44 @@
 """Generate the student versions of the chapters, lint the exercises, run a student's checks.
 
 The instructor notebooks in ``chapters/`` are the only source. A student
-version is derived from each of them by:
+version is derived from each of them by the transforms of
+``studentnb/transforms.py`` (:func:`studentnb.transforms.published_notebook`):
 
-* dropping every cell tagged ``solution`` (solution code and the
-  ``{solution}`` dropdowns), keeping the ``starter`` cells;
-* clearing every output, execution count and the saved widget state;
-* tagging every ``check`` cell ``raises-exception``, so that "Run all" goes
-  on past a check that fails (as every check does until the exercise is
-  solved);
-* adding a short header cell that says what the notebook is.
+* every cell tagged ``solution`` is dropped (solution code and the
+  ``{solution}`` dropdowns); the ``starter`` and ``check`` cells stay;
+* the outputs of the teaching cells stay (the notebook reads well before it
+  is run); the outputs of starters, checks and of cells that use an answer's
+  names are cleared; the saved widget state keeps only what the kept outputs show;
+* every ``check`` cell is tagged ``raises-exception``, so that "Run all" goes
+  on past a check that fails (as every check does until the exercise is solved);
+* every markdown cell is rewritten from MyST into plain CommonMark (exercise
+  headings with label, level and check; cross-references as text; admonitions
+  as blockquotes; numbered equations with ``\\tag``);
+* a short header cell says what the notebook is.
 
 The output is deterministic: the same chapters give byte-identical files.
 
 Usage (from the repository root)::
 
-    python scripts/make_student.py            # write student/*.ipynb (make student)
-    python scripts/make_student.py --force    # overwrite edited student notebooks (a copy goes to student/replaced/)
+    python scripts/make_student.py --publish  # write student-notebooks/*.ipynb, the committed copies the site links to (make student-notebooks)
+    python scripts/make_student.py --stale    # exit 1 if student-notebooks/ is not what --publish would write
+    python scripts/make_student.py            # write your working copies student/*.ipynb (make student)
+    python scripts/make_student.py --force    # overwrite edited working copies (a copy goes to student/replaced/)
     python scripts/make_student.py --check    # lint the instructor notebooks' exercises; write nothing
     python scripts/make_student.py --run      # run student/*.ipynb exercise by exercise, report every check (make check-student)
+    python scripts/make_student.py --run --strict   # the same, exit status 1 unless every check passes (for CI)
 
 ``--run`` executes each notebook cell by cell: a syntax error, an exception
 or a time-out in one exercise is reported for that exercise (cell number,
 line, error) and the other exercises are still judged; a check passes only
-when the checker returned normally.
+when the checker returned normally, and a failing check prints the checker's
+whole message (hint and first failing case), as in the notebook. A notebook
+that cannot be read (deleted, not JSON) is reported and the others still run.
+Exit status: 0 when every notebook ran (failing checks are the student's
+result), 1 when a notebook could not be run, or with ``--strict`` when a
+check failed.
 
-The functions :func:`student_notebook`, :func:`generate`,
+The functions :func:`student_notebook`, :func:`generate`, :func:`publish`,
 :func:`exercise_problems` and :func:`run_checks` are used by
 ``tests/test_student_versions.py``.
 """
@@ -34,8 +47,7 @@ The functions :func:`student_notebook`, :func:`generate`,
 from __future__ import annotations
 
 import argparse
-import ast
-import copy
+import json
 import re
 import shutil
 import sys
@@ -363,67 +375,119 @@ def run_notebook_checks(path: Path, *, src: Path = SRC, cell_timeout: float = CE
     def timeout_for(cell):
         return check_timeout if CHECK in tags(cell) else cell_timeout
 
-    client = NotebookClient(nb, timeout_func=timeout_for, kernel_name="python3", allow_errors=True,
-                            interrupt_on_timeout=True, resources={"metadata": {"path": str(path.parent)}})
     results = []
-    with client.setup_kernel():
-        for starter, indices in exercises(nb):
-            broken = ""
-            for i in indices:
-                cell = nb.cells[i]
-                if cell.cell_type != "code":
-                    continue
-                is_check = CHECK in tags(cell)
-                if is_check and broken:
-                    results.append(CheckResult(path.name, i, cell.source, False, "NotRun", broken, problem=f"not run: {broken}"))
-                    continue
-                start = time.monotonic()
-                client.execute_cell(cell, i)
-                timed_out = time.monotonic() - start >= timeout_for(cell)
-                error = cell_error(cell)
-                text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
-                if is_check:
-                    ok = not error and not timed_out
-                    summary = "" if ok else error_summary(cell, i, error, timed_out, timeout_for(cell))
-                    if error.get("ename") in ("CheckFailed", "AssertionError") and not timed_out:
-                        summary = plain(error.get("evalue", ""))  # the checker's own message, hint first
-                    results.append(CheckResult(path.name, i, cell.source, ok, error.get("ename", "Timeout" if timed_out else ""),
-                                               plain(error.get("evalue", "")), plain(text), summary))
-                elif error or timed_out:
-                    summary = error_summary(cell, i, error, timed_out, timeout_for(cell))
-                    if starter is None:
-                        log("  ! " + summary.replace("\n", ": ", 1))
-                    else:
-                        broken = broken or f"your {summary}"
+    km, sockets = kernel_manager(path.parent)
+    client = NotebookClient(nb, km=km, timeout_func=timeout_for, kernel_name="python3", allow_errors=True,
+                            interrupt_on_timeout=True, resources={"metadata": {"path": str(path.parent)}})
+    try:
+        with client.setup_kernel():
+            for starter, indices in exercises(nb):
+                broken = ""
+                for i in indices:
+                    cell = nb.cells[i]
+                    if cell.cell_type != "code":
+                        continue
+                    is_check = CHECK in tags(cell)
+                    if is_check and broken:
+                        results.append(CheckResult(path.name, i, cell.source, False, "NotRun", broken, problem=f"not run: {broken}"))
+                        continue
+                    start = time.monotonic()
+                    client.execute_cell(cell, i)
+                    timed_out = time.monotonic() - start >= timeout_for(cell)
+                    error = cell_error(cell)
+                    text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+                    if is_check:
+                        ok = not error and not timed_out
+                        summary = "" if ok else error_summary(cell, i, error, timed_out, timeout_for(cell))
+                        if error.get("ename") in ("CheckFailed", "AssertionError") and not timed_out:
+                            summary = plain(error.get("evalue", ""))  # the checker's own message, hint first
+                        results.append(CheckResult(path.name, i, cell.source, ok, error.get("ename", "Timeout" if timed_out else ""),
+                                                   plain(error.get("evalue", "")), plain(text), summary))
+                    elif error or timed_out:
+                        summary = error_summary(cell, i, error, timed_out, timeout_for(cell))
+                        if starter is None:
+                            log("  ! " + summary.replace("\n", ": ", 1))
+                        else:
+                            broken = broken or f"your {summary}"
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     return results
 
 
-def run_checks(paths, log=print, **options) -> list:
-    """Run every student notebook in ``paths`` exercise by exercise, report each check; return all CheckResults."""
-    results = []
+class CheckRun(list):
+    """The CheckResults of a run (a list), plus ``unreadable``: ``[(path, why)]`` of notebooks that could not run."""
+
+    def __init__(self):
+        super().__init__()
+        self.unreadable = []
+
+
+def notebook_problem(path: Path, error: Exception) -> str:
+    """One line saying why a notebook could not be run."""
+    if isinstance(error, FileNotFoundError):
+        return "the file is gone (deleted or renamed while the checks ran?)"
+    if isinstance(error, (json.JSONDecodeError, nbformat.reader.NotJSONError)):
+        return "not a notebook: the file is not valid JSON (an editor saved it half-way?)"
+    if isinstance(error, nbformat.ValidationError):
+        return f"not a valid notebook: {str(error).splitlines()[0]}"
+    return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else 'could not run it'}"
+
+
+def run_checks(paths, log=print, **options) -> CheckRun:
+    """Run every student notebook in ``paths`` exercise by exercise, report each check; return all CheckResults.
+
+    A failing check is reported with the checker's whole message: the hint
+    that names the mistake and the first failing case, as the notebook shows it.
+    """
+    results = CheckRun()
     for path in paths:
         log(f"\n{path}")
-        for r in run_notebook_checks(Path(path), log=log, **options):
+        try:
+            found = run_notebook_checks(Path(path), log=log, **options)
+        except Exception as error:  # noqa: BLE001 - reported for this notebook, the others still run
+            why = notebook_problem(Path(path), error)
+            results.unreadable.append((Path(path), why))
+            log(f"  ! not run: {why}")
+            continue
+        for r in found:
             results.append(r)
             if r.passed:
                 log(f"  ✓ {r.call}")
                 continue
             log(f"  ✗ {r.call}")
-            lines = [ln for ln in r.problem.splitlines() if ln.strip()] or [r.ename or "failed"]
-            hint = [ln for ln in lines[1:] if ln.startswith("Hint [")]
-            for line in (lines[:1] + hint[:1]) if hint else lines[:2]:
-                log(f"      {line}")
+            lines = [ln.rstrip() for ln in r.problem.splitlines()] or [r.ename or "failed"]
+            if r.ename not in ("CheckFailed", "AssertionError"):
+                lines = [ln for ln in lines if ln.strip()][:2]
+            for line in lines:
+                log(f"      {line}" if line.strip() else "")
     passed = sum(r.passed for r in results)
     log(f"\n{passed} of {len(results)} checks pass")
+    for path, why in results.unreadable:
+        log(f"not run: {path}: {why}")
     return results
+
+
+def kernel_manager(workdir: Path):
+    """A kernel manager on IPC sockets in a private folder: no "running over TCP without encryption" warning."""
+    import tempfile
+
+    from jupyter_client import KernelManager
+
+    sockets = Path(tempfile.mkdtemp(prefix="convlayer-kernel-"))
+    return KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel")), sockets
 
 
 def execute(nb, cwd: Path, timeout: int = 120):
     """Execute ``nb`` in place with nbclient; only cells tagged ``raises-exception`` may fail (used by the tests)."""
     from nbclient import NotebookClient
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False, resources={"metadata": {"path": str(cwd)}})
-    client.execute()
+    km, sockets = kernel_manager(cwd)
+    client = NotebookClient(nb, km=km, timeout=timeout, kernel_name="python3", allow_errors=False,
+                            resources={"metadata": {"path": str(cwd)}})
+    try:
+        client.execute()
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     return nb
 
 
@@ -437,6 +501,10 @@ def main(argv=None) -> int:
     parser.add_argument("--force", action="store_true", help="overwrite edited student notebooks (keeping a timestamped copy in <out>/replaced/)")
     parser.add_argument("--check", action="store_true", help="lint the instructor notebooks' exercises and exit")
     parser.add_argument("--run", action="store_true", help="execute the student notebooks and report every check")
+    parser.add_argument("--strict", action="store_true", help="with --run: exit status 1 unless every check passes (for CI)")
+    parser.add_argument("--publish", action="store_true", help="write the published student notebooks (default: student-notebooks/)")
+    parser.add_argument("--stale", action="store_true", help="exit 1 if the published student notebooks differ from the chapters")
+    parser.add_argument("--published", type=Path, default=PUBLISHED, help="published student notebooks (default: student-notebooks/)")
     parser.add_argument("notebooks", nargs="*", type=Path, help="with --run: the notebooks to run (default: all in --out)")
     args = parser.parse_args(argv)
 
@@ -465,7 +533,19 @@ def main(argv=None) -> int:
             print(f"no student notebooks in {args.out}: run `make student` first")
             return 1
         results = run_checks(paths, src=args.src)
-        return 0 if results and all(r.passed for r in results) else 1
+        if results.unreadable:
+            return 1
+        return 1 if args.strict and not (results and all(r.passed for r in results)) else 0
+
+    if args.publish:
+        publish(args.src, args.published)
+        return 0
+
+    if args.stale:
+        stale = stale_published(args.src, args.published)
+        for name in stale:
+            print(f"stale: {args.published / name} (run `make student-notebooks` and commit it)")
+        return 1 if stale else 0
 
     generate(args.src, args.out, force=args.force)
     return 0
