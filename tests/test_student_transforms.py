@@ -160,3 +160,12 @@ def test_no_myst_left_in_a_chapter_and_the_site_version_keeps_it(path):
     site = site_notebook(nb)
     assert not [c for c in site.cells if "solution" in c.metadata.get("tags", [])]
     assert sum(len(re.findall(r"^```\{exercise\}", c.source, re.M)) for c in site.cells if c.cell_type == "markdown") == n_exercises
+
+
+def test_module_examples_run():
+    import doctest
+
+    import studentnb.transforms as module
+
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 2 and result.failed == 0
