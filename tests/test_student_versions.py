@@ -399,3 +399,14 @@ def test_check_student_goes_on_after_a_deleted_or_broken_notebook(tmp_path):
     assert f"not run: {broken}: not a notebook: the file is not valid JSON" in out
     assert f"not run: {later}: the file is gone" in out
     assert "2 of 2 checks pass" in out
+
+
+def test_an_unknown_label_stops_generation_with_one_line(tmp_path, capsys):
+    src = tmp_path / "chapters"
+    src.mkdir()
+    nb = nbformat.read(CHAPTERS[0], as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("See {eq}`eq-nowhere`."))
+    nbformat.write(nb, src / CHAPTERS[0].name)
+    assert ms.main(["--src", str(src), "--publish", "--published", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == f"make_student: chapters/{CHAPTERS[0].stem}: {{eq}}`eq-nowhere` names no exercise, equation or section of the book"
