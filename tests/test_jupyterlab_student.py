@@ -178,7 +178,7 @@ def test_student_notebooks_render_without_myst_in_stock_jupyterlab(lab):
         finally:
             browser.close()
     assert not external, f"requests to other hosts: {external[:5]}"
-    assert not problems, "\n".join(problems[:30])
+    assert not problems, "\n".join(problems[:30]) + (f"\n(uncaught page errors: {errors[:3]})" if errors else "")
 
 
 def test_make_lab_starts_jupyterlab_on_the_course(tmp_path):
