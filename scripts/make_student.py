@@ -410,7 +410,7 @@ def run_notebook_checks(path: Path, *, src: Path = SRC, cell_timeout: float = CE
                         else:
                             broken = broken or f"your {summary}"
     finally:
-        shutil.rmtree(sockets, ignore_errors=True)
+        stop_kernel(km, sockets)
     return results
 
 
@@ -477,6 +477,16 @@ def kernel_manager(workdir: Path):
     return KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel")), sockets
 
 
+def stop_kernel(km, sockets: Path) -> None:
+    """Shut down the kernel of ``km`` (nbclient leaves a kernel manager it was given running) and remove its sockets."""
+    try:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+    finally:
+        km.cleanup_resources()
+        shutil.rmtree(sockets, ignore_errors=True)
+
+
 def execute(nb, cwd: Path, timeout: int = 120):
     """Execute ``nb`` in place with nbclient; only cells tagged ``raises-exception`` may fail (used by the tests)."""
     from nbclient import NotebookClient
@@ -487,7 +497,7 @@ def execute(nb, cwd: Path, timeout: int = 120):
     try:
         client.execute()
     finally:
-        shutil.rmtree(sockets, ignore_errors=True)
+        stop_kernel(km, sockets)
     return nb
 
 

@@ -410,3 +410,28 @@ def test_an_unknown_label_stops_generation_with_one_line(tmp_path, capsys):
     assert ms.main(["--src", str(src), "--publish", "--published", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert err.strip() == f"make_student: chapters/{CHAPTERS[0].stem}: {{eq}}`eq-nowhere` names no exercise, equation or section of the book"
+
+
+def test_no_kernel_is_left_running(tmp_path):
+    """Every kernel that run_checks and execute start is shut down (nbclient does not stop a kernel manager it was given)."""
+    import os
+
+    def kernels():
+        """Live ipykernel processes whose parent is this test process."""
+        found = set()
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid == os.getpid() and b"ipykernel" in cmd:
+                found.add(int(pid))
+        return found
+
+    before = kernels()
+    path = _tiny_notebook(tmp_path / "tiny.ipynb", [("x", [], "x = 1")])
+    ms.run_checks([path], log=lambda *a: None, src=tmp_path / "none")
+    ms.execute(nbformat.read(path, as_version=4), tmp_path, timeout=60)
+    assert kernels() - before == set()
