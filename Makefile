@@ -66,9 +66,15 @@ course: slides
 # after the change (an incremental build does not re-read unchanged pages and
 # so does not repeat their warnings); it also copies _static/ and vendor/
 # every time. A full build takes about 20 s here.
+# SOLUTIONS=none: a site with no solution text or code anywhere (pages, search
+# index, downloads); the default (toggle) hides them in closed toggles. The
+# student notebooks that the launch and download buttons open are brought up
+# to date first (student-notebooks/, commit them with the chapters).
 BOOK ?= .
-JB_BUILD = $(BIN)/jupyter-book build $(BOOK) -W --keep-going --all
+SOLUTIONS ?=
+JB_BUILD = $(if $(SOLUTIONS),CONVLAYER_SOLUTIONS=$(SOLUTIONS) )$(BIN)/jupyter-book build $(BOOK) -W --keep-going --all
 book: setup vendor
+	$(BIN)/python scripts/make_student.py --publish
 	$(JB_BUILD)
 
 # the build alone (tests/test_build_integrity.py runs it on a small temporary book)
@@ -109,6 +115,7 @@ serve:
 notebooks: setup
 	cd chapters && for nb in $(notdir $(CHAPTERS)); do \
 		../$(BIN)/jupyter execute --inplace "$$nb" || exit 1; done
+	$(BIN)/python scripts/make_student.py --publish
 
 ## wheelhouse: download every pinned package for Python 3.10 to 3.13 (this platform) and the
 ## site's npm tarballs into $(WHEELHOUSE)/; afterwards make course installs from it with no network
@@ -127,15 +134,25 @@ bench: setup vendor
 clean:
 	rm -rf _build .pytest_cache
 
-## student: write the student versions (solutions removed) into student/ (keeps notebooks you edited; FORCE=1 overwrites)
-## check-student: run your student notebooks and report every exercise check
-.PHONY: student check-student
+## student-notebooks: write the published student notebooks student-notebooks/*.ipynb (what the site's
+##   Binder, Colab and download buttons open; commit them; a test fails when they are stale)
+## student: your working copies in student/ (keeps notebooks you edited; FORCE=1 overwrites, keeping a copy)
+## check-student: run your student notebooks and report every exercise check (STRICT=1: exit 1 unless all pass)
+## lab: JupyterLab on the course folder (--allow-root when run as root); LAB_ARGS="--port=8890 ..." adds options
+.PHONY: student student-notebooks check-student lab
+student-notebooks: setup
+	$(BIN)/python scripts/make_student.py --publish
+
 student: setup
 	$(BIN)/python scripts/make_student.py $(if $(FORCE),--force)
 
 check-student: setup
 	@test -n "$$(ls student/*.ipynb 2>/dev/null)" || $(BIN)/python scripts/make_student.py
-	$(BIN)/python scripts/make_student.py --run
+	@$(BIN)/python scripts/make_student.py --run $(if $(STRICT),--strict)
+
+LAB_ARGS ?=
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 ## grade: instructor-side grading, SUBMISSIONS/<student>/<chapter>.ipynb -> OUT/grades.csv, OUT/feedback/
 ## (hidden seed: SECRET=path, default ~/.config/convlayer/grading-seed; see the README's "Grading" section)

@@ -176,13 +176,16 @@ def test_page_chrome(site, doc):
     assert not re.search(r"<script[^>]+src=\"(https?:)?//", text), "a script is loaded from another host"
     assert "unpkg.com" not in text and "cdn.jsdelivr" not in text and "cdnjs" not in text
     src = _source_of(doc)
-    if src is not None:
-        # download button: the page source (.ipynb or .md)
+    if src is not None and src.suffix == ".md":
+        # download button: the page source
         assert f"_sources/{doc}{src.suffix}" in text, "download button (page source) missing"
     if src is not None and src.suffix == ".ipynb":
-        nb = f"{doc}.ipynb"
+        # launch and download buttons open the student notebook (tests/test_site_student.py checks the files)
+        nb = f"student-notebooks/{src.name}"
         assert f"https://mybinder.org/v2/gh/convlayer/convlayer/{BRANCH}?urlpath=tree/{nb}" in text, "Binder launch button"
         assert f"https://colab.research.google.com/github/convlayer/convlayer/blob/{BRANCH}/{nb}" in text, "Colab launch button"
+        assert f'href="{"../" * doc.count("/")}{nb}"' in text, "download button (student notebook) missing"
+        assert f"_sources/{doc}.ipynb" not in text, "the instructor notebook is a link target"
         assert "thebe-launch-button" not in text, "thebe must stay off"
 
 

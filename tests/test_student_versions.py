@@ -56,8 +56,32 @@ def executed(student_dir):
     return result
 
 
-def test_there_are_five_chapters():
-    assert STEMS == ["01_translation_invariance", "02_locality", "03_convolution_vs_correlation", "04_padding_and_stride", "05_channels"]
+def test_every_chapter_of_the_toc_is_a_notebook_in_chapters():
+    index = ms.book_index()
+    numbered = [d for d in index.docs if d in index.numbers]
+    assert len(numbered) >= 4
+    assert sorted(Path(d).name for d in numbered) == STEMS
+
+
+def test_published_student_notebooks_are_up_to_date():
+    """student-notebooks/ (committed; what the site's launch and download buttons open) is what the chapters give."""
+    stale = ms.stale_published()
+    assert not stale, f"stale student notebooks {stale}: run `make student-notebooks` and commit them"
+    assert sorted(p.name for p in ms.PUBLISHED.glob("*.ipynb")) == [p.name for p in CHAPTERS]
+
+
+def test_stale_detection_names_the_notebook(tmp_path):
+    out = tmp_path / "published"
+    assert sorted(ms.publish(out=out, log=lambda *a: None)) == [p.name for p in CHAPTERS]
+    assert ms.stale_published(out=out) == [] and ms.publish(out=out, log=lambda *a: None) == []
+    target = out / CHAPTERS[1].name
+    target.write_text(target.read_text(encoding="utf-8").replace("Exercise", "Exercice", 1), encoding="utf-8")
+    (out / "99_old.ipynb").write_text("{}", encoding="utf-8")
+    (out / CHAPTERS[0].name).unlink()
+    assert ms.stale_published(out=out) == [CHAPTERS[0].name, CHAPTERS[1].name, "99_old.ipynb"]
+    assert ms.main(["--stale", "--published", str(out)]) == 1
+    ms.publish(out=out, log=lambda *a: None)
+    assert ms.stale_published(out=out) == [] and not (out / "99_old.ipynb").exists()
 
 
 # ---------------------------------------------------------------------------
@@ -124,21 +148,37 @@ def test_student_version_is_stripped(path, student_dir):
     solution_sources = [c.source for c in instructor.cells if "solution" in tags(c)]
     assert solution_sources
     student_text = json.dumps([c.source for c in student.cells])
+    by_id = {c.id: c for c in instructor.cells}
+    answers = set().union(*(ms.defined_names(c.source) for c in instructor.cells if "starter" in tags(c)))
+    kept = 0
     for cell in student.cells:
         assert "solution" not in tags(cell)
         assert cell.source not in solution_sources
         if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None
+            original = by_id[cell.id]
+            if {"starter", "check"} & set(tags(cell)) or ms.used_names(cell.source) & answers:
+                assert cell.outputs == [] and cell.execution_count is None, cell.id
+            else:  # a teaching cell: its stored output stays, so the notebook reads well before it is run
+                assert cell.outputs == original.outputs and cell.execution_count == original.execution_count, cell.id
+                kept += bool(cell.outputs)
             if "check" in tags(cell):
                 assert "raises-exception" in tags(cell)
+    assert kept >= 3
     for source in solution_sources:  # no solution line survives anywhere (ignoring lines the starter shares)
         starter_text = "\n".join(c.source for c in instructor.cells if "starter" in tags(c))
         for line in source.splitlines():
             line = line.strip()
             if len(line) > 25 and line not in starter_text and not line.startswith(('"""', "def ", "```", ":class:")):
                 assert line not in student_text, f"solution line leaked: {line!r}"
-    assert "widgets" not in student.metadata
+    # saved widget state: exactly the models the kept outputs display (and what they reference)
+    views = {o["data"]["application/vnd.jupyter.widget-view+json"]["model_id"] for c in student.cells if c.cell_type == "code"
+             for o in c.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})}
+    state = student.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    assert views <= set(state)
+    full = instructor.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    assert set(state) <= set(full) and all(state[k] == full[k] for k in state)
     assert [c.source for c in student.cells if "starter" in tags(c)] == [c.source for c in instructor.cells if "starter" in tags(c)]
+    assert [c.source for c in student.cells if "check" in tags(c)] == [c.source for c in instructor.cells if "check" in tags(c)]
     assert student.cells[0].id == "student-version-header"
 
 
@@ -272,6 +312,10 @@ def test_broken_exercises_are_reported_one_by_one(tmp_path, capsys):
     assert "Hint [time limit]: your function did not return within 5 s" in local.problem
     receptive = by_call["check_receptive_field(my_receptive_field)"]
     assert receptive.ename == "CheckFailed" and "Hint [layers ignored]" in receptive.problem
+    # the whole checker message, as the notebook shows it: hint and first failing case
+    assert "      Hint [layers ignored]" in out
+    assert "      First failing case: delta=1, layers=2" in out
+    assert re.search(r"^      expected: 5$", out, re.M) and re.search(r"^      got: +3$", out, re.M), out
     assert "0 of 3 checks pass" in out
 
 
@@ -296,3 +340,98 @@ def test_a_cell_that_never_finishes_blocks_only_its_exercise(tmp_path, capsys):
     assert [r.passed for r in results] == [False, True]
     assert results[0].problem == "not run: your cell 2 did not finish within 2 s and was stopped\n(a loop that never ends?)"
     assert "1 of 2 checks pass" in out
+
+
+def _tiny_notebook(path: Path, cells) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for cid, cell_tags, source in cells:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.id, cell.metadata["tags"] = cid, cell_tags
+        nb.cells.append(cell)
+    nbformat.write(nb, path)
+    return path
+
+
+def _run_cli(*args, cwd):
+    import subprocess
+
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / "make_student.py"), "--src", str(cwd / "none"), "--run", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_check_student_exit_status_and_no_kernel_noise(tmp_path):
+    """Failing checks are the student's result (exit 0); --strict makes them exit 1; no kernel warnings on stderr."""
+    wrong = _tiny_notebook(tmp_path / "wrong.ipynb", [
+        ("setup", [], "from convlib.checks import check_receptive_field"),
+        ("a-starter", ["starter"], "def side(delta, layers):\n    return 2 * delta + 1"),
+        ("a-check", ["check"], "check_receptive_field(side)"),
+    ])
+    proc = _run_cli(wrong, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "✗ check_receptive_field(side)" in proc.stdout and "First failing case: delta=1, layers=2" in proc.stdout
+    assert "0 of 1 checks pass" in proc.stdout
+    assert proc.stderr.strip() == "", proc.stderr  # no "Kernel is running over TCP without encryption"
+    strict = _run_cli("--strict", wrong, cwd=tmp_path)
+    assert strict.returncode == 1 and strict.stderr.strip() == ""
+
+
+def test_check_student_goes_on_after_a_deleted_or_broken_notebook(tmp_path):
+    later = _tiny_notebook(tmp_path / "later.ipynb", [("x", [], "x = 1")])
+    # the first notebook deletes the second one while the checks run
+    first = _tiny_notebook(tmp_path / "first.ipynb", [
+        ("setup", [], "import os\nos.remove('later.ipynb')\nfrom convlib.checks import check_receptive_field"),
+        ("a-starter", ["starter"], "def side(delta, layers):\n    return 2 * layers * delta + 1"),
+        ("a-check", ["check"], "check_receptive_field(side)"),
+    ])
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text('{"cells": [', encoding="utf-8")
+    last = _tiny_notebook(tmp_path / "last.ipynb", [
+        ("setup", [], "from convlib.checks import check_receptive_field"),
+        ("b-starter", ["starter"], "def side(delta, layers):\n    return 2 * layers * delta + 1"),
+        ("b-check", ["check"], "check_receptive_field(side)"),
+    ])
+    proc = _run_cli(first, broken, later, last, cwd=tmp_path)
+    out = proc.stdout
+    assert "Traceback" not in out + proc.stderr
+    assert proc.returncode == 1, out  # not every notebook ran
+    assert out.count("✓ check_receptive_field(side)") == 2, out  # the notebooks before and after the bad ones ran
+    assert f"not run: {broken}: not a notebook: the file is not valid JSON" in out
+    assert f"not run: {later}: the file is gone" in out
+    assert "2 of 2 checks pass" in out
+
+
+def test_an_unknown_label_stops_generation_with_one_line(tmp_path, capsys):
+    src = tmp_path / "chapters"
+    src.mkdir()
+    nb = nbformat.read(CHAPTERS[0], as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("See {eq}`eq-nowhere`."))
+    nbformat.write(nb, src / CHAPTERS[0].name)
+    assert ms.main(["--src", str(src), "--publish", "--published", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == f"make_student: chapters/{CHAPTERS[0].stem}: {{eq}}`eq-nowhere` names no exercise, equation or section of the book"
+
+
+def test_no_kernel_is_left_running(tmp_path):
+    """Every kernel that run_checks and execute start is shut down (nbclient does not stop a kernel manager it was given)."""
+    import os
+
+    def kernels():
+        """Live ipykernel processes whose parent is this test process."""
+        found = set()
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            if ppid == os.getpid() and b"ipykernel" in cmd:
+                found.add(int(pid))
+        return found
+
+    before = kernels()
+    path = _tiny_notebook(tmp_path / "tiny.ipynb", [("x", [], "x = 1")])
+    ms.run_checks([path], log=lambda *a: None, src=tmp_path / "none")
+    ms.execute(nbformat.read(path, as_version=4), tmp_path, timeout=60)
+    assert kernels() - before == set()

@@ -1,0 +1,20 @@
+"""Student notebooks made from the chapters: small, named notebook transforms.
+
+``studentnb.transforms`` holds the transforms (in the style of nbgrader's
+preprocessors: each is a small class with one job, applied in a fixed
+order); ``studentnb.book`` is the Sphinx extension that points the site's
+launch and download buttons at the published student notebooks and builds the
+site without solutions on request. ``scripts/make_student.py`` is the
+command line.
+"""
+
+from .transforms import (  # noqa: F401
+    BookIndex,
+    ClearExerciseOutputs,
+    MystToCommonMark,
+    PruneWidgetState,
+    RemoveSolutions,
+    TagChecksRaises,
+    published_notebook,
+    site_notebook,
+)
