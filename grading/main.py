@@ -13,7 +13,8 @@ from pathlib import Path
 from .exercises import CHAPTERS
 from .hidden import new_secret, read_seed, secret_path
 from .report import summary, write_feedback, write_gradebook
-from .runner import Limits, grade_student, plans_for
+from .runner import ChapterResult, Limits, grade_student, plans_for
+from .sandbox import SandboxUnavailable, probe
 
 
 def _progress(done: int, total: int, started: float, stream) -> None:
@@ -25,7 +26,8 @@ def _progress(done: int, total: int, started: float, stream) -> None:
     stream.flush()
 
 
-def grade(submissions, out, *, secret=None, jobs=None, limits: Limits | None = None, chapters=None, progress=sys.stderr) -> dict:
+def grade(submissions, out, *, secret=None, jobs=None, limits: Limits | None = None, chapters=None, progress=sys.stderr,
+          sandbox: bool = True) -> dict:
     """Grade every ``submissions/<student>/`` folder; write ``out/grades.csv`` and ``out/feedback/``.
 
     Parameters
@@ -41,6 +43,10 @@ def grade(submissions, out, *, secret=None, jobs=None, limits: Limits | None = N
         Time and resource limits per submission.
     chapters : list of str, optional
         Chapter notebook names to grade (default: all four).
+    sandbox : bool, optional
+        Run each submission in bubblewrap (default). A grader that cannot
+        (not root, no working ``bwrap``) raises :class:`SandboxUnavailable`;
+        ``False`` runs the students' code as you, with resource limits only.
 
     Returns
     -------
@@ -63,16 +69,26 @@ def grade(submissions, out, *, secret=None, jobs=None, limits: Limits | None = N
         raise ValueError(f"chapters must be among {list(CHAPTERS)}; got {unknown}")
     students = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
     plans_for(seed)  # fail early if a checker cannot be planned
+    if sandbox:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="grading-probe-") as tmp:
+            why = probe(Path(tmp))
+        if why:
+            raise SandboxUnavailable(why)
     out.mkdir(parents=True, exist_ok=True)
     results, started = {}, time.monotonic()
     jobs = max(1, jobs or os.cpu_count() or 1)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {pool.submit(grade_student, s, chapters, seed, limits): s.name for s in students}
+        futures = {pool.submit(grade_student, s, chapters, seed, limits, sandbox): s.name for s in students}
         if progress:
             _progress(0, len(students), started, progress)
         for future in as_completed(futures):
-            results[futures[future]] = future.result()
+            try:
+                results[futures[future]] = future.result()
+            except Exception as e:  # noqa: BLE001 - a worker lost with one student: that row, not the class
+                results[futures[future]] = {ch: ChapterResult("grader error", [f"not graded: {type(e).__name__}"]) for ch in chapters}
             if progress:
                 _progress(len(results), len(students), started, progress)
     if progress:
@@ -96,6 +112,8 @@ def main(argv=None) -> int:
     parser.add_argument("--call-timeout", type=float, default=d.call_timeout, help="seconds per hidden case")
     parser.add_argument("--memory-mb", type=int, default=d.memory_mb, help="address space of a kernel")
     parser.add_argument("--nproc", type=int, default=d.nproc, help="processes and threads of a kernel")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run the students' code WITHOUT bubblewrap, as you, with resource limits only (for your own test notebooks)")
     args = parser.parse_args(argv)
     if args.new_secret:
         print(f"wrote a new grading seed to {new_secret(args.secret)}")
@@ -104,7 +122,11 @@ def main(argv=None) -> int:
         parser.error("give SUBMISSIONS and OUT")
     limits = Limits(args.cell_timeout, args.submission_timeout, args.call_timeout, args.memory_mb, args.nproc)
     try:
-        results = grade(args.submissions, args.out, secret=args.secret, jobs=args.jobs, limits=limits, chapters=args.chapters)
+        results = grade(args.submissions, args.out, secret=args.secret, jobs=args.jobs, limits=limits, chapters=args.chapters,
+                        sandbox=not args.no_sandbox)
+    except SandboxUnavailable as e:
+        print(f"grading: {e}\nRefusing to run students' code without a sandbox; --no-sandbox does it anyway (see the README).", file=sys.stderr)
+        return 2
     except (FileNotFoundError, ValueError) as e:
         print(f"grading: {e}", file=sys.stderr)
         return 2

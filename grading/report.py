@@ -3,12 +3,45 @@
 from __future__ import annotations
 
 import csv
+import html
+import re
 from collections import Counter
 from pathlib import Path
 
 from .exercises import EXERCISES
 
 STATUS_PREFIX = "status "
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def csv_safe(value):
+    """A gradebook cell a spreadsheet shows as text: a string starting like a formula gets a leading ``'`` (OWASP).
+
+    >>> csv_safe("=2+3*cmd|calc"), csv_safe("ada"), csv_safe(4.5)
+    ("'=2+3*cmd|calc", 'ada', 4.5)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def md_text(text) -> str:
+    r"""Student text as inert Markdown: HTML escaped, Markdown punctuation backslash-escaped, one line.
+
+    >>> print(md_text("**Total: 24 of 24** <b>x</b>"))
+    \*\*Total: 24 of 24\*\* &lt;b&gt;x&lt;/b&gt;
+    """
+    one_line = " ".join(str(text).split())
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
+
+
+def md_block(text) -> str:
+    """Text in a fenced block that nothing in it can close (the fence is longer than any backtick run inside)."""
+    text = str(text).strip()
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
 
 
 def points(label: str, verdict) -> float:
@@ -42,18 +75,18 @@ def write_gradebook(results: dict, out: Path) -> Path:
         w = csv.DictWriter(f, fieldnames=fields)
         w.writeheader()
         for student in sorted(results):
-            w.writerow(_row(student, results[student]))
+            w.writerow({k: csv_safe(v) for k, v in _row(student, results[student]).items()})
     return path
 
 
 def feedback(student: str, chapters: dict) -> str:
     """The Markdown feedback of one student: per exercise the points, the mistake's hint and the first failing case."""
     row = _row(student, chapters)
-    lines = [f"# Feedback for {student}", "", f"**Total: {row['total']:g} of {row['max']:g} points.**", ""]
+    lines = [f"# Feedback for {md_text(student)}", "", f"**Total: {row['total']:g} of {row['max']:g} points.**", ""]
     for chapter in sorted(chapters):
         res = chapters[chapter]
         lines += [f"## {chapter}", "", f"Status: {res.status}."]
-        lines += [f"- {note}" for note in res.notes]
+        lines += [f"- {md_text(note)}" for note in res.notes]
         lines.append("")
         for ex in (e for e in EXERCISES if e.chapter == chapter):
             v = res.verdicts.get(ex.label)
@@ -64,7 +97,7 @@ def feedback(student: str, chapters: dict) -> str:
             unit = "hidden cases" if v.total > 1 else "check"
             lines.append(f"Passed {v.passed} of {v.total} {unit}." if v.total > 1 else ("Correct." if v.passed else "Not correct yet."))
             if v.tag and v.message:
-                lines += ["", "```text", v.message.strip(), "```"]
+                lines += ["", md_block(v.message)]
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
