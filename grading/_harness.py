@@ -36,7 +36,8 @@ MAGIC = b"CONVLAYER-GRADING-RESULT\n"
 OUTPUT_CAP = 1 << 20  # bytes of printed output kept in memory per run (the rest is dropped)
 
 # taken before any student code runs (the student may rebind the module attributes later)
-_write, _pwrite, _fork, _kill, _getpid, _exit = os.write, os.pwrite, os.fork, os.kill, os.getpid, os._exit
+_write, _pwrite, _fork, _kill, _getpid, _exit, _dumps = os.write, os.pwrite, os.fork, os.kill, os.getpid, os._exit, json.dumps
+MAX_ARRAY_BYTES = 48 << 20  # arrays of all answers together; larger answers cross as a short description
 
 
 class CappedSink:
@@ -60,7 +61,7 @@ class CappedSink:
 
 
 def event(**fields):
-    line = (json.dumps(fields, ensure_ascii=True)[:4000] + "\n").encode()
+    line = (_dumps(fields, ensure_ascii=True)[:4000] + "\n").encode()
     try:
         _write(PROGRESS_FD, line)
     except OSError:
@@ -230,10 +231,15 @@ def refusal(checker, fn):
 def encoder(arrays_out):
     import numpy
 
+    budget = [MAX_ARRAY_BYTES]
+
     def encode(v, depth=0):
         if isinstance(v, numpy.generic):
             v = v.item() if v.dtype.kind in "biufc" else v
-        if type(v) is numpy.ndarray and v.dtype.kind in "biuf" and v.size <= 10**6:
+        if type(v) is numpy.ndarray and v.dtype.kind in "biuf":
+            if v.nbytes > budget[0]:
+                return {"repr": f"<array of shape {v.shape[:8]}: too large to send back>"[:300]}
+            budget[0] -= v.nbytes
             key = f"a{len(arrays_out)}"
             arrays_out[key] = numpy.array(v, copy=True)
             return {"npy": key}
@@ -398,6 +404,7 @@ def main(job_path):
     RESULT_FD, PROGRESS_FD = job["result_fd"], job["progress_fd"]
     sink = CappedSink()
     sys.stdout = sys.stderr = sink
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a file past the size limit fails with an error, not a kill
     os.chdir(job["work"])
     import numpy  # noqa: F401 - loaded (and snapshotted) before the student's code runs
     import convlib.checks  # noqa: F401
