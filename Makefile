@@ -59,6 +59,11 @@ vendor:
 browser:
 	bash scripts/install_chromium.sh
 
+## sandbox: bubblewrap (bwrap), the grader's sandbox for students' code (apt-get)
+.PHONY: sandbox
+sandbox:
+	bash scripts/install_bwrap.sh
+
 serve:
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
 
@@ -68,7 +73,7 @@ notebooks: setup
 		../$(BIN)/jupyter execute --inplace "$$nb" || exit 1; done
 
 ## test: every test (library, notebooks via nbval, book build, browser)
-test: setup vendor browser
+test: setup vendor browser sandbox
 	$(BIN)/python -m pytest tests chapters --nbval-lax -p no:cacheprovider
 
 bench: setup vendor
@@ -94,5 +99,5 @@ check-student: setup
 .PHONY: grade
 SUBMISSIONS ?= submissions
 OUT ?= grades
-grade: setup
+grade: setup sandbox
 	$(BIN)/python -m grading "$(SUBMISSIONS)" "$(OUT)" $(if $(SECRET),--secret "$(SECRET)")

@@ -183,6 +183,10 @@ class _Replayed:
     def __traceback__(self):
         return None
 
+    @__traceback__.setter
+    def __traceback__(self, value):
+        pass
+
 
 def _exception(name: str, message: str) -> Exception:
     if name == "NotImplementedError":

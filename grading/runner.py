@@ -59,7 +59,7 @@ def display_only(chapter: str) -> set:
 
 @dataclass
 class Limits:
-    """Time and resource limits for one submission's kernel."""
+    """Time and resource limits for one submission's sandbox run."""
 
     cell_timeout: float = 30.0
     submission_timeout: float = 300.0

@@ -91,9 +91,14 @@ def test_judging_replays_plain_data_through_the_public_checker():
     assert flipped.tag == "flipped kernel" and 0 < flipped.passed < 34
     assert "expected:" in flipped.message and "got:" in flipped.message
     hang = judge_function(p, [Outcome(timeout=True)] + [Outcome(skipped=True)] * 33, 1.0)
-    assert (hang.passed, hang.tag) == (0, "timeout") and "no result within 1 s" in hang.message
+    assert (hang.passed, hang.tag) == (0, "time limit") and "no result within 1 s" in hang.message
     stub = judge_function(p, [Outcome(error=("NotImplementedError", ""))] * 34, 1.0)
     assert (stub.passed, stub.tag) == (0, "not implemented")
+    crash = judge_function(p, [Outcome(error=("IndexError", "index 3 is out of bounds (line 5 of my_corr2d: Y[i, j] = X[i + 3])"))] * 34, 1.0)
+    assert crash.tag == "exception" and "raised IndexError: index 3 is out of bounds (line 5 of my_corr2d: Y[i, j] = X[i + 3])" in crash.message
+    assert "hidden.py" not in crash.message and "line " not in crash.message.replace("(line 5 of my_corr2d", "")
+    late = judge_function(p, [Outcome(timeout=True, line="line 3 of my_corr2d: while True:")] + [Outcome(skipped=True)] * 33, 1.0)
+    assert late.tag == "time limit" and "it was running line 3 of my_corr2d: while True:" in late.message
 
 
 def test_the_hook_is_off_outside_grading(capsys):
@@ -230,7 +235,7 @@ def test_an_endless_loop_is_stopped_and_costs_only_its_exercise(graded):
     row, fb = graded["rows"]["hang"], graded["feedback"]["hang"]
     assert _points(row) == {**FULL, "ex-03-corr2d": 0.0}
     assert row["status 03"] == "timeout"
-    assert "no result within 1 s" in fb and "my_corr2d ran out of time on a hidden case" in fb
+    assert "no result within 1 s" in fb and "my\\_corr2d ran out of time on a hidden case" in fb  # (Markdown-escaped)
 
 
 def test_monkeypatching_numpy_or_the_checkers_in_the_kernel_changes_nothing(graded):
@@ -257,7 +262,7 @@ def test_feedback_shows_no_grader_code_and_no_seed(graded):
         assert SEED_TEXT not in text
 
 
-@pytest.mark.parametrize("name", ["grading.hidden", "grading.main", "grading.exercises", "grading.report", "grading.sandbox"])
+@pytest.mark.parametrize("name", ["grading.hidden", "grading.main", "grading.exercises", "grading.report", "grading.sandbox", "grading.safeio"])
 def test_docstring_examples_run(name):
     import doctest
     import importlib
