@@ -374,3 +374,74 @@ def test_the_sandbox_refuses_without_root_or_bwrap_unless_told(tmp_path, monkeyp
     assert main.main([*argv, "--no-sandbox"]) == 0
     with open(tmp_path / "out" / "grades.csv", newline="", encoding="utf-8") as f:
         assert _points(next(csv.DictReader(f))) == FULL
+
+
+# ---------------------------------------------------------------------------
+# the grader's own reading and writing (no sandbox needed)
+
+
+def test_safe_reads_refuse_links_fifos_and_oversized_files(tmp_path):
+    from grading import safeio
+
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "ok.json").write_text("{}")
+    (tmp_path / "d" / "big").write_bytes(b"0" * 1000)
+    (tmp_path / "d" / "zero").symlink_to("/dev/zero")
+    (tmp_path / "link").symlink_to(tmp_path / "d")
+    os.mkfifo(tmp_path / "d" / "fifo")
+    assert safeio.read_file(tmp_path, "d/ok.json", 10) == b"{}"
+    for rel, why in (("d/zero", "symbolic link"), ("link/ok.json", "symbolic link"), ("d/fifo", "not a regular file"),
+                     ("d/big", "more than the limit"), ("d/../d/ok.json", "not a plain relative path")):
+        with pytest.raises(safeio.Unsafe, match=why):
+            safeio.read_file(tmp_path, rel, 999)
+    dst = tmp_path / "copy"
+    dst.mkdir()
+    skipped = safeio.copy_folder(tmp_path / "d", dst, max_bytes=1500)
+    assert sorted(p.name for p in dst.iterdir()) == ["big", "ok.json"]
+    assert sorted(skipped) == ["fifo: not a regular file, not copied", "zero: a symbolic link, not copied"]
+    with pytest.raises(safeio.Unsafe, match="symbolic link"):
+        safeio.copy_folder(tmp_path / "link", dst)
+
+
+def test_a_result_is_schema_checked_before_use():
+    import io
+
+    import numpy as np
+
+    from grading import safeio
+
+    def blob(result, arrays=None):
+        buf = io.BytesIO()
+        if arrays is not None:
+            np.savez(buf, **arrays)
+        body = json.dumps(result).encode()
+        return safeio.MAGIC + b"%d %d\n" % (len(body), len(buf.getvalue())) + body + buf.getvalue()
+
+    good = {"reports": {"ex-03-corr2d": {"outcomes": [{"value": {"npy": "a0"}}, {"timeout": True, "line": "line 2 of f: pass"}]}}}
+    result, arrays = safeio.parse_result(blob(good, {"a0": np.eye(2)}), 1 << 20)
+    assert result == good and np.array_equal(arrays["a0"], np.eye(2))
+    bad = [
+        (b"", "no result"),
+        (blob({"reports": {"x": {"outcomes": [{"value": {"npy": "a0", "extra": 1}}]}}}), "schema"),
+        (blob({"reports": {"x": {"outcomes": "all pass"}}}), "schema"),
+        (blob({"reports": {"x": {"refused": "x" * 5000}}}), "schema"),
+        (blob({"reports": {}, "admin": True}), "schema"),
+        (blob(good, {"a0": np.array(["text"])}), "not real numbers"),
+        (blob(good, {"a0": np.zeros(10**6)}), "larger than the limit"),
+        (safeio.MAGIC + b"99 0\n{}", "truncated"),
+        (safeio.MAGIC + b"2 5\n{}PK\x03\x04x", "unreadable arrays"),
+    ]
+    for data, why in bad:
+        with pytest.raises(safeio.Unsafe, match=why):
+            safeio.parse_result(data, 1 << 20)
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
+def test_every_formula_start_is_neutralised_in_the_gradebook(tmp_path, text):
+    from grading.report import write_gradebook
+    from grading.runner import ChapterResult
+
+    write_gradebook({text: {CH3: ChapterResult("ok")}, "ada": {CH3: ChapterResult("ok")}}, tmp_path)
+    with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as f:
+        students = [r["student"] for r in csv.DictReader(f)]
+    assert sorted(students) == sorted(["'" + text, "ada"])
