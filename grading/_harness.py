@@ -171,28 +171,52 @@ def restore(saved):
                 current[key] = value
 
 
-def _trip(*args, _grading_tripped=None, **kwargs):
-    _grading_tripped.append(1)
+def _trip(*args, _grading_tripped=None, _grading_name="", **kwargs):
+    _grading_tripped.append(_grading_name)
     raise LookupError("library function called")
 
 
-def library_functions():
-    """Correlation functions of convlib and SciPy that an exercise may forbid (SciPy's: always)."""
-    import convlib
+CONVLIB_CORRELATIONS = ("corr2d", "corr2d_naive", "conv2d", "corr2d_multi_in", "corr2d_multi_in_out")
+SCIPY_CORRELATIONS = {"scipy.signal": ("correlate", "correlate2d", "convolve", "convolve2d", "fftconvolve", "oaconvolve"),
+                      "scipy.ndimage": ("correlate", "convolve", "correlate1d", "convolve1d")}
 
-    found = {f"convlib.{n}": getattr(convlib, n) for n in ("corr2d", "corr2d_naive", "conv2d", "corr2d_multi_in", "corr2d_multi_in_out")}
-    try:
-        import scipy.ndimage
-        import scipy.signal
-    except ImportError:
-        return found
-    for mod, names in ((scipy.signal, ("correlate", "correlate2d", "convolve", "convolve2d", "fftconvolve", "oaconvolve")),
-                       (scipy.ndimage, ("correlate", "convolve", "correlate1d", "convolve1d"))):
-        for n in names:
-            f = getattr(mod, n, None)
-            if f is not None and hasattr(f, "__code__") and not f.__code__.co_freevars:
-                found[f"{mod.__name__}.{n}"] = f
-    return found
+
+class SciPyTrap:
+    """SciPy's correlation functions made to raise (and be recorded) whenever anything calls them.
+
+    SciPy is forbidden in every exercise. Its modules are trapped at once if
+    loaded (the child loads them when a cell mentions SciPy); importing them
+    during a hidden call counts as calling them (an import hook; loading
+    SciPy for every student would cost a second each).
+    """
+
+    def __init__(self, preload: bool):
+        self.hits, self.functions, self.armed = [], {}, False
+        for name in SCIPY_CORRELATIONS:
+            if preload and name not in sys.modules:
+                try:
+                    __import__(name)
+                except ImportError:
+                    continue
+            if name in sys.modules:
+                self.trap(sys.modules[name])
+        sys.meta_path.insert(0, self)
+
+    def trap(self, module):
+        for n in SCIPY_CORRELATIONS.get(module.__name__, ()):
+            f = getattr(module, n, None)
+            if f is not None and hasattr(f, "__code__") and not f.__code__.co_freevars and f.__code__ is not _trip.__code__:
+                self.functions[f"{module.__name__}.{n}"] = f
+                f.__code__, f.__kwdefaults__ = _trip.__code__, {"_grading_tripped": self.hits, "_grading_name": f"{module.__name__}.{n}"}
+
+    def find_spec(self, fullname, path=None, target=None):
+        if self.armed and fullname in SCIPY_CORRELATIONS:
+            stand_in = type(lambda: None)(_trip.__code__, {})
+            stand_in.__module__, stand_in.__name__ = fullname, "*"
+            self.functions[fullname] = stand_in
+            self.hits.append(fullname)
+            raise ImportError(f"{fullname} is not available while your function is graded")
+        return None
 
 
 def refusal(checker, fn):
@@ -270,7 +294,10 @@ def exchange(job, user):
     from convlib.checks import _calls
     from convlib.checks._calls import OutOfTime, call_student, describe_exception, student_line
 
-    library = library_functions()
+    import convlib
+
+    library = {f"convlib.{n}": getattr(convlib, n) for n in CONVLIB_CORRELATIONS}
+    scipy_trap = SciPyTrap(job.get("scipy", False))
     arrays_in = dict(numpy.load(job["arrays"], allow_pickle=False)) if job.get("arrays") else {}
     arrays_out, reports = {}, {}
     encode = encoder(arrays_out)
@@ -292,9 +319,10 @@ def exchange(job, user):
         if message:
             report["refused"] = message
             continue
-        trapped = {n: f for n, f in library.items() if n.startswith("scipy") or any(f is g for g in forbidden)}
+        trapped = {n: f for n, f in library.items() if any(f is g for g in forbidden)}
         saved = {n: (f.__code__, f.__kwdefaults__) for n, f in trapped.items()}
-        flags = {n: [] for n in trapped}
+        hits = scipy_trap.hits
+        hits.clear()
         outcomes = []
         where = []
 
@@ -309,7 +337,7 @@ def exchange(job, user):
 
         try:
             for n, f in trapped.items():
-                f.__code__, f.__kwdefaults__ = _trip.__code__, {"_grading_tripped": flags[n]}
+                f.__code__, f.__kwdefaults__ = _trip.__code__, {"_grading_tripped": hits, "_grading_name": n}
             for case in ex["cases"]:
                 if outcomes and (outcomes[-1].get("timeout") or outcomes[-1].get("skipped")):
                     outcomes.append({"skipped": True})
@@ -319,9 +347,11 @@ def exchange(job, user):
                 out = {}
                 with open(os.devnull, "w") as quiet:
                     sys.stdout = sys.stderr = quiet
+                    scipy_trap.armed = True
                     try:
                         o = call_student(traced, tuple(args), job["call_timeout"])
                     finally:
+                        scipy_trap.armed = False
                         sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
                 if o.timed_out:
                     out["timeout"] = True
@@ -341,18 +371,18 @@ def exchange(job, user):
                 if changed:
                     out["mutated"] = changed
                 outcomes.append(out)
-                if any(flags.values()):
+                if hits:
                     break
         finally:
             for n, f in trapped.items():
                 f.__code__, f.__kwdefaults__ = saved[n]
-        called = [n for n, hits in flags.items() if hits]
+        called = [n for n in hits if isinstance(n, str) and n in {**trapped, **scipy_trap.functions}]
         if called:
             # the practice checker's own refusal, for the library function that was called
             from convlib.checks import _engine
 
             try:
-                _engine._require_callable(trapped[called[0]], title)
+                _engine._require_callable({**trapped, **scipy_trap.functions}[called[0]], title)
                 report["refused"] = f"{title}: Hint [library function]: this calls {called[0]}"
             except AssertionError as e:
                 report["refused"] = str(e)[:2000]

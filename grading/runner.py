@@ -153,7 +153,8 @@ class Run:
             os.chmod(job_dir / "in.npz", 0o644)
         job = {"cells": cells, "cell_timeout": self.limits.cell_timeout, "call_timeout": self.limits.call_timeout,
                "exercises": items, "arrays": f"{inside}/in.npz" if arrays else "", "work": f"{scratch_inside}/work",
-               "result_fd": fds[0], "progress_fd": fds[1], "sandboxed": self.jail.sandboxed}
+               "result_fd": fds[0], "progress_fd": fds[1], "sandboxed": self.jail.sandboxed,
+               "scipy": any("scipy" in src for _, src in cells)}
         (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
         os.chmod(job_dir / "job.json", 0o644)
 

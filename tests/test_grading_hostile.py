@@ -127,6 +127,8 @@ def _attacks(victim: Path, victim_dir: Path, submissions: Path, seed: Path) -> d
         "via_getattr": {"answers": {"ex-03-corr2d": "import convlib as _m\ndef my_corr2d(X, K):\n    return getattr(_m, 'corr' + '2d')(X, K)\n"}},
         "via_alias": {"answers": {"ex-03-corr2d": "_tools = {'f': corr2d}\ndef my_corr2d(X, K):\n    return _tools['f'](X, K)\n"}},
         "via_scipy": {"answers": {"ex-03-corr2d": "def my_corr2d(X, K):\n    from scipy import signal\n    return signal.correlate2d(X, K, mode='valid')\n"}},
+        "via_hidden_scipy": {"answers": {"ex-03-corr2d": "def my_corr2d(X, K):\n    m = __import__('sci' + 'py.sig' + 'nal', fromlist=['x'])\n"
+                                                         "    return m.correlate2d(X, K, mode='valid')\n"}},
         # secrets and classmates
         "snoop": {"extra": [found]},
         "copier": {"answers": {"ex-03-corr2d": STUB}, "extra": [
@@ -248,7 +250,7 @@ def test_the_gradebook_and_all_feedback_are_written(hostile):
     assert run.returncode == 0, run.stderr[-3000:]
     students = set(hostile["rows"])
     assert {"honest1", "honest2", "honest_flipped", "linked_files", "linked_notebook", "linked_folder", "many_cells"} <= students
-    assert len(students) == 3 + 17 + 4
+    assert len(students) == 3 + 18 + 4
     assert students == set(hostile["feedback"]) - {CSV_NAME} | {"'" + CSV_NAME}  # the gradebook's cell is neutralised
     print(f"hostile class: {len(students)} students graded in {hostile['seconds']:.0f} s (load average {os.getloadavg()[0]:.1f})")
 
@@ -279,12 +281,13 @@ def test_an_honest_mistake_gets_its_exact_partial_credit_and_hint(hostile):
     assert "Hint [flipped kernel]" in hostile["feedback"]["honest_flipped"]
 
 
-@pytest.mark.parametrize("student", ["calls_corr2d", "via_importlib", "via_getattr", "via_alias", "via_scipy"])
+@pytest.mark.parametrize("student", ["calls_corr2d", "via_importlib", "via_getattr", "via_alias", "via_scipy", "via_hidden_scipy"])
 def test_delegating_to_the_library_scores_zero_with_the_practice_hint(hostile, student):
     assert _points(hostile["rows"][student]) == {**FULL, "ex-03-corr2d": 0.0}
     fb = hostile["feedback"][student]
     assert "Hint \\[library function\\]" in fb or "Hint [library function]" in fb
     assert "not your own implementation" in fb
+    assert ("scipy.signal" if "scipy" in student else "convlib.corr2d") in fb
 
 
 @pytest.mark.parametrize("student", ["thread_forger", "copier"])
