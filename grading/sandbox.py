@@ -105,7 +105,13 @@ def enter_private_mounts() -> None:
 
 
 def reachable(path) -> bool:
-    """Whether a user with no rights of its own can enter ``path`` (every folder on the way has o+x)."""
+    """Whether a user with no rights of its own can enter ``path`` (every folder on the way has o+x).
+
+    Examples
+    --------
+    >>> reachable("/usr/bin")
+    True
+    """
     path = os.path.realpath(path)
     parts = path.split(os.sep)
     for i in range(2, len(parts) + 1):
