@@ -105,7 +105,7 @@ def enter_private_mounts() -> None:
 
 
 def reachable(path) -> bool:
-    """Whether a user with no rights of its own can enter ``path`` (every folder on the way has o+x).
+    """Whether a user with no rights of its own can reach ``path`` (o+x on every folder on the way, o+r on a file).
 
     Examples
     --------
@@ -115,7 +115,9 @@ def reachable(path) -> bool:
     path = os.path.realpath(path)
     parts = path.split(os.sep)
     for i in range(2, len(parts) + 1):
-        if not os.stat(os.sep.join(parts[:i]) or os.sep).st_mode & 0o001:
+        mode = os.stat(os.sep.join(parts[:i]) or os.sep).st_mode
+        needed = 0o004 if i == len(parts) and not os.path.isdir(path) else 0o001  # a file at the end: readable
+        if not mode & needed:
             return False
     return True
 
