@@ -431,6 +431,16 @@ def child(job, user, saved, gate):
 
 
 MAIN_PID = _getpid()
+# the harness after the cells: waits for the child, reports the CPU time of the whole run (cells before the exec, and the child)
+WAITER = """import os, resource, sys
+_, status = os.waitpid(int(sys.argv[1]), 0)
+cpu = sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
+try:
+    os.write(int(sys.argv[2]), b'{"cpu": %.3f}\\n' % cpu)
+except OSError:
+    pass
+os._exit(os.waitstatus_to_exitcode(status) & 255)
+"""
 
 
 def main(job_path):
@@ -461,8 +471,7 @@ def main(job_path):
         os.close(opened)
         child(job, user, saved, gate)
     # the waiter: exec ends every thread the student's cells started
-    os.execv(sys.executable, [sys.executable, "-I", "-S", "-c",
-                              "import os, sys\n_, s = os.waitpid(int(sys.argv[1]), 0)\nos._exit(os.waitstatus_to_exitcode(s) & 255)", str(pid)])
+    os.execv(sys.executable, [sys.executable, "-I", "-S", "-c", WAITER, str(pid), str(PROGRESS_FD)])
 
 
 if __name__ == "__main__":

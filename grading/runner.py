@@ -77,6 +77,7 @@ class ChapterResult:
     status: str  # "ok", "not submitted", "unreadable", "timeout", "kernel died", "grader error"
     notes: list = field(default_factory=list)
     verdicts: dict = field(default_factory=dict)  # label -> Verdict
+    cpu_seconds: float = 0.0  # CPU time the sandbox reported for its runs (for the benchmark; not trusted for grades)
 
 
 def _font_cache(home: Path, uid: int) -> None:
@@ -128,6 +129,7 @@ class Run:
         self.status, self.notes, self.copy_notes = "ok", [], []
         self.errors = {}  # cell index -> feedback line (from the last run)
         self.deadline = time.monotonic() + limits.submission_timeout
+        self.cpu_seconds = 0.0  # CPU time of the sandboxed runs, as they report it (the sandbox's processes are not our children)
 
     def _job(self, job_dir: Path, scratch_inside: str, cells: list, exercises: list, plans: dict, fds: tuple) -> None:
         arrays, items = {}, []
@@ -229,6 +231,8 @@ class Run:
                         current, since = ("setup", None), now
                     elif isinstance(e.get("exchange"), str):
                         current, since = ("exchange", e["exchange"]), now
+                    elif isinstance(e.get("cpu"), float) and 0 <= e["cpu"] < 1e6:
+                        self.cpu_seconds += e["cpu"]  # a measurement for the benchmark only, not a grade
             if finished:
                 if current is None or current[0] in ("setup", "exchange") and proc.returncode == 0:
                     return events, "done"
@@ -404,7 +408,7 @@ def grade_chapter(path: Path, student_dir: Path, plans: dict, limits: Limits, sa
     jail = worker_jail(sandboxed)
     run = Run(jail, jail.base, student_dir, cells, limits)
     reports = run.run(exercises, plans)
-    result = ChapterResult(run.status, run.notes + run.copy_notes + [run.errors[i] for i in sorted(run.errors)])
+    result = ChapterResult(run.status, run.notes + run.copy_notes + [run.errors[i] for i in sorted(run.errors)], cpu_seconds=run.cpu_seconds)
     for ex in exercises:
         report, arrays = reports.get(ex.label, ({"failed": "the answers could not be fetched"}, {}))
         try:
