@@ -118,6 +118,9 @@ def test_a_missing_seed_file_says_how_to_make_one(tmp_path):
 WRONG_CONV2D_SYNTAX = corpus.HOSTILE["syntax_error"]["answers"]["ex-03-conv2d"]
 
 
+SLOW_CELL = "steps = 0\nwhile True:\n    steps += 1\n"  # a cell of the student's own that never ends
+
+
 def _students(instructor_file: Path) -> dict:
     m = corpus.MISTAKES
     cheat = corpus.HOSTILE["allclose_patched"]["answers"]["ex-03-corr2d"] + corpus.HOSTILE["checker_patched"]["answers"]["ex-03-corr2d"]
@@ -133,6 +136,7 @@ def _students(instructor_file: Path) -> dict:
         "vandal": {**vandal, "answers": {"ex-03-conv2d": WRONG_CONV2D_SYNTAX}},
         "cheater": {"answers": {"ex-03-corr2d": cheat}},
         "reordered": {"edit": corpus.deleted_and_reordered},
+        "slow_cell": {"extra": [SLOW_CELL]},
     }
 
 
@@ -242,6 +246,14 @@ def test_an_endless_loop_is_stopped_and_costs_only_its_exercise(graded):
     assert row["status 03"] == "ok"  # the notebook ran; the exercise's own status says time-out
     assert "### ex-03-corr2d: 0 of 4 points (time-out)" in fb
     assert "no result within 1 s" in fb and "my_corr2d ran out of time on a hidden case" in fb
+
+
+def test_a_cell_that_runs_too_long_is_stopped_at_the_students_line_and_costs_nothing_else(graded):
+    row, fb = graded["rows"]["slow_cell"], graded["feedback"]["slow_cell"]
+    assert _points(row) == FULL and row["status 03"] == "ok"
+    nb = corpus.submission(CH3, extra=[SLOW_CELL])
+    cell = next(i for i, c in enumerate(nb.cells) if c.source == SLOW_CELL) + 1  # counted from 1, as JupyterLab shows it
+    assert re.search(rf"cell {cell} \(`steps = 0`\) ran longer than 10 s and was stopped at line [23] of the cell: (while True:|steps \+= 1)", fb), fb[:2000]
 
 
 def test_monkeypatching_numpy_or_the_checkers_in_the_kernel_changes_nothing(graded):
