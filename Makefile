@@ -108,6 +108,11 @@ vendor:
 browser:
 	bash scripts/install_chromium.sh
 
+## sandbox: bubblewrap (bwrap), the grader's sandbox for students' code (apt-get)
+.PHONY: sandbox
+sandbox:
+	bash scripts/install_bwrap.sh
+
 serve:
 	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
 
@@ -123,7 +128,7 @@ wheelhouse: setup
 	$(BIN)/python scripts/wheelhouse.py --dest "$(WHEELHOUSE)"
 
 ## test: every test (library, notebooks via nbval, book build, browser)
-test: setup vendor browser
+test: setup vendor browser sandbox
 	$(BIN)/python -m pytest tests chapters --nbval-lax -p no:cacheprovider
 
 bench: setup vendor
@@ -154,11 +159,11 @@ LAB_ARGS ?=
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-## grade: instructor-side grading, SUBMISSIONS/<student>/<chapter>.ipynb -> OUT/grades.csv, OUT/feedback/
+## grade: instructor-side grading in bubblewrap, SUBMISSIONS (student folders, .zip files, Canvas/Moodle downloads) -> OUT/grades.csv, OUT/feedback/
 ## (hidden seed: SECRET=path, default ~/.config/convlayer/grading-seed; see the README's "Grading" section)
 ## (more options: GRADE_ARGS="--only ada --deadline 2026-03-01T23:59"; python -m grading --help)
 .PHONY: grade
 SUBMISSIONS ?= submissions
 OUT ?= grades
-grade: setup
+grade: setup sandbox
 	$(BIN)/python -m grading "$(SUBMISSIONS)" "$(OUT)" $(if $(SECRET),--secret "$(SECRET)") $(GRADE_ARGS)

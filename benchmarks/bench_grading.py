@@ -1,7 +1,8 @@
 """Wall time to grade a class: N generated submissions of one chapter, graded in parallel on every core.
 
 The submissions are the chapter's student version with the solutions filled
-in, or one of the known mistakes (``grading.corpus.random_class``). Prints the
+in, or one of the known mistakes (``grading.corpus.random_class``); each runs
+in its own bubblewrap sandbox (run as root, like the grader). Prints the
 wall time, the time per submission and the issue's target (200 submissions in
 <= 10 minutes on this 2-core machine), and the CPU time all processes used,
 which says how long the same run takes when nothing else runs on the
@@ -51,11 +52,15 @@ def main(argv=None) -> int:
         started, cpu_before = time.perf_counter(), _cpu_seconds()
         results = grade(tmp / "submissions", tmp / "out", secret=tmp / "seed", jobs=args.jobs, chapters=[args.chapter])
         wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_before
+        cpu += sum(r["cpu_seconds"] for r in results.values())  # the sandboxes' own (not our children)
         statuses = Counter(r["chapters"][args.chapter]["status"] for r in results.values())
     ok = wall <= TARGET_S * args.students / 200
-    print(f"{args.students} submissions of {args.chapter} on {os.cpu_count()} cores (load average {load:.1f} at the start)")
+    with open("/proc/self/status", encoding="ascii") as f:
+        peak = next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
+    print(f"{args.students} submissions of {args.chapter} on {os.cpu_count()} cores "
+          f"(load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; grader peak memory {peak:.0f} MB)")
     print(f"wall time {wall:.0f} s, {wall / args.students:.2f} s per submission; statuses {dict(statuses)}")
-    print(f"CPU time {cpu:.0f} s (grader, workers and kernels), {cpu / args.students:.2f} s per submission: "
+    print(f"CPU time {cpu:.0f} s (grader, workers and sandboxes), {cpu / args.students:.2f} s per submission: "
           f"on {os.cpu_count()} otherwise idle cores about {cpu / os.cpu_count():.0f} s")
     print(f"target: 200 in <= {TARGET_S:.0f} s -> {'PASS' if ok else 'MISS'}")
     print(summary(results))

@@ -70,18 +70,28 @@ def submission(chapter: str, answers=None, *, solved: bool = True, extra=(), edi
 
 CORR2D = "X, K = np.asarray(X, dtype=float), np.asarray(K, dtype=float)\n    h, w = K.shape\n"
 
+
+def _own_corr(kernel: str = "K", result: str = "Y", rows: str = "X.shape[0] - h + 1", cols: str = "X.shape[1] - w + 1") -> str:
+    """A my_corr2d written by the student (a double loop: no library call), with one thing changed."""
+    return (
+        "def my_corr2d(X, K):\n    " + CORR2D + f"    K = {kernel}\n    Y = np.zeros(({rows}, {cols}))\n"
+        "    for i in range(Y.shape[0]):\n        for j in range(Y.shape[1]):\n"
+        f"            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()\n    return {result}\n"
+    )
+
+
 # known mistakes: name -> (label, source, the hint's tag the grader must name)
 MISTAKES = {
-    "flipped": ("ex-03-corr2d", "def my_corr2d(X, K):\n    return corr2d(X, np.asarray(K)[::-1, ::-1])\n", "flipped kernel"),
-    "transposed": ("ex-03-corr2d", "def my_corr2d(X, K):\n    return corr2d(X, np.asarray(K).T)\n", "transposed kernel"),
-    "mean": ("ex-03-corr2d", "def my_corr2d(X, K):\n    return corr2d(X, K) / np.size(K)\n", "mean instead of sum"),
+    "flipped": ("ex-03-corr2d", _own_corr(kernel="K[::-1, ::-1]"), "flipped kernel"),
+    "transposed": ("ex-03-corr2d", _own_corr(kernel="K.T").replace("h, w = K.shape\n", "h, w = K.shape[::-1]\n"), "transposed kernel"),
+    "mean": ("ex-03-corr2d", _own_corr(result="Y / K.size"), "mean instead of sum"),
     "zeros_like": (
         "ex-03-corr2d",
         "def my_corr2d(X, K):\n    h, w = K.shape\n    Y = np.zeros_like(X)[:X.shape[0] - h + 1, :X.shape[1] - w + 1]\n"
         "    for i in range(Y.shape[0]):\n        for j in range(Y.shape[1]):\n            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()\n    return Y\n",
         "integer output",
     ),
-    "too_small": ("ex-03-corr2d", "def my_corr2d(X, K):\n    return corr2d(X, K)[:-1, :-1]\n", "output one too small"),
+    "too_small": ("ex-03-corr2d", _own_corr(result="Y[:-1, :-1]"), "output one too small"),
     "typo": (
         "ex-03-corr2d",
         "def my_corr2d(X, K):\n    " + CORR2D + "    Y = np.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))\n"

@@ -52,11 +52,20 @@ def atomic_write(path, text: str) -> Path:
 
 
 def csv_text(fields: list, rows: list) -> str:
-    """CSV text (header + rows) of dicts, as written to every CSV file of the output (no cell starts like a formula)."""
+    r"""CSV text (header + rows) of dicts, as written to every CSV file of the output (no cell starts like a formula).
+
+    Lines end in ``\r\n`` (RFC 4180), so a carriage return inside a cell is
+    quoted too and cannot start a new row.
+
+    Examples
+    --------
+    >>> csv_text(["student", "total"], [{"student": "\r=1+1", "total": 3.5}])
+    'student,total\r\n"\'\r=1+1",3.5\r\n'
+    """
     from .report import csv_safe
 
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\r\n")
     w.writeheader()
     for row in rows:
         w.writerow({k: csv_safe(v) for k, v in row.items()})

@@ -151,6 +151,7 @@ class Outcome:
     timeout: bool = False
     skipped: bool = False
     mutated: dict = field(default_factory=dict)  # argument index -> array after the call
+    line: str = ""  # where the student's code was when it ran out of time
 
 
 class Opaque:
@@ -171,11 +172,27 @@ class NotRun(Exception):
     """Stands for a case skipped after an earlier case ran out of time."""
 
 
+class _Replayed:
+    """Mixin of a replayed exception: it shows no traceback (its message already names the student's line).
+
+    Without it the checker would quote the line of :func:`replay` that
+    re-raises it, a line of the grader's, as the student's.
+    """
+
+    @property
+    def __traceback__(self):
+        return None
+
+    @__traceback__.setter
+    def __traceback__(self, value):
+        pass
+
+
 def _exception(name: str, message: str) -> Exception:
     if name == "NotImplementedError":
-        return NotImplementedError(message)
+        return type("NotImplementedError", (_Replayed, NotImplementedError), {})(message)
     safe = re.sub(r"\W", "", name) or "Exception"
-    return type(safe if safe[0].isalpha() else "E" + safe, (Exception,), {})(message)
+    return type(safe if safe[0].isalpha() else "E" + safe, (_Replayed, Exception), {})(message)
 
 
 def replay(outcomes: list, call_timeout: float):
@@ -253,10 +270,16 @@ def judge_function(p: Plan, outcomes: list, call_timeout: float) -> Verdict:
         tag, message = _diagnose(lambda: p.exercise.check(replay(outcomes, call_timeout)))
     finally:
         _engine.GRADING_HOOK.reset(token)
+    late = next((k for k, o in enumerate(outcomes) if o.timeout), None)
     if passed == len(p.cases):
         tag = ""  # every hidden case passes: nothing to name even if a stricter rule complained
-    elif any(o.timeout for o in outcomes) and tag == "exception":
-        tag = "timeout"
+    elif late is not None and tag in ("exception", "time limit", ""):
+        tag = "time limit"
+        where = f"; it was running {outcomes[late].line}" if outcomes[late].line else ""
+        message = (f"{len(p.cases) - passed} of {len(p.cases)} hidden cases fail: hidden case {late + 1} did not finish "
+                   f"(no result within {call_timeout:g} s{where}); the cases after it were not run.\n"
+                   f"Hint [time limit]: case {p.cases[late].describe()}. Look for a loop that never ends: a `while` whose "
+                   "condition never changes, or an index that is never increased.")
     elif not tag:
         tag = "wrong values"
     return Verdict(passed, len(p.cases), tag, message)

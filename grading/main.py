@@ -25,6 +25,7 @@ from .hidden import new_secret, read_seed, secret_path
 from .late import LatePolicy, parse_deadline
 from .marking import discussion_answers
 from .runner import ChapterResult, Limits, grade_student, plans_for
+from .sandbox import SandboxUnavailable, probe
 from .shards import parse_shard, shard_of
 from .similarity import function_source
 from .submissions import discover, stage
@@ -50,9 +51,11 @@ def _texts(path: Path, chapter: str) -> tuple:
 
 
 def _record(sub, results: dict, chapters: list, staged: Path) -> dict:
-    record = {"student": sub.student, "origin": sub.origin, "lms": sub.lms, "chapters": {}}
+    record = {"student": sub.student, "origin": sub.origin, "lms": sub.lms, "notes": list(sub.notes), "chapters": {}}
     for ch in chapters:
-        if ch in sub.conflicts:
+        if ch in sub.refused and ch not in results:
+            record["chapters"][ch] = chapter_record(ChapterResult("unreadable", [sub.refused[ch]]))
+        elif ch in sub.conflicts:
             res = ChapterResult("conflict", [f"several notebooks could be this chapter: {', '.join(sub.conflicts[ch])}; none was graded"])
             record["chapters"][ch] = chapter_record(res, conflict=sub.conflicts[ch])
         elif ch not in results:
@@ -67,7 +70,7 @@ def _record(sub, results: dict, chapters: list, staged: Path) -> dict:
 
 
 def grade(submissions, out, *, secret=None, jobs=None, limits: Limits | None = None, chapters=None, only=None,
-          shard=None, deadline=None, late_penalty=None, progress=sys.stderr, log=sys.stdout) -> dict:
+          shard=None, deadline=None, late_penalty=None, progress=sys.stderr, log=sys.stdout, sandbox: bool = True) -> dict:
     """Grade the students of ``submissions`` into ``out``; keep everyone else already graded there.
 
     Parameters
@@ -90,11 +93,18 @@ def grade(submissions, out, *, secret=None, jobs=None, limits: Limits | None = N
         ``"K/N"``: grade only the K-th of N stable slices (:mod:`grading.shards`).
     deadline : str, optional
         ISO 8601 deadline; ``late_penalty`` percent of the total per started day late (0: flag only).
+    sandbox : bool, optional
+        Run each submission in bubblewrap (default). A grader that cannot
+        (not root, no working ``bwrap``) raises :class:`SandboxUnavailable`
+        before any student's code runs; ``False`` runs the students' code as
+        you, with resource limits only.
 
     Returns
     -------
     dict
-        ``{student: record}`` of the students graded in this run.
+        ``{student: record}`` of the students graded in this run; each record
+        also says ``cpu_seconds``, the CPU time its sandbox runs reported (a
+        measurement for the benchmark, not stored in ``out``).
 
     Examples
     --------
@@ -113,6 +123,11 @@ def grade(submissions, out, *, secret=None, jobs=None, limits: Limits | None = N
         raise ValueError(f"--late-penalty must be a percentage from 0 to 100 and needs --deadline; got {late_penalty!r}")
     k_n = parse_shard(shard) if shard else None
     plans_for(seed)  # fail early if a checker cannot be planned
+    if sandbox:
+        with tempfile.TemporaryDirectory(prefix="grading-probe-") as tmp:
+            why = probe(Path(tmp))
+        if why:
+            raise SandboxUnavailable(why)
     with tempfile.TemporaryDirectory(prefix="grading-staging-") as tmp:
         tmp = Path(tmp)
         stray: list = []
@@ -135,12 +150,16 @@ def grade(submissions, out, *, secret=None, jobs=None, limits: Limits | None = N
             if sub.unmatched:
                 print(f"{s}: ignored, matches no chapter: {', '.join(sub.unmatched)}", file=log)
         staged = {s: stage(sub, tmp / "staged") for s, sub in subs.items()}
+        for s, sub in sorted(subs.items()):
+            for ch, why in sorted(sub.refused.items()):
+                print(f"{s}: UNREADABLE, not graded: {ch}: {why}", file=log)
         out.mkdir(parents=True, exist_ok=True)
         results, started = {}, time.monotonic()
         jobs = max(1, jobs or os.cpu_count() or 1)
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(grade_student, staged[s], [c for c in chapters if c in sub.files], seed, limits): s for s, sub in subs.items()}
+            futures = {pool.submit(grade_student, staged[s], [c for c in chapters if c in sub.files], seed, limits, sandbox): s
+                       for s, sub in subs.items()}
             if progress:
                 _progress(0, len(subs), started, progress)
             for future in as_completed(futures):
@@ -149,8 +168,9 @@ def grade(submissions, out, *, secret=None, jobs=None, limits: Limits | None = N
                     graded = future.result()
                 except Exception as e:  # noqa: BLE001 - a worker lost with one student costs that student, not the class
                     graded = {ch: ChapterResult("grader error", [f"not graded: {type(e).__name__}"]) for ch in subs[s].files}
-                results[s] = _record(subs[s], graded, chapters, staged[s])
-                save_record(out, results[s])
+                record = _record(subs[s], graded, chapters, staged[s])
+                save_record(out, record)
+                results[s] = {**record, "cpu_seconds": sum(r.cpu_seconds for r in graded.values())}
                 if progress:
                     _progress(len(results), len(subs), started, progress)
         if progress:
@@ -175,6 +195,8 @@ def _common(parser) -> None:
     parser.add_argument("--call-timeout", type=float, default=d.call_timeout, help="seconds per hidden case")
     parser.add_argument("--memory-mb", type=int, default=d.memory_mb, help="address space of a kernel")
     parser.add_argument("--nproc", type=int, default=d.nproc, help="processes and threads of a kernel")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run the students' code WITHOUT bubblewrap, as you, with resource limits only (for your own test notebooks)")
 
 
 def _subcommand(argv: list) -> int:
@@ -244,7 +266,11 @@ def main(argv=None) -> int:
     limits = Limits(args.cell_timeout, args.submission_timeout, args.call_timeout, args.memory_mb, args.nproc)
     try:
         results = grade(args.submissions, args.out, secret=args.secret, jobs=args.jobs, limits=limits, chapters=args.chapters,
-                        only=args.only, shard=args.shard, deadline=args.deadline, late_penalty=args.late_penalty)
+                        only=args.only, shard=args.shard, deadline=args.deadline, late_penalty=args.late_penalty,
+                        sandbox=not args.no_sandbox)
+    except SandboxUnavailable as e:
+        print(f"grading: {e}\nRefusing to run students' code without a sandbox; --no-sandbox does it anyway (see the README).", file=sys.stderr)
+        return 2
     except (FileNotFoundError, ValueError) as e:
         print(f"grading: {e}", file=sys.stderr)
         return 2

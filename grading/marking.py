@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 
 from .exercises import DISCUSSIONS
+from .report import csv_plain
 
 SHEET_FIELDS = ["student", "exercise", "answer", "points", "comment", "max", "rubric"]
 MAX_ANSWER_CHARS = 5000
@@ -99,10 +100,9 @@ def read_sheet(path, records: dict) -> dict:
         if missing:
             raise ValueError(f"the marking sheet {path} needs the columns student, exercise, points (and comment); {sorted(missing)} missing")
         for n, r in enumerate(reader, start=2):
-            student, label, text = (r.get("student") or "").strip(), (r.get("exercise") or "").strip(), (r.get("points") or "").strip()
-            comment = (r.get("comment") or "").strip()
-            if comment[:2] in {"'" + c for c in "=+-@"}:
-                comment = comment[1:]  # the quote this sheet put before a formula-like comment
+            # (csv_plain: the quote this sheet put before a formula-like name or comment)
+            student, label, text = csv_plain((r.get("student") or "").strip()), (r.get("exercise") or "").strip(), (r.get("points") or "").strip()
+            comment = csv_plain((r.get("comment") or "").strip())
             if not text and not comment:
                 continue
             if student not in records:

@@ -1,10 +1,11 @@
 """The feedback file of one student and the class summary, from the stored records (see :mod:`grading.gradebook`).
 
-``csv_safe``, ``md_text`` and ``md_block`` are the output hygiene of issue 20
-(taken verbatim from the sandbox branch): every text that comes from a
-student (file names, error lines, checker messages quoting their values) is
-escaped before it reaches the feedback, and no gradebook cell starts like a
-spreadsheet formula.
+``csv_safe``, ``md_text`` and ``md_block`` are the grader's one output
+hygiene (issue 20): every text that comes from a student (names, file names,
+error lines, checker messages quoting their values) is escaped before it
+reaches the feedback, and no cell of any CSV the grader writes starts like a
+spreadsheet formula (:func:`grading.gradebook.csv_text` applies
+:func:`csv_safe`; :func:`csv_plain` undoes it for a marking sheet read back).
 """
 
 from __future__ import annotations
@@ -31,6 +32,15 @@ def csv_safe(value):
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def csv_plain(value: str) -> str:
+    """Undo :func:`csv_safe` on a cell read back from a sheet the grader wrote (the marking sheet).
+
+    >>> csv_plain("'=2+3*cmd|calc"), csv_plain("'quoted"), csv_plain("ada")
+    ('=2+3*cmd|calc', "'quoted", 'ada')
+    """
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
 
 
 def md_text(text) -> str:
@@ -84,6 +94,8 @@ def feedback(record: dict, row: dict, marks: dict, policy) -> str:
     ``marks`` their hand marks, ``policy`` the :class:`grading.late.LatePolicy`.
     """
     lines = [f"# Feedback for {md_text(record['student'])}", "", f"**Total: {row['total']:g} of {row['max']:g} points.**", ""]
+    if record.get("notes"):
+        lines += ["Left out of your hand-in (never read or run):"] + [f"- {md_text(note)}" for note in record["notes"]] + [""]
     late = lateness(record, policy)
     if policy.active and late["days"]:
         lines += [f"Submitted {late['submitted']}, {late['days']} day(s) after the deadline {policy.deadline.isoformat()}: "

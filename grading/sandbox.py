@@ -1,28 +1,40 @@
-"""Kernel launcher that puts limits on the student's kernel, and a reaper for what it leaves behind.
+"""Run one student's chapter inside bubblewrap (``bwrap``), the sandbox behind Flatpak.
 
-Used as the ``argv`` of the grader's kernel spec (standard library only, run as
-a script: ``python sandbox.py --memory-mb 4096 ... -- python -m ipykernel_launcher -f CONN``).
-Before it turns into the kernel (``os.execv``) it
+The grader never runs a student's code in its own process or as its own user.
+Each run of :mod:`grading._harness` gets, from bubblewrap and the kernel:
 
-* sets ``RLIMIT_AS`` (address space: a memory hog gets ``MemoryError``),
-  ``RLIMIT_CPU`` (CPU seconds: past it the kernel is killed) and
-  ``RLIMIT_NPROC`` (processes and threads: a fork loop gets ``BlockingIOError``)
-  and ``RLIMIT_FSIZE`` (no file over 256 MB);
-* when started as root with ``--uid``, switches to that unprivileged user id
-  (no login, no files of its own), so the student's code cannot write the
-  instructor's files and ``RLIMIT_NPROC`` counts only this kernel's processes
-  (Linux does not apply that limit to root). The grader gives every kernel
-  its own uid and afterwards kills every process of that uid (:func:`reap`).
-  Setuid programs (``sudo``, ``su``) cannot give it back root rights
-  (``PR_SET_NO_NEW_PRIVS``). When the Python interpreter or the virtual
-  environment is not readable for other users (for example under a ``/root``
-  with mode 0700), the kernel keeps one capability, ``CAP_DAC_READ_SEARCH``:
-  it may then read every file, but still write none but its own.
+* its own unprivileged user id (``UID_BASE`` + the grading worker's pid; no
+  groups; never root, never yours), switched to before ``bwrap`` starts;
+* new mount, PID, IPC, UTS, network (no network at all), cgroup and user
+  namespaces (``--unshare-all``), all capabilities dropped
+  (``--cap-drop ALL``), its own session (``--new-session``: no TIOCSTI into
+  your terminal), and the death of everything in it when the grader stops it
+  (``--die-with-parent``; the PID namespace dies with its first process);
+* a file system holding only, read-only, ``/usr`` (and its ``/lib``, ``/bin``
+  links), the virtual environment and the interpreter it points at, convlib
+  and the harness; plus the job folder (read-only: the cells and the hidden
+  inputs) and a private scratch folder ``/scratch`` (a tmpfs of
+  ``scratch_mb`` megabytes, mounted by the grader for this run only, so the
+  grader can read what is left in it; ``/tmp`` points there);
+* resource limits: address space, CPU seconds, processes and threads (per
+  user id, so per sandbox), open files, file size, no core dumps.
+
+The result and the progress lines come back through two files the grader
+opened before the run and passes as file descriptors: they have no path in
+the sandbox, so nothing there can swap them for a symbolic link, a FIFO or a
+device. The grader reads them with byte limits (:mod:`grading.safeio`).
+
+The sandbox needs root: a separate user id and the tmpfs mount are root's to
+give. A worker process enters a private mount namespace once
+(:func:`enter_private_mounts`), so the scratch mounts and the bind mounts
+that expose an interpreter living in a folder other users cannot enter (a
+``/root`` with mode 0700) exist for that worker only and vanish with it.
+Without root or without a working ``bwrap`` the grader refuses to run unless
+given ``--no-sandbox`` (:func:`probe`).
 """
 
 from __future__ import annotations
 
-import argparse
 import ctypes
 import os
 import resource
@@ -31,52 +43,95 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 MB = 1024 * 1024
-FILE_MB = 256
+UID_BASE = 100_000
+ROOT = Path(__file__).resolve().parent.parent
+HARNESS = Path(__file__).with_name("_harness.py")
+INSTALL_HINT = "install bubblewrap (Debian: apt-get install bubblewrap; `make sandbox` does it)"
+
+CLONE_NEWNS = 0x00020000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 16384, 1 << 18
+MNT_DETACH = 2
 
 
-def limit(memory_mb: int, cpu_seconds: int, nproc: int) -> None:
-    """Apply the limits to the current process (inherited by everything it starts)."""
-    resource.setrlimit(resource.RLIMIT_AS, (memory_mb * MB, memory_mb * MB))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
-    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_MB * MB, FILE_MB * MB))  # no file larger than this
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or does not work here (the grader then refuses without ``--no-sandbox``)."""
 
 
-PR_SET_KEEPCAPS, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE = 8, 38, 47, 2
-CAP_DAC_READ_SEARCH = 2
-_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+@dataclass
+class Resources:
+    """Resource limits of one sandbox run."""
+
+    memory_mb: int = 4096
+    cpu_seconds: int = 360
+    nproc: int = 64
+    nofile: int = 256
+    file_mb: int = 64
+    scratch_mb: int = 256
 
 
-def world_readable(path: str) -> bool:
-    """Whether any user can reach ``path`` (every folder above it searchable, the file readable)."""
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _check(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise SandboxUnavailable(f"{what} failed: {os.strerror(err)}")
+
+
+def mount(source: str, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    _check(_libc().mount(source.encode() if source else None, target.encode(), fstype.encode() if fstype else None,
+                         flags, data.encode() if data else None), f"mount {target}")
+
+
+def umount(target: str) -> None:
+    _libc().umount2(str(target).encode(), MNT_DETACH)
+
+
+_PRIVATE = {"done": False}
+
+
+def enter_private_mounts() -> None:
+    """Give this process (a grading worker) its own mount namespace, propagating nothing back (root only)."""
+    if _PRIVATE["done"]:
+        return
+    _check(_libc().unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
+    mount("none", "/", None, MS_REC | MS_PRIVATE)
+    _PRIVATE["done"] = True
+
+
+def reachable(path) -> bool:
+    """Whether a user with no rights of its own can reach ``path`` (o+x on every folder on the way, o+r on a file).
+
+    Examples
+    --------
+    >>> reachable("/usr/bin")
+    True
+    """
     path = os.path.realpath(path)
     parts = path.split(os.sep)
     for i in range(2, len(parts) + 1):
         mode = os.stat(os.sep.join(parts[:i]) or os.sep).st_mode
-        if not mode & 0o001 and not (i == len(parts) and mode & 0o004):
+        needed = 0o004 if i == len(parts) and not os.path.isdir(path) else 0o001  # a file at the end: readable
+        if not mode & needed:
             return False
     return True
 
 
-def drop_to(uid: int, keep_read: bool) -> None:
-    """As root: become ``uid`` (no groups), optionally keeping only CAP_DAC_READ_SEARCH across exec."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    if keep_read and libc.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_KEEPCAPS) failed")
-    os.setgroups([])
-    os.setgid(uid)
-    os.setuid(uid)
-    if keep_read:
-        bit = 1 << CAP_DAC_READ_SEARCH
-        header = (ctypes.c_uint32 * 2)(_LINUX_CAPABILITY_VERSION_3, 0)
-        data = (ctypes.c_uint32 * 6)(bit, bit, bit, 0, 0, 0)  # effective, permitted, inheritable
-        if libc.capset(header, data) != 0 or libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_DAC_READ_SEARCH, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "could not keep CAP_DAC_READ_SEARCH")
-    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+def read_only_paths() -> list:
+    """Folders the sandbox sees read-only at their own paths: the venv, its interpreter, convlib and the harness."""
+    paths = [Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent, ROOT / "convlib", HARNESS]
+    keep = []
+    for p in paths:
+        p = Path(os.path.realpath(p))
+        if str(p).startswith("/usr/") or p == Path("/usr") or any(p == k or k in p.parents for k in keep):
+            continue
+        keep = [k for k in keep if p not in k.parents] + [p]
+    return keep
 
 
 def user_tasks(uid: int) -> int:
@@ -108,17 +163,11 @@ def live_pids(uid: int) -> list:
 
 
 def reap(uid: int, timeout: float = 10.0) -> None:
-    """Kill every process of ``uid`` (root only); raise RuntimeError if some survive ``timeout`` seconds.
-
-    One ``kill(-1, SIGKILL)`` sent as ``uid`` reaches all of them at once (also
-    the ones a fork loop starts meanwhile); stragglers get a SIGKILL from root.
-    """
-    as_uid = f"import os, signal\nos.setgroups([]); os.setgid({uid}); os.setuid({uid})\nos.kill(-1, signal.SIGKILL)\n"
+    """Kill every process of ``uid`` (root only; normally none is left: the PID namespace died with the run)."""
     end = time.monotonic() + timeout
     while pids := live_pids(uid):
         if time.monotonic() > end:
             raise RuntimeError(f"{len(pids)} processes of uid {uid} survive")
-        subprocess.run([sys.executable, "-I", "-c", as_uid], check=False, timeout=10)
         for pid in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -127,59 +176,124 @@ def reap(uid: int, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
-def reap_others(uid: int, keep: int, timeout: float = 10.0) -> int:
-    """Kill every process of ``uid`` except the kernel ``keep`` (root only); how many were killed.
+class Jail:
+    """One grading worker's sandbox: its user id, its staging mounts, and :meth:`start` for each run.
 
-    A fork loop leaves copies of the kernel behind that hold the process limit
-    (so the kernel can start no thread) and share its sockets. Each round
-    stops them all first (a stopped process forks no more), then kills them.
+    ``sandboxed=False`` (the ``--no-sandbox`` flag) runs the harness as the
+    grader's own user with the resource limits only.
     """
-    killed = 0
-    end = time.monotonic() + timeout
-    while strays := [pid for pid in live_pids(uid) if pid != keep]:
-        if time.monotonic() > end:
-            raise RuntimeError(f"{len(strays)} processes of uid {uid} survive")
-        for sig in (signal.SIGSTOP, signal.SIGKILL):
-            for pid in strays:
-                try:
-                    os.kill(pid, sig)
-                except ProcessLookupError:
-                    pass
-        killed += len(strays)
-        time.sleep(0.05)
-    return killed
+
+    def __init__(self, base: Path, sandboxed: bool = True):
+        self.base, self.sandboxed = Path(base), sandboxed
+        self.uid = UID_BASE + os.getpid() if sandboxed else -1
+        self.binds = []  # (source on the host, path in the sandbox)
+        if not sandboxed:
+            return
+        if os.geteuid() != 0:
+            raise SandboxUnavailable("the sandbox needs root (a user id of its own per student, and a size-limited tmpfs); "
+                                     "run the grader as root (in a VM or container), or pass --no-sandbox to grade without one")
+        if shutil.which("bwrap") is None:
+            raise SandboxUnavailable(f"bwrap not found: {INSTALL_HINT}")
+        enter_private_mounts()
+        os.chmod(self.base, 0o711)
+        for k, path in enumerate(read_only_paths()):
+            source = path
+            if not reachable(path):  # e.g. under /root (0700): expose it to the sandbox's user through a bind mount
+                source = self.base / f"stage{k}"
+                if path.is_dir():
+                    source.mkdir(mode=0o755)
+                else:
+                    source.touch(mode=0o644)
+                mount(str(path), str(source), None, MS_BIND | MS_REC)
+            self.binds.append((str(source), str(path)))
+
+    def scratch(self, path: Path, mb: int) -> Path:
+        """A fresh scratch folder: a tmpfs of ``mb`` megabytes owned by the sandbox's user (a plain folder without sandbox)."""
+        path.mkdir(mode=0o700)
+        if self.sandboxed:
+            mount("tmpfs", str(path), "tmpfs", MS_NOSUID | MS_NODEV, f"size={mb * MB},mode=0700,uid={self.uid},gid={self.uid}")
+        return path
+
+    def drop_scratch(self, path: Path) -> None:
+        if self.sandboxed:
+            umount(str(path))
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def command(self, job_inside: str, job_dir: Path, scratch: Path) -> list:
+        """The ``bwrap`` command line (no secrets in it: the job holds only cells and hidden inputs)."""
+        python = sys.executable
+        if not self.sandboxed:
+            return [python, "-I", str(HARNESS), str(job_dir / "job.json")]
+        cmd = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+               "--ro-bind", "/usr", "/usr"]
+        for name in ("bin", "sbin", "lib", "lib32", "lib64"):
+            top = Path("/") / name
+            if top.is_symlink():
+                cmd += ["--symlink", os.readlink(top), str(top)]
+            elif top.is_dir():
+                cmd += ["--ro-bind", str(top), str(top)]
+        cmd += ["--proc", "/proc", "--dev", "/dev"]
+        for source, target in self.binds:
+            cmd += ["--ro-bind", source, target]
+        cmd += ["--ro-bind", str(job_dir), "/job", "--bind", str(scratch), "/scratch", "--symlink", "/scratch/tmp", "/tmp",
+                "--chdir", "/scratch/work", "--hostname", "sandbox", python, "-I", str(HARNESS), job_inside]
+        return cmd
+
+    def start(self, job_dir: Path, scratch: Path, fds: tuple, limits: Resources, env: dict) -> subprocess.Popen:
+        """Start the harness on ``job_dir`` in the sandbox; ``fds`` stay open in it (result, progress)."""
+        nproc = limits.nproc if self.sandboxed else limits.nproc + user_tasks(os.getuid())
+
+        def rlimits():
+            for what, value in ((resource.RLIMIT_AS, limits.memory_mb * MB), (resource.RLIMIT_NPROC, nproc),
+                                (resource.RLIMIT_NOFILE, limits.nofile), (resource.RLIMIT_FSIZE, limits.file_mb * MB),
+                                (resource.RLIMIT_CORE, 0)):
+                resource.setrlimit(what, (value, value))
+            resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+
+        inside = "/job/job.json" if self.sandboxed else str(job_dir / "job.json")
+        ids = {"user": self.uid, "group": self.uid, "extra_groups": []} if self.sandboxed else {}
+        return subprocess.Popen(self.command(inside, job_dir, scratch), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, pass_fds=fds, env=env, preexec_fn=rlimits, cwd="/",
+                                start_new_session=not self.sandboxed, **ids)
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description="start a Jupyter kernel with resource limits")
-    parser.add_argument("--memory-mb", type=int, required=True)
-    parser.add_argument("--cpu-seconds", type=int, required=True)
-    parser.add_argument("--nproc", type=int, required=True, help="processes and threads on top of what the user runs now")
-    parser.add_argument("--uid", type=int, default=-1, help="as root: run the kernel as this unprivileged uid")
-    parser.add_argument("--home", required=True, help="folder the kernel may write (its copy of the submission)")
-    parser.add_argument("cmd", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
-    cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
-    drop = args.uid >= 0 and os.geteuid() == 0
-    if drop:
-        # the connection file is the grader's (mode 0600): give the kernel its own copy
-        i = cmd.index("-f") + 1
-        own = os.path.join(args.home, ".kernel-connection.json")
-        shutil.copyfile(cmd[i], own)
-        os.chown(own, args.uid, args.uid)
-        os.chmod(own, 0o600)
-        cmd[i] = own
-    nproc = args.nproc + (0 if drop else user_tasks(os.getuid()))
-    limit(args.memory_mb, args.cpu_seconds, nproc)
-    if drop:
-        drop_to(args.uid, keep_read=not all(world_readable(p) for p in (cmd[0], sys.prefix, os.path.dirname(os.__file__))))
-    os.chdir(args.home)
-    log = os.open(os.path.join(args.home, ".kernel.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.dup2(log, 1)  # the kernel's own chatter stays out of the grader's terminal
-    os.dup2(log, 2)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    os.execv(cmd[0], cmd)
-
-
-if __name__ == "__main__":
-    main()
+def probe(base: Path) -> str:
+    """Run a tiny program in a real sandbox (in a child process); '' when it works, else why not."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        sys.stderr = os.fdopen(w, "w")
+        code = 1
+        try:
+            jail = Jail(base)
+            scratch = jail.scratch(base / "probe", 16)
+            (scratch / "work").mkdir()
+            (base / "job").mkdir(mode=0o755)
+            cmd = jail.command("/job/x", base / "job", scratch)
+            cmd[-3:] = ["-I", "-c", "import os, numpy, convlib; print(os.getuid(), sum(p.isdigit() for p in os.listdir('/proc')) <= 2)"]
+            out = subprocess.run(cmd, user=jail.uid, group=jail.uid, extra_groups=[], capture_output=True, text=True, timeout=60, cwd="/")
+            ok = out.returncode == 0 and out.stdout.split() == [str(jail.uid), "True"]
+            if not ok:
+                sys.stderr.write((out.stderr or out.stdout)[-500:])
+            code = 0 if ok else 3
+        except SandboxUnavailable as e:
+            sys.stderr.write(str(e))
+            code = 2
+        except BaseException as e:  # noqa: BLE001
+            sys.stderr.write(f"{type(e).__name__}: {e}")
+        finally:
+            sys.stderr.flush()
+            os._exit(code)
+    os.close(w)
+    with os.fdopen(r, encoding="utf-8", errors="replace") as f:
+        why = f.read(4000).strip()
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) == 0:
+        return ""
+    return why if why.startswith("the sandbox needs root") or why.startswith("bwrap not found") else f"the sandbox does not work here ({why or 'no message'}); {INSTALL_HINT}"

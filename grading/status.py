@@ -12,7 +12,6 @@ import re
 EXERCISE_STATUSES = ("ok", "wrong", "error", "time-out", "not answered")
 NOT_ANSWERED_TAGS = {"not answered", "not implemented"}
 ERROR_TAGS = {"no answer", "exception", "not accepted", "error in its cell"}
-_IPYTHON_FILE = re.compile(r"\s*\((?:[^()]*\.py|<[^>]*>), line (\d+)\)\s*$")
 
 
 def exercise_status(verdict) -> str:
@@ -37,40 +36,60 @@ def exercise_status(verdict) -> str:
     return "wrong"
 
 
-def cell_error(cell, index: int):
-    """The error a code cell ended with, as ``{"cell", "ename", "evalue", "line", "text"}``; ``None`` if none.
-
-    ``cell`` is 1-based (``index`` + 1). For a ``SyntaxError`` the student's own
-    line replaces IPython's temporary file name (``2067974373.py``): ``line``
-    is its number within the cell and ``text`` the line itself.
+def cell_name(number: int, source: str = "") -> str:
+    r"""``cell N (`first line`)``: how feedback names a cell (``number`` 1-based among all cells).
 
     Examples
     --------
-    >>> import nbformat
-    >>> c = nbformat.v4.new_code_cell("x = 1\\ndef f(a)\\n    return a")
-    >>> c.outputs = [nbformat.v4.new_output("error", ename="SyntaxError", evalue="expected ':' (2067974373.py, line 2)", traceback=[])]
-    >>> cell_error(c, 6)
-    {'cell': 7, 'ename': 'SyntaxError', 'evalue': "expected ':'", 'line': 2, 'text': 'def f(a)'}
+    >>> cell_name(7, "def my_conv2d(X, K):\n    pass")
+    'cell 7 (`def my_conv2d(X, K):`)'
     """
-    for o in cell.get("outputs", []):
-        if o.get("output_type") != "error":
-            continue
-        evalue, line, text = str(o.get("evalue", ""))[:300], None, ""
-        m = _IPYTHON_FILE.search(evalue)
-        if m:
-            evalue, line = evalue[: m.start()], int(m.group(1))
-            lines = cell.source.splitlines()
-            text = lines[line - 1].strip()[:120] if 0 < line <= len(lines) else ""
-        return {"cell": index + 1, "ename": str(o.get("ename", "")), "evalue": evalue, "line": line, "text": text}
-    return None
+    first = source.strip().splitlines()[0][:60] if source.strip() else ""
+    return f"cell {number}" + (f" (`{first}`)" if first else "")
+
+
+def cell_error(event: dict, source: str, cell_timeout: float):
+    r"""The error a code cell ended with, from the sandbox's progress line for it; ``None`` if it ended well.
+
+    ``event`` is what :mod:`grading._harness` reported when the cell ended
+    (``{"end": index, "error", "message", "lineno", "line", "timeout"}``; not
+    trusted: every field is checked and cut to length), ``source`` the cell's
+    text as the grader sent it. The result is
+    ``{"cell", "ename", "evalue", "line", "text", "at", "timeout"}``: ``cell``
+    is 1-based (``index`` + 1); for a ``SyntaxError`` ``line`` is its number
+    within the cell and ``text`` the student's line, quoted from ``source``
+    (never IPython's temporary file name); ``at`` is where the student's code
+    was when it raised or ran out of time (``line 3 of my_corr2d: ...``).
+
+    Examples
+    --------
+    >>> e = cell_error({"end": 6, "error": "SyntaxError", "message": "expected ':'", "lineno": 2}, "x = 1\ndef f(a)\n    return a", 30)
+    >>> e["cell"], e["ename"], e["evalue"], e["line"], e["text"]
+    (7, 'SyntaxError', "expected ':'", 2, 'def f(a)')
+    >>> describe(cell_error({"end": 0, "timeout": True, "line": "line 2 of <module>: while True:"}, "i = 0\nwhile True:", 30), "i = 0")
+    'cell 1 (`i = 0`) ran longer than 30 s and was stopped at line 2 of the cell: while True:'
+    """
+    timeout, ename = event.get("timeout") is True, event.get("error")
+    if not timeout and not isinstance(ename, str):
+        return None
+    at = str(event.get("line", ""))[:300].replace(" of <module>", " of the cell")
+    err = {"cell": int(event["end"]) + 1, "ename": "", "evalue": "", "line": None, "text": "", "at": at,
+           "timeout": cell_timeout if timeout else None}
+    if not timeout:
+        err["ename"], err["evalue"] = ename[:80], str(event.get("message", ""))[:300]
+        lines, n = source.splitlines(), event.get("lineno")
+        if type(n) is int and 0 < n <= len(lines):
+            err["line"], err["text"] = n, lines[n - 1].strip()[:120]
+    return err
 
 
 def describe(err: dict, source: str = "") -> str:
-    """One feedback line for a cell's error: its 1-based number, the error and the student's line."""
-    first = source.strip().splitlines()[0][:60] if source.strip() else ""
-    where = f"cell {err['cell']}" + (f" (`{first}`)" if first else "")
+    """One feedback line for a cell's error (:func:`cell_error`): its 1-based number, the error and the student's line."""
+    where = cell_name(err["cell"], source)
+    if err.get("timeout") is not None:
+        return f"{where} ran longer than {err['timeout']:g} s and was stopped" + (f" at {err['at']}" if err.get("at") else "")
     line = f", line {err['line']} of the cell: `{err['text']}`" if err.get("line") else ""
-    return f"{where} raised {err['ename']}: {err['evalue']}{line}"
+    return f"{where} raised {err['ename']}: {err['evalue']}{line}" + (f" ({err['at']})" if err.get("at") else "")
 
 
 def defines(source: str, name: str) -> bool:

@@ -15,6 +15,11 @@ chapter's name up to case, spaces and a download suffix (``" (1)"``, ``-1``),
 or when it starts with the chapter's number (``03_my_work.ipynb``,
 ``ch3.ipynb``). Several notebooks for one chapter are a *conflict*: none of
 them is graded, and the student's feedback names them.
+
+Nothing here follows a symbolic link: a student folder or a chapter's notebook
+that is a link is reported ("unreadable"), and :func:`stage` copies a
+student's files with :func:`grading.safeio.copy_folder` (regular files and
+folders only, bounded), the one safe copy the grader has.
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
+from . import safeio
+
+MAX_NOTEBOOK_BYTES = 20 << 20  # larger notebooks are not graded (the runner refuses them too)
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
 CANVAS_RE = re.compile(r"^(?P<name>[^_]+)_(?:(?P<late>LATE)_)?(?P<uid>\d+)_(?P<fid>\d+)_(?P<file>.+)$")
 MOODLE_RE = re.compile(r"^(?P<name>.+_\d+)_assign(?:submission|feedback)_\w+?_?$")
@@ -45,7 +52,9 @@ class Submission:
     why that file (``"exact name"``, ...), ``conflicts`` lists the candidate
     names of chapters with several, ``times`` the files' modification times
     (POSIX seconds), ``lms`` what the LMS's file names told (``canvas_id``,
-    ``late``, ``moodle_folder``), ``folder`` the student's files (copied along).
+    ``late``, ``moodle_folder``), ``folder`` the student's files (copied along),
+    ``refused`` a chapter whose only candidate could not be read safely (a
+    symbolic link) -> why, ``notes`` what :func:`stage` left out.
     """
 
     student: str
@@ -57,6 +66,8 @@ class Submission:
     times: dict = field(default_factory=dict)
     unmatched: list = field(default_factory=list)
     lms: dict = field(default_factory=dict)
+    refused: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
 
 
 def _normal(stem: str) -> str:
@@ -102,20 +113,31 @@ def match_chapter(name: str, chapters) -> tuple:
     return None, ""
 
 
-def _notebooks(folder: Path) -> list:
-    """Regular ``.ipynb`` files under ``folder`` (no symlinks, no hidden or checkpoint folders), sorted."""
+def _notebooks(folder: Path, links=None) -> list:
+    """Regular ``.ipynb`` files under ``folder`` (no symlinks, no hidden or checkpoint folders), sorted.
+
+    ``links`` (a list) receives the ``.ipynb`` names that are anything else (a symbolic link, a FIFO).
+    """
     found = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS)
         for n in sorted(filenames):
             p = Path(dirpath) / n
-            if n.lower().endswith(".ipynb") and not n.startswith(".") and stat.S_ISREG(os.lstat(p).st_mode):
-                found.append(p)
+            if n.lower().endswith(".ipynb") and not n.startswith("."):
+                if stat.S_ISREG(os.lstat(p).st_mode):
+                    found.append(p)
+                elif links is not None:
+                    links.append(p)
     return found
 
 
-def _assign(sub: Submission, paths: list, chapters, base: Path, prefixed=()) -> None:
-    """Match ``paths`` to ``chapters`` (``prefixed``: paths whose names carry Canvas's prefix)."""
+def _assign(sub: Submission, paths: list, chapters, base: Path, prefixed=(), links=()) -> None:
+    """Match ``paths`` to ``chapters`` (``prefixed``: paths whose names carry Canvas's prefix; ``links``: notebooks not read)."""
+    for p in links:
+        ch, _ = match_chapter(p.name, chapters)
+        if ch is not None:
+            what = "a symbolic link" if os.path.islink(p) else "not a regular file"
+            sub.refused.setdefault(ch, f"{p.relative_to(base)} is {what} (not followed); hand in the notebook itself")
     by_chapter: dict = {}
     for p in paths:
         name = CANVAS_RE.match(p.name).group("file") if p in prefixed else p.name
@@ -130,6 +152,7 @@ def _assign(sub: Submission, paths: list, chapters, base: Path, prefixed=()) -> 
             continue
         (p, why), = found
         sub.files[ch], sub.reasons[ch], sub.times[ch] = p, why, os.lstat(p).st_mtime
+        sub.refused.pop(ch, None)  # a regular notebook for the chapter: a link beside it is no candidate
 
 
 def _unzip(archive: Path, dest: Path) -> Path:
@@ -184,7 +207,16 @@ def discover(submissions, chapters, unpack_to, stray=None) -> dict:
     canvas: dict = {}
     for entry in sorted(root.iterdir()):
         mode = os.lstat(entry).st_mode
-        if entry.name.startswith(".") or entry.name in SKIP_DIRS or stat.S_ISLNK(mode):
+        if entry.name.startswith(".") or entry.name in SKIP_DIRS:
+            continue
+        if stat.S_ISLNK(mode):
+            if entry.suffix.lower() == ".ipynb":
+                if stray is not None:
+                    stray.append(f"{entry.name} (a symbolic link)")
+                continue
+            student = entry.stem if entry.suffix.lower() == ".zip" else entry.name
+            why = f"the student's {'zip file' if entry.suffix.lower() == '.zip' else 'folder'} {entry.name} is a symbolic link (not followed)"
+            add(Submission(student, "link", refused={ch: why for ch in chapters}), entry.name)
             continue
         m = CANVAS_RE.match(entry.name)
         if stat.S_ISREG(mode) and m and entry.suffix.lower() in (".ipynb", ".zip"):
@@ -194,7 +226,8 @@ def discover(submissions, chapters, unpack_to, stray=None) -> dict:
             sub = Submission(mm.group("name") if mm else entry.name, "moodle" if mm else "folder", entry)
             if mm:
                 sub.lms["moodle_folder"] = entry.name
-            _assign(sub, _notebooks(entry), chapters, entry)
+            links: list = []
+            _assign(sub, _notebooks(entry, links), chapters, entry, links=links)
             add(sub, entry.name)
         elif stat.S_ISREG(mode) and entry.suffix.lower() == ".zip":
             try:
@@ -228,33 +261,27 @@ def discover(submissions, chapters, unpack_to, stray=None) -> dict:
     return subs
 
 
-def _not_plain(folder: str, names: list) -> list:
-    """The entries :func:`shutil.copytree` must skip: anything but regular files and folders, and checkpoint folders."""
-    skip = []
-    for n in names:
-        mode = os.lstat(os.path.join(folder, n)).st_mode
-        if n in SKIP_DIRS or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-            skip.append(n)
-    return skip
-
-
 def stage(sub: Submission, dest) -> Path:
     """Copy the student's files into ``dest/<student>/`` and the graded notebooks there under the chapters' names.
 
-    Only regular files and folders are copied (no symlinks, FIFOs or devices);
-    a notebook larger than ``MAX_NOTEBOOK_BYTES`` is left out (the chapter is
-    then "not submitted").
+    The copy is :func:`grading.safeio.copy_folder`'s: regular files and
+    folders only (no symbolic links, FIFOs or devices, nothing followed),
+    bounded in bytes, files and depth; what it leaves out goes to
+    ``sub.notes`` (and so into the student's feedback). A notebook larger
+    than ``MAX_NOTEBOOK_BYTES`` is not graded: the chapter is "unreadable".
     """
     target = Path(dest) / sub.student
+    target.mkdir(parents=True)
     if sub.folder is not None:
-        shutil.copytree(sub.folder, target, ignore=_not_plain)
-    target.mkdir(parents=True, exist_ok=True)
-    for ch, path in sub.files.items():
-        if os.lstat(path).st_size > MAX_NOTEBOOK_BYTES:
-            sub.reasons[ch] = f"{path.name} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB and was not graded"
+        sub.notes += safeio.copy_folder(sub.folder, target, skip=SKIP_DIRS)
+    for ch, path in list(sub.files.items()):
+        try:
+            data = safeio.read_file(path.parent, path.name, MAX_NOTEBOOK_BYTES)
+        except (OSError, safeio.Unsafe) as e:
+            sub.refused[ch] = f"{path.name} was not graded: {e}"
+            del sub.files[ch]
             continue
-        if (target / ch).exists() and path.name != ch:
-            (target / ch).unlink()
-        shutil.copy2(path, target / ch)
+        (target / ch).unlink(missing_ok=True)
+        (target / ch).write_bytes(data)
     return target
 

@@ -92,9 +92,14 @@ def test_judging_replays_plain_data_through_the_public_checker():
     assert flipped.tag == "flipped kernel" and 0 < flipped.passed < 34
     assert "expected:" in flipped.message and "got:" in flipped.message
     hang = judge_function(p, [Outcome(timeout=True)] + [Outcome(skipped=True)] * 33, 1.0)
-    assert (hang.passed, hang.tag) == (0, "timeout") and "no result within 1 s" in hang.message
+    assert (hang.passed, hang.tag) == (0, "time limit") and "no result within 1 s" in hang.message
     stub = judge_function(p, [Outcome(error=("NotImplementedError", ""))] * 34, 1.0)
     assert (stub.passed, stub.tag) == (0, "not implemented")
+    crash = judge_function(p, [Outcome(error=("IndexError", "index 3 is out of bounds (line 5 of my_corr2d: Y[i, j] = X[i + 3])"))] * 34, 1.0)
+    assert crash.tag == "exception" and "raised IndexError: index 3 is out of bounds (line 5 of my_corr2d: Y[i, j] = X[i + 3])" in crash.message
+    assert "hidden.py" not in crash.message and "line " not in crash.message.replace("(line 5 of my_corr2d", "")
+    late = judge_function(p, [Outcome(timeout=True, line="line 3 of my_corr2d: while True:")] + [Outcome(skipped=True)] * 33, 1.0)
+    assert late.tag == "time limit" and "it was running line 3 of my_corr2d: while True:" in late.message
 
 
 def test_the_hook_is_off_outside_grading(capsys):
@@ -114,6 +119,9 @@ def test_a_missing_seed_file_says_how_to_make_one(tmp_path):
 WRONG_CONV2D_SYNTAX = corpus.HOSTILE["syntax_error"]["answers"]["ex-03-conv2d"]
 
 
+SLOW_CELL = "steps = 0\nwhile True:\n    steps += 1\n"  # a cell of the student's own that never ends
+
+
 def _students(instructor_file: Path) -> dict:
     m = corpus.MISTAKES
     cheat = corpus.HOSTILE["allclose_patched"]["answers"]["ex-03-corr2d"] + corpus.HOSTILE["checker_patched"]["answers"]["ex-03-corr2d"]
@@ -129,6 +137,7 @@ def _students(instructor_file: Path) -> dict:
         "vandal": {**vandal, "answers": {"ex-03-conv2d": WRONG_CONV2D_SYNTAX}},
         "cheater": {"answers": {"ex-03-corr2d": cheat}},
         "reordered": {"edit": corpus.deleted_and_reordered},
+        "slow_cell": {"extra": [SLOW_CELL]},
     }
 
 
@@ -173,7 +182,9 @@ def graded(tmp_path_factory):
     sandboxed_before = _sandboxed()
     run = subprocess.run(
         [sys.executable, "-m", "grading", str(submissions), str(out), "--secret", str(secret), "--jobs", "2",
-         "--chapters", CH3, CH4, "--cell-timeout", "10", "--call-timeout", "1"],
+         "--chapters", CH3, CH4, "--cell-timeout", "10", "--call-timeout", "1",
+         # the sandbox needs root; a non-root run still checks the grading itself (tests/test_grading_hostile.py then skips)
+         *([] if os.geteuid() == 0 else ["--no-sandbox"])],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     after = (_digest(submissions), _digest(instructor))
@@ -241,6 +252,14 @@ def test_an_endless_loop_is_stopped_and_costs_only_its_exercise(graded):
     assert "no result within 1 s" in fb and "my_corr2d ran out of time on a hidden case" in fb
 
 
+def test_a_cell_that_runs_too_long_is_stopped_at_the_students_line_and_costs_nothing_else(graded):
+    row, fb = graded["rows"]["slow_cell"], graded["feedback"]["slow_cell"]
+    assert _points(row) == FULL and row["status 03"] == "ok"
+    nb = corpus.submission(CH3, extra=[SLOW_CELL])
+    cell = next(i for i, c in enumerate(nb.cells) if c.source == SLOW_CELL) + 1  # counted from 1, as JupyterLab shows it
+    assert re.search(rf"cell {cell} \(`steps = 0`\) ran longer than 10 s and was stopped at line [23] of the cell: (while True:|steps \+= 1)", fb), fb[:2000]
+
+
 def test_monkeypatching_numpy_or_the_checkers_in_the_kernel_changes_nothing(graded):
     assert _points(graded["rows"]["cheater"]) == {**FULL, "ex-03-corr2d": 0.0}
     assert "34 of 34 hidden cases fail" in graded["feedback"]["cheater"]
@@ -266,8 +285,8 @@ def test_feedback_shows_no_grader_code_and_no_seed(graded):
 
 
 @pytest.mark.parametrize("name", ["grading.hidden", "grading.main", "grading.exercises", "grading.report", "grading.sandbox",
-                                  "grading.submissions", "grading.status", "grading.gradebook", "grading.late", "grading.marking",
-                                  "grading.similarity", "grading.shards", "grading.export"])
+                                  "grading.safeio", "grading.submissions", "grading.status", "grading.gradebook", "grading.late",
+                                  "grading.marking", "grading.similarity", "grading.shards", "grading.export"])
 def test_docstring_examples_run(name):
     import doctest
     import importlib
