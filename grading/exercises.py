@@ -119,16 +119,37 @@ DISCUSSIONS = (
     Discussion("ex-03-commute", CH3, 3, "1 substitution a' = i - a (and b') turns f * g into g * f; "
                "2 no: exchanging f and g mirrors the result (i -> -i), with the np.correlate check; "
                "3 commutativity (and associativity) make the combined kernel of a stack independent of the order"),
-    Discussion("ex-04-stride-cost", CH4, 3, "1 floor((224 + 6 - 7) / 2) + 1 = 112, so 112 x 112 x 64; "
+    Discussion("ex-03-blur", CH3, 2, "1 conditions with reasons: weights sum to 1 (constant image and brightness kept), "
+               "no negative weights (else it sharpens/detects edges), centred and point-symmetric (no shift), "
+               "isotropic and decreasing with distance, e.g. [1,2,1]/4 outer itself; "
+               "2 box blur and Gaussian presets qualify; a blur removes noise/fine detail, e.g. before a stride"),
+    Discussion("ex-04-equivariant-to-what", CH4, 4, "1 stride 2: equivariant to 2-px shifts (output moves 1 px), not to 1-px shifts; "
+               "2 circular padding: exactly equivariant to np.roll; zero padding only away from the border; "
+               "3 rotation: only when the kernel equals its 90-degree rotation: not Sobel x (acts like Sobel y), yes the Laplacian; "
+               "4 scaling: no, a fixed kernel sees a different pattern (depth, strides, data at many scales cope)"),
+    Discussion("ex-04-stride-design", CH4, 3, "1 8 kHz output, up to 4 kHz; higher frequencies alias onto lower ones; low-pass (blur) first; "
+               "2 fewer, less redundant outputs; receptive field grows s times faster per later layer: fewer layers/weights, "
+               "less overfitting, at the cost of position accuracy and exact equivariance; "
+               "3 stride 1/2 = output twice as dense: transposed convolution (zeros between inputs, then convolve), used to upsample"),
+    Discussion("ex-04-stride-cost", CH5, 3, "1 floor((224 + 6 - 7) / 2) + 1 = 112, so 112 x 112 x 64; "
                "2 112*112*64*7*7*3 = 118,013,952 multiply-adds, 472,055,808 with stride 1 (4 times as many); "
                "3 the stride saves compute and memory (4x fewer outputs) at the cost of resolution / skipped positions"),
-    Discussion("ex-04-bottleneck", CH4, 3, "1 256*64 = 16,384 weights and 64 biases; "
+    Discussion("ex-04-bottleneck", CH5, 3, "1 256*64 = 16,384 weights and 64 biases; "
                "2 3x3 256->256: 589,824 weights; bottleneck 16,384 + 36,864 + 16,384 = 69,632 (about 8.5 times fewer); "
                "3 a 1x1 kernel mixes only the channels of one pixel: the same dense C_in -> C_out layer at every pixel"),
-    Discussion("ex-04-text", CH4, 2, "1 each output word position is a weighted sum of the 2 Delta + 1 neighbouring word vectors; "
+    Discussion("ex-04-text", CH5, 2, "1 each output word position is a weighted sum of the 2 Delta + 1 neighbouring word vectors; "
                "kernel shape (C_out, d, 2 Delta + 1); "
                "2 locality fits n-grams and invariance fits phrases anywhere in a sentence; both fall short for long-range "
                "dependencies (agreement, negation far away) and word order/position"),
+    Discussion("ex-05-scaling", CH5, 3, "1 H'W' k_h k_w C_in C_out multiply-adds; memory HWC_in in, H'W'C_out out, "
+               "k_h k_w C_in C_out + C_out parameters; "
+               "2 weight gradient and input gradient each about the forward count (backward about 2x forward); keeps the input x "
+               "(and uses the weights and the error G); "
+               "3 doubling both channel counts: work and weights x4 (activations x2); doubling padding adds about 2p/s rows and "
+               "columns of output, work grows with H'W', weights unchanged"),
+    Discussion("ex-05-flip4", CH5, 2, "1 K = w.transpose(2, 3, 1, 0)[::-1, ::-1, :, :] (kernel_from_oihw then flip the spatial axes); "
+               "2 spatial axes flipped because convolution and correlation differ by the 180-degree rotation of (a, b); "
+               "channel axes only permuted: channel c meets slice c in both, no offset"),
 )
 
 

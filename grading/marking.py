@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -36,20 +37,41 @@ def _original_sources(chapter: str) -> set:
     return _ORIGINAL[chapter]
 
 
+# An exercise's label as the book writes it (``:label: ex-03-flip``) and as the
+# published student notebook writes it (``**Label:** `ex-03-flip` ``, see
+# studentnb/transforms.py): students hand in either.
+EXERCISE_LABEL_RE = re.compile(r"^(?::label:[ \t]*|\*\*Label:\*\*[ \t]*`)(ex-[\w-]+)", re.MULTILINE)
+
+
+def exercise_labels(source: str) -> list:
+    """The exercise labels a markdown cell's ``source`` declares, in either notation.
+
+    Examples
+    --------
+    >>> exercise_labels(":label: ex-03-flip\n:class: dropdown")
+    ['ex-03-flip']
+    >>> exercise_labels("**Label:** `ex-03-flip` · **Level:** intermediate")
+    ['ex-03-flip']
+    >>> exercise_labels("see ex-03-flip")
+    []
+    """
+    return EXERCISE_LABEL_RE.findall(source)
+
+
 def discussion_answers(nb, chapter: str) -> dict:
     """label -> the student's answer to each discussion exercise of ``chapter`` (``""`` when none).
 
-    The answer is every cell after the exercise's cell (the one with
-    ``:label: ex-...``) that is not a cell of the chapter itself, up to the
-    next cell of the chapter.
+    The answer is every cell after the exercise's cell (the one that
+    :func:`exercise_labels` finds the label in) that is not a cell of the
+    chapter itself, up to the next cell of the chapter.
     """
     original = _original_sources(chapter)
     found = {}
     for d in (d for d in DISCUSSIONS if d.chapter == chapter):
-        start = next((i for i, c in enumerate(nb.cells) if f":label: {d.label}\n" in c.source + "\n"), None)
+        start = next((i for i, c in enumerate(nb.cells) if d.label in exercise_labels(c.source)), None)
         parts = []
         for cell in nb.cells[start + 1:] if start is not None else []:
-            if cell.source.strip() in original or ":label: ex-" in cell.source:
+            if cell.source.strip() in original or exercise_labels(cell.source):
                 break
             if cell.source.strip():
                 parts.append(cell.source.strip())
