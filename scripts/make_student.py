@@ -376,8 +376,8 @@ def run_notebook_checks(path: Path, *, src: Path = SRC, cell_timeout: float = CE
         return check_timeout if CHECK in tags(cell) else cell_timeout
 
     results = []
-    km, sockets = kernel_manager(path.parent)
-    client = NotebookClient(nb, km=km, timeout_func=timeout_for, kernel_name="python3", allow_errors=True,
+    config, sockets = kernel_config(path.parent)
+    client = NotebookClient(nb, config=config, timeout_func=timeout_for, kernel_name="python3", allow_errors=True,
                             interrupt_on_timeout=True, resources={"metadata": {"path": str(path.parent)}})
     try:
         with client.setup_kernel():
@@ -410,7 +410,7 @@ def run_notebook_checks(path: Path, *, src: Path = SRC, cell_timeout: float = CE
                         else:
                             broken = broken or f"your {summary}"
     finally:
-        stop_kernel(km, sockets)
+        shutil.rmtree(sockets, ignore_errors=True)
     return results
 
 
@@ -467,37 +467,29 @@ def run_checks(paths, log=print, **options) -> CheckRun:
     return results
 
 
-def kernel_manager(workdir: Path):
-    """A kernel manager on IPC sockets in a private folder: no "running over TCP without encryption" warning."""
+def kernel_config(workdir: Path):
+    """Configuration for nbclient's own kernel manager: IPC sockets in a private folder, so the kernel
+    prints no "running over TCP without encryption" warning. nbclient keeps owning the kernel manager
+    (it interrupts a cell that runs too long and shuts the kernel down). Returns (config, folder)."""
     import tempfile
 
-    from jupyter_client import KernelManager
+    from traitlets.config import Config
 
     sockets = Path(tempfile.mkdtemp(prefix="convlayer-kernel-"))
-    return KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "kernel")), sockets
-
-
-def stop_kernel(km, sockets: Path) -> None:
-    """Shut down the kernel of ``km`` (nbclient leaves a kernel manager it was given running) and remove its sockets."""
-    try:
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
-    finally:
-        km.cleanup_resources()
-        shutil.rmtree(sockets, ignore_errors=True)
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}}), sockets
 
 
 def execute(nb, cwd: Path, timeout: int = 120):
     """Execute ``nb`` in place with nbclient; only cells tagged ``raises-exception`` may fail (used by the tests)."""
     from nbclient import NotebookClient
 
-    km, sockets = kernel_manager(cwd)
-    client = NotebookClient(nb, km=km, timeout=timeout, kernel_name="python3", allow_errors=False,
+    config, sockets = kernel_config(cwd)
+    client = NotebookClient(nb, config=config, timeout=timeout, kernel_name="python3", allow_errors=False,
                             resources={"metadata": {"path": str(cwd)}})
     try:
         client.execute()
     finally:
-        stop_kernel(km, sockets)
+        shutil.rmtree(sockets, ignore_errors=True)
     return nb
 
 
