@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 
-from site_harness import CHROMIUM, CHROMIUM_ARGS, ROOT
+from site_harness import CHROMIUM, ROOT
 from test_jupyterlab import START_TIMEOUT_S, _free_port, _stop
 
 STUDENT = sorted((ROOT / "student-notebooks").glob("*.ipynb"))
@@ -105,78 +105,77 @@ def test_there_are_student_notebooks():
     assert len(STUDENT) >= 4
 
 
-def test_student_notebooks_render_without_myst_in_stock_jupyterlab(lab):
+def test_student_notebooks_render_without_myst_in_stock_jupyterlab(lab, browser):
+    # the session's one Playwright browser (tests/site_harness.py): a second
+    # sync_playwright() in the same test session refuses to start
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
 
     url, token = lab
     SHOTS.mkdir(parents=True, exist_ok=True)
     external, errors, problems = [], [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
 
-            def route(r):
-                if urlsplit(r.request.url).hostname != "127.0.0.1":
-                    external.append(r.request.url)
-                    r.abort()
-                else:
-                    r.continue_()
+        def route(r):
+            if urlsplit(r.request.url).hostname != "127.0.0.1":
+                external.append(r.request.url)
+                r.abort()
+            else:
+                r.continue_()
 
-            ctx.route("**/*", route)
-            for k, path in enumerate(STUDENT):
-                page = ctx.new_page()
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                # a workspace of its own: only this notebook is open (JupyterLab restores the tabs of a workspace)
-                page.goto(f"{url}/lab/workspaces/student{k}/tree/{path.name}?token={token}")
-                page.wait_for_selector(".jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown", timeout=90_000)
-                select = page.locator(".jp-Dialog button", has_text="Select")
-                try:
-                    select.wait_for(timeout=3_000)
-                    select.click()
-                except PlaywrightTimeout:
-                    pass
-                nb = nbformat.read(path, as_version=4)
-                n_markdown = sum(c.cell_type == "markdown" for c in nb.cells)
-                page.wait_for_function(f"() => document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown').length >= {n_markdown}",
+        ctx.route("**/*", route)
+        for k, path in enumerate(STUDENT):
+            page = ctx.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            # a workspace of its own: only this notebook is open (JupyterLab restores the tabs of a workspace)
+            page.goto(f"{url}/lab/workspaces/student{k}/tree/{path.name}?token={token}")
+            page.wait_for_selector(".jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown", timeout=90_000)
+            select = page.locator(".jp-Dialog button", has_text="Select")
+            try:
+                select.wait_for(timeout=3_000)
+                select.click()
+            except PlaywrightTimeout:
+                pass
+            nb = nbformat.read(path, as_version=4)
+            n_markdown = sum(c.cell_type == "markdown" for c in nb.cells)
+            page.wait_for_function(f"() => document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown').length >= {n_markdown}",
+                                   timeout=60_000)
+            # MathJax has typeset everything: no $$ left in the visible text
+            try:
+                page.wait_for_function(f"() => ({VISIBLE_TEXT_JS})().every(t => !t.includes('$$')) "
+                                       "&& document.querySelectorAll('.jp-RenderedMarkdown mjx-container').length > 0",
                                        timeout=60_000)
-                # MathJax has typeset everything: no $$ left in the visible text
-                try:
-                    page.wait_for_function(f"() => ({VISIBLE_TEXT_JS})().every(t => !t.includes('$$')) "
-                                           "&& document.querySelectorAll('.jp-RenderedMarkdown mjx-container').length > 0",
-                                           timeout=60_000)
-                except PlaywrightTimeout:
-                    pass  # reported below with the text that is left
-                page.wait_for_timeout(500)
-                texts = page.evaluate(VISIBLE_TEXT_JS)
-                for i, text in enumerate(texts):
-                    for pat in RAW:
-                        if pat in text:
-                            k = text.index(pat)
-                            problems.append(f"{path.name}, markdown cell {i}: {pat!r} on screen: ...{text[max(0, k - 60):k + 60]!r}")
-                merrors = page.locator(".jp-RenderedMarkdown mjx-merror").count()
-                if merrors:
-                    problems.append(f"{path.name}: {merrors} MathJax errors, first: {page.locator('mjx-merror').first.get_attribute('data-mjx-error')}")
-                n_math = page.locator(".jp-RenderedMarkdown mjx-container").count()
-                if n_math < 10:
-                    problems.append(f"{path.name}: only {n_math} formulas typeset")
-                headings = page.locator(".jp-RenderedMarkdown h3").all_inner_texts()
-                exercises = [h for h in headings if h.startswith("Exercise ")]
-                expected = sum(c.source.count("\n### Exercise ") + c.source.startswith("### Exercise ") for c in nb.cells if c.cell_type == "markdown")
-                if len(exercises) != expected or expected < 3:
-                    problems.append(f"{path.name}: {len(exercises)} exercise headings on screen, {expected} in the file")
-                for h in exercises:
-                    if not re.fullmatch(r"Exercise \d+\.\d+: \S.*", h.replace("¶", "").strip()):
-                        problems.append(f"{path.name}: exercise heading {h!r}")
-                page.screenshot(path=str(SHOTS / f"{path.stem}-top.png"))
-                first = page.locator(".jp-RenderedMarkdown h3", has_text="Exercise ").first
-                first.scroll_into_view_if_needed()
-                page.wait_for_timeout(300)
-                page.screenshot(path=str(SHOTS / f"{path.stem}-exercise.png"))
-                page.close()
-        finally:
-            browser.close()
+            except PlaywrightTimeout:
+                pass  # reported below with the text that is left
+            page.wait_for_timeout(500)
+            texts = page.evaluate(VISIBLE_TEXT_JS)
+            for i, text in enumerate(texts):
+                for pat in RAW:
+                    if pat in text:
+                        k = text.index(pat)
+                        problems.append(f"{path.name}, markdown cell {i}: {pat!r} on screen: ...{text[max(0, k - 60):k + 60]!r}")
+            merrors = page.locator(".jp-RenderedMarkdown mjx-merror").count()
+            if merrors:
+                problems.append(f"{path.name}: {merrors} MathJax errors, first: {page.locator('mjx-merror').first.get_attribute('data-mjx-error')}")
+            n_math = page.locator(".jp-RenderedMarkdown mjx-container").count()
+            if n_math < 10:
+                problems.append(f"{path.name}: only {n_math} formulas typeset")
+            headings = page.locator(".jp-RenderedMarkdown h3").all_inner_texts()
+            exercises = [h for h in headings if h.startswith("Exercise ")]
+            expected = sum(c.source.count("\n### Exercise ") + c.source.startswith("### Exercise ") for c in nb.cells if c.cell_type == "markdown")
+            if len(exercises) != expected or expected < 3:
+                problems.append(f"{path.name}: {len(exercises)} exercise headings on screen, {expected} in the file")
+            for h in exercises:
+                if not re.fullmatch(r"Exercise \d+\.\d+: \S.*", h.replace("¶", "").strip()):
+                    problems.append(f"{path.name}: exercise heading {h!r}")
+            page.screenshot(path=str(SHOTS / f"{path.stem}-top.png"))
+            first = page.locator(".jp-RenderedMarkdown h3", has_text="Exercise ").first
+            first.scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(SHOTS / f"{path.stem}-exercise.png"))
+            page.close()
+    finally:
+        ctx.close()
     assert not external, f"requests to other hosts: {external[:5]}"
     assert not problems, "\n".join(problems[:30]) + (f"\n(uncaught page errors: {errors[:3]})" if errors else "")
 
