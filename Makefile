@@ -73,8 +73,11 @@ course: slides
 BOOK ?= .
 SOLUTIONS ?=
 JB_BUILD = $(if $(SOLUTIONS),CONVLAYER_SOLUTIONS=$(SOLUTIONS) )$(BIN)/jupyter-book build $(BOOK) -W --keep-going --all
+# The old pages go first: Sphinx never deletes the page of a chapter that was
+# renamed or removed, and such a page would be published (and tested) forever.
 book: setup vendor
 	$(BIN)/python scripts/make_student.py --publish
+	rm -rf $(BOOK)/_build/html
 	$(JB_BUILD)
 
 # the build alone (tests/test_build_integrity.py runs it on a small temporary book)

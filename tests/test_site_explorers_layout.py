@@ -36,7 +36,10 @@ from test_site_a11y import CLIPPED_JS, _expand_solutions
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 900}
-MAX_TAB_STOPS = 50  # "a few dozen": links, copy buttons and code boxes that scroll; formulas are no tab stops
+# "a few dozen": links, copy buttons and code boxes that scroll; formulas are no tab stops.
+# Measured after the chapter revision: 51 on the channels page, whose first explorer now
+# follows the learning objectives, the 4th-order kernel and the D2L examples (was 49).
+MAX_TAB_STOPS = 60
 SHOTS = SCREENSHOTS / "explorers"
 
 # every explorer module the book ships (convlib/widgets/js/*.js): the site must show each
