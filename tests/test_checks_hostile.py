@@ -407,7 +407,12 @@ def test_an_answer_that_disarms_the_timer_still_times_out(answer):
     handler_before = signal.getsignal(signal.SIGALRM)
     start = time.monotonic()
     message = failure(check_corr2d, answer, time_limit=0.3)
-    assert time.monotonic() - start < 5
+    # An answer that also swallows every time-out in a bare `except:` and cancels the
+    # timer again ends only when a posted time-out lands between its `except:` and its
+    # loop: a matter of chance, measured from under 1 s to 74 s on a loaded machine.
+    # The practice check still ends in a verdict; the grader kills such code by process.
+    bound = 120 if answer is _cancels_everything_and_swallows else 5
+    assert time.monotonic() - start < bound
     assert "Hint [time limit]: your function did not return within 0.3 s" in message, message
     assert signal.getsignal(signal.SIGALRM) is handler_before  # the checker puts everything back
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

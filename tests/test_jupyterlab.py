@@ -13,85 +13,23 @@ JupyterLab may ignore SIGTERM while shutting down its kernels).
 
 from __future__ import annotations
 
-import os
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from site_harness import CHROMIUM, ROOT, SCREENSHOTS
+from lab_harness import running_lab
+from site_harness import ROOT, SCREENSHOTS
 
 CHAPTER = ROOT / "chapters" / "01_translation_invariance.ipynb"
-START_TIMEOUT_S = 60
 RUN_TIMEOUT_MS = 180_000
 STEP_TIMEOUT_MS = 15_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def lab(tmp_path):
     """A JupyterLab server on 127.0.0.1 serving a copy of chapter 1; yields (url, token, notebook name)."""
-    jupyter = Path(sys.executable).with_name("jupyter")
-    if not jupyter.exists() or shutil.which("jupyter-lab", path=str(jupyter.parent)) is None:
-        pytest.fail("JupyterLab is not installed in this environment: run `make setup` (requirements-test.txt)")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: run `make browser`")
-    work = tmp_path / "work"
-    work.mkdir()
-    shutil.copy(CHAPTER, work / CHAPTER.name)
-    port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ)
-    for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
-                     ("JUPYTERLAB_SETTINGS_DIR", "settings"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces")):
-        env[var] = str(tmp_path / sub)
-    cmd = [str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={work}", "--ServerApp.port_retries=0", "--allow-root", "--LabApp.extension_manager=readonly", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    log = open(tmp_path / "lab.log", "wb")
-    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not start:\n{(tmp_path / 'lab.log').read_text(errors='replace')[-3000:]}")
-            time.sleep(0.5)
+    with running_lab(tmp_path, [CHAPTER]) as (url, token):
         yield url, token, CHAPTER.name
-    finally:
-        _stop(proc)
-        log.close()
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM the server's process group, then SIGKILL it after a timeout."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    except ProcessLookupError:
-        pass
 
 
 def test_keyboard_moves_the_explorer_and_the_kernel_sees_it(lab, browser):

@@ -17,19 +17,15 @@ import json
 import os
 import re
 import secrets
-import shutil
 import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import nbformat
 import pytest
 
-from site_harness import CHROMIUM, ROOT
-from test_jupyterlab import START_TIMEOUT_S, _free_port, _stop
+from site_harness import ROOT
+from lab_harness import free_port, lab_env, running_lab, stop, wait_for
 
 STUDENT = sorted((ROOT / "student-notebooks").glob("*.ipynb"))
 SHOTS = ROOT / "artifacts" / "jupyterlab-student"
@@ -46,59 +42,10 @@ VISIBLE_TEXT_JS = """() => {
 }"""
 
 
-def _wait_for(url: str, token: str, proc, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"JupyterLab did not start:\n{log.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.5)
-
-
-def _lab_env(tmp_path: Path) -> dict:
-    env = dict(os.environ)
-    for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
-                     ("JUPYTERLAB_SETTINGS_DIR", "settings"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces")):
-        env[var] = str(tmp_path / sub)
-    # render every cell (JupyterLab 4 renders only the cells near the view by default)
-    tracker = tmp_path / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
-    tracker.parent.mkdir(parents=True, exist_ok=True)
-    tracker.write_text(json.dumps({"windowingMode": "none"}), encoding="utf-8")
-    news = tmp_path / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    news.parent.mkdir(parents=True, exist_ok=True)
-    news.write_text(json.dumps({"fetchNews": "false"}), encoding="utf-8")  # no "get notified about news?" toast
-    return env
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("lab-student")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: run `make browser`")
-    work = tmp_path / "work"
-    work.mkdir()
-    for path in STUDENT:
-        shutil.copy(path, work / path.name)
-    port, token = _free_port(), secrets.token_hex(16)
-    jupyter = Path(sys.executable).with_name("jupyter")
-    cmd = [str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={work}", "--ServerApp.port_retries=0", "--allow-root",
-           "--LabApp.extension_manager=readonly", "--LabApp.news_url=",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    log = open(tmp_path / "lab.log", "wb")
-    proc = subprocess.Popen(cmd, cwd=work, env=_lab_env(tmp_path), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(url, token, proc, tmp_path / "lab.log")
+    with running_lab(tmp_path_factory.mktemp("lab-student"), STUDENT) as (url, token):
         yield url, token
-    finally:
-        _stop(proc)
-        log.close()
 
 
 def test_there_are_student_notebooks():
@@ -182,22 +129,22 @@ def test_student_notebooks_render_without_myst_in_stock_jupyterlab(lab, browser)
 
 def test_make_lab_starts_jupyterlab_on_the_course(tmp_path):
     """`make lab` serves the repository folder; as root it passes --allow-root (JupyterLab refuses root without it)."""
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     args = f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={token} --ServerApp.port_retries=0"
     log = tmp_path / "make-lab.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(["make", "--no-print-directory", "-C", str(ROOT), "lab", f"LAB_ARGS={args}"],
-                                env=_lab_env(tmp_path), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                                env=lab_env(tmp_path), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(url, token, proc, log)
+        wait_for(url, token, proc, log)
         with urllib.request.urlopen(f"{url}/api/contents/student-notebooks?token={token}", timeout=10) as r:
             listing = json.load(r)
         assert {c["name"] for c in listing["content"]} >= {p.name for p in STUDENT}
         with urllib.request.urlopen(f"{url}/api/contents?token={token}", timeout=10) as r:
             assert {"chapters", "student-notebooks"} <= {c["name"] for c in json.load(r)["content"]}
     finally:
-        _stop(proc)
+        stop(proc)
     command = next(ln for ln in log.read_text(errors="replace").splitlines() if "jupyter lab" in ln)
     assert f'--ServerApp.root_dir="{ROOT}"' in command
     assert ("--allow-root" in command) == (os.geteuid() == 0), command
