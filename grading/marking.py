@@ -48,7 +48,7 @@ def exercise_labels(source: str) -> list:
 
     Examples
     --------
-    >>> exercise_labels(":label: ex-03-flip\n:class: dropdown")
+    >>> exercise_labels(":label: ex-03-flip" + chr(10) + ":class: dropdown")
     ['ex-03-flip']
     >>> exercise_labels("**Label:** `ex-03-flip` · **Level:** intermediate")
     ['ex-03-flip']
