@@ -19,10 +19,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK_DIR = Path(os.environ.get("CONVLAYER_BOOK_DIR", ROOT)).resolve()
+sys.path.insert(0, str(ROOT / "scripts"))
+from make_slides import toc_entries  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -45,23 +46,7 @@ TIMEOUT_MS = 20_000
 # --------------------------------------------------------------------------
 # the book's pages, from _toc.yml (known at collection time)
 # --------------------------------------------------------------------------
-def _toc_docnames(book_dir: Path) -> list[str]:
-    toc = yaml.safe_load((book_dir / "_toc.yml").read_text(encoding="utf-8"))
-    names = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                names.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [str(Path(n).with_suffix("").as_posix()) for n in names]
-
-
-DOCNAMES = _toc_docnames(BOOK_DIR)
+DOCNAMES = toc_entries(BOOK_DIR)  # the one reader of _toc.yml (scripts/make_slides.py)
 
 
 def _source_of(docname: str) -> Path | None:
