@@ -125,6 +125,23 @@ class Recorder:
         )
 
 
+def keep_on_host(ctx, external: list) -> None:
+    """Abort every request of the browser context ``ctx`` that leaves 127.0.0.1.
+
+    The aborted URLs are appended to ``external``, so that a test can fail
+    on them: the site, JupyterLab and the student notebooks must work offline.
+    """
+
+    def route(r):
+        if urlsplit(r.request.url).hostname != "127.0.0.1":
+            external.append(r.request.url)
+            r.abort()
+        else:
+            r.continue_()
+
+    ctx.route("**/*", route)
+
+
 def open_page(browser, server):
     """open_page(path, viewport="laptop") -> (page, recorder); a fresh context per call."""
     contexts = []
@@ -134,15 +151,7 @@ def open_page(browser, server):
         contexts.append(ctx)
         rec = Recorder()
 
-        def route(route):
-            url = route.request.url
-            if urlsplit(url).hostname != "127.0.0.1":
-                rec.external.append(url)
-                route.abort()
-            else:
-                route.continue_()
-
-        ctx.route("**/*", route)
+        keep_on_host(ctx, rec.external)
         page = ctx.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         page.on("console", lambda m: rec.console_errors.append(m.text) if m.type == "error" else None)

@@ -13,12 +13,11 @@ JupyterLab may ignore SIGTERM while shutting down its kernels).
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 import pytest
 
 from lab_harness import running_lab
-from site_harness import ROOT, SCREENSHOTS
+from site_harness import ROOT, SCREENSHOTS, keep_on_host
 
 CHAPTER = ROOT / "chapters" / "01_translation_invariance.ipynb"
 RUN_TIMEOUT_MS = 180_000
@@ -41,15 +40,7 @@ def test_keyboard_moves_the_explorer_and_the_kernel_sees_it(lab, browser):
     external, errors = [], []
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
-
-        def route(r):
-            if urlsplit(r.request.url).hostname != "127.0.0.1":
-                external.append(r.request.url)
-                r.abort()
-            else:
-                r.continue_()
-
-        ctx.route("**/*", route)
+        keep_on_host(ctx, external)
         page = ctx.new_page()
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{url}/lab/tree/{name}?token={token}")

@@ -19,12 +19,11 @@ import re
 import secrets
 import subprocess
 import urllib.request
-from urllib.parse import urlsplit
 
 import nbformat
 import pytest
 
-from site_harness import ROOT
+from site_harness import ROOT, keep_on_host
 from lab_harness import free_port, lab_env, running_lab, stop, wait_for
 
 STUDENT = sorted((ROOT / "student-notebooks").glob("*.ipynb"))
@@ -62,15 +61,7 @@ def test_student_notebooks_render_without_myst_in_stock_jupyterlab(lab, browser)
     external, errors, problems = [], [], []
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
-
-        def route(r):
-            if urlsplit(r.request.url).hostname != "127.0.0.1":
-                external.append(r.request.url)
-                r.abort()
-            else:
-                r.continue_()
-
-        ctx.route("**/*", route)
+        keep_on_host(ctx, external)
         for k, path in enumerate(STUDENT):
             page = ctx.new_page()
             page.on("pageerror", lambda e: errors.append(str(e)))
