@@ -55,8 +55,8 @@ from .answers import (
     check_pattern_kernel,
     pattern_scene,
 )
-from ._calls import DEFAULT_TIME_LIMIT
-from ._engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed
+from .calls import DEFAULT_TIME_LIMIT
+from .engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed
 from .design import FLOAT_REASONS, check_direction_edge_kernel, check_float_equality, check_second_derivative_kernel, float_example
 from .geometry import (
     check_dilated_size,

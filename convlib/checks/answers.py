@@ -8,8 +8,8 @@ import numpy as np
 from ..channels import corr2d_multi_in_out
 from ..correlate import conv2d, corr2d
 from ..shapes import fully_connected_params, local_params, translation_invariant_params
-from ._calls import numeric_array, plain_answer, safe_repr
-from ._engine import NOT_ANSWERED, CheckFailed
+from .calls import numeric_array, plain_answer, safe_repr
+from .engine import NOT_ANSWERED, CheckFailed
 
 
 def _answer_array(title: str, name: str, value) -> np.ndarray:

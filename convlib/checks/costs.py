@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..correlate import corr2d
-from ._engine import _Case, _Mistake, _run
+from .engine import _Case, _Mistake, _run
 
 __all__ = ["check_bias_counts", "check_border_terms", "check_dense_nonzeros", "check_multiply_adds", "check_strided_size", "check_same_padding"]
 

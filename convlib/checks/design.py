@@ -20,8 +20,8 @@ import math
 import numpy as np
 
 from ..correlate import corr2d
-from ._calls import DEFAULT_TIME_LIMIT, call_student, describe_exception
-from ._engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed, _require_callable
+from .calls import DEFAULT_TIME_LIMIT, call_student, describe_exception
+from .engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed, _require_callable
 from .answers import _answer_array, _short_repr
 
 __all__ = ["check_direction_edge_kernel", "check_second_derivative_kernel", "check_float_equality", "float_example", "FLOAT_REASONS"]

@@ -14,8 +14,8 @@ import numpy as np
 
 from ..correlate import corr2d
 from ..shapes import grouped_params, locally_connected_params, output_size, receptive_field
-from ._calls import DEFAULT_TIME_LIMIT
-from ._engine import _Case, _Mistake, _run
+from .calls import DEFAULT_TIME_LIMIT
+from .engine import _Case, _Mistake, _run
 from .costs import _same_count, _whole_number
 
 __all__ = [

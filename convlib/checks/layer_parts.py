@@ -15,8 +15,8 @@ from ..correlate import corr2d
 from ..layer import Conv2D
 from ..padding import pad2d
 from ..transposed import conv_transpose2d
-from ._calls import DEFAULT_TIME_LIMIT, _referenced, _unwrap
-from ._engine import CheckFailed, _array, _Case, _int_mistakes, _Mistake, _require_callable, _run
+from .calls import DEFAULT_TIME_LIMIT, _referenced, _unwrap
+from .engine import CheckFailed, _array, _Case, _int_mistakes, _Mistake, _require_callable, _run
 
 __all__ = ["check_padding_impl", "check_input_gradient"]
 

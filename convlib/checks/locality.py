@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..correlate import conv2d, corr2d
-from ._calls import DEFAULT_TIME_LIMIT
-from ._engine import (
+from .calls import DEFAULT_TIME_LIMIT
+from .engine import (
     _CORRELATIONS,
     _Case,
     _Mistake,

@@ -6,8 +6,8 @@ import numpy as np
 
 from ..channels import corr2d_multi_in, corr2d_multi_in_out
 from ..correlate import conv2d, corr2d
-from ._calls import DEFAULT_TIME_LIMIT
-from ._engine import (
+from .calls import DEFAULT_TIME_LIMIT
+from .engine import (
     _Case,
     _Mistake,
     _OUT_T,

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..channels import corr2d_multi_in, corr2d_multi_in_out
 from ..correlate import corr2d, corr2d_naive
-from ._calls import (
+from .calls import (
     DEFAULT_TIME_LIMIT,
     Foreign,
     as_array,
