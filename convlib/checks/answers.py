@@ -21,7 +21,7 @@ def _answer_array(title: str, name: str, value) -> np.ndarray:
 
 
 def _short_repr(value) -> str:
-    """The student's value for a message, without running any of its code (see _calls.safe_repr)."""
+    """The student's value for a message, without running any of its code (see calls.safe_repr)."""
     return safe_repr(value)
 
 
@@ -337,8 +337,15 @@ def _scene(rng, H: int, W: int):
     return X, placed
 
 
-def _pattern_scenes():
-    """The hidden scenes of :func:`check_pattern_kernel`: (name, image, positions)."""
+def hidden_pattern_scenes():
+    """The hidden scenes of :func:`check_pattern_kernel`: (name, image, positions).
+
+    Examples
+    --------
+    >>> from convlib.checks.answers import hidden_pattern_scenes
+    >>> [name for name, X, placed in hidden_pattern_scenes()][:2]
+    ['scene 1 (12x16)', 'scene 2 (16x12)']
+    """
     rng = np.random.default_rng(9)
     scenes = []
     for s, (H, W) in enumerate([(12, 16), (16, 12), (14, 14), (12, 20), (20, 12), (15, 17)]):
@@ -394,7 +401,7 @@ def check_pattern_kernel(K) -> None:
         raise CheckFailed(f"{title}: Hint [wrong shape]: the kernel must be 3 x 3 like the pattern, so that its position is the T's top-left corner; got shape {Karr.shape}")
     if not np.all(np.isfinite(Karr)):
         raise CheckFailed(f"{title}: Hint [not finite]: the kernel holds NaN or inf")
-    scenes = _pattern_scenes()
+    scenes = hidden_pattern_scenes()
     for name, X, placed in scenes:
         Y = corr2d(X, Karr)
         target = placed["T"]
@@ -525,6 +532,19 @@ def _classify(f) -> str:
 
 
 def _quiz_key() -> dict:
+    """The quiz's key: question -> ``"equivariant"``, ``"invariant"`` or ``"neither"``.
+
+    For the grader, which gives one share per right answer (see
+    ``grading.hidden.judge_values``): the key is measured on the spot by
+    shifting an image through each operation, as the checker does; nothing is
+    stored.
+
+    Examples
+    --------
+    >>> from convlib.checks import check_equivariance
+    >>> sorted(set(check_equivariance.answer_key().values()))
+    ['equivariant', 'invariant', 'neither']
+    """
     return {question: _classify(f) for question, f in _quiz_operations().items()}
 
 
@@ -590,3 +610,7 @@ def check_equivariance(answers) -> None:
             f"Reason: {_EQUIVARIANCE_WHY[q]}"
         )
     print(f"✓ {title}: all {len(key)} answers correct")
+
+
+check_equivariance.answer_key = _quiz_key
+

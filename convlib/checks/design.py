@@ -21,7 +21,7 @@ import numpy as np
 
 from ..correlate import corr2d
 from .calls import DEFAULT_TIME_LIMIT, call_student, describe_exception
-from .engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed, _require_callable
+from .engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed, require_callable
 from .answers import _answer_array, _short_repr
 
 __all__ = ["check_direction_edge_kernel", "check_second_derivative_kernel", "check_float_equality", "float_example", "FLOAT_REASONS"]
@@ -102,7 +102,7 @@ def check_direction_edge_kernel(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -
     convlib.checks.CheckFailed: direction edge kernel: Hint [ignores v]: ...
     """
     title = "direction edge kernel"
-    _require_callable(fn, title)
+    require_callable(fn, title)
     cases = []
     for index, degrees in enumerate(_DIRECTIONS_DEG):
         length = (1.0, 2.5, 0.4)[index % 3]
