@@ -30,6 +30,12 @@ The right answers are computed on the spot from convlib's own functions;
 no answer key is stored or exported, and the docstrings show only wrong
 answers.
 
+New checkers are written against the public contract of
+:mod:`convlib.checks.engine` (:class:`~convlib.checks.engine.Case`,
+:class:`~convlib.checks.engine.Mistake`,
+:func:`~convlib.checks.engine.run_cases`, the grading hook), with the shared
+known mistakes of :mod:`convlib.checks.mistakes`.
+
 Examples
 --------
 >>> from convlib.checks import check_corr2d

@@ -566,7 +566,8 @@ def check_equivariance(answers) -> None:
     ``"invariant"``: shifting the input leaves the output unchanged;
     ``"neither"``. Image borders are ignored. The right answers are not
     stored anywhere: the checker shifts an image through each operation
-    and looks.
+    and looks (``check_equivariance.answer_key()`` does the same for the
+    instructor's grader, which gives one share per right answer).
 
     Parameters
     ----------
