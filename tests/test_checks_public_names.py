@@ -145,3 +145,14 @@ def test_every_python_file_is_walked():
 @pytest.mark.parametrize("path", python_files(), ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_no_underscore_name_of_convlib_checks_is_used_outside_it(path):
     assert violations(path) == []
+
+
+@pytest.mark.parametrize("path", sorted(CHECKS_DIR.glob("*.py")), ids=lambda p: p.name)
+def test_checker_modules_share_only_public_names(path):
+    """Inside the package too, one checker module uses another's (and the engine's) public names only."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found += [f"from .{node.module} import {a.name}" for a in node.names
+                      if _private(a.name) or _private(node.module or "")]
+    assert found == []

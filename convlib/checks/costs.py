@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..correlate import corr2d
-from .engine import Case, Mistake, run_cases
+from .engine import Case, Mistake, run_cases, same_count, whole_number
 
 __all__ = ["check_bias_counts", "check_border_terms", "check_dense_nonzeros", "check_multiply_adds", "check_strided_size", "check_same_padding"]
 
@@ -30,34 +30,14 @@ def valid_positions(H, W, k_h, k_w):
     return (H - k_h + 1) * (W - k_w + 1)
 
 
-def _same_count(got, expected) -> bool:
-    try:
-        return not isinstance(got, bool) and int(got) == got and int(got) == expected
-    except (TypeError, ValueError, OverflowError):  # not a number, NaN, inf
-        return False
-
-
-def _whole_number(got, expected) -> str:
-    """A count is an int: name a float or a non-number before comparing values."""
-    if isinstance(got, (bool, np.bool_)):
-        return "Hint [not a number]: return the count as an int, not a bool"
-    try:
-        value = float(got)
-    except (TypeError, ValueError):
-        return "Hint [not a number]: return the count as an int"
-    if isinstance(got, (float, np.floating)) and value == expected:
-        return "Hint [float result]: a count is a whole number: return an int (use // instead of /)"
-    return ""
-
-
 def _check_count(title, fn, cases, reference, mistakes) -> None:
-    run_cases(title, fn, cases, reference, mistakes=mistakes, same=_same_count, validate=_whole_number, square_rule=False,
+    run_cases(title, fn, cases, reference, mistakes=mistakes, same=same_count, validate=whole_number, square_rule=False,
          returns_array=False)
 
 
 def _same_pair(got, expected) -> bool:
     try:
-        return len(got) == 2 and all(_same_count(g, e) for g, e in zip(got, expected, strict=True))
+        return len(got) == 2 and all(same_count(g, e) for g, e in zip(got, expected, strict=True))
     except TypeError:  # not a pair
         return False
 
@@ -65,7 +45,7 @@ def _same_pair(got, expected) -> bool:
 def _pair_of_counts(got, expected) -> str:
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         return "Hint [not a pair]: return two counts, (fully_connected, translation_invariant)"
-    return next((problem for g, e in zip(got, expected, strict=True) if (problem := _whole_number(g, e))), "")
+    return next((problem for g, e in zip(got, expected, strict=True) if (problem := whole_number(g, e))), "")
 
 
 def check_bias_counts(fn) -> None:

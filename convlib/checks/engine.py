@@ -62,6 +62,7 @@ from .calls import (
     dtype_problem,
     iterator_kind,
     library_function,
+    numeric_array,
     plain_answer,
     safe_repr,
 )
@@ -80,6 +81,9 @@ __all__ = [
     "require_callable",
     "run_cases",
     "same_array",
+    "same_count",
+    "whole_number",
+    "answer_array",
     "random_array",
     "cases_2d",
 ]
@@ -362,6 +366,69 @@ def same_array(got, expected) -> bool:
     e = np.asarray(expected, dtype=float)
     scale = max(1.0, float(np.max(np.abs(e)))) if e.size else 1.0
     return bool(np.allclose(g, e, rtol=1e-4, atol=1e-6 * scale))
+
+
+def same_count(got, expected) -> bool:
+    """Whether ``got`` is a whole number (not a bool) equal to the count ``expected``.
+
+    The comparison of counting exercises (``same=same_count``), with
+    :func:`whole_number` as their ``validate`` rule.
+
+    Examples
+    --------
+    >>> from convlib.checks.engine import same_count
+    >>> same_count(12, 12), same_count(12.0, 12), same_count(12.5, 12), same_count(True, 1), same_count("12", 12)
+    (True, True, False, False, False)
+    """
+    try:
+        return not isinstance(got, bool) and int(got) == got and int(got) == expected
+    except (TypeError, ValueError, OverflowError):  # not a number, NaN, inf
+        return False
+
+
+def whole_number(got, expected) -> str:
+    """The ``validate`` rule of counting exercises: a hint for a bool, a non-number or a right float, else ``''``.
+
+    A count is an int: a float that equals the count (``/`` instead of
+    ``//``) is named before values are compared.
+
+    Examples
+    --------
+    >>> from convlib.checks.engine import whole_number
+    >>> whole_number(12, 12), whole_number(12.0, 12)
+    ('', 'Hint [float result]: a count is a whole number: return an int (use // instead of /)')
+    """
+    if isinstance(got, (bool, np.bool_)):
+        return "Hint [not a number]: return the count as an int, not a bool"
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        return "Hint [not a number]: return the count as an int"
+    if isinstance(got, (float, np.floating)) and value == expected:
+        return "Hint [float result]: a count is a whole number: return an int (use // instead of /)"
+    return ""
+
+
+def answer_array(title: str, name: str, value) -> np.ndarray:
+    """``value`` as a float array, or a :class:`CheckFailed` naming what it holds instead (text, objects, complex numbers).
+
+    For checkers of values (kernels, hand-computed outputs): ``name`` is
+    the variable the student filled in.
+
+    Examples
+    --------
+    >>> from convlib.checks.engine import answer_array
+    >>> answer_array("grey kernel", "K", [[1, 2]])
+    array([[1., 2.]])
+    >>> answer_array("grey kernel", "K", ["a", "b"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    convlib.checks.CheckFailed: grey kernel: Hint [not numbers]: K must be an array of real numbers, but ...
+    """
+    arr, problem = numeric_array(value)
+    if arr is None:
+        raise CheckFailed(f"{title}: Hint [not numbers]: {name} must be an array of real numbers, but {problem}. Got {safe_repr(value)}")
+    return arr
 
 
 def _unchanged(after, before) -> bool:

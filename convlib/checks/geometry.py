@@ -15,8 +15,7 @@ import numpy as np
 from ..correlate import corr2d
 from ..shapes import grouped_params, locally_connected_params, output_size, receptive_field
 from .calls import DEFAULT_TIME_LIMIT
-from .engine import Case, Mistake, run_cases
-from .costs import _same_count, _whole_number
+from .engine import Case, Mistake, run_cases, same_count, whole_number
 
 __all__ = [
     "check_dilated_size",
@@ -28,7 +27,7 @@ __all__ = [
 
 
 def _count(title, fn, cases, reference, mistakes, time_limit, forbidden=()) -> None:
-    run_cases(title, fn, cases, reference, mistakes=mistakes, same=_same_count, validate=_whole_number, square_rule=False,
+    run_cases(title, fn, cases, reference, mistakes=mistakes, same=same_count, validate=whole_number, square_rule=False,
          returns_array=False, time_limit=time_limit, forbidden=forbidden)
 
 
