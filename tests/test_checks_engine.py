@@ -13,20 +13,24 @@ from convlib.checks import CheckFailed, check_corr2d, check_equivariance, check_
 from convlib.checks.engine import CORRELATIONS, Case, CheckSpec, Mistake, current_grading_hook, grading_hook, run_cases
 from grading.exercises import EXERCISES
 from grading.hidden import hidden_cases, judge_values
-
-
-def loop_corr(X, K):
-    H, W = X.shape
-    k_h, k_w = K.shape
-    Y = np.zeros((H - k_h + 1, W - k_w + 1))
-    for i in range(Y.shape[0]):
-        for j in range(Y.shape[1]):
-            Y[i, j] = (X[i : i + k_h, j : j + k_w] * K).sum()
-    return Y
+from test_checks import loop_corr
 
 
 class Stop(BaseException):
     pass
+
+
+def public_cases(checker) -> list:
+    """The public cases of ``checker``, read through the engine's grading hook (nothing runs)."""
+    seen = []
+
+    def stop(spec):
+        seen.extend(spec.cases)
+        raise Stop
+
+    with grading_hook(stop), pytest.raises(Stop):
+        checker(lambda *args: None)
+    return seen
 
 
 @pytest.mark.parametrize("module", [engine, mistakes], ids=lambda m: m.__name__)
@@ -156,19 +160,8 @@ def test_the_grader_grows_exactly_the_declared_arguments():
 
 
 def test_the_checkers_declare_what_grows():
-    def public(checker):
-        seen = []
-
-        def stop(spec):
-            seen.extend(spec.cases)
-            raise Stop
-
-        with grading_hook(stop), pytest.raises(Stop):
-            checker(lambda *args: None)
-        return seen
-
-    assert {c.growable for c in public(check_output_shape)} == {("H", "W")}
-    assert {c.growable for c in public(check_corr2d)} == {()}  # arrays are redrawn, never resized
+    assert {c.growable for c in public_cases(check_output_shape)} == {("H", "W")}
+    assert {c.growable for c in public_cases(check_corr2d)} == {()}  # arrays are redrawn, never resized
 
 
 def test_the_quiz_is_graded_per_answer_through_its_public_key():

@@ -24,8 +24,9 @@ import pytest
 
 from convlib import conv2d, corr2d
 from convlib.checks import check_corr2d, check_output_shape
-from convlib.checks.engine import cases_2d, current_grading_hook, grading_hook
+from convlib.checks.engine import cases_2d, current_grading_hook
 from test_checks import loop_corr
+from test_checks_engine import public_cases
 from grading import corpus
 from grading.exercises import CHAPTERS, DISCUSSIONS, EXERCISES, PRACTICE
 from grading.hidden import Outcome, judge_function, plan, read_seed
@@ -61,25 +62,8 @@ def _plan(label, seed):
     return plan(next(ex for ex in EXERCISES if ex.label == label), seed)
 
 
-class _Stop(BaseException):
-    pass
-
-
-def _public_cases(checker):
-    """The public cases of ``checker``, read through the engine's grading hook (nothing runs)."""
-    seen = []
-
-    def stop(spec):
-        seen.extend(spec.cases)
-        raise _Stop
-
-    with grading_hook(stop), pytest.raises(_Stop):
-        checker(lambda *args: None)
-    return seen
-
-
 def test_hidden_cases_keep_shapes_and_dtypes_but_not_values_and_depend_on_the_seed():
-    public = _public_cases(check_corr2d)
+    public = public_cases(check_corr2d)
     assert [c.describe() for c in public] == [c.describe() for c in cases_2d(0)]
     hidden = _plan("ex-03-corr2d", 1).cases
     assert [tuple(a.shape for a in c.args) for c in hidden] == [tuple(a.shape for a in c.args) for c in public]
@@ -91,7 +75,7 @@ def test_hidden_cases_keep_shapes_and_dtypes_but_not_values_and_depend_on_the_se
 
 
 def test_hidden_sizes_grow_the_image_but_keep_the_kernel():
-    public, hidden = _public_cases(check_output_shape), _plan("ex-03-shape", 5).cases
+    public, hidden = public_cases(check_output_shape), _plan("ex-03-shape", 5).cases
     assert all(c.growable == ("H", "W") for c in public)  # declared by the checker, not guessed from the names
     assert [c.args[2:] for c in hidden] == [c.args[2:] for c in public]  # h, w and the mode
     growth = [d for h, p in zip(hidden, public) for d in (h.args[0] - p.args[0], h.args[1] - p.args[1])]
