@@ -14,8 +14,9 @@ It knows no seed and no other student; it only moves plain data. It
    and turns itself into a plain waiter (``exec``: the student's threads
    die). The child puts back the module attributes the student's cells
    replaced (numpy, convlib, json, ...), asks the practice checker whether
-   the function is a library one (its refusal, up to the point where the
-   engine's :func:`~convlib.checks.engine.grading_hook` is called), makes the forbidden library functions raise if anything calls
+   the function is a library one (the checker runs until it reaches the
+   engine's ``grading_hook``, which every refusal precedes), makes the
+   forbidden library functions raise if anything calls
    them (so aliases, ``importlib`` and ``getattr`` are caught too), calls
    the function on the hidden cases under the practice time limit
    (``call_student``) and writes the plain-data result to fd 3 at offset 0
