@@ -14,8 +14,9 @@ It knows no seed and no other student; it only moves plain data. It
    and turns itself into a plain waiter (``exec``: the student's threads
    die). The child puts back the module attributes the student's cells
    replaced (numpy, convlib, json, ...), asks the practice checker whether
-   the function is a library one (``_require_callable``, the practice
-   refusal), makes the forbidden library functions raise if anything calls
+   the function is a library one (the checker runs until it reaches the
+   engine's ``grading_hook``, which every refusal precedes), makes the
+   forbidden library functions raise if anything calls
    them (so aliases, ``importlib`` and ``getattr`` are caught too), calls
    the function on the hidden cases under the practice time limit
    (``call_student``) and writes the plain-data result to fd 3 at offset 0
@@ -88,7 +89,7 @@ def _trim(exc):
 
 
 def run_cells(shell, cells, timeout):
-    from convlib.checks._calls import student_line
+    from convlib.checks.calls import student_line
 
     for index, source in cells:
         event(start=index)
@@ -221,35 +222,31 @@ class SciPyTrap:
 
 
 def refusal(checker, fn):
-    """(message, forbidden) from the practice checker: its refusal text if ``fn`` is or only calls a library function."""
+    """(message, forbidden, title) from the practice checker: its refusal text if ``fn`` is or only calls a library function.
+
+    The checker runs up to its grading hook, which every refusal precedes:
+    the hook records the check's title and forbidden functions and stops it
+    before any case runs.
+    """
     from convlib import checks
-    from convlib.checks import _engine
+    from convlib.checks.engine import grading_hook
 
     class Stop(BaseException):
         pass
 
     seen = {}
-    original = _engine._require_callable
 
-    def capture(f, title, forbidden=()):
-        seen.setdefault("title", title)
-        seen.setdefault("forbidden", tuple(forbidden))
-        original(f, title, forbidden)
-
-    def stop(*args):
+    def stop(spec):
+        seen.update(title=spec.title, forbidden=tuple(spec.forbidden))
         raise Stop
 
-    _engine._require_callable = capture
-    token = _engine.GRADING_HOOK.set(stop)
-    try:
-        getattr(checks, checker)(fn)
-    except Stop:
-        pass
-    except AssertionError as e:
-        return str(e)[:2000], seen.get("forbidden", ()), seen.get("title", checker)
-    finally:
-        _engine.GRADING_HOOK.reset(token)
-        _engine._require_callable = original
+    with grading_hook(stop):
+        try:
+            getattr(checks, checker)(fn)
+        except Stop:
+            pass
+        except AssertionError as e:
+            return str(e)[:2000], seen.get("forbidden", ()), seen.get("title", checker)
     return "", seen.get("forbidden", ()), seen.get("title", checker)
 
 
@@ -292,8 +289,8 @@ def encoder(arrays_out):
 def exchange(job, user):
     """The reports of every exercise of the job (runs in the forked child)."""
     import numpy
-    from convlib.checks import _calls
-    from convlib.checks._calls import OutOfTime, call_student, describe_exception, student_line
+    from convlib.checks.calls import OutOfTime, call_student, describe_exception, exempt_from_time_limit, student_line
+    from convlib.checks.engine import require_callable
 
     import convlib
 
@@ -334,7 +331,7 @@ def exchange(job, user):
                 where.append(e.__traceback__)  # nothing that calls Python here: the time limit raises in every new frame
                 raise
 
-        _calls._OWN_FILES.add(traced.__code__.co_filename)  # the time limit's "raise on every line" spares this frame
+        exempt_from_time_limit(traced.__code__.co_filename)  # the time limit's "raise on every line" spares this frame
 
         try:
             for n, f in trapped.items():
@@ -380,10 +377,8 @@ def exchange(job, user):
         called = [n for n in hits if isinstance(n, str) and n in {**trapped, **scipy_trap.functions}]
         if called:
             # the practice checker's own refusal, for the library function that was called
-            from convlib.checks import _engine
-
             try:
-                _engine._require_callable({**trapped, **scipy_trap.functions}[called[0]], title)
+                require_callable({**trapped, **scipy_trap.functions}[called[0]], title)
                 report["refused"] = f"{title}: Hint [library function]: this calls {called[0]}"
             except AssertionError as e:
                 report["refused"] = str(e)[:2000]

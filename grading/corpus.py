@@ -119,8 +119,8 @@ HOSTILE = {
     },
     "checker_patched": {
         "answers": {"ex-03-corr2d": (
-            "import convlib.checks, convlib.checks._engine as _e\n"
-            "_e._same_array = lambda got, expected: True\n"
+            "import convlib.checks, convlib.checks.engine as _e\n"
+            "_e.same_array = lambda got, expected: True\n"
             "convlib.checks.check_corr2d = lambda fn: print('✓ corr2d: all 34 hidden cases pass')\n"
             "check_corr2d = convlib.checks.check_corr2d\n" + WRONG_CORR2D
         )},

@@ -1,10 +1,12 @@
 """Hidden cases from the instructor's seed, and judging the kernel's answers in the grader's process.
 
 The public checkers run fixed cases that every student can read. For grading,
-the engine hook :data:`convlib.checks._engine.GRADING_HOOK` swaps them for
+the engine's :func:`convlib.checks.engine.grading_hook` swaps them for
 hidden ones: the same shapes, dtypes and notes (so every known-mistake hint
-still applies) with new values drawn from the instructor's seed, and integer
-sizes of the image (not of the kernel) grown by a hidden amount.
+still applies) with new values drawn from the instructor's seed, and the
+integer arguments each case declares growable (``Case.growable``: image
+sizes, layer counts; never kernel sizes, strides or positions) grown by a
+hidden amount.
 
 Judging never trusts the student's kernel: the grader receives plain data (the
 outputs per case) and runs the checker here, with a stand-in function that
@@ -24,16 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-from convlib.checks import _engine
+from convlib import checks
+from convlib.checks.engine import NOT_ANSWERED, NOT_IMPLEMENTED, Case, CheckSpec, grading_hook
 
 from .exercises import Exercise
 
 DEFAULT_SECRET = Path("~/.config/convlayer/grading-seed").expanduser()
 SECRET_ENV = "CONVLAYER_GRADING_SEED"
-# integer arguments that keep their public values: kernel sizes, strides, dilations, groups,
-# paddings and positions (growing them could leave the image or change the
-# exercise); image sizes and layer counts grow by the hidden amount
-KERNEL_SIZES = ("h", "w", "k_h", "k_w", "k", "s", "p", "d", "i", "j", "delta", "c_in", "c_out", "groups")
 HINT_RE = re.compile(r"Hint \[([^\]]+)\]")
 
 
@@ -77,7 +76,7 @@ def new_secret(path=None) -> Path:
     return p
 
 
-def _redraw(value, name, rng, growth: int):
+def _redraw(value, growable: bool, rng, growth: int):
     """A hidden stand-in for one public argument (same type, shape and dtype; sizes grown by ``growth``)."""
     if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
         return rng.integers(-4, 10, size=value.shape).astype(value.dtype)
@@ -86,7 +85,7 @@ def _redraw(value, name, rng, growth: int):
         if new.ndim == 2 and new.shape[0] == new.shape[1] > 1 and (np.array_equal(new, new.T) or np.array_equal(new, new[::-1, ::-1])):
             new[0, -1] += 1  # asymmetric, so flips and transposes stay visible (as in the public cases)
         return new
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and name not in KERNEL_SIZES:
+    if growable and isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return type(value)(value + growth)  # a larger image or more layers stay valid; H == W stays square
     return value
 
@@ -97,9 +96,9 @@ def hidden_cases(seed: int, title: str, cases: list) -> list:
     hidden = []
     for case in cases:
         growth = int(rng.integers(0, 4))
-        args = tuple(_redraw(a, n, rng, growth) for a, n in zip(case.args, case.names, strict=True))
+        args = tuple(_redraw(a, n in case.growable, rng, growth) for a, n in zip(case.args, case.names, strict=True))
         note = "" if "example" in case.note else case.note  # "the lecture's example" no longer holds its values
-        hidden.append(_engine._Case(args, case.names, case.square, note))
+        hidden.append(Case(args, case.names, case.square, note, case.growable))
     return hidden
 
 
@@ -122,17 +121,15 @@ def plan(exercise: Exercise, seed: int) -> Plan:
     """Ask the exercise's checker for its cases (without running anything) and make them hidden."""
     got = {}
 
-    def collect(title, cases, reference, same, validate):
-        got.update(cases=hidden_cases(seed, title, cases), reference=reference, same=same, validate=validate)
+    def collect(spec: CheckSpec):
+        got.update(cases=hidden_cases(seed, spec.title, spec.cases), reference=spec.reference, same=spec.same, validate=spec.validate)
         raise _Collected
 
-    token = _engine.GRADING_HOOK.set(collect)
-    try:
-        exercise.check(lambda *args: None)
-    except _Collected:
-        pass
-    finally:
-        _engine.GRADING_HOOK.reset(token)
+    with grading_hook(collect):
+        try:
+            exercise.check(lambda *args: None)
+        except _Collected:
+            pass
     if not got:
         raise RuntimeError(f"{exercise.checker} does not run hidden cases through the checks engine")
     return Plan(exercise, **got)
@@ -251,7 +248,7 @@ def _diagnose(run) -> tuple:
     except AssertionError as e:
         text = str(e)
         m = HINT_RE.search(text)
-        tag = m.group(1) if m else ("not implemented" if _engine.NOT_IMPLEMENTED in text else "not answered" if _engine.NOT_ANSWERED in text else "not accepted")
+        tag = m.group(1) if m else ("not implemented" if NOT_IMPLEMENTED in text else "not answered" if NOT_ANSWERED in text else "not accepted")
         return tag, text
     except Exception as e:  # noqa: BLE001 - a checker tripping over an odd answer is a failed answer
         return "not accepted", f"the answer could not be checked: {type(e).__name__}: {e}"
@@ -262,14 +259,8 @@ def judge_function(p: Plan, outcomes: list, call_timeout: float) -> Verdict:
     """Score the recorded outcomes case by case and name the mistake with the public checker."""
     passed = sum(_passes(p, c, o) for c, o in zip(p.cases, outcomes, strict=True))
 
-    def hook(title, cases, reference, same, validate):
-        return p.cases
-
-    token = _engine.GRADING_HOOK.set(hook)
-    try:
+    with grading_hook(lambda spec: p.cases):
         tag, message = _diagnose(lambda: p.exercise.check(replay(outcomes, call_timeout)))
-    finally:
-        _engine.GRADING_HOOK.reset(token)
     late = next((k for k, o in enumerate(outcomes) if o.timeout), None)
     if passed == len(p.cases):
         tag = ""  # every hidden case passes: nothing to name even if a stricter rule complained
@@ -286,13 +277,16 @@ def judge_function(p: Plan, outcomes: list, call_timeout: float) -> Verdict:
 
 
 def judge_values(exercise: Exercise, values: list) -> Verdict:
-    """Check answers that are values (numbers, kernels, the quiz) with the public checker, here."""
-    if exercise.checker == "check_equivariance" and isinstance(values[0], dict):
-        from convlib.checks.answers import _quiz_key  # private: derived from convlib, never exported
+    """Check answers that are values (numbers, kernels, the quiz) with the public checker, here.
 
-        key = _quiz_key()
-        right = sum(isinstance(values[0].get(q), str) and values[0][q].strip().lower() == a for q, a in key.items())
-        tag, message = _diagnose(lambda: exercise.check(*values))
-        return Verdict(right, len(key), tag, message)
+    All or nothing, except for a checker with an ``answer_key()`` (a dict of
+    choices, such as the equivariance quiz) answered with a dict: one share
+    per right choice.
+    """
     tag, message = _diagnose(lambda: exercise.check(*values))
+    answer_key = getattr(getattr(checks, exercise.checker), "answer_key", None)
+    if answer_key is not None and isinstance(values[0], dict):
+        key = answer_key()
+        right = sum(isinstance(values[0].get(q), str) and values[0][q].strip().lower() == a for q, a in key.items())
+        return Verdict(right, len(key), tag, message)
     return Verdict(0 if tag else 1, 1, tag, message)

@@ -960,7 +960,7 @@ def test_check_pattern_kernel_accepts(K, capsys):
 
 
 def test_pattern_scenes_contain_each_shape_once():
-    for _name, X, placed in checks.answers._pattern_scenes():
+    for _name, X, placed in checks.answers.hidden_pattern_scenes():
         assert set(placed) == {"T", "filled 3x3 square", "upside-down T", "sideways T", "plus sign", "horizontal bar"}
         r, c = placed["T"]
         np.testing.assert_array_equal(X[r : r + 3, c : c + 3], PATTERN)
@@ -1075,10 +1075,10 @@ def test_docstring_examples_run():
     """The numpydoc examples of convlib.checks are runnable and right."""
     import doctest
 
-    from convlib.checks import answers, locality, multi_channel, single_channel
+    from convlib.checks import answers, calls, costs, engine, locality, mistakes, multi_channel, single_channel
 
     attempted = 0
-    for module in (checks, single_channel, multi_channel, locality, answers):
+    for module in (checks, single_channel, multi_channel, locality, answers, engine, mistakes, calls, costs):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, module.__name__
         attempted += result.attempted

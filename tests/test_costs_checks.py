@@ -61,7 +61,7 @@ def measured_bias_counts(H, W):
 @given(st.integers(1, 9), st.integers(1, 9), st.integers(1, 4), st.integers(1, 4), st.integers(1, 3), st.integers(1, 3))
 def test_the_multiply_add_formula_matches_a_measured_count(H, W, k_h, k_w, c_in, c_out):
     if k_h <= H and k_w <= W:
-        assert costs._valid_positions(H, W, k_h, k_w) * k_h * k_w * c_in * c_out == measured_multiply_adds(H, W, k_h, k_w, c_in, c_out)
+        assert costs.valid_positions(H, W, k_h, k_w) * k_h * k_w * c_in * c_out == measured_multiply_adds(H, W, k_h, k_w, c_in, c_out)
 
 
 def test_right_answers_pass(capsys):

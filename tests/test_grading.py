@@ -23,8 +23,10 @@ import numpy as np
 import pytest
 
 from convlib import conv2d, corr2d
-from convlib.checks import _engine, check_corr2d
+from convlib.checks import check_corr2d, check_output_shape
+from convlib.checks.engine import cases_2d, current_grading_hook
 from test_checks import loop_corr
+from test_checks_engine import public_cases
 from grading import corpus
 from grading.exercises import CHAPTERS, DISCUSSIONS, EXERCISES, PRACTICE
 from grading.hidden import Outcome, judge_function, plan, read_seed
@@ -61,7 +63,8 @@ def _plan(label, seed):
 
 
 def test_hidden_cases_keep_shapes_and_dtypes_but_not_values_and_depend_on_the_seed():
-    public = _engine._cases_2d(0)
+    public = public_cases(check_corr2d)
+    assert [c.describe() for c in public] == [c.describe() for c in cases_2d(0)]
     hidden = _plan("ex-03-corr2d", 1).cases
     assert [tuple(a.shape for a in c.args) for c in hidden] == [tuple(a.shape for a in c.args) for c in public]
     assert [tuple(a.dtype for a in c.args) for c in hidden] == [tuple(a.dtype for a in c.args) for c in public]
@@ -72,9 +75,8 @@ def test_hidden_cases_keep_shapes_and_dtypes_but_not_values_and_depend_on_the_se
 
 
 def test_hidden_sizes_grow_the_image_but_keep_the_kernel():
-    from convlib.checks.single_channel import _output_shape_cases
-
-    public, hidden = _output_shape_cases(), _plan("ex-03-shape", 5).cases
+    public, hidden = public_cases(check_output_shape), _plan("ex-03-shape", 5).cases
+    assert all(c.growable == ("H", "W") for c in public)  # declared by the checker, not guessed from the names
     assert [c.args[2:] for c in hidden] == [c.args[2:] for c in public]  # h, w and the mode
     growth = [d for h, p in zip(hidden, public) for d in (h.args[0] - p.args[0], h.args[1] - p.args[1])]
     assert all(0 <= d < 4 for d in growth) and any(growth)
@@ -103,7 +105,7 @@ def test_judging_replays_plain_data_through_the_public_checker():
 
 
 def test_the_hook_is_off_outside_grading(capsys):
-    assert _engine.GRADING_HOOK.get() is None
+    assert current_grading_hook() is None
     check_corr2d(loop_corr)  # a student's own loop (convlib's corr2d itself is refused)
     assert "all 34 hidden cases pass" in capsys.readouterr().out
 

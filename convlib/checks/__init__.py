@@ -30,6 +30,12 @@ The right answers are computed on the spot from convlib's own functions;
 no answer key is stored or exported, and the docstrings show only wrong
 answers.
 
+New checkers are written against the public contract of
+:mod:`convlib.checks.engine` (:class:`~convlib.checks.engine.Case`,
+:class:`~convlib.checks.engine.Mistake`,
+:func:`~convlib.checks.engine.run_cases`, the grading hook), with the shared
+known mistakes of :mod:`convlib.checks.mistakes`.
+
 Examples
 --------
 >>> from convlib.checks import check_corr2d
@@ -55,8 +61,8 @@ from .answers import (
     check_pattern_kernel,
     pattern_scene,
 )
-from ._calls import DEFAULT_TIME_LIMIT
-from ._engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed
+from .calls import DEFAULT_TIME_LIMIT
+from .engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed
 from .design import FLOAT_REASONS, check_direction_edge_kernel, check_float_equality, check_second_derivative_kernel, float_example
 from .geometry import (
     check_dilated_size,

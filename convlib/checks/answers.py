@@ -8,20 +8,12 @@ import numpy as np
 from ..channels import corr2d_multi_in_out
 from ..correlate import conv2d, corr2d
 from ..shapes import fully_connected_params, local_params, translation_invariant_params
-from ._calls import numeric_array, plain_answer, safe_repr
-from ._engine import NOT_ANSWERED, CheckFailed
-
-
-def _answer_array(title: str, name: str, value) -> np.ndarray:
-    """``value`` as a float array, or a CheckFailed naming what it holds instead (text, objects, complex numbers)."""
-    arr, problem = numeric_array(value)
-    if arr is None:
-        raise CheckFailed(f"{title}: Hint [not numbers]: {name} must be an array of real numbers, but {problem}. Got {_short_repr(value)}")
-    return arr
+from .calls import plain_answer, safe_repr
+from .engine import NOT_ANSWERED, CheckFailed, answer_array
 
 
 def _short_repr(value) -> str:
-    """The student's value for a message, without running any of its code (see _calls.safe_repr)."""
+    """The student's value for a message, without running any of its code (see calls.safe_repr)."""
     return safe_repr(value)
 
 
@@ -179,7 +171,7 @@ def check_hand_example(corr, conv) -> None:
         if value is Ellipsis or value is None:
             raise CheckFailed(f"by-hand example: {name} is {NOT_ANSWERED}")
     # the answers become plain arrays (their code runs) before the right ones exist
-    answers = {name: _answer_array("by-hand example", name, value) for name, value in answers.items()}
+    answers = {name: answer_array("by-hand example", name, value) for name, value in answers.items()}
     right = {"corr": corr2d(X, K), "conv": conv2d(X, K)}
     for name, g in answers.items():
         other = right["conv" if name == "corr" else "corr"]
@@ -258,7 +250,7 @@ def check_edge_kernel(K) -> None:
     title = "horizontal-edge kernel"
     if K is Ellipsis or K is None:
         raise CheckFailed(f"{title}: {NOT_ANSWERED}")
-    Karr = _answer_array(title, "K", K)
+    Karr = answer_array(title, "K", K)
     if Karr.ndim != 2 or Karr.size == 0:
         raise CheckFailed(f"{title}: Hint [not a 2-D kernel]: K must be a 2-D array of numbers (rows and columns); got shape {Karr.shape}")
     if Karr.shape[0] > 5 or Karr.shape[1] > 5:
@@ -337,8 +329,15 @@ def _scene(rng, H: int, W: int):
     return X, placed
 
 
-def _pattern_scenes():
-    """The hidden scenes of :func:`check_pattern_kernel`: (name, image, positions)."""
+def hidden_pattern_scenes():
+    """The hidden scenes of :func:`check_pattern_kernel`: (name, image, positions).
+
+    Examples
+    --------
+    >>> from convlib.checks.answers import hidden_pattern_scenes
+    >>> [name for name, X, placed in hidden_pattern_scenes()][:2]
+    ['scene 1 (12x16)', 'scene 2 (16x12)']
+    """
     rng = np.random.default_rng(9)
     scenes = []
     for s, (H, W) in enumerate([(12, 16), (16, 12), (14, 14), (12, 20), (20, 12), (15, 17)]):
@@ -389,12 +388,12 @@ def check_pattern_kernel(K) -> None:
     title = "pattern kernel"
     if K is Ellipsis or K is None:
         raise CheckFailed(f"{title}: {NOT_ANSWERED}")
-    Karr = _answer_array(title, "K", K)
+    Karr = answer_array(title, "K", K)
     if Karr.shape != (3, 3):
         raise CheckFailed(f"{title}: Hint [wrong shape]: the kernel must be 3 x 3 like the pattern, so that its position is the T's top-left corner; got shape {Karr.shape}")
     if not np.all(np.isfinite(Karr)):
         raise CheckFailed(f"{title}: Hint [not finite]: the kernel holds NaN or inf")
-    scenes = _pattern_scenes()
+    scenes = hidden_pattern_scenes()
     for name, X, placed in scenes:
         Y = corr2d(X, Karr)
         target = placed["T"]
@@ -455,7 +454,7 @@ def check_grey_kernel(K) -> None:
     title = "grey kernel"
     if K is Ellipsis or K is None:
         raise CheckFailed(f"{title}: {NOT_ANSWERED}")
-    Karr = _answer_array(title, "K", K)
+    Karr = answer_array(title, "K", K)
     if Karr.shape != (1, 1, 3, 1):
         if Karr.size == 3 and Karr.shape == (1, 1, 1, 3):
             tag, hint = "C_in and C_out swapped", "a kernel is (k_h, k_w, C_in, C_out): 3 input channels (R, G, B) and 1 output channel, shape (1, 1, 3, 1)."
@@ -525,6 +524,19 @@ def _classify(f) -> str:
 
 
 def _quiz_key() -> dict:
+    """The quiz's key: question -> ``"equivariant"``, ``"invariant"`` or ``"neither"``.
+
+    For the grader, which gives one share per right answer (see
+    ``grading.hidden.judge_values``): the key is measured on the spot by
+    shifting an image through each operation, as the checker does; nothing is
+    stored.
+
+    Examples
+    --------
+    >>> from convlib.checks import check_equivariance
+    >>> sorted(set(check_equivariance.answer_key().values()))
+    ['equivariant', 'invariant', 'neither']
+    """
     return {question: _classify(f) for question, f in _quiz_operations().items()}
 
 
@@ -546,7 +558,8 @@ def check_equivariance(answers) -> None:
     ``"invariant"``: shifting the input leaves the output unchanged;
     ``"neither"``. Image borders are ignored. The right answers are not
     stored anywhere: the checker shifts an image through each operation
-    and looks.
+    and looks (``check_equivariance.answer_key()`` does the same for the
+    instructor's grader, which gives one share per right answer).
 
     Parameters
     ----------
@@ -590,3 +603,7 @@ def check_equivariance(answers) -> None:
             f"Reason: {_EQUIVARIANCE_WHY[q]}"
         )
     print(f"✓ {title}: all {len(key)} answers correct")
+
+
+check_equivariance.answer_key = _quiz_key
+

@@ -20,16 +20,15 @@ import math
 import numpy as np
 
 from ..correlate import corr2d
-from ._calls import DEFAULT_TIME_LIMIT, call_student, describe_exception
-from ._engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed, _require_callable
-from .answers import _answer_array, _short_repr
+from .calls import DEFAULT_TIME_LIMIT, call_student, describe_exception, safe_repr
+from .engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed, answer_array, require_callable
 
 __all__ = ["check_direction_edge_kernel", "check_second_derivative_kernel", "check_float_equality", "float_example", "FLOAT_REASONS"]
 
 
 def _kernel_problem(title: str, K, limit: int = 5) -> np.ndarray:
     """``K`` as a 2-D finite float array of at most ``limit x limit``, or a CheckFailed naming what is wrong."""
-    Karr = _answer_array(title, "K", K)
+    Karr = answer_array(title, "K", K)
     if Karr.ndim != 2 or Karr.size == 0:
         raise CheckFailed(f"{title}: Hint [not a 2-D kernel]: the kernel must be a 2-D array of numbers (rows and columns); got shape {Karr.shape}")
     if Karr.shape[0] > limit or Karr.shape[1] > limit:
@@ -102,7 +101,7 @@ def check_direction_edge_kernel(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -
     convlib.checks.CheckFailed: direction edge kernel: Hint [ignores v]: ...
     """
     title = "direction edge kernel"
-    _require_callable(fn, title)
+    require_callable(fn, title)
     cases = []
     for index, degrees in enumerate(_DIRECTIONS_DEG):
         length = (1.0, 2.5, 0.4)[index % 3]
@@ -334,15 +333,15 @@ def check_float_equality(Y1, Y2, exactly_equal, reason) -> None:
         if value is Ellipsis or value is None:
             raise CheckFailed(f"{title}: {name} is {NOT_ANSWERED}")
     if not isinstance(exactly_equal, (bool, np.bool_)):
-        raise CheckFailed(f"{title}: Hint [not a bool]: exactly_equal must be True or False (no quotes); got {_short_repr(exactly_equal)}")
+        raise CheckFailed(f"{title}: Hint [not a bool]: exactly_equal must be True or False (no quotes); got {safe_repr(exactly_equal)}")
     if not isinstance(reason, str) or reason not in FLOAT_REASONS:
         choices = "; ".join(repr(r) for r in FLOAT_REASONS)
-        raise CheckFailed(f"{title}: Hint [not a choice]: reason must be one of these strings, copied exactly: {choices}. Got {_short_repr(reason)}")
+        raise CheckFailed(f"{title}: Hint [not a choice]: reason must be one of these strings, copied exactly: {choices}. Got {safe_repr(reason)}")
     X, K = float_example()
     truth = np.einsum("hwc,ck->hwk", X.astype(np.float64), K[0, 0].astype(np.float64))
     arrays = {}
     for name, value in (("Y1", Y1), ("Y2", Y2)):
-        arr = _answer_array(title, name, value)
+        arr = answer_array(title, name, value)
         if arr.shape != truth.shape:
             raise CheckFailed(f"{title}: Hint [wrong shape]: {name} must be the layer's output on float_example(), shape {truth.shape}; got {arr.shape}")
         dtype = np.asarray(value).dtype

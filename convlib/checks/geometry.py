@@ -14,9 +14,8 @@ import numpy as np
 
 from ..correlate import corr2d
 from ..shapes import grouped_params, locally_connected_params, output_size, receptive_field
-from ._calls import DEFAULT_TIME_LIMIT
-from ._engine import _Case, _Mistake, _run
-from .costs import _same_count, _whole_number
+from .calls import DEFAULT_TIME_LIMIT
+from .engine import Case, Mistake, run_cases, same_count, whole_number
 
 __all__ = [
     "check_dilated_size",
@@ -28,7 +27,7 @@ __all__ = [
 
 
 def _count(title, fn, cases, reference, mistakes, time_limit, forbidden=()) -> None:
-    _run(title, fn, cases, reference, mistakes=mistakes, same=_same_count, validate=_whole_number, square_rule=False,
+    run_cases(title, fn, cases, reference, mistakes=mistakes, same=same_count, validate=whole_number, square_rule=False,
          returns_array=False, time_limit=time_limit, forbidden=forbidden)
 
 
@@ -60,7 +59,7 @@ def check_dilated_size(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     sizes = [(8, 3, 0, 1, 2), (8, 3, 1, 1, 2), (10, 3, 0, 2, 2), (32, 3, 2, 1, 2), (28, 5, 4, 1, 2), (224, 3, 2, 2, 2),
              (9, 2, 0, 1, 3), (15, 4, 3, 3, 2), (7, 3, 0, 1, 3), (12, 3, 0, 2, 4), (20, 5, 0, 3, 3), (6, 1, 0, 1, 5),
              (16, 3, 1, 2, 1), (13, 4, 1, 4, 3), (64, 3, 4, 1, 4), (11, 2, 0, 3, 5)]
-    cases = [_Case(size, ("n", "k", "p", "s", "d")) for size in sizes]
+    cases = [Case(size, ("n", "k", "p", "s", "d"), growable=("n",)) for size in sizes]
 
     def reference(n, k, p, s, d):  # measured with the library on an n x 1 column
         return corr2d(np.zeros((n, 1)), np.zeros((k, 1)), padding=(p, 0), stride=(s, 1), dilation=(d, 1)).shape[0]
@@ -69,21 +68,21 @@ def check_dilated_size(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         return lambda args, ref: (args[0] + 2 * args[2] - span(args[1], args[4])) // args[3] + 1
 
     mistakes = [
-        _Mistake("dilation ignored", "with dilation d the kernel's taps are d pixels apart, so one window covers more than k pixels of the axis.",
+        Mistake("dilation ignored", "with dilation d the kernel's taps are d pixels apart, so one window covers more than k pixels of the axis.",
                  positions(lambda k, d: k)),
-        _Mistake("k d pixels", "k taps spaced d apart leave k - 1 gaps of d pixels each: count the pixels from the first tap to the last.",
+        Mistake("k d pixels", "k taps spaced d apart leave k - 1 gaps of d pixels each: count the pixels from the first tap to the last.",
                  positions(lambda k, d: k * d)),
-        _Mistake("dilation added once", "every one of the k - 1 gaps between taps grows with the dilation, not just one of them.",
+        Mistake("dilation added once", "every one of the k - 1 gaps between taps grows with the dilation, not just one of them.",
                  positions(lambda k, d: k + d - 1)),
-        _Mistake("effective size one short", "the window runs from its first tap to its last, both included: count the first tap too.",
+        Mistake("effective size one short", "the window runs from its first tap to its last, both included: count the first tap too.",
                  positions(lambda k, d: d * (k - 1))),
-        _Mistake("dilation used as a stride", "dilation spreads the taps of one window; the stride s moves the window. They play different roles.",
+        Mistake("dilation used as a stride", "dilation spreads the taps of one window; the stride s moves the window. They play different roles.",
                  lambda args, ref: (args[0] + 2 * args[2] - args[1]) // (args[3] * args[4]) + 1),
-        _Mistake("padding counted once", "padding p adds p pixels on EACH side: the padded axis has n + 2p pixels.",
+        Mistake("padding counted once", "padding p adds p pixels on EACH side: the padded axis has n + 2p pixels.",
                  lambda args, ref: (args[0] + args[2] - (args[4] * (args[1] - 1) + 1)) // args[3] + 1),
-        _Mistake("last position forgotten", "the first window starts at 0 and the last at the largest multiple of s that still fits: count both ends.",
+        Mistake("last position forgotten", "the first window starts at 0 and the last at the largest multiple of s that still fits: count both ends.",
                  lambda args, ref: (args[0] + 2 * args[2] - (args[4] * (args[1] - 1) + 1)) // args[3]),
-        _Mistake("rounded up", "a window whose last tap would stick out of the padded axis does not count: round down.",
+        Mistake("rounded up", "a window whose last tap would stick out of the padded axis does not count: round down.",
                  lambda args, ref: -(-(args[0] + 2 * args[2] - (args[4] * (args[1] - 1) + 1)) // args[3]) + 1),
     ]
     _count("dilated output size", fn, cases, reference, mistakes, time_limit, forbidden=(output_size,))
@@ -122,7 +121,7 @@ def check_strided_receptive_field(fn, *, time_limit: float = DEFAULT_TIME_LIMIT)
         ((7, 3, 3, 3), (2, 2, 1, 1), (1, 1, 1, 1)), ((2, 2, 2), (2, 2, 2), (1, 1, 1)), ((1, 3), (4, 1), (1, 1)), ((3, 5), (3, 1), (2, 1)),
         ((3, 3), (1, 3), (3, 1)), ((4, 2, 3), (1, 3, 2), (2, 1, 3)),
     ]
-    cases = [_Case(stack, ("kernels", "strides", "dilations")) for stack in stacks]
+    cases = [Case(stack, ("kernels", "strides", "dilations")) for stack in stacks]
 
     def reference(kernels, strides, dilations):
         return receptive_field(list(kernels), list(strides), list(dilations)).size
@@ -139,19 +138,19 @@ def check_strided_receptive_field(fn, *, time_limit: float = DEFAULT_TIME_LIMIT)
         return simulate
 
     mistakes = [
-        _Mistake("strides and dilations ignored", "a layer after a stride-s layer steps over s input pixels per tap, and a dilated layer's taps are d apart: both widen what it sees.",
+        Mistake("strides and dilations ignored", "a layer after a stride-s layer steps over s input pixels per tap, and a dilated layer's taps are d apart: both widen what it sees.",
                  grow(lambda k, s, d, before, after: k - 1)),
-        _Mistake("strides ignored", "after a layer of stride s, neighbouring pixels of the next layer are s input pixels apart: each later tap reaches s times further.",
+        Mistake("strides ignored", "after a layer of stride s, neighbouring pixels of the next layer are s input pixels apart: each later tap reaches s times further.",
                  grow(lambda k, s, d, before, after: (k - 1) * d)),
-        _Mistake("dilations ignored", "a dilated layer's taps are d of its input pixels apart, so it reaches d times further than its k taps suggest.",
+        Mistake("dilations ignored", "a dilated layer's taps are d of its input pixels apart, so it reaches d times further than its k taps suggest.",
                  grow(lambda k, s, d, before, after: (k - 1) * before)),
-        _Mistake("own stride counted", "a layer's stride spaces its OUTPUTS; its own window still sits on its input's grid. Only the strides of the layers before it count.",
+        Mistake("own stride counted", "a layer's stride spaces its OUTPUTS; its own window still sits on its input's grid. Only the strides of the layers before it count.",
                  grow(lambda k, s, d, before, after: (k - 1) * d * after)),
-        _Mistake("window sizes added", "neighbouring windows overlap: a stacked layer adds its reach beyond the centre, not its whole window.",
+        Mistake("window sizes added", "neighbouring windows overlap: a stacked layer adds its reach beyond the centre, not its whole window.",
                  lambda args, ref: sum(d * (k - 1) + 1 for k, d in zip(args[0], args[2], strict=True))),
-        _Mistake("window sizes multiplied", "receptive fields grow by addition: each layer adds the span of its taps (in input pixels), not a factor.",
+        Mistake("window sizes multiplied", "receptive fields grow by addition: each layer adds the span of its taps (in input pixels), not a factor.",
                  lambda args, ref: int(np.prod([d * (k - 1) + 1 for k, d in zip(args[0], args[2], strict=True)]))),
-        _Mistake("k d per tap span", "k taps spaced d apart span d (k - 1) pixels from the first tap to the last, not k d.",
+        Mistake("k d per tap span", "k taps spaced d apart span d (k - 1) pixels from the first tap to the last, not k d.",
                  grow(lambda k, s, d, before, after: (k * d - 1) * before)),
     ]
     _count("strided receptive field", fn, cases, reference, mistakes, time_limit, forbidden=(receptive_field,))
@@ -184,31 +183,31 @@ def check_locally_connected_count(fn, *, time_limit: float = DEFAULT_TIME_LIMIT)
     """
     sizes = [(5, 5, 1, 1, 1), (480, 640, 1, 1, 1), (28, 28, 2, 1, 8), (32, 24, 1, 3, 16), (7, 9, 3, 2, 5), (1024, 1024, 2, 3, 64),
              (6, 4, 0, 4, 2), (10, 12, 4, 1, 3)]
-    cases = [_Case(size, ("H", "W", "delta", "c_in", "c_out")) for size in sizes]
+    cases = [Case(size, ("H", "W", "delta", "c_in", "c_out"), growable=("H", "W")) for size in sizes]
 
     def window(delta):
         return (2 * delta + 1) ** 2
 
     mistakes = [
-        _Mistake("weights shared", "that is the convolutional layer's count: without translation invariance every hidden pixel (i, j) has its OWN window of weights.",
+        Mistake("weights shared", "that is the convolutional layer's count: without translation invariance every hidden pixel (i, j) has its OWN window of weights.",
                  lambda a, ref: window(a[2]) * a[3] * a[4]),
-        _Mistake("fully connected", "locality still holds: a hidden pixel sees only the (2 delta + 1) x (2 delta + 1) window around it, not the whole image.",
+        Mistake("fully connected", "locality still holds: a hidden pixel sees only the (2 delta + 1) x (2 delta + 1) window around it, not the whole image.",
                  lambda a, ref: (a[0] * a[1]) ** 2 * a[3] * a[4]),
-        _Mistake("forgot the channels", "each weight exists once per (input channel, output channel) pair.",
+        Mistake("forgot the channels", "each weight exists once per (input channel, output channel) pair.",
                  lambda a, ref: a[0] * a[1] * window(a[2])),
-        _Mistake("forgot the input channels", "each hidden value sums over all c_in input channels of its window.",
+        Mistake("forgot the input channels", "each hidden value sums over all c_in input channels of its window.",
                  lambda a, ref: a[0] * a[1] * window(a[2]) * a[4]),
-        _Mistake("forgot the output channels", "each of the c_out output channels has its own weights.",
+        Mistake("forgot the output channels", "each of the c_out output channels has its own weights.",
                  lambda a, ref: a[0] * a[1] * window(a[2]) * a[3]),
-        _Mistake("window side delta + 1", "the offsets run from -delta to delta: 2 delta + 1 values per axis.",
+        Mistake("window side delta + 1", "the offsets run from -delta to delta: 2 delta + 1 values per axis.",
                  lambda a, ref: a[0] * a[1] * (a[2] + 1) ** 2 * a[3] * a[4]),
-        _Mistake("window side 2 delta", "the offsets run from -delta to delta, 0 included: 2 delta + 1 values per axis.",
+        Mistake("window side 2 delta", "the offsets run from -delta to delta, 0 included: 2 delta + 1 values per axis.",
                  lambda a, ref: a[0] * a[1] * (2 * a[2]) ** 2 * a[3] * a[4]),
-        _Mistake("valid-size hidden layer", "the hidden layer has the image's size (zero padding at the border): H x W hidden pixels, each with a full window.",
+        Mistake("valid-size hidden layer", "the hidden layer has the image's size (zero padding at the border): H x W hidden pixels, each with a full window.",
                  lambda a, ref: (a[0] - 2 * a[2]) * (a[1] - 2 * a[2]) * window(a[2]) * a[3] * a[4] if a[2] else None),
-        _Mistake("counted the biases", "count the weights only (the question leaves the biases out).",
+        Mistake("counted the biases", "count the weights only (the question leaves the biases out).",
                  lambda a, ref: ref + a[0] * a[1] * a[4]),
-        _Mistake("counted the biases", "count the weights only (the question leaves the biases out).",
+        Mistake("counted the biases", "count the weights only (the question leaves the biases out).",
                  lambda a, ref: ref + a[4]),
     ]
     _count("locally connected count", fn, cases, lambda H, W, d, ci, co: locally_connected_params(H, W, d, ci, co), mistakes, time_limit,
@@ -242,19 +241,19 @@ def check_grouped_count(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     """
     sizes = [(3, 3, 64, 64, 1), (3, 3, 64, 64, 4), (3, 3, 64, 64, 64), (3, 5, 4, 8, 2), (1, 1, 6, 12, 3), (5, 3, 32, 16, 8),
              (7, 7, 3, 96, 3), (3, 2, 12, 6, 6), (2, 2, 8, 8, 2)]
-    cases = [_Case(size, ("k_h", "k_w", "c_in", "c_out", "groups")) for size in sizes]
+    cases = [Case(size, ("k_h", "k_w", "c_in", "c_out", "groups")) for size in sizes]
     mistakes = [
-        _Mistake("groups ignored", "with groups the output channels of a block see only that block's input channels: most channel pairs have no weight.",
+        Mistake("groups ignored", "with groups the output channels of a block see only that block's input channels: most channel pairs have no weight.",
                  lambda a, ref: a[0] * a[1] * a[2] * a[3] if a[4] > 1 else None),
-        _Mistake("divided by groups twice", "each of the groups blocks has (c_in / groups) x (c_out / groups) channel pairs, and there are groups blocks.",
+        Mistake("divided by groups twice", "each of the groups blocks has (c_in / groups) x (c_out / groups) channel pairs, and there are groups blocks.",
                  lambda a, ref: a[0] * a[1] * (a[2] // a[4]) * (a[3] // a[4]) if a[4] > 1 else None),
-        _Mistake("multiplied by groups", "grouping removes channel pairs (the off-diagonal blocks); it does not add any.",
+        Mistake("multiplied by groups", "grouping removes channel pairs (the off-diagonal blocks); it does not add any.",
                  lambda a, ref: a[0] * a[1] * a[2] * a[3] * a[4] if a[4] > 1 else None),
-        _Mistake("square kernel assumed", "the kernel is k_h x k_w, not always square.",
+        Mistake("square kernel assumed", "the kernel is k_h x k_w, not always square.",
                  lambda a, ref: ref // a[1] * a[0] if a[0] != a[1] else None),
-        _Mistake("square kernel assumed", "the kernel is k_h x k_w, not always square.",
+        Mistake("square kernel assumed", "the kernel is k_h x k_w, not always square.",
                  lambda a, ref: ref // a[0] * a[1] if a[0] != a[1] else None),
-        _Mistake("counted the biases", "count the weights only (the question leaves the c_out biases out).",
+        Mistake("counted the biases", "count the weights only (the question leaves the c_out biases out).",
                  lambda a, ref: ref + a[3]),
     ]
     _count("grouped count", fn, cases, lambda k_h, k_w, ci, co, g: grouped_params(k_h, k_w, ci, co, g), mistakes, time_limit,
@@ -285,17 +284,17 @@ def check_min_kernel_size(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None
     convlib.checks.CheckFailed: minimum kernel size: ... hidden cases fail.
     Hint [wrong values]: ...
     """
-    cases = [_Case((d,), ("d",)) for d in (1, 2, 3, 4, 5, 6, 8, 11)]
+    cases = [Case((d,), ("d",)) for d in (1, 2, 3, 4, 5, 6, 8, 11)]
     mistakes = [
-        _Mistake("one tap short", "the kernel must cancel every polynomial of degree below d (d conditions) AND reproduce the d-th derivative of t^d (one more): count the conditions.",
+        Mistake("one tap short", "the kernel must cancel every polynomial of degree below d (d conditions) AND reproduce the d-th derivative of t^d (one more): count the conditions.",
                  lambda a, ref: a[0]),
-        _Mistake("centred size", "a centred kernel is symmetric about its middle tap, but that is a choice, not a need: the minimum does not have to be centred.",
+        Mistake("centred size", "a centred kernel is symmetric about its middle tap, but that is a choice, not a need: the minimum does not have to be centred.",
                  lambda a, ref: 2 * a[0] + 1 if a[0] > 1 else None),
-        _Mistake("twice the order", "count the conditions the kernel must meet: one per power t^0, ..., t^d.",
+        Mistake("twice the order", "count the conditions the kernel must meet: one per power t^0, ..., t^d.",
                  lambda a, ref: 2 * a[0]),
-        _Mistake("one tap too many", "with as many taps as conditions the moment equations already have a solution (a Vandermonde system).",
+        Mistake("one tap too many", "with as many taps as conditions the moment equations already have a solution (a Vandermonde system).",
                  lambda a, ref: a[0] + 2),
-        _Mistake("doubling per order", "applying [1, -1] d times is one way, but the length grows by one tap per application, not by a factor.",
+        Mistake("doubling per order", "applying [1, -1] d times is one way, but the length grows by one tap per application, not by a factor.",
                  lambda a, ref: 2 ** a[0] if a[0] > 2 else None),
     ]
     _count("minimum kernel size", fn, cases, _min_taps, mistakes, time_limit)

@@ -15,8 +15,9 @@ from ..correlate import corr2d
 from ..layer import Conv2D
 from ..padding import pad2d
 from ..transposed import conv_transpose2d
-from ._calls import DEFAULT_TIME_LIMIT, _referenced, _unwrap
-from ._engine import CheckFailed, _array, _Case, _int_mistakes, _Mistake, _require_callable, _run
+from .calls import DEFAULT_TIME_LIMIT, referenced, unwrap
+from .engine import Case, Mistake, random_array, run_cases
+from .mistakes import int_mistakes
 
 __all__ = ["check_padding_impl", "check_input_gradient"]
 
@@ -26,7 +27,7 @@ _NP_MODES = {"reflect": "reflect", "circular": "wrap"}
 def _uses(fn, target) -> bool:
     """Whether ``fn``'s code refers to ``target`` (by name, through a module, a closure or a default)."""
     try:
-        return any(obj is target or (callable(obj) and _unwrap(obj) is target) for obj in _referenced(_unwrap(fn)))
+        return any(obj is target or (callable(obj) and unwrap(obj) is target) for obj in referenced(unwrap(fn)))
     except Exception:  # noqa: BLE001 - an odd callable: nothing to find
         return False
 
@@ -61,17 +62,11 @@ def check_padding_impl(fn, padding_mode: str = "reflect", *, time_limit: float =
     if padding_mode not in _NP_MODES:
         raise ValueError(f"padding_mode must be 'reflect' or 'circular'; got {padding_mode!r}")
     title = f"{padding_mode} padding"
-    _require_callable(fn, title, (pad2d,))
-    if _uses(fn, np.pad):
-        raise CheckFailed(
-            f"{title}: Hint [library function]: your function calls np.pad, which does the whole job. The exercise asks for "
-            "the index arithmetic: build the padded rows and columns yourself (slicing and np.concatenate are fine)."
-        )
     rng = np.random.default_rng(20)
     cases = []
     for H, W, p, kind in [(4, 4, 1, "f"), (5, 5, 2, "f"), (3, 3, 0, "f"), (6, 6, 3, "i"), (4, 7, 2, "f"), (7, 4, 2, "f"), (5, 8, 3, "f"),
                           (8, 5, 1, "i"), (3, 9, 2, "f"), (9, 3, 1, "f32"), (2, 6, 1, "f"), (6, 2, 1, "f"), (5, 6, 4, "f")]:
-        cases.append(_Case((_array(rng, (H, W), kind), p), ("X", "p"), H == W, f"p = {p}"))
+        cases.append(Case((random_array(rng, (H, W), kind), p), ("X", "p"), H == W, f"p = {p}"))
     np_mode = _NP_MODES[padding_mode]
 
     def reference(X, p):
@@ -108,46 +103,55 @@ def check_padding_impl(fn, padding_mode: str = "reflect", *, time_limit: float =
         return np.concatenate([rows[:, p + 1 : 1 : -1], rows, rows[:, -3 : -p - 3 : -1]], axis=1)
 
     mistakes = [
-        _Mistake("zeros", "you padded with zeros; the padding must copy image pixels.", padded("constant")),
-        _Mistake("edge repeated", "you repeated the border pixel ('replicate'); " + (
+        Mistake("zeros", "you padded with zeros; the padding must copy image pixels.", padded("constant")),
+        Mistake("edge repeated", "you repeated the border pixel ('replicate'); " + (
             "reflect mirrors the image about its border pixel." if padding_mode == "reflect" else "circular padding wraps around to the opposite side."),
             padded("edge")),
     ]
     if padding_mode == "reflect":
         mistakes += [
-            _Mistake("border pixel repeated", "your mirror repeats the border pixel itself (NumPy's 'symmetric'). PyTorch's reflect mirrors ABOUT "
+            Mistake("border pixel repeated", "your mirror repeats the border pixel itself (NumPy's 'symmetric'). PyTorch's reflect mirrors ABOUT "
                      "the border pixel: the first padded row is the row next to the border, not the border row again.", padded("symmetric")),
-            _Mistake("wrap-around instead of mirror", "you wrapped around to the opposite side (circular); reflect mirrors the rows next to the border.",
+            Mistake("wrap-around instead of mirror", "you wrapped around to the opposite side (circular); reflect mirrors the rows next to the border.",
                      padded("wrap")),
-            _Mistake("mirror one pixel too far", "your mirror starts one pixel too deep inside the image: the first padded row is the row right next to the border row.",
+            Mistake("mirror one pixel too far", "your mirror starts one pixel too deep inside the image: the first padded row is the row right next to the border row.",
                      mirror_too_far),
         ]
     else:
         mistakes += [
-            _Mistake("mirror instead of wrap-around", "you mirrored the image; circular padding continues on the far side, as if the image were tiled.",
+            Mistake("mirror instead of wrap-around", "you mirrored the image; circular padding continues on the far side, as if the image were tiled.",
                      padded("reflect")),
-            _Mistake("mirror instead of wrap-around", "you mirrored the image; circular padding continues on the far side, as if the image were tiled.",
+            Mistake("mirror instead of wrap-around", "you mirrored the image; circular padding continues on the far side, as if the image were tiled.",
                      padded("symmetric")),
-            _Mistake("sides swapped", "the rows above row 0 come from the BOTTOM of the image (row -1 is row H - 1), and the columns left of "
+            Mistake("sides swapped", "the rows above row 0 come from the BOTTOM of the image (row -1 is row H - 1), and the columns left of "
                      "column 0 from its right side: you took them from the same side.", sides_swapped),
         ]
     mistakes += [
-        _Mistake("rows only", "you padded only above and below; pad the columns (left and right) the same way.", one_axis(0)),
-        _Mistake("columns only", "you padded only left and right; pad the rows (above and below) the same way.", one_axis(1)),
+        Mistake("rows only", "you padded only above and below; pad the columns (left and right) the same way.", one_axis(0)),
+        Mistake("columns only", "you padded only left and right; pad the rows (above and below) the same way.", one_axis(1)),
     ]
     shape_mistakes = [
-        _Mistake("rows only", "you padded only above and below; pad the columns (left and right) the same way: shape (H + 2p, W + 2p).",
+        Mistake("rows only", "you padded only above and below; pad the columns (left and right) the same way: shape (H + 2p, W + 2p).",
                  lambda args, s: (s[0], s[1] - 2 * args[1]) if args[1] else None),
-        _Mistake("columns only", "you padded only left and right; pad the rows (above and below) the same way: shape (H + 2p, W + 2p).",
+        Mistake("columns only", "you padded only left and right; pad the rows (above and below) the same way: shape (H + 2p, W + 2p).",
                  lambda args, s: (s[0] - 2 * args[1], s[1]) if args[1] else None),
-        _Mistake("one side only", "pad p pixels on EACH side: the result has H + 2p rows and W + 2p columns.",
+        Mistake("one side only", "pad p pixels on EACH side: the result has H + 2p rows and W + 2p columns.",
                  lambda args, s: (s[0] - args[1], s[1] - args[1])),
-        _Mistake("2p on each side", "pad p pixels on each side (p above and p below), not 2p.",
+        Mistake("2p on each side", "pad p pixels on each side (p above and p below), not 2p.",
                  lambda args, s: (s[0] + 2 * args[1], s[1] + 2 * args[1])),
-        _Mistake("rows and columns swapped", "your output has its height and width swapped: (H + 2p, W + 2p).",
+        Mistake("rows and columns swapped", "your output has its height and width swapped: (H + 2p, W + 2p).",
                  lambda args, s: (s[1], s[0])),
     ]
-    _run(title, fn, cases, reference, mistakes=mistakes, shape_mistakes=shape_mistakes, time_limit=time_limit, forbidden=(pad2d,))
+    run_cases(title, fn, cases, reference, mistakes=mistakes, shape_mistakes=shape_mistakes, time_limit=time_limit, forbidden=(pad2d,),
+              refuse=_refuse_np_pad)
+
+
+def _refuse_np_pad(fn) -> str:
+    """The padding exercise's own refusal: a function that calls ``np.pad``."""
+    if _uses(fn, np.pad):
+        return ("Hint [library function]: your function calls np.pad, which does the whole job. The exercise asks for "
+                "the index arithmetic: build the padded rows and columns yourself (slicing and np.concatenate are fine).")
+    return ""
 
 
 def _layer_input_gradient(G, K, s=1):
@@ -203,16 +207,16 @@ def check_input_gradient(fn, *, strided: bool = False, time_limit: float = DEFAU
               (3, 5, 2, 3, "f"), (5, 3, 3, 2, "f"), (2, 6, 1, 4, "f"), (6, 2, 4, 1, "f"), (4, 3, 3, 2, "i"), (1, 4, 2, 2, "f"),
               (4, 4, 2, 2, "if"), (3, 5, 3, 2, "if")]
     for index, (Ho, Wo, k_h, k_w, kind) in enumerate(shapes):
-        G = _array(rng, (Ho, Wo), "i" if kind == "if" else kind)
-        K = _array(rng, (k_h, k_w), "f" if kind == "if" else kind)
+        G = random_array(rng, (Ho, Wo), "i" if kind == "if" else kind)
+        K = random_array(rng, (k_h, k_w), "f" if kind == "if" else kind)
         if k_h == k_w and k_h > 1 and (np.array_equal(K, K.T) or np.array_equal(K, K[::-1, ::-1])):
             K[0, -1] += 1
         square = Ho == Wo and k_h == k_w
         if strided:
             s = (2, 3, 2, 1)[index % 4]
-            cases.append(_Case((G, K, s), ("G", "K", "s"), square, f"stride {s}"))
+            cases.append(Case((G, K, s), ("G", "K", "s"), square, f"stride {s}"))
         else:
-            cases.append(_Case((G, K), ("G", "K"), square))
+            cases.append(Case((G, K), ("G", "K"), square))
 
     def with_kernel(transform, spread=_dilate):
         def sim(args, ref):
@@ -226,32 +230,32 @@ def check_input_gradient(fn, *, strided: bool = False, time_limit: float = DEFAU
         return np.repeat(np.repeat(G, s, axis=0), s, axis=1)[: (G.shape[0] - 1) * s + 1, : (G.shape[1] - 1) * s + 1]
 
     mistakes = [
-        _Mistake("kernel not flipped", "input pixel r of X met weight K[a] at output i = r - a: as the output index grows the kernel index "
+        Mistake("kernel not flipped", "input pixel r of X met weight K[a] at output i = r - a: as the output index grows the kernel index "
                  "shrinks, so each output's gradient spreads back through the kernel read backwards (in both directions).",
                  with_kernel(lambda K: K[::-1, ::-1])),
-        _Mistake("one axis flipped", "the reversal happens along both axes (rows and columns), a 180-degree rotation of the kernel.",
+        Mistake("one axis flipped", "the reversal happens along both axes (rows and columns), a 180-degree rotation of the kernel.",
                  with_kernel(lambda K: K[::-1])),
-        _Mistake("one axis flipped", "the reversal happens along both axes (rows and columns), a 180-degree rotation of the kernel.",
+        Mistake("one axis flipped", "the reversal happens along both axes (rows and columns), a 180-degree rotation of the kernel.",
                  with_kernel(lambda K: K[:, ::-1])),
-        _Mistake("transposed kernel", "your result uses the kernel transposed: rows of K stay rows (a is the row offset, b the column offset).",
+        Mistake("transposed kernel", "your result uses the kernel transposed: rows of K stay rows (a is the row offset, b the column offset).",
                  with_kernel(lambda K: K.T)),
-        *_int_mistakes("np.zeros_like(G)"),
+        *int_mistakes("np.zeros_like(G)"),
     ]
     shape_mistakes = [
-        _Mistake("the output's shape", "dL/dX has the shape of the layer's INPUT X, which is larger than Y: every input pixel gets a gradient, "
+        Mistake("the output's shape", "dL/dX has the shape of the layer's INPUT X, which is larger than Y: every input pixel gets a gradient, "
                  "also those near the border that fewer windows covered.", lambda args, s: tuple(np.shape(args[0]))),
-        _Mistake("valid instead of full", "a valid correlation makes the result smaller still. Every input pixel that ANY window touched "
+        Mistake("valid instead of full", "a valid correlation makes the result smaller still. Every input pixel that ANY window touched "
                  "collects gradient: the result must reach k_h - 1 rows beyond G on each side (all overlaps).",
                  lambda args, s: (np.shape(args[0])[0] - np.shape(args[1])[0] + 1, np.shape(args[0])[1] - np.shape(args[1])[1] + 1)),
     ]
     if strided:
-        mistakes.append(_Mistake("gradient repeated", "between two outputs of a strided layer lie s - 1 input positions where no window "
+        mistakes.append(Mistake("gradient repeated", "between two outputs of a strided layer lie s - 1 input positions where no window "
                                  "started: spread G with zeros there, do not repeat its values.", with_kernel(lambda K: K, repeated)))
         shape_mistakes += [
-            _Mistake("stride ignored", "with stride s neighbouring outputs are s input pixels apart: place G's values s pixels apart before spreading them.",
+            Mistake("stride ignored", "with stride s neighbouring outputs are s input pixels apart: place G's values s pixels apart before spreading them.",
                      lambda args, s: (np.shape(args[0])[0] + np.shape(args[1])[0] - 1, np.shape(args[0])[1] + np.shape(args[1])[1] - 1) if args[2] > 1 else None),
-            _Mistake("trailing zeros", "the last output's window ends at the last input row: G spread with zeros has (H' - 1) s + 1 rows, not H' s.",
+            Mistake("trailing zeros", "the last output's window ends at the last input row: G spread with zeros has (H' - 1) s + 1 rows, not H' s.",
                      lambda args, s: (s[0] + args[2] - 1, s[1] + args[2] - 1) if args[2] > 1 else None),
         ]
-    _run(title, fn, cases, _layer_input_gradient, mistakes=mistakes, shape_mistakes=shape_mistakes, time_limit=time_limit,
+    run_cases(title, fn, cases, _layer_input_gradient, mistakes=mistakes, shape_mistakes=shape_mistakes, time_limit=time_limit,
          forbidden=(conv_transpose2d,))

@@ -6,15 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..correlate import conv2d, corr2d
-from ._calls import DEFAULT_TIME_LIMIT
-from ._engine import (
-    _CORRELATIONS,
-    _Case,
-    _Mistake,
-    _array,
-    _int_mistakes,
-    _run,
-)
+from .calls import DEFAULT_TIME_LIMIT
+from .engine import CORRELATIONS, Case, Mistake, random_array, run_cases
+from .mistakes import int_mistakes
 
 
 def _dense_reference(K, H, W):
@@ -75,54 +69,54 @@ def check_dense_weights(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     for H, W, k_h, k_w, kind in [(3, 3, 2, 2, "i"), (1, 1, 1, 1, "f"), (4, 4, 3, 3, "f"), (5, 5, 2, 2, "f"), (4, 4, 1, 1, "f"), (5, 5, 3, 3, "if"),
                              (4, 6, 2, 3, "f"), (6, 4, 3, 2, "f"), (3, 5, 1, 4, "f"), (5, 3, 4, 1, "f"), (5, 7, 3, 3, "f"),
                              (6, 5, 2, 2, "f"), (4, 5, 4, 5, "f"), (2, 6, 2, 2, "f"), (6, 6, 2, 5, "f"), (5, 6, 2, 3, "if")]:
-        K = _array(rng, (k_h, k_w), "f" if kind == "if" else kind)
+        K = random_array(rng, (k_h, k_w), "f" if kind == "if" else kind)
         if kind == "if":
             K = K + 0.25
-        cases.append(_Case((K, H, W), ("K", "H", "W"), H == W and k_h == k_w))
+        cases.append(Case((K, H, W), ("K", "H", "W"), H == W and k_h == k_w, growable=("H", "W")))
     mistakes = [
-        _Mistake(
+        Mistake(
             "flipped kernel",
             "your weights hold the flipped kernel: W[i, j, i + a, j + b] = K[a, b] with K as it is (the layer cross-correlates).",
             lambda args, ref: _dense_reference(np.asarray(args[0])[::-1, ::-1], args[1], args[2]),
         ),
-        _Mistake(
+        Mistake(
             "transposed kernel",
             "your weights hold the transposed kernel: a is the row offset and b the column offset, W[i, j, i + a, j + b] = K[a, b].",
             lambda args, ref: _dense_reference(np.asarray(args[0]).T, args[1], args[2]),
         ),
-        _Mistake(
+        Mistake(
             "i - a instead of i + a",
             "you placed K[a, b] at (i - a, j - b); the lecture re-indexes k = i + a and l = j + b: W[i, j, i + a, j + b] = K[a, b].",
             lambda args, ref: _dense_minus(*args),
         ),
-        _Mistake(
+        Mistake(
             "kernel does not move",
             "every hidden pixel (i, j) sees the same image pixels: the window must move with (i, j), W[i, j, i + a, j + b] = K[a, b].",
             lambda args, ref: np.broadcast_to(_dense_reference(args[0], args[1], args[2])[0, 0], ref.shape).copy(),
         ),
-        _Mistake(
+        Mistake(
             "axes in the wrong order",
             "your tensor is indexed (k, l, i, j); the lecture's is W[i, j, k, l]: hidden pixel first, image pixel last.",
             lambda args, ref: ref.transpose(2, 3, 0, 1),
         ),
-        _Mistake(
+        Mistake(
             "hidden rows and columns swapped",
             "your first two axes are (j, i); the hidden pixel (i, j) is row i, column j.",
             lambda args, ref: ref.transpose(1, 0, 2, 3),
         ),
-        _Mistake(
+        Mistake(
             "hidden layer as large as the image",
             "your hidden layer has H x W pixels; without padding it has (H - k_h + 1) x (W - k_w + 1) (the windows that fit).",
             lambda args, ref: np.pad(ref, ((0, args[1] - ref.shape[0]), (0, args[2] - ref.shape[1]), (0, 0), (0, 0))),
         ),
-        _Mistake(
+        Mistake(
             "hidden layer one too small",
             "your hidden layer is one row and one column too small: there are H - k_h + 1 positions (i = 0, ..., H - k_h).",
             lambda args, ref: ref[:-1, :-1] if ref.shape[0] > 1 and ref.shape[1] > 1 else None,
         ),
-        *_int_mistakes("np.zeros_like(K)"),
+        *int_mistakes("np.zeros_like(K)"),
     ]
-    _run("dense weights", fn, cases, _dense_reference, mistakes=mistakes, shape_mistakes=[], time_limit=time_limit)
+    run_cases("dense weights", fn, cases, _dense_reference, mistakes=mistakes, shape_mistakes=[], time_limit=time_limit)
 
 
 def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
@@ -161,9 +155,9 @@ def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     for H, W, d, kind in [(1, 1, 0, "f"), (5, 5, 1, "f"), (6, 6, 2, "f"), (4, 4, 0, "f"), (7, 7, 1, "i"), (6, 6, 1, "if"), (5, 5, 2, "f32"),
                           (4, 7, 1, "f"), (7, 4, 1, "f"), (5, 9, 2, "f"), (9, 5, 2, "f"), (3, 8, 1, "f"), (8, 3, 1, "f"),
                           (2, 6, 1, "f"), (6, 2, 1, "f"), (5, 8, 1, "i"), (7, 5, 1, "if"), (4, 6, 2, "f"), (1, 5, 1, "f"), (3, 3, 2, "f")]:
-        X = _array(rng, (H, W), "i" if kind in ("i", "if") else kind)
-        K = _array(rng, (2 * d + 1, 2 * d + 1), "i" if kind == "i" else ("f" if kind == "if" else kind))
-        cases.append(_Case((X, K), ("X", "K"), H == W, f"Delta = {d}"))
+        X = random_array(rng, (H, W), "i" if kind in ("i", "if") else kind)
+        K = random_array(rng, (2 * d + 1, 2 * d + 1), "i" if kind == "i" else ("f" if kind == "if" else kind))
+        cases.append(Case((X, K), ("X", "K"), H == W, f"Delta = {d}"))
 
     def pad_then(mode):
         def sim(args, ref):
@@ -174,76 +168,76 @@ def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         return sim
 
     mistakes = [
-        _Mistake(
+        Mistake(
             "flipped kernel",
             "you flipped the kernel (convolution); the layer pairs V[a, b] = K[a + Delta, b + Delta] with x[i + a, j + b].",
             lambda args, ref: conv2d(args[0], args[1], "same"),
         ),
-        _Mistake(
+        Mistake(
             "transposed kernel",
             "your result uses the transposed kernel: a is the row offset, b the column offset.",
             lambda args, ref: corr2d(args[0], np.asarray(args[1]).T, "same"),
         ),
-        _Mistake(
+        Mistake(
             "wrap-around instead of zeros",
             "near the border you used pixels from the opposite side (np.roll or modulo indexing); pixels outside the image count as zero.",
             pad_then("wrap"),
         ),
-        _Mistake(
+        Mistake(
             "edge padding instead of zeros",
             "near the border you repeated the edge pixels; pixels outside the image count as zero (np.pad's default mode='constant').",
             pad_then("edge"),
         ),
-        _Mistake(
+        Mistake(
             "output shifted by Delta",
             "your output is shifted: K[a + Delta, b + Delta] is the weight of offset (a, b) with a, b from -Delta to Delta, "
             "so the window of h[i, j] is centred on x[i, j] (pad Delta zeros on each side, then slide).",
             lambda args, ref: corr2d(np.pad(np.asarray(args[0], float), ((0, np.shape(args[1])[0] - 1), (0, np.shape(args[1])[1] - 1))), args[1]),
         ),
-        _Mistake(
+        Mistake(
             "negative image indices wrap around",
             "near the top and left border your sum uses pixels from the BOTTOM and RIGHT of the image: in Python X[-1] is the LAST row, "
             "not an error, so a window reaching above row 0 silently wraps around (while reaching below the last row raises IndexError "
             "or is skipped). A pixel is inside the image only if 0 <= i + a < H and 0 <= j + b < W; outside ones count as zero.",
             _negative_image_indices,
         ),
-        _Mistake(
+        Mistake(
             "negative kernel indices wrap around",
             "you indexed K[a, b] with a, b from -Delta to Delta: in Python K[-1] is the LAST row, so the kernel is rolled. "
             "The lecture's V[a, b] is K[a + Delta, b + Delta].",
             lambda args, ref: corr2d(args[0], np.roll(np.asarray(args[1]), (np.shape(args[1])[0] // 2, np.shape(args[1])[1] // 2), axis=(0, 1)), "same"),
         ),
-        _Mistake(
+        Mistake(
             "mean instead of sum",
             "your output is the window's mean; the formula sums the products.",
             lambda args, ref: ref / np.asarray(args[1]).size,
         ),
-        _Mistake(
+        Mistake(
             "rows and columns swapped",
             "your output is transposed: h[i, j] belongs to image row i and column j, shape (H, W).",
             lambda args, ref: ref.T,
         ),
-        *_int_mistakes(),
+        *int_mistakes(),
     ]
     shape_mistakes = [
-        _Mistake(
+        Mistake(
             "no padding",
             "your output is the 'valid' size (H - 2 Delta) x (W - 2 Delta); the local layer pads with zeros so that h has the image's shape (H, W).",
             lambda args, s: (s[0] - np.shape(args[1])[0] + 1, s[1] - np.shape(args[1])[1] + 1),
         ),
-        _Mistake(
+        Mistake(
             "'full' output",
             "your output has the 'full' size (H + 2 Delta) x (W + 2 Delta); h[i, j] exists for the image's pixels only: shape (H, W).",
             lambda args, s: (s[0] + np.shape(args[1])[0] - 1, s[1] + np.shape(args[1])[1] - 1),
         ),
-        _Mistake(
+        Mistake(
             "rows and columns swapped",
             "your output has its height and width swapped: (H, W).",
             lambda args, s: (s[1], s[0]),
         ),
     ]
-    _run("local layer", fn, cases, lambda X, K: corr2d(X, K, "same"), mistakes=mistakes, shape_mistakes=shape_mistakes,
-         time_limit=time_limit, forbidden=_CORRELATIONS)
+    run_cases("local layer", fn, cases, lambda X, K: corr2d(X, K, "same"), mistakes=mistakes, shape_mistakes=shape_mistakes,
+         time_limit=time_limit, forbidden=CORRELATIONS)
 
 
 def _negative_image_indices(args, ref):
@@ -283,7 +277,7 @@ def check_receptive_field(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None
     convlib.checks.CheckFailed: receptive field: 15 of 20 hidden cases fail.
     Hint [sides multiplied]: ...
     """
-    cases = [_Case((d, L), ("delta", "layers")) for d in (0, 1, 2, 3, 5) for L in (1, 2, 3, 4)]
+    cases = [Case((d, L), ("delta", "layers"), growable=("layers",)) for d in (0, 1, 2, 3, 5) for L in (1, 2, 3, 4)]
 
     def same(got, expected):
         try:
@@ -302,22 +296,22 @@ def check_receptive_field(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None
         return ""
 
     mistakes = [
-        _Mistake("sides multiplied", "stacking does not multiply the window sizes: each layer adds Delta pixels on each side, so the side grows by 2 Delta per layer.",
+        Mistake("sides multiplied", "stacking does not multiply the window sizes: each layer adds Delta pixels on each side, so the side grows by 2 Delta per layer.",
                  lambda args, ref: (2 * args[0] + 1) * args[1]),
-        _Mistake("exponential growth", "the receptive field grows linearly, not exponentially: each layer adds Delta pixels on each side.",
+        Mistake("exponential growth", "the receptive field grows linearly, not exponentially: each layer adds Delta pixels on each side.",
                  lambda args, ref: (2 * args[0] + 1) ** args[1]),
-        _Mistake("one side only", "a layer reaches Delta pixels in BOTH directions (a from -Delta to Delta): each layer adds 2 Delta to the side.",
+        Mistake("one side only", "a layer reaches Delta pixels in BOTH directions (a from -Delta to Delta): each layer adds 2 Delta to the side.",
                  lambda args, ref: args[1] * args[0] + 1),
-        _Mistake("layers ignored", "with more layers an output pixel sees more of the input: layer 2 sees the windows of layer 1's pixels.",
+        Mistake("layers ignored", "with more layers an output pixel sees more of the input: layer 2 sees the windows of layer 1's pixels.",
                  lambda args, ref: 2 * args[0] + 1),
-        _Mistake("forgot the centre pixel", "the window also contains the centre pixel: side = 2 L Delta + 1.",
+        Mistake("forgot the centre pixel", "the window also contains the centre pixel: side = 2 L Delta + 1.",
                  lambda args, ref: 2 * args[1] * args[0]),
-        _Mistake("area instead of side", "you returned the area (number of pixels); return the side length of the square.",
+        Mistake("area instead of side", "you returned the area (number of pixels); return the side length of the square.",
                  lambda args, ref: ref**2),
-        _Mistake("grows by one per layer", "each extra layer adds Delta pixels on EACH side, i.e. 2 Delta to the side, not 1.",
+        Mistake("grows by one per layer", "each extra layer adds Delta pixels on EACH side, i.e. 2 Delta to the side, not 1.",
                  lambda args, ref: 2 * args[0] + args[1]),
-        _Mistake("off by one layer", "one layer alone has side 2 Delta + 1; L layers have 2 L Delta + 1.",
+        Mistake("off by one layer", "one layer alone has side 2 Delta + 1; L layers have 2 L Delta + 1.",
                  lambda args, ref: 2 * (args[1] - 1) * args[0] + 1),
     ]
-    _run("receptive field", fn, cases, lambda d, L: 2 * L * d + 1, mistakes=mistakes, same=same, validate=validate, square_rule=False,
+    run_cases("receptive field", fn, cases, lambda d, L: 2 * L * d + 1, mistakes=mistakes, same=same, validate=validate, square_rule=False,
          returns_array=False, time_limit=time_limit)

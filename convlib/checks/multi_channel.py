@@ -6,24 +6,16 @@ import numpy as np
 
 from ..channels import corr2d_multi_in, corr2d_multi_in_out
 from ..correlate import conv2d, corr2d
-from ._calls import DEFAULT_TIME_LIMIT
-from ._engine import (
-    _Case,
-    _Mistake,
-    _OUT_T,
-    _SHAPE_MISTAKES_2D,
-    _TRUNC_CHANNELS,
-    _array,
-    _int_mistakes,
-    _run,
-)
+from .calls import DEFAULT_TIME_LIMIT
+from .engine import Case, Mistake, random_array, run_cases
+from .mistakes import OUTPUT_TRANSPOSED, SHAPE_MISTAKES_2D, TRUNCATED_CHANNELS, int_mistakes
 
 
 def _cases_multi_in(seed: int = 2) -> list:
     rng = np.random.default_rng(seed)
     X0 = np.stack([np.arange(9).reshape(3, 3), np.arange(1, 10).reshape(3, 3)], axis=-1)
     K0 = np.stack([np.arange(4).reshape(2, 2), np.arange(1, 5).reshape(2, 2)], axis=-1)
-    cases = [_Case((X0, K0), ("X", "K"), True, "D2L's two-channel example")]
+    cases = [Case((X0, K0), ("X", "K"), True, "D2L's two-channel example")]
     shapes = [
         (1, 1, 1, 1, 1, "f"), (5, 5, 2, 2, 3, "f"), (6, 6, 3, 3, 2, "f"), (7, 7, 4, 4, 3, "f"), (4, 4, 1, 1, 4, "f"),
         (6, 6, 5, 5, 2, "f"), (5, 5, 3, 3, 3, "i"), (6, 6, 2, 2, 2, "if"),
@@ -32,9 +24,9 @@ def _cases_multi_in(seed: int = 2) -> list:
         (2, 5, 2, 4, 5, "f"), (7, 5, 4, 2, 2, "i"),
     ]
     for H, W, k_h, k_w, C, kind in shapes:
-        X = _array(rng, (H, W, C), "i" if kind in ("i", "if") else kind)
-        K = _array(rng, (k_h, k_w, C), "i" if kind == "i" else ("f" if kind == "if" else kind))
-        cases.append(_Case((X, K), ("X", "K"), H == W and k_h == k_w))
+        X = random_array(rng, (H, W, C), "i" if kind in ("i", "if") else kind)
+        K = random_array(rng, (k_h, k_w, C), "i" if kind == "i" else ("f" if kind == "if" else kind))
+        cases.append(Case((X, K), ("X", "K"), H == W and k_h == k_w))
     return cases
 
 
@@ -80,84 +72,84 @@ def check_corr2d_multi_in(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None
     Hint [used only the first channel]: ...
     """
     mistakes = [
-        _Mistake(
+        Mistake(
             "forgot to sum over channels",
             "your output keeps one map per channel (shape (H', W', C)); the layer adds the channels up: "
             "Y[i, j] = sum_c corr2d(X[:, :, c], K[:, :, c]). Sum the per-channel results.",
             lambda args, ref: _per_channel(*args),
         ),
-        _Mistake(
+        Mistake(
             "forgot to sum over channels",
             "your output stacks one map per channel on axis 0 (shape (C, H', W')); add the channels up: "
             "np.stack(maps).sum(axis=0), or sum(maps).",
             lambda args, ref: np.moveaxis(_per_channel(*args), -1, 0),
         ),
-        _Mistake(
+        Mistake(
             "summed over the wrong axis",
             "you summed over a spatial axis instead of the channel axis: after np.stack(maps) (shape (C, H', W')) sum over axis 0.",
             lambda args, ref: np.moveaxis(_per_channel(*args), -1, 0).sum(axis=-1),
         ),
-        _Mistake(
+        Mistake(
             "summed over the wrong axis",
             "you summed over a spatial axis instead of the channel axis: after np.stack(maps, axis=-1) (shape (H', W', C)) sum over axis -1.",
             lambda args, ref: _per_channel(*args).sum(axis=0),
         ),
-        _Mistake(
+        Mistake(
             "summed over the wrong axis",
             "you summed over a spatial axis instead of the channel axis: after np.stack(maps, axis=-1) (shape (H', W', C)) sum over axis -1, not axis 1.",
             lambda args, ref: _per_channel(*args).sum(axis=1),
         ),
-        _Mistake(
+        Mistake(
             "channels on the first axis",
             "zip(X, K) and X[c] walk along the FIRST axis (image rows), not the channels. " + _CHANNEL_CRASH_HINT + ".",
             lambda args, ref: sum(corr2d(x, k) for x, k in zip(np.asarray(args[0]), np.asarray(args[1]), strict=False)),
         ),
-        _Mistake(
+        Mistake(
             "used only the first channel",
             "your output uses only channel 0; sum the correlations of ALL channels: sum over c of corr2d(X[:, :, c], K[:, :, c]).",
             lambda args, ref: corr2d(np.asarray(args[0])[:, :, 0], np.asarray(args[1])[:, :, 0]),
         ),
-        _Mistake(
+        Mistake(
             "mean over channels",
             "you averaged over the channels; the formula sums over c (no division by C).",
             lambda args, ref: ref / np.shape(args[0])[2],
         ),
-        _Mistake(
+        Mistake(
             "paired every channel with every kernel slice",
             "you added corr2d(X[:, :, c], K[:, :, d]) for all pairs (c, d); channel c of the image goes with slice c of the kernel only.",
             lambda args, ref: sum(corr2d(np.asarray(args[0])[:, :, c], np.asarray(args[1])[:, :, d]) for c in range(np.shape(args[0])[2]) for d in range(np.shape(args[1])[2])),
         ),
-        _Mistake(
+        Mistake(
             "kernel channels in reverse order",
             "image channel c must be paired with kernel slice c (same index), not with slice C - 1 - c.",
             lambda args, ref: corr2d_multi_in(args[0], np.asarray(args[1])[:, :, ::-1]),
         ),
-        _Mistake(
+        Mistake(
             "flipped kernel",
             "you flipped the kernel (convolution); the layer cross-correlates: use K[a, b, c] as it is.",
             lambda args, ref: _per_channel(*args, op=conv2d).sum(axis=-1),
         ),
-        _Mistake(
+        Mistake(
             "transposed kernel",
             "your result uses each kernel slice transposed: pair K[a, b, c] with X[i + a, j + b, c].",
             lambda args, ref: corr2d_multi_in(args[0], np.swapaxes(np.asarray(args[1]), 0, 1)),
         ),
-        _OUT_T,
-        _Mistake(
+        OUTPUT_TRANSPOSED,
+        Mistake(
             "mean instead of sum",
             "your output is a mean; the formula sums the products over a, b and c.",
             lambda args, ref: ref / np.asarray(args[1]).size,
         ),
-        *_int_mistakes(),
-        _TRUNC_CHANNELS,
+        *int_mistakes(),
+        TRUNCATED_CHANNELS,
     ]
-    _run(
+    run_cases(
         "corr2d_multi_in",
         fn,
         _cases_multi_in(),
         lambda X, K: corr2d_multi_in(X, K),
         mistakes=mistakes,
-        shape_mistakes=_SHAPE_MISTAKES_2D,
+        shape_mistakes=SHAPE_MISTAKES_2D,
         crash_hint=_CHANNEL_CRASH_HINT,
         time_limit=time_limit,
         forbidden=(corr2d_multi_in, corr2d_multi_in_out),
@@ -175,9 +167,9 @@ def _cases_multi_in_out(seed: int = 3) -> list:
     ]
     cases = []
     for H, W, k_h, k_w, ci, co, kind in shapes:
-        X = _array(rng, (H, W, ci), "i" if kind in ("i", "if") else kind)
-        K = _array(rng, (k_h, k_w, ci, co), "i" if kind == "i" else ("f" if kind == "if" else kind))
-        cases.append(_Case((X, K), ("X", "K"), H == W and k_h == k_w))
+        X = random_array(rng, (H, W, ci), "i" if kind in ("i", "if") else kind)
+        K = random_array(rng, (k_h, k_w, ci, co), "i" if kind == "i" else ("f" if kind == "if" else kind))
+        cases.append(Case((X, K), ("X", "K"), H == W and k_h == k_w))
     return cases
 
 
@@ -205,69 +197,69 @@ _LAYOUT_HINT = (
 
 def _mio_mistakes(op_name: str = "corr2d_multi_in_out"):
     return [
-        _Mistake(
+        Mistake(
             "output channels first",
             "your output is (C_out, H', W'); convlib keeps channels last: (H', W', C_out). Stack the maps with axis=-1.",
             lambda args, ref: np.moveaxis(ref, -1, 0),
         ),
-        _Mistake(
+        Mistake(
             "forgot to sum over input channels",
             "your output keeps the input-channel axis (H', W', C_in, C_out); each output channel k adds up its input channels: "
             "Y[:, :, k] = sum_c corr2d(X[:, :, c], K[:, :, c, k]).",
             lambda args, ref: _mio_no_sum(*args),
         ),
-        _Mistake(
+        Mistake(
             "summed over the output channels",
             "you summed over the output channels k instead of the input channels c: for each k, sum over c.",
             lambda args, ref: _mio_no_sum(*args).sum(axis=3),
         ),
-        _Mistake(
+        Mistake(
             "(C_out, C_in) order mixed",
             "you read the kernel as (k_h, k_w, C_out, C_in). " + _LAYOUT_HINT + ".",
             lambda args, ref: _mio_swapped_io(*args),
         ),
-        _Mistake(
+        Mistake(
             "same kernel for every output channel",
             "every output channel uses the kernel of channel 0: output channel k must use K[:, :, :, k].",
             lambda args, ref: np.repeat(corr2d_multi_in(args[0], np.asarray(args[1])[:, :, :, 0])[:, :, None], np.shape(args[1])[3], axis=2),
         ),
-        _Mistake(
+        Mistake(
             "only one output channel",
             "you computed only output channel 0 (shape (H', W')); compute one map per output channel and stack them on the last axis.",
             lambda args, ref: ref[:, :, 0],
         ),
-        _Mistake(
+        Mistake(
             "only one output channel",
             "you computed only output channel 0; compute one map per output channel k = 0 .. C_out - 1 and stack them on the last axis.",
             lambda args, ref: ref[:, :, :1],
         ),
-        _Mistake(
+        Mistake(
             "output channels in reverse order",
             "output channel k must come from K[:, :, :, k]; your channels come out in reverse order.",
             lambda args, ref: ref[:, :, ::-1],
         ),
-        _Mistake(
+        Mistake(
             "mean over input channels",
             "you averaged over the input channels; the formula sums over c.",
             lambda args, ref: ref / np.shape(args[0])[2],
         ),
-        _Mistake(
+        Mistake(
             "flipped kernel",
             "you flipped the kernel (convolution); the layer cross-correlates: use V[a, b, c, k] as it is.",
             lambda args, ref: _mio_no_sum(*args, op=conv2d).sum(axis=2),
         ),
-        _Mistake(
+        Mistake(
             "transposed kernel",
             "your result uses each kernel slice transposed: pair V[a, b, c, k] with X[i + a, j + b, c].",
             lambda args, ref: corr2d_multi_in_out(args[0], np.swapaxes(np.asarray(args[1]), 0, 1)),
         ),
-        _Mistake(
+        Mistake(
             "rows and columns swapped",
             "your output has rows and columns swapped: (H', W', C_out) with H' rows.",
             lambda args, ref: np.swapaxes(ref, 0, 1),
         ),
-        *_int_mistakes(),
-        _TRUNC_CHANNELS,
+        *int_mistakes(),
+        TRUNCATED_CHANNELS,
     ]
 
 
@@ -305,13 +297,13 @@ def check_corr2d_multi_in_out(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> 
     convlib.checks.CheckFailed: corr2d_multi_in_out: 20 of 20 hidden cases fail.
     ...
     """
-    _run(
+    run_cases(
         "corr2d_multi_in_out",
         fn,
         _cases_multi_in_out(),
         lambda X, K: corr2d_multi_in_out(X, K),
         mistakes=_mio_mistakes(),
-        shape_mistakes=_SHAPE_MISTAKES_2D,
+        shape_mistakes=SHAPE_MISTAKES_2D,
         crash_hint=_LAYOUT_HINT,
         time_limit=time_limit,
         forbidden=(corr2d_multi_in_out,),
@@ -354,7 +346,7 @@ def check_conv_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         b = np.round(rng.uniform(-2, 2, size=K.shape[3]), 2) + 0.5
         if K.shape[3] > 1:
             b[0], b[-1] = b[0] + 0.25, b[-1] - 0.25  # never symmetric, so a reversed bias shows
-        cases.append(_Case((X, K, b), ("X", "K", "b"), c.square))
+        cases.append(Case((X, K, b), ("X", "K", "b"), c.square))
 
     def ref_fn(X, K, b):
         return corr2d_multi_in_out(X, K) + b
@@ -377,34 +369,34 @@ def check_conv_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
             if out.ndim >= 1 and out.shape[-1] == b.size:
                 return out + b
             return out
-        lifted.append(_Mistake(m.tag, m.hint, sim))
+        lifted.append(Mistake(m.tag, m.hint, sim))
     mistakes = [
-        _Mistake(
+        Mistake(
             "forgot the bias",
             "your output has no bias: add b[k] to every pixel of output channel k (out + b broadcasts over the last axis).",
             lambda args, ref: no_bias(args),
         ),
-        _Mistake(
+        Mistake(
             "bias added once per input channel",
             "you added the bias inside the sum over input channels, so it counts C_in times: add b[k] once, after the sum.",
             lambda args, ref: no_bias(args) + np.shape(args[0])[2] * np.asarray(args[2]) if np.shape(args[0])[2] > 1 else None,
         ),
-        _Mistake(
+        Mistake(
             "bias subtracted",
             "you subtracted the bias; the layer adds it: h = corr + b.",
             lambda args, ref: no_bias(args) - np.asarray(args[2]),
         ),
-        _Mistake(
+        Mistake(
             "bias on output channel 0 only",
             "only output channel 0 got its bias; output channel k gets b[k] (out + b broadcasts over the last axis).",
             lambda args, ref: no_bias(args) + np.eye(np.size(args[2]))[0] * np.asarray(args[2])[0] if np.size(args[2]) > 1 else None,
         ),
-        _Mistake(
+        Mistake(
             "bias of the wrong channel",
             "output channel k must get b[k]; your biases come in reverse order.",
             lambda args, ref: no_bias(args) + np.asarray(args[2])[::-1],
         ),
         *lifted,
     ]
-    _run("conv layer", fn, cases, ref_fn, mistakes=mistakes, shape_mistakes=_SHAPE_MISTAKES_2D, crash_hint=_LAYOUT_HINT + "; b has shape (C_out,)",
+    run_cases("conv layer", fn, cases, ref_fn, mistakes=mistakes, shape_mistakes=SHAPE_MISTAKES_2D, crash_hint=_LAYOUT_HINT + "; b has shape (C_out,)",
          time_limit=time_limit)

@@ -6,19 +6,9 @@ import numpy as np
 
 from ..correlate import conv2d, corr2d
 from ..shapes import output_shape
-from ._calls import DEFAULT_TIME_LIMIT
-from ._engine import (
-    _CORRELATIONS,
-    _Case,
-    _MEAN,
-    _Mistake,
-    _OUT_T,
-    _SHAPE_MISTAKES_2D,
-    _cases_2d,
-    _int_mistakes,
-    _loop_valid,
-    _run,
-)
+from .calls import DEFAULT_TIME_LIMIT
+from .engine import CORRELATIONS, Case, Mistake, cases_2d, run_cases
+from .mistakes import MEAN_INSTEAD_OF_SUM, OUTPUT_TRANSPOSED, SHAPE_MISTAKES_2D, int_mistakes, loop_valid
 
 
 def check_corr2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
@@ -58,35 +48,35 @@ def check_corr2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     Hint [wrong values]: ...
     """
     mistakes = [
-        _Mistake(
+        Mistake(
             "flipped kernel",
             "you flipped the kernel, which computes a convolution (conv2d). The convolutional layer computes a "
             "cross-correlation: use K[a, b] as it is, Y[i, j] = sum_{a,b} K[a, b] X[i+a, j+b].",
             lambda args, ref: conv2d(*args),
         ),
-        _Mistake(
+        Mistake(
             "transposed kernel",
             "your result is the correlation with the transposed kernel K.T: pair K[a, b] with X[i + a, j + b] "
             "(a along rows, b along columns), not K[b, a].",
             lambda args, ref: corr2d(args[0], np.asarray(args[1]).T),
         ),
-        _Mistake(
+        Mistake(
             "transposed image",
             "you slid the kernel over the transposed image X.T: pair K[a, b] with X[i + a, j + b], not X[j + b, i + a].",
             lambda args, ref: corr2d(np.asarray(args[0]).T, args[1]),
         ),
-        _OUT_T,
-        _Mistake(
+        OUTPUT_TRANSPOSED,
+        Mistake(
             "matrix product",
             "you combined window and kernel with a matrix product (@ or np.dot); the formula multiplies them "
             "elementwise and sums: (X[i:i+k_h, j:j+k_w] * K).sum().",
-            lambda args, ref: _loop_valid(args[0], args[1], lambda win, K: (win @ K).sum()) if np.shape(args[1])[0] == np.shape(args[1])[1] else None,
+            lambda args, ref: loop_valid(args[0], args[1], lambda win, K: (win @ K).sum()) if np.shape(args[1])[0] == np.shape(args[1])[1] else None,
         ),
-        _MEAN,
-        *_int_mistakes(),
+        MEAN_INSTEAD_OF_SUM,
+        *int_mistakes(),
     ]
-    _run("corr2d", fn, _cases_2d(0), lambda X, K: corr2d(X, K), mistakes=mistakes, shape_mistakes=_SHAPE_MISTAKES_2D,
-         time_limit=time_limit, forbidden=_CORRELATIONS)
+    run_cases("corr2d", fn, cases_2d(0), lambda X, K: corr2d(X, K), mistakes=mistakes, shape_mistakes=SHAPE_MISTAKES_2D,
+         time_limit=time_limit, forbidden=CORRELATIONS)
 
 
 def check_conv2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
@@ -125,49 +115,49 @@ def check_conv2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     convlib.checks.CheckFailed: conv2d: Hint [library function]: this is (or only calls) convlib.conv2d, ...
     """
     mistakes = [
-        _Mistake(
+        Mistake(
             "forgot the flip",
             "you computed the cross-correlation: convolution pairs x[i - a] with K[a], i.e. it reads the kernel backwards "
             "along both axes (a 180-degree rotation) before sliding it.",
             lambda args, ref: corr2d(*args),
         ),
-        _Mistake(
+        Mistake(
             "flipped only the rows",
             "you flipped the kernel upside down only; convolution reverses BOTH indices, a and b (rows and columns).",
             lambda args, ref: corr2d(args[0], np.asarray(args[1])[::-1, :]),
         ),
-        _Mistake(
+        Mistake(
             "flipped only the columns",
             "you flipped the kernel left-right only; convolution reverses BOTH indices, a and b (rows and columns).",
             lambda args, ref: corr2d(args[0], np.asarray(args[1])[:, ::-1]),
         ),
-        _Mistake(
+        Mistake(
             "transposed instead of flipped",
             "you transposed the kernel (rows became columns); the flip is a 180-degree rotation, which is not a transpose.",
             lambda args, ref: corr2d(args[0], np.asarray(args[1]).T),
         ),
-        _Mistake(
+        Mistake(
             "flipped the image",
             "your output is the right one rotated by 180 degrees: you flipped the image (or the output) instead of the "
             "kernel. Only the kernel is flipped; the image stays as it is.",
             lambda args, ref: ref[::-1, ::-1],
         ),
-        _Mistake(
+        Mistake(
             "flipped image and kernel",
             "you flipped both the image and the kernel, which gives the cross-correlation rotated by 180 degrees. "
             "Flip only the kernel.",
             lambda args, ref: corr2d(*args)[::-1, ::-1],
         ),
-        _Mistake(
+        Mistake(
             "transposed kernel",
             "your result is the convolution with the transposed kernel: pair K[a, b] with rows along a and columns along b.",
             lambda args, ref: conv2d(args[0], np.asarray(args[1]).T),
         ),
-        _OUT_T,
-        _MEAN,
-        *_int_mistakes(),
+        OUTPUT_TRANSPOSED,
+        MEAN_INSTEAD_OF_SUM,
+        *int_mistakes(),
     ]
-    _run("conv2d", fn, _cases_2d(1), lambda X, K: conv2d(X, K), mistakes=mistakes, shape_mistakes=_SHAPE_MISTAKES_2D,
+    run_cases("conv2d", fn, cases_2d(1), lambda X, K: conv2d(X, K), mistakes=mistakes, shape_mistakes=SHAPE_MISTAKES_2D,
          time_limit=time_limit, forbidden=(conv2d,))
 
 
@@ -177,7 +167,7 @@ def _output_shape_cases() -> list:
              (10, 3, 4, 2), (3, 10, 2, 4), (1024, 768, 5, 3), (28, 28, 5, 5), (8, 12, 8, 12), (11, 7, 4, 4)]
     for H, W, k_h, k_w in sizes:
         for mode in ("valid", "same", "full"):
-            cases.append(_Case((H, W, k_h, k_w, mode), ("H", "W", "k_h", "k_w", "mode"), H == W and k_h == k_w))
+            cases.append(Case((H, W, k_h, k_w, mode), ("H", "W", "k_h", "k_w", "mode"), H == W and k_h == k_w, growable=("H", "W")))
     return cases
 
 
@@ -254,58 +244,58 @@ def check_output_shape(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         return by_mode({**right, **changes})
 
     mistakes = [
-        _Mistake(
+        Mistake(
             "'valid' one too small",
             "in 'valid' mode a kernel of height k_h fits at H - k_h + 1 positions (i = 0, ..., H - k_h): add 1.",
             variant(valid=lambda H, W, k_h, k_w: (H - k_h, W - k_w)),
         ),
-        _Mistake(
+        Mistake(
             "'valid' one too large",
             "in 'valid' mode a kernel of height k_h fits at H - k_h + 1 positions, not H - k_h + 2.",
             variant(valid=lambda H, W, k_h, k_w: (H - k_h + 2, W - k_w + 2)),
         ),
-        _Mistake(
+        Mistake(
             "'full' one too large",
             "in 'full' mode the kernel overlaps the image at H + k_h - 1 positions (from i = -(k_h - 1) to H - 1), not H + k_h.",
             variant(full=lambda H, W, k_h, k_w: (H + k_h, W + k_w)),
         ),
-        _Mistake(
+        Mistake(
             "'full' one too small",
             "in 'full' mode the kernel overlaps the image at H + k_h - 1 positions (from i = -(k_h - 1) to H - 1), not H + k_h - 2.",
             variant(full=lambda H, W, k_h, k_w: (H + k_h - 2, W + k_w - 2)),
         ),
-        _Mistake(
+        Mistake(
             "'full' padded on one side only",
             "'full' pads k_h - 1 rows on BOTH sides: (H + 2(k_h - 1)) - k_h + 1 = H + k_h - 1.",
             variant(full=lambda H, W, k_h, k_w: (H, W)),
         ),
-        _Mistake(
+        Mistake(
             "'same' computed like 'valid'",
             "'same' pads the image so that the output keeps the image's size: (H, W).",
             variant(same=valid),
         ),
-        _Mistake(
+        Mistake(
             "rows and columns swapped",
             "you return (cols, rows); return the number of rows first: (H', W').",
             lambda args, ref: (ref[1], ref[0]),
         ),
-        _Mistake(
+        Mistake(
             "kernel height used for both sides",
             "you used the kernel height k_h for the width as well: the columns depend on k_w.",
             lambda args, ref: right[args[4]](args[0], args[1], args[2], args[2]),
         ),
-        _Mistake(
+        Mistake(
             "image height used for both sides",
             "you used the image height H for the width as well: the columns depend on W.",
             lambda args, ref: right[args[4]](args[0], args[0], args[2], args[3]),
         ),
-        _Mistake(
+        Mistake(
             "image and kernel size swapped",
             "you subtracted the image's size from the kernel's: the valid positions are counted on the image, so the image's size comes first.",
             variant(valid=lambda H, W, k_h, k_w: (k_h - H + 1, k_w - W + 1)),
         ),
         *[
-            _Mistake(
+            Mistake(
                 "mode ignored",
                 "you return the same kind of size for every mode; 'valid' is (H - k_h + 1, W - k_w + 1), 'same' is (H, W) "
                 "and 'full' is (H + k_h - 1, W + k_w - 1): look at the mode argument.",
@@ -315,7 +305,7 @@ def check_output_shape(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         ],
     ]
 
-    _run(
+    run_cases(
         "output_shape",
         fn,
         _output_shape_cases(),
