@@ -19,7 +19,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .exercises import DISCUSSIONS, EXERCISES
+from .exercises import DISCUSSIONS, EXERCISES, upgrade_labels
 from .hidden import Verdict
 from .status import exercise_status
 
@@ -87,8 +87,20 @@ def chapter_record(result, *, file="", reason="", submitted=None, conflict=(), s
 
 
 def verdicts(chapter: dict) -> dict:
-    """label -> :class:`grading.hidden.Verdict` of a chapter record."""
-    return {label: Verdict(**v) for label, v in chapter["verdicts"].items()}
+    """label -> :class:`grading.hidden.Verdict` of a chapter record (old labels under their current names)."""
+    return {label: Verdict(**v) for label, v in upgrade_labels(chapter["verdicts"]).items()}
+
+
+def upgrade_record(record: dict) -> dict:
+    """A stored record with every renamed exercise label (``grading.exercises.OLD_LABELS``) under its current name."""
+    chapters = {}
+    for name, chapter in record.get("chapters", {}).items():
+        chapter = dict(chapter)
+        for key in ("verdicts", "sources", "answers"):
+            if isinstance(chapter.get(key), dict):
+                chapter[key] = upgrade_labels(chapter[key])
+        chapters[name] = chapter
+    return {**record, "chapters": chapters}
 
 
 def results_dir(out) -> Path:
@@ -103,7 +115,7 @@ def save_record(out, record: dict) -> Path:
     """Store one student's record, merged chapter by chapter into the one already stored."""
     path = results_dir(out) / _file_name(record["student"])
     if path.is_file():
-        old = json.loads(path.read_text(encoding="utf-8"))
+        old = upgrade_record(json.loads(path.read_text(encoding="utf-8")))
         record = {**old, **record, "chapters": {**old.get("chapters", {}), **record["chapters"]}}
     return atomic_write(path, json.dumps(record, indent=1, sort_keys=True))
 
@@ -113,7 +125,7 @@ def load_records(out) -> dict:
     folder = results_dir(out)
     records = {}
     for p in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        r = json.loads(p.read_text(encoding="utf-8"))
+        r = upgrade_record(json.loads(p.read_text(encoding="utf-8")))
         records[r["student"]] = r
     return records
 
