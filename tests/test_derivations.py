@@ -305,6 +305,8 @@ FOLD_SLIPS = {
     "sign of the correction": lambda K, u, mean, std: (fold(K, u, mean, std)[0], 2 * u - fold(K, u, mean, std)[1]),
     "one tap only": lambda K, u, mean, std: (K / std[None, None, :, None], u - np.einsum("ck,c->k", K[0, 0], mean / std)),
     "not a pair": lambda K, u, mean, std: fold(K, u, mean, std)[0],
+    "bias wrong": lambda K, u, mean, std: (fold(K, u, mean, std)[0], u + 1),
+    "kernel wrong": lambda K, u, mean, std: (K, u),
 }
 
 

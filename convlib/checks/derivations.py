@@ -480,8 +480,11 @@ def _folded(K, u, mean, std):
     return (K2, u2)
 
 
+_EITHER = object()  # in a simulated wrong answer: "any value here" (the catch-all mistakes below)
+
+
 def _same_pair_of_arrays(got, expected) -> bool:
-    return isinstance(got, tuple) and len(got) == 2 and all(_same_array(g, e) for g, e in zip(got, expected, strict=True))
+    return isinstance(got, tuple) and len(got) == 2 and all(e is _EITHER or _same_array(g, e) for g, e in zip(got, expected, strict=True))
 
 
 def _pair_of_arrays(got, expected) -> str:
@@ -508,7 +511,8 @@ def check_folded_normalisation(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) ->
     CheckFailed
         Hints: bias not corrected, mean not divided by the std, one tap
         only, kernel multiplied by the std, sign of the correction, std of
-        the output channel, not a pair, wrong shape, exception, time limit.
+        the output channel, otherwise bias wrong or kernel wrong; not a pair,
+        wrong shape, exception, time limit.
 
     Examples
     --------
@@ -563,6 +567,11 @@ def check_folded_normalisation(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) ->
                            lambda K, std: K * std[None, None, :, None])),
         _Mistake("std of the output channel", "the normalisation belongs to the INPUT channel c: weight K[a, b, c, k] reads channel c "
                  "and is divided by that channel's std.", output_std),
+        # catch-alls, last: the pair has no single shape, so every wrong pair must end in a named hint here
+        _Mistake("bias wrong", "your kernel is right, the biases are not. Evaluate both layers on a raw image that equals the mean "
+                 "everywhere: it normalises to zero, so the answer must be the old biases u.", lambda args, ref: (ref[0], _EITHER)),
+        _Mistake("kernel wrong", "your kernel is not right. Substitute z into the layer and collect, for each weight K[a, b, c, k], "
+                 "what now multiplies the raw x[i + a, j + b, c].", lambda args, ref: (_EITHER, _EITHER)),
     ]
     _run("folded normalisation", fn, cases, _folded, mistakes=mistakes, same=_same_pair_of_arrays, validate=_pair_of_arrays,
          square_rule=False, returns_array=False, time_limit=time_limit)
