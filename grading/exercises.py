@@ -102,6 +102,10 @@ OLD_LABELS = {
     "ex-04-text": "ex-05-text",
 }
 
+# Chapter notebooks renamed when chapter 3 was split, old name -> new name: a hand-in or a stored gradebook
+# record under the old name grades and merges as the new chapter (grading.submissions, grading.gradebook).
+OLD_CHAPTERS = {"04_channels.ipynb": CH5}
+
 # Labels of exercises that were replaced by a different task (review of 2026-12-01, section 4): label -> what
 # replaced it. Old results under these labels stay in the stored records but count for no current exercise.
 RETIRED = {
@@ -123,6 +127,12 @@ def current_label(label: str) -> str:
     ('ex-04-dilated-size', 'ex-04-rf', 'ex-02-rf')
     """
     return OLD_LABELS.get(label, label)
+
+
+def chapter_of(label: str):
+    """The chapter notebook that holds the exercise ``label`` (old labels too) now; None for a retired or unknown label."""
+    label = current_label(label)
+    return next((e.chapter for e in (*EXERCISES, *PRACTICE, *DISCUSSIONS) if e.label == label), None)
 
 
 def upgrade_labels(by_label: dict) -> dict:

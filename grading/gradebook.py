@@ -19,7 +19,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .exercises import DISCUSSIONS, EXERCISES, upgrade_labels
+from .exercises import DISCUSSIONS, EXERCISES, OLD_CHAPTERS, chapter_of, upgrade_labels
 from .hidden import Verdict
 from .status import exercise_status
 
@@ -92,14 +92,28 @@ def verdicts(chapter: dict) -> dict:
 
 
 def upgrade_record(record: dict) -> dict:
-    """A stored record with every renamed exercise label (``grading.exercises.OLD_LABELS``) under its current name."""
+    """A stored record as if it were graded today: old chapter names and exercise labels under their current names.
+
+    A chapter stored under its old name (``grading.exercises.OLD_CHAPTERS``)
+    moves to the new one, every renamed label (``OLD_LABELS``) becomes the
+    current one, and an exercise that moved to another chapter when chapter 3
+    was split moves into that chapter's record (which is made from the old
+    chapter's status and file when the student has none). A chapter graded
+    under its current name wins over the same chapter under its old name.
+    """
+    keys = ("verdicts", "sources", "answers")
     chapters = {}
-    for name, chapter in record.get("chapters", {}).items():
-        chapter = dict(chapter)
-        for key in ("verdicts", "sources", "answers"):
-            if isinstance(chapter.get(key), dict):
-                chapter[key] = upgrade_labels(chapter[key])
-        chapters[name] = chapter
+    ordered = sorted(record.get("chapters", {}).items(), key=lambda item: item[0] not in OLD_CHAPTERS)  # old names first
+    for name, chapter in ordered:
+        chapter = {k: (upgrade_labels(v) if k in keys and isinstance(v, dict) else v) for k, v in chapter.items()}
+        chapters[OLD_CHAPTERS.get(name, name)] = chapter
+    for name, chapter in list(chapters.items()):
+        for key in keys:
+            for label in [k for k in chapter.get(key) or {} if chapter_of(k) not in (None, name)]:
+                home = chapters.setdefault(chapter_of(label), {**{k: v for k, v in chapter.items() if k not in keys},
+                                                               **{k: {} for k in keys}})
+                home.setdefault(key, {}).setdefault(label, chapter[key][label])
+                del chapter[key][label]
     return {**record, "chapters": chapters}
 
 

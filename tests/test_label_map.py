@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from grading import gradebook, marking
-from grading.exercises import CH4, CH5, DISCUSSIONS, EXERCISES, OLD_LABELS, PRACTICE, RETIRED, current_label, upgrade_labels
+from grading.exercises import CH3, CH4, CH5, DISCUSSIONS, EXERCISES, OLD_LABELS, PRACTICE, RETIRED, current_label, upgrade_labels
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = {e.label for e in (*EXERCISES, *PRACTICE)} | {d.label for d in DISCUSSIONS}
@@ -75,12 +75,13 @@ def test_an_old_label_submission_hands_in_its_discussion_answers():
 
 
 def _old_record():
+    """A record stored before the split: ex-03-stride graded with chapter 3, the channel exercises under 04_channels."""
     verdict = {"passed": 8, "total": 16, "tag": "rounded up", "message": ""}
     return {"student": "ada", "chapters": {
-        CH4: {"status": "graded", "notes": [], "file": "", "reason": "", "submitted": None, "conflict": [], "sources": {"ex-03-stride": "def f(): pass"},
+        CH3: {"status": "graded", "notes": [], "file": "", "reason": "", "submitted": None, "conflict": [], "sources": {"ex-03-stride": "def f(): pass"},
               "answers": {}, "verdicts": {"ex-03-stride": verdict}},
-        CH5: {"status": "graded", "notes": [], "file": "", "reason": "", "submitted": None, "conflict": [], "sources": {},
-              "answers": {"ex-04-text": "my answer"}, "verdicts": {"ex-04-cost": {**verdict, "passed": 16}, "ex-04-bias": verdict}},
+        "04_channels.ipynb": {"status": "graded", "notes": [], "file": "", "reason": "", "submitted": None, "conflict": [], "sources": {},
+                              "answers": {"ex-04-text": "my answer"}, "verdicts": {"ex-04-cost": {**verdict, "passed": 16}, "ex-04-bias": verdict}},
     }}
 
 
@@ -100,11 +101,14 @@ def test_an_old_gradebook_grades_merges_and_exports_under_the_current_labels(tmp
     assert "ex-04-bias" not in row and "ex-05-fold-norm" in row and float(row["ex-05-fold-norm"]) == 0.0  # retired: not merged
     assert float(row["total"]) == 1.0 + 2.0 + 1.5
     # a new grading run of chapter 5 merges into the old record under the current labels
-    new = {"student": "ada", "chapters": {CH5: {**_old_record()["chapters"][CH5], "verdicts": {"ex-05-grey": {"passed": 3, "total": 3, "tag": "", "message": ""}}}}}
+    new = {"student": "ada", "chapters": {CH5: {**_old_record()["chapters"]["04_channels.ipynb"], "answers": {},
+                                                "verdicts": {"ex-05-grey": {"passed": 3, "total": 3, "tag": "", "message": ""}}}}}
     gradebook.save_record(out, new)
     stored = gradebook.load_records(out)["ada"]["chapters"]
+    assert set(stored) == {CH3, CH4, CH5}  # 04_channels.ipynb is chapter 5 now; ex-03-stride moved to chapter 4
+    assert stored[CH3]["verdicts"] == {} and stored[CH3]["sources"] == {}
     assert set(stored[CH4]["verdicts"]) == {"ex-04-dilated-size"} and stored[CH4]["sources"] == {"ex-04-dilated-size": "def f(): pass"}
-    assert stored[CH5]["answers"] == {"ex-05-text": "my answer"}
+    assert set(stored[CH5]["verdicts"]) == {"ex-05-grey"}  # the new run of chapter 5 replaces the old one, as for any regrade
     # the marking sheet written now names the current label; an old sheet with the old label still imports
     sheet = list(csv.DictReader(open(out / "marking.csv", encoding="utf-8")))
     assert {r["exercise"] for r in sheet} >= {"ex-05-text", "ex-05-bottleneck"} and not {r["exercise"] for r in sheet} & set(OLD_LABELS)
@@ -114,6 +118,15 @@ def test_an_old_gradebook_grades_merges_and_exports_under_the_current_labels(tmp
     row = list(csv.DictReader(open(out / "grades.csv", encoding="utf-8")))[0]
     assert float(row["ex-05-bottleneck"]) == 2.0 and float(row["ex-05-text"]) == 1.5
     assert marking.load_marks(out)["ada"]["ex-05-bottleneck"]["points"] == 2.0
+
+
+def test_a_notebook_under_the_old_chapter_name_is_graded_as_the_new_chapter():
+    from grading.submissions import match_chapter
+
+    chapters = [e.chapter for e in EXERCISES]
+    assert match_chapter("04_channels.ipynb", chapters)[0] == CH5
+    assert match_chapter("04_Channels (2).ipynb", chapters)[0] == CH5
+    assert match_chapter("04_padding_and_stride.ipynb", chapters)[0] == CH4
 
 
 @pytest.mark.parametrize("old", sorted(RETIRED))
