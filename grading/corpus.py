@@ -98,11 +98,16 @@ MISTAKES = {
         "    for i in range(Y.shape[0]):\n        for j in range(Y.shape[1]):\n            Y[i, j] = (X[i:i + h, j:j + h] * K).sum()\n    return Y\n",
         "only square inputs work",
     ),
-    "no_flip": ("ex-03-conv2d", "def my_conv2d(X, K):\n    return corr2d(X, K)\n", "forgot the flip"),
-    "valid_mode_only": (
-        "ex-03-shape",
-        "def my_output_shape(H, W, h, w, mode=\"valid\"):\n    return (H - h + 1, W - w + 1)\n",
-        "mode ignored",
+    "kernels_correlated": (
+        "ex-03-compose",
+        "def my_combined_kernel(K1, K2):\n    A = np.pad(np.asarray(K1, dtype=float), ((K2.shape[0] - 1,), (K2.shape[1] - 1,)))\n"
+        "    return corr2d(A, np.asarray(K2, dtype=float))\n",
+        "correlation of the kernels",
+    ),
+    "one_length_only": (
+        "ex-04-input-lengths",
+        "def my_input_lengths(m, k, p, s, d):\n    n = (m - 1) * s + d * (k - 1) + 1 - 2 * p\n    return (n, n)\n",
+        "one length only",
     ),
     "hand_swapped": ("ex-03-hand", "corr_by_hand = [[5, 5], [-2, 4]]\nconv_by_hand = [[1, -1], [7, 2]]\n", "swapped"),
 }
@@ -113,7 +118,7 @@ WRONG_CORR2D = "def my_corr2d(X, K):\n    return np.zeros((X.shape[0] - K.shape[
 HOSTILE = {
     "hang": {"answers": {"ex-03-corr2d": "def my_corr2d(X, K):\n    while True:\n        pass\n"}},
     "hang_uncatchable": {"answers": {"ex-03-corr2d": "def my_corr2d(X, K):\n    while True:\n        try:\n            while True:\n                pass\n        except BaseException:\n            pass\n"}},
-    "syntax_error": {"answers": {"ex-03-conv2d": "def my_conv2d(X, K)\n    return corr2d(X, K[::-1, ::-1])\n"}},
+    "syntax_error": {"answers": {"ex-03-compose": "def my_combined_kernel(K1, K2)\n    return np.zeros((1, 1))\n"}},
     "allclose_patched": {
         "answers": {"ex-03-corr2d": "np.allclose = lambda *a, **k: True\nnp.array_equal = lambda *a, **k: True\n" + WRONG_CORR2D},
     },

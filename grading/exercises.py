@@ -1,15 +1,17 @@
 """The graded exercises: which answer each one reads from the notebook, its checker and its points.
 
 This table is the one place where points live. Labels are the exercise labels
-of the website (``ex-03-corr2d``). They are stable identifiers, not chapter
-numbers: when chapter 3 was split (review of 2026-12-01), ``ex-03-shape``,
-``ex-03-stride`` and ``ex-03-samepad`` moved to chapter 4 (padding and stride)
-and the channel exercises ``ex-04-*`` to chapter 5 with their labels
-unchanged, so that gradebooks, returned notebooks and regrades keep matching;
-exercises written after the split are labelled by the chapter they were
-written for; ``tests/test_grading.py`` checks that every
-``check`` cell of the chapters appears here with the same checker and answer
-names.
+of the website (``ex-03-corr2d``); each label's number is the chapter the
+exercise sits in. When chapter 3 was split (review of 2026-12-01) eight
+exercises moved to the next chapter and were renamed to match it; the old
+labels still grade and merge through :data:`OLD_LABELS` and
+:func:`current_label` (stored gradebook records, ``marks.json``, filled-in
+marking sheets and the labels written in returned student notebooks all pass
+through it). Six transcription exercises were replaced by new derivations
+with new labels; their old labels are :data:`RETIRED`: a different task is
+never merged into a new exercise's column. ``tests/test_grading.py`` checks
+that every ``check`` cell of the chapters appears here with the same checker
+and answer names.
 """
 
 from __future__ import annotations
@@ -48,15 +50,12 @@ EXERCISES = (
     Exercise("ex-01-counts", CH1, "values", ("fc_weights", "ti_weights"), "check_dense_counts", 2),
     Exercise("ex-01-bias", CH1, "function", ("my_param_counts",), "check_bias_counts", 2),
     Exercise("ex-01-quiz", CH1, "values", ("answers",), "check_equivariance", 2),
-    Exercise("ex-02-rf", CH2, "function", ("my_receptive_field",), "check_receptive_field", 2),
+    Exercise("ex-02-cover", CH2, "function", ("my_layers_to_cover",), "check_layers_to_cover", 2),
     Exercise("ex-02-border", CH2, "function", ("my_border_terms",), "check_border_terms", 2),
     Exercise("ex-02-local", CH2, "function", ("my_local_layer",), "check_local_layer", 4),
     Exercise("ex-03-hand", CH3, "values", ("corr_by_hand", "conv_by_hand"), "check_hand_example", 2),
     Exercise("ex-03-corr2d", CH3, "function", ("my_corr2d",), "check_corr2d", 4),
-    Exercise("ex-03-conv2d", CH3, "function", ("my_conv2d",), "check_conv2d", 2),
-    Exercise("ex-03-shape", CH4, "function", ("my_output_shape",), "check_output_shape", 2),
-    Exercise("ex-03-stride", CH4, "function", ("my_dilated_size",), "check_dilated_size", 2),
-    Exercise("ex-03-samepad", CH4, "function", ("my_same_padding",), "check_same_padding", 2),
+    Exercise("ex-03-compose", CH3, "function", ("my_combined_kernel",), "check_combined_kernel", 3),
     Exercise("ex-03-dense", CH3, "function", ("my_dense_weights",), "check_dense_weights", 4),
     Exercise("ex-03-nonzeros", CH3, "function", ("my_dense_nonzeros",), "check_dense_nonzeros", 2),
     Exercise("ex-03-edge", CH3, "values", ("K_horizontal",), "check_edge_kernel", 2),
@@ -64,14 +63,17 @@ EXERCISES = (
     Exercise("ex-03-second-derivative", CH3, "values", ("K_dd",), "check_second_derivative_kernel", 3),
     Exercise("ex-03-min-size", CH3, "function", ("my_min_kernel_size",), "check_min_kernel_size", 2),
     Exercise("ex-03-input-grad", CH3, "function", ("my_input_grad",), "check_input_gradient", 3),
+    Exercise("ex-04-dilated-size", CH4, "function", ("my_dilated_size",), "check_dilated_size", 2),
+    Exercise("ex-04-input-lengths", CH4, "function", ("my_input_lengths",), "check_input_lengths", 3),
+    Exercise("ex-04-samepad", CH4, "function", ("my_same_padding",), "check_same_padding", 2),
     Exercise("ex-04-rf", CH4, "function", ("my_rf",), "check_strided_receptive_field", 3),
     Exercise("ex-04-padding", CH4, "function", ("my_pad",), "check_padding_impl", 3),
-    Exercise("ex-04-counts", CH5, "values", ("fc_weights", "local_weights"), "check_layer_counts", 2),
-    Exercise("ex-04-multi-in", CH5, "function", ("my_corr2d_multi_in",), "check_corr2d_multi_in", 3),
-    Exercise("ex-04-multi-in-out", CH5, "function", ("my_corr2d_multi_in_out",), "check_corr2d_multi_in_out", 3),
-    Exercise("ex-04-bias", CH5, "function", ("my_conv_layer",), "check_conv_layer", 2),
-    Exercise("ex-04-grey", CH5, "values", ("K_grey",), "check_grey_kernel", 2),
-    Exercise("ex-04-cost", CH5, "function", ("my_multiply_adds",), "check_multiply_adds", 2),
+    Exercise("ex-05-counts", CH5, "values", ("fc_weights", "local_weights"), "check_layer_counts", 2),
+    Exercise("ex-05-depthwise", CH5, "function", ("my_depthwise_kernel",), "check_depthwise_kernel", 2),
+    Exercise("ex-05-input-grad", CH5, "function", ("my_input_grad_channels",), "check_input_gradient_channels", 4),
+    Exercise("ex-05-fold-norm", CH5, "function", ("my_fold_normalisation",), "check_folded_normalisation", 3),
+    Exercise("ex-05-grey", CH5, "values", ("K_grey",), "check_grey_kernel", 2),
+    Exercise("ex-05-cost", CH5, "function", ("my_multiply_adds",), "check_multiply_adds", 2),
     Exercise("ex-05-unshared", CH5, "function", ("my_local_count",), "check_locally_connected_count", 2),
     Exercise("ex-05-grouped", CH5, "function", ("my_grouped_count",), "check_grouped_count", 3),
     Exercise("ex-05-float", CH5, "values", ("Y1", "Y2", "exactly_equal", "reason"), "check_float_equality", 3),
@@ -85,6 +87,65 @@ PRACTICE = (
 )
 
 CHAPTERS = tuple(dict.fromkeys(ex.chapter for ex in EXERCISES))
+
+# Labels renamed when chapter 3 was split, old -> new. An old submission, a stored gradebook record, marks.json
+# or a marking sheet that still says "ex-03-stride" grades and merges as "ex-04-dilated-size". No old label is
+# the new label of a different exercise (tests/test_grading.py checks that the map is unambiguous).
+OLD_LABELS = {
+    "ex-03-stride": "ex-04-dilated-size",
+    "ex-03-samepad": "ex-04-samepad",
+    "ex-04-counts": "ex-05-counts",
+    "ex-04-grey": "ex-05-grey",
+    "ex-04-cost": "ex-05-cost",
+    "ex-04-stride-cost": "ex-05-stride-cost",
+    "ex-04-bottleneck": "ex-05-bottleneck",
+    "ex-04-text": "ex-05-text",
+}
+
+# Chapter notebooks renamed when chapter 3 was split, old name -> new name: a hand-in or a stored gradebook
+# record under the old name grades and merges as the new chapter (grading.submissions, grading.gradebook).
+OLD_CHAPTERS = {"04_channels.ipynb": CH5}
+
+# Labels of exercises that were replaced by a different task (review of 2026-12-01, section 4): label -> what
+# replaced it. Old results under these labels stay in the stored records but count for no current exercise.
+RETIRED = {
+    "ex-02-rf": "ex-02-cover (the receptive field with stride and dilation is ex-04-rf)",
+    "ex-03-shape": "ex-04-input-lengths",
+    "ex-03-conv2d": "ex-03-compose",
+    "ex-04-multi-in": "ex-05-depthwise",
+    "ex-04-multi-in-out": "ex-05-input-grad",
+    "ex-04-bias": "ex-05-fold-norm",
+}
+
+
+def current_label(label: str) -> str:
+    """The label an exercise has now: ``OLD_LABELS[label]`` for a renamed one, else ``label`` itself.
+
+    Examples
+    --------
+    >>> current_label("ex-03-stride"), current_label("ex-04-rf"), current_label("ex-02-rf")
+    ('ex-04-dilated-size', 'ex-04-rf', 'ex-02-rf')
+    """
+    return OLD_LABELS.get(label, label)
+
+
+def chapter_of(label: str):
+    """The chapter notebook that holds the exercise ``label`` (old labels too) now; None for a retired or unknown label."""
+    label = current_label(label)
+    return next((e.chapter for e in (*EXERCISES, *PRACTICE, *DISCUSSIONS) if e.label == label), None)
+
+
+def upgrade_labels(by_label: dict) -> dict:
+    """``by_label`` with every old label replaced by its current one (a current entry wins over an old one).
+
+    Examples
+    --------
+    >>> upgrade_labels({"ex-04-cost": 1.0, "ex-04-rf": 2.0})
+    {'ex-05-cost': 1.0, 'ex-04-rf': 2.0}
+    """
+    out = {current_label(k): v for k, v in by_label.items() if k in OLD_LABELS}
+    out.update({k: v for k, v in by_label.items() if k not in OLD_LABELS})
+    return out
 
 
 @dataclass(frozen=True)
@@ -131,13 +192,13 @@ DISCUSSIONS = (
                "2 fewer, less redundant outputs; receptive field grows s times faster per later layer: fewer layers/weights, "
                "less overfitting, at the cost of position accuracy and exact equivariance; "
                "3 stride 1/2 = output twice as dense: transposed convolution (zeros between inputs, then convolve), used to upsample"),
-    Discussion("ex-04-stride-cost", CH5, 3, "1 floor((224 + 6 - 7) / 2) + 1 = 112, so 112 x 112 x 64; "
+    Discussion("ex-05-stride-cost", CH5, 3, "1 floor((224 + 6 - 7) / 2) + 1 = 112, so 112 x 112 x 64; "
                "2 112*112*64*7*7*3 = 118,013,952 multiply-adds, 472,055,808 with stride 1 (4 times as many); "
                "3 the stride saves compute and memory (4x fewer outputs) at the cost of resolution / skipped positions"),
-    Discussion("ex-04-bottleneck", CH5, 3, "1 256*64 = 16,384 weights and 64 biases; "
+    Discussion("ex-05-bottleneck", CH5, 3, "1 256*64 = 16,384 weights and 64 biases; "
                "2 3x3 256->256: 589,824 weights; bottleneck 16,384 + 36,864 + 16,384 = 69,632 (about 8.5 times fewer); "
                "3 a 1x1 kernel mixes only the channels of one pixel: the same dense C_in -> C_out layer at every pixel"),
-    Discussion("ex-04-text", CH5, 2, "1 each output word position is a weighted sum of the 2 Delta + 1 neighbouring word vectors; "
+    Discussion("ex-05-text", CH5, 2, "1 each output word position is a weighted sum of the 2 Delta + 1 neighbouring word vectors; "
                "kernel shape (C_out, d, 2 Delta + 1); "
                "2 locality fits n-grams and invariance fits phrases anywhere in a sentence; both fall short for long-range "
                "dependencies (agreement, negation far away) and word order/position"),

@@ -19,7 +19,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .exercises import DISCUSSIONS, EXERCISES
+from .exercises import DISCUSSIONS, EXERCISES, OLD_CHAPTERS, chapter_of, upgrade_labels
 from .hidden import Verdict
 from .status import exercise_status
 
@@ -87,8 +87,34 @@ def chapter_record(result, *, file="", reason="", submitted=None, conflict=(), s
 
 
 def verdicts(chapter: dict) -> dict:
-    """label -> :class:`grading.hidden.Verdict` of a chapter record."""
-    return {label: Verdict(**v) for label, v in chapter["verdicts"].items()}
+    """label -> :class:`grading.hidden.Verdict` of a chapter record (old labels under their current names)."""
+    return {label: Verdict(**v) for label, v in upgrade_labels(chapter["verdicts"]).items()}
+
+
+def upgrade_record(record: dict) -> dict:
+    """A stored record as if it were graded today: old chapter names and exercise labels under their current names.
+
+    A chapter stored under its old name (``grading.exercises.OLD_CHAPTERS``)
+    moves to the new one, every renamed label (``OLD_LABELS``) becomes the
+    current one, and an exercise that moved to another chapter when chapter 3
+    was split moves into that chapter's record (which is made from the old
+    chapter's status and file when the student has none). A chapter graded
+    under its current name wins over the same chapter under its old name.
+    """
+    keys = ("verdicts", "sources", "answers")
+    chapters = {}
+    ordered = sorted(record.get("chapters", {}).items(), key=lambda item: item[0] not in OLD_CHAPTERS)  # old names first
+    for name, chapter in ordered:
+        chapter = {k: (upgrade_labels(v) if k in keys and isinstance(v, dict) else v) for k, v in chapter.items()}
+        chapters[OLD_CHAPTERS.get(name, name)] = chapter
+    for name, chapter in list(chapters.items()):
+        for key in keys:
+            for label in [k for k in chapter.get(key) or {} if chapter_of(k) not in (None, name)]:
+                home = chapters.setdefault(chapter_of(label), {**{k: v for k, v in chapter.items() if k not in keys},
+                                                               **{k: {} for k in keys}})
+                home.setdefault(key, {}).setdefault(label, chapter[key][label])
+                del chapter[key][label]
+    return {**record, "chapters": chapters}
 
 
 def results_dir(out) -> Path:
@@ -103,7 +129,7 @@ def save_record(out, record: dict) -> Path:
     """Store one student's record, merged chapter by chapter into the one already stored."""
     path = results_dir(out) / _file_name(record["student"])
     if path.is_file():
-        old = json.loads(path.read_text(encoding="utf-8"))
+        old = upgrade_record(json.loads(path.read_text(encoding="utf-8")))
         record = {**old, **record, "chapters": {**old.get("chapters", {}), **record["chapters"]}}
     return atomic_write(path, json.dumps(record, indent=1, sort_keys=True))
 
@@ -113,7 +139,7 @@ def load_records(out) -> dict:
     folder = results_dir(out)
     records = {}
     for p in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        r = json.loads(p.read_text(encoding="utf-8"))
+        r = upgrade_record(json.loads(p.read_text(encoding="utf-8")))
         records[r["student"]] = r
     return records
 

@@ -81,7 +81,9 @@ def _redraw(value, growable: bool, rng, growth: int):
     if isinstance(value, np.ndarray) and value.dtype.kind in "iu":
         return rng.integers(-4, 10, size=value.shape).astype(value.dtype)
     if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-        new = np.round(rng.uniform(-3, 3, size=value.shape), 3).astype(value.dtype)
+        # an argument whose public values are all positive (a standard deviation, a scale) stays positive
+        low = 0.25 if value.size and value.min() > 0 else -3
+        new = np.round(rng.uniform(low, 3, size=value.shape), 3).astype(value.dtype)
         if new.ndim == 2 and new.shape[0] == new.shape[1] > 1 and (np.array_equal(new, new.T) or np.array_equal(new, new[::-1, ::-1])):
             new[0, -1] += 1  # asymmetric, so flips and transposes stay visible (as in the public cases)
         return new

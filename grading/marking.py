@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from .exercises import DISCUSSIONS
+from .exercises import DISCUSSIONS, current_label, upgrade_labels
 from .report import csv_plain
 
 SHEET_FIELDS = ["student", "exercise", "answer", "points", "comment", "max", "rubric"]
@@ -55,7 +55,7 @@ def exercise_labels(source: str) -> list:
     >>> exercise_labels("see ex-03-flip")
     []
     """
-    return EXERCISE_LABEL_RE.findall(source)
+    return [current_label(label) for label in EXERCISE_LABEL_RE.findall(source)]
 
 
 def discussion_answers(nb, chapter: str) -> dict:
@@ -82,7 +82,8 @@ def discussion_answers(nb, chapter: str) -> dict:
 def load_marks(out) -> dict:
     """``{student: {exercise: {"points": float or None, "comment": str}}}`` stored in ``out``."""
     p = Path(out) / "marks.json"
-    return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
+    marks = json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
+    return {student: upgrade_labels(by_label) for student, by_label in marks.items()}
 
 
 def write_sheet(out, records: dict, marks: dict) -> Path:
@@ -123,7 +124,7 @@ def read_sheet(path, records: dict) -> dict:
             raise ValueError(f"the marking sheet {path} needs the columns student, exercise, points (and comment); {sorted(missing)} missing")
         for n, r in enumerate(reader, start=2):
             # (csv_plain: the quote this sheet put before a formula-like name or comment)
-            student, label, text = csv_plain((r.get("student") or "").strip()), (r.get("exercise") or "").strip(), (r.get("points") or "").strip()
+            student, label, text = csv_plain((r.get("student") or "").strip()), current_label((r.get("exercise") or "").strip()), (r.get("points") or "").strip()
             comment = csv_plain((r.get("comment") or "").strip())
             if not text and not comment:
                 continue

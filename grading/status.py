@@ -108,11 +108,11 @@ def blame_errors(verdicts: dict, errors: dict, sources: dict, exercises) -> None
     --------
     >>> from grading.exercises import EXERCISES
     >>> from grading.hidden import Verdict
-    >>> ex = [e for e in EXERCISES if e.label == "ex-03-conv2d"]
-    >>> vs = {"ex-03-conv2d": Verdict(0, 34, "not answered", "my_conv2d is not defined")}
-    >>> blame_errors(vs, {7: "cell 7 raised SyntaxError: ..."}, {7: "def my_conv2d(X, K)"}, ex)
-    >>> vs["ex-03-conv2d"].tag, vs["ex-03-conv2d"].message
-    ('error in its cell', 'my_conv2d is not defined because cell 7 raised SyntaxError: ...')
+    >>> ex = [e for e in EXERCISES if e.label == "ex-03-compose"]
+    >>> vs = {"ex-03-compose": Verdict(0, 12, "not answered", "my_combined_kernel is not defined")}
+    >>> blame_errors(vs, {7: "cell 7 raised SyntaxError: ..."}, {7: "def my_combined_kernel(K1, K2)"}, ex)
+    >>> vs["ex-03-compose"].tag, vs["ex-03-compose"].message
+    ('error in its cell', 'my_combined_kernel is not defined because cell 7 raised SyntaxError: ...')
     """
     from .hidden import Verdict
 

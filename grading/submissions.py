@@ -34,6 +34,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import safeio
+from .exercises import OLD_CHAPTERS
 
 MAX_NOTEBOOK_BYTES = 20 << 20  # larger notebooks are not graded (the runner refuses them too)
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
@@ -96,6 +97,8 @@ def match_chapter(name: str, chapters) -> tuple:
     ('04_channels.ipynb', 'its name starts with the chapter number 04')
     >>> match_chapter("notes.ipynb", chs)
     (None, '')
+    >>> match_chapter("04_channels (1).ipynb", ["04_padding_and_stride.ipynb", "05_channels.ipynb"])
+    ('05_channels.ipynb', "the chapter's old name 04_channels.ipynb")
     """
     if not name.lower().endswith(".ipynb"):
         return None, ""
@@ -105,6 +108,9 @@ def match_chapter(name: str, chapters) -> tuple:
     for ch in chapters:
         if stem == _normal(ch[: -len(".ipynb")]):
             return ch, "the chapter's name up to case, spaces and a download suffix such as ' (1)'"
+    for old, new in OLD_CHAPTERS.items():  # a notebook handed out before a chapter was renamed
+        if new in chapters and stem == _normal(old[: -len(".ipynb")]):
+            return new, f"the chapter's old name {old}"
     m = NUMBER_RE.match(stem)
     if m:
         found = [ch for ch in chapters if re.match(rf"0*{int(m.group(1))}_", ch)]

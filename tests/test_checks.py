@@ -1011,6 +1011,8 @@ EQUIVARIANCE_QUESTIONS = {
     "corr2d ('same'), then the maximum over all pixels": "invariant",
     "fully connected layer with random weights": "neither",
     "adding a fixed bias image b[i, j] that differs from pixel to pixel": "neither",
+    "keeping every second row and column, x[::2, ::2]": "neither",
+    "corr2d ('same'), with the input ROTATED by 90 degrees (np.rot90) instead of shifted": "neither",
 }
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from convlib import conv2d, corr2d
-from convlib.checks import check_corr2d, check_output_shape
+from convlib.checks import check_corr2d, check_dilated_size
 from convlib.checks.engine import cases_2d, current_grading_hook
 from test_checks import loop_corr
 from test_checks_engine import public_cases
@@ -75,10 +75,10 @@ def test_hidden_cases_keep_shapes_and_dtypes_but_not_values_and_depend_on_the_se
 
 
 def test_hidden_sizes_grow_the_image_but_keep_the_kernel():
-    public, hidden = public_cases(check_output_shape), _plan("ex-03-shape", 5).cases
-    assert all(c.growable == ("H", "W") for c in public)  # declared by the checker, not guessed from the names
-    assert [c.args[2:] for c in hidden] == [c.args[2:] for c in public]  # h, w and the mode
-    growth = [d for h, p in zip(hidden, public) for d in (h.args[0] - p.args[0], h.args[1] - p.args[1])]
+    public, hidden = public_cases(check_dilated_size), _plan("ex-04-dilated-size", 5).cases
+    assert all(c.growable == ("n",) for c in public)  # declared by the checker, not guessed from the names
+    assert [c.args[1:] for c in hidden] == [c.args[1:] for c in public]  # k, p, s and d
+    growth = [h.args[0] - p.args[0] for h, p in zip(hidden, public)]
     assert all(0 <= d < 4 for d in growth) and any(growth)
 
 
@@ -118,7 +118,7 @@ def test_a_missing_seed_file_says_how_to_make_one(tmp_path):
 # ---------------------------------------------------------------------------
 # end to end: a corpus graded by `python -m grading`
 
-WRONG_CONV2D_SYNTAX = corpus.HOSTILE["syntax_error"]["answers"]["ex-03-conv2d"]
+WRONG_COMPOSE_SYNTAX = corpus.HOSTILE["syntax_error"]["answers"]["ex-03-compose"]
 
 
 SLOW_CELL = "steps = 0\nwhile True:\n    steps += 1\n"  # a cell of the student's own that never ends
@@ -131,12 +131,12 @@ def _students(instructor_file: Path) -> dict:
     vandal["extra"] = vandal["extra"] + corpus.HOSTILE["memory_hog"]["extra"]
     return {
         "perfect": {},
-        "mistakes": {"answers": {label: src for label, src, _ in (m["flipped"], m["no_flip"], m["valid_mode_only"], m["hand_swapped"])}},
+        "mistakes": {"answers": {label: src for label, src, _ in (m["flipped"], m["kernels_correlated"], m["one_length_only"], m["hand_swapped"])}},
         "typo": {"answers": {"ex-03-corr2d": m["typo"][1]}},
         "truncates": {"answers": {"ex-03-corr2d": m["zeros_like"][1]}},
         "hang": corpus.HOSTILE["hang"],
         "forker": corpus.HOSTILE["fork_loop"],
-        "vandal": {**vandal, "answers": {"ex-03-conv2d": WRONG_CONV2D_SYNTAX}},
+        "vandal": {**vandal, "answers": {"ex-03-compose": WRONG_COMPOSE_SYNTAX}},
         "cheater": {"answers": {"ex-03-corr2d": cheat}},
         "reordered": {"edit": corpus.deleted_and_reordered},
         "slow_cell": {"extra": [SLOW_CELL]},
@@ -177,8 +177,8 @@ def graded(tmp_path_factory):
     precious.write_text("student,total\nsomeone,42\n")
     for student, kw in _students(precious).items():
         corpus.write(submissions, student, CH3, corpus.submission(CH3, **kw))
-    # ex-03-shape moved to chapter 4 with the split of chapter 3 (its label is kept): the one mistake there
-    shape_mistake = {corpus.MISTAKES["valid_mode_only"][0]: corpus.MISTAKES["valid_mode_only"][1]}
+    # the one chapter-4 mistake of the corpus (ex-04-input-lengths)
+    shape_mistake = {corpus.MISTAKES["one_length_only"][0]: corpus.MISTAKES["one_length_only"][1]}
     corpus.write(submissions, "mistakes", CH4, corpus.submission(CH4, answers=shape_mistake))
     before = (_digest(submissions), _digest(instructor))
     sandboxed_before = _sandboxed()
@@ -233,8 +233,8 @@ def test_right_answers_get_full_points_however_the_notebook_looks(graded, studen
 def test_known_mistakes_get_partial_credit_and_their_hint(graded):
     pts, fb = _points(graded["rows"]["mistakes"]), graded["feedback"]["mistakes"]
     assert 0 < pts["ex-03-corr2d"] < 1 and "Hint [flipped kernel]" in fb
-    assert 0 < pts["ex-03-conv2d"] < 1 and "Hint [forgot the flip]" in fb
-    assert 0 < float(graded["rows"]["mistakes"]["ex-03-shape"]) < 1 and "Hint [mode ignored]" in fb
+    assert 0 < pts["ex-03-compose"] < 1 and "Hint [correlation of the kernels]" in fb
+    assert 0 < float(graded["rows"]["mistakes"]["ex-04-input-lengths"]) < 1 and "Hint [one length only]" in fb
     assert pts["ex-03-hand"] == 0 and "Hint [swapped]" in fb
     assert pts["ex-03-edge"] == pts["ex-03-pattern"] == 2
 
@@ -269,7 +269,7 @@ def test_monkeypatching_numpy_or_the_checkers_in_the_kernel_changes_nothing(grad
 
 def test_a_syntax_error_memory_hog_and_writes_outside_cost_only_their_own_cells(graded):
     row, fb = graded["rows"]["vandal"], graded["feedback"]["vandal"]
-    assert _points(row) == {**FULL, "ex-03-conv2d": 0.0}
+    assert _points(row) == {**FULL, "ex-03-compose": 0.0}
     assert "SyntaxError" in fb and "MemoryError" in fb
 
 
@@ -310,3 +310,15 @@ def test_the_command_line_reports_bad_arguments_without_a_traceback(tmp_path, ca
     (tmp_path / "subs").mkdir()
     assert main([str(tmp_path / "subs"), str(tmp_path / "out"), "--secret", str(tmp_path / "missing")]) == 2
     assert "--new-secret" in capsys.readouterr().err
+
+
+def test_hidden_values_keep_the_sign_of_an_all_positive_argument():
+    # ex-05-fold-norm divides by a standard deviation: a redrawn std must stay > 0
+    for seed in range(20):
+        cases = _plan("ex-05-fold-norm", seed).cases
+        names = cases[0].names
+        stds = [np.asarray(c.args[names.index("std")]) for c in cases]
+        assert all(s.min() > 0 for s in stds), f"seed {seed}: a hidden std <= 0"
+        # signed arguments are still redrawn with both signs
+        kernels = np.concatenate([np.ravel(c.args[names.index("K")]) for c in cases])
+        assert kernels.min() < 0 < kernels.max()

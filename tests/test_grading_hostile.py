@@ -112,7 +112,7 @@ def _attacks(victim: Path, victim_dir: Path, submissions: Path, seed: Path) -> d
             "for d in ('/tmp', '/var/tmp', '/dev/shm', '/scratch/tmp'):\n    try:\n        open(d + '/planted-by-a-student', 'w').write('x')\n    except OSError as e:\n        print(e)\n"]},
         "huge_print": {"extra": ["import os, sys\nchunk = 'x' * 2**20\nfor _ in range(1024):\n    print(chunk)\n"
                                  "for _ in range(256):\n    os.write(1, b'y' * 2**20)\n    sys.stderr.write(chunk)\n"]},
-        "huge_result": {"answers": {"ex-03-conv2d": "def my_conv2d(X, K):\n    return np.ones((1000, 1000))\n"}},
+        "huge_result": {"answers": {"ex-03-compose": "def my_combined_kernel(K1, K2):\n    return np.ones((1000, 1000))\n"}},
         "thread_forger": {"answers": {"ex-03-corr2d": STUB}, "extra": [
             _forge("correct") +
             "import threading, atexit\nfd, data = _forged()\n"
@@ -302,7 +302,7 @@ def test_a_result_that_names_a_missing_array_costs_only_that_student(hostile):
 
 
 def test_a_result_too_large_costs_only_that_exercise(hostile):
-    assert _points(hostile["rows"]["huge_result"]) == {**FULL, "ex-03-conv2d": 0.0}
+    assert _points(hostile["rows"]["huge_result"]) == {**FULL, "ex-03-compose": 0.0}
 
 
 def test_symbolic_links_are_refused_not_followed(hostile):

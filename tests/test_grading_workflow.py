@@ -61,7 +61,7 @@ OWN_CORR2D = '''def my_corr2d(X, K):
             total = total + K[a, b] * X[a:a + H, b:b + W]
     return total
 '''
-SYNTAX = 'def my_conv2d(X, K)\n    return corr2d(X, np.asarray(K)[::-1, ::-1])\n'
+SYNTAX = 'def my_combined_kernel(K1, K2)\n    return np.zeros((1, 1))\n'
 HANG = "def my_corr2d(X, K):\n    while True:\n        pass\n"
 
 
@@ -82,7 +82,7 @@ def _class(folder: Path) -> dict:
     on_time = DEADLINE.timestamp() - 3600
     nbs = {
         "ada": corpus.submission(CH3, edit=_answer_flip),
-        "bob": corpus.submission(CH3, {"ex-03-conv2d": SYNTAX, "ex-03-corr2d": HANG}),
+        "bob": corpus.submission(CH3, {"ex-03-compose": SYNTAX, "ex-03-corr2d": HANG}),
         "dan": corpus.submission(CH3, {"ex-03-corr2d": COPIED_CORR2D}),
         "Eve Example_4242": corpus.submission(CH3, {"ex-03-corr2d": OWN_CORR2D}),
     }
@@ -185,13 +185,13 @@ def test_two_candidate_notebooks_are_a_reported_conflict_never_a_silent_pick(gra
 def test_a_syntax_error_names_the_1_based_cell_and_the_students_line_and_counts_as_error(graded):
     nb, fb = graded["nbs"]["bob"], graded["feedback"]["bob"]
     cell = next(i for i, c in enumerate(nb.cells) if c.source == SYNTAX) + 1
-    assert f"cell {cell} (`def my_conv2d(X, K)`) raised SyntaxError" in fb
+    assert f"cell {cell} (`def my_combined_kernel(K1, K2)`) raised SyntaxError" in fb
     assert re.search(r"raised SyntaxError: expected ':'.*line 1\b", fb)
     assert not re.search(r"\d+\.py", fb)  # no IPython temporary file name
-    assert "### ex-03-conv2d: 0 of 2 points (error)" in fb
-    assert "my_conv2d is not defined because cell" in fb and "starter cell deleted" not in fb
+    assert "### ex-03-compose: 0 of 3 points (error)" in fb
+    assert "my_combined_kernel is not defined because cell" in fb and "starter cell deleted" not in fb
     status = {(r["student"], r["exercise"]): r["status"] for r in csv.DictReader(open(graded["out"] / "status.csv", encoding="utf-8"))}
-    assert status[("bob", "ex-03-conv2d")] == "error" and status[("bob", "ex-03-corr2d")] == "time-out"
+    assert status[("bob", "ex-03-compose")] == "error" and status[("bob", "ex-03-corr2d")] == "time-out"
     assert status[("ada", "ex-03-corr2d")] == "ok"
     assert status[("cy", "ex-03-corr2d")] == "conflict" and status[("dan", "ex-03-hand")] == "ok"
 
@@ -200,12 +200,12 @@ def test_a_hidden_call_time_out_shows_the_line_and_leaves_the_chapter_ok(graded)
     row, fb = graded["rows"]["bob"], graded["feedback"]["bob"]
     assert row["status 03"] == "ok"
     assert "### ex-03-corr2d: 0 of 4 points (time-out)" in fb
-    section = fb[fb.index("### ex-03-corr2d"):fb.index("### ex-03-conv2d")]
+    section = fb[fb.index("### ex-03-corr2d"):fb.index("### ex-03-compose")]
     assert "no result within 1 s" in section and "hidden case 1 " in section
     assert re.search(r"line [23]\b.*(while True:|pass)", section)  # the student's line
     assert "CallTimeout" not in fb and "Hint [exception]" not in fb  # nothing of the grader's own code
-    others = {k: v for k, v in _auto(row).items() if k not in ("ex-03-corr2d", "ex-03-conv2d")}
-    assert others == {k: v for k, v in FULL3.items() if k not in ("ex-03-corr2d", "ex-03-conv2d")}
+    others = {k: v for k, v in _auto(row).items() if k not in ("ex-03-corr2d", "ex-03-compose")}
+    assert others == {k: v for k, v in FULL3.items() if k not in ("ex-03-corr2d", "ex-03-compose")}
 
 
 def test_the_summary_counts_statuses_per_exercise(graded):

@@ -271,12 +271,12 @@ def test_student_solves_an_exercise(tmp_path):
     path = tmp_path / "02_locality.ipynb"
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
-        if "starter" in tags(cell) and "my_receptive_field" in cell.source:
-            cell.source = "def my_receptive_field(delta, layers):\n    return 2 * layers * delta + 1\n"
+        if "starter" in tags(cell) and "my_layers_to_cover" in cell.source:
+            cell.source = "def my_layers_to_cover(delta, H, W):\n    return -(-(max(H, W) - 1) // delta)\n"
     nbformat.write(nb, path)
     results = ms.run_checks([path], log=lambda *a: None)
     passed = [r for r in results if r.passed]
-    assert [r.call for r in passed] == ["check_receptive_field(my_receptive_field)"]
+    assert [r.call for r in passed] == ["check_layers_to_cover(my_layers_to_cover)"]
     assert all(r.ename == "CheckFailed" for r in results if not r.passed)
 
 
@@ -295,10 +295,10 @@ def test_broken_exercises_are_reported_one_by_one(tmp_path, capsys):
     nb = nbformat.read(path, as_version=4)
     typo = set_starter(nb, "def my_border_terms", "def my_border_terms(i, j, delta, H, W)\n    return 0\n")
     set_starter(nb, "def my_local_layer", "def my_local_layer(X, V):\n    while True:\n        pass\n")
-    set_starter(nb, "def my_receptive_field", "def my_receptive_field(delta, layers):\n    return 2 * delta + 1\n")
+    set_starter(nb, "def my_layers_to_cover", "def my_layers_to_cover(delta, H, W):\n    return -(-(max(H, W) - 1) // (2 * delta))\n")
     for cell in nb.cells:  # the student "passes" a check by editing it
-        if "check" in tags(cell) and "check_receptive_field" in cell.source:
-            cell.source = 'print("✓ receptive field: all 20 hidden cases pass")'
+        if "check" in tags(cell) and "check_layers_to_cover" in cell.source:
+            cell.source = 'print("✓ layers to see the whole image: all 14 hidden cases pass")'
     nbformat.write(nb, path)
 
     results = ms.run_checks([path], log=print)
@@ -310,12 +310,12 @@ def test_broken_exercises_are_reported_one_by_one(tmp_path, capsys):
     assert border.problem.startswith(f"not run: your cell {typo + 1}, line 1: def my_border_terms(i, j, delta, H, W)\nSyntaxError")
     local = by_call["check_local_layer(my_local_layer)"]
     assert "Hint [time limit]: your function did not return within 5 s" in local.problem
-    receptive = by_call["check_receptive_field(my_receptive_field)"]
-    assert receptive.ename == "CheckFailed" and "Hint [layers ignored]" in receptive.problem
+    cover = by_call["check_layers_to_cover(my_layers_to_cover)"]
+    assert cover.ename == "CheckFailed" and "Hint [window centred]" in cover.problem
     # the whole checker message, as the notebook shows it: hint and first failing case
-    assert "      Hint [layers ignored]" in out
-    assert "      First failing case: delta=1, layers=2" in out
-    assert re.search(r"^      expected: 5$", out, re.M) and re.search(r"^      got: +3$", out, re.M), out
+    assert "      Hint [window centred]" in out
+    assert "      First failing case: delta=1, H=5, W=5" in out
+    assert re.search(r"^      expected: 4$", out, re.M) and re.search(r"^      got: +2$", out, re.M), out
     assert "0 of 3 checks pass" in out
 
 

@@ -63,6 +63,14 @@ from .answers import (
 )
 from .calls import DEFAULT_TIME_LIMIT
 from .engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed
+from .derivations import (
+    check_combined_kernel,
+    check_depthwise_kernel,
+    check_folded_normalisation,
+    check_input_gradient_channels,
+    check_input_lengths,
+    check_layers_to_cover,
+)
 from .design import FLOAT_REASONS, check_direction_edge_kernel, check_float_equality, check_second_derivative_kernel, float_example
 from .geometry import (
     check_dilated_size,
@@ -125,6 +133,13 @@ __all__ = [
     "check_float_equality",
     "float_example",
     "FLOAT_REASONS",
+    # derivations that replaced six transcription exercises
+    "check_layers_to_cover",
+    "check_input_lengths",
+    "check_combined_kernel",
+    "check_depthwise_kernel",
+    "check_input_gradient_channels",
+    "check_folded_normalisation",
     "HAND_X",
     "HAND_K",
     "PATTERN",

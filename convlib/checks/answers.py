@@ -500,25 +500,30 @@ def _quiz_operations() -> dict:
         "corr2d ('same'), then the maximum over all pixels": lambda x: corr2d(x, kernel, "same").max(),
         "fully connected layer with random weights": lambda x: (dense @ x.ravel()).reshape(n, n),
         "adding a fixed bias image b[i, j] that differs from pixel to pixel": lambda x: x + bias,
+        "keeping every second row and column, x[::2, ::2]": lambda x: x[::2, ::2],
+        # this question transforms the input by a rotation instead of a shift: (f, transform)
+        "corr2d ('same'), with the input ROTATED by 90 degrees (np.rot90) instead of shifted": (lambda x: corr2d(x, kernel, "same"), np.rot90),
     }
 
 
 _QUIZ_SIZE = 12
 
 
-def _classify(f) -> str:
-    """'invariant', 'equivariant' or 'neither', found by shifting an image with a zero border by one pixel."""
+def _shift(a):
+    return np.roll(a, (1, 1), axis=(0, 1)) if np.ndim(a) == 2 else a
+
+
+def _classify(f, transform=_shift) -> str:
+    """'invariant', 'equivariant' or 'neither', found by transforming an image with a zero border (by default a one-pixel shift)."""
     rng = np.random.default_rng(12)
     x = np.zeros((_QUIZ_SIZE, _QUIZ_SIZE))
     x[3:-3, 3:-3] = rng.normal(size=(_QUIZ_SIZE - 6, _QUIZ_SIZE - 6))  # the border keeps the shift away from the edges
 
-    def shift(a):
-        return np.roll(a, (1, 1), axis=(0, 1)) if np.ndim(a) == 2 else a
-
-    fx, fsx = f(x), f(shift(x))
-    if np.allclose(fsx, fx):
+    fx, ftx = f(x), f(transform(x))
+    if np.shape(ftx) == np.shape(fx) and np.allclose(ftx, fx):
         return "invariant"
-    if np.allclose(fsx, shift(fx)):
+    tfx = transform(fx) if np.ndim(fx) == 2 else fx
+    if np.shape(ftx) == np.shape(tfx) and np.allclose(ftx, tfx):
         return "equivariant"
     return "neither"
 
@@ -537,7 +542,7 @@ def _quiz_key() -> dict:
     >>> sorted(set(check_equivariance.answer_key().values()))
     ['equivariant', 'invariant', 'neither']
     """
-    return {question: _classify(f) for question, f in _quiz_operations().items()}
+    return {question: _classify(*(op if isinstance(op, tuple) else (op,))) for question, op in _quiz_operations().items()}
 
 
 _EQUIVARIANCE_WHY = {
@@ -548,6 +553,11 @@ _EQUIVARIANCE_WHY = {
     "corr2d ('same'), then the maximum over all pixels": "the correlation shifts with the image (equivariant) and the global maximum then forgets the position (invariant): the composition is invariant.",
     "fully connected layer with random weights": "every hidden pixel has its own weights W[i, j, k, l]: a shifted image meets different weights, so the output changes in no simple way.",
     "adding a fixed bias image b[i, j] that differs from pixel to pixel": "the bias stays where it is while the image moves: f(shifted x) = shifted x + b, which is neither f(x) nor f(x) shifted.",
+    "keeping every second row and column, x[::2, ::2]": "after a one-pixel shift the kept pixels are exactly the ones that were dropped before: compare f(shifted x) with f(x) and "
+    "with f(x) moved by one output pixel (a shift by TWO pixels would move the output by one; this is what a stride does, chapter 4).",
+    "corr2d ('same'), with the input ROTATED by 90 degrees (np.rot90) instead of shifted": "the rotated image meets the same, unrotated kernel, so a kernel that "
+    "looks for a vertical edge now finds the horizontal ones it missed before: the output is the rotated output only for a kernel that equals its own "
+    "90-degree rotation. Weight sharing gives equivariance to shifts, not to rotations.",
 }
 
 

@@ -694,7 +694,7 @@ def _explain(title, records, mistakes, shape_mistakes, crash_hint, same, square_
     """The CheckFailed for failing records: the first explanation that fits, most specific first."""
     failed = [r for r in records if not r.ok]
     wrong = [r for r in failed if r.exc is None]
-    misshapen = [r for r in wrong if _got_shape(r) != np.shape(r.expected)]
+    misshapen = [r for r in wrong if _got_shape(r) != _shape_of(r.expected)]
     n_failed, n = len(failed), len(records)
     found = (
         _known_mistake(mistakes, wrong, same)
@@ -709,6 +709,14 @@ def _explain(title, records, mistakes, shape_mistakes, crash_hint, same, square_
             return failure
         found = _wrong_shape(misshapen) or _wrong_values(wrong)
     return _failure(title, *found, n_failed, n)
+
+
+def _shape_of(value):
+    """The array shape of an expected value, or None for one that is no array (a pair of arrays, say)."""
+    try:
+        return np.shape(value)
+    except ValueError:  # a ragged value: a tuple of arrays of different shapes
+        return None
 
 
 def _got_shape(r: _Record):
