@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import shutil
 import socket
@@ -26,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FETCH = ROOT / "scripts" / "fetch_vendor.py"
 VENDOR = ROOT / "vendor"
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def closed_port() -> int:
@@ -63,9 +63,8 @@ def fetch(*args, **kwargs):
 @pytest.fixture()
 def vendor_copy(tmp_path):
     """A copy of vendor/ and of the verified tarballs (the cache is passed as tmp_path/cache)."""
-    spec = importlib.util.spec_from_file_location("fetch_vendor", FETCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    import fetch_vendor as module
+
     if not all((module.CACHE / p["tarball"]).is_file() for p in module.PACKAGES.values()):
         pytest.fail(f"no verified tarballs in {module.CACHE}: run `make vendor` first")
     shutil.copytree(module.CACHE, tmp_path / "cache")

@@ -4,8 +4,9 @@
 preprocessors: each is a small class with one job, applied in a fixed
 order); ``studentnb.book`` is the Sphinx extension that points the site's
 launch and download buttons at the published student notebooks and builds the
-site without solutions on request. ``scripts/make_student.py`` is the
-command line.
+site without solutions on request; ``studentnb.make`` makes the student
+notebooks and runs a student's checks (``python -m studentnb.make``, behind
+``make student-notebooks``, ``make student`` and ``make check-student``).
 """
 
 from .transforms import (  # noqa: F401

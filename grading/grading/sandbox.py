@@ -48,7 +48,6 @@ from pathlib import Path
 
 MB = 1024 * 1024
 UID_BASE = 100_000
-ROOT = Path(__file__).resolve().parent.parent
 HARNESS = Path(__file__).with_name("_harness.py")
 INSTALL_HINT = "install bubblewrap (Debian: apt-get install bubblewrap; `make sandbox` does it)"
 
@@ -122,9 +121,16 @@ def reachable(path) -> bool:
     return True
 
 
+def _package_dir(name: str) -> Path:
+    """The folder of the installed package ``name`` (found without importing it)."""
+    import importlib.util
+
+    return Path(importlib.util.find_spec(name).origin).parent
+
+
 def read_only_paths() -> list:
     """Folders the sandbox sees read-only at their own paths: the venv, its interpreter, convlib and the harness."""
-    paths = [Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent, ROOT / "convlib", HARNESS]
+    paths = [Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent, _package_dir("convlib"), HARNESS]
     keep = []
     for p in paths:
         p = Path(os.path.realpath(p))

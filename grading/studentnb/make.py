@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Generate the student versions of the chapters, lint the exercises, run a student's checks.
 
 The instructor notebooks in ``chapters/`` are the only source. A student
@@ -21,13 +20,13 @@ The output is deterministic: the same chapters give byte-identical files.
 
 Usage (from the repository root)::
 
-    python scripts/make_student.py --publish  # write student-notebooks/*.ipynb, the committed copies the site links to (make student-notebooks)
-    python scripts/make_student.py --stale    # exit 1 if student-notebooks/ is not what --publish would write
-    python scripts/make_student.py            # write your working copies student/*.ipynb (make student)
-    python scripts/make_student.py --force    # overwrite edited working copies (a copy goes to student/replaced/)
-    python scripts/make_student.py --check    # lint the instructor notebooks' exercises; write nothing
-    python scripts/make_student.py --run      # run student/*.ipynb exercise by exercise, report every check (make check-student)
-    python scripts/make_student.py --run --strict   # the same, exit status 1 unless every check passes (for CI)
+    python -m studentnb.make --publish  # write student-notebooks/*.ipynb, the committed copies the site links to (make student-notebooks)
+    python -m studentnb.make --stale    # exit 1 if student-notebooks/ is not what --publish would write
+    python -m studentnb.make            # write your working copies student/*.ipynb (make student)
+    python -m studentnb.make --force    # overwrite edited working copies (a copy goes to student/replaced/)
+    python -m studentnb.make --check    # lint the instructor notebooks' exercises; write nothing
+    python -m studentnb.make --run      # run student/*.ipynb exercise by exercise, report every check (make check-student)
+    python -m studentnb.make --run --strict   # the same, exit status 1 unless every check passes (for CI)
 
 ``--run`` executes each notebook cell by cell: a syntax error, an exception
 or a time-out in one exercise is reported for that exercise (cell number,
@@ -41,6 +40,7 @@ check failed.
 
 The functions :func:`student_notebook`, :func:`generate`, :func:`publish`,
 :func:`exercise_problems` and :func:`run_checks` are used by
+``grading`` (fake submissions, the hand-marking sheet) and by
 ``tests/test_student_versions.py``.
 """
 
@@ -57,14 +57,13 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
+from .course import course_root
+from .transforms import BookIndex, defined_names, published_notebook, render, used_names
+
+ROOT = course_root()
 SRC = ROOT / "chapters"
 OUT = ROOT / "student"
 PUBLISHED = ROOT / "student-notebooks"
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from studentnb.transforms import BookIndex, defined_names, published_notebook, render, used_names  # noqa: E402
 
 SOLUTION, STARTER, CHECK, RAISES = "solution", "starter", "check", "raises-exception"
 MIN_EXERCISES = 3
@@ -550,7 +549,7 @@ def main(argv=None) -> int:
             return 1 if stale else 0
         generate(args.src, args.out, force=args.force)
     except ValueError as error:  # a chapter's MyST the transform cannot turn into plain Markdown (an unknown label, ...)
-        print(f"make_student: {error}", file=sys.stderr)
+        print(f"studentnb.make: {error}", file=sys.stderr)
         return 1
     return 0
 
