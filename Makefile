@@ -41,7 +41,7 @@ else
 PIP_OFFLINE := echo "setup: could not install the pinned packages from the wheelhouse $(OFFLINE_FROM) (see pip's error above): run make wheelhouse again with a connection, or make WHEELHOUSE= to use PyPI" >&2; exit 1
 endif
 
-.PHONY: setup course book serve notebooks test bench clean wheelhouse slides handout
+.PHONY: setup course book serve notebooks test test-fast lint bench clean wheelhouse slides handout
 
 ## setup: virtual environment with the pinned requirements, convlib and the instructor's
 ## tools (grading/: the grader and studentnb, a distribution of their own), both editable
@@ -134,6 +134,16 @@ wheelhouse: setup
 ## test: every test (library, notebooks via nbval, book build, browser)
 test: setup vendor browser sandbox
 	$(BIN)/python -m pytest tests chapters --nbval-lax -p no:cacheprovider
+
+## test-fast: the library, checker, grading and notebook-tool unit tests (about a minute and a
+## half): no site build, no browser, no sandbox (tests/conftest.py says which tests are slow)
+test-fast: setup
+	$(BIN)/python -m pytest tests -m "not slow" -p no:cacheprovider
+
+## lint: ruff (configured in pyproject.toml): lint, and check the formatting (not yet part of make test)
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: setup vendor
 	$(BIN)/python benchmarks/bench_corr2d.py

@@ -12,7 +12,6 @@ import io
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import nbformat
 import pytest

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from studentnb.outputs import MAX_CELL_BYTES, MAX_LINE_CHARS, oversized_outputs
 
 ROOT = Path(__file__).resolve().parents[1]

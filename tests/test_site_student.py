@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import html
-import io
 import json
 import os
 import re
@@ -32,7 +31,6 @@ import nbformat
 import pytest
 
 from site_harness import BOOK_DIR, BRANCH, DOCNAMES, REPO_URL, ROOT, _source_of
-
 from studentnb.transforms import BookIndex
 
 STUDENT_DIR = ROOT / "student-notebooks"

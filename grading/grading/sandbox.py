@@ -11,8 +11,9 @@ Each run of :mod:`grading._harness` gets, from bubblewrap and the kernel:
   your terminal), and the death of everything in it when the grader stops it
   (``--die-with-parent``; the PID namespace dies with its first process);
 * a file system holding only, read-only, ``/usr`` (and its ``/lib``, ``/bin``
-  links), the virtual environment and the interpreter it points at, convlib
-  and the harness; plus the job folder (read-only: the cells and the hidden
+  links), the virtual environment and the interpreter it points at, convlib,
+  the harness and studentnb (the cell runner it shares with ``make
+  check-student``); plus the job folder (read-only: the cells and the hidden
   inputs) and a private scratch folder ``/scratch`` (a tmpfs of
   ``scratch_mb`` megabytes, mounted by the grader for this run only, so the
   grader can read what is left in it; ``/tmp`` points there);
@@ -129,8 +130,10 @@ def _package_dir(name: str) -> Path:
 
 
 def read_only_paths() -> list:
-    """Folders the sandbox sees read-only at their own paths: the venv, its interpreter, convlib and the harness."""
-    paths = [Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent, _package_dir("convlib"), HARNESS]
+    """Folders the sandbox sees read-only at their own paths: the venv, its interpreter, convlib, the harness and
+    studentnb (whose :mod:`studentnb.cells` runs the cells)."""
+    paths = [Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent, _package_dir("convlib"),
+             HARNESS, _package_dir("studentnb")]
     keep = []
     for p in paths:
         p = Path(os.path.realpath(p))

@@ -6,16 +6,12 @@ order); ``studentnb.book`` is the Sphinx extension that points the site's
 launch and download buttons at the published student notebooks and builds the
 site without solutions on request; ``studentnb.make`` makes the student
 notebooks and runs a student's checks (``python -m studentnb.make``, behind
-``make student-notebooks``, ``make student`` and ``make check-student``).
-"""
+``make student-notebooks``, ``make student`` and ``make check-student``);
+``studentnb.cells`` runs a notebook's code cells one by one (for
+``make check-student`` and for the grader's sandbox); ``studentnb.outputs``
+bounds the stored outputs the book build reads; ``studentnb.course`` finds the
+course's repository.
 
-from .transforms import (  # noqa: F401
-    BookIndex,
-    ClearExerciseOutputs,
-    MystToCommonMark,
-    PruneWidgetState,
-    RemoveSolutions,
-    TagChecksRaises,
-    published_notebook,
-    site_notebook,
-)
+Importing the package imports none of its modules: the grader's sandbox
+imports ``studentnb.cells`` alone.
+"""
