@@ -60,3 +60,12 @@ def test_the_kernel_error_line_is_read_from_the_traceback_or_the_syntax_message(
     assert error_line({"ename": "SyntaxError", "evalue": "invalid syntax (1234.py, line 2)", "traceback": []}) == 2
     assert error_line({"ename": "ValueError", "evalue": "bad", "traceback": []}) is None
     assert CellOutcome(0, timed_out=True).ok is False and CellOutcome(0).ok is True
+
+
+@pytest.mark.parametrize("name", ["studentnb.cells", "studentnb.outputs", "studentnb.course"])
+def test_the_docstring_examples_of_the_notebook_tools_run(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
