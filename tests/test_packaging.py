@@ -138,3 +138,12 @@ def test_no_library_module_reaches_into_scripts():
             if "sys.path.insert" in text or "sys.path.append" in text:
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_the_requirement_files_point_only_inside_the_repository():
+    """A comment once sent readers to ../shared/notes/toolchain.md, a file no clone has."""
+    files = [ROOT / "requirements.txt", ROOT / "requirements-test.txt", ROOT / "constraints.txt",
+             ROOT / "binder" / "requirements.txt", ROOT / "grading" / "pyproject.toml", ROOT / "pyproject.toml"]
+    outside = [f"{p.relative_to(ROOT)}:{n}" for p in files for n, line in enumerate(p.read_text().splitlines(), 1)
+               if "../" in line.replace("../requirements.txt", "").replace("../constraints.txt", "")]
+    assert outside == []
