@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
+
 from studentnb.course import course_root
 
 from . import safeio, sandbox
