@@ -41,17 +41,18 @@ else
 PIP_OFFLINE := echo "setup: could not install the pinned packages from the wheelhouse $(OFFLINE_FROM) (see pip's error above): run make wheelhouse again with a connection, or make WHEELHOUSE= to use PyPI" >&2; exit 1
 endif
 
-.PHONY: setup course book serve notebooks test bench clean wheelhouse slides handout
+.PHONY: setup course book serve notebooks test test-fast lint bench clean wheelhouse slides handout
 
-## setup: virtual environment with the pinned requirements and convlib (editable)
+## setup: virtual environment with the pinned requirements, convlib and the instructor's
+## tools (grading/: the grader and studentnb, a distribution of their own), both editable
 setup: $(STAMP)
 
-$(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml
+$(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml grading/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python scripts/check_python.py
 	$(BIN)/python -m pip install --quiet $(PIP_NET) --upgrade pip || { $(PIP_OFFLINE); }
 	$(BIN)/python -m pip install --quiet $(PIP_NET) -r requirements.txt -r requirements-test.txt -c constraints.txt || { $(PIP_OFFLINE); }
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e . -e ./grading
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
@@ -76,7 +77,7 @@ JB_BUILD = $(if $(SOLUTIONS),CONVLAYER_SOLUTIONS=$(SOLUTIONS) )$(BIN)/jupyter-bo
 # The old pages go first: Sphinx never deletes the page of a chapter that was
 # renamed or removed, and such a page would be published (and tested) forever.
 book: setup vendor
-	$(BIN)/python scripts/make_student.py --publish
+	$(BIN)/python -m studentnb.make --publish
 	rm -rf $(BOOK)/_build/html
 	$(JB_BUILD)
 
@@ -123,7 +124,7 @@ serve:
 notebooks: setup
 	cd chapters && for nb in $(notdir $(CHAPTERS)); do \
 		../$(BIN)/jupyter execute --inplace "$$nb" || exit 1; done
-	$(BIN)/python scripts/make_student.py --publish
+	$(BIN)/python -m studentnb.make --publish
 
 ## wheelhouse: download every pinned package for Python 3.10 to 3.13 (this platform) and the
 ## site's npm tarballs into $(WHEELHOUSE)/; afterwards make course installs from it with no network
@@ -133,6 +134,16 @@ wheelhouse: setup
 ## test: every test (library, notebooks via nbval, book build, browser)
 test: setup vendor browser sandbox
 	$(BIN)/python -m pytest tests chapters --nbval-lax -p no:cacheprovider
+
+## test-fast: the library, checker, grading and notebook-tool unit tests (about a minute and a
+## half): no site build, no browser, no sandbox (tests/conftest.py says which tests are slow)
+test-fast: setup
+	$(BIN)/python -m pytest tests -m "not slow" -p no:cacheprovider
+
+## lint: ruff (configured in pyproject.toml): lint, and check the formatting (not yet part of make test)
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: setup vendor
 	$(BIN)/python benchmarks/bench_corr2d.py
@@ -149,14 +160,14 @@ clean:
 ## lab: JupyterLab on the course folder (--allow-root when run as root); LAB_ARGS="--port=8890 ..." adds options
 .PHONY: student student-notebooks check-student lab
 student-notebooks: setup
-	$(BIN)/python scripts/make_student.py --publish
+	$(BIN)/python -m studentnb.make --publish
 
 student: setup
-	$(BIN)/python scripts/make_student.py $(if $(FORCE),--force)
+	$(BIN)/python -m studentnb.make $(if $(FORCE),--force)
 
 check-student: setup
-	@test -n "$$(ls student/*.ipynb 2>/dev/null)" || $(BIN)/python scripts/make_student.py
-	@$(BIN)/python scripts/make_student.py --run $(if $(STRICT),--strict)
+	@test -n "$$(ls student/*.ipynb 2>/dev/null)" || $(BIN)/python -m studentnb.make
+	@$(BIN)/python -m studentnb.make --run $(if $(STRICT),--strict)
 
 LAB_ARGS ?=
 lab: setup

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install bubblewrap (`bwrap`), the sandbox the grader runs every student's
-# code in (grading/sandbox.py; tests/test_grading_hostile.py).
+# code in (grading/grading/sandbox.py; tests/test_grading_hostile.py).
 #
 #   scripts/install_bwrap.sh     (also run by `make sandbox` / `make test`)
 #

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
+import json
 import os
 import shutil
 import socket
@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FETCH = ROOT / "scripts" / "fetch_vendor.py"
 VENDOR = ROOT / "vendor"
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def closed_port() -> int:
@@ -63,9 +64,8 @@ def fetch(*args, **kwargs):
 @pytest.fixture()
 def vendor_copy(tmp_path):
     """A copy of vendor/ and of the verified tarballs (the cache is passed as tmp_path/cache)."""
-    spec = importlib.util.spec_from_file_location("fetch_vendor", FETCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    import fetch_vendor as module
+
     if not all((module.CACHE / p["tarball"]).is_file() for p in module.PACKAGES.values()):
         pytest.fail(f"no verified tarballs in {module.CACHE}: run `make vendor` first")
     shutil.copytree(module.CACHE, tmp_path / "cache")
@@ -176,3 +176,37 @@ def test_a_broken_doc_link_fails_every_build(tmp_path):
     (book / "page.md").write_text("# Page\n\nBack to {doc}`intro`.\n")
     proc, _ = run(make, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+
+# a stored output too large for myst-nb stops the build at once
+
+
+def _notebook_with_output(path: Path, text: str) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# Noisy page", id="title"),
+                nbformat.v4.new_code_cell("import os\nprint(os.urandom(1_500_000).hex())", id="noisy", execution_count=1,
+                                          outputs=[nbformat.v4.new_output("stream", name="stdout", text=text)])]
+    nbformat.write(nb, path)
+
+
+def test_a_three_megabyte_output_line_stops_the_build_within_a_minute(tmp_path):
+    """myst-nb would merge the stream for over 15 CPU-minutes; the book's extension stops the build before it reads it."""
+    book = small_book(tmp_path / "book", "intro")
+    config = (book / "_config.yml").read_text()
+    (book / "_config.yml").write_text(config + "sphinx:\n  extra_extensions: [studentnb.book]\n  config:\n    nb_merge_streams: true\n")
+    (book / "page.md").unlink()
+    _notebook_with_output(book / "page.ipynb", os.urandom(1_500_000).hex() + "\n")
+    make = ["make", "--no-print-directory", "-C", ROOT, f"BOOK={book}", f"BIN={BIN}", "build-book"]
+    start = time.monotonic()
+    proc, _ = run(make, timeout=300)
+    took = time.monotonic() - start
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out[-2000:]
+    assert "page.ipynb: stored outputs over the bounds" in out, out[-2000:]
+    assert "cell 2 (id noisy, import os): a stored output line of 3000000 characters (the bound is 10000 per line)" in out
+    stored = json.loads((book / "page.ipynb").read_text())["cells"][1]["outputs"]
+    assert f"{len(json.dumps(stored).encode())} bytes of stored outputs (the bound is 1000000 per cell)" in out
+    assert took < 60, f"the build took {took:.0f} s to stop"

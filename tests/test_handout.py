@@ -8,13 +8,10 @@ first pages are rendered to PNG in ``artifacts/handout/`` (look at them).
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -31,15 +28,7 @@ A4 = (210 * MM, 297 * MM)
 LETTER = (8.5 * 72, 11 * 72)
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-make_handout = _load("make_handout")
+import make_handout  # noqa: E402 - scripts/ (on the path through site_harness)
 
 
 def _poppler(tool):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from studentnb.outputs import MAX_CELL_BYTES, MAX_LINE_CHARS, oversized_outputs
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -105,6 +107,46 @@ def test_chapter_is_small_and_has_no_local_paths(path):
     raw = path.read_text(encoding="utf-8")
     assert len(raw.encode()) < MAX_BYTES, f"{path.name} is {len(raw.encode())} bytes; keep chapters under {MAX_BYTES}"
     assert str(ROOT) not in raw, f"{path.name} stores a path of this machine ({ROOT})"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_stored_outputs_are_within_the_line_and_cell_bounds(path):
+    """The bounds the book build enforces (studentnb.book stops on them): no long line, no huge cell."""
+    assert oversized_outputs(_load(path)) == []
+
+
+def _code_cell(outputs, source="print(x)", cell_id="c"):
+    return {"cell_type": "code", "id": cell_id, "source": source, "metadata": {}, "execution_count": 1, "outputs": outputs}
+
+
+def _stream(text):
+    return {"output_type": "stream", "name": "stdout", "text": text}
+
+
+def test_the_output_bounds_flag_a_three_megabyte_line_and_nothing_smaller():
+    line = "ab" * 1_500_000
+    big = {"cells": [{"cell_type": "markdown", "source": "x" * 5_000_000}, _code_cell([_stream(line + "\n")], "import os\nprint(...)", "noisy")]}
+    size = len(json.dumps(big["cells"][1]["outputs"]).encode())
+    assert size > MAX_CELL_BYTES
+    assert oversized_outputs(big) == [
+        f"cell 2 (id noisy, import os): a stored output line of 3000000 characters (the bound is {MAX_LINE_CHARS} per line)",
+        f"cell 2 (id noisy, import os): {size} bytes of stored outputs (the bound is {MAX_CELL_BYTES} per cell)",
+    ]
+    at_bound = {"cells": [_code_cell([_stream(["x" * MAX_LINE_CHARS + "\n", "y\n"])])]}
+    assert oversized_outputs(at_bound) == []
+    over = {"cells": [_code_cell([{"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                                   "data": {"text/plain": ["'" + "x" * MAX_LINE_CHARS + "'"]}}])]}
+    assert oversized_outputs(over) == [f"cell 1 (id c, print(x)): a stored output line of {MAX_LINE_CHARS + 2} characters "
+                                       f"(the bound is {MAX_LINE_CHARS} per line)"]
+
+
+def test_the_cell_bound_counts_every_output_of_the_cell_and_svg_lines_are_not_text_lines():
+    svg = "<svg>" + "p" * 50_000 + "</svg>"  # a figure's path data: one long line, not printed text
+    many = [_stream("z" * 9_000 + "\n")] * 120  # short lines, 1.08 MB together
+    assert oversized_outputs({"cells": [_code_cell([{"output_type": "display_data", "metadata": {}, "data": {"image/svg+xml": svg}}])]}) == []
+    problems = oversized_outputs({"cells": [_code_cell(many)]})
+    assert len(problems) == 1 and problems[0].endswith(f"bytes of stored outputs (the bound is {MAX_CELL_BYTES} per cell)")
+    assert oversized_outputs({"cells": [_code_cell(many)]}, max_cell=2_000_000) == []
 
 
 def _tagged_outputs(path: Path, tag: str) -> list[str]:

@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import html
-import io
 import json
 import os
 import re
@@ -32,9 +31,7 @@ import nbformat
 import pytest
 
 from site_harness import BOOK_DIR, BRANCH, DOCNAMES, REPO_URL, ROOT, _source_of
-
-sys.path.insert(0, str(ROOT))
-from studentnb.transforms import BookIndex  # noqa: E402
+from studentnb.transforms import BookIndex
 
 STUDENT_DIR = ROOT / "student-notebooks"
 CHAPTER_DOCS = [d for d in DOCNAMES if (_source_of(d) or Path()).suffix == ".ipynb"]

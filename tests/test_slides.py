@@ -12,9 +12,7 @@ slide. Also: the slide cells never reach the book or the student notebooks.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import nbformat
@@ -26,15 +24,9 @@ ARTIFACTS = ROOT / "artifacts" / "slides"
 VIEWPORT = {"width": 1280, "height": 720}
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+import make_slides  # noqa: E402 - scripts/ (on the path through site_harness)
+import studentnb.make as make_student  # noqa: E402
 
-
-make_slides = _load("make_slides")
 CHAPTERS = make_slides.chapter_notebooks(ROOT)
 DECKS = [p.stem for _, p in CHAPTERS] + [make_slides.OVERVIEW_NAME]
 
@@ -175,7 +167,6 @@ def test_explorers_are_live_and_keep_their_arrow_keys(name, decks, browser):
 
 
 def test_slide_cells_are_hidden_from_the_book_and_the_students(site):
-    make_student = _load("make_student")
     for docname, path in CHAPTERS:
         nb = nbformat.read(path, as_version=4)
         slide_only = [c for c in nb.cells if make_slides.SLIDE_ONLY in make_slides.tags(c)]

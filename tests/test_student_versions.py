@@ -9,7 +9,6 @@ hint (never a NameError, TypeError, ...), and every other cell must run.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import sys
@@ -23,15 +22,7 @@ CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 STEMS = [p.stem for p in CHAPTERS]
 
 
-def _load_make_student():
-    spec = importlib.util.spec_from_file_location("make_student", ROOT / "scripts" / "make_student.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_student"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-ms = _load_make_student()
+import studentnb.make as ms  # noqa: E402
 
 
 def tags(cell):
@@ -356,7 +347,7 @@ def _tiny_notebook(path: Path, cells) -> Path:
 def _run_cli(*args, cwd):
     import subprocess
 
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "make_student.py"), "--src", str(cwd / "none"), "--run", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "studentnb.make", "--src", str(cwd / "none"), "--run", *map(str, args)],
                           capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
@@ -409,7 +400,7 @@ def test_an_unknown_label_stops_generation_with_one_line(tmp_path, capsys):
     nbformat.write(nb, src / CHAPTERS[0].name)
     assert ms.main(["--src", str(src), "--publish", "--published", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
-    assert err.strip() == f"make_student: chapters/{CHAPTERS[0].stem}: {{eq}}`eq-nowhere` names no exercise, equation or section of the book"
+    assert err.strip() == f"studentnb.make: chapters/{CHAPTERS[0].stem}: {{eq}}`eq-nowhere` names no exercise, equation or section of the book"
 
 
 def test_no_kernel_is_left_running(tmp_path):

@@ -19,6 +19,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from studentnb.course import course_root
+
 from . import safeio, sandbox
 from .exercises import EXERCISES, Exercise, by_chapter
 from .hidden import Opaque, Outcome, Verdict, judge_function, judge_values, plan
@@ -29,7 +31,7 @@ MAX_CELLS = 2000
 MAX_RESULT_BYTES = 64 << 20
 MAX_PROGRESS_BYTES = 1 << 20
 UID_BASE = sandbox.UID_BASE
-CHAPTERS_DIR = Path(__file__).resolve().parent.parent / "chapters"
+CHAPTERS_DIR = course_root() / "chapters"
 _DISPLAY_ONLY: dict = {}
 ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/scratch/home", "TMPDIR": "/scratch/tmp",
        "MPLCONFIGDIR": "/scratch/home/.matplotlib", "MPLBACKEND": "agg", "MALLOC_ARENA_MAX": "2",

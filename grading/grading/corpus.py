@@ -1,34 +1,23 @@
 """Fake submissions made from the chapters, for the grader's tests and benchmark (and to try the grader).
 
-A submission is the student version of a chapter (``scripts/make_student.py``)
+A submission is the student version of a chapter (:func:`studentnb.make.student_notebook`)
 whose starter cells hold the instructor's solutions, except where a variant
 replaces them with a known mistake, a cheat or something hostile.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import random
-import sys
 from pathlib import Path
 
 import nbformat
 
+from studentnb import make as _MS
+from studentnb.course import course_root
+
 from .exercises import EXERCISES, by_chapter
 
-ROOT = Path(__file__).resolve().parent.parent
-CHAPTERS_DIR = ROOT / "chapters"
-
-
-def _make_student():
-    spec = importlib.util.spec_from_file_location("make_student", ROOT / "scripts" / "make_student.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_student", module)
-    spec.loader.exec_module(sys.modules["make_student"])
-    return sys.modules["make_student"]
-
-
-_MS = _make_student()
+CHAPTERS_DIR = course_root() / "chapters"
 
 
 def _starter_index(nb, names) -> int:

@@ -11,8 +11,9 @@ Each run of :mod:`grading._harness` gets, from bubblewrap and the kernel:
   your terminal), and the death of everything in it when the grader stops it
   (``--die-with-parent``; the PID namespace dies with its first process);
 * a file system holding only, read-only, ``/usr`` (and its ``/lib``, ``/bin``
-  links), the virtual environment and the interpreter it points at, convlib
-  and the harness; plus the job folder (read-only: the cells and the hidden
+  links), the virtual environment and the interpreter it points at, convlib,
+  the harness and studentnb (the cell runner it shares with ``make
+  check-student``); plus the job folder (read-only: the cells and the hidden
   inputs) and a private scratch folder ``/scratch`` (a tmpfs of
   ``scratch_mb`` megabytes, mounted by the grader for this run only, so the
   grader can read what is left in it; ``/tmp`` points there);
@@ -48,7 +49,6 @@ from pathlib import Path
 
 MB = 1024 * 1024
 UID_BASE = 100_000
-ROOT = Path(__file__).resolve().parent.parent
 HARNESS = Path(__file__).with_name("_harness.py")
 INSTALL_HINT = "install bubblewrap (Debian: apt-get install bubblewrap; `make sandbox` does it)"
 
@@ -122,9 +122,18 @@ def reachable(path) -> bool:
     return True
 
 
+def _package_dir(name: str) -> Path:
+    """The folder of the installed package ``name`` (found without importing it)."""
+    import importlib.util
+
+    return Path(importlib.util.find_spec(name).origin).parent
+
+
 def read_only_paths() -> list:
-    """Folders the sandbox sees read-only at their own paths: the venv, its interpreter, convlib and the harness."""
-    paths = [Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent, ROOT / "convlib", HARNESS]
+    """Folders the sandbox sees read-only at their own paths: the venv, its interpreter, convlib, the harness and
+    studentnb (whose :mod:`studentnb.cells` runs the cells)."""
+    paths = [Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent, _package_dir("convlib"),
+             HARNESS, _package_dir("studentnb")]
     keep = []
     for p in paths:
         p = Path(os.path.realpath(p))

@@ -29,10 +29,11 @@ _ORIGINAL: dict = {}
 def _original_sources(chapter: str) -> set:
     """The texts of the student version's cells of ``chapter`` (what the student did not write)."""
     if chapter not in _ORIGINAL:
-        from .corpus import CHAPTERS_DIR, _MS
+        from studentnb.course import course_root
+        from studentnb.make import student_notebook
 
-        path = CHAPTERS_DIR / chapter
-        nb = _MS.student_notebook(nbformat.read(path, as_version=4), chapter) if path.is_file() else nbformat.v4.new_notebook()
+        path = course_root() / "chapters" / chapter
+        nb = student_notebook(nbformat.read(path, as_version=4), chapter) if path.is_file() else nbformat.v4.new_notebook()
         _ORIGINAL[chapter] = {c.source.strip() for c in nb.cells}
     return _ORIGINAL[chapter]
 

@@ -31,8 +31,10 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+from sphinx.errors import SphinxError
 from sphinx.util import logging
 
+from .outputs import oversized_outputs
 from .transforms import BookIndex, published_notebook, render, site_notebook
 
 LOGGER = logging.getLogger(__name__)
@@ -73,6 +75,31 @@ def check_published(app) -> None:
         elif target.read_text(encoding="utf-8") != text:
             LOGGER.warning(f"{STUDENT_DIR}/{path.name} is stale against {path.relative_to(srcdir)}: "
                            "run `make student-notebooks` and commit it")
+
+
+class OversizedOutput(SphinxError):
+    category = "Stored output too large"
+
+
+def check_outputs(app, docname: str, source: list) -> None:
+    """``source-read``, before myst-nb parses a notebook: stop the build on an output over the bounds.
+
+    See :mod:`studentnb.outputs`: myst-nb would spend minutes (quadratic time)
+    on one long stored line; the build stops at once instead, naming the
+    notebook, the cell and the bound.
+    """
+    path = Path(app.env.doc2path(docname))
+    if path.suffix != ".ipynb":
+        return
+    try:
+        nb = json.loads(source[0])
+    except ValueError:
+        return  # not JSON: myst-nb reports it
+    problems = oversized_outputs(nb)
+    if problems:
+        lines = "\n  ".join(problems)
+        raise OversizedOutput(f"{path.name}: stored outputs over the bounds of studentnb.outputs (clear or shorten them, "
+                              f"then re-execute the notebook):\n  {lines}")
 
 
 def strip_solutions(app, docname: str, source: list) -> None:
@@ -154,6 +181,7 @@ def publish_files(app, exception) -> None:
 def setup(app):
     app.add_config_value("convlayer_solutions", "toggle", "env")
     app.connect("builder-inited", check_published)
+    app.connect("source-read", check_outputs, priority=100)  # before any other handler reads the notebook
     app.connect("source-read", strip_solutions)
     app.connect("html-page-context", rewrite_buttons, priority=600)
     app.connect("build-finished", publish_files)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Generate the student versions of the chapters, lint the exercises, run a student's checks.
 
 The instructor notebooks in ``chapters/`` are the only source. A student
@@ -21,13 +20,13 @@ The output is deterministic: the same chapters give byte-identical files.
 
 Usage (from the repository root)::
 
-    python scripts/make_student.py --publish  # write student-notebooks/*.ipynb, the committed copies the site links to (make student-notebooks)
-    python scripts/make_student.py --stale    # exit 1 if student-notebooks/ is not what --publish would write
-    python scripts/make_student.py            # write your working copies student/*.ipynb (make student)
-    python scripts/make_student.py --force    # overwrite edited working copies (a copy goes to student/replaced/)
-    python scripts/make_student.py --check    # lint the instructor notebooks' exercises; write nothing
-    python scripts/make_student.py --run      # run student/*.ipynb exercise by exercise, report every check (make check-student)
-    python scripts/make_student.py --run --strict   # the same, exit status 1 unless every check passes (for CI)
+    python -m studentnb.make --publish  # write student-notebooks/*.ipynb, the committed copies the site links to (make student-notebooks)
+    python -m studentnb.make --stale    # exit 1 if student-notebooks/ is not what --publish would write
+    python -m studentnb.make            # write your working copies student/*.ipynb (make student)
+    python -m studentnb.make --force    # overwrite edited working copies (a copy goes to student/replaced/)
+    python -m studentnb.make --check    # lint the instructor notebooks' exercises; write nothing
+    python -m studentnb.make --run      # run student/*.ipynb exercise by exercise, report every check (make check-student)
+    python -m studentnb.make --run --strict   # the same, exit status 1 unless every check passes (for CI)
 
 ``--run`` executes each notebook cell by cell: a syntax error, an exception
 or a time-out in one exercise is reported for that exercise (cell number,
@@ -41,6 +40,7 @@ check failed.
 
 The functions :func:`student_notebook`, :func:`generate`, :func:`publish`,
 :func:`exercise_problems` and :func:`run_checks` are used by
+``grading`` (fake submissions, the hand-marking sheet) and by
 ``tests/test_student_versions.py``.
 """
 
@@ -57,14 +57,14 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
+from .cells import CellOutcome, KernelCells, run_cells
+from .course import course_root
+from .transforms import BookIndex, defined_names, published_notebook, render, used_names
+
+ROOT = course_root()
 SRC = ROOT / "chapters"
 OUT = ROOT / "student"
 PUBLISHED = ROOT / "student-notebooks"
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from studentnb.transforms import BookIndex, defined_names, published_notebook, render, used_names  # noqa: E402
 
 SOLUTION, STARTER, CHECK, RAISES = "solution", "starter", "check", "raises-exception"
 MIN_EXERCISES = 3
@@ -274,9 +274,6 @@ def exercise_problems(nb, name: str = "notebook") -> list:
 # ---------------------------------------------------------------------------
 # running a student's checks, one exercise at a time
 
-ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-CELL_LINE_RE = re.compile(r"Cell In\[\d+\], line (\d+)")
-SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
 CELL_TIMEOUT = 60  # seconds for any cell but a check (an infinite loop at the top level of a cell)
 CHECK_TIMEOUT = 300  # a check: up to ~40 hidden cases, each call limited by the checker itself
 
@@ -298,37 +295,16 @@ class CheckResult:
         return lines[-1].strip() if lines else "?"
 
 
-def plain(text: str) -> str:
-    """``text`` without ANSI colour codes."""
-    return ANSI_RE.sub("", text or "")
-
-
-def cell_error(cell) -> dict:
-    """The first error output of an executed cell (``{}`` if it ran cleanly)."""
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "error":
-            return out
-    return {}
-
-
-def error_summary(cell, index: int, error: dict, timed_out: bool, timeout: float) -> str:
-    """Two lines, no ANSI codes: which cell and line, then the error."""
-    where = f"cell {index + 1}"
-    if timed_out:
+def error_summary(source: str, outcome: CellOutcome, timeout: float) -> str:
+    """Two lines, no ANSI codes: which cell and line, then the error (``outcome``: how the cell ended)."""
+    where = f"cell {outcome.index + 1}"
+    if outcome.timed_out:
         return f"{where} did not finish within {timeout:g} s and was stopped\n(a loop that never ends?)"
-    ename, evalue = error.get("ename", "Error"), plain(error.get("evalue", ""))
-    traceback = plain("\n".join(error.get("traceback", [])))
-    if ename in SYNTAX_ERRORS:  # "invalid syntax (1234.py, line 2)", or "Cell In[3], line 2" in the traceback
-        numbers = re.findall(r"line (\d+)", evalue) or CELL_LINE_RE.findall(traceback)
-        evalue = re.sub(r"\s*\([^()]*line \d+\)$", "", evalue)
-    else:  # the first frame is the cell itself
-        numbers = CELL_LINE_RE.findall(traceback)
-    lines = cell.source.splitlines()
-    if numbers and 1 <= int(numbers[0]) <= len(lines):
-        n = int(numbers[0])
-        where += f", line {n}: {lines[n - 1].strip()}"
-    first = evalue.splitlines()[0] if evalue.strip() else ""
-    return f"{where}\n{ename}: {first}".rstrip(": ")
+    lines = source.splitlines()
+    if outcome.lineno is not None and 1 <= outcome.lineno <= len(lines):
+        where += f", line {outcome.lineno}: {lines[outcome.lineno - 1].strip()}"
+    first = outcome.message.splitlines()[0] if outcome.message.strip() else ""
+    return f"{where}\n{outcome.error or 'Error'}: {first}".rstrip(": ")
 
 
 def exercises(nb) -> list:
@@ -375,40 +351,41 @@ def run_notebook_checks(path: Path, *, src: Path = SRC, cell_timeout: float = CE
     def timeout_for(cell):
         return check_timeout if CHECK in tags(cell) else cell_timeout
 
+    group = {i: starter for starter, indices in exercises(nb) for i in indices}  # cell -> its exercise's starter
+    broken = {}  # starter -> why its exercise's own cells failed
     results = []
+
+    def before(i, source):
+        """A check whose exercise's own cells failed is not run: it reports that cell."""
+        if CHECK in tags(nb.cells[i]) and broken.get(group[i]):
+            why = broken[group[i]]
+            results.append(CheckResult(path.name, i, source, False, "NotRun", why, problem=f"not run: {why}"))
+            return False
+        return True
+
+    def after(outcome):
+        i, cell = outcome.index, nb.cells[outcome.index]
+        timeout = timeout_for(cell)
+        if CHECK in tags(cell):
+            summary = "" if outcome.ok else error_summary(cell.source, outcome, timeout)
+            if outcome.error in ("CheckFailed", "AssertionError") and not outcome.timed_out:
+                summary = outcome.message  # the checker's own message, hint first
+            results.append(CheckResult(path.name, i, cell.source, outcome.ok, outcome.error or ("Timeout" if outcome.timed_out else ""),
+                                       outcome.message, outcome.output, summary))
+        elif not outcome.ok:
+            summary = error_summary(cell.source, outcome, timeout)
+            if group[i] is None:  # a failing cell outside the exercises is only reported
+                log("  ! " + summary.replace("\n", ": ", 1))
+            else:
+                broken.setdefault(group[i], f"your {summary}")
+
     config, sockets = kernel_config(path.parent)
     client = NotebookClient(nb, config=config, timeout_func=timeout_for, kernel_name="python3", allow_errors=True,
                             interrupt_on_timeout=True, resources={"metadata": {"path": str(path.parent)}})
     try:
         with client.setup_kernel():
-            for starter, indices in exercises(nb):
-                broken = ""
-                for i in indices:
-                    cell = nb.cells[i]
-                    if cell.cell_type != "code":
-                        continue
-                    is_check = CHECK in tags(cell)
-                    if is_check and broken:
-                        results.append(CheckResult(path.name, i, cell.source, False, "NotRun", broken, problem=f"not run: {broken}"))
-                        continue
-                    start = time.monotonic()
-                    client.execute_cell(cell, i)
-                    timed_out = time.monotonic() - start >= timeout_for(cell)
-                    error = cell_error(cell)
-                    text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
-                    if is_check:
-                        ok = not error and not timed_out
-                        summary = "" if ok else error_summary(cell, i, error, timed_out, timeout_for(cell))
-                        if error.get("ename") in ("CheckFailed", "AssertionError") and not timed_out:
-                            summary = plain(error.get("evalue", ""))  # the checker's own message, hint first
-                        results.append(CheckResult(path.name, i, cell.source, ok, error.get("ename", "Timeout" if timed_out else ""),
-                                                   plain(error.get("evalue", "")), plain(text), summary))
-                    elif error or timed_out:
-                        summary = error_summary(cell, i, error, timed_out, timeout_for(cell))
-                        if starter is None:
-                            log("  ! " + summary.replace("\n", ": ", 1))
-                        else:
-                            broken = broken or f"your {summary}"
+            code = [(i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+            run_cells(code, KernelCells(client, nb, timeout_for), before=before, after=after)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
     return results
@@ -550,7 +527,7 @@ def main(argv=None) -> int:
             return 1 if stale else 0
         generate(args.src, args.out, force=args.force)
     except ValueError as error:  # a chapter's MyST the transform cannot turn into plain Markdown (an unknown label, ...)
-        print(f"make_student: {error}", file=sys.stderr)
+        print(f"studentnb.make: {error}", file=sys.stderr)
         return 1
     return 0
 

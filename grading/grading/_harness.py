@@ -5,7 +5,9 @@ two file descriptors from the grader (named in the job): the result and the
 progress lines.
 It knows no seed and no other student; it only moves plain data. It
 
-1. runs the submitted code cells in order in one IPython shell (a cell that
+1. runs the submitted code cells in order in one IPython shell
+   (:class:`studentnb.cells.ShellCells`, the loop ``make check-student``
+   shares; a cell that
    raises does not stop the next; each cell gets ``cell_timeout`` seconds,
    then an exception is raised in it every second); after each cell it
    writes one JSON line to fd 4 (the grader kills the sandbox and reruns
@@ -69,53 +71,30 @@ def event(**fields):
         pass
 
 
-class CellTimeout(BaseException):
-    """Raised in a cell that ran longer than its time (and again every second)."""
-
-
-def _on_alarm(signum, frame):
-    raise CellTimeout
-
-
-def _trim(exc):
-    """Cut the harness's own frames (the alarm handler) off the end of ``exc``'s traceback."""
-    tb, prev = exc.__traceback__, None
-    while tb is not None:
-        if tb.tb_frame.f_code is _on_alarm.__code__ and prev is not None:
-            prev.tb_next = None
-            break
-        prev, tb = tb, tb.tb_next
-    return exc
-
-
 def run_cells(shell, cells, timeout):
+    """The submitted cells in ``shell``, one by one (:mod:`studentnb.cells`); a progress line before and after each."""
     from convlib.checks.calls import student_line
+    from studentnb.cells import ShellCells
+    from studentnb.cells import run_cells as run_each
 
-    for index, source in cells:
+    execute = ShellCells(shell, timeout, where=lambda exc: student_line(exc)[:300])
+
+    def start(index, source):
         event(start=index)
-        signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout, 1.0)
-        try:
-            result = shell.run_cell(source, store_history=False, silent=False)
-        except BaseException as e:  # noqa: BLE001 - an alarm that escaped IPython's own handling
-            result, escaped = None, e
-        else:
-            escaped = None
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+    def end(outcome):
         if _getpid() != MAIN_PID:  # a copy left by os.fork() in a cell: it must not go on as the harness
             _exit(0)
-        exc = escaped or (result.error_before_exec or result.error_in_exec if result is not None else None)
-        if exc is None:
-            event(end=index)
-        elif isinstance(exc, CellTimeout):
-            event(end=index, timeout=True, line=student_line(_trim(exc))[:300])
-        elif isinstance(exc, SyntaxError):  # the line within the cell (the grader quotes it from its own copy of the cell)
-            event(end=index, error=type(exc).__name__[:80], message=str(exc.msg)[:300],
-                  lineno=exc.lineno if isinstance(exc.lineno, int) else None)
+        if outcome.timed_out:
+            event(end=outcome.index, timeout=True, line=outcome.where)
+        elif outcome.lineno is not None:  # a SyntaxError: the line within the cell (the grader quotes it from its own copy)
+            event(end=outcome.index, error=outcome.error[:80], message=outcome.message[:300], lineno=outcome.lineno)
+        elif outcome.error:
+            event(end=outcome.index, error=outcome.error[:80], message=outcome.message[:300], line=outcome.where)
         else:
-            event(end=index, error=type(exc).__name__[:80], message=str(exc)[:300], line=student_line(exc)[:300])
+            event(end=outcome.index)
+
+    run_each(cells, execute, before=start, after=end)
 
 
 def others():
