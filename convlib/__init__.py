@@ -20,10 +20,13 @@ from .layer import Conv2D
 from .im2col import im2col
 from .padding import pad2d
 from .shapes import (
+    Geometry,
     ReceptiveField,
+    conv_geometry,
     effective_kernel_size,
     fully_connected_params,
     grouped_params,
+    input_size,
     local_params,
     locally_connected_params,
     output_shape,
@@ -48,8 +51,11 @@ __all__ = [
     "kernel_to_oihw",
     "kernel_from_oihw",
     "Conv2D",
+    "conv_geometry",
+    "Geometry",
     "output_shape",
     "output_size",
+    "input_size",
     "effective_kernel_size",
     "receptive_field",
     "receptive_field_table",

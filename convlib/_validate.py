@@ -91,18 +91,6 @@ def check_mode(mode) -> str:
     return mode
 
 
-def check_kernel_fits(image_hw, kernel_hw, mode: str, image_name: str = "X", kernel_name: str = "K") -> None:
-    """In ``"valid"`` mode the kernel must fit inside the image."""
-    if mode != "valid":
-        return
-    (H, W), (h, w) = image_hw, kernel_hw
-    if h > H or w > W:
-        raise ValueError(
-            f"{kernel_name} of spatial shape {h}x{w} is larger than {image_name} of spatial shape {H}x{W}; "
-            f"'valid' mode needs kernel height <= {H} and width <= {W} (use mode='same' or 'full' to pad)"
-        )
-
-
 def check_channels(c_image: int, c_kernel: int, image_name: str = "X", kernel_name: str = "K") -> None:
     """The kernel's input-channel axis must match the image's channel axis."""
     if c_image != c_kernel:
@@ -136,15 +124,6 @@ def _at_least(value, name: str, minimum: int, expected: str) -> int:
     if number < minimum:
         raise ValueError(f"{name} must be {expected}; got {shown(value)}")
     return number
-
-
-def check_padding_stride(padding, stride, mode: str = "valid") -> tuple:
-    """Return ``((p_h, p_w), (s_h, s_w))``; padding other than 0 is allowed only in ``"valid"`` mode."""
-    pad = int_pair(padding, "padding", 0)
-    step = int_pair(stride, "stride", 1)
-    if pad != (0, 0) and mode != "valid":
-        raise ValueError(f"padding must be 0 when mode is {mode!r} (that mode pads by itself); got padding={shown(padding)}")
-    return pad, step
 
 
 def real_number(value, name: str, *, positive: bool = False) -> float:
@@ -219,7 +198,9 @@ def non_negative_int(value, name: str) -> int:
 def int_pair(value, name: str, minimum: int) -> tuple:
     """Return ``(v_h, v_w)`` from an integer or a pair of integers, each at least ``minimum``.
 
-    Used for ``padding`` (``minimum=0``) and ``stride`` (``minimum=1``). Bools,
+    Used for ``padding`` (``minimum=0``) and ``stride`` (``minimum=1``); a value
+    below ``minimum`` gets the wording of :func:`non_negative_int` and
+    :func:`positive_int` (only 0 and 1 are used as ``minimum``). Bools,
     floats, strings and pairs of other lengths raise ``TypeError``; values
     below ``minimum`` raise ``ValueError``; both messages name ``name``.
     """
@@ -234,8 +215,8 @@ def int_pair(value, name: str, minimum: int) -> tuple:
             raise TypeError(f"{what}; got {value!r}")
     pair = (int(items[0]), int(items[1]))
     if min(pair) < minimum:
-        bound = "non-negative" if minimum == 0 else f">= {minimum}"
-        raise ValueError(f"{name} must be {bound}; got {value!r}")
+        bound = "non-negative" if minimum == 0 else "positive"
+        raise ValueError(f"{name} must be a {bound} integer (or a pair ({name}_h, {name}_w) of them); got {value!r}")
     return pair
 
 
