@@ -56,7 +56,7 @@ def test_output_size_counts_the_window_positions(n, k, p, s, d):
     (lambda: output_size(5, 3, stride=0), "stride must be a positive integer"),
     (lambda: output_size(5, 3, dilation=1.5), "dilation must be a positive integer"),
     (lambda: effective_kernel_size(3, 0), "dilation must be a positive integer"),
-    (lambda: output_size(4, 3, dilation=2), r"covers d \(k - 1\) \+ 1 = 5 pixels"),
+    (lambda: output_size(4, 3, dilation=2), r"^the kernel k = 3 dilated by 2 = 5 is larger than the axis n = 4: no window fits .*; use padding=1 or more, or a smaller dilation$"),
 ])
 def test_geometry_errors_name_the_argument(call, words):
     with pytest.raises((ValueError, TypeError), match=words):
@@ -172,7 +172,7 @@ def test_im2col_lecture_example_and_errors():
                                   [[3, 0], [0, 1], [1, 2], [2, 3], [3, 0]])
     with pytest.raises(ValueError, match="k_h must be a positive integer"):
         im2col(X, 0, 2)
-    with pytest.raises(ValueError, match="stride must be >= 1"):
+    with pytest.raises(ValueError, match="stride must be a positive integer"):
         im2col(X, 2, 2, 0)
     with pytest.raises(ValueError, match="X must be a 2 or 3-D"):
         im2col(np.ones(4), 2, 2)
@@ -244,7 +244,7 @@ def test_conv_transpose2d_errors_name_the_argument():
     G, K = np.ones((2, 2)), np.ones((2, 2))
     with pytest.raises(ValueError, match="output_padding must be smaller than the stride or the dilation"):
         conv_transpose2d(G, K, output_padding=1)
-    with pytest.raises(ValueError, match="crops away the whole gradient"):
+    with pytest.raises(ValueError, match=r"^padding=2 crops away every pixel of the input \(it would have -1 pixels along this axis\)"):
         conv_transpose2d(G, K, padding=2)
     with pytest.raises(ValueError, match="channel mismatch: G has 3"):
         conv_transpose2d(np.ones((2, 2, 3)), np.ones((2, 2, 1, 2)))
