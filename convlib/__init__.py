@@ -14,7 +14,7 @@ from .channels import (
     kernel_to_oihw,
 )
 from .correlate import conv2d, corr2d, corr2d_naive
-from .images import SAMPLE_IMAGES, checkerboard, edge_image, mri_slice, photo, photo_gray, sample_image, square_image
+from .images import LUMA, SAMPLE_IMAGES, checkerboard, edge_image, mri_slice, photo, photo_gray, sample_image, square_image
 from .kernels import KERNELS, box_kernel, gaussian_kernel, kernel
 from .layer import Conv2D
 from .im2col import im2col
@@ -74,6 +74,7 @@ __all__ = [
     "box_kernel",
     "gaussian_kernel",
     "SAMPLE_IMAGES",
+    "LUMA",
     "sample_image",
     "edge_image",
     "square_image",

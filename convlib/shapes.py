@@ -235,7 +235,7 @@ def conv_geometry(image_size, kernel_size, mode: str = "valid", *, padding=0, st
     >>> conv_geometry((2, 2), (3, 3))
     Traceback (most recent call last):
     ...
-    ValueError: the kernel K = 3x3 is larger than the image X = 2x2: no window fits (along each axis the kernel's span d (k - 1) + 1 must be at most the padded length n + 2p); use mode='same' or mode='full', or padding=(1, 1) or more
+    ValueError: the kernel K = 3x3 is larger than the image X = 2x2: no window fits (along each axis the kernel's span d (k - 1) + 1 must be at most the padded length n + 2p); use mode='same' or mode='full', or padding=1 or more
     """
     image_size, kernel_size = _sizes(image_size, "image_size"), _sizes(kernel_size, "kernel_size")
     n_axes = len(image_size)
