@@ -3,7 +3,7 @@
 Each check raises a ``ValueError`` or ``TypeError`` whose message names the
 argument and says what was expected, so that a student never has to decode a
 bare NumPy traceback. An integer argument of the wrong type (a float, a
-string, an array) raises :class:`ArgumentTypeError`, which is both.
+string, an array) raises ``TypeError``, as Python's convention asks.
 """
 
 from __future__ import annotations
@@ -20,15 +20,6 @@ MODES = ("valid", "same", "full")
 # (2**28: 2 GiB of float64), so that a typo such as box_kernel(10**6) fails at
 # once instead of allocating terabytes.
 MAX_ELEMENTS = 2**28
-
-
-class ArgumentTypeError(TypeError, ValueError):
-    """An argument of the wrong type where an integer was expected.
-
-    A ``TypeError``, as Python's convention asks; also a ``ValueError``,
-    because convlib 0.1 raised ``ValueError`` for these and code that catches
-    it keeps working.
-    """
 
 
 def as_array(value, name: str, ndim, *, allow_empty: bool = False, keep_dtype: bool = False, layout: str = "") -> np.ndarray:
@@ -115,7 +106,7 @@ def _index(value, name: str, expected: str) -> int:
             return operator.index(value)
         except TypeError:
             pass
-    raise ArgumentTypeError(f"{name} must be {expected}; got {shown(value)}")
+    raise TypeError(f"{name} must be {expected}; got {shown(value)}")
 
 
 def _at_least(value, name: str, minimum: int, expected: str) -> int:
@@ -192,7 +183,8 @@ def non_negative_int(value, name: str) -> int:
 
 
 # ---------------------------------------------------------------------------
-# padding, stride and memory (appended for the padding/stride API of issue 9)
+# padding, stride and memory: the per-axis integers of padding=, stride=, dilation=, and the
+# check that a padded image or an output fits in memory before it is allocated
 
 
 def int_pair(value, name: str, minimum: int) -> tuple:
@@ -254,7 +246,7 @@ def check_fits_in_memory(n_elements: int, itemsize: int, what: str, name: str) -
 
 
 # ---------------------------------------------------------------------------
-# dilation and padding modes (issue 18)
+# padding modes: how padded pixels are filled (PyTorch's names and np.pad's)
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 """PyTorch's ``padding_mode`` names; :data:`NUMPY_PAD_MODES` gives ``np.pad``'s name of each."""

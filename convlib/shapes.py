@@ -132,11 +132,12 @@ def _per_axis(value, name: str, minimum: int, n_axes: int, default: int) -> tupl
 
 
 def _sizes(values, name: str) -> tuple:
-    """``values`` as a tuple of positive ints (``name`` names them in the error)."""
-    values = tuple(values)
-    if all(type(v) is int and v > 0 for v in values):
-        return values
-    return tuple(positive_int(v, name) for v in values)
+    """``values`` (1 or 2 sizes) as a tuple of positive ints; ``name`` names them in the error."""
+    if type(values) is tuple and 1 <= len(values) <= 2 and all(type(v) is int and v > 0 for v in values):
+        return values  # the common case: an array's shape
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__") or not 1 <= len(values) <= 2:
+        raise TypeError(f"{name} must be a sequence of 1 or 2 positive integers (one per axis); got {shown(values)}")
+    return tuple(positive_int(v, f"{name}[{i}]") for i, v in enumerate(values))
 
 
 def _shown_axes(values) -> str:
@@ -239,8 +240,8 @@ def conv_geometry(image_size, kernel_size, mode: str = "valid", *, padding=0, st
     """
     image_size, kernel_size = _sizes(image_size, "image_size"), _sizes(kernel_size, "kernel_size")
     n_axes = len(image_size)
-    if n_axes not in (1, 2) or len(kernel_size) != n_axes:
-        raise ValueError(f"image_size and kernel_size must both have 1 or 2 axes; got {image_size} and {kernel_size}")
+    if len(kernel_size) != n_axes:
+        raise ValueError(f"kernel_size must have one size per axis of image_size; got {kernel_size} and {image_size}")
     mode = check_mode(mode)
     pad_in = _per_axis(padding, "padding", 0, n_axes, 0)
     step = _per_axis(stride, "stride", 1, n_axes, 1)

@@ -467,6 +467,10 @@ GOOD = {
     "corr2d-dilation-padding_mode": (lambda X, K, d, pm: convlib.corr2d(X, K, padding=1, dilation=d, padding_mode=pm),
                                      (np.ones((6, 6)), np.ones((2, 2)), 2, "reflect")),
     "output_size": (convlib.output_size, (8, 3, 1, 2, 2)),
+    "input_size": (convlib.input_size, (4, 3, 1, 2, 1, 1)),
+    "conv_geometry": (lambda n, k, mode, p, s, d: convlib.conv_geometry(n, k, mode, padding=p, stride=s, dilation=d),
+                      ((8, 8), (3, 3), "valid", 1, 2, 1)),
+    "Geometry": (convlib.Geometry, ((4, 4), ((1, 1), (1, 1)), (2, 2), (1, 1), (3, 3))),
     "effective_kernel_size": (convlib.effective_kernel_size, (3, 2)),
     "receptive_field": (convlib.receptive_field, ([3, 3], [2, 1], 1, 0)),
     "receptive_field_table": (convlib.receptive_field_table, ([3, 3], 1, [1, 2], 1)),
@@ -487,7 +491,7 @@ def _trained_layer():
 
 
 def test_every_public_name_is_fuzzed():
-    fuzzed = set(GOOD) | {name.split("-")[0] for name in ARRAY_TARGETS} | {"photo", "photo_gray", "mri_slice", "KERNELS", "SAMPLE_IMAGES"}
+    fuzzed = set(GOOD) | {name.split("-")[0] for name in ARRAY_TARGETS} | {"photo", "photo_gray", "mri_slice", "KERNELS", "SAMPLE_IMAGES", "LUMA"}
     assert set(convlib.__all__) <= {name.split(".")[0] for name in fuzzed} | fuzzed
 
 
