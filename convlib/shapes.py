@@ -133,7 +133,7 @@ def _per_axis(value, name: str, minimum: int, n_axes: int, default: int) -> tupl
 
 def _sizes(values, name: str) -> tuple:
     """``values`` (1 or 2 sizes) as a tuple of positive ints; ``name`` names them in the error."""
-    if type(values) is tuple and 1 <= len(values) <= 2 and all(type(v) is int and v > 0 for v in values):
+    if type(values) is tuple and len(values) == 2 and type(values[0]) is int and type(values[1]) is int and values[0] > 0 and values[1] > 0:
         return values  # the common case: an array's shape
     if isinstance(values, (str, bytes)) or not hasattr(values, "__len__") or not 1 <= len(values) <= 2:
         raise TypeError(f"{name} must be a sequence of 1 or 2 positive integers (one per axis); got {shown(values)}")
@@ -242,20 +242,23 @@ def conv_geometry(image_size, kernel_size, mode: str = "valid", *, padding=0, st
     n_axes = len(image_size)
     if len(kernel_size) != n_axes:
         raise ValueError(f"kernel_size must have one size per axis of image_size; got {kernel_size} and {image_size}")
-    mode = check_mode(mode)
+    if mode != "valid":  # (the common "valid" needs no call)
+        mode = check_mode(mode)
     pad_in = _per_axis(padding, "padding", 0, n_axes, 0)
     step = _per_axis(stride, "stride", 1, n_axes, 1)
     dil = _per_axis(dilation, "dilation", 1, n_axes, 1)
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel_size, dil, strict=True))
+    # (written out per axis rather than with generators: corr2d of a small image spends much of its time here)
+    span = tuple([d * (k - 1) + 1 for k, d in zip(kernel_size, dil)])
     if mode == "valid":
-        pad = tuple((p, p) for p in pad_in)
-        if any(sp > n + 2 * p for sp, n, p in zip(span, image_size, pad_in, strict=True)):
-            raise ValueError(_no_window(image_size, kernel_size, pad_in, span, dil, names, modes, hint, padding_name))
-    elif any(pad_in):
+        pad = tuple([(p, p) for p in pad_in])
+        for sp, n, p in zip(span, image_size, pad_in):
+            if sp > n + 2 * p:
+                raise ValueError(_no_window(image_size, kernel_size, pad_in, span, dil, names, modes, hint, padding_name))
+    elif pad_in[0] or pad_in[-1]:
         raise ValueError(f"padding must be 0 when mode is {mode!r} (that mode pads by itself); got padding={shown(padding)}")
     else:
         pad = mode_padding(span, mode, flipped=flipped)
-    out = tuple((n + before + after - sp) // s + 1 for n, (before, after), sp, s in zip(image_size, pad, span, step, strict=True))
+    out = tuple([(n + before + after - sp) // s + 1 for n, (before, after), sp, s in zip(image_size, pad, span, step)])
     return Geometry(out, pad, step, dil, span)
 
 
