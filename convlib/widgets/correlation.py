@@ -453,6 +453,7 @@ class KernelPlayground(BrowserExplorer, js="correlation"):
     rows = traitlets.Int(3).tag(sync=True)
     cols = traitlets.Int(3).tag(sync=True)
     weights = traitlets.List(traitlets.Float(), default_value=[0.0] * MAX_KERNEL**2).tag(sync=True)
+    max_side = traitlets.Int(MAX_KERNEL, read_only=True).tag(sync=True)  # the page's largest kernel and grid row length
     operations = traitlets.List(traitlets.Unicode(), default_value=list(OPERATIONS)).tag(sync=True)
     operation = traitlets.Unicode(OPERATIONS[0]).tag(sync=True)
     weight_range = traitlets.Float(WEIGHT_RANGE).tag(sync=True)
