@@ -1,4 +1,4 @@
-"""dilation= and padding_mode= (issue 18), with PyTorch's meanings, against SciPy and np.pad.
+"""dilation= and padding_mode=, with PyTorch's meanings, against SciPy and np.pad.
 
 Oracles: a dilated kernel is the kernel with d - 1 zeros between its taps, so
 ``corr2d(X, K, dilation=d)`` must equal SciPy's ``correlate2d`` with that

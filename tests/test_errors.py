@@ -1,6 +1,6 @@
 """Every error path: the message names the argument and says what was expected.
 
-Error classes (the issue's list): wrong ndim, empty array, kernel larger than
+Error classes: wrong ndim, empty array, kernel larger than
 the image in "valid" mode, channel mismatch, unknown mode (all ValueError),
 and non-numeric arrays (TypeError). Each is checked for every public function
 that can meet it.
@@ -195,7 +195,7 @@ def test_the_same_bad_geometry_has_the_same_wording_everywhere(name, call, kerne
 
 
 def test_a_remedy_names_only_options_of_its_own_entry_point():
-    # the complaint of the issue: Conv2D(3)(np.ones((2, 2))) used to say "use mode='same'", which Conv2D does not take
+    # a message that suggests mode= to Conv2D, which has no mode, sends the reader to an option that does not exist
     functions = {"corr2d": corr2d, "conv2d": conv2d, "corr2d_multi_in": corr2d_multi_in, "corr2d_multi_in_out": corr2d_multi_in_out,
                  "output_shape": output_shape, "conv_geometry": conv_geometry, "Conv2D": Conv2D, "im2col": im2col, "output_size": output_size}
     for name, call, *_ in SAME_BAD_GEOMETRY:

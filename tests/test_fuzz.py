@@ -1,4 +1,4 @@
-"""Fuzz every public function of convlib with hostile arguments (issue 11).
+"""Fuzz every public function of convlib with hostile arguments.
 
 For each function in ``convlib.__all__`` (and each method of ``Conv2D``)
 hypothesis draws arguments of every awkward kind: wrong ndim, empty and
@@ -461,7 +461,7 @@ GOOD = {
                    (np.ones((4, 5)), np.ones((3, 4)), 0.03, 2, False)),
     "output_shape-padding-stride": (lambda H, W, k_h, k_w, mode, p, s: convlib.output_shape(H, W, k_h, k_w, mode, padding=p, stride=s),
                                     (8, 8, 3, 3, "valid", 1, 2)),
-    # issue 18: dilation, padding modes, geometry, im2col, the transposed convolution, counts
+    # dilation, padding modes, geometry, im2col, the transposed convolution, counts
     "dilated output_shape": (lambda H, W, k_h, k_w, mode, p, s, d: convlib.output_shape(H, W, k_h, k_w, mode, padding=p, stride=s, dilation=d),
                               (8, 8, 3, 3, "valid", 1, 2, 2)),
     "corr2d-dilation-padding_mode": (lambda X, K, d, pm: convlib.corr2d(X, K, padding=1, dilation=d, padding_mode=pm),

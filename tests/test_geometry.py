@@ -1,4 +1,4 @@
-"""The geometry contract (issue 18): output sizes, receptive fields, im2col, the transposed convolution, counts.
+"""The geometry contract: one rule for output sizes (conv_geometry), receptive fields, im2col, the transposed convolution, counts.
 
 Receptive fields are checked by brute force: a delta image is pushed through
 a real stack of corr2d layers (all-ones kernels, so nothing cancels) and the

@@ -1,4 +1,4 @@
-"""padding= and stride= on corr2d, conv2d, corr2d_multi_in and corr2d_multi_in_out (issue 9's API).
+"""padding= and stride= on corr2d, conv2d, corr2d_multi_in and corr2d_multi_in_out.
 
 out[i, j] = sum_{a,b} K[a, b] x_pad[i*s_h + a, j*s_w + b], PyTorch's semantics.
 Oracles: SciPy's correlate2d of the zero-padded image, sliced every s, and
