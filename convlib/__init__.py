@@ -14,16 +14,19 @@ from .channels import (
     kernel_to_oihw,
 )
 from .correlate import conv2d, corr2d, corr2d_naive
-from .images import SAMPLE_IMAGES, checkerboard, edge_image, mri_slice, photo, photo_gray, sample_image, square_image
+from .images import LUMA, SAMPLE_IMAGES, checkerboard, edge_image, mri_slice, photo, photo_gray, sample_image, square_image
 from .kernels import KERNELS, box_kernel, gaussian_kernel, kernel
 from .layer import Conv2D
 from .im2col import im2col
 from .padding import pad2d
 from .shapes import (
+    Geometry,
     ReceptiveField,
+    conv_geometry,
     effective_kernel_size,
     fully_connected_params,
     grouped_params,
+    input_size,
     local_params,
     locally_connected_params,
     output_shape,
@@ -48,8 +51,11 @@ __all__ = [
     "kernel_to_oihw",
     "kernel_from_oihw",
     "Conv2D",
+    "conv_geometry",
+    "Geometry",
     "output_shape",
     "output_size",
+    "input_size",
     "effective_kernel_size",
     "receptive_field",
     "receptive_field_table",
@@ -68,6 +74,7 @@ __all__ = [
     "box_kernel",
     "gaussian_kernel",
     "SAMPLE_IMAGES",
+    "LUMA",
     "sample_image",
     "edge_image",
     "square_image",

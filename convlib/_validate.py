@@ -3,7 +3,7 @@
 Each check raises a ``ValueError`` or ``TypeError`` whose message names the
 argument and says what was expected, so that a student never has to decode a
 bare NumPy traceback. An integer argument of the wrong type (a float, a
-string, an array) raises :class:`ArgumentTypeError`, which is both.
+string, an array) raises ``TypeError``, as Python's convention asks.
 """
 
 from __future__ import annotations
@@ -20,15 +20,6 @@ MODES = ("valid", "same", "full")
 # (2**28: 2 GiB of float64), so that a typo such as box_kernel(10**6) fails at
 # once instead of allocating terabytes.
 MAX_ELEMENTS = 2**28
-
-
-class ArgumentTypeError(TypeError, ValueError):
-    """An argument of the wrong type where an integer was expected.
-
-    A ``TypeError``, as Python's convention asks; also a ``ValueError``,
-    because convlib 0.1 raised ``ValueError`` for these and code that catches
-    it keeps working.
-    """
 
 
 def as_array(value, name: str, ndim, *, allow_empty: bool = False, keep_dtype: bool = False, layout: str = "") -> np.ndarray:
@@ -91,18 +82,6 @@ def check_mode(mode) -> str:
     return mode
 
 
-def check_kernel_fits(image_hw, kernel_hw, mode: str, image_name: str = "X", kernel_name: str = "K") -> None:
-    """In ``"valid"`` mode the kernel must fit inside the image."""
-    if mode != "valid":
-        return
-    (H, W), (h, w) = image_hw, kernel_hw
-    if h > H or w > W:
-        raise ValueError(
-            f"{kernel_name} of spatial shape {h}x{w} is larger than {image_name} of spatial shape {H}x{W}; "
-            f"'valid' mode needs kernel height <= {H} and width <= {W} (use mode='same' or 'full' to pad)"
-        )
-
-
 def check_channels(c_image: int, c_kernel: int, image_name: str = "X", kernel_name: str = "K") -> None:
     """The kernel's input-channel axis must match the image's channel axis."""
     if c_image != c_kernel:
@@ -127,7 +106,7 @@ def _index(value, name: str, expected: str) -> int:
             return operator.index(value)
         except TypeError:
             pass
-    raise ArgumentTypeError(f"{name} must be {expected}; got {shown(value)}")
+    raise TypeError(f"{name} must be {expected}; got {shown(value)}")
 
 
 def _at_least(value, name: str, minimum: int, expected: str) -> int:
@@ -136,15 +115,6 @@ def _at_least(value, name: str, minimum: int, expected: str) -> int:
     if number < minimum:
         raise ValueError(f"{name} must be {expected}; got {shown(value)}")
     return number
-
-
-def check_padding_stride(padding, stride, mode: str = "valid") -> tuple:
-    """Return ``((p_h, p_w), (s_h, s_w))``; padding other than 0 is allowed only in ``"valid"`` mode."""
-    pad = int_pair(padding, "padding", 0)
-    step = int_pair(stride, "stride", 1)
-    if pad != (0, 0) and mode != "valid":
-        raise ValueError(f"padding must be 0 when mode is {mode!r} (that mode pads by itself); got padding={shown(padding)}")
-    return pad, step
 
 
 def real_number(value, name: str, *, positive: bool = False) -> float:
@@ -213,13 +183,16 @@ def non_negative_int(value, name: str) -> int:
 
 
 # ---------------------------------------------------------------------------
-# padding, stride and memory (appended for the padding/stride API of issue 9)
+# padding, stride and memory: the per-axis integers of padding=, stride=, dilation=, and the
+# check that a padded image or an output fits in memory before it is allocated
 
 
 def int_pair(value, name: str, minimum: int) -> tuple:
     """Return ``(v_h, v_w)`` from an integer or a pair of integers, each at least ``minimum``.
 
-    Used for ``padding`` (``minimum=0``) and ``stride`` (``minimum=1``). Bools,
+    Used for ``padding`` (``minimum=0``) and ``stride`` (``minimum=1``); a value
+    below ``minimum`` gets the wording of :func:`non_negative_int` and
+    :func:`positive_int` (only 0 and 1 are used as ``minimum``). Bools,
     floats, strings and pairs of other lengths raise ``TypeError``; values
     below ``minimum`` raise ``ValueError``; both messages name ``name``.
     """
@@ -234,8 +207,8 @@ def int_pair(value, name: str, minimum: int) -> tuple:
             raise TypeError(f"{what}; got {value!r}")
     pair = (int(items[0]), int(items[1]))
     if min(pair) < minimum:
-        bound = "non-negative" if minimum == 0 else f">= {minimum}"
-        raise ValueError(f"{name} must be {bound}; got {value!r}")
+        bound = "non-negative" if minimum == 0 else "positive"
+        raise ValueError(f"{name} must be a {bound} integer (or a pair ({name}_h, {name}_w) of them); got {value!r}")
     return pair
 
 
@@ -273,7 +246,7 @@ def check_fits_in_memory(n_elements: int, itemsize: int, what: str, name: str) -
 
 
 # ---------------------------------------------------------------------------
-# dilation and padding modes (issue 18)
+# padding modes: how padded pixels are filled (PyTorch's names and np.pad's)
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 """PyTorch's ``padding_mode`` names; :data:`NUMPY_PAD_MODES` gives ``np.pad``'s name of each."""

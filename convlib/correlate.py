@@ -65,8 +65,9 @@ import math
 
 import numpy as np
 
-from ._validate import as_array, check_fits_in_memory, check_kernel_fits, check_mode, check_padding_mode, compute_dtype, int_pair
+from ._validate import as_array, check_fits_in_memory, check_padding_mode, compute_dtype
 from .padding import _check_mode_fits, _mode_pad
+from .shapes import conv_geometry
 
 __all__ = ["corr2d", "conv2d", "corr2d_naive"]
 
@@ -254,18 +255,17 @@ def corr2d_naive(X, K) -> np.ndarray:
            [37., 43.]])
     """
     X, K, _ = _operands(X, K)
-    check_kernel_fits(X.shape, K.shape, "valid")
-    H, W = X.shape
+    Ho, Wo = conv_geometry(X.shape, K.shape, hint="corr2d_naive computes 'valid' outputs only: use corr2d with mode='same' or padding=").out
     k_h, k_w = K.shape
-    work = (H - k_h + 1) * (W - k_w + 1) * k_h * k_w
+    work = Ho * Wo * k_h * k_w
     if work > _NAIVE_MAX_WORK:
         raise ValueError(
             f"X of shape {X.shape} with K of shape {K.shape} needs {work:.3g} Python multiply-adds "
             f"(hours at a few microseconds each); corr2d_naive is for small examples, use corr2d"
         )
-    out = np.zeros((H - k_h + 1, W - k_w + 1), dtype=np.result_type(X, K))
-    for i in range(H - k_h + 1):
-        for j in range(W - k_w + 1):
+    out = np.zeros((Ho, Wo), dtype=np.result_type(X, K))
+    for i in range(Ho):
+        for j in range(Wo):
             total = 0.0
             for a in range(k_h):
                 for b in range(k_w):
@@ -328,73 +328,19 @@ def _operands(X, K, ndim: int = 2, layouts=("(H, W)", "(k_h, k_w)")):
 def _geometry(image_hw, kernel_hw, mode, padding, stride, *, flipped: bool, itemsize: int, planes: int = 1, dilation=1):
     """Check ``mode``, ``padding``, ``stride`` and ``dilation``; return ``(pad, step, out_shape, dil)``.
 
-    ``pad`` is ``((top, bottom), (left, right))``, ``step`` is ``(s_h, s_w)``,
-    ``out_shape`` the spatial output shape and ``dil`` is ``(d_h, d_w)``.
-    Every size below uses the effective kernel ``d (k - 1) + 1``. ``planes`` (batch times
-    channels of the image and of the output, whichever is larger) sizes the
-    memory check of the padded image and the output.
+    The sizes come from :func:`convlib.shapes.conv_geometry` (which raises
+    the errors about them): ``pad`` is ``((top, bottom), (left, right))``,
+    ``step`` is ``(s_h, s_w)``, ``out_shape`` the spatial output shape and
+    ``dil`` is ``(d_h, d_w)``. ``planes`` (batch times channels of the image
+    and of the output, whichever is larger) sizes the memory check of the
+    padded image and the output.
     """
-    mode = check_mode(mode)
-    if type(padding) is int and padding == 0 and type(stride) is int and stride == 1:
-        p_h = p_w = 0
-        s_h = s_w = 1
-    else:
-        p_h, p_w = int_pair(padding, "padding", 0)
-        s_h, s_w = int_pair(stride, "stride", 1)
-    if type(dilation) is int and dilation == 1:
-        dil = (1, 1)
-    else:
-        dil = int_pair(dilation, "dilation", 1)
-    (H, W), (k_h, k_w) = image_hw, kernel_hw
-    dilated = dil != (1, 1)
-    if dilated:
-        k_h, k_w = dil[0] * (k_h - 1) + 1, dil[1] * (k_w - 1) + 1
-    if mode == "valid":
-        if p_h or p_w:
-            Hp, Wp = H + 2 * p_h, W + 2 * p_w
-            if k_h > Hp or k_w > Wp:
-                what = f"K dilated by {dil} (effective size {k_h}x{k_w})" if dilated else f"K of spatial shape {k_h}x{k_w}"
-                raise ValueError(
-                    f"{what} is larger than X of spatial shape {H}x{W} with padding "
-                    f"({p_h}, {p_w}) ({Hp}x{Wp}); needs k_h <= H + 2 p_h and k_w <= W + 2 p_w"
-                )
-        elif dilated and (k_h > H or k_w > W):
-            raise ValueError(
-                f"K dilated by {dil} covers {k_h}x{k_w} pixels (effective size d (k - 1) + 1), more than X of spatial "
-                f"shape {H}x{W}; 'valid' mode needs the effective size <= the image (pad, or use a smaller dilation)"
-            )
-        else:
-            check_kernel_fits((H, W), (k_h, k_w), mode)
-        pad = ((p_h, p_h), (p_w, p_w))
-    elif p_h or p_w:
-        raise ValueError(f"padding must be 0 with mode={mode!r} (the mode already pads); got {padding!r}")
-    else:
-        pad = _padding((k_h, k_w), mode, flipped=flipped)
-    (top, bottom), (left, right) = pad
-    out_shape = ((H + top + bottom - k_h) // s_h + 1, (W + left + right - k_w) // s_w + 1)
-    blame = "padding" if (p_h or p_w) else "X"
+    g = conv_geometry(image_hw, kernel_hw, mode, padding=padding, stride=stride, dilation=dilation, flipped=flipped)
+    (H, W), ((top, bottom), (left, right)), out_shape = image_hw, g.pad, g.out
+    blame = "padding" if mode == "valid" and (top or left) else "X"  # (padding= is only allowed with "valid")
     check_fits_in_memory((H + top + bottom) * (W + left + right) * planes, itemsize, "the zero-padded image", blame)
     check_fits_in_memory(out_shape[0] * out_shape[1] * planes, itemsize, f"the output of spatial shape {out_shape}", blame)
-    return pad, (s_h, s_w), out_shape, dil
-
-
-def _padding(kernel_hw, mode: str, *, flipped: bool):
-    """Zero padding ((top, bottom), (left, right)) that turns ``mode`` into a valid correlation.
-
-    SciPy centres ``"same"`` differently for correlation and convolution when
-    a kernel side is even; ``flipped`` selects the convolution convention.
-    """
-    pads = []
-    for n in kernel_hw:
-        if mode == "valid":
-            pads.append((0, 0))
-        elif mode == "full":
-            pads.append((n - 1, n - 1))
-        elif flipped:
-            pads.append((n // 2, (n - 1) // 2))
-        else:
-            pads.append(((n - 1) // 2, n // 2))
-    return tuple(pads)
+    return g.pad, g.stride, out_shape, g.dilation
 
 
 def _zero_pad(X: np.ndarray, pad, axes=(0, 1)) -> np.ndarray:

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_array, check_fits_in_memory, check_padding_mode, int_pair, positive_int
+from ._validate import as_array, check_fits_in_memory, check_padding_mode, positive_int
 from .padding import _check_mode_fits, _mode_pad
+from .shapes import conv_geometry
 
 __all__ = ["im2col"]
 
@@ -68,21 +69,12 @@ def im2col(X, k_h: int, k_w: int, stride=1, dilation=1, *, padding=0, padding_mo
     """
     X = as_array(X, "X", (2, 3), layout="(H, W) or (H, W, C)")
     k_h, k_w = positive_int(k_h, "k_h"), positive_int(k_w, "k_w")
-    s_h, s_w = int_pair(stride, "stride", 1)
-    d_h, d_w = int_pair(dilation, "dilation", 1)
-    p_h, p_w = int_pair(padding, "padding", 0)
     mode = check_padding_mode(padding_mode)
-    pad = ((p_h, p_h), (p_w, p_w))
-    _check_mode_fits(X.shape[:2], pad, mode)
-    Xp = _mode_pad(X, pad, mode, axes=(0, 1))
-    span_h, span_w = d_h * (k_h - 1) + 1, d_w * (k_w - 1) + 1
-    Hp, Wp = Xp.shape[:2]
-    if span_h > Hp or span_w > Wp:
-        raise ValueError(
-            f"the kernel {k_h}x{k_w} with dilation ({d_h}, {d_w}) covers {span_h}x{span_w} pixels, more than X "
-            f"padded to {Hp}x{Wp}; no window fits (needs d (k - 1) + 1 <= H + 2p)"
-        )
-    Ho, Wo = (Hp - span_h) // s_h + 1, (Wp - span_w) // s_w + 1
+    g = conv_geometry(X.shape[:2], (k_h, k_w), padding=padding, stride=stride, dilation=dilation,
+                      names=("the image X", "the kernel k_h x k_w"), modes=False)
+    (s_h, s_w), (d_h, d_w), (span_h, span_w), (Ho, Wo) = g.stride, g.dilation, g.span, g.out
+    _check_mode_fits(X.shape[:2], g.pad, mode)
+    Xp = _mode_pad(X, g.pad, mode, axes=(0, 1))
     channels = X.shape[2] if X.ndim == 3 else 1
     check_fits_in_memory(Ho * Wo * k_h * k_w * channels, Xp.itemsize, "the patch matrix", "X")
     windows = np.lib.stride_tricks.sliding_window_view(Xp, (span_h, span_w), axis=(0, 1))

@@ -16,7 +16,10 @@ import numpy as np
 
 from ._validate import check_size, choice, integer, non_negative_int, positive_int, real_number
 
-__all__ = ["edge_image", "square_image", "checkerboard", "photo", "photo_gray", "mri_slice", "SAMPLE_IMAGES", "sample_image"]
+__all__ = ["edge_image", "square_image", "checkerboard", "photo", "photo_gray", "mri_slice", "SAMPLE_IMAGES", "sample_image", "LUMA"]
+
+LUMA = (0.299, 0.587, 0.114)
+"""ITU-R 601 luma weights of R, G, B: the grey level people perceive (the one definition in convlib)."""
 
 
 def edge_image(height: int = 6, width: int = 8) -> np.ndarray:
@@ -104,7 +107,7 @@ def photo_gray() -> np.ndarray:
     >>> photo_gray().shape
     (600, 512)
     """
-    return photo() @ np.array([0.299, 0.587, 0.114])
+    return photo() @ np.array(LUMA)
 
 
 def mri_slice() -> np.ndarray:

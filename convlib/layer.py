@@ -29,9 +29,7 @@ import numpy as np
 from ._validate import (
     as_array,
     check_channels,
-    check_kernel_fits,
     check_padding_mode,
-    check_padding_stride,
     check_size,
     flag,
     float_dtype,
@@ -42,6 +40,7 @@ from ._validate import (
 )
 from .channels import _multi
 from .padding import _check_mode_fits, _mode_pad, _pad_adjoint
+from .shapes import conv_geometry
 
 __all__ = ["Conv2D"]
 
@@ -129,7 +128,7 @@ class Conv2D:
                  padding_mode: str = "zeros", seed=None, dtype=np.float64):
         k_h, k_w = int_pair(kernel_size, "kernel_size", 1)
         in_channels, out_channels = positive_int(in_channels, "in_channels"), positive_int(out_channels, "out_channels")
-        self.padding, self.stride = check_padding_stride(padding, stride)
+        self.padding, self.stride = int_pair(padding, "padding", 0), int_pair(stride, "stride", 1)
         self.dilation = int_pair(dilation, "dilation", 1)
         self.padding_mode = check_padding_mode(padding_mode)
         seed = None if seed is None else non_negative_int(seed, "seed")
@@ -169,23 +168,19 @@ class Conv2D:
             return Y[0, :, :, 0]
         return Y[0] if layout in (2, 3) else Y
 
-    def _span(self) -> tuple:
-        """The effective kernel size ``d (k - 1) + 1`` per axis."""
-        (k_h, k_w), (d_h, d_w) = self.weight.shape[:2], self.dilation
-        return d_h * (k_h - 1) + 1, d_w * (k_w - 1) + 1
+    def _geometry(self, image_hw):
+        """:func:`convlib.shapes.conv_geometry` of this layer for an image of ``image_hw`` pixels."""
+        return conv_geometry(image_hw, self.weight.shape[:2], padding=self.padding, stride=self.stride, dilation=self.dilation,
+                             names=("the image X", "the kernel kernel_size"), modes=False)
 
     def _pad(self, Xb: np.ndarray) -> np.ndarray:
         """``x_pad``: the (N, H, W, C_in) batch with ``p_h`` rows and ``p_w`` columns on each side (``padding_mode``)."""
-        (p_h, p_w), (k_h, k_w) = self.padding, self._span()
         n, H, W, c_in = Xb.shape
-        padded = (n, H + 2 * p_h, W + 2 * p_w, c_in)
-        filled = "zero" if self.padding_mode == "zeros" else self.padding_mode
-        where = f"the {filled}-padded X" if p_h or p_w else "X"
-        kernel = "weight" if self.dilation == (1, 1) else f"weight dilated by {self.dilation}"
-        check_kernel_fits(padded[1:3], (k_h, k_w), "valid", where, kernel)
+        geometry = self._geometry((H, W))
+        (p_h, p_w), filled = self.padding, "zero" if self.padding_mode == "zeros" else self.padding_mode
         if p_h or p_w:
-            check_size(padded, "padding", f"{filled}-padded input")
-        check_size((n, padded[1] - k_h + 1, padded[2] - k_w + 1, self.weight.shape[3]), "X", "layer output")
+            check_size((n, H + 2 * p_h, W + 2 * p_w, c_in), "padding", f"{filled}-padded input")
+        check_size((n, *geometry.out, self.weight.shape[3]), "X", "layer output")
         if not (p_h or p_w):
             return Xb
         pad = ((p_h, p_h), (p_w, p_w))
@@ -194,8 +189,8 @@ class Conv2D:
 
     def _output_rows_cols(self, Xp: np.ndarray) -> tuple:
         """``(H', W')`` for a padded batch: every ``s``-th of the ``"valid"`` positions."""
-        (k_h, k_w), (s_h, s_w) = self._span(), self.stride
-        return (Xp.shape[1] - k_h) // s_h + 1, (Xp.shape[2] - k_w) // s_w + 1
+        (p_h, p_w) = self.padding
+        return self._geometry((Xp.shape[1] - 2 * p_h, Xp.shape[2] - 2 * p_w)).out
 
     def forward(self, X) -> np.ndarray:
         """Compute the layer's output and remember ``X`` for :meth:`backward`.

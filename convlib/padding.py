@@ -97,7 +97,7 @@ def _pad_widths(padding) -> tuple:
             if isinstance(p, (bool, np.bool_)) or not hasattr(p, "__index__"):
                 raise TypeError(f"{what}; got {shown(padding)}")
             if int(p) < 0:
-                raise ValueError(f"padding must be non-negative; got {shown(padding)}")
+                raise ValueError(f"padding must be a non-negative integer (or pairs of them, as above); got {shown(padding)}")
         out.append((int(pair[0]), int(pair[1])))
     return tuple(out)
 

@@ -9,11 +9,17 @@ and ``b`` in ``-(W-1)..W-1``, so ``(2H-1)(2W-1)`` weights. **Locality**
 restricts ``a, b`` to ``-Delta..Delta``: ``(2 Delta + 1)^2`` weights. With
 channels every count is multiplied by ``C_in * C_out``.
 
-This module is also the one place for a layer's **geometry**: the effective
-size of a dilated kernel, the output size along one axis
-(:func:`output_size`, which :func:`output_shape` and every correlation of
-convlib agree with), and the receptive field of a stack of layers with
-stride and dilation (:func:`receptive_field`). Two further counts: the
+This module is also the one place for a layer's **geometry**:
+:func:`conv_geometry` turns an image size, a kernel size, a mode, padding,
+stride and dilation into the padding and the output size, and raises the
+one wording of the errors about them. Every correlation of convlib
+(:func:`~convlib.corr2d`, the channel functions, :class:`~convlib.Conv2D`,
+:func:`~convlib.im2col`), :func:`output_shape`, :func:`output_size`,
+:func:`input_size` (the inverse, for :func:`~convlib.conv_transpose2d`), the
+explorers and the checkers' reference answers call it; nothing else in the
+package computes an output size. Also here: the effective size of a dilated
+kernel and the receptive field of a stack of layers with stride and dilation
+(:func:`receptive_field`). Two further counts: the
 locally connected layer (locality without weight sharing) and grouped
 convolution.
 """
@@ -22,11 +28,15 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ._validate import check_mode, check_padding_stride, int_pair, non_negative_int, positive_int
+from ._validate import check_mode, int_pair, non_negative_int, positive_int, shown
 
 __all__ = [
+    "Geometry",
+    "conv_geometry",
+    "mode_padding",
     "output_shape",
     "output_size",
+    "input_size",
     "effective_kernel_size",
     "receptive_field",
     "receptive_field_table",
@@ -64,6 +74,194 @@ def effective_kernel_size(k: int, dilation: int = 1) -> int:
     return dilation * (k - 1) + 1
 
 
+class Geometry(NamedTuple):
+    """Padding and output size of one correlation, one entry per axis (rows first).
+
+    Examples
+    --------
+    >>> from convlib import conv_geometry
+    >>> conv_geometry((8, 8), (3, 3), padding=1, stride=2)
+    Geometry(out=(4, 4), pad=((1, 1), (1, 1)), stride=(2, 2), dilation=(1, 1), span=(3, 3))
+    """
+
+    out: tuple
+    """Output length per axis."""
+    pad: tuple
+    """``(before, after)`` pixels added per axis, from ``padding`` or from the mode."""
+    stride: tuple
+    """Step ``s`` between windows per axis."""
+    dilation: tuple
+    """Spacing ``d`` between taps per axis."""
+    span: tuple
+    """Pixels one window covers per axis, ``d (k - 1) + 1``."""
+
+
+def mode_padding(span, mode: str, *, flipped: bool = False) -> tuple:
+    """``((before, after), ...)``: the padding that turns ``mode`` into a ``"valid"`` correlation.
+
+    ``span`` is the kernel's effective size per axis. SciPy centres
+    ``"same"`` differently for correlation and convolution when a side is
+    even; ``flipped`` selects the convolution convention.
+
+    Examples
+    --------
+    >>> from convlib.shapes import mode_padding
+    >>> mode_padding((3, 4), "same"), mode_padding((3, 4), "same", flipped=True), mode_padding((3, 4), "full")
+    (((1, 1), (1, 2)), ((1, 1), (2, 1)), ((2, 2), (3, 3)))
+    """
+    pads = []
+    for n in span:
+        if mode == "valid":
+            pads.append((0, 0))
+        elif mode == "full":
+            pads.append((n - 1, n - 1))
+        elif flipped:
+            pads.append((n // 2, (n - 1) // 2))
+        else:
+            pads.append(((n - 1) // 2, n // 2))
+    return tuple(pads)
+
+
+def _per_axis(value, name: str, minimum: int, n_axes: int, default: int) -> tuple:
+    """``value`` (an int, or a pair for two axes) as one int per axis, each at least ``minimum``."""
+    if type(value) is int and value == default:
+        return (default,) * n_axes  # the common case, checked without a call
+    if n_axes == 2:
+        return int_pair(value, name, minimum)
+    return ((non_negative_int if minimum == 0 else positive_int)(value, name),)
+
+
+def _sizes(values, name: str) -> tuple:
+    """``values`` (1 or 2 sizes) as a tuple of positive ints; ``name`` names them in the error."""
+    if type(values) is tuple and len(values) == 2 and type(values[0]) is int and type(values[1]) is int and values[0] > 0 and values[1] > 0:
+        return values  # the common case: an array's shape
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__") or not 1 <= len(values) <= 2:
+        raise TypeError(f"{name} must be a sequence of 1 or 2 positive integers (one per axis); got {shown(values)}")
+    return tuple(positive_int(v, f"{name}[{i}]") for i, v in enumerate(values))
+
+
+def _shown_axes(values) -> str:
+    """``(5, 3)`` as ``5x3`` and ``(5,)`` as ``5``."""
+    return "x".join(str(v) for v in values)
+
+
+def _one_or_pair(values):
+    """One int if every axis has the same value (as the caller may write it), else the tuple."""
+    return values[0] if len(set(values)) == 1 else tuple(values)
+
+
+def _no_window(image_size, kernel_size, padding, geometry_span, dilation, names, modes, hint, padding_name) -> str:
+    """The one wording of "the kernel does not fit" (see :func:`conv_geometry`)."""
+    image, kernel = names
+    what = f"{kernel} = {_shown_axes(kernel_size)}"
+    if any(d != 1 for d in dilation):
+        what += f" dilated by {_one_or_pair(dilation)} = {_shown_axes(geometry_span)}"
+    where = f"{image} = {_shown_axes(image_size)}"
+    if any(padding):
+        padded = tuple(n + 2 * p for n, p in zip(image_size, padding, strict=True))
+        where += f" padded by {_one_or_pair(padding)} = {_shown_axes(padded)}"
+    need = tuple(max(p, -(-(span - n) // 2)) for span, n, p in zip(geometry_span, image_size, padding, strict=True))
+    if hint is None:
+        hint = "use mode='same' or mode='full', or " if modes else "use "
+        hint += f"{padding_name}={_one_or_pair(need)} or more"
+        if any(d != 1 for d in dilation):
+            hint += ", or a smaller dilation"
+    return (
+        f"{what} is larger than {where}: no window fits (along each axis the kernel's span d (k - 1) + 1 "
+        f"must be at most the padded length n + 2p); {hint}"
+    )
+
+
+def conv_geometry(image_size, kernel_size, mode: str = "valid", *, padding=0, stride=1, dilation=1, flipped: bool = False,
+                  names=("the image X", "the kernel K"), modes: bool = True, hint=None,
+                  padding_name: str = "padding") -> Geometry:
+    r"""Padding and output size of a correlation: the one geometry rule of convlib.
+
+    Along each axis an image of ``n`` pixels padded by ``p`` on both sides,
+    a kernel of ``k`` taps ``d`` apart (covering ``d (k - 1) + 1`` pixels)
+    and windows ``s`` pixels apart give
+
+    .. math:: \left\lfloor \frac{n + 2p - d(k - 1) - 1}{s} \right\rfloor + 1
+
+    outputs (PyTorch's ``nn.Conv2d`` formula). ``"same"`` and ``"full"``
+    choose the padding themselves (:func:`mode_padding`); a stride then keeps
+    every ``s``-th output of that mode.
+
+    Parameters
+    ----------
+    image_size, kernel_size : sequence of int
+        Pixels of the image and taps of the kernel per axis (one or two axes).
+    mode : {"valid", "same", "full"}
+        As in :func:`convlib.corr2d`.
+    padding, stride, dilation : int or (int, int)
+        As in :func:`convlib.corr2d` (a pair only with two axes). ``padding``
+        other than 0 needs ``mode="valid"``.
+    flipped : bool
+        Whether the kernel is flipped (convolution): SciPy's centring of ``"same"``.
+    names : (str, str)
+        How the error messages call the image and the kernel, in the caller's
+        terms (``"the image X"``, ``"the kernel kernel_size"``, ...).
+    modes : bool
+        Whether the caller accepts ``mode=``; the error message suggests it only then.
+    hint : str, optional
+        The remedy the error message ends with, for a caller that has
+        neither ``mode`` nor ``padding`` (default: the ``mode``/``padding``
+        that would make the kernel fit).
+    padding_name : str
+        The caller's name of its ``padding`` option, used in the remedy.
+
+    Returns
+    -------
+    Geometry
+        ``out`` (output length per axis), ``pad`` (``(before, after)`` per
+        axis), ``stride``, ``dilation`` and ``span`` per axis.
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is unknown, ``padding`` is negative or given with a mode
+        other than ``"valid"``, ``stride`` or ``dilation`` is below 1, a size
+        is not positive, or no window fits in the padded image (the message
+        names both arrays and the options that make it fit).
+    TypeError
+        If ``padding``, ``stride`` or ``dilation`` is not an integer (or a pair).
+
+    Examples
+    --------
+    >>> from convlib import conv_geometry
+    >>> conv_geometry((8, 8), (3, 3), "same").pad
+    ((1, 1), (1, 1))
+    >>> conv_geometry((8, 8), (3, 3), dilation=2).out
+    (4, 4)
+    >>> conv_geometry((2, 2), (3, 3))
+    Traceback (most recent call last):
+    ...
+    ValueError: the kernel K = 3x3 is larger than the image X = 2x2: no window fits (along each axis the kernel's span d (k - 1) + 1 must be at most the padded length n + 2p); use mode='same' or mode='full', or padding=1 or more
+    """
+    image_size, kernel_size = _sizes(image_size, "image_size"), _sizes(kernel_size, "kernel_size")
+    n_axes = len(image_size)
+    if len(kernel_size) != n_axes:
+        raise ValueError(f"kernel_size must have one size per axis of image_size; got {kernel_size} and {image_size}")
+    if mode != "valid":  # (the common "valid" needs no call)
+        mode = check_mode(mode)
+    pad_in = _per_axis(padding, "padding", 0, n_axes, 0)
+    step = _per_axis(stride, "stride", 1, n_axes, 1)
+    dil = _per_axis(dilation, "dilation", 1, n_axes, 1)
+    # (written out per axis rather than with generators: corr2d of a small image spends much of its time here)
+    span = tuple([d * (k - 1) + 1 for k, d in zip(kernel_size, dil)])
+    if mode == "valid":
+        pad = tuple([(p, p) for p in pad_in])
+        for sp, n, p in zip(span, image_size, pad_in):
+            if sp > n + 2 * p:
+                raise ValueError(_no_window(image_size, kernel_size, pad_in, span, dil, names, modes, hint, padding_name))
+    elif pad_in[0] or pad_in[-1]:
+        raise ValueError(f"padding must be 0 when mode is {mode!r} (that mode pads by itself); got padding={shown(padding)}")
+    else:
+        pad = mode_padding(span, mode, flipped=flipped)
+    out = tuple([(n + before + after - sp) // s + 1 for n, (before, after), sp, s in zip(image_size, pad, span, step)])
+    return Geometry(out, pad, step, dil, span)
+
+
 def output_size(n: int, k: int, padding: int = 0, stride: int = 1, dilation: int = 1) -> int:
     r"""Output length along one axis of a ``"valid"`` correlation with padding, stride and dilation.
 
@@ -71,7 +269,8 @@ def output_size(n: int, k: int, padding: int = 0, stride: int = 1, dilation: int
 
     (PyTorch's ``nn.Conv2d`` formula; Dumoulin and Visin's relation 15):
     the window of ``d (k - 1) + 1`` pixels starts at ``0, s, 2s, ...`` on the
-    axis of ``n + 2p`` pixels and must lie wholly inside it.
+    axis of ``n + 2p`` pixels and must lie wholly inside it
+    (:func:`conv_geometry` along one axis).
 
     Parameters
     ----------
@@ -107,14 +306,58 @@ def output_size(n: int, k: int, padding: int = 0, stride: int = 1, dilation: int
     112
     """
     n, k = positive_int(n, "n"), positive_int(k, "k")
+    geometry = conv_geometry((n,), (k,), padding=padding, stride=stride, dilation=dilation, names=("the axis n", "the kernel k"), modes=False)
+    return geometry.out[0]
+
+
+def input_size(n_out: int, k: int, padding: int = 0, stride: int = 1, dilation: int = 1, output_padding: int = 0) -> int:
+    r"""Input length along one axis that gives ``n_out`` outputs: the size a transposed convolution returns.
+
+    .. math:: (n' - 1)\, s - 2p + d (k - 1) + 1 + o
+
+    Several input lengths give the same ``n_out`` when ``s > 1`` (the last
+    ``s - 1`` rows may be left unread); ``output_padding`` ``o`` (less than the
+    stride or the dilation, PyTorch's rule) picks one of them. For every
+    valid ``o``, ``output_size(input_size(n', ...), ...) == n'``.
+
+    Parameters
+    ----------
+    n_out : int
+        Outputs along the axis, at least 1.
+    k, padding, stride, dilation : int
+        As in :func:`output_size`.
+    output_padding : int
+        Extra rows at the end, ``0 <= o < max(s, d)``.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range, or the padding crops away every input pixel.
+
+    Examples
+    --------
+    >>> from convlib import input_size, output_size
+    >>> input_size(4, 3, padding=1, stride=2), input_size(4, 3, padding=1, stride=2, output_padding=1)
+    (7, 8)
+    >>> output_size(7, 3, padding=1, stride=2), output_size(8, 3, padding=1, stride=2)
+    (4, 4)
+    """
+    n_out, k = positive_int(n_out, "n_out"), positive_int(k, "k")
     p, s, d = non_negative_int(padding, "padding"), positive_int(stride, "stride"), positive_int(dilation, "dilation")
-    span = d * (k - 1) + 1
-    if span > n + 2 * p:
+    o = non_negative_int(output_padding, "output_padding")
+    if o >= max(s, d):
         raise ValueError(
-            f"the kernel covers d (k - 1) + 1 = {span} pixels (k={k}, dilation={d}), more than the padded axis "
-            f"n + 2p = {n + 2 * p} (n={n}, padding={p}); no window fits"
+            f"output_padding must be smaller than the stride or the dilation (it only restores rows the stride skipped); "
+            f"got output_padding={o} with stride={s} and dilation={d}"
         )
-    return (n + 2 * p - span) // s + 1
+    n = (n_out - 1) * s - 2 * p + d * (k - 1) + 1 + o
+    if n < 1:
+        raise ValueError(f"padding={p} crops away every pixel of the input (it would have {n} pixels along this axis); the padding must be smaller")
+    return n
 
 
 class ReceptiveField(NamedTuple):
@@ -301,21 +544,9 @@ def output_shape(H: int, W: int, k_h: int, k_w: int, mode: str = "valid", *, pad
     """
     H, W = positive_int(H, "H"), positive_int(W, "W")
     k_h, k_w = positive_int(k_h, "k_h"), positive_int(k_w, "k_w")
-    mode = check_mode(mode)
-    (p_h, p_w), (s_h, s_w) = check_padding_stride(padding, stride, mode)
-    d_h, d_w = int_pair(dilation, "dilation", 1)
-    k_h, k_w = d_h * (k_h - 1) + 1, d_w * (k_w - 1) + 1
-    if mode == "valid":
-        n_h, n_w = H + 2 * p_h, W + 2 * p_w
-        if k_h > n_h or k_w > n_w:
-            padded = f"padded image {n_h}x{n_w} (padding {(p_h, p_w)})" if p_h or p_w else f"image {H}x{W}"
-            raise ValueError(f"kernel {k_h}x{k_w} is larger than the {padded}; 'valid' mode needs k_h <= {n_h} and k_w <= {n_w}")
-        rows, cols = n_h - k_h + 1, n_w - k_w + 1
-    elif mode == "same":
-        rows, cols = H, W
-    else:
-        rows, cols = H + k_h - 1, W + k_w - 1
-    return (-(-rows // s_h), -(-cols // s_w))  # every s-th of them, the first included: ceil(rows / s_h)
+    geometry = conv_geometry((H, W), (k_h, k_w), mode, padding=padding, stride=stride, dilation=dilation,
+                             names=("the image H x W", "the kernel k_h x k_w"))
+    return geometry.out
 
 
 def fully_connected_params(H: int, W: int, c_in: int = 1, c_out: int = 1) -> int:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import as_array, check_channels, int_pair
+from .shapes import input_size
 from .channels import _multi
 from .correlate import _operands
 
@@ -98,11 +99,8 @@ def conv_transpose2d(G, K, *, padding=0, stride=1, dilation=1, output_padding=0)
         )
     n, Ho, Wo, c_out = Gb.shape
     k_h, k_w, c_in, _ = Kb.shape
-    span_h, span_w = d_h * (k_h - 1), d_w * (k_w - 1)
-    H = (Ho - 1) * s_h + span_h + 1 + o_h - 2 * p_h
-    W = (Wo - 1) * s_w + span_w + 1 + o_w - 2 * p_w
-    if H < 1 or W < 1:
-        raise ValueError(f"padding={(p_h, p_w)} crops away the whole gradient (it would have shape {(H, W)}); the forward padding must be smaller")
+    H, W = input_size(Ho, k_h, p_h, s_h, d_h, o_h), input_size(Wo, k_w, p_w, s_w, d_w, o_w)
+    span_h, span_w = d_h * (k_h - 1), d_w * (k_w - 1)  # the "full" padding of the effective kernel
     # 1. the gradient dilated by the stride: s - 1 zeros between neighbouring entries
     up = np.zeros((n, (Ho - 1) * s_h + 1 + o_h, (Wo - 1) * s_w + 1 + o_w, c_out), dtype=Gb.dtype)
     up[:, : (Ho - 1) * s_h + 1 : s_h, : (Wo - 1) * s_w + 1 : s_w] = Gb

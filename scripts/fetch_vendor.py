@@ -450,7 +450,6 @@ def install(static: Path, tree: dict) -> None:
 
 def ensure(vendor: Path, tarballs: Path = CACHE, *, force: bool = False, check_only: bool = False, use_npm: bool = True) -> int:
     """Verify (and restore or fetch) vendor/_static/ and, next to ``vendor``, the test-only vendor-test/."""
-    (vendor / ".fetched.json").unlink(missing_ok=True)  # the stamp of earlier versions of this script
     for static, test_only in ((vendor / "_static", False), (vendor.parent / "vendor-test", True)):
         status = _ensure_folder(static, tarballs, test_only=test_only, force=force, check_only=check_only, use_npm=use_npm)
         if status:

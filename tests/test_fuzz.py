@@ -1,4 +1,4 @@
-"""Fuzz every public function of convlib with hostile arguments (issue 11).
+"""Fuzz every public function of convlib with hostile arguments.
 
 For each function in ``convlib.__all__`` (and each method of ``Conv2D``)
 hypothesis draws arguments of every awkward kind: wrong ndim, empty and
@@ -461,12 +461,16 @@ GOOD = {
                    (np.ones((4, 5)), np.ones((3, 4)), 0.03, 2, False)),
     "output_shape-padding-stride": (lambda H, W, k_h, k_w, mode, p, s: convlib.output_shape(H, W, k_h, k_w, mode, padding=p, stride=s),
                                     (8, 8, 3, 3, "valid", 1, 2)),
-    # issue 18: dilation, padding modes, geometry, im2col, the transposed convolution, counts
+    # dilation, padding modes, geometry, im2col, the transposed convolution, counts
     "dilated output_shape": (lambda H, W, k_h, k_w, mode, p, s, d: convlib.output_shape(H, W, k_h, k_w, mode, padding=p, stride=s, dilation=d),
                               (8, 8, 3, 3, "valid", 1, 2, 2)),
     "corr2d-dilation-padding_mode": (lambda X, K, d, pm: convlib.corr2d(X, K, padding=1, dilation=d, padding_mode=pm),
                                      (np.ones((6, 6)), np.ones((2, 2)), 2, "reflect")),
     "output_size": (convlib.output_size, (8, 3, 1, 2, 2)),
+    "input_size": (convlib.input_size, (4, 3, 1, 2, 1, 1)),
+    "conv_geometry": (lambda n, k, mode, p, s, d: convlib.conv_geometry(n, k, mode, padding=p, stride=s, dilation=d),
+                      ((8, 8), (3, 3), "valid", 1, 2, 1)),
+    "Geometry": (convlib.Geometry, ((4, 4), ((1, 1), (1, 1)), (2, 2), (1, 1), (3, 3))),
     "effective_kernel_size": (convlib.effective_kernel_size, (3, 2)),
     "receptive_field": (convlib.receptive_field, ([3, 3], [2, 1], 1, 0)),
     "receptive_field_table": (convlib.receptive_field_table, ([3, 3], 1, [1, 2], 1)),
@@ -487,7 +491,7 @@ def _trained_layer():
 
 
 def test_every_public_name_is_fuzzed():
-    fuzzed = set(GOOD) | {name.split("-")[0] for name in ARRAY_TARGETS} | {"photo", "photo_gray", "mri_slice", "KERNELS", "SAMPLE_IMAGES"}
+    fuzzed = set(GOOD) | {name.split("-")[0] for name in ARRAY_TARGETS} | {"photo", "photo_gray", "mri_slice", "KERNELS", "SAMPLE_IMAGES", "LUMA"}
     assert set(convlib.__all__) <= {name.split(".")[0] for name in fuzzed} | fuzzed
 
 

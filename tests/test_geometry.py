@@ -1,4 +1,4 @@
-"""The geometry contract (issue 18): output sizes, receptive fields, im2col, the transposed convolution, counts.
+"""The geometry contract: one rule for output sizes (conv_geometry), receptive fields, im2col, the transposed convolution, counts.
 
 Receptive fields are checked by brute force: a delta image is pushed through
 a real stack of corr2d layers (all-ones kernels, so nothing cancels) and the
@@ -7,7 +7,11 @@ checked against Conv2D.backward, finite differences and an explicit
 "dilate G, then full correlation with the flipped kernel" written with SciPy.
 """
 
+import io
 import itertools
+import re
+import tokenize
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,14 +22,19 @@ from scipy import signal
 from convlib import (
     Conv2D,
     ReceptiveField,
+    conv2d,
+    conv_geometry,
     conv_transpose2d,
     corr2d,
+    corr2d_multi_in,
     corr2d_multi_in_out,
     effective_kernel_size,
     grouped_params,
     im2col,
     local_params,
     locally_connected_params,
+    input_size,
+    output_shape,
     output_size,
     receptive_field,
     receptive_field_table,
@@ -56,7 +65,7 @@ def test_output_size_counts_the_window_positions(n, k, p, s, d):
     (lambda: output_size(5, 3, stride=0), "stride must be a positive integer"),
     (lambda: output_size(5, 3, dilation=1.5), "dilation must be a positive integer"),
     (lambda: effective_kernel_size(3, 0), "dilation must be a positive integer"),
-    (lambda: output_size(4, 3, dilation=2), r"covers d \(k - 1\) \+ 1 = 5 pixels"),
+    (lambda: output_size(4, 3, dilation=2), r"^the kernel k = 3 dilated by 2 = 5 is larger than the axis n = 4: no window fits .*; use padding=1 or more, or a smaller dilation$"),
 ])
 def test_geometry_errors_name_the_argument(call, words):
     with pytest.raises((ValueError, TypeError), match=words):
@@ -172,7 +181,7 @@ def test_im2col_lecture_example_and_errors():
                                   [[3, 0], [0, 1], [1, 2], [2, 3], [3, 0]])
     with pytest.raises(ValueError, match="k_h must be a positive integer"):
         im2col(X, 0, 2)
-    with pytest.raises(ValueError, match="stride must be >= 1"):
+    with pytest.raises(ValueError, match="stride must be a positive integer"):
         im2col(X, 2, 2, 0)
     with pytest.raises(ValueError, match="X must be a 2 or 3-D"):
         im2col(np.ones(4), 2, 2)
@@ -244,7 +253,7 @@ def test_conv_transpose2d_errors_name_the_argument():
     G, K = np.ones((2, 2)), np.ones((2, 2))
     with pytest.raises(ValueError, match="output_padding must be smaller than the stride or the dilation"):
         conv_transpose2d(G, K, output_padding=1)
-    with pytest.raises(ValueError, match="crops away the whole gradient"):
+    with pytest.raises(ValueError, match=r"^padding=2 crops away every pixel of the input \(it would have -1 pixels along this axis\)"):
         conv_transpose2d(G, K, padding=2)
     with pytest.raises(ValueError, match="channel mismatch: G has 3"):
         conv_transpose2d(np.ones((2, 2, 3)), np.ones((2, 2, 1, 2)))
@@ -310,3 +319,114 @@ def test_conv_transpose2d_is_the_adjoint_property(H, W, k_h, k_w, s, d, p, seed)
     back = conv_transpose2d(G, K, padding=p, stride=s, dilation=d, output_padding=rest)
     assert back.shape == X.shape
     assert np.sum(Y * G) == pytest.approx(np.sum(X * back), rel=1e-9, abs=1e-9)
+
+
+# ---------------------------------------------------------------------------
+# one geometry rule: every entry point agrees with conv_geometry, and nothing else computes a size
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(H=st.integers(1, 9), W=st.integers(1, 9), k_h=st.integers(1, 4), k_w=st.integers(1, 4), p=st.integers(0, 2),
+       s=st.tuples(st.integers(1, 3), st.integers(1, 3)), d=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+       mode=st.sampled_from(["valid", "same", "full"]))
+def test_every_entry_point_has_the_shape_conv_geometry_gives(H, W, k_h, k_w, p, s, d, mode):
+    p = p if mode == "valid" else 0
+    X, K = np.arange(H * W, dtype=float).reshape(H, W), np.ones((k_h, k_w))
+    span = (d[0] * (k_h - 1) + 1, d[1] * (k_w - 1) + 1)
+    if mode == "valid" and (span[0] > H + 2 * p or span[1] > W + 2 * p):
+        with pytest.raises(ValueError, match="no window fits"):
+            conv_geometry((H, W), (k_h, k_w), mode, padding=p, stride=s, dilation=d)
+        return
+    g = conv_geometry((H, W), (k_h, k_w), mode, padding=p, stride=s, dilation=d)
+    # the size, independently: the padded length n + before + after holds (n_padded - span) // s + 1 windows
+    padded = [n + sum(pair) for n, pair in zip((H, W), g.pad)]
+    assert g.out == tuple((m - sp) // st_ + 1 for m, sp, st_ in zip(padded, span, s))
+    if mode == "same":
+        assert [sum(pair) for pair in g.pad] == [span[0] - 1, span[1] - 1]
+    kwargs = {"padding": p, "stride": s, "dilation": d}
+    assert output_shape(H, W, k_h, k_w, mode, **kwargs) == g.out
+    assert corr2d(X, K, mode, **kwargs).shape == g.out
+    assert conv2d(X, K, mode, **kwargs).shape == g.out
+    assert corr2d_multi_in(X[:, :, None], K[:, :, None], mode, **kwargs).shape == g.out
+    assert corr2d_multi_in_out(X[:, :, None], K[:, :, None, None], mode, **kwargs).shape == (*g.out, 1)
+    if mode == "valid":
+        assert Conv2D((k_h, k_w), **kwargs)(X).shape == g.out
+        assert im2col(X, k_h, k_w, **kwargs).shape == (g.out[0] * g.out[1], k_h * k_w)
+        assert (output_size(H, k_h, p, s[0], d[0]), output_size(W, k_w, p, s[1], d[1])) == g.out
+    # torch's formula for the valid case (padding counted on each side)
+    if mode == "valid":
+        assert g.out == tuple((n + 2 * p - dd * (k - 1) - 1) // ss + 1 for n, k, dd, ss in zip((H, W), (k_h, k_w), d, s))
+
+
+@settings(max_examples=200, deadline=None)
+@given(n_out=st.integers(1, 12), k=st.integers(1, 5), p=st.integers(0, 3), s=st.integers(1, 4), d=st.integers(1, 3), data=st.data())
+def test_input_size_inverts_output_size(n_out, k, p, s, d, data):
+    o = data.draw(st.integers(0, max(s, d) - 1))
+    if (n_out - 1) * s - 2 * p + d * (k - 1) + 1 + o < 1:
+        with pytest.raises(ValueError, match=f"^padding={p} crops away every pixel of the input"):
+            input_size(n_out, k, p, s, d, o)
+        return
+    n = input_size(n_out, k, p, s, d, o)
+    if o < s:  # the extra rows are unread ones: the forward pass gives n_out back
+        assert output_size(n, k, padding=p, stride=s, dilation=d) == n_out
+    # and it is the shape conv_transpose2d returns
+    G = np.ones((n_out, 1))
+    assert conv_transpose2d(G, np.ones((k, 1)), padding=(p, 0), stride=(s, 1), dilation=(d, 1), output_padding=(o, 0)).shape[0] == n
+
+
+# Python expressions that compute an output size: a floor division by a stride, "n - k + 1", "(n - span) // s".
+SIZE_ARITHMETIC = [r"//\s*\(?\s*s(_[hw])?\b", r"-\s*k(_[hw])?\s*\+\s*1\b", r"-\s*span(_[hw])?\s*\)\s*//"]
+# Allowed outside convlib/shapes.py, each with its reason (function names, so that moving code does not matter):
+SIZE_ARITHMETIC_ALLOWED = {
+    # the window loop that simulates students' mistakes in the checkers
+    ("convlib/checks/mistakes.py", "loop_valid"),
+    # the FFT strategy crops the valid part of an already padded array (the strategy internals' own bookkeeping)
+    ("convlib/correlate.py", "_correlate_fft"),
+    # not a size: the template-matching peak suppression blanks a window around each found peak
+    ("convlib/widgets/correlation.py", "top_peaks"),
+}
+
+
+def _code_lines(path: Path):
+    """(line number, enclosing function, code without strings and comments) for every line of a Python file."""
+    source = path.read_text(encoding="utf-8")
+    skip = {tokenize.STRING, tokenize.COMMENT, getattr(tokenize, "FSTRING_MIDDLE", -1)}
+    lines = {}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type not in skip:
+            lines.setdefault(token.start[0], []).append(token.string)
+    function, text = None, source.splitlines()
+    for number in range(1, len(text) + 1):
+        match = re.match(r"\s*def (\w+)", text[number - 1])
+        if match and not text[number - 1].startswith(" " * 8):
+            function = match.group(1)
+        if number in lines:
+            yield number, function, " ".join(lines[number])
+
+
+def test_output_size_arithmetic_lives_in_shapes_only():
+    found = []
+    for path in sorted((ROOT / "convlib").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        if name == "convlib/shapes.py":
+            continue
+        for number, function, code in _code_lines(path):
+            if (name, function) in SIZE_ARITHMETIC_ALLOWED:
+                continue
+            if any(re.search(pattern, code) for pattern in SIZE_ARITHMETIC):
+                found.append(f"{name}:{number} (in {function}): {code}")
+    assert not found, "output sizes computed outside convlib/shapes.py (call conv_geometry/output_size):\n" + "\n".join(found)
+    # the explorers' JavaScript takes its output lengths from the model instead of a formula
+    js = (ROOT / "convlib" / "widgets" / "js" / "padding.js").read_text(encoding="utf-8")
+    assert not re.search(r"Math\.floor\([^)]*/\s*s", js), "padding.js computes an output length"
+
+
+def test_the_scan_finds_size_arithmetic(tmp_path):
+    # the patterns above do catch the usual spellings (a test that cannot fail would prove nothing)
+    for code in ["Ho = (H + 2 * p_h - k_h) // s_h + 1", "rows = H - k_h + 1", "n = (n + 2 * p - span) // s + 1", "x = (a - span_w) // st"]:
+        path = tmp_path / "m.py"
+        path.write_text(f"def f():\n    {code}\n")
+        hits = [c for _, _, c in _code_lines(path) if any(re.search(p, c) for p in SIZE_ARITHMETIC)]
+        assert hits, code

@@ -175,7 +175,7 @@ def test_svg_text_readable_and_stable(name):
     (lambda: fg.plot_padding(k=0), r"^k must be an integer in 1\.\.5"),
     (lambda: fg.plot_padding(image=[[0.5, 1]]), r"^image must hold integers 0\.\.99"),
     (lambda: fg.plot_stride(s=5), r"^s must be an integer in 1\.\.4"),
-    (lambda: fg.plot_stride(image=np.zeros((2, 2), int), k=3), r"^k = 3 is larger than the padded 2 x 2 image"),
+    (lambda: fg.plot_stride(image=np.zeros((2, 2), int), k=3), r"^the kernel k x k = 3x3 is larger than image = 2x2: no window fits .*; use p=1 or more$"),
     (lambda: fg.plot_two_channel_sum(np.zeros((3, 3, 3))), r"^X and K must have 2 channels"),
     (lambda: fg.plot_kernel_slices(np.zeros((3, 3, 2))), r"K must be"),
     (lambda: fg.plot_kernel_slices(np.zeros((3, 3, 2, 2)), input_names=["a"]), r"^input_names and output_names must have 2 and 2"),

@@ -132,7 +132,7 @@ def test_reference_sweep_matches_the_written_out_sum():
         ({"delta": 11}, ValueError, re.escape("delta must be in 0..10")),
         ({"delta": -1}, ValueError, "delta must be a non-negative integer"),
         ({"row": 128}, ValueError, re.escape("pixel (row, col) = (128, 42) is outside the 128 x 128 image")),
-        ({"col": "3"}, ValueError, "col must be an integer"),
+        ({"col": "3"}, TypeError, "col must be an integer"),
     ],
 )
 def test_bad_arguments_fail_before_anything_is_sent(kwargs, error, message):
@@ -163,7 +163,7 @@ def test_locality_widgets_name_bad_images_and_sizes():
         loc.locality_frame(np.full((4, 4), "x"), 1, 0, 0)
     with pytest.raises(ValueError, match=r"^delta must be a non-negative integer"):
         loc.receptive_field_side(-1, 2)
-    with pytest.raises(ValueError, match=r"^layers must be a non-negative integer"):
+    with pytest.raises(TypeError, match=r"^layers must be a non-negative integer"):
         loc.receptive_field_side(1, "2")
     f = loc.locality_frame(np.ones((5, 5), dtype=np.float32), 1, 2, 2)
     assert f.image.dtype == np.float64 and f.value == pytest.approx(1.0)

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..channels import corr2d_multi_in_out
 from ..correlate import conv2d, corr2d
+from ..images import LUMA as _LUMA
 from ..shapes import fully_connected_params, local_params, translation_invariant_params
 from .calls import plain_answer, safe_repr
 from .engine import NOT_ANSWERED, CheckFailed, answer_array
@@ -431,8 +432,10 @@ def check_pattern_kernel(K) -> None:
     print(f"✓ {title}: the T is found in all {len(scenes)} hidden scenes")
 
 
-LUMA = np.array([0.299, 0.587, 0.114])
-"""ITU-R 601 luma weights for (R, G, B), as used by :func:`convlib.photo_gray`."""
+LUMA = np.array(_LUMA)
+"""ITU-R 601 luma weights for (R, G, B) as an array: :data:`convlib.images.LUMA`, as used by :func:`convlib.photo_gray`."""
+LUMA.flags.writeable = False
+_LUMA_SUM = " + ".join(f"{w:g} {c}" for w, c in zip(_LUMA, "RGB", strict=True))  # "0.299 R + 0.587 G + 0.114 B"
 
 
 def check_grey_kernel(K) -> None:
@@ -467,18 +470,18 @@ def check_grey_kernel(K) -> None:
     rng = np.random.default_rng(10)
     images = [rng.uniform(0, 1, size=s) for s in [(4, 6, 3), (7, 5, 3), (1, 1, 3)]]
     if all(np.allclose(corr2d_multi_in_out(X, Karr)[:, :, 0], X @ LUMA, atol=1e-6) for X in images):
-        print(f"✓ {title}: matches 0.299 R + 0.587 G + 0.114 B on all {len(images)} hidden images")
+        print(f"✓ {title}: matches {_LUMA_SUM} on all {len(images)} hidden images")
         return
     if np.allclose(w, LUMA[::-1]):
-        tag, hint = "channels reversed", "that is B, G, R order; the channels are R, G, B: 0.299 for red, 0.587 for green, 0.114 for blue."
+        tag, hint = "channels reversed", "that is B, G, R order; the channels are R, G, B: {:g} for red, {:g} for green, {:g} for blue.".format(*_LUMA)
     elif np.allclose(w, w[0]):
-        tag, hint = "plain average", "equal weights give the plain mean of R, G and B; the eye is most sensitive to green: use 0.299, 0.587, 0.114."
+        tag, hint = "plain average", "equal weights give the plain mean of R, G and B; the eye is most sensitive to green: use {:g}, {:g}, {:g}.".format(*_LUMA)
     elif np.isclose(w.sum(), 255.0) or np.allclose(w, LUMA * 255) or np.allclose(w, LUMA * 100):
-        tag, hint = "wrong scale", "the weights must add up to 1 so that white stays 1: 0.299 + 0.587 + 0.114 = 1."
+        tag, hint = "wrong scale", "the weights must add up to 1 so that white stays 1: {:g} + {:g} + {:g} = 1.".format(*_LUMA)
     elif not np.isclose(w.sum(), 1.0):
         tag, hint = "brightness changes", f"your weights add up to {w.sum():.3g}, so a white pixel does not stay 1; the luma weights add up to 1."
     else:
-        tag, hint = "wrong weights", "use the ITU-R 601 luma weights of convlib.photo_gray: 0.299 R + 0.587 G + 0.114 B."
+        tag, hint = "wrong weights", f"use the ITU-R 601 luma weights of convlib.photo_gray: {_LUMA_SUM}."
     raise CheckFailed(f"{title}: Hint [{tag}]: {hint} (your weights: {np.round(w, 4).tolist()})")
 
 

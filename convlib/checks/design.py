@@ -1,4 +1,4 @@
-r"""Checkers for the advanced design exercises of issue 18: kernels built from a principle, and a floating-point question.
+r"""Checkers for the advanced design exercises: kernels built from a principle, and a floating-point question.
 
 * :func:`check_direction_edge_kernel`: a function ``v -> kernel`` that
   detects edges across an arbitrary direction ``v``, tested on linear ramps

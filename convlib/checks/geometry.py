@@ -1,8 +1,8 @@
-r"""Checkers for the geometry and counting exercises of issue 18: dilation, receptive fields with stride, unshared and grouped layers.
+r"""Checkers for the geometry and counting exercises: dilation, receptive fields with stride, unshared and grouped layers.
 
 Each checker calls the student's function on hidden arguments and compares
-with convlib's own geometry (:mod:`convlib.shapes`) or with a measurement
-(the shape :func:`convlib.corr2d` really returns). Wrong answers are matched
+with convlib's own geometry (:mod:`convlib.shapes`, the rule every
+correlation of convlib uses). Wrong answers are matched
 against the usual slips to name the mistake; the hints state the principle,
 never the formula to copy. The formulas live in the code, not in the
 docstrings, so Shift-Tab in a student notebook shows the task, not the answer.
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..correlate import corr2d
 from ..shapes import grouped_params, locally_connected_params, output_size, receptive_field
 from .calls import DEFAULT_TIME_LIMIT
 from .engine import Case, Mistake, run_cases, same_count, whole_number
@@ -38,7 +37,8 @@ def check_dilated_size(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     kernel of ``k`` taps spaced ``d`` pixels apart (dilation ``d``; ``d = 1``
     is the ordinary kernel) slides along it ``s`` pixels at a time, and only
     positions where every tap lies inside the padded axis count. The hidden
-    cases are compared with the shape :func:`convlib.corr2d` really returns.
+    cases are compared with :func:`convlib.output_size` (the rule
+    :func:`convlib.corr2d` uses).
 
     Raises
     ------
@@ -61,8 +61,8 @@ def check_dilated_size(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
              (16, 3, 1, 2, 1), (13, 4, 1, 4, 3), (64, 3, 4, 1, 4), (11, 2, 0, 3, 5)]
     cases = [Case(size, ("n", "k", "p", "s", "d"), growable=("n",)) for size in sizes]
 
-    def reference(n, k, p, s, d):  # measured with the library on an n x 1 column
-        return corr2d(np.zeros((n, 1)), np.zeros((k, 1)), padding=(p, 0), stride=(s, 1), dilation=(d, 1)).shape[0]
+    def reference(n, k, p, s, d):
+        return output_size(n, k, padding=p, stride=s, dilation=d)
 
     def positions(span):
         return lambda args, ref: (args[0] + 2 * args[2] - span(args[1], args[4])) // args[3] + 1

@@ -1,4 +1,4 @@
-r"""Checkers for two parts of a layer that issue 18 adds: padding modes written by hand, and the input gradient.
+r"""Checkers for two parts of a layer beyond the lecture: padding modes written by hand, and the input gradient.
 
 * :func:`check_padding_impl`: ``my_pad(X, p)`` for ``"reflect"`` or
   ``"circular"`` padding, compared with ``np.pad`` (``np.pad`` itself and

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..correlate import conv2d, corr2d
+from ..shapes import output_shape
 from .calls import DEFAULT_TIME_LIMIT
 from .engine import CORRELATIONS, Case, Mistake, random_array, run_cases
 from .mistakes import int_mistakes
@@ -14,7 +15,7 @@ from .mistakes import int_mistakes
 def _dense_reference(K, H, W):
     K = np.asarray(K, dtype=float)
     k_h, k_w = K.shape
-    Ho, Wo = H - k_h + 1, W - k_w + 1
+    Ho, Wo = output_shape(H, W, k_h, k_w)
     Wd = np.zeros((Ho, Wo, H, W))
     for i in range(Ho):
         for j in range(Wo):
@@ -26,7 +27,7 @@ def _dense_minus(K, H, W):
     """W[i, j, i - a, j - b] = K[a, b] where the index exists (the convolution's sign)."""
     K = np.asarray(K, dtype=float)
     k_h, k_w = K.shape
-    Ho, Wo = H - k_h + 1, W - k_w + 1
+    Ho, Wo = output_shape(H, W, k_h, k_w)
     Wd = np.zeros((Ho, Wo, H, W))
     for i in range(Ho):
         for j in range(Wo):

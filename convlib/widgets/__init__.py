@@ -7,7 +7,6 @@ on the static website alike. ``reference_frame()`` recomputes what the page
 shows with convlib. Static figures are plain matplotlib.
 """
 
-from ._common import figure_to_png, new_figure
 from ._browser import BrowserExplorer
 from ._static import use_svg_figures
 from .invariance import ShiftExplorer, dense_weights_from_kernel, invariance_explorer, reindex_weights
@@ -16,8 +15,7 @@ from .correlation import correlation_steps, kernel_playground, match_template, n
 from .padding import PaddingStrideExplorer, padding_stride_explorer
 from .channels import channel_explorer, demo_layer, mix_channels
 
-__all__ = ["figure_to_png", "new_figure"]
-__all__ += ["BrowserExplorer", "use_svg_figures"]
+__all__ = ["BrowserExplorer", "use_svg_figures"]
 __all__ += ["dense_weights_from_kernel", "reindex_weights", "ShiftExplorer", "invariance_explorer"]
 __all__ += ["LocalityExplorer", "locality_explorer", "plot_param_counts", "plot_stacked_receptive_fields"]
 __all__ += ["correlation_steps", "kernel_playground", "match_template", "normalized_cross_correlation"]

@@ -1,4 +1,4 @@
-"""Building blocks shared by the chapters' static figures (matplotlib, no pyplot state).
+"""The colour scale of signed and non-negative maps, shared by the chapters' static figures.
 
 The interactive explorers are anywidgets that compute in the browser; their
 base class and image helpers are in :mod:`convlib.widgets._browser`.
@@ -6,14 +6,9 @@ base class and image helpers are in :mod:`convlib.widgets._browser`.
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
-from matplotlib.figure import Figure
 
-__all__ = ["new_figure", "figure_to_png", "signed_style"]
-
-DEFAULT_DPI = 72
+__all__ = ["signed_style"]
 
 
 def signed_style(A, percentile: float):
@@ -39,34 +34,3 @@ def signed_style(A, percentile: float):
         return "RdBu_r", (-m, m)
     return "gray", (lo, hi if hi > lo else lo + 1e-12)
 
-
-def new_figure(width: float = 8.0, height: float = 3.0, ncols: int = 1, nrows: int = 1, **subplot_kw):
-    """A matplotlib Figure that is not managed by pyplot (no global state, no auto display).
-
-    Returns ``(fig, axes)`` where ``axes`` is a flat list.
-
-    Examples
-    --------
-    >>> from convlib.widgets import new_figure
-    >>> fig, axes = new_figure(6, 2, ncols=3)
-    >>> len(axes)
-    3
-    """
-    fig = Figure(figsize=(width, height), layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False, subplot_kw=subplot_kw).ravel().tolist()
-    return fig, axes
-
-
-def figure_to_png(fig, dpi: int = DEFAULT_DPI) -> bytes:
-    """Render ``fig`` to PNG bytes.
-
-    Examples
-    --------
-    >>> from convlib.widgets import new_figure, figure_to_png
-    >>> fig, (ax,) = new_figure(2, 2)
-    >>> figure_to_png(fig)[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
-    True
-    """
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()

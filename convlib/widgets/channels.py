@@ -21,7 +21,7 @@ import numpy as np
 import traitlets
 
 from ..channels import corr2d_multi_in, corr2d_multi_in_out
-from ..images import photo
+from ..images import LUMA, photo
 from ..kernels import KERNELS
 from .._validate import choice
 from ._browser import BrowserExplorer, image_from_bytes, image_to_bytes, image_traits
@@ -42,8 +42,6 @@ __all__ = [
     "plot_feature_maps",
 ]
 
-LUMA = (0.299, 0.587, 0.114)
-"""ITU-R 601 luma weights of R, G, B: the grey level people perceive."""
 
 MIXER_PRESETS = {
     "luma (grey)": LUMA,

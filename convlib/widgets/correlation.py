@@ -32,10 +32,11 @@ import numpy as np
 import traitlets
 from matplotlib.patches import Rectangle
 
-from .._validate import as_array, check_kernel_fits, choice, non_negative_int, positive_int
+from .._validate import as_array, choice, non_negative_int, positive_int
 from ..correlate import conv2d, corr2d
 from ..images import SAMPLE_IMAGES
 from ..kernels import KERNELS
+from ..shapes import conv_geometry, output_shape
 from ._browser import BrowserExplorer, image_from_bytes, image_to_bytes, kernel_array
 from ._common import signed_style
 from ._static import FIGURE_WIDTH_IN, readable_text, signed_colorbar, static_figure
@@ -117,9 +118,9 @@ def window_frame(X, K, i: int, j: int) -> WindowFrame:
     """
     X, K = np.asarray(X), np.asarray(K)
     k_h, k_w = K.shape
-    H, W = X.shape
-    if not (0 <= i <= H - k_h and 0 <= j <= W - k_w):
-        raise ValueError(f"(i, j) must index the valid output of shape {(H - k_h + 1, W - k_w + 1)}; got {(i, j)}")
+    rows, cols = output_shape(*X.shape, k_h, k_w)
+    if not (0 <= i < rows and 0 <= j < cols):
+        raise ValueError(f"(i, j) must index the valid output of shape {(rows, cols)}; got {(i, j)}")
     window = X[i : i + k_h, j : j + k_w]
     products = window * K
     value = float(corr2d(window, K)[0, 0])
@@ -137,7 +138,7 @@ def written_sums(X, K) -> list:
     '4*0 + 5*1 + 7*2 + 8*3 = 43'
     """
     X, K = np.asarray(X), np.asarray(K)
-    Ho, Wo = X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1
+    Ho, Wo = output_shape(*X.shape, *K.shape)
     return [window_frame(X, K, i, j).text for i in range(Ho) for j in range(Wo)]
 
 
@@ -183,7 +184,7 @@ def _image_and_template(X, T):
     """``X`` and ``T`` as float64 2-D arrays, the template no larger than the image (errors name X and T)."""
     X = np.asarray(as_array(X, "X", 2, layout="(H, W)"), dtype=float)
     T = np.asarray(as_array(T, "T", 2, layout="(k_h, k_w)"), dtype=float)
-    check_kernel_fits(X.shape, T.shape, "valid", "X", "T")
+    conv_geometry(X.shape, T.shape, names=("the image X", "the template T"), hint="use a template no larger than the image")
     return X, T
 
 
@@ -363,8 +364,8 @@ class CorrelationSteps(BrowserExplorer, js="correlation"):
             raise ValueError(f"X must be at most {MAX_STEPS_INPUT} x {MAX_STEPS_INPUT} (every number is written out); got shape {X.shape}")
         if not (np.isfinite(X).all() and np.isfinite(K).all()):
             raise ValueError("X and K must hold finite numbers (no NaN or inf)")
-        check_kernel_fits(X.shape, K.shape, "valid", "X", "K")
-        n = (X.shape[0] - K.shape[0] + 1) * (X.shape[1] - K.shape[1] + 1)
+        rows, cols = conv_geometry(X.shape, K.shape, hint="this explorer shows 'valid' windows only: use a kernel no larger than X").out
+        n = rows * cols
         position = non_negative_int(position, "position")
         if position >= n:
             raise ValueError(f"position must be in 0..{n - 1} (one per output element); got {position}")
@@ -374,7 +375,7 @@ class CorrelationSteps(BrowserExplorer, js="correlation"):
     def output_index(self) -> tuple:
         """``(i, j)`` of the output element at the current window position."""
         X, K = np.array(self.x), np.array(self.kernel)
-        return divmod(int(self.position), X.shape[1] - K.shape[1] + 1)
+        return divmod(int(self.position), output_shape(*X.shape, *K.shape)[1])
 
     def reference_frame(self) -> dict:
         """The window, the products ``K * window`` and their sum (as a 1 x 1 array), from convlib."""
@@ -452,6 +453,7 @@ class KernelPlayground(BrowserExplorer, js="correlation"):
     rows = traitlets.Int(3).tag(sync=True)
     cols = traitlets.Int(3).tag(sync=True)
     weights = traitlets.List(traitlets.Float(), default_value=[0.0] * MAX_KERNEL**2).tag(sync=True)
+    max_side = traitlets.Int(MAX_KERNEL, read_only=True).tag(sync=True)  # the page's largest kernel and grid row length
     operations = traitlets.List(traitlets.Unicode(), default_value=list(OPERATIONS)).tag(sync=True)
     operation = traitlets.Unicode(OPERATIONS[0]).tag(sync=True)
     weight_range = traitlets.Float(WEIGHT_RANGE).tag(sync=True)

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import as_array, integer
+from .._validate import as_array
 from ..channels import corr2d_multi_in
 from ..correlate import corr2d
-from ..shapes import output_shape
+from ..shapes import conv_geometry, output_shape
 from ._static import readable_text, static_figure
-from .padding import MAX_KERNEL, MAX_PADDING, MAX_STRIDE, default_grid
+from .padding import MAX_KERNEL, MAX_PADDING, MAX_STRIDE, default_grid, in_range
 
 __all__ = [
     "two_channel_example",
@@ -52,21 +52,12 @@ def _digit_grid(image, name: str = "image") -> np.ndarray:
     return x.astype(np.int64)
 
 
-def _in_range(value, name: str, lo: int, hi: int) -> int:
-    value = integer(value, name)
-    if not lo <= value <= hi:
-        raise ValueError(f"{name} must be an integer in {lo}..{hi}; got {value}")
-    return value
-
-
 def _padded(image, default, k, p):
     """The checked digit image, its zero-padded copy, the mask of padding cells, and the checked ``k``, ``p``."""
     x = _digit_grid(default if image is None else image)
-    p = _in_range(p, "p", 0, MAX_PADDING)
-    k = _in_range(k, "k", 1, MAX_KERNEL)
-    H, W = x.shape
-    if k > H + 2 * p or k > W + 2 * p:
-        raise ValueError(f"k = {k} is larger than the padded {H + 2 * p} x {W + 2 * p} image")
+    p = in_range(p, "p", 0, MAX_PADDING)
+    k = in_range(k, "k", 1, MAX_KERNEL)
+    conv_geometry(x.shape, (k, k), padding=p, names=("image", "the kernel k x k"), modes=False, padding_name="p")
     return x, np.pad(x, p), np.pad(np.zeros_like(x, dtype=bool), p, constant_values=True), k, p
 
 
@@ -173,7 +164,7 @@ def plot_stride(image=None, k: int = 3, s: int = 2, p: int = 0):
     ((3, 3), [(0, 0), (0, 2), (0, 4)])
     >>> plt.close(fig)
     """
-    s = _in_range(s, "s", 1, MAX_STRIDE)
+    s = in_range(s, "s", 1, MAX_STRIDE)
     x, padded, is_pad, k, p = _padded(image, default_grid(7, 7), k, p)
     H, W = x.shape
     out = _window_sums(x, k, p, s)

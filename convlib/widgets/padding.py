@@ -20,7 +20,7 @@ import traitlets
 
 from .._validate import as_array, integer
 from ..correlate import corr2d
-from ..shapes import output_shape
+from ..shapes import output_size
 from ._browser import BrowserExplorer
 
 __all__ = ["default_grid", "PaddingStrideExplorer", "padding_stride_explorer"]
@@ -29,8 +29,8 @@ MAX_PADDING = 3
 MAX_STRIDE = 4
 MAX_KERNEL = 5
 
-
-_RANGES = {"p_h": (0, MAX_PADDING), "p_w": (0, MAX_PADDING), "s_h": (1, MAX_STRIDE), "s_w": (1, MAX_STRIDE), "k": (1, MAX_KERNEL)}
+SETTINGS = {"p_h": (0, MAX_PADDING), "p_w": (0, MAX_PADDING), "s_h": (1, MAX_STRIDE), "s_w": (1, MAX_STRIDE), "k": (1, MAX_KERNEL)}
+"""The range of every setting but the output pixel (whose range depends on the image, see :meth:`PaddingStrideExplorer.ranges`)."""
 
 
 def default_grid(H: int = 8, W: int = 8) -> np.ndarray:
@@ -45,11 +45,45 @@ def default_grid(H: int = 8, W: int = 8) -> np.ndarray:
     return (i + 2 * j) % 10
 
 
-def _in_range(value, name: str, lo: int, hi: int) -> int:
+def in_range(value, name: str, lo: int, hi: int) -> int:
+    """``value`` as an int if it is an integer in ``lo..hi`` (the one range check of the explorer and its figures).
+
+    Examples
+    --------
+    >>> in_range(3, "k", 1, 5)
+    3
+    >>> in_range(6, "k", 1, 5)
+    Traceback (most recent call last):
+    ...
+    ValueError: k must be an integer in 1..5; got 6
+    """
     value = integer(value, name)
     if not lo <= value <= hi:
         raise ValueError(f"{name} must be an integer in {lo}..{hi}; got {value}")
     return value
+
+
+def _lengths(n: int) -> list:
+    """``table[p][s - 1][k - 1]``: output length along an axis of ``n`` pixels for every setting (0: no window fits)."""
+    table = []
+    for p in range(MAX_PADDING + 1):
+        table.append([])
+        for s in range(1, MAX_STRIDE + 1):
+            row = []
+            for k in range(1, MAX_KERNEL + 1):
+                try:
+                    row.append(output_size(n, k, padding=p, stride=s))
+                except ValueError:  # the kernel does not fit the padded axis: the page shows an empty output
+                    row.append(0)
+            table[-1].append(row)
+    return table
+
+
+class _Setting(traitlets.TraitType):
+    """An explorer setting: no check of its own, so that the explorer's validator is the one check (a wrong type too)."""
+
+    allow_none = False
+    info_text = "an integer in its range"
 
 
 class PaddingStrideExplorer(BrowserExplorer, js="padding"):
@@ -58,8 +92,18 @@ class PaddingStrideExplorer(BrowserExplorer, js="padding"):
     The page draws the zero-padded input (padding hatched and marked "0"),
     the ``k x k`` window of the selected output pixel, the output map of
     window sums (all-ones kernel) and the output-size formula with the
-    current numbers. An output pixel beyond the current output is shown at
-    the last row/column (the same clamping in :meth:`selected_pixel`).
+    current numbers.
+
+    One rule for every setting, in the constructor and on assignment alike
+    (a traitlets validator; the page's sliders get the same ranges from the
+    synced ``ranges`` trait): each setting is an integer in its own range,
+    independent of the others, and anything else raises ``ValueError`` (or
+    ``TypeError``) naming it. Combinations are never refused, so the settings
+    can be changed in any order: a kernel larger than the padded image gives
+    an empty output, and an output pixel beyond the current output is shown
+    at the last row/column (:meth:`selected_pixel`). The output lengths the
+    page uses come from :func:`convlib.output_size` through the synced
+    ``output_lengths`` trait.
 
     Parameters
     ----------
@@ -70,9 +114,10 @@ class PaddingStrideExplorer(BrowserExplorer, js="padding"):
     s_h, s_w : int
         Strides, ``1..4``.
     k : int
-        Kernel side ``k_h = k_w = k``, ``1..5`` (at most the padded image).
+        Kernel side ``k_h = k_w = k``, ``1..5``.
     out_row, out_col : int
-        Selected output pixel.
+        Selected output pixel, ``0..H + 5`` and ``0..W + 5`` (the last row and
+        column of the largest output, ``k = 1`` with padding 3).
 
     Examples
     --------
@@ -81,17 +126,23 @@ class PaddingStrideExplorer(BrowserExplorer, js="padding"):
     array([[4., 4.]])
     >>> e.reference_frame()["output"][0, 0]   # 0 + 2 + 1 + 3 in the 2 x 2 corner, padding adds nothing
     np.float64(6.0)
+    >>> e.ranges["out_row"], e.output_lengths["rows"][1][1][2]   # rows for p_h = 1, s_h = 2, k = 3
+    ([0, 13], 4)
     """
 
-    p_h = traitlets.Int(0).tag(sync=True)
-    p_w = traitlets.Int(0).tag(sync=True)
-    s_h = traitlets.Int(1).tag(sync=True)
-    s_w = traitlets.Int(1).tag(sync=True)
-    k = traitlets.Int(3).tag(sync=True)
-    out_row = traitlets.Int(0).tag(sync=True)
-    out_col = traitlets.Int(0).tag(sync=True)
+    p_h = _Setting(0).tag(sync=True)
+    p_w = _Setting(0).tag(sync=True)
+    s_h = _Setting(1).tag(sync=True)
+    s_w = _Setting(1).tag(sync=True)
+    k = _Setting(3).tag(sync=True)
+    out_row = _Setting(0).tag(sync=True)
+    out_col = _Setting(0).tag(sync=True)
     grid = traitlets.List(traitlets.Int()).tag(sync=True)
     grid_shape = traitlets.List(traitlets.Int()).tag(sync=True)
+    ranges = traitlets.Dict().tag(sync=True)
+    """``{setting: [lo, hi]}``: what the validator accepts and the page's sliders span."""
+    output_lengths = traitlets.Dict().tag(sync=True)
+    """``{"rows": table, "cols": table}`` with ``table[p][s - 1][k - 1]`` from :func:`convlib.output_size` (0: no window fits)."""
 
     def __init__(self, image=None, p_h=1, p_w=1, s_h=1, s_w=1, k=3, out_row=0, out_col=0):
         x = default_grid() if image is None else as_array(image, "image", 2, layout="(H, W)")
@@ -100,25 +151,19 @@ class PaddingStrideExplorer(BrowserExplorer, js="padding"):
         x = np.asarray(x).astype(np.int64)
         if x.min() < 0 or x.max() > 99 or max(x.shape) > 12:
             raise ValueError(f"image must be at most 12 x 12 with integers in 0..99; got shape {x.shape}, values {x.min()}..{x.max()}")
-        p_h, p_w = (_in_range(v, n, 0, MAX_PADDING) for v, n in ((p_h, "p_h"), (p_w, "p_w")))
-        s_h, s_w = (_in_range(v, n, 1, MAX_STRIDE) for v, n in ((s_h, "s_h"), (s_w, "s_w")))
-        k = _in_range(k, "k", 1, MAX_KERNEL)
         H, W = x.shape
-        if k > H + 2 * p_h or k > W + 2 * p_w:
-            raise ValueError(f"k = {k} is larger than the padded {H + 2 * p_h} x {W + 2 * p_w} image")
-        rows, cols = output_shape(H, W, k, k, padding=(p_h, p_w), stride=(s_h, s_w))
-        out_row, out_col = _in_range(out_row, "out_row", 0, rows - 1), _in_range(out_col, "out_col", 0, cols - 1)
-        super().__init__(grid=[int(v) for v in x.ravel()], grid_shape=[H, W], p_h=p_h, p_w=p_w, s_h=s_h, s_w=s_w,
-                         k=k, out_row=out_row, out_col=out_col)
+        ranges = {name: list(bounds) for name, bounds in SETTINGS.items()}
+        ranges["out_row"], ranges["out_col"] = [0, H + 2 * MAX_PADDING - 1], [0, W + 2 * MAX_PADDING - 1]
+        super().__init__(grid=[int(v) for v in x.ravel()], grid_shape=[H, W], ranges=ranges,
+                         output_lengths={"rows": _lengths(H), "cols": _lengths(W)})
+        # the settings go through the validator below, as an assignment does
+        with self.hold_trait_notifications():
+            self.p_h, self.p_w, self.s_h, self.s_w, self.k, self.out_row, self.out_col = p_h, p_w, s_h, s_w, k, out_row, out_col
 
     @traitlets.validate("p_h", "p_w", "s_h", "s_w", "k", "out_row", "out_col")
     def _check_range(self, proposal):
         name = proposal["trait"].name
-        lo, hi = _RANGES.get(name, (0, None))
-        value = integer(proposal["value"], name)
-        if value < lo or (hi is not None and value > hi):
-            raise ValueError(f"{name} must be an integer in {lo}..{hi if hi is not None else 'the output size - 1'}; got {value}")
-        return value
+        return in_range(proposal["value"], name, *self.ranges[name])
 
     @property
     def image(self) -> np.ndarray:
@@ -126,11 +171,10 @@ class PaddingStrideExplorer(BrowserExplorer, js="padding"):
         return np.array(self.grid, dtype=np.float64).reshape(self.grid_shape)
 
     def output_size(self) -> tuple:
-        """``(rows, cols)`` of the output for the current settings (:func:`convlib.output_shape`); (0, 0) if k is too large."""
-        H, W = self.grid_shape
-        if self.k > H + 2 * self.p_h or self.k > W + 2 * self.p_w:
-            return (0, 0)
-        return output_shape(H, W, self.k, self.k, padding=(self.p_h, self.p_w), stride=(self.s_h, self.s_w))
+        """``(rows, cols)`` of the output for the current settings (:func:`convlib.output_size`); (0, 0) if k is too large."""
+        rows = self.output_lengths["rows"][self.p_h][self.s_h - 1][self.k - 1]
+        cols = self.output_lengths["cols"][self.p_w][self.s_w - 1][self.k - 1]
+        return (0, 0) if rows == 0 or cols == 0 else (rows, cols)
 
     def selected_pixel(self) -> tuple:
         """The output pixel shown: ``(out_row, out_col)`` clamped to the current output."""

@@ -797,7 +797,8 @@ export function publishFrame(root, frames) {
 }
 
 // ---------------------------------------------------------------------------
-// Redraw scheduling and colour limits (added by W2 for chapters 3 and 4)
+// Redraw scheduling and colour limits: one frame per batch of trait changes, and the value ranges
+// that set an explorer's colour scale
 
 /**
  * `fn` deferred to the end of the current task and run once however often it was asked for:

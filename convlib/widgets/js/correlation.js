@@ -204,8 +204,6 @@ function renderSteps(model, el) {
 // ---------------------------------------------------------------------------
 // The kernel playground
 
-const MAX_KERNEL = 5;
-
 /** Image `name` out of the concatenated uint8 bytes of every playground image. */
 function playgroundImage(model, name) {
   const names = model.get("image_names");
@@ -219,10 +217,10 @@ function playgroundImage(model, name) {
   return imageFromBytes(bytes.subarray(offset, offset + H * W), [H, W]);
 }
 
-/** The kernel V: the top-left rows x cols block of the 5 x 5 weight grid (row-major). */
-function kernelOf(weights, rows, cols) {
+/** The kernel V: the top-left rows x cols block of the side x side weight grid (row-major). */
+function kernelOf(weights, side, rows, cols) {
   const k = new Float64Array(rows * cols);
-  for (let a = 0; a < rows; a++) for (let b = 0; b < cols; b++) k[a * cols + b] = weights[a * MAX_KERNEL + b];
+  for (let a = 0; a < rows; a++) for (let b = 0; b < cols; b++) k[a * cols + b] = weights[a * side + b];
   return k;
 }
 
@@ -259,10 +257,10 @@ function corrAndConv(x, H, W, k, kh, kw) {
 }
 
 /** The preset whose kernel equals rows x cols weights exactly, or "custom". */
-function matchingPreset(presets, rows, cols, weights) {
+function matchingPreset(presets, side, rows, cols, weights) {
   for (const [name, rowsOfV] of Object.entries(presets)) {
     if (rowsOfV.length !== rows || rowsOfV[0].length !== cols) continue;
-    if (rowsOfV.every((line, a) => line.every((v, b) => v === weights[a * MAX_KERNEL + b]))) return name;
+    if (rowsOfV.every((line, a) => line.every((v, b) => v === weights[a * side + b]))) return name;
   }
   return "custom";
 }
@@ -301,6 +299,7 @@ function renderPlayground(model, el) {
   addStyle(root);
   const operations = model.get("operations");
   const limit = model.get("weight_range");
+  const side = model.get("max_side"); // the largest kernel side, and the row length of the weight grid
 
   // -- controls: preset, image, operation, kernel size ----------------------
   const controls = controlsBox(root);
@@ -317,8 +316,8 @@ function renderPlayground(model, el) {
       if (!V) {
         model.set({ preset: "custom", ...(customKernel || kernelState()) });
       } else {
-        const weights = new Array(MAX_KERNEL * MAX_KERNEL).fill(0);
-        V.forEach((line, a) => line.forEach((v, b) => (weights[a * MAX_KERNEL + b] = v)));
+        const weights = new Array(side * side).fill(0);
+        V.forEach((line, a) => line.forEach((v, b) => (weights[a * side + b] = v)));
         model.set({ preset: name, rows: V.length, cols: V[0].length, weights });
       }
       model.save_changes();
@@ -340,7 +339,7 @@ function renderPlayground(model, el) {
   /** Change kernel size or weights; the preset follows (a preset's name while the kernel equals it, else "custom"). */
   function setKernel(changes) {
     const state = { ...kernelState(), ...changes };
-    const name = matchingPreset(model.get("presets"), state.rows, state.cols, state.weights);
+    const name = matchingPreset(model.get("presets"), side, state.rows, state.cols, state.weights);
     if (name === "custom") customKernel = state;
     model.set({ ...changes, preset: name });
     model.save_changes();
@@ -351,19 +350,19 @@ function renderPlayground(model, el) {
   const currentKernel = () => {
     const kh = model.get("rows");
     const kw = model.get("cols");
-    return { rows: kh, cols: kw, weights: Array.from(kernelOf(model.get("weights"), kh, kw)) };
+    return { rows: kh, cols: kw, weights: Array.from(kernelOf(model.get("weights"), side, kh, kw)) };
   };
   const editor = kernelEditor({
     label: "kernel K",
     ...currentKernel(),
     min: -limit,
     max: limit,
-    maxRows: MAX_KERNEL,
-    maxCols: MAX_KERNEL,
+    maxRows: side,
+    maxCols: side,
     resizable: true,
     onInput: ({ rows: kh, cols: kw, weights: w }) => {
-      const weights = new Array(MAX_KERNEL * MAX_KERNEL).fill(0);
-      for (let a = 0; a < kh; a++) for (let b = 0; b < kw; b++) weights[a * MAX_KERNEL + b] = w[a * kw + b];
+      const weights = new Array(side * side).fill(0);
+      for (let a = 0; a < kh; a++) for (let b = 0; b < kw; b++) weights[a * side + b] = w[a * kw + b];
       setKernel({ rows: kh, cols: kw, weights });
     },
   });
@@ -388,8 +387,8 @@ function renderPlayground(model, el) {
       x = playgroundImage(model, name);
       shownImage = name;
     }
-    const kh = Math.min(MAX_KERNEL, Math.max(1, Math.round(model.get("rows"))));
-    const kw = Math.min(MAX_KERNEL, Math.max(1, Math.round(model.get("cols"))));
+    const kh = Math.min(side, Math.max(1, Math.round(model.get("rows"))));
+    const kw = Math.min(side, Math.max(1, Math.round(model.get("cols"))));
     const weights = model.get("weights");
     const isConv = model.get("operation") === operations[1];
 
@@ -403,7 +402,7 @@ function renderPlayground(model, el) {
     editorPreset = presetNow;
 
     // the numbers: convlib's corr2d and conv2d (valid), and their difference
-    const V = kernelOf(weights, kh, kw);
+    const V = kernelOf(weights, side, kh, kw);
     const { corr, conv, flipped } = corrAndConv(x.data, x.H, x.W, V, kh, kw);
     const difference = new Float64Array(corr.data.length);
     let maxDifference = 0;

@@ -1,17 +1,16 @@
 // convlayer, chapter 3 (padding and stride): the explorer of convlib/widgets/padding.py.
 //
 // State (Python traits): p_h, p_w, s_h, s_w, the kernel side k, the selected
-// output pixel (out_row, out_col) and a small integer image (grid, grid_shape).
+// output pixel (out_row, out_col), a small integer image (grid, grid_shape),
+// the range of every setting (ranges: {trait: [lo, hi]}, the ranges Python
+// validates) and the output lengths for every setting (output_lengths:
+// {rows, cols}, each table[p][s - 1][k - 1] computed by convlib.output_size,
+// 0 when no window fits), so this file restates neither.
 // Each frame: the zero-padded image, the all-ones k x k correlation at stride
 // (s_h, s_w), the window of the selected output pixel and the output-size
 // formula: the same numbers as PaddingStrideExplorer.reference_frame().
 
 const WINDOW_COLOUR = MARKER_COLOUR;
-
-/** Output rows (or columns) floor((n - k + 2 p + s) / s), 0 when the kernel does not fit. */
-function outputLength(n, k, p, s) {
-  return k > n + 2 * p ? 0 : Math.floor((n - k + 2 * p + s) / s);
-}
 
 /** Every s_h-th row and s_w-th column of a valid correlation: the strided output. */
 function strided(full, sh, sw, rows, cols) {
@@ -63,18 +62,21 @@ export default {
     const [H, W] = model.get("grid_shape");
     const x = Float64Array.from(model.get("grid"));
     const controls = controlsBox(root);
+    const ranges = model.get("ranges");
+    const lengths = model.get("output_lengths");
     const specs = [
-      ["p_h", { label: "padding p_h", min: 0, max: 3 }],
-      ["p_w", { label: "padding p_w", min: 0, max: 3 }],
-      ["s_h", { label: "stride s_h", min: 1, max: 4 }],
-      ["s_w", { label: "stride s_w", min: 1, max: 4 }],
-      ["k", { label: "kernel size k", min: 1, max: 5 }],
-      ["out_row", { label: "output row i", min: 0, max: H + 5 }],
-      ["out_col", { label: "output col j", min: 0, max: W + 5 }],
+      ["p_h", "padding p_h"],
+      ["p_w", "padding p_w"],
+      ["s_h", "stride s_h"],
+      ["s_w", "stride s_w"],
+      ["k", "kernel size k"],
+      ["out_row", "output row i"],
+      ["out_col", "output col j"],
     ];
     const sliders = {};
-    for (const [trait, options] of specs) {
-      sliders[trait] = bindTrait(model, trait, slider, { step: 1, ...options });
+    for (const [trait, label] of specs) {
+      const [min, max] = ranges[trait];
+      sliders[trait] = bindTrait(model, trait, slider, { label, min, max, step: 1 });
       controls.appendChild(sliders[trait].element);
     }
 
@@ -88,8 +90,10 @@ export default {
 
     const redraw = () => {
       const [ph, pw, sh, sw, k] = ["p_h", "p_w", "s_h", "s_w", "k"].map((t) => model.get(t));
-      const rows = outputLength(H, k, ph, sh);
-      const cols = outputLength(W, k, pw, sw);
+      // no output at all when the kernel fits along one axis only (as output_size() in Python)
+      const fits = lengths.rows[ph][sh - 1][k - 1] > 0 && lengths.cols[pw][sw - 1][k - 1] > 0;
+      const rows = fits ? lengths.rows[ph][sh - 1][k - 1] : 0;
+      const cols = fits ? lengths.cols[pw][sw - 1][k - 1] : 0;
       // The output-pixel sliders reach only the current output.
       for (const [trait, n] of [["out_row", rows], ["out_col", cols]]) {
         sliders[trait].input.max = String(Math.max(0, n - 1));
