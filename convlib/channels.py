@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import as_array, check_channels, check_fits_in_memory
-from .correlate import _geometry, _operands, _pad_by_mode, _zero_pad
+from .correlate import _geometry, _operands, _pad_by_mode, _zero_pad, check_method
 
 __all__ = [
     "corr2d_multi_in",
@@ -38,6 +38,9 @@ __all__ = [
     "kernel_to_oihw",
     "kernel_from_oihw",
 ]
+
+# The channel strategies (see the module docstring); ``method="auto"`` picks one.
+METHODS = ("auto", "gemm", "winograd")
 
 # Output rows per GEMM block: bounds the im2col copy to about this many bytes.
 _BLOCK_BYTES = 8 * 1024 * 1024
@@ -49,7 +52,7 @@ _BLOCK_BYTES = 8 * 1024 * 1024
 _SMALL_GEMM_WORK = 1 << 17
 
 
-def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros") -> np.ndarray:
+def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros", method: str = "auto") -> np.ndarray:
     r"""Cross-correlate a multi-channel image with a multi-channel kernel, summing over channels.
 
     .. math:: \mathrm{out}[i, j] = \sum_{a, b} \sum_c K[a, b, c] \, x_{\mathrm{pad}}[i s_h + a d_h, j s_w + b d_w, c]
@@ -68,6 +71,11 @@ def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=
         Spacing between the kernel's taps, as in :func:`convlib.corr2d`.
     padding_mode : {"zeros", "reflect", "replicate", "circular"}
         How the padding is filled, as in :func:`convlib.corr2d`.
+    method : {"auto", "gemm", "winograd"}
+        The strategy (module docstring); ``"auto"`` as
+        :func:`convlib.choose_method` says. ``"winograd"`` where it does not
+        apply (not 3 x 3, a stride or dilation, integers, non-finite or huge
+        values) runs ``"gemm"``.
 
     Returns
     -------
@@ -93,10 +101,10 @@ def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=
     """
     X, K, integral = _operands(X, K, 3, ("(H, W, C)", "(k_h, k_w, C)"))
     check_channels(X.shape[-1], K.shape[-1])
-    return _multi(X[None], K[..., None], mode, padding=padding, stride=stride, integral=integral, dilation=dilation, padding_mode=padding_mode)[0, :, :, 0]
+    return _multi(X[None], K[..., None], mode, padding=padding, stride=stride, integral=integral, dilation=dilation, padding_mode=padding_mode, method=method)[0, :, :, 0]
 
 
-def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros") -> np.ndarray:
+def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros", method: str = "auto") -> np.ndarray:
     r"""The convolutional layer's full operation: many input and output channels.
 
     .. math:: \mathrm{out}[i, j, k] = \sum_{a, b} \sum_c K[a, b, c, k] \, x_{\mathrm{pad}}[i s_h + a d_h, j s_w + b d_w, c]
@@ -119,6 +127,8 @@ def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1, dilat
         Spacing between the kernel's taps (PyTorch's ``dilation``).
     padding_mode : {"zeros", "reflect", "replicate", "circular"}
         How the padding is filled (PyTorch's ``padding_mode`` of ``nn.Conv2d``).
+    method : {"auto", "gemm", "winograd"}
+        As in :func:`corr2d_multi_in`.
 
     Returns
     -------
@@ -150,15 +160,17 @@ def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1, dilat
     single = X.ndim == 3
     X, K, integral = _operands(X[None] if single else X, K, 4, ("(N, H, W, C_in)", "(k_h, k_w, C_in, C_out)"))
     check_channels(X.shape[-1], K.shape[2])
-    out = _multi(X, K, mode, padding=padding, stride=stride, integral=integral, dilation=dilation, padding_mode=padding_mode)
+    out = _multi(X, K, mode, padding=padding, stride=stride, integral=integral, dilation=dilation, padding_mode=padding_mode, method=method)
     return out[0] if single else out
 
 
-def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stride=1, integral: bool = False, dilation=1, padding_mode="zeros") -> np.ndarray:
+def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stride=1, integral: bool = False, dilation=1, padding_mode="zeros", method="auto", plan_only=False):
     """(N, H, W, C_in) * (k_h, k_w, C_in, C_out) -> (N, H', W', C_out); arrays validated, mode/padding/stride not yet.
 
-    ``integral`` says that both inputs held integers (then only exact strategies are used).
+    ``integral`` says that both inputs held integers (then only exact
+    strategies are used). ``plan_only``: return the strategy's name instead.
     """
+    method = check_method(method, METHODS)
     k_h, k_w, c_in, c_out = K.shape
     n, H, W, _ = X.shape
     dtype = np.result_type(X, K)
@@ -166,16 +178,39 @@ def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stri
         (H, W), (k_h, k_w), mode, padding, stride, flipped=False, itemsize=dtype.itemsize, planes=n * max(c_in, c_out), dilation=dilation
     )
     X = X.astype(dtype, copy=False)
+    K = K.astype(dtype, copy=False)
+    strategy = _plan(X, K, step, out_shape, dil, integral, method)
+    if plan_only:
+        return strategy
     if padding_mode != "zeros":
         X, pad = _pad_by_mode(X, pad, padding_mode, axes=(1, 2))
     X = _zero_pad(X, pad, axes=(1, 2))
-    K = K.astype(dtype, copy=False)
-    if dil != (1, 1):
-        return _im2col_gemm(X, K, step, out_shape, dil)
-    if (k_h, k_w) == (3, 3) and step == (1, 1) and c_in * c_out >= _WINOGRAD_MIN_CHANNELS and min(out_shape) >= 2:
-        if not integral and _moderate(X) and _moderate(K):
-            return _winograd_3x3(X, K, out_shape)
-    return _im2col_gemm(X, K, step, out_shape)
+    if strategy == "winograd":
+        return _winograd_3x3(X, K, out_shape)
+    return _im2col_gemm(X, K, step, out_shape, dil)
+
+
+def _plan(X, K, step, out_shape, dilation, integral: bool, method: str) -> str:
+    """The strategy that runs: Winograd where it applies and (for ``"auto"``) pays, else the matrix product."""
+    k_h, k_w, c_in, c_out = K.shape
+    applies = (k_h, k_w) == (3, 3) and step == (1, 1) and dilation == (1, 1) and min(out_shape) >= 2 and not integral
+    pays = c_in * c_out >= _WINOGRAD_MIN_CHANNELS
+    if method in ("auto", "winograd") and applies and (pays or method == "winograd") and _moderate(X) and _moderate(K):
+        return "winograd"
+    return "gemm"
+
+
+def _choose_channel_method(X, K, mode="valid", *, padding=0, stride=1, dilation=1, padding_mode="zeros") -> str:
+    """:func:`convlib.choose_method` for a channel kernel: 3-D for corr2d_multi_in, 4-D for corr2d_multi_in_out."""
+    if np.ndim(K) == 3:
+        X, K, integral = _operands(X, K, 3, ("(H, W, C)", "(k_h, k_w, C)"))
+        check_channels(X.shape[-1], K.shape[-1])
+        X, K = X[None], K[..., None]
+    else:
+        X = as_array(X, "X", (3, 4), keep_dtype=True, layout="(H, W, C_in) or (N, H, W, C_in)")
+        X, K, integral = _operands(X[None] if X.ndim == 3 else X, K, 4, ("(N, H, W, C_in)", "(k_h, k_w, C_in, C_out)"))
+        check_channels(X.shape[-1], K.shape[2])
+    return _multi(X, K, mode, padding=padding, stride=stride, integral=integral, dilation=dilation, padding_mode=padding_mode, plan_only=True)
 
 
 def _im2col_gemm(X, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
