@@ -13,8 +13,8 @@ which is the lecture's ``h[i + Delta, j + Delta, k]``. ``padding`` and
 
 Strategies: every window as a row of a matrix (im2col, in blocks) times the
 kernel as a ``(k_h k_w C_in) x C_out`` matrix; for 3 x 3 kernels with many
-channel pairs on finite float inputs, Winograd's F(2 x 2, 3 x 3), which needs
-16 instead of 36 multiplications per 2 x 2 output tile and channel pair.
+channel pairs on finite float inputs, Winograd's F(4 x 4, 3 x 3), which needs
+36 instead of 144 multiplications per 4 x 4 output tile and channel pair.
 Integer inputs always take the exact matrix product.
 
 PyTorch orders axes differently: images as ``(N, C, H, W)`` and weights as
@@ -44,6 +44,10 @@ METHODS = ("auto", "gemm", "winograd")
 
 # Output rows per GEMM block: bounds the im2col copy to about this many bytes.
 _BLOCK_BYTES = 8 * 1024 * 1024
+# Up to this many input channels the im2col matrix is built from channel planes
+# (long contiguous copies), in blocks of about _PLANES_BLOCK_BYTES (in the L2 cache).
+_PLANES_MAX_CHANNELS = 8
+_PLANES_BLOCK_BYTES = 256 * 1024
 # Small layers (taps * C_out multiply-adds per pixel at most _SMALL_GEMM_WORK / 64)
 # multiply in stacks of small GEMMs of about _SMALL_GEMM_WORK multiply-adds:
 # NumPy loops over the stack in C and OpenBLAS runs each on one thread. One
@@ -216,6 +220,8 @@ def _choose_channel_method(X, K, mode="valid", *, padding=0, stride=1, dilation=
 def _im2col_gemm(X, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
     """Every window as a row (im2col, in blocks of output rows) times the kernel as a matrix."""
     k_h, k_w, c_in, c_out = K.shape
+    if c_in <= _PLANES_MAX_CHANNELS:
+        return _planes_gemm(X, K, step, out_shape, dilation)
     n = X.shape[0]
     s_h, s_w = step
     d_h, d_w = dilation
@@ -242,84 +248,106 @@ def _im2col_gemm(X, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
     return out
 
 
+def _planes_gemm(X, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
+    """im2col for few input channels, built from channel planes.
+
+    With channels last, a window's row holds runs of only ``C_in`` contiguous
+    values, and copying them is slower than the product. Here the image is
+    first turned into planes ``(N, C_in, H, W)``; the im2col matrix of a block
+    of output rows is built transposed, one row per tap ``(a, b, c)``, each a
+    copy of whole image rows; the product reads it transposed (BLAS takes the
+    transpose as a flag, no copy) and writes channels-last output directly.
+    """
+    k_h, k_w, c_in, c_out = K.shape
+    n = X.shape[0]
+    s_h, s_w = step
+    d_h, d_w = dilation
+    Ho, Wo = out_shape
+    planes = np.ascontiguousarray(X.transpose(0, 3, 1, 2))  # (N, C_in, H, W)
+    weights = K.reshape(k_h * k_w * c_in, c_out)  # rows in the order (a, b, c)
+    taps = k_h * k_w * c_in
+    out = np.empty((n, Ho, Wo, c_out), dtype=X.dtype)
+    rows = max(1, min(Ho, _PLANES_BLOCK_BYTES // (taps * Wo * X.itemsize)))
+    buffer = np.empty(taps * rows * Wo, dtype=X.dtype)
+    for i in range(n):
+        for r0 in range(0, Ho, rows):
+            r1 = min(Ho, r0 + rows)
+            cols = buffer[: taps * (r1 - r0) * Wo].reshape(k_h, k_w, c_in, r1 - r0, Wo)
+            for a in range(k_h):
+                for b in range(k_w):
+                    top, left = r0 * s_h + a * d_h, b * d_w
+                    cols[a, b] = planes[i, :, top : top + (r1 - r0 - 1) * s_h + 1 : s_h, left : left + (Wo - 1) * s_w + 1 : s_w]
+            np.matmul(cols.reshape(taps, -1).T, weights, out=out[i, r0:r1].reshape(-1, c_out))
+    return out
+
+
 def _moderate(A: np.ndarray) -> bool:
     """Finite and far enough from overflow for Winograd's sums of up to 16 terms (NaN gives False)."""
     limit = np.finfo(A.dtype).max / 64
     return bool(A.max() <= limit and A.min() >= -limit)
 
 
-# Winograd's F(2 x 2, 3 x 3) (Lavin & Gray 2016): a 4 x 4 input tile d gives a
-# 2 x 2 output tile A^T [(G K G^T) * (B^T d B)] A, 16 multiplications per
-# channel pair instead of 36, done as 16 matrix products over all tiles.
-_WINOGRAD_G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
+# Winograd's F(4 x 4, 3 x 3) (Lavin & Gray 2016, interpolation points 0, +-1,
+# +-2 and infinity): a 6 x 6 input tile d gives a 4 x 4 output tile
+# A^T [(G K G^T) * (B^T d B)] A, 36 multiplications per channel pair instead
+# of 144, done as 36 matrix products over all tiles. Each transform is two
+# small matrix products (rows, then columns).
+_WINOGRAD_BT = np.array(
+    [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
+    dtype=np.float64,
+)
+_WINOGRAD_G = np.array(
+    [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]]
+)
+_WINOGRAD_AT = np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]], dtype=np.float64)
 # Channel pairs (C_in * C_out) from which the matrix products dominate and Winograd pays.
 _WINOGRAD_MIN_CHANNELS = 512
-# Output tiles per block (keeps the transformed tiles in cache).
-_WINOGRAD_BLOCK_TILES = 512
+# Tile-channel elements (tiles times the larger channel count) per block: the
+# transformed tiles of one block (36 of them per element) stay in the L2 cache.
+_WINOGRAD_BLOCK_ELEMENTS = 4096
 
 
 def _winograd_3x3(X, K, out_shape) -> np.ndarray:
-    """Valid 3 x 3 correlation of (N, H, W, C_in) with (3, 3, C_in, C_out) by Winograd's F(2 x 2, 3 x 3).
+    """Valid 3 x 3 correlation of (N, H, W, C_in) with (3, 3, C_in, C_out) by Winograd's F(4 x 4, 3 x 3).
 
-    Finite inputs only (a tile mixes all 16 pixels, so a NaN would spread
-    beyond its windows). An odd last output row or column is computed by
-    :func:`_im2col_gemm`.
+    Finite inputs only (a tile mixes all 36 pixels, so a NaN would spread
+    beyond its windows). An output whose sides are not multiples of 4 is
+    computed on the image padded with zeros to whole tiles, then cropped.
     """
-    n, _, _, c_in = X.shape
+    n, H, W, c_in = X.shape
     c_out = K.shape[3]
     Ho, Wo = out_shape
-    th, tw = Ho // 2, Wo // 2  # whole 2 x 2 output tiles
+    th, tw = -(-Ho // 4), -(-Wo // 4)  # 4 x 4 output tiles, the last ones possibly partial
     dtype = X.dtype
-    U = np.einsum("pa,abck,qb->pqck", _WINOGRAD_G, K.astype(np.float64), _WINOGRAD_G).astype(dtype).reshape(16, c_in, c_out)
-    out = np.empty((n, Ho, Wo, c_out), dtype=dtype)
-    tiles_out = out[:, : 2 * th, : 2 * tw].reshape(n, th, 2, tw, 2, c_out) if Ho % 2 == 0 and Wo % 2 == 0 else None
-    rows = max(1, _WINOGRAD_BLOCK_TILES // tw)
-    T = np.empty((4, rows, 2 * tw + 2, c_in), dtype=dtype)
-    V = np.empty((16, rows * tw, c_in), dtype=dtype)
-    M = np.empty((16, rows * tw, c_out), dtype=dtype)
-    R = np.empty((2, 4, rows, tw, c_out), dtype=dtype)
-    Y = np.empty((rows, 2, tw, 2, c_out), dtype=dtype)
+    if (H, W) != (4 * th + 2, 4 * tw + 2):
+        Xp = np.zeros((n, 4 * th + 2, 4 * tw + 2, c_in), dtype=dtype)
+        Xp[:, :H, :W] = X
+        X = Xp
+    G = _WINOGRAD_G
+    U = np.matmul(G, np.matmul(G, K.astype(np.float64).reshape(3, -1)).reshape(6, 3, -1))  # U[p, q] = (G K G^T)[p, q]
+    U = U.astype(dtype).reshape(36, c_in, c_out)
+    BT, AT = _WINOGRAD_BT.astype(dtype), _WINOGRAD_AT.astype(dtype)
+    out = np.empty((n, 4 * th, 4 * tw, c_out), dtype=dtype)
+    rows = max(1, _WINOGRAD_BLOCK_ELEMENTS // (tw * max(c_in, c_out)))  # tile rows per block
+    D = np.empty((6, 6, rows, tw, c_in), dtype=dtype)
+    s_n, s_r, s_c, s_e = X.strides
     for b in range(n):
         for t0 in range(0, th, rows):
             t1 = min(th, t0 + rows)
             nt = t1 - t0
-            # B^T d B, rows then columns: B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]
-            d = [X[b, 2 * t0 + r : 2 * t1 + r : 2, : 2 * tw + 2] for r in range(4)]
-            t = T[:, :nt]
-            _winograd_input_rows(d, t)
-            Vb = V[:, : nt * tw].reshape(4, 4, nt, tw, c_in)
-            for p in range(4):
-                _winograd_input_rows([t[p][:, s : s + 2 * tw : 2] for s in range(4)], Vb[p])
-            Mb = np.matmul(V[:, : nt * tw], U, out=M[:, : nt * tw]).reshape(4, 4, nt, tw, c_out)
-            # A^T m A, rows then columns: A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]
-            Rb = R[:, :, :nt]
-            _winograd_output_rows(Mb, Rb)
-            dst = tiles_out[b, t0:t1] if tiles_out is not None else Y[:nt]
-            for i in range(2):
-                _winograd_output_rows(Rb[i], (dst[:, i, :, 0], dst[:, i, :, 1]))
-            if tiles_out is None:
-                out[b, 2 * t0 : 2 * t1, : 2 * tw] = Y[:nt].reshape(2 * nt, 2 * tw, c_out)
-    if Ho % 2:
-        out[:, -1:] = _im2col_gemm(X[:, Ho - 1 :], K, (1, 1), (1, Wo))
-    if Wo % 2:
-        out[:, : Ho - Ho % 2, -1:] = _im2col_gemm(X[:, : Ho - Ho % 2 + 2, Wo - 1 :], K, (1, 1), (Ho - Ho % 2, 1))
+            # d[p, q, i, j, c] = X[b, 4 (t0 + i) + p, 4 j + q, c]: the 6 x 6 tiles as a view, then one copy
+            tiles = np.ndarray((6, 6, nt, tw, c_in), dtype, X, b * s_n + 4 * t0 * s_r, (s_r, s_c, 4 * s_r, 4 * s_c, s_e))
+            d = D[:, :, :nt]
+            np.copyto(d, tiles)
+            m = nt * tw * c_in
+            V = np.matmul(BT, np.matmul(BT, d.reshape(6, 6 * m)).reshape(6, 6, m))  # B^T d B
+            M = np.matmul(V.reshape(36, nt * tw, c_in), U)  # 36 products over all tiles and channels
+            m = nt * tw * c_out
+            Y = np.matmul(AT, np.matmul(AT, M.reshape(6, 6 * m)).reshape(4, 6, m))  # A^T M A
+            out[b, 4 * t0 : 4 * t1].reshape(nt, 4, tw, 4, c_out)[...] = Y.reshape(4, 4, nt, tw, c_out).transpose(2, 0, 3, 1, 4)
+    if (Ho, Wo) != out.shape[1:3]:
+        return np.ascontiguousarray(out[:, :Ho, :Wo])
     return out
-
-
-def _winograd_input_rows(d, out) -> None:
-    """``out[p] = sum_r B^T[p, r] d[r]`` for the four rows ``d[r]``."""
-    np.subtract(d[0], d[2], out=out[0])
-    np.add(d[1], d[2], out=out[1])
-    np.subtract(d[2], d[1], out=out[2])
-    np.subtract(d[1], d[3], out=out[3])
-
-
-def _winograd_output_rows(m, out) -> None:
-    """``out[0] = m[0] + m[1] + m[2]`` and ``out[1] = m[1] - m[2] - m[3]`` (A^T's two rows)."""
-    np.add(m[0], m[1], out=out[0])
-    np.add(out[0], m[2], out=out[0])
-    np.subtract(m[1], m[2], out=out[1])
-    np.subtract(out[1], m[3], out=out[1])
 
 
 def image_to_nchw(X) -> np.ndarray:
