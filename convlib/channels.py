@@ -190,14 +190,41 @@ def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stri
         X, pad = _pad_by_mode(X, pad, padding_mode, axes=(1, 2))
     X = _zero_pad(X, pad, axes=(1, 2))
     if strategy == "winograd":
+        if dil != (1, 1):
+            return _polyphase(X, K, out_shape, dil)
         return _winograd_3x3(X, K, out_shape)
     return _im2col_gemm(X, K, step, out_shape, dil)
 
 
+def _polyphase(X, K, out_shape, dilation) -> np.ndarray:
+    """Stride-1 correlation with taps ``d`` apart as ``d_h d_w`` undilated ones (for Winograd).
+
+    The outputs ``out[r::d_h, s::d_w]`` read only the pixels ``X[r::d_h,
+    s::d_w]``, whose neighbours in that sub-image are ``d`` pixels apart in
+    the image: each phase ``(r, s)`` is a plain correlation of a sub-image.
+    """
+    d_h, d_w = dilation
+    k_h, k_w = K.shape[:2]
+    Ho, Wo = out_shape
+    out = np.empty((X.shape[0], Ho, Wo, K.shape[3]), dtype=X.dtype)
+    for r in range(d_h):
+        for s in range(d_w):
+            rows, cols = -(-(Ho - r) // d_h), -(-(Wo - s) // d_w)
+            if rows <= 0 or cols <= 0:
+                continue
+            sub = X[:, r::d_h, s::d_w][:, : rows + k_h - 1, : cols + k_w - 1]
+            phase = _winograd_3x3(sub, K, (rows, cols)) if min(rows, cols) >= 2 else _im2col_gemm(sub, K, (1, 1), (rows, cols))
+            out[:, r::d_h, s::d_w] = phase
+    return out
+
+
 def _plan(X, K, step, out_shape, dilation, integral: bool, method: str) -> str:
-    """The strategy that runs: Winograd where it applies and (for ``"auto"``) pays, else the matrix product."""
+    """The strategy that runs: Winograd where it applies and (for ``"auto"``) pays, else the matrix product.
+
+    With a dilation Winograd runs on each phase (:func:`_polyphase`).
+    """
     k_h, k_w, c_in, c_out = K.shape
-    applies = (k_h, k_w) == (3, 3) and step == (1, 1) and dilation == (1, 1) and min(out_shape) >= 2 and not integral
+    applies = (k_h, k_w) == (3, 3) and step == (1, 1) and min(out_shape) >= 2 and not integral
     pays = c_in * c_out >= _WINOGRAD_MIN_CHANNELS
     if method in ("auto", "winograd") and applies and (pays or method == "winograd") and _moderate(X) and _moderate(K):
         return "winograd"
@@ -330,13 +357,13 @@ def _winograd_3x3(X, K, out_shape) -> np.ndarray:
     out = np.empty((n, 4 * th, 4 * tw, c_out), dtype=dtype)
     rows = max(1, _WINOGRAD_BLOCK_ELEMENTS // (tw * max(c_in, c_out)))  # tile rows per block
     D = np.empty((6, 6, rows, tw, c_in), dtype=dtype)
-    s_n, s_r, s_c, s_e = X.strides
+    _, s_r, s_c, s_e = X.strides
     for b in range(n):
         for t0 in range(0, th, rows):
             t1 = min(th, t0 + rows)
             nt = t1 - t0
             # d[p, q, i, j, c] = X[b, 4 (t0 + i) + p, 4 j + q, c]: the 6 x 6 tiles as a view, then one copy
-            tiles = np.ndarray((6, 6, nt, tw, c_in), dtype, X, b * s_n + 4 * t0 * s_r, (s_r, s_c, 4 * s_r, 4 * s_c, s_e))
+            tiles = np.lib.stride_tricks.as_strided(X[b, 4 * t0 :], (6, 6, nt, tw, c_in), (s_r, s_c, 4 * s_r, 4 * s_c, s_e), writeable=False)
             d = D[:, :, :nt]
             np.copyto(d, tiles)
             m = nt * tw * c_in

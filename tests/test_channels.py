@@ -279,7 +279,7 @@ def test_gemm_strategies_match_scipy(x_shape, k_shape):
 
 
 # ---------------------------------------------------------------------------
-# Winograd's F(2x2, 3x3) for 3x3 kernels with many channel pairs
+# Winograd's F(4x4, 3x3) for 3x3 kernels with many channel pairs
 
 
 WINOGRAD_SHAPES = [((12, 12), (16, 32)), ((13, 10), (32, 16)), ((9, 15), (8, 64)), ((4, 5), (32, 32)), ((3, 3), (64, 8))]

@@ -17,6 +17,7 @@ from test_layer import _numeric_grad as numeric_gradient
 
 from convlib import (
     Conv2D,
+    choose_method,
     conv2d,
     corr2d,
     corr2d_multi_in,
@@ -27,6 +28,7 @@ from convlib import (
     output_size,
     pad2d,
 )
+from convlib.correlate import _float32_error_bound
 
 NP_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
@@ -140,11 +142,29 @@ def test_dilated_multi_channel_is_the_sum_of_dilated_channels():
             expected = sum(oracle(X[n, :, :, c], K[:, :, c, k], (1, 2), (2, 1), (2, 3)) for c in range(3))
             np.testing.assert_allclose(Y[n, :, :, k], expected, atol=1e-10)
     np.testing.assert_allclose(corr2d_multi_in(X[0], K[..., 0], **kwargs), Y[0, :, :, 0], atol=1e-10)
-    # the 3x3 path with many channels (Winograd when undilated) must not be taken with dilation
+    # the 3x3 path with many channels runs Winograd on each phase of the dilation
     X64, K64 = rng.normal(size=(12, 12, 32)), rng.normal(size=(3, 3, 32, 32))
+    assert choose_method(X64, K64, dilation=2) == "winograd"
     Y64 = corr2d_multi_in_out(X64, K64, dilation=2)
     expected = np.stack([sum(oracle(X64[..., c], K64[:, :, c, k], dilation=(2, 2)) for c in range(32)) for k in range(32)], axis=-1)
     np.testing.assert_allclose(Y64, expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("shape, d, padding", [((2, 17, 23, 24), (2, 3), 0), ((1, 9, 9, 32), (3, 3), 3), ((2, 20, 14, 16), (1, 4), (2, 1)), ((1, 8, 12, 32), (3, 1), 0)])
+def test_dilated_winograd_phases_match_the_matrix_product(shape, d, padding):
+    # every phase (r, s) of the output, including phases with fewer than two rows or columns
+    rng = np.random.default_rng(31)
+    X, K = rng.normal(size=shape), rng.normal(size=(3, 3, shape[-1], 32))
+    wino = corr2d_multi_in_out(X, K, padding=padding, dilation=d, method="winograd")
+    gemm = corr2d_multi_in_out(X, K, padding=padding, dilation=d, method="gemm")
+    assert wino.shape == gemm.shape
+    np.testing.assert_allclose(wino, gemm, rtol=0, atol=1e-12 * np.abs(gemm).max())
+    X32, K32 = X.astype(np.float32), K.astype(np.float32)
+    wino32 = corr2d_multi_in_out(X32, K32, padding=padding, dilation=d, method="winograd")
+    assert wino32.dtype == np.float32
+    exact = corr2d_multi_in_out(X32.astype(float), K32.astype(float), padding=padding, dilation=d, method="gemm")
+    S = corr2d_multi_in_out(np.abs(X32.astype(float)), np.abs(K32.astype(float)), padding=padding, dilation=d, method="gemm").max()
+    assert np.abs(wino32 - exact).max() <= _float32_error_bound("winograd", 3, 3) * np.finfo(np.float32).eps * S
 
 
 @pytest.mark.parametrize("bad, exc, words", [
