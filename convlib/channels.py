@@ -197,24 +197,29 @@ def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stri
 
 
 def _polyphase(X, K, out_shape, dilation) -> np.ndarray:
-    """Stride-1 correlation with taps ``d`` apart as ``d_h d_w`` undilated ones (for Winograd).
+    """Stride-1 correlation with taps ``d`` apart as ``d_h d_w`` undilated ones, by Winograd.
 
     The outputs ``out[r::d_h, s::d_w]`` read only the pixels ``X[r::d_h,
     s::d_w]``, whose neighbours in that sub-image are ``d`` pixels apart in
     the image: each phase ``(r, s)`` is a plain correlation of a sub-image.
+    The phases go to Winograd as one batch, each zero-padded to the same
+    whole number of tiles (the outputs of the padding are not kept).
     """
     d_h, d_w = dilation
-    k_h, k_w = K.shape[:2]
+    n, _, _, c_in = X.shape
     Ho, Wo = out_shape
-    out = np.empty((X.shape[0], Ho, Wo, K.shape[3]), dtype=X.dtype)
+    th, tw = -(-Ho // (4 * d_h)), -(-Wo // (4 * d_w))  # Winograd tiles of the largest phase
+    phases = np.zeros((d_h, d_w, n, 4 * th + 2, 4 * tw + 2, c_in), dtype=X.dtype)
+    for r in range(d_h):
+        for s in range(d_w):
+            sub = X[:, r::d_h, s::d_w][:, : 4 * th + 2, : 4 * tw + 2]
+            phases[r, s, :, : sub.shape[1], : sub.shape[2]] = sub
+    Y = _winograd_3x3(phases.reshape(-1, 4 * th + 2, 4 * tw + 2, c_in), K, (4 * th, 4 * tw)).reshape(d_h, d_w, n, 4 * th, 4 * tw, -1)
+    out = np.empty((n, Ho, Wo, K.shape[3]), dtype=X.dtype)
     for r in range(d_h):
         for s in range(d_w):
             rows, cols = -(-(Ho - r) // d_h), -(-(Wo - s) // d_w)
-            if rows <= 0 or cols <= 0:
-                continue
-            sub = X[:, r::d_h, s::d_w][:, : rows + k_h - 1, : cols + k_w - 1]
-            phase = _winograd_3x3(sub, K, (rows, cols)) if min(rows, cols) >= 2 else _im2col_gemm(sub, K, (1, 1), (rows, cols))
-            out[:, r::d_h, s::d_w] = phase
+            out[:, r::d_h, s::d_w] = Y[r, s, :, :rows, :cols]
     return out
 
 
