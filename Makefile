@@ -52,7 +52,7 @@ $(STAMP): requirements.txt requirements-test.txt requirements-torch.txt constrai
 	$(BIN)/python -m pip install --quiet $(PIP_NET) --upgrade pip || { $(PIP_OFFLINE); }
 	$(BIN)/python -m pip install --quiet $(PIP_NET) -r requirements.txt -r requirements-test.txt -c constraints.txt || { $(PIP_OFFLINE); }
 	$(BIN)/python -m pip install --quiet --no-deps -e .
-	$(BIN)/python scripts/install_torch.py || { $(PIP_OFFLINE); }
+	$(BIN)/python scripts/install_torch.py
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 

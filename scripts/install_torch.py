@@ -7,7 +7,8 @@ GB, so this script never asks an index for torch: it installs a wheel file
 ``torch-2.13.0+cpu-*.whl`` from ``TORCH_WHEELS`` (default ``/opt/wheels``,
 where this project's machines keep it) whose tags this interpreter
 supports, with the pinned dependencies of requirements-torch.txt. Without
-such a wheel it prints one line and exits 0.
+such a wheel, or when pip cannot get torch's dependencies (offline), it
+prints one line and exits 0: torch is never required.
 
     .venv/bin/python scripts/install_torch.py      # run by make setup
 """
@@ -56,7 +57,10 @@ def main() -> int:
         "-r", os.path.join(ROOT, "requirements-torch.txt"), "-c", os.path.join(ROOT, "constraints.txt"),
     ]
     print(f"torch: installing {os.path.basename(wheel)}")
-    return subprocess.run(command, check=False).returncode
+    if subprocess.run(command, check=False).returncode:
+        # optional: a setup without a connection (or a wheelhouse without torch's dependencies) goes on without it
+        print("torch: could not install torch or its dependencies (see pip's error above); skipped (the torch comparisons and tests are skipped)")
+    return 0
 
 
 if __name__ == "__main__":
