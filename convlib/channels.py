@@ -230,7 +230,8 @@ def _plan(X, K, step, out_shape, dilation, integral: bool, method: str) -> str:
     """
     k_h, k_w, c_in, c_out = K.shape
     applies = (k_h, k_w) == (3, 3) and step == (1, 1) and min(out_shape) >= 2 and not integral
-    pays = c_in * c_out >= _WINOGRAD_MIN_CHANNELS
+    tiles = X.shape[0] * -(-out_shape[0] // 4) * -(-out_shape[1] // 4)
+    pays = c_in * c_out >= _WINOGRAD_MIN_CHANNELS and tiles >= _WINOGRAD_MIN_TILES
     if method in ("auto", "winograd") and applies and (pays or method == "winograd") and _moderate(X) and _moderate(K):
         return "winograd"
     return "gemm"
@@ -332,11 +333,17 @@ _WINOGRAD_G = np.array(
     [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]]
 )
 _WINOGRAD_AT = np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]], dtype=np.float64)
-# Channel pairs (C_in * C_out) from which the matrix products dominate and Winograd pays.
+# Channel pairs (C_in * C_out) from which the matrix products dominate and Winograd pays,
+# and output tiles (N times 4 x 4 tiles) from which its transform of the kernel
+# (36 C_in C_out values, made anew on every call) is paid back (measured: 64 tiles
+# lose against im2col with 256 -> 256 channels, 256 tiles win).
 _WINOGRAD_MIN_CHANNELS = 512
+_WINOGRAD_MIN_TILES = 128
 # Tile-channel elements (tiles times the larger channel count) per block: the
 # transformed tiles of one block (36 of them per element) stay in the L2 cache.
 _WINOGRAD_BLOCK_ELEMENTS = 4096
+# ... but at least this many tiles per block: fewer make the 36 products too small for BLAS.
+_WINOGRAD_MIN_BLOCK_TILES = 64
 
 
 def _winograd_3x3(X, K, out_shape) -> np.ndarray:
@@ -360,7 +367,8 @@ def _winograd_3x3(X, K, out_shape) -> np.ndarray:
     U = U.astype(dtype).reshape(36, c_in, c_out)
     BT, AT = _WINOGRAD_BT.astype(dtype), _WINOGRAD_AT.astype(dtype)
     out = np.empty((n, 4 * th, 4 * tw, c_out), dtype=dtype)
-    rows = max(1, _WINOGRAD_BLOCK_ELEMENTS // (tw * max(c_in, c_out)))  # tile rows per block
+    tiles = max(_WINOGRAD_MIN_BLOCK_TILES, _WINOGRAD_BLOCK_ELEMENTS // max(c_in, c_out))
+    rows = max(1, min(th, tiles // tw))  # tile rows per block
     D = np.empty((6, 6, rows, tw, c_in), dtype=dtype)
     _, s_r, s_c, s_e = X.strides
     for b in range(n):
