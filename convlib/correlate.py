@@ -35,7 +35,9 @@ pixel. The strategies that mix all pixels (FFT, long dot products) are only
 used on finite inputs.
 
 Strategies, chosen by an estimate of their cost (measured on this project's
-machines, see ``benchmarks/bench_corr2d.py``):
+machines, see ``benchmarks/bench_corr2d.py``) when ``method="auto"``, or
+named with ``method=`` (SciPy's style); :func:`choose_method` tells which
+one ``"auto"`` runs:
 
 * **direct**: the formula's sum term by term, one multiply-add of a shifted
   image per kernel tap. Each tap runs over the full row width as one
