@@ -47,12 +47,13 @@ endif
 ## tools (grading/: the grader and studentnb, a distribution of their own), both editable
 setup: $(STAMP)
 
-$(STAMP): requirements.txt requirements-test.txt constraints.txt pyproject.toml grading/pyproject.toml
+$(STAMP): requirements.txt requirements-test.txt requirements-torch.txt constraints.txt pyproject.toml grading/pyproject.toml scripts/install_torch.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python scripts/check_python.py
 	$(BIN)/python -m pip install --quiet $(PIP_NET) --upgrade pip || { $(PIP_OFFLINE); }
 	$(BIN)/python -m pip install --quiet $(PIP_NET) -r requirements.txt -r requirements-test.txt -c constraints.txt || { $(PIP_OFFLINE); }
 	$(BIN)/python -m pip install --quiet --no-deps -e . -e ./grading
+	$(BIN)/python scripts/install_torch.py
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 

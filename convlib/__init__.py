@@ -13,7 +13,7 @@ from .channels import (
     kernel_from_oihw,
     kernel_to_oihw,
 )
-from .correlate import conv2d, corr2d, corr2d_naive
+from .correlate import choose_method, conv2d, corr2d, corr2d_naive
 from .images import LUMA, SAMPLE_IMAGES, checkerboard, edge_image, mri_slice, photo, photo_gray, sample_image, square_image
 from .kernels import KERNELS, box_kernel, gaussian_kernel, kernel
 from .layer import Conv2D
@@ -44,6 +44,7 @@ __all__ = [
     "corr2d",
     "conv2d",
     "corr2d_naive",
+    "choose_method",
     "corr2d_multi_in",
     "corr2d_multi_in_out",
     "image_to_nchw",

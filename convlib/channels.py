@@ -13,8 +13,8 @@ which is the lecture's ``h[i + Delta, j + Delta, k]``. ``padding`` and
 
 Strategies: every window as a row of a matrix (im2col, in blocks) times the
 kernel as a ``(k_h k_w C_in) x C_out`` matrix; for 3 x 3 kernels with many
-channel pairs on finite float inputs, Winograd's F(2 x 2, 3 x 3), which needs
-16 instead of 36 multiplications per 2 x 2 output tile and channel pair.
+channel pairs on finite float inputs, Winograd's F(4 x 4, 3 x 3), which needs
+36 instead of 144 multiplications per 4 x 4 output tile and channel pair.
 Integer inputs always take the exact matrix product.
 
 PyTorch orders axes differently: images as ``(N, C, H, W)`` and weights as
@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import as_array, check_channels, check_fits_in_memory
-from .correlate import _geometry, _operands, _pad_by_mode, _zero_pad
+from .correlate import _geometry, _operands, _pad_by_mode, _zero_pad, check_method
 
 __all__ = [
     "corr2d_multi_in",
@@ -39,8 +39,15 @@ __all__ = [
     "kernel_from_oihw",
 ]
 
+# The channel strategies (see the module docstring); ``method="auto"`` picks one.
+METHODS = ("auto", "gemm", "winograd")
+
 # Output rows per GEMM block: bounds the im2col copy to about this many bytes.
 _BLOCK_BYTES = 8 * 1024 * 1024
+# Up to this many input channels the im2col matrix is built from channel planes
+# (long contiguous copies), in blocks of about _PLANES_BLOCK_BYTES (in the L2 cache).
+_PLANES_MAX_CHANNELS = 8
+_PLANES_BLOCK_BYTES = 256 * 1024
 # Small layers (taps * C_out multiply-adds per pixel at most _SMALL_GEMM_WORK / 64)
 # multiply in stacks of small GEMMs of about _SMALL_GEMM_WORK multiply-adds:
 # NumPy loops over the stack in C and OpenBLAS runs each on one thread. One
@@ -49,7 +56,7 @@ _BLOCK_BYTES = 8 * 1024 * 1024
 _SMALL_GEMM_WORK = 1 << 17
 
 
-def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros") -> np.ndarray:
+def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros", method: str = "auto") -> np.ndarray:
     r"""Cross-correlate a multi-channel image with a multi-channel kernel, summing over channels.
 
     .. math:: \mathrm{out}[i, j] = \sum_{a, b} \sum_c K[a, b, c] \, x_{\mathrm{pad}}[i s_h + a d_h, j s_w + b d_w, c]
@@ -68,6 +75,11 @@ def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=
         Spacing between the kernel's taps, as in :func:`convlib.corr2d`.
     padding_mode : {"zeros", "reflect", "replicate", "circular"}
         How the padding is filled, as in :func:`convlib.corr2d`.
+    method : {"auto", "gemm", "winograd"}
+        The strategy (module docstring); ``"auto"`` as
+        :func:`convlib.choose_method` says. ``"winograd"`` where it does not
+        apply (not 3 x 3, a stride or dilation, integers, non-finite or huge
+        values) runs ``"gemm"``.
 
     Returns
     -------
@@ -93,10 +105,10 @@ def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=
     """
     X, K, integral = _operands(X, K, 3, ("(H, W, C)", "(k_h, k_w, C)"))
     check_channels(X.shape[-1], K.shape[-1])
-    return _multi(X[None], K[..., None], mode, padding=padding, stride=stride, integral=integral, dilation=dilation, padding_mode=padding_mode)[0, :, :, 0]
+    return _multi(X[None], K[..., None], mode, padding=padding, stride=stride, integral=integral, dilation=dilation, padding_mode=padding_mode, method=method)[0, :, :, 0]
 
 
-def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros") -> np.ndarray:
+def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros", method: str = "auto") -> np.ndarray:
     r"""The convolutional layer's full operation: many input and output channels.
 
     .. math:: \mathrm{out}[i, j, k] = \sum_{a, b} \sum_c K[a, b, c, k] \, x_{\mathrm{pad}}[i s_h + a d_h, j s_w + b d_w, c]
@@ -119,6 +131,8 @@ def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1, dilat
         Spacing between the kernel's taps (PyTorch's ``dilation``).
     padding_mode : {"zeros", "reflect", "replicate", "circular"}
         How the padding is filled (PyTorch's ``padding_mode`` of ``nn.Conv2d``).
+    method : {"auto", "gemm", "winograd"}
+        As in :func:`corr2d_multi_in`.
 
     Returns
     -------
@@ -150,15 +164,17 @@ def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1, dilat
     single = X.ndim == 3
     X, K, integral = _operands(X[None] if single else X, K, 4, ("(N, H, W, C_in)", "(k_h, k_w, C_in, C_out)"))
     check_channels(X.shape[-1], K.shape[2])
-    out = _multi(X, K, mode, padding=padding, stride=stride, integral=integral, dilation=dilation, padding_mode=padding_mode)
+    out = _multi(X, K, mode, padding=padding, stride=stride, integral=integral, dilation=dilation, padding_mode=padding_mode, method=method)
     return out[0] if single else out
 
 
-def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stride=1, integral: bool = False, dilation=1, padding_mode="zeros") -> np.ndarray:
+def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stride=1, integral: bool = False, dilation=1, padding_mode="zeros", method="auto", plan_only=False):
     """(N, H, W, C_in) * (k_h, k_w, C_in, C_out) -> (N, H', W', C_out); arrays validated, mode/padding/stride not yet.
 
-    ``integral`` says that both inputs held integers (then only exact strategies are used).
+    ``integral`` says that both inputs held integers (then only exact
+    strategies are used). ``plan_only``: return the strategy's name instead.
     """
+    method = check_method(method, METHODS)
     k_h, k_w, c_in, c_out = K.shape
     n, H, W, _ = X.shape
     dtype = np.result_type(X, K)
@@ -166,21 +182,79 @@ def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stri
         (H, W), (k_h, k_w), mode, padding, stride, flipped=False, itemsize=dtype.itemsize, planes=n * max(c_in, c_out), dilation=dilation
     )
     X = X.astype(dtype, copy=False)
+    K = K.astype(dtype, copy=False)
+    strategy = _plan(X, K, step, out_shape, dil, integral, method)
+    if plan_only:
+        return strategy
     if padding_mode != "zeros":
         X, pad = _pad_by_mode(X, pad, padding_mode, axes=(1, 2))
     X = _zero_pad(X, pad, axes=(1, 2))
-    K = K.astype(dtype, copy=False)
-    if dil != (1, 1):
-        return _im2col_gemm(X, K, step, out_shape, dil)
-    if (k_h, k_w) == (3, 3) and step == (1, 1) and c_in * c_out >= _WINOGRAD_MIN_CHANNELS and min(out_shape) >= 2:
-        if not integral and _moderate(X) and _moderate(K):
-            return _winograd_3x3(X, K, out_shape)
-    return _im2col_gemm(X, K, step, out_shape)
+    if strategy == "winograd":
+        if dil != (1, 1):
+            return _polyphase(X, K, out_shape, dil)
+        return _winograd_3x3(X, K, out_shape)
+    return _im2col_gemm(X, K, step, out_shape, dil)
+
+
+def _polyphase(X, K, out_shape, dilation) -> np.ndarray:
+    """Stride-1 correlation with taps ``d`` apart as ``d_h d_w`` undilated ones, by Winograd.
+
+    The outputs ``out[r::d_h, s::d_w]`` read only the pixels ``X[r::d_h,
+    s::d_w]``, whose neighbours in that sub-image are ``d`` pixels apart in
+    the image: each phase ``(r, s)`` is a plain correlation of a sub-image.
+    The phases go to Winograd as one batch, each zero-padded to the same
+    whole number of tiles (the outputs of the padding are not kept).
+    """
+    d_h, d_w = dilation
+    n, _, _, c_in = X.shape
+    Ho, Wo = out_shape
+    th, tw = -(-Ho // (4 * d_h)), -(-Wo // (4 * d_w))  # Winograd tiles of the largest phase
+    phases = np.zeros((d_h, d_w, n, 4 * th + 2, 4 * tw + 2, c_in), dtype=X.dtype)
+    for r in range(d_h):
+        for s in range(d_w):
+            sub = X[:, r::d_h, s::d_w][:, : 4 * th + 2, : 4 * tw + 2]
+            phases[r, s, :, : sub.shape[1], : sub.shape[2]] = sub
+    Y = _winograd_3x3(phases.reshape(-1, 4 * th + 2, 4 * tw + 2, c_in), K, (4 * th, 4 * tw)).reshape(d_h, d_w, n, 4 * th, 4 * tw, -1)
+    out = np.empty((n, Ho, Wo, K.shape[3]), dtype=X.dtype)
+    for r in range(d_h):
+        for s in range(d_w):
+            rows, cols = -(-(Ho - r) // d_h), -(-(Wo - s) // d_w)
+            out[:, r::d_h, s::d_w] = Y[r, s, :, :rows, :cols]
+    return out
+
+
+def _plan(X, K, step, out_shape, dilation, integral: bool, method: str) -> str:
+    """The strategy that runs: Winograd where it applies and (for ``"auto"``) pays, else the matrix product.
+
+    With a dilation Winograd runs on each phase (:func:`_polyphase`).
+    """
+    k_h, k_w, c_in, c_out = K.shape
+    applies = (k_h, k_w) == (3, 3) and step == (1, 1) and min(out_shape) >= 2 and not integral
+    tiles = X.shape[0] * -(-out_shape[0] // 4) * -(-out_shape[1] // 4)
+    pays = c_in * c_out >= _WINOGRAD_MIN_CHANNELS and tiles >= _WINOGRAD_MIN_TILES
+    if method in ("auto", "winograd") and applies and (pays or method == "winograd") and _moderate(X) and _moderate(K):
+        return "winograd"
+    return "gemm"
+
+
+def _choose_channel_method(X, K, mode="valid", *, padding=0, stride=1, dilation=1, padding_mode="zeros") -> str:
+    """:func:`convlib.choose_method` for a channel kernel: 3-D for corr2d_multi_in, 4-D for corr2d_multi_in_out."""
+    if np.ndim(K) == 3:
+        X, K, integral = _operands(X, K, 3, ("(H, W, C)", "(k_h, k_w, C)"))
+        check_channels(X.shape[-1], K.shape[-1])
+        X, K = X[None], K[..., None]
+    else:
+        X = as_array(X, "X", (3, 4), keep_dtype=True, layout="(H, W, C_in) or (N, H, W, C_in)")
+        X, K, integral = _operands(X[None] if X.ndim == 3 else X, K, 4, ("(N, H, W, C_in)", "(k_h, k_w, C_in, C_out)"))
+        check_channels(X.shape[-1], K.shape[2])
+    return _multi(X, K, mode, padding=padding, stride=stride, integral=integral, dilation=dilation, padding_mode=padding_mode, plan_only=True)
 
 
 def _im2col_gemm(X, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
     """Every window as a row (im2col, in blocks of output rows) times the kernel as a matrix."""
     k_h, k_w, c_in, c_out = K.shape
+    if c_in <= _PLANES_MAX_CHANNELS:
+        return _planes_gemm(X, K, step, out_shape, dilation)
     n = X.shape[0]
     s_h, s_w = step
     d_h, d_w = dilation
@@ -207,84 +281,113 @@ def _im2col_gemm(X, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
     return out
 
 
+def _planes_gemm(X, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
+    """im2col for few input channels, built from channel planes.
+
+    With channels last, a window's row holds runs of only ``C_in`` contiguous
+    values, and copying them is slower than the product. Here the image is
+    first turned into planes ``(N, C_in, H, W)``; the im2col matrix of a block
+    of output rows is built transposed, one row per tap ``(a, b, c)``, each a
+    copy of whole image rows; the product reads it transposed (BLAS takes the
+    transpose as a flag, no copy) and writes channels-last output directly.
+    """
+    k_h, k_w, c_in, c_out = K.shape
+    n = X.shape[0]
+    s_h, s_w = step
+    d_h, d_w = dilation
+    Ho, Wo = out_shape
+    planes = np.ascontiguousarray(X.transpose(0, 3, 1, 2))  # (N, C_in, H, W)
+    weights = K.reshape(k_h * k_w * c_in, c_out)  # rows in the order (a, b, c)
+    taps = k_h * k_w * c_in
+    out = np.empty((n, Ho, Wo, c_out), dtype=X.dtype)
+    rows = max(1, min(Ho, _PLANES_BLOCK_BYTES // (taps * Wo * X.itemsize)))
+    buffer = np.empty(taps * rows * Wo, dtype=X.dtype)
+    for i in range(n):
+        for r0 in range(0, Ho, rows):
+            r1 = min(Ho, r0 + rows)
+            cols = buffer[: taps * (r1 - r0) * Wo].reshape(k_h, k_w, c_in, r1 - r0, Wo)
+            for a in range(k_h):
+                for b in range(k_w):
+                    top, left = r0 * s_h + a * d_h, b * d_w
+                    cols[a, b] = planes[i, :, top : top + (r1 - r0 - 1) * s_h + 1 : s_h, left : left + (Wo - 1) * s_w + 1 : s_w]
+            np.matmul(cols.reshape(taps, -1).T, weights, out=out[i, r0:r1].reshape(-1, c_out))
+    return out
+
+
 def _moderate(A: np.ndarray) -> bool:
     """Finite and far enough from overflow for Winograd's sums of up to 16 terms (NaN gives False)."""
     limit = np.finfo(A.dtype).max / 64
     return bool(A.max() <= limit and A.min() >= -limit)
 
 
-# Winograd's F(2 x 2, 3 x 3) (Lavin & Gray 2016): a 4 x 4 input tile d gives a
-# 2 x 2 output tile A^T [(G K G^T) * (B^T d B)] A, 16 multiplications per
-# channel pair instead of 36, done as 16 matrix products over all tiles.
-_WINOGRAD_G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
-# Channel pairs (C_in * C_out) from which the matrix products dominate and Winograd pays.
+# Winograd's F(4 x 4, 3 x 3) (Lavin & Gray 2016, interpolation points 0, +-1,
+# +-2 and infinity): a 6 x 6 input tile d gives a 4 x 4 output tile
+# A^T [(G K G^T) * (B^T d B)] A, 36 multiplications per channel pair instead
+# of 144, done as 36 matrix products over all tiles. Each transform is two
+# small matrix products (rows, then columns).
+_WINOGRAD_BT = np.array(
+    [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
+    dtype=np.float64,
+)
+_WINOGRAD_G = np.array(
+    [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]]
+)
+_WINOGRAD_AT = np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]], dtype=np.float64)
+# Channel pairs (C_in * C_out) from which the matrix products dominate and Winograd pays,
+# and output tiles (N times 4 x 4 tiles) from which its transform of the kernel
+# (36 C_in C_out values, made anew on every call) is paid back (measured: 64 tiles
+# lose against im2col with 256 -> 256 channels, 256 tiles win).
 _WINOGRAD_MIN_CHANNELS = 512
-# Output tiles per block (keeps the transformed tiles in cache).
-_WINOGRAD_BLOCK_TILES = 512
+_WINOGRAD_MIN_TILES = 128
+# Tile-channel elements (tiles times the larger channel count) per block: the
+# transformed tiles of one block (36 of them per element) stay in the L2 cache.
+_WINOGRAD_BLOCK_ELEMENTS = 4096
+# ... but at least this many tiles per block: fewer make the 36 products too small for BLAS.
+_WINOGRAD_MIN_BLOCK_TILES = 64
 
 
 def _winograd_3x3(X, K, out_shape) -> np.ndarray:
-    """Valid 3 x 3 correlation of (N, H, W, C_in) with (3, 3, C_in, C_out) by Winograd's F(2 x 2, 3 x 3).
+    """Valid 3 x 3 correlation of (N, H, W, C_in) with (3, 3, C_in, C_out) by Winograd's F(4 x 4, 3 x 3).
 
-    Finite inputs only (a tile mixes all 16 pixels, so a NaN would spread
-    beyond its windows). An odd last output row or column is computed by
-    :func:`_im2col_gemm`.
+    Finite inputs only (a tile mixes all 36 pixels, so a NaN would spread
+    beyond its windows). An output whose sides are not multiples of 4 is
+    computed on the image padded with zeros to whole tiles, then cropped.
     """
-    n, _, _, c_in = X.shape
+    n, H, W, c_in = X.shape
     c_out = K.shape[3]
     Ho, Wo = out_shape
-    th, tw = Ho // 2, Wo // 2  # whole 2 x 2 output tiles
+    th, tw = -(-Ho // 4), -(-Wo // 4)  # 4 x 4 output tiles, the last ones possibly partial
     dtype = X.dtype
-    U = np.einsum("pa,abck,qb->pqck", _WINOGRAD_G, K.astype(np.float64), _WINOGRAD_G).astype(dtype).reshape(16, c_in, c_out)
-    out = np.empty((n, Ho, Wo, c_out), dtype=dtype)
-    tiles_out = out[:, : 2 * th, : 2 * tw].reshape(n, th, 2, tw, 2, c_out) if Ho % 2 == 0 and Wo % 2 == 0 else None
-    rows = max(1, _WINOGRAD_BLOCK_TILES // tw)
-    T = np.empty((4, rows, 2 * tw + 2, c_in), dtype=dtype)
-    V = np.empty((16, rows * tw, c_in), dtype=dtype)
-    M = np.empty((16, rows * tw, c_out), dtype=dtype)
-    R = np.empty((2, 4, rows, tw, c_out), dtype=dtype)
-    Y = np.empty((rows, 2, tw, 2, c_out), dtype=dtype)
+    if (H, W) != (4 * th + 2, 4 * tw + 2):
+        Xp = np.zeros((n, 4 * th + 2, 4 * tw + 2, c_in), dtype=dtype)
+        Xp[:, :H, :W] = X
+        X = Xp
+    G = _WINOGRAD_G
+    U = np.matmul(G, np.matmul(G, K.astype(np.float64).reshape(3, -1)).reshape(6, 3, -1))  # U[p, q] = (G K G^T)[p, q]
+    U = U.astype(dtype).reshape(36, c_in, c_out)
+    BT, AT = _WINOGRAD_BT.astype(dtype), _WINOGRAD_AT.astype(dtype)
+    out = np.empty((n, 4 * th, 4 * tw, c_out), dtype=dtype)
+    tiles = max(_WINOGRAD_MIN_BLOCK_TILES, _WINOGRAD_BLOCK_ELEMENTS // max(c_in, c_out))
+    rows = max(1, min(th, tiles // tw))  # tile rows per block
+    D = np.empty((6, 6, rows, tw, c_in), dtype=dtype)
+    _, s_r, s_c, s_e = X.strides
     for b in range(n):
         for t0 in range(0, th, rows):
             t1 = min(th, t0 + rows)
             nt = t1 - t0
-            # B^T d B, rows then columns: B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]
-            d = [X[b, 2 * t0 + r : 2 * t1 + r : 2, : 2 * tw + 2] for r in range(4)]
-            t = T[:, :nt]
-            _winograd_input_rows(d, t)
-            Vb = V[:, : nt * tw].reshape(4, 4, nt, tw, c_in)
-            for p in range(4):
-                _winograd_input_rows([t[p][:, s : s + 2 * tw : 2] for s in range(4)], Vb[p])
-            Mb = np.matmul(V[:, : nt * tw], U, out=M[:, : nt * tw]).reshape(4, 4, nt, tw, c_out)
-            # A^T m A, rows then columns: A^T = [[1, 1, 1, 0], [0, 1, -1, -1]]
-            Rb = R[:, :, :nt]
-            _winograd_output_rows(Mb, Rb)
-            dst = tiles_out[b, t0:t1] if tiles_out is not None else Y[:nt]
-            for i in range(2):
-                _winograd_output_rows(Rb[i], (dst[:, i, :, 0], dst[:, i, :, 1]))
-            if tiles_out is None:
-                out[b, 2 * t0 : 2 * t1, : 2 * tw] = Y[:nt].reshape(2 * nt, 2 * tw, c_out)
-    if Ho % 2:
-        out[:, -1:] = _im2col_gemm(X[:, Ho - 1 :], K, (1, 1), (1, Wo))
-    if Wo % 2:
-        out[:, : Ho - Ho % 2, -1:] = _im2col_gemm(X[:, : Ho - Ho % 2 + 2, Wo - 1 :], K, (1, 1), (Ho - Ho % 2, 1))
+            # d[p, q, i, j, c] = X[b, 4 (t0 + i) + p, 4 j + q, c]: the 6 x 6 tiles as a view, then one copy
+            tiles = np.lib.stride_tricks.as_strided(X[b, 4 * t0 :], (6, 6, nt, tw, c_in), (s_r, s_c, 4 * s_r, 4 * s_c, s_e), writeable=False)
+            d = D[:, :, :nt]
+            np.copyto(d, tiles)
+            m = nt * tw * c_in
+            V = np.matmul(BT, np.matmul(BT, d.reshape(6, 6 * m)).reshape(6, 6, m))  # B^T d B
+            M = np.matmul(V.reshape(36, nt * tw, c_in), U)  # 36 products over all tiles and channels
+            m = nt * tw * c_out
+            Y = np.matmul(AT, np.matmul(AT, M.reshape(6, 6 * m)).reshape(4, 6, m))  # A^T M A
+            out[b, 4 * t0 : 4 * t1].reshape(nt, 4, tw, 4, c_out)[...] = Y.reshape(4, 4, nt, tw, c_out).transpose(2, 0, 3, 1, 4)
+    if (Ho, Wo) != out.shape[1:3]:
+        return np.ascontiguousarray(out[:, :Ho, :Wo])
     return out
-
-
-def _winograd_input_rows(d, out) -> None:
-    """``out[p] = sum_r B^T[p, r] d[r]`` for the four rows ``d[r]``."""
-    np.subtract(d[0], d[2], out=out[0])
-    np.add(d[1], d[2], out=out[1])
-    np.subtract(d[2], d[1], out=out[2])
-    np.subtract(d[1], d[3], out=out[3])
-
-
-def _winograd_output_rows(m, out) -> None:
-    """``out[0] = m[0] + m[1] + m[2]`` and ``out[1] = m[1] - m[2] - m[3]`` (A^T's two rows)."""
-    np.add(m[0], m[1], out=out[0])
-    np.add(out[0], m[2], out=out[0])
-    np.subtract(m[1], m[2], out=out[1])
-    np.subtract(out[1], m[3], out=out[1])
 
 
 def image_to_nchw(X) -> np.ndarray:

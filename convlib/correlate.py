@@ -35,7 +35,9 @@ pixel. The strategies that mix all pixels (FFT, long dot products) are only
 used on finite inputs.
 
 Strategies, chosen by an estimate of their cost (measured on this project's
-machines, see ``benchmarks/bench_corr2d.py``):
+machines, see ``benchmarks/bench_corr2d.py``) when ``method="auto"``, or
+named with ``method=`` (SciPy's style); :func:`choose_method` tells which
+one ``"auto"`` runs:
 
 * **direct**: the formula's sum term by term, one multiply-add of a shifted
   image per kernel tap. Each tap runs over the full row width as one
@@ -51,6 +53,34 @@ machines, see ``benchmarks/bench_corr2d.py``):
   magnitude.
 * **dot**: a small output from a kernel almost as large as the image, one
   long dot product per output pixel.
+
+Float32 round-off. Let ``S = max_{i,j} sum_{a,b,c} |K[a, b, c]| |x[i + a, j + b, c]|``
+be the largest sum of absolute products over one window (the scale every
+summation error is measured against; for one channel drop ``c``) and
+``eps = 2**-23`` (float32's machine epsilon). On float32 inputs every strategy's
+output differs from the exact sum (float64 on the same float32 inputs) by at
+most ``bound * eps * S``:
+
+==================================  ===========================  ==========================
+strategy                            bound                        measured on random inputs
+==================================  ===========================  ==========================
+direct                              ``k_h k_w``                  ``0.12 k_h k_w``
+separable                           ``2 (k_h + k_w) + 8``        3.9
+fft                                 16                           3.6
+dot                                 ``k_h k_w``                  ``0.09 k_h k_w``
+gemm (channels, im2col)             ``k_h k_w C_in``             6.4
+winograd (channels, F(4x4, 3x3))    64                           17.4
+==================================  ===========================  ==========================
+
+The "measured" column is the worst ratio ``error / (eps S)`` over normal and
+uniform random images of 64 x 64 to 300 x 300 with kernels of 3 x 3 to
+90 x 90 (channels: 3 to 1024 inputs, 8 to 64 outputs); the bounds of
+direct, dot and gemm are the classic ``n eps`` bound of a sum of ``n``
+products; those of fft and winograd are the measured worst case times about
+four (Winograd's transforms multiply and divide by up to 8 and 24, which
+costs its precision). :func:`_float32_error_bound` returns the bound, and
+``tests/test_float32_error.py`` checks it on random inputs (hypothesis).
+float64 inputs have the same bounds with ``eps = 2**-52``.
 
 Exact integers: when both inputs are integer or boolean arrays the result is
 computed in float64 and equals the exact integer sum whenever every window's
@@ -69,11 +99,11 @@ from ._validate import as_array, check_fits_in_memory, check_padding_mode, compu
 from .padding import _check_mode_fits, _mode_pad
 from .shapes import conv_geometry
 
-__all__ = ["corr2d", "conv2d", "corr2d_naive"]
+__all__ = ["corr2d", "conv2d", "corr2d_naive", "choose_method"]
 
+# The single-channel strategies (see the module docstring); ``method="auto"`` picks one by cost.
 STRATEGIES = ("direct", "separable", "fft", "dot")
-# Tests set this to one of STRATEGIES to force that strategy where it applies.
-_forced_strategy = None
+METHODS = ("auto",) + STRATEGIES
 
 # corr2d_naive refuses more multiply-adds than this (about an hour of Python)
 _NAIVE_MAX_WORK = 10**9
@@ -96,7 +126,7 @@ _NS_PER_DOT_ELEMENT = 0.35  # per element of a long dot product
 _FFT_ERROR_FACTOR = 4.0
 
 
-def corr2d(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros") -> np.ndarray:
+def corr2d(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros", method: str = "auto") -> np.ndarray:
     r"""2-D cross-correlation of an image with a kernel: what a conv layer computes.
 
     .. math:: \mathrm{out}[i, j] = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} K[a, b] \, x_{\mathrm{pad}}[i s_h + a d_h, j s_w + b d_w]
@@ -123,6 +153,13 @@ def corr2d(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, paddin
         How the padding (from ``padding`` or from ``mode``) is filled,
         PyTorch's names (``np.pad``'s ``"constant"``, ``"reflect"``,
         ``"edge"``, ``"wrap"``; see :func:`convlib.pad2d`).
+    method : {"auto", "direct", "separable", "fft", "dot"}
+        The strategy (module docstring), as in :func:`scipy.signal.correlate`:
+        ``"auto"`` takes the one with the smallest estimated time
+        (:func:`choose_method` says which). A named strategy that cannot give
+        the documented result falls back to ``"direct"``: ``"separable"`` on a
+        kernel of rank above 1, ``"fft"`` and ``"dot"`` on inputs holding NaN
+        or inf, ``"fft"`` on integers too large for its exact rounding.
 
     Returns
     -------
@@ -139,8 +176,8 @@ def corr2d(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, paddin
         is larger than the (padded) image in ``"valid"`` mode, if ``padding``
         is negative or given with another mode, if ``stride`` or ``dilation``
         is below 1, if ``padding_mode`` is unknown or its padding too large
-        (``"reflect"`` needs padding < image side), or if the output would
-        not fit in memory.
+        (``"reflect"`` needs padding < image side), if ``method`` is unknown,
+        or if the output would not fit in memory.
     TypeError
         If an array is not real-valued numeric, or ``padding``/``stride`` is
         not an integer or a pair of integers.
@@ -175,10 +212,10 @@ def corr2d(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, paddin
     >>> bool(np.array_equal(corr2d(np.roll(x, 1, axis=1), K, "same", padding_mode="circular"), np.roll(y, 1, axis=1)))
     True
     """
-    return _single(X, K, mode, padding, stride, flipped=False, dilation=dilation, padding_mode=padding_mode)
+    return _single(X, K, mode, padding, stride, flipped=False, dilation=dilation, padding_mode=padding_mode, method=method)
 
 
-def conv2d(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros") -> np.ndarray:
+def conv2d(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros", method: str = "auto") -> np.ndarray:
     r"""2-D convolution (the kernel is flipped), as in :func:`scipy.signal.convolve2d`.
 
     .. math:: [K \circledast x](i, j) = \sum_{a, b} K[a, b] \, x[i - a, j - b]
@@ -201,6 +238,8 @@ def conv2d(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, paddin
         As in :func:`corr2d`.
     padding_mode : {"zeros", "reflect", "replicate", "circular"}
         As in :func:`corr2d`.
+    method : {"auto", "direct", "separable", "fft", "dot"}
+        As in :func:`corr2d`.
 
     Returns
     -------
@@ -220,7 +259,7 @@ def conv2d(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, paddin
     array([[ 5., 11.],
            [23., 29.]])
     """
-    return _single(X, K, mode, padding, stride, flipped=True, dilation=dilation, padding_mode=padding_mode)
+    return _single(X, K, mode, padding, stride, flipped=True, dilation=dilation, padding_mode=padding_mode, method=method)
 
 
 def corr2d_naive(X, K) -> np.ndarray:
@@ -278,15 +317,76 @@ def corr2d_naive(X, K) -> np.ndarray:
 # arguments
 
 
-def _single(X, K, mode, padding, stride, *, flipped: bool, dilation=1, padding_mode="zeros") -> np.ndarray:
+def _single(X, K, mode, padding, stride, *, flipped: bool, dilation=1, padding_mode="zeros", method="auto") -> np.ndarray:
     """Validate the arguments of :func:`corr2d` / :func:`conv2d` and correlate (with ``K`` rotated if ``flipped``)."""
+    method = check_method(method, METHODS)
     X, K, integral = _operands(X, K)
     pad, step, out_shape, dil = _geometry(
         X.shape, K.shape, mode, padding, stride, flipped=flipped, itemsize=X.itemsize, dilation=dilation
     )
     if padding_mode != "zeros":
         X, pad = _pad_by_mode(X, pad, padding_mode)
-    return _correlate(X, K[::-1, ::-1] if flipped else K, pad, step, out_shape, integral=integral, dilation=dil)
+    return _correlate(X, K[::-1, ::-1] if flipped else K, pad, step, out_shape, integral=integral, dilation=dil, method=method)
+
+
+def check_method(method, allowed) -> str:
+    """Return ``method`` if it is one of ``allowed``, else a ValueError naming the choices."""
+    if not isinstance(method, str) or method not in allowed:
+        raise ValueError(f"method must be one of {', '.join(repr(m) for m in allowed)}; got {method!r}")
+    return method
+
+
+def choose_method(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros") -> str:
+    """The strategy that ``method="auto"`` runs for these arguments (like :func:`scipy.signal.choose_conv_method`).
+
+    A 2-D kernel names a strategy of :func:`corr2d`; a kernel of shape
+    ``(k_h, k_w, C)`` one of :func:`convlib.corr2d_multi_in` and
+    ``(k_h, k_w, C_in, C_out)`` one of :func:`convlib.corr2d_multi_in_out`
+    (see :data:`convlib.channels.METHODS`). The choice depends on the shapes,
+    the dtypes, the kernel's rank and whether the inputs are finite.
+
+    Parameters
+    ----------
+    X, K : array_like
+        Image and kernel, as the function they are meant for takes them.
+    mode, padding, stride, dilation, padding_mode
+        As in :func:`corr2d`.
+
+    Returns
+    -------
+    str
+        One of ``"direct"``, ``"separable"``, ``"fft"``, ``"dot"`` (2-D
+        kernel) or ``"gemm"``, ``"winograd"`` (channel kernels).
+
+    Raises
+    ------
+    ValueError, TypeError
+        As the function for these arguments.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convlib import choose_method
+    >>> rng = np.random.default_rng(0)
+    >>> x = np.zeros((1024, 1024), dtype=np.float32)
+    >>> choose_method(x, rng.normal(size=(3, 3)).astype(np.float32))
+    'direct'
+    >>> choose_method(x, np.ones((5, 5), dtype=np.float32))  # a box filter has rank 1
+    'separable'
+    >>> choose_method(x, rng.normal(size=(15, 15)).astype(np.float32))
+    'fft'
+    >>> choose_method(np.zeros((128, 128, 64)), np.zeros((3, 3, 64, 64)))
+    'winograd'
+    """
+    if np.ndim(K) in (3, 4):
+        from .channels import _choose_channel_method
+
+        return _choose_channel_method(X, K, mode, padding=padding, stride=stride, dilation=dilation, padding_mode=padding_mode)
+    X, K, integral = _operands(X, K)
+    pad, step, out_shape, dil = _geometry(X.shape, K.shape, mode, padding, stride, flipped=False, itemsize=X.itemsize, dilation=dilation)
+    if padding_mode != "zeros":
+        X, pad = _pad_by_mode(X, pad, padding_mode)
+    return _plan(X, K, pad, step, out_shape, dil, integral, "auto")[0]
 
 
 def _pad_by_mode(X, pad, padding_mode, axes=(0, 1)):
@@ -357,42 +457,41 @@ def _zero_pad(X: np.ndarray, pad, axes=(0, 1)) -> np.ndarray:
 # strategies
 
 
-def _correlate(X, K, pad, step, out_shape, *, integral: bool = False, dilation=(1, 1)) -> np.ndarray:
-    """Correlation of ``X`` zero-padded by ``pad`` with ``K``, every ``step`` (arguments validated)."""
-    if dilation != (1, 1):
-        return _correlate_dilated(X, K, pad, step, out_shape, dilation, integral)
-    strategy = _forced_strategy if _forced_strategy in STRATEGIES else _choose_strategy(X, K, pad, step, out_shape)
-    if strategy in ("fft", "dot") and not (np.isfinite(X).all() and np.isfinite(K).all()):
-        strategy = "direct"  # both mix every pixel into every output: keep NaN/inf local
-    if strategy == "separable":
-        factors = _rank_one_factors(K, integral)
-        if factors is not None:
-            return _correlate_separable(X, factors, pad, step, out_shape)
-    elif strategy == "fft":
-        out = _correlate_fft(_zero_pad(X, pad), K, integral=integral)
-        if out is not None:
-            return np.ascontiguousarray(out[:: step[0], :: step[1]])
-    elif strategy == "dot":
-        return _correlate_dot(_zero_pad(X, pad), K, step, out_shape)
-    return _correlate_direct(X, K, pad, step, out_shape)
+def _float32_error_bound(strategy: str, k_h: int, k_w: int, c_in: int = 1) -> float:
+    """The module docstring's bound on ``|error| / (eps S)`` of ``strategy`` for a ``k_h x k_w`` kernel on ``c_in`` channels."""
+    taps = k_h * k_w
+    bounds = {"direct": taps, "separable": 2 * (k_h + k_w) + 8, "fft": 16, "dot": taps, "gemm": taps * c_in, "winograd": 64}
+    return float(bounds[strategy])
 
 
-def _correlate_dilated(X, K, pad, step, out_shape, dilation, integral: bool) -> np.ndarray:
-    """Correlation with taps ``d_h`` rows and ``d_w`` columns apart.
+def _plan(X, K, pad, step, out_shape, dilation, integral: bool, method: str):
+    """``(strategy, rank-one factors or None)``: what runs for ``method`` (``"auto"``: the cheapest estimate).
 
-    The direct and separable strategies visit only the ``k_h k_w`` real taps
-    (so a NaN between two taps never reaches the output); FFT and the dot
-    products use the kernel with ``d - 1`` zeros inserted between its taps,
-    which gives the same numbers on finite inputs (and only those take them).
+    The fallbacks to ``"direct"`` keep every strategy's promise: FFT and the
+    dot products mix every pixel into every output, so NaN and inf would
+    spread (they take finite inputs only); ``"separable"`` needs a kernel of rank 1.
     """
-    strategy = _forced_strategy if _forced_strategy in STRATEGIES else _choose_strategy(X, K, pad, step, out_shape, dilation)
+    strategy = _choose_strategy(X, K, pad, step, out_shape, dilation) if method == "auto" else method
     if strategy in ("fft", "dot") and not (np.isfinite(X).all() and np.isfinite(K).all()):
-        strategy = "direct"
+        return "direct", None  # keep NaN/inf local
     if strategy == "separable":
         factors = _rank_one_factors(K, integral)
-        if factors is not None:
-            return _correlate_separable(X, factors, pad, step, out_shape, dilation)
-    elif strategy == "fft":
+        return ("separable", factors) if factors is not None else ("direct", None)
+    return strategy, None
+
+
+def _correlate(X, K, pad, step, out_shape, *, integral: bool = False, dilation=(1, 1), method: str = "auto") -> np.ndarray:
+    """Correlation of ``X`` zero-padded by ``pad`` with ``K``, every ``step`` (arguments validated).
+
+    With dilation the direct and separable strategies visit only the ``k_h
+    k_w`` real taps (so a NaN between two taps never reaches the output); FFT
+    and the dot products use the kernel with ``d - 1`` zeros inserted between
+    its taps, which gives the same numbers on finite inputs (and only those take them).
+    """
+    strategy, factors = _plan(X, K, pad, step, out_shape, dilation, integral, method)
+    if strategy == "separable":
+        return _correlate_separable(X, factors, pad, step, out_shape, dilation)
+    if strategy == "fft":
         out = _correlate_fft(_zero_pad(X, pad), _dilate_kernel(K, dilation), integral=integral)
         if out is not None:
             return np.ascontiguousarray(out[:: step[0], :: step[1]])
@@ -403,6 +502,8 @@ def _correlate_dilated(X, K, pad, step, out_shape, dilation, integral: bool) -> 
 
 def _dilate_kernel(K, dilation) -> np.ndarray:
     """``K`` with ``d - 1`` zero rows (columns) between its rows (columns): the effective kernel."""
+    if dilation == (1, 1):
+        return K
     d_h, d_w = dilation
     k_h, k_w = K.shape
     out = np.zeros((d_h * (k_h - 1) + 1, d_w * (k_w - 1) + 1), dtype=K.dtype)

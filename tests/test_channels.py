@@ -5,6 +5,7 @@ import pytest
 from scipy import signal
 
 from convlib import (
+    choose_method,
     corr2d,
     corr2d_multi_in,
     corr2d_multi_in_out,
@@ -279,7 +280,7 @@ def test_gemm_strategies_match_scipy(x_shape, k_shape):
 
 
 # ---------------------------------------------------------------------------
-# Winograd's F(2x2, 3x3) for 3x3 kernels with many channel pairs
+# Winograd's F(4x4, 3x3) for 3x3 kernels with many channel pairs
 
 
 WINOGRAD_SHAPES = [((12, 12), (16, 32)), ((13, 10), (32, 16)), ((9, 15), (8, 64)), ((4, 5), (32, 32)), ((3, 3), (64, 8))]
@@ -290,19 +291,27 @@ def test_winograd_matches_scipy(hw, channels_io):
     from convlib import channels
 
     c_in, c_out = channels_io
-    assert c_in * c_out >= channels._WINOGRAD_MIN_CHANNELS  # these take the Winograd path
+    assert c_in * c_out >= channels._WINOGRAD_MIN_CHANNELS  # enough channel pairs for Winograd (auto takes it on larger images)
     rng = np.random.default_rng(14)
     X = rng.normal(size=(2,) + hw + (c_in,))
     K = rng.normal(size=(3, 3, c_in, c_out))
     for mode in MODES:
-        out = corr2d_multi_in_out(X, K, mode)
+        out = corr2d_multi_in_out(X, K, mode, method="winograd")
         for n in range(2):
             np.testing.assert_allclose(out[n], _oracle_multi_in_out(X[n], K, mode), rtol=1e-11, atol=1e-11)
-    np.testing.assert_allclose(corr2d_multi_in_out(X, K, padding=1)[1], _oracle_multi_in_out(X[1], K, "same"), rtol=1e-11, atol=1e-11)
-    out32 = corr2d_multi_in_out(X.astype(np.float32), K.astype(np.float32))
+    np.testing.assert_allclose(corr2d_multi_in_out(X, K, padding=1, method="winograd")[1], _oracle_multi_in_out(X[1], K, "same"), rtol=1e-11, atol=1e-11)
+    out32 = corr2d_multi_in_out(X.astype(np.float32), K.astype(np.float32), method="winograd")
     assert out32.dtype == np.float32
     expected = _oracle_multi_in_out(X[0], K, "valid")
     assert np.abs(out32[0] - expected).max() <= 1e-5 * np.abs(expected).max()
+
+
+def test_auto_takes_winograd_where_it_pays():
+    K = np.zeros((3, 3, 64, 64), np.float32)
+    assert choose_method(np.zeros((128, 128, 64), np.float32), K) == "winograd"  # 1024 output tiles
+    assert choose_method(np.zeros((4, 32, 32, 64), np.float32), K) == "winograd"  # 4 x 64 tiles
+    assert choose_method(np.zeros((32, 32, 64), np.float32), K) == "gemm"  # 64 tiles: the kernel's transform is not paid back
+    assert choose_method(np.zeros((128, 128, 8), np.float32), np.zeros((3, 3, 8, 32), np.float32)) == "gemm"  # 256 channel pairs
 
 
 def test_winograd_is_the_im2col_result():
@@ -320,12 +329,13 @@ def test_winograd_keeps_non_finite_pixels_local(bad):
     X = rng.normal(size=(10, 12, 32))
     K = rng.uniform(0.5, 1.5, size=(3, 3, 32, 32))
     X[4, 7, 3] = bad
-    out = corr2d_multi_in_out(X, K)
     marker = np.zeros((10, 12))
     marker[4, 7] = 1
     hit = signal.correlate2d(marker, np.ones((3, 3)), "valid") != 0
-    assert not np.isfinite(out[hit]).any()
-    assert np.isfinite(out[~hit]).all()
+    for method in ("auto", "winograd"):
+        out = corr2d_multi_in_out(X, K, method=method)
+        assert not np.isfinite(out[hit]).any()
+        assert np.isfinite(out[~hit]).all()
 
 
 def test_integer_inputs_with_many_channels_are_exact():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from convlib import conv2d, corr2d, corr2d_naive, correlate
+from convlib import choose_method, conv2d, corr2d, corr2d_multi_in_out, corr2d_naive, correlate
 from convlib.correlate import STRATEGIES, _choose_strategy, _fast_length
 
 MODES = ("valid", "same", "full")
@@ -172,11 +172,6 @@ def test_non_contiguous_inputs():
 FFT_CASES = [((150, 170), (11, 13)), ((97, 131), (7, 7)), ((128, 128), (1, 37)), ((90, 200), (15, 15))]
 
 
-@pytest.fixture
-def force_fft(monkeypatch):
-    monkeypatch.setattr(correlate, "_forced_strategy", "fft")
-
-
 def _plan(xs, ks, K=None, pad=((0, 0), (0, 0)), step=(1, 1)):
     X = np.zeros(xs, dtype=np.float32)
     K = np.random.default_rng(0).normal(size=ks).astype(np.float32) if K is None else K.astype(np.float32)
@@ -192,49 +187,92 @@ def test_strategy_choice_follows_the_cost():
     assert _plan((1024, 1024), (15, 15)) == "fft"
     assert _plan((1000, 1000), (990, 990)) == "dot"  # 11 x 11 outputs from a huge kernel
     assert set(STRATEGIES) == {"direct", "separable", "fft", "dot"}
+    assert correlate.METHODS == ("auto", "direct", "separable", "fft", "dot")
+
+
+def test_choose_method_names_what_auto_runs():
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(1024, 1024)).astype(np.float32)
+    k3, k15 = rng.normal(size=(3, 3)).astype(np.float32), rng.normal(size=(15, 15)).astype(np.float32)
+    assert choose_method(x, k3) == "direct"
+    assert choose_method(x, np.ones((5, 5), dtype=np.float32)) == "separable"
+    assert choose_method(x, k15) == "fft"
+    assert choose_method(x, k15, dilation=2) == "fft"
+    x_nan = x.copy()
+    x_nan[5, 5] = np.nan
+    assert choose_method(x_nan, k15) == "direct"  # FFT would spread the NaN over every output
+    # the auto result equals the named method's, bit for bit
+    for method in ("direct", "fft"):
+        y = corr2d(x[:200, :200], k15, method=method)
+        if method == choose_method(x[:200, :200], k15):
+            np.testing.assert_array_equal(corr2d(x[:200, :200], k15), y)
+    # channel kernels name a channel strategy
+    assert choose_method(np.zeros((128, 128, 64), np.float32), np.zeros((3, 3, 64, 64), np.float32)) == "winograd"
+    assert choose_method(np.zeros((128, 128, 64), np.float32), np.zeros((3, 3, 64, 64), np.float32), stride=2) == "gemm"
+    assert choose_method(np.zeros((128, 128, 64), int), np.zeros((3, 3, 64, 64), int)) == "gemm"  # exact for integers
+    assert choose_method(np.zeros((12, 12, 3)), np.zeros((3, 3, 3))) == "gemm"
+
+
+@pytest.mark.parametrize("method", ["fast", "winograd", None, 3])
+def test_unknown_method_is_a_clear_error(method):
+    with pytest.raises(ValueError, match=r"^method must be one of 'auto', 'direct', 'separable', 'fft', 'dot'; got"):
+        corr2d(np.ones((5, 5)), np.ones((3, 3)), method=method)
+    with pytest.raises(ValueError, match=r"^method must be one of 'auto', 'gemm', 'winograd'; got"):
+        corr2d_multi_in_out(np.ones((5, 5, 2)), np.ones((3, 3, 2, 2)), method="fft" if method == "winograd" else method)
+
+
+def test_named_method_that_does_not_apply_runs_direct():
+    rng = np.random.default_rng(12)
+    X, K = rng.normal(size=(40, 50)), rng.normal(size=(4, 5))  # rank 4: not separable
+    np.testing.assert_array_equal(corr2d(X, K, method="separable"), corr2d(X, K, method="direct"))
+    X[3, 4] = np.inf
+    for method in ("fft", "dot"):
+        got = corr2d(X, K, method=method)
+        np.testing.assert_array_equal(got, corr2d(X, K, method="direct"))
+        assert np.isfinite(got[10:, 10:]).all()  # the inf stays in the windows that contain it
 
 
 @pytest.mark.parametrize("xs, ks", FFT_CASES)
 @pytest.mark.parametrize("mode", MODES)
-def test_fft_path_matches_scipy_float64(xs, ks, mode, force_fft):
+def test_fft_path_matches_scipy_float64(xs, ks, mode):
     rng = np.random.default_rng(5)
     X, K = rng.normal(size=xs), rng.normal(size=ks)
     for ours, theirs in ((corr2d, signal.correlate2d), (conv2d, signal.convolve2d)):
-        got, expected = ours(X, K, mode), theirs(X, K, mode)
+        got, expected = ours(X, K, mode, method="fft"), theirs(X, K, mode)
         assert got.shape == expected.shape and got.dtype == np.float64
         scale = np.abs(expected).max()
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * scale)
 
 
 @pytest.mark.parametrize("xs, ks", FFT_CASES)
-def test_fft_path_float32_accuracy(xs, ks, force_fft):
+def test_fft_path_float32_accuracy(xs, ks):
     rng = np.random.default_rng(6)
     X = rng.normal(size=xs).astype(np.float32)
     K = rng.normal(size=ks).astype(np.float32)
     for mode in MODES:
-        got = corr2d(X, K, mode)
+        got = corr2d(X, K, mode, method="fft")
         assert got.dtype == np.float32
         expected = signal.correlate2d(X.astype(np.float64), K.astype(np.float64), mode)
         # error relative to the output's magnitude, a few float32 epsilons
         assert np.abs(got - expected).max() <= 1e-5 * np.abs(expected).max()
 
 
-def test_fft_path_integer_inputs_are_exact(force_fft):
+def test_fft_path_integer_inputs_are_exact():
     rng = np.random.default_rng(7)
     X = rng.integers(0, 256, size=(120, 130), dtype=np.uint8)
     K = rng.integers(-5, 6, size=(9, 9))
     for mode in MODES:
-        np.testing.assert_array_equal(corr2d(X, K, mode), signal.correlate2d(X.astype(np.int64), K, mode))
-        np.testing.assert_array_equal(conv2d(X, K, mode), signal.convolve2d(X.astype(np.int64), K, mode))
-    box = corr2d(np.ones((100, 100), dtype=int), np.ones((7, 7), dtype=int))
+        np.testing.assert_array_equal(corr2d(X, K, mode, method="fft"), signal.correlate2d(X.astype(np.int64), K, mode))
+        np.testing.assert_array_equal(conv2d(X, K, mode, method="fft"), signal.convolve2d(X.astype(np.int64), K, mode))
+    box = corr2d(np.ones((100, 100), dtype=int), np.ones((7, 7), dtype=int), method="fft")
     np.testing.assert_array_equal(box, np.full((94, 94), 49.0))
 
 
-def test_fft_path_bool_inputs_are_exact(force_fft):
+def test_fft_path_bool_inputs_are_exact():
     rng = np.random.default_rng(8)
     X = rng.random((100, 100)) < 0.5
     K = np.ones((8, 8), dtype=bool)
-    got = corr2d(X, K)
+    got = corr2d(X, K, method="fft")
     assert got.dtype == np.float64
     np.testing.assert_array_equal(got, signal.correlate2d(X.astype(int), K.astype(int), "valid"))
 

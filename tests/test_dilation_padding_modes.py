@@ -17,6 +17,7 @@ from test_layer import _numeric_grad as numeric_gradient
 
 from convlib import (
     Conv2D,
+    choose_method,
     conv2d,
     corr2d,
     corr2d_multi_in,
@@ -27,9 +28,9 @@ from convlib import (
     output_size,
     pad2d,
 )
+from convlib.correlate import _float32_error_bound
 
 NP_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
-STRATEGIES = (None,) + correlate.STRATEGIES
 
 
 def zero_inserted(K, d):
@@ -46,9 +47,8 @@ def oracle(X, K, padding=(0, 0), stride=(1, 1), dilation=(1, 1), padding_mode="z
     return signal.correlate2d(Xp, zero_inserted(K, dilation), "valid")[:: stride[0], :: stride[1]]
 
 
-@pytest.fixture(params=STRATEGIES)
-def strategy(request, monkeypatch):
-    monkeypatch.setattr(correlate, "_forced_strategy", request.param)
+@pytest.fixture(params=correlate.METHODS)
+def strategy(request):
     return request.param
 
 
@@ -64,11 +64,11 @@ def test_dilated_corr2d_matches_scipy_with_zero_inserted_kernel(strategy, shape,
     X = rng.normal(size=shape)
     K = rng.normal(size=k) if k != (3, 3) else np.outer(rng.normal(size=3), rng.normal(size=3))  # rank 1: separable applies
     for stride, padding in [((1, 1), (0, 0)), ((2, 1), (1, 2)), ((3, 3), (2, 0))]:
-        got = corr2d(X, K, padding=padding, stride=stride, dilation=d)
+        got = corr2d(X, K, padding=padding, stride=stride, dilation=d, method=strategy)
         np.testing.assert_allclose(got, oracle(X, K, padding, stride, d), atol=1e-10)
     for mode in ("same", "full"):
-        np.testing.assert_allclose(corr2d(X, K, mode, dilation=d), signal.correlate2d(X, zero_inserted(K, d), mode), atol=1e-10)
-        np.testing.assert_allclose(conv2d(X, K, mode, dilation=d), signal.convolve2d(X, zero_inserted(K, d), mode), atol=1e-10)
+        np.testing.assert_allclose(corr2d(X, K, mode, dilation=d, method=strategy), signal.correlate2d(X, zero_inserted(K, d), mode), atol=1e-10)
+        np.testing.assert_allclose(conv2d(X, K, mode, dilation=d, method=strategy), signal.convolve2d(X, zero_inserted(K, d), mode), atol=1e-10)
 
 
 def test_dilated_integers_are_exact_on_every_strategy(strategy):
@@ -76,7 +76,7 @@ def test_dilated_integers_are_exact_on_every_strategy(strategy):
     X = rng.integers(-2**20, 2**20, size=(90, 80))
     K = rng.integers(-50, 50, size=(3, 4))
     expected = signal.correlate2d(X.astype(np.int64), zero_inserted(K, (2, 3)).astype(np.int64), "valid").astype(float)
-    assert np.array_equal(corr2d(X, K, dilation=(2, 3)), expected)
+    assert np.array_equal(corr2d(X, K, dilation=(2, 3), method=strategy), expected)
 
 
 def test_dilation_one_is_the_undilated_layer():
@@ -142,11 +142,29 @@ def test_dilated_multi_channel_is_the_sum_of_dilated_channels():
             expected = sum(oracle(X[n, :, :, c], K[:, :, c, k], (1, 2), (2, 1), (2, 3)) for c in range(3))
             np.testing.assert_allclose(Y[n, :, :, k], expected, atol=1e-10)
     np.testing.assert_allclose(corr2d_multi_in(X[0], K[..., 0], **kwargs), Y[0, :, :, 0], atol=1e-10)
-    # the 3x3 path with many channels (Winograd when undilated) must not be taken with dilation
+    # the 3x3 path with many channels runs Winograd on each phase of the dilation
     X64, K64 = rng.normal(size=(12, 12, 32)), rng.normal(size=(3, 3, 32, 32))
-    Y64 = corr2d_multi_in_out(X64, K64, dilation=2)
+    assert choose_method(np.zeros((64, 64, 32)), K64, dilation=2) == "winograd"
     expected = np.stack([sum(oracle(X64[..., c], K64[:, :, c, k], dilation=(2, 2)) for c in range(32)) for k in range(32)], axis=-1)
-    np.testing.assert_allclose(Y64, expected, atol=1e-9)
+    for method in ("auto", "winograd", "gemm"):
+        np.testing.assert_allclose(corr2d_multi_in_out(X64, K64, dilation=2, method=method), expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("shape, d, padding", [((2, 17, 23, 24), (2, 3), 0), ((1, 9, 9, 32), (3, 3), 3), ((2, 20, 14, 16), (1, 4), (2, 1)), ((1, 8, 12, 32), (3, 1), 0)])
+def test_dilated_winograd_phases_match_the_matrix_product(shape, d, padding):
+    # every phase (r, s) of the output, including phases with fewer than two rows or columns
+    rng = np.random.default_rng(31)
+    X, K = rng.normal(size=shape), rng.normal(size=(3, 3, shape[-1], 32))
+    wino = corr2d_multi_in_out(X, K, padding=padding, dilation=d, method="winograd")
+    gemm = corr2d_multi_in_out(X, K, padding=padding, dilation=d, method="gemm")
+    assert wino.shape == gemm.shape
+    np.testing.assert_allclose(wino, gemm, rtol=0, atol=1e-12 * np.abs(gemm).max())
+    X32, K32 = X.astype(np.float32), K.astype(np.float32)
+    wino32 = corr2d_multi_in_out(X32, K32, padding=padding, dilation=d, method="winograd")
+    assert wino32.dtype == np.float32
+    exact = corr2d_multi_in_out(X32.astype(float), K32.astype(float), padding=padding, dilation=d, method="gemm")
+    S = corr2d_multi_in_out(np.abs(X32.astype(float)), np.abs(K32.astype(float)), padding=padding, dilation=d, method="gemm").max()
+    assert np.abs(wino32 - exact).max() <= _float32_error_bound("winograd", 3, 3) * np.finfo(np.float32).eps * S
 
 
 @pytest.mark.parametrize("bad, exc, words", [
@@ -185,7 +203,7 @@ def test_padding_modes_match_np_pad(strategy, padding_mode):
         if padding_mode == "reflect" and (p[0] >= shape[0] or p[1] >= shape[1]):
             continue
         X, K = rng.normal(size=shape), rng.normal(size=k)
-        got = corr2d(X, K, padding=p, stride=s, dilation=d, padding_mode=padding_mode)
+        got = corr2d(X, K, padding=p, stride=s, dilation=d, padding_mode=padding_mode, method=strategy)
         np.testing.assert_allclose(got, oracle(X, K, p, s, d, padding_mode), atol=1e-10)
         np.testing.assert_array_equal(pad2d(X, p, padding_mode), np.pad(X, ((p[0],) * 2, (p[1],) * 2), mode=NP_MODE[padding_mode]))
 

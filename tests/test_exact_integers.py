@@ -20,10 +20,9 @@ from convlib.correlate import _binary_digits
 MODES = ("valid", "same", "full")
 
 
-@pytest.fixture(params=[None] + list(correlate.STRATEGIES))
-def strategy(request, monkeypatch):
-    """The cost-based choice, then each strategy forced."""
-    monkeypatch.setattr(correlate, "_forced_strategy", request.param)
+@pytest.fixture(params=correlate.METHODS)
+def strategy(request):
+    """The method: the cost-based choice ("auto"), then each strategy by name."""
     return request.param
 
 
@@ -33,8 +32,8 @@ def test_issue_example_is_exact(strategy):
     X = rng.integers(-(2**23), 2**23, (90, 70))
     K = rng.integers(-(2**23), 2**23, (10, 13))
     for mode in MODES:
-        np.testing.assert_array_equal(corr2d(X, K, mode), signal.correlate2d(X, K, mode))
-    np.testing.assert_array_equal(conv2d(X, K), signal.convolve2d(X, K, "valid"))
+        np.testing.assert_array_equal(corr2d(X, K, mode, method=strategy), signal.correlate2d(X, K, mode))
+    np.testing.assert_array_equal(conv2d(X, K, method=strategy), signal.convolve2d(X, K, "valid"))
 
 
 def test_sums_of_exactly_2_to_the_53(strategy):
@@ -43,11 +42,11 @@ def test_sums_of_exactly_2_to_the_53(strategy):
     K = np.full((2, 2), 2**26, dtype=np.int64)
     K[1, 1] = -(2**26)
     X[::3] = -(2**25)
-    got = corr2d(X, K)
+    got = corr2d(X, K, method=strategy)
     expected = signal.correlate2d(X, K, "valid")
     assert np.abs(expected).max() == 2**52
     np.testing.assert_array_equal(got, expected)
-    big = corr2d(np.full((66, 66), 2**26, dtype=np.int64), np.full((2, 1), 2**26, dtype=np.int64))
+    big = corr2d(np.full((66, 66), 2**26, dtype=np.int64), np.full((2, 1), 2**26, dtype=np.int64), method=strategy)
     assert (big == 2.0**53).all()
 
 
@@ -57,15 +56,15 @@ def test_rank_one_integer_kernel_is_exact(strategy):
     rng = np.random.default_rng(2)
     X = rng.integers(-(2**48), 2**48, (70, 75))
     for mode in MODES:
-        np.testing.assert_array_equal(corr2d(X, sobel, mode), signal.correlate2d(X, sobel, mode))
-        np.testing.assert_array_equal(conv2d(X, sobel, mode), signal.convolve2d(X, sobel, mode))
+        np.testing.assert_array_equal(corr2d(X, sobel, mode, method=strategy), signal.correlate2d(X, sobel, mode))
+        np.testing.assert_array_equal(conv2d(X, sobel, mode, method=strategy), signal.convolve2d(X, sobel, mode))
 
 
 def test_bool_inputs_are_exact(strategy):
     rng = np.random.default_rng(3)
     X = rng.random((80, 70)) < 0.5
     K = rng.random((9, 8)) < 0.5
-    np.testing.assert_array_equal(corr2d(X, K, "full"), signal.correlate2d(X.astype(int), K.astype(int), "full"))
+    np.testing.assert_array_equal(corr2d(X, K, "full", method=strategy), signal.correlate2d(X.astype(int), K.astype(int), "full"))
 
 
 @st.composite
@@ -82,12 +81,12 @@ def large_integer_case(draw):
     return X, K, draw(st.sampled_from(MODES)), draw(st.integers(1, 3))
 
 
-@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])  # the fixture only sets a constant
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])  # the fixture only names a method
 @given(large_integer_case())
 def test_large_integers_are_exact_on_every_strategy(strategy, case):
     X, K, mode, stride = case
     expected = signal.correlate2d(X, K, mode)[::stride, ::stride]
-    got = corr2d(X, K, mode, stride=stride)
+    got = corr2d(X, K, mode, stride=stride, method=strategy)
     assert got.dtype == np.float64
     np.testing.assert_array_equal(got, expected)
 

@@ -96,10 +96,9 @@ def test_padding_zero_and_stride_one_are_the_defaults():
 # SciPy as the oracle, on every strategy
 
 
-@pytest.fixture(params=[None] + list(correlate.STRATEGIES))
-def strategy(request, monkeypatch):
-    """Run the test once with the cost-based choice and once with each strategy forced."""
-    monkeypatch.setattr(correlate, "_forced_strategy", request.param)
+@pytest.fixture(params=correlate.METHODS)
+def strategy(request):
+    """The method: once the cost-based choice ("auto"), then each strategy by name."""
     return request.param
 
 
@@ -111,7 +110,7 @@ geometry = st.tuples(
 )
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])  # the fixture only sets a constant
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])  # the fixture only names a method
 @given(geometry, st.integers(0, 2**32 - 1), st.booleans())
 def test_padding_stride_match_scipy(strategy, geo, seed, rank_one):
     H, W, k_h, k_w, p_h, p_w, s_h, s_w = geo
@@ -120,11 +119,11 @@ def test_padding_stride_match_scipy(strategy, geo, seed, rank_one):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(H, W))
     K = np.outer(rng.normal(size=k_h), rng.normal(size=k_w)) if rank_one else rng.normal(size=(k_h, k_w))
-    got = corr2d(X, K, padding=(p_h, p_w), stride=(s_h, s_w))
+    got = corr2d(X, K, padding=(p_h, p_w), stride=(s_h, s_w), method=strategy)
     expected = padded_oracle(X, K, (p_h, p_w), (s_h, s_w))
     assert got.shape == expected.shape
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
-    got = conv2d(X, K, padding=(p_h, p_w), stride=(s_h, s_w))
+    got = conv2d(X, K, padding=(p_h, p_w), stride=(s_h, s_w), method=strategy)
     np.testing.assert_allclose(got, padded_oracle(X, K, (p_h, p_w), (s_h, s_w), flip=True), rtol=1e-10, atol=1e-10)
 
 
@@ -139,7 +138,7 @@ def test_stride_with_a_mode_keeps_every_s_th_output(strategy, mode, xs, ks):
         s_h, s_w = (stride, stride) if isinstance(stride, int) else stride
         for ours, theirs in ((corr2d, signal.correlate2d), (conv2d, signal.convolve2d)):
             expected = theirs(X, K, mode)[::s_h, ::s_w]
-            np.testing.assert_allclose(ours(X, K, mode, stride=stride), expected, rtol=0, atol=1e-10 * np.abs(expected).max())
+            np.testing.assert_allclose(ours(X, K, mode, stride=stride, method=strategy), expected, rtol=0, atol=1e-10 * np.abs(expected).max())
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -152,8 +151,8 @@ def test_modes_on_every_strategy(strategy, mode, xs, ks):
     X, K = rng.normal(size=xs), rng.normal(size=ks)
     for ours, theirs in ((corr2d, signal.correlate2d), (conv2d, signal.convolve2d)):
         expected = theirs(X, K, mode)
-        np.testing.assert_allclose(ours(X, K, mode), expected, rtol=0, atol=1e-10 * np.abs(expected).max())
-        np.testing.assert_allclose(ours(X.astype(np.float32), K.astype(np.float32), mode), expected, rtol=0, atol=2e-5 * np.abs(expected).max())
+        np.testing.assert_allclose(ours(X, K, mode, method=strategy), expected, rtol=0, atol=1e-10 * np.abs(expected).max())
+        np.testing.assert_allclose(ours(X.astype(np.float32), K.astype(np.float32), mode, method=strategy), expected, rtol=0, atol=2e-5 * np.abs(expected).max())
 
 
 @pytest.mark.parametrize("p, s", [(1, 1), ((2, 0), (1, 2)), (0, 3), ((1, 3), 2)])
@@ -257,15 +256,14 @@ def test_huge_broadcast_input_fails_fast():
         corr2d_multi_in_out(np.broadcast_to(np.float32(1), (10**5, 10**5, 3)), np.ones((3, 3, 3, 2)))
 
 
-def test_direct_strategy_computes_only_the_strided_outputs(monkeypatch):
+def test_direct_strategy_computes_only_the_strided_outputs():
     # A broadcast 10000 x 10000 image is 400 MB if copied, and a full stride-1
     # output would be as large: with stride 2500 the direct strategy reads
     # only the 4 x 4 windows it needs.
-    monkeypatch.setattr(correlate, "_forced_strategy", "direct")
     X = np.broadcast_to(np.float32(2), (10000, 10000))
     tracemalloc.start()
     try:
-        out = corr2d(X, np.ones((3, 3), dtype=np.float32), stride=2500)
+        out = corr2d(X, np.ones((3, 3), dtype=np.float32), stride=2500, method="direct")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -279,13 +277,9 @@ def test_inputs_not_mutated_with_padding_and_stride():
     X0, K0 = X.copy(), K.copy()
     X.setflags(write=False)
     K.setflags(write=False)
-    for strategy in correlate.STRATEGIES:
-        correlate._forced_strategy = strategy
-        try:
-            corr2d(X, K, padding=2, stride=(2, 3))
-            conv2d(X[::-1, ::2], K.T, padding=(1, 0), stride=2)
-        finally:
-            correlate._forced_strategy = None
+    for method in correlate.METHODS:
+        corr2d(X, K, padding=2, stride=(2, 3), method=method)
+        conv2d(X[::-1, ::2], K.T, padding=(1, 0), stride=2, method=method)
     np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(K, K0)
 
