@@ -33,6 +33,19 @@ def public_cases(checker) -> list:
     return seen
 
 
+def reference_of(checker):
+    """The reference function that ``checker`` compares answers with, read through the grading hook."""
+    seen = []
+
+    def stop(spec):
+        seen.append(spec.reference)
+        raise Stop
+
+    with grading_hook(stop), pytest.raises(Stop):
+        checker(lambda *args: None)
+    return seen[0]
+
+
 @pytest.mark.parametrize("module", [engine, mistakes], ids=lambda m: m.__name__)
 def test_every_public_function_and_class_has_a_runnable_example(module):
     for name in module.__all__:
@@ -166,12 +179,15 @@ def test_the_checkers_declare_what_grows():
 
 def test_the_quiz_is_graded_per_answer_through_its_public_key():
     key = check_equivariance.answer_key()
-    assert len(key) == 7 and set(key.values()) == {"equivariant", "invariant", "neither"}
+    assert len(key) == 9 and set(key.values()) == {"equivariant", "invariant", "neither"}
     assert key["sum of all pixels"] == "invariant" and key["ReLU applied to every pixel"] == "equivariant"
+    # stride and rotation: measured, not stored (a one-pixel shift does not survive x[::2, ::2]; rot90 is no shift)
+    assert key["keeping every second row and column, x[::2, ::2]"] == "neither"
+    assert [v for q, v in key.items() if "ROTATED" in q] == ["neither"]
     quiz = next(ex for ex in EXERCISES if ex.checker == "check_equivariance")
     one_wrong = dict(key, **{"sum of all pixels": "equivariant"})
     verdict = judge_values(quiz, [one_wrong])
-    assert (verdict.passed, verdict.total, verdict.tag) == (6, 7, "sum of all pixels")
-    assert (judge_values(quiz, [dict(key)]).passed, judge_values(quiz, [dict(key)]).tag) == (7, "")
+    assert (verdict.passed, verdict.total, verdict.tag) == (8, 9, "sum of all pixels")
+    assert (judge_values(quiz, [dict(key)]).passed, judge_values(quiz, [dict(key)]).tag) == (9, "")
     counts = next(ex for ex in EXERCISES if ex.checker == "check_dense_counts")
     assert (judge_values(counts, [1, 2]).passed, judge_values(counts, [1, 2]).total) == (0, 1)  # all or nothing
