@@ -132,16 +132,17 @@ notebooks: setup
 wheelhouse: setup
 	$(BIN)/python scripts/wheelhouse.py --dest "$(WHEELHOUSE)"
 
-## test: every test (library, notebooks via nbval, book build, browser)
-test: setup vendor browser sandbox
+## test: lint, then every test (library, notebooks via nbval, book build, browser)
+test: lint vendor browser sandbox
 	$(BIN)/python -m pytest tests chapters --nbval-lax -p no:cacheprovider
 
 ## test-fast: the library, checker, grading and notebook-tool unit tests (about a minute and a
 ## half): no site build, no browser, no sandbox (tests/conftest.py says which tests are slow)
-test-fast: setup
+test-fast: lint
 	$(BIN)/python -m pytest tests -m "not slow" -p no:cacheprovider
 
-## lint: ruff (configured in pyproject.toml): lint, and check the formatting (not yet part of make test)
+## lint: ruff (configured in pyproject.toml): lint, and check the formatting (first step of
+## make test and make test-fast; `.venv/bin/ruff format .` fixes the formatting)
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -23,15 +23,20 @@ def _link(app, pagename, templatename, context, doctree):
     if str(source).endswith(".ipynb"):
         deck, text = f"{posixpath.basename(pagename)}.slides.html", "Slides for this chapter"
     elif pagename == root:
-        deck, text = "overview.slides.html", "Slides: an overview of the lecture, and one deck per chapter"
+        deck, text = (
+            "overview.slides.html",
+            "Slides: an overview of the lecture, and one deck per chapter",
+        )
     else:
         return
     href = posixpath.relpath(f"{DECKS}/{deck}", posixpath.dirname(pagename) or ".")
-    html = (f'<p class="convlayer-deck-link"><a href="{href}">{text}</a> '
-            '(reveal.js, works offline; press S for the speaker notes)</p>')
+    html = (
+        f'<p class="convlayer-deck-link"><a href="{href}">{text}</a> '
+        "(reveal.js, works offline; press S for the speaker notes)</p>"
+    )
     body = context["body"]
     match = H1_END.search(body)
-    context["body"] = body[: match.end()] + html + body[match.end():] if match else html + body
+    context["body"] = body[: match.end()] + html + body[match.end() :] if match else html + body
 
 
 def setup(app):

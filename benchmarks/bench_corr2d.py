@@ -80,7 +80,11 @@ def _openblas_via_ctypes():
 
     for name, lib in _bundled_openblas():
         info = {"library": name}
-        for key, suffixes in (("corename", ("get_corename",)), ("config", ("get_config",)), ("threads", ("get_num_threads",))):
+        for key, suffixes in (
+            ("corename", ("get_corename",)),
+            ("config", ("get_config",)),
+            ("threads", ("get_num_threads",)),
+        ):
             for prefix in ("scipy_openblas_", "openblas_"):
                 for tail in ("64_", "_64_", ""):
                     fn = getattr(lib, f"{prefix}{suffixes[0]}{tail}", None)
@@ -109,7 +113,12 @@ def set_blas_threads(n: int) -> bool:
     import ctypes
 
     for _, lib in _bundled_openblas():
-        for name in ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads_64_", "openblas_set_num_threads64_", "openblas_set_num_threads"):
+        for name in (
+            "scipy_openblas_set_num_threads64_",
+            "scipy_openblas_set_num_threads_64_",
+            "openblas_set_num_threads64_",
+            "openblas_set_num_threads",
+        ):
             fn = getattr(lib, name, None)
             if fn is not None:
                 fn(ctypes.c_int(n))
@@ -145,7 +154,9 @@ def environment_report() -> list[str]:
                 f"threads={info.get('threads')} [{info.get('config', '').strip()}]"
             )
         else:
-            lines.append("BLAS runtime: threadpoolctl not installed and no bundled OpenBLAS found; skipped")
+            lines.append(
+                "BLAS runtime: threadpoolctl not installed and no bundled OpenBLAS found; skipped"
+            )
     if signal is not None:
         import scipy
 
@@ -153,7 +164,9 @@ def environment_report() -> list[str]:
     else:
         lines.append("scipy not installed: SciPy comparisons skipped")
     if torch is not None:
-        lines.append(f"torch {torch.__version__}, threads {torch.get_num_threads()}, inference mode")
+        lines.append(
+            f"torch {torch.__version__}, threads {torch.get_num_threads()}, inference mode"
+        )
     else:
         lines.append("torch not installed: PyTorch comparisons skipped")
     return lines
@@ -189,7 +202,10 @@ def interleaved_medians(fns, repeats: int, budget: float) -> list[float]:
 def sgemm_peak(repeats: int = 5, n: int = 2048) -> float:
     """GFLOP/s of one large float32 matrix product (n x n), NumPy's BLAS as configured: the practical peak of one core."""
     rng = np.random.default_rng(1)
-    A, B = rng.standard_normal((n, n)).astype(np.float32), rng.standard_normal((n, n)).astype(np.float32)
+    A, B = (
+        rng.standard_normal((n, n)).astype(np.float32),
+        rng.standard_normal((n, n)).astype(np.float32),
+    )
     (t,) = interleaved_medians([lambda: A @ B], repeats, 10.0)
     return 2 * n**3 / t / 1e9
 
@@ -221,7 +237,11 @@ def _torch_multi(X, V, convert=False, **kwargs):
     """torch's conv2d on the image already in NCHW (``convert``: from and back to convlib's HWC inside the timing)."""
     tK = torch.from_numpy(convlib.kernel_to_oihw(V))
     if convert:
-        return lambda: convlib.image_from_nchw(torch.nn.functional.conv2d(torch.from_numpy(convlib.image_to_nchw(X)), tK, **kwargs).numpy())[0]
+        return lambda: convlib.image_from_nchw(
+            torch.nn.functional.conv2d(
+                torch.from_numpy(convlib.image_to_nchw(X)), tK, **kwargs
+            ).numpy()
+        )[0]
     tX = torch.from_numpy(convlib.image_to_nchw(X))
     return lambda: torch.nn.functional.conv2d(tX, tK, **kwargs).numpy()
 
@@ -271,37 +291,239 @@ def build_cases(rng, large: bool):
     Sc = signal is not None
     rgb_macs, m64_macs = _macs((1022, 1022, 16), 27), _macs((126, 126, 64), 9 * 64)
     cases = [
-        ("1024^2, 3x3, valid", lambda: convlib.corr2d(X, K3), "torch 1 thread", T and (lambda: _torch_single(X, K3)), 0.5, None, _macs((1022, 1022), 9)),
-        ("1024^2, 3x3, valid", lambda: convlib.corr2d(X, K3), "np.copyto of the image", lambda: _copy_of(X), None, None, None),
-        ("1024^2, 3x3, valid", lambda: convlib.corr2d(X, K3), "scipy correlate2d", Sc and (lambda: lambda: signal.correlate2d(X, K3, "valid")), 0.2, None, None),
-        ("1024^2, 5x5, valid", lambda: convlib.corr2d(X, K5), "torch 1 thread", T and (lambda: _torch_single(X, K5)), 0.6, None, _macs((1020, 1020), 25)),
-        ("1024^2, 5x5 Gaussian (rank 1)", lambda: convlib.corr2d(X, gauss5), "torch 1 thread", T and (lambda: _torch_single(X, gauss5)), 0.6, None, _macs((1020, 1020), 25)),
-        ("1024^2, 3x3, same", lambda: convlib.corr2d(X, K3, "same"), "torch 1 thread", T and (lambda: _torch_single(X, K3, padding=1)), 0.6, None, _macs((1024, 1024), 9)),
-        ("1024^2, 15x15, valid", lambda: convlib.corr2d(X, K15), "torch 1 thread", T and (lambda: _torch_single(X, K15)), 0.25, None, _macs((1010, 1010), 225)),
-        ("1024^2, 15x15, valid", lambda: convlib.corr2d(X, K15), "scipy correlate2d", Sc and (lambda: lambda: signal.correlate2d(X, K15, "valid")), 0.1, None, _macs((1010, 1010), 225)),
-        ("RGB 1024^2, 3 -> 16, 3x3", lambda: convlib.corr2d_multi_in_out(RGB, V16), "torch 1 thread, NCHW", T and (lambda: _torch_multi(RGB, V16)), 0.45, None, rgb_macs),
-        ("RGB 1024^2, 3 -> 16, 3x3", lambda: convlib.corr2d_multi_in_out(RGB, V16), "torch + HWC<->NCHW", T and (lambda: _torch_multi(RGB, V16, convert=True)), None, None, rgb_macs),
-        ("RGB 1024^2, 3 -> 16, 3x3", lambda: convlib.corr2d_multi_in_out(RGB, V16), "loop of correlate2d", Sc and (lambda: _scipy_channel_loop(RGB, V16)), 0.05, None, rgb_macs),
-        ("128^2, 64 -> 64, 3x3", lambda: convlib.corr2d_multi_in_out(M64, V64), "torch 1 thread, NCHW", T and (lambda: _torch_multi(M64, V64)), 0.9, None, m64_macs),
-        ("128^2, 64 -> 64, 3x3", lambda: convlib.corr2d_multi_in_out(M64, V64), "torch + HWC<->NCHW", T and (lambda: _torch_multi(M64, V64, convert=True)), None, None, m64_macs),
-        ("tiny: 3x3 image, 2x2 kernel", lambda: convlib.corr2d(tiny_X, tiny_K), "scipy correlate2d", Sc and (lambda: lambda: signal.correlate2d(tiny_X, tiny_K, "valid")), None, 15e-6, None),
-        ("256^2, 3x3 (a slider step)", lambda: convlib.corr2d(S, K3), "scipy correlate2d", Sc and (lambda: lambda: signal.correlate2d(S, K3, "valid")), None, 1e-3, None),
-        ("1000^2, 990^2 kernel, f64", lambda: convlib.corr2d(big_X, big_K), "scipy correlate2d", Sc and (lambda: lambda: signal.correlate2d(big_X, big_K, "valid")), 3.0, None, None),
+        (
+            "1024^2, 3x3, valid",
+            lambda: convlib.corr2d(X, K3),
+            "torch 1 thread",
+            T and (lambda: _torch_single(X, K3)),
+            0.5,
+            None,
+            _macs((1022, 1022), 9),
+        ),
+        (
+            "1024^2, 3x3, valid",
+            lambda: convlib.corr2d(X, K3),
+            "np.copyto of the image",
+            lambda: _copy_of(X),
+            None,
+            None,
+            None,
+        ),
+        (
+            "1024^2, 3x3, valid",
+            lambda: convlib.corr2d(X, K3),
+            "scipy correlate2d",
+            Sc and (lambda: lambda: signal.correlate2d(X, K3, "valid")),
+            0.2,
+            None,
+            None,
+        ),
+        (
+            "1024^2, 5x5, valid",
+            lambda: convlib.corr2d(X, K5),
+            "torch 1 thread",
+            T and (lambda: _torch_single(X, K5)),
+            0.6,
+            None,
+            _macs((1020, 1020), 25),
+        ),
+        (
+            "1024^2, 5x5 Gaussian (rank 1)",
+            lambda: convlib.corr2d(X, gauss5),
+            "torch 1 thread",
+            T and (lambda: _torch_single(X, gauss5)),
+            0.6,
+            None,
+            _macs((1020, 1020), 25),
+        ),
+        (
+            "1024^2, 3x3, same",
+            lambda: convlib.corr2d(X, K3, "same"),
+            "torch 1 thread",
+            T and (lambda: _torch_single(X, K3, padding=1)),
+            0.6,
+            None,
+            _macs((1024, 1024), 9),
+        ),
+        (
+            "1024^2, 15x15, valid",
+            lambda: convlib.corr2d(X, K15),
+            "torch 1 thread",
+            T and (lambda: _torch_single(X, K15)),
+            0.25,
+            None,
+            _macs((1010, 1010), 225),
+        ),
+        (
+            "1024^2, 15x15, valid",
+            lambda: convlib.corr2d(X, K15),
+            "scipy correlate2d",
+            Sc and (lambda: lambda: signal.correlate2d(X, K15, "valid")),
+            0.1,
+            None,
+            _macs((1010, 1010), 225),
+        ),
+        (
+            "RGB 1024^2, 3 -> 16, 3x3",
+            lambda: convlib.corr2d_multi_in_out(RGB, V16),
+            "torch 1 thread, NCHW",
+            T and (lambda: _torch_multi(RGB, V16)),
+            0.45,
+            None,
+            rgb_macs,
+        ),
+        (
+            "RGB 1024^2, 3 -> 16, 3x3",
+            lambda: convlib.corr2d_multi_in_out(RGB, V16),
+            "torch + HWC<->NCHW",
+            T and (lambda: _torch_multi(RGB, V16, convert=True)),
+            None,
+            None,
+            rgb_macs,
+        ),
+        (
+            "RGB 1024^2, 3 -> 16, 3x3",
+            lambda: convlib.corr2d_multi_in_out(RGB, V16),
+            "loop of correlate2d",
+            Sc and (lambda: _scipy_channel_loop(RGB, V16)),
+            0.05,
+            None,
+            rgb_macs,
+        ),
+        (
+            "128^2, 64 -> 64, 3x3",
+            lambda: convlib.corr2d_multi_in_out(M64, V64),
+            "torch 1 thread, NCHW",
+            T and (lambda: _torch_multi(M64, V64)),
+            0.9,
+            None,
+            m64_macs,
+        ),
+        (
+            "128^2, 64 -> 64, 3x3",
+            lambda: convlib.corr2d_multi_in_out(M64, V64),
+            "torch + HWC<->NCHW",
+            T and (lambda: _torch_multi(M64, V64, convert=True)),
+            None,
+            None,
+            m64_macs,
+        ),
+        (
+            "tiny: 3x3 image, 2x2 kernel",
+            lambda: convlib.corr2d(tiny_X, tiny_K),
+            "scipy correlate2d",
+            Sc and (lambda: lambda: signal.correlate2d(tiny_X, tiny_K, "valid")),
+            None,
+            15e-6,
+            None,
+        ),
+        (
+            "256^2, 3x3 (a slider step)",
+            lambda: convlib.corr2d(S, K3),
+            "scipy correlate2d",
+            Sc and (lambda: lambda: signal.correlate2d(S, K3, "valid")),
+            None,
+            1e-3,
+            None,
+        ),
+        (
+            "1000^2, 990^2 kernel, f64",
+            lambda: convlib.corr2d(big_X, big_K),
+            "scipy correlate2d",
+            Sc and (lambda: lambda: signal.correlate2d(big_X, big_K, "valid")),
+            3.0,
+            None,
+            None,
+        ),
         # issue 22: integers keep the exact FFT only while it is faster than the direct sums
-        ("uint8 1024^2, int 15x15", lambda: convlib.corr2d(U8, I15), "method='direct'", lambda: lambda: convlib.corr2d(U8, I15, method="direct"), None, None, None),
+        (
+            "uint8 1024^2, int 15x15",
+            lambda: convlib.corr2d(U8, I15),
+            "method='direct'",
+            lambda: lambda: convlib.corr2d(U8, I15, method="direct"),
+            None,
+            None,
+            None,
+        ),
         # issue 23: the layer's options cost at most 1.2x the plain call with the same multiply-adds
-        ("1024^2, 3x3, dilation 2", lambda: convlib.corr2d(X, K3, dilation=2), "plain, same out size", lambda: lambda: convlib.corr2d(X[:1022, :1022], K3), 1.2, None, None),
-        ("1024^2, 3x3, same, reflect", lambda: convlib.corr2d(X, K3, "same", padding_mode="reflect"), "plain same (zeros)", lambda: lambda: convlib.corr2d(X, K3, "same"), 1.2, None, None),
-        ("1024^2, 15x15, dilation 2", lambda: convlib.corr2d(X, K15, dilation=2), "plain, same out size", lambda: lambda: convlib.corr2d(X[:1010, :1010], K15), 1.2, None, None),
-        ("RGB 3 -> 16, dilation 2", lambda: convlib.corr2d_multi_in_out(RGB, V16, dilation=2), "plain, same out size", lambda: lambda: convlib.corr2d_multi_in_out(RGB[:1022, :1022], V16), 1.2, None, None),
-        ("RGB 3 -> 16, pad 1, reflect", lambda: convlib.corr2d_multi_in_out(RGB, V16, padding=1, padding_mode="reflect"), "plain pad 1 (zeros)", lambda: lambda: convlib.corr2d_multi_in_out(RGB, V16, padding=1), 1.2, None, None),
-        ("64 -> 64, dilation 2", lambda: convlib.corr2d_multi_in_out(M64, V64, dilation=2), "plain, same out size", lambda: lambda: convlib.corr2d_multi_in_out(M64[:126, :126], V64), 1.2, None, None),
-        ("64 -> 64, pad 1, reflect", lambda: convlib.corr2d_multi_in_out(M64, V64, padding=1, padding_mode="reflect"), "plain pad 1 (zeros)", lambda: lambda: convlib.corr2d_multi_in_out(M64, V64, padding=1), 1.2, None, None),
+        (
+            "1024^2, 3x3, dilation 2",
+            lambda: convlib.corr2d(X, K3, dilation=2),
+            "plain, same out size",
+            lambda: lambda: convlib.corr2d(X[:1022, :1022], K3),
+            1.2,
+            None,
+            None,
+        ),
+        (
+            "1024^2, 3x3, same, reflect",
+            lambda: convlib.corr2d(X, K3, "same", padding_mode="reflect"),
+            "plain same (zeros)",
+            lambda: lambda: convlib.corr2d(X, K3, "same"),
+            1.2,
+            None,
+            None,
+        ),
+        (
+            "1024^2, 15x15, dilation 2",
+            lambda: convlib.corr2d(X, K15, dilation=2),
+            "plain, same out size",
+            lambda: lambda: convlib.corr2d(X[:1010, :1010], K15),
+            1.2,
+            None,
+            None,
+        ),
+        (
+            "RGB 3 -> 16, dilation 2",
+            lambda: convlib.corr2d_multi_in_out(RGB, V16, dilation=2),
+            "plain, same out size",
+            lambda: lambda: convlib.corr2d_multi_in_out(RGB[:1022, :1022], V16),
+            1.2,
+            None,
+            None,
+        ),
+        (
+            "RGB 3 -> 16, pad 1, reflect",
+            lambda: convlib.corr2d_multi_in_out(RGB, V16, padding=1, padding_mode="reflect"),
+            "plain pad 1 (zeros)",
+            lambda: lambda: convlib.corr2d_multi_in_out(RGB, V16, padding=1),
+            1.2,
+            None,
+            None,
+        ),
+        (
+            "64 -> 64, dilation 2",
+            lambda: convlib.corr2d_multi_in_out(M64, V64, dilation=2),
+            "plain, same out size",
+            lambda: lambda: convlib.corr2d_multi_in_out(M64[:126, :126], V64),
+            1.2,
+            None,
+            None,
+        ),
+        (
+            "64 -> 64, pad 1, reflect",
+            lambda: convlib.corr2d_multi_in_out(M64, V64, padding=1, padding_mode="reflect"),
+            "plain pad 1 (zeros)",
+            lambda: lambda: convlib.corr2d_multi_in_out(M64, V64, padding=1),
+            1.2,
+            None,
+            None,
+        ),
     ]
     if large:
         X2 = rng.standard_normal((2000, 2000))
         K2 = rng.standard_normal((1990, 1990))
-        cases.append(("2000^2, 1990^2 kernel, f64", lambda: convlib.corr2d(X2, K2), "scipy correlate2d", Sc and (lambda: lambda: signal.correlate2d(X2, K2, "valid")), 3.0, None, None))
+        cases.append(
+            (
+                "2000^2, 1990^2 kernel, f64",
+                lambda: convlib.corr2d(X2, K2),
+                "scipy correlate2d",
+                Sc and (lambda: lambda: signal.correlate2d(X2, K2, "valid")),
+                3.0,
+                None,
+                None,
+            )
+        )
     return cases
 
 
@@ -318,27 +540,48 @@ def _agrees(ours, reference) -> bool:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if a goal is missed")
-    parser.add_argument("--repeats", type=int, default=11, help="timed runs per measurement (default 11)")
-    parser.add_argument("--budget", type=float, default=6.0, help="seconds allowed per slow measurement (default 6)")
-    parser.add_argument("--large", action="store_true", help="also the 2000^2 image with a 1990^2 kernel (slow in SciPy)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--only", default="", help="run only the cases whose name contains this text")
     parser.add_argument(
-        "--blas-threads", type=int, default=1, help="threads of NumPy's OpenBLAS (default 1, like torch's; 0 leaves it alone)"
+        "--repeats", type=int, default=11, help="timed runs per measurement (default 11)"
+    )
+    parser.add_argument(
+        "--budget", type=float, default=6.0, help="seconds allowed per slow measurement (default 6)"
+    )
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help="also the 2000^2 image with a 1990^2 kernel (slow in SciPy)",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--only", default="", help="run only the cases whose name contains this text"
+    )
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=1,
+        help="threads of NumPy's OpenBLAS (default 1, like torch's; 0 leaves it alone)",
     )
     args = parser.parse_args(argv)
 
     if torch is not None:
         torch.set_num_threads(1)
     if args.blas_threads > 0 and not set_blas_threads(args.blas_threads):
-        print(f"(could not set NumPy's BLAS to {args.blas_threads} thread(s): bundled OpenBLAS not found)")
-    print("convlib cross-correlation benchmark (float32, medians of interleaved runs, wall time, time.perf_counter)")
+        print(
+            f"(could not set NumPy's BLAS to {args.blas_threads} thread(s): bundled OpenBLAS not found)"
+        )
+    print(
+        "convlib cross-correlation benchmark (float32, medians of interleaved runs, wall time, time.perf_counter)"
+    )
     print(f"  convlib from {os.path.dirname(convlib.__file__)}")
     for line in environment_report():
         print("  " + line)
     peak = sgemm_peak()
-    print(f"  peak of one core: {peak:.1f} GFLOP/s (2048 x 2048 float32 matrix product, NumPy's BLAS)")
-    print(f"  {load_average()} at the start (2 cores here; above 2, other work shares the cores and every time grows)")
+    print(
+        f"  peak of one core: {peak:.1f} GFLOP/s (2048 x 2048 float32 matrix product, NumPy's BLAS)"
+    )
+    print(
+        f"  {load_average()} at the start (2 cores here; above 2, other work shares the cores and every time grows)"
+    )
     print()
     header = (
         f"| {'case':<30} | {'convlib':>11} | {'reference':<22} | {'ref. time':>11} | {'ratio':>7} | {'goal':>9} | met? "
@@ -349,7 +592,9 @@ def main(argv=None) -> int:
     misses = []
     context = torch.inference_mode() if torch is not None else _null_context()
     with context:
-        for case, ours, ref_name, factory, goal, absolute, macs in build_cases(np.random.default_rng(args.seed), args.large):
+        for case, ours, ref_name, factory, goal, absolute, macs in build_cases(
+            np.random.default_rng(args.seed), args.large
+        ):
             if args.only not in case:
                 continue
             result = ours()
@@ -359,14 +604,18 @@ def main(argv=None) -> int:
                 fn = factory()
                 t_ours, ref_time = interleaved_medians([ours, fn], args.repeats, args.budget)
                 ratio = t_ours / ref_time
-                agree = ref_name.startswith("plain") or _agrees(result, fn())  # a plain call computes something else
+                agree = ref_name.startswith("plain") or _agrees(
+                    result, fn()
+                )  # a plain call computes something else
             else:
                 (t_ours,) = interleaved_medians([ours], args.repeats, args.budget)
             if goal is not None:
                 goal_text = f"<= {goal:g}x"
                 met = None if ratio is None else ratio <= goal
             elif absolute is not None:
-                goal_text = f"<= {absolute * 1e6:g} us" if absolute < 1e-3 else f"<= {absolute * 1e3:g} ms"
+                goal_text = (
+                    f"<= {absolute * 1e6:g} us" if absolute < 1e-3 else f"<= {absolute * 1e3:g} ms"
+                )
                 met = t_ours <= absolute
             else:
                 goal_text, met = "(info)", None
@@ -380,10 +629,14 @@ def main(argv=None) -> int:
             ratio_text = "-" if ratio is None else f"{ratio:6.3f}x"
             gflops = "" if macs is None else f"{2 * macs / t_ours / 1e9:7.1f}"
             share = "" if macs is None else f"{100 * 2 * macs / t_ours / 1e9 / peak:5.0f}%"
-            print(f"| {case:<30} | {_fmt(t_ours)} | {ref_name:<22} | {ref_text:>11} | {ratio_text:>7} | {goal_text:>9} | {verdict:<4} | {gflops:>7} | {share:>6} |")
+            print(
+                f"| {case:<30} | {_fmt(t_ours)} | {ref_name:<22} | {ref_text:>11} | {ratio_text:>7} | {goal_text:>9} | {verdict:<4} | {gflops:>7} | {share:>6} |"
+            )
     print()
     print(f"  {load_average()} at the end")
-    print("  GFLOP/s: 2 x the formula's multiply-adds per second (Winograd does fewer products, so it can pass 100% of the peak)")
+    print(
+        "  GFLOP/s: 2 x the formula's multiply-adds per second (Winograd does fewer products, so it can pass 100% of the peak)"
+    )
     if misses:
         print("MISSED:")
         for m in misses:

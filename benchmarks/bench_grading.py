@@ -32,7 +32,10 @@ TARGET_S = 600.0
 
 def _cpu_seconds() -> float:
     """CPU time of this process and of all its finished descendants (workers, kernels)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
@@ -50,18 +53,32 @@ def main(argv=None) -> int:
         corpus.random_class(tmp / "submissions", args.chapter, args.students)
         load = os.getloadavg()[0]
         started, cpu_before = time.perf_counter(), _cpu_seconds()
-        results = grade(tmp / "submissions", tmp / "out", secret=tmp / "seed", jobs=args.jobs, chapters=[args.chapter])
+        results = grade(
+            tmp / "submissions",
+            tmp / "out",
+            secret=tmp / "seed",
+            jobs=args.jobs,
+            chapters=[args.chapter],
+        )
         wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_before
-        cpu += sum(r["cpu_seconds"] for r in results.values())  # the sandboxes' own (not our children)
+        cpu += sum(
+            r["cpu_seconds"] for r in results.values()
+        )  # the sandboxes' own (not our children)
         statuses = Counter(r["chapters"][args.chapter]["status"] for r in results.values())
     ok = wall <= TARGET_S * args.students / 200
     with open("/proc/self/status", encoding="ascii") as f:
         peak = next(int(line.split()[1]) for line in f if line.startswith("VmHWM")) / 1024
-    print(f"{args.students} submissions of {args.chapter} on {os.cpu_count()} cores "
-          f"(load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; grader peak memory {peak:.0f} MB)")
-    print(f"wall time {wall:.0f} s, {wall / args.students:.2f} s per submission; statuses {dict(statuses)}")
-    print(f"CPU time {cpu:.0f} s (grader, workers and sandboxes), {cpu / args.students:.2f} s per submission: "
-          f"on {os.cpu_count()} otherwise idle cores about {cpu / os.cpu_count():.0f} s")
+    print(
+        f"{args.students} submissions of {args.chapter} on {os.cpu_count()} cores "
+        f"(load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; grader peak memory {peak:.0f} MB)"
+    )
+    print(
+        f"wall time {wall:.0f} s, {wall / args.students:.2f} s per submission; statuses {dict(statuses)}"
+    )
+    print(
+        f"CPU time {cpu:.0f} s (grader, workers and sandboxes), {cpu / args.students:.2f} s per submission: "
+        f"on {os.cpu_count()} otherwise idle cores about {cpu / os.cpu_count():.0f} s"
+    )
     print(f"target: 200 in <= {TARGET_S:.0f} s -> {'PASS' if ok else 'MISS'}")
     print(summary(results))
     return 0 if ok or not args.check else 1

@@ -25,13 +25,20 @@ TIMER = "import time\nt0 = time.perf_counter()\n{statement}\nprint(time.perf_cou
 
 def import_seconds(statement: str) -> float:
     """Seconds that ``statement`` takes in a fresh interpreter."""
-    done = subprocess.run([sys.executable, "-c", TIMER.format(statement=statement)], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", TIMER.format(statement=statement)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(done.stdout.split()[-1])
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=21, help="fresh interpreters per statement (default 21)")
+    parser.add_argument(
+        "--runs", type=int, default=21, help="fresh interpreters per statement (default 21)"
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when the goal is missed")
     args = parser.parse_args(argv)
 
@@ -48,7 +55,9 @@ def main(argv=None) -> int:
     for name, ms in median_ms.items():
         spread = sorted(1000 * t for t in times[name])
         print(f"  {name:16s} {ms:7.1f} ms   (min {spread[0]:.1f}, max {spread[-1]:.1f})")
-    print(f"  convlib - numpy  {extra:7.1f} ms   goal <= {GOAL_MS:.0f} ms: {'met' if met else 'MISSED'}")
+    print(
+        f"  convlib - numpy  {extra:7.1f} ms   goal <= {GOAL_MS:.0f} ms: {'met' if met else 'MISSED'}"
+    )
     return 1 if args.check and not met else 0
 
 

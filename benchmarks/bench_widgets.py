@@ -49,16 +49,25 @@ def explorers() -> dict:
     cases = {
         "ch1 ShiftExplorer(size=256), 7x7 plus": lambda: invariance.ShiftExplorer(size=256),
         "ch1 ShiftExplorer() as in the chapter": invariance.ShiftExplorer,
-        "ch2 LocalityExplorer(MRI 256, delta=2), 5x5": lambda: locality.LocalityExplorer(image=mri_slice(), delta=2, max_delta=2),
+        "ch2 LocalityExplorer(MRI 256, delta=2), 5x5": lambda: locality.LocalityExplorer(
+            image=mri_slice(), delta=2, max_delta=2
+        ),
         "ch2 LocalityExplorer() as in the chapter": locality.LocalityExplorer,
     }
     try:  # chapters 3 and 4 (their own modules; measured when present)
         from convlib.widgets import channels, correlation
 
-        cases["ch3 kernel_playground() 256x256, 5x5"] = lambda: correlation.kernel_playground(preset="gaussian", image="MRI slice")
+        cases["ch3 kernel_playground() 256x256, 5x5"] = lambda: correlation.kernel_playground(
+            preset="gaussian", image="MRI slice"
+        )
         cases["ch3 kernel_playground() as in the chapter"] = correlation.kernel_playground
         cases["ch4 channel_explorer()"] = channels.channel_explorer
-    except (ImportError, AttributeError, TypeError, ValueError) as exc:  # pragma: no cover - report only
+    except (
+        ImportError,
+        AttributeError,
+        TypeError,
+        ValueError,
+    ) as exc:  # pragma: no cover - report only
         print(f"(chapters 3/4 explorers not measured: {exc})")
     return cases
 
@@ -77,7 +86,9 @@ PAGE = """<!DOCTYPE html>
 
 def widget_page(widget, title: str = "explorer") -> str:
     """A static HTML page showing ``widget`` from its saved state, with the website's vendored scripts."""
-    data = embed_data(views=[widget], state=dependency_state([widget], drop_defaults=False), drop_defaults=False)
+    data = embed_data(
+        views=[widget], state=dependency_state([widget], drop_defaults=False), drop_defaults=False
+    )
     state = {"version_major": 2, "version_minor": 0, "state": data["manager_state"]["state"]}
     return PAGE.format(
         title=html.escape(title),
@@ -93,7 +104,9 @@ def serve(directory: Path):
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory))
+    )
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{httpd.server_address[1]}", httpd
 
@@ -157,12 +170,16 @@ FIRST_FRAME_JS = """
 
 def measure(page, name: str, steps: int) -> dict:
     first = page.evaluate(FIRST_FRAME_JS)
-    n_inputs = page.evaluate("() => document.querySelector('.convlayer-explorer').querySelectorAll('input, select').length")
+    n_inputs = page.evaluate(
+        "() => document.querySelector('.convlayer-explorer').querySelectorAll('input, select').length"
+    )
     controls = []
     for index in range(n_inputs):
         result = page.evaluate(STEP_JS, [index, steps])
         if result["times"]:
-            controls.append((result["label"], statistics.median(result["times"]), len(result["times"])))
+            controls.append(
+                (result["label"], statistics.median(result["times"]), len(result["times"]))
+            )
     return {"name": name, "first_ms": first, "controls": controls}
 
 
@@ -171,14 +188,20 @@ def site_first_frames(browser, site: Path) -> list:
     base, httpd = serve(site)
     missed = []
     try:
-        print(f"\nchapter pages of {site}: load event -> every explorer on the page drew its first frame")
+        print(
+            f"\nchapter pages of {site}: load event -> every explorer on the page drew its first frame"
+        )
         for html_page in sorted((site / "chapters").glob("0*.html")):
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.add_init_script("window.addEventListener('load', () => { window.__loadTime = performance.now(); });")
+            page.add_init_script(
+                "window.addEventListener('load', () => { window.__loadTime = performance.now(); });"
+            )
             page.goto(f"{base}/chapters/{html_page.name}", wait_until="load")
             ms = page.evaluate(FIRST_FRAME_JS)
             page.close()
-            print(f"    {html_page.name:<40} {ms:6.0f} ms  ({html_page.stat().st_size:,} bytes of HTML)")
+            print(
+                f"    {html_page.name:<40} {ms:6.0f} ms  ({html_page.stat().st_size:,} bytes of HTML)"
+            )
             if ms > FIRST_FRAME_GOAL_MS:
                 missed.append(f"{html_page.name}: first frame")
     finally:
@@ -191,7 +214,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--steps", type=int, default=24, help="key presses per control")
     ap.add_argument("--check", action="store_true", help="exit 1 if a goal is missed")
-    ap.add_argument("--site", type=Path, help="also time the first frames on the chapter pages of this built site (_build/html)")
+    ap.add_argument(
+        "--site",
+        type=Path,
+        help="also time the first frames on the chapter pages of this built site (_build/html)",
+    )
     args = ap.parse_args()
     if not (STATIC / "jupyter-widgets" / "embed-amd.js").is_file():
         sys.exit("vendor/ is missing: run `make vendor` first")
@@ -208,19 +235,29 @@ def main() -> int:
         base, httpd = serve(tmp)
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True)
+                browser = p.chromium.launch(
+                    executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"], headless=True
+                )
                 load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-                print(f"Chromium {browser.version}, headless; median per control over {args.steps} steps; "
-                      f"load average {load} on {os.cpu_count()} cores (a busy machine inflates every number)\n")
+                print(
+                    f"Chromium {browser.version}, headless; median per control over {args.steps} steps; "
+                    f"load average {load} on {os.cpu_count()} cores (a busy machine inflates every number)\n"
+                )
                 for name, path in pages.items():
                     page = browser.new_page(viewport={"width": 1280, "height": 900})
-                    page.add_init_script("window.addEventListener('load', () => { window.__loadTime = performance.now(); });")
+                    page.add_init_script(
+                        "window.addEventListener('load', () => { window.__loadTime = performance.now(); });"
+                    )
                     page.goto(f"{base}/{path}", wait_until="load")
-                    page.wait_for_selector(".convlayer-explorer[data-frame]:not([data-frame='0'])", timeout=20_000)
+                    page.wait_for_selector(
+                        ".convlayer-explorer[data-frame]:not([data-frame='0'])", timeout=20_000
+                    )
                     r = measure(page, name, args.steps)
                     page.close()
                     big = "256" in name
-                    print(f"{name}: first frame {r['first_ms']:.0f} ms after load (goal <= {FIRST_FRAME_GOAL_MS:.0f})")
+                    print(
+                        f"{name}: first frame {r['first_ms']:.0f} ms after load (goal <= {FIRST_FRAME_GOAL_MS:.0f})"
+                    )
                     if r["first_ms"] > FIRST_FRAME_GOAL_MS:
                         missed.append(f"{name}: first frame")
                     for label, ms, n in r["controls"]:
@@ -236,7 +273,10 @@ def main() -> int:
         finally:
             httpd.shutdown()
             httpd.server_close()
-    print(f"\nstep goal <= {STEP_GOAL_MS:.0f} ms (256 x 256 cases); " + ("all met" if not missed else f"missed: {missed}"))
+    print(
+        f"\nstep goal <= {STEP_GOAL_MS:.0f} ms (256 x 256 cases); "
+        + ("all met" if not missed else f"missed: {missed}")
+    )
     return 1 if (args.check and missed) else 0
 
 

@@ -14,10 +14,20 @@ from .channels import (
     kernel_to_oihw,
 )
 from .correlate import choose_method, conv2d, corr2d, corr2d_naive
-from .images import LUMA, SAMPLE_IMAGES, checkerboard, edge_image, mri_slice, photo, photo_gray, sample_image, square_image
+from .im2col import im2col
+from .images import (
+    LUMA,
+    SAMPLE_IMAGES,
+    checkerboard,
+    edge_image,
+    mri_slice,
+    photo,
+    photo_gray,
+    sample_image,
+    square_image,
+)
 from .kernels import KERNELS, box_kernel, gaussian_kernel, kernel
 from .layer import Conv2D
-from .im2col import im2col
 from .padding import pad2d
 from .shapes import (
     Geometry,

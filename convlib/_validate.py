@@ -22,7 +22,9 @@ MODES = ("valid", "same", "full")
 MAX_ELEMENTS = 2**28
 
 
-def as_array(value, name: str, ndim, *, allow_empty: bool = False, keep_dtype: bool = False, layout: str = "") -> np.ndarray:
+def as_array(
+    value, name: str, ndim, *, allow_empty: bool = False, keep_dtype: bool = False, layout: str = ""
+) -> np.ndarray:
     """Return ``value`` as a numeric ndarray after checking dtype and ndim.
 
     Parameters
@@ -50,16 +52,26 @@ def as_array(value, name: str, ndim, *, allow_empty: bool = False, keep_dtype: b
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError) as exc:  # ragged nested lists and the like
-        raise TypeError(f"{name} must be a rectangular numeric array; got {type(value).__name__} ({exc})") from None
+        raise TypeError(
+            f"{name} must be a rectangular numeric array; got {type(value).__name__} ({exc})"
+        ) from None
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(f"{name} must hold real numbers (int, float or bool); got dtype {arr.dtype}")
+        raise TypeError(
+            f"{name} must hold real numbers (int, float or bool); got dtype {arr.dtype}"
+        )
     if np.issubdtype(arr.dtype, np.complexfloating):
         raise TypeError(f"{name} must be real-valued; got complex dtype {arr.dtype}")
     ndims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
     if arr.ndim not in ndims:
-        expected = ", ".join(str(n) for n in ndims[:-1]) + " or " + str(ndims[-1]) if len(ndims) > 1 else str(ndims[0])
+        expected = (
+            ", ".join(str(n) for n in ndims[:-1]) + " or " + str(ndims[-1])
+            if len(ndims) > 1
+            else str(ndims[0])
+        )
         axes = f" {layout}" if layout else ""
-        raise ValueError(f"{name} must be a {expected}-D{axes} array; got {arr.ndim}-D with shape {arr.shape}")
+        raise ValueError(
+            f"{name} must be a {expected}-D{axes} array; got {arr.ndim}-D with shape {arr.shape}"
+        )
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name} must not be empty; got shape {arr.shape}")
     if keep_dtype:
@@ -82,7 +94,9 @@ def check_mode(mode) -> str:
     return mode
 
 
-def check_channels(c_image: int, c_kernel: int, image_name: str = "X", kernel_name: str = "K") -> None:
+def check_channels(
+    c_image: int, c_kernel: int, image_name: str = "X", kernel_name: str = "K"
+) -> None:
     """The kernel's input-channel axis must match the image's channel axis."""
     if c_image != c_kernel:
         raise ValueError(
@@ -121,7 +135,9 @@ def real_number(value, name: str, *, positive: bool = False) -> float:
     """Return ``value`` as a finite float (and > 0 if ``positive``); NaN, inf, bools and non-numbers are rejected."""
     expected = "a positive finite number" if positive else "a finite number"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number ({expected}); got {type(value).__name__} {shown(value)}")
+        raise TypeError(
+            f"{name} must be a real number ({expected}); got {type(value).__name__} {shown(value)}"
+        )
     try:
         number = float(value)
     except OverflowError:  # an int beyond float's range
@@ -144,7 +160,10 @@ def float_dtype(value, name: str = "dtype") -> np.dtype:
         dtype = None if value is None else np.dtype(value)
     except (TypeError, ValueError):
         dtype = None
-    if dtype is None or dtype not in (np.dtype(np.float32), np.dtype(np.float64)):  # (a dtype compares equal to None)
+    if dtype is None or dtype not in (
+        np.dtype(np.float32),
+        np.dtype(np.float64),
+    ):  # (a dtype compares equal to None)
         raise TypeError(f"{name} must be float32 or float64; got {shown(value)}")
     return dtype
 
@@ -208,7 +227,9 @@ def int_pair(value, name: str, minimum: int) -> tuple:
     pair = (int(items[0]), int(items[1]))
     if min(pair) < minimum:
         bound = "non-negative" if minimum == 0 else "positive"
-        raise ValueError(f"{name} must be a {bound} integer (or a pair ({name}_h, {name}_w) of them); got {value!r}")
+        raise ValueError(
+            f"{name} must be a {bound} integer (or a pair ({name}_h, {name}_w) of them); got {value!r}"
+        )
     return pair
 
 
@@ -221,7 +242,9 @@ def physical_memory_bytes() -> int:
         import os
 
         try:
-            _physical_memory.append(int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES")))
+            _physical_memory.append(
+                int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+            )
         except (AttributeError, ValueError, OSError):  # not POSIX
             _physical_memory.append(16 * 2**30)
     return _physical_memory[0]
@@ -251,7 +274,12 @@ def check_fits_in_memory(n_elements: int, itemsize: int, what: str, name: str) -
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 """PyTorch's ``padding_mode`` names; :data:`NUMPY_PAD_MODES` gives ``np.pad``'s name of each."""
 
-NUMPY_PAD_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+NUMPY_PAD_MODES = {
+    "zeros": "constant",
+    "reflect": "reflect",
+    "replicate": "edge",
+    "circular": "wrap",
+}
 
 
 def check_padding_mode(value) -> str:

@@ -56,7 +56,17 @@ _PLANES_BLOCK_BYTES = 256 * 1024
 _SMALL_GEMM_WORK = 1 << 17
 
 
-def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros", method: str = "auto") -> np.ndarray:
+def corr2d_multi_in(
+    X,
+    K,
+    mode: str = "valid",
+    *,
+    padding=0,
+    stride=1,
+    dilation=1,
+    padding_mode: str = "zeros",
+    method: str = "auto",
+) -> np.ndarray:
     r"""Cross-correlate a multi-channel image with a multi-channel kernel, summing over channels.
 
     .. math:: \mathrm{out}[i, j] = \sum_{a, b} \sum_c K[a, b, c] \, x_{\mathrm{pad}}[i s_h + a d_h, j s_w + b d_w, c]
@@ -105,10 +115,30 @@ def corr2d_multi_in(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=
     """
     X, K, integral = _operands(X, K, 3, ("(H, W, C)", "(k_h, k_w, C)"))
     check_channels(X.shape[-1], K.shape[-1])
-    return _multi(X[None], K[..., None], mode, padding=padding, stride=stride, integral=integral, dilation=dilation, padding_mode=padding_mode, method=method)[0, :, :, 0]
+    return _multi(
+        X[None],
+        K[..., None],
+        mode,
+        padding=padding,
+        stride=stride,
+        integral=integral,
+        dilation=dilation,
+        padding_mode=padding_mode,
+        method=method,
+    )[0, :, :, 0]
 
 
-def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros", method: str = "auto") -> np.ndarray:
+def corr2d_multi_in_out(
+    X,
+    K,
+    mode: str = "valid",
+    *,
+    padding=0,
+    stride=1,
+    dilation=1,
+    padding_mode: str = "zeros",
+    method: str = "auto",
+) -> np.ndarray:
     r"""The convolutional layer's full operation: many input and output channels.
 
     .. math:: \mathrm{out}[i, j, k] = \sum_{a, b} \sum_c K[a, b, c, k] \, x_{\mathrm{pad}}[i s_h + a d_h, j s_w + b d_w, c]
@@ -162,13 +192,37 @@ def corr2d_multi_in_out(X, K, mode: str = "valid", *, padding=0, stride=1, dilat
     """
     X = as_array(X, "X", (3, 4), keep_dtype=True, layout="(H, W, C_in) or (N, H, W, C_in)")
     single = X.ndim == 3
-    X, K, integral = _operands(X[None] if single else X, K, 4, ("(N, H, W, C_in)", "(k_h, k_w, C_in, C_out)"))
+    X, K, integral = _operands(
+        X[None] if single else X, K, 4, ("(N, H, W, C_in)", "(k_h, k_w, C_in, C_out)")
+    )
     check_channels(X.shape[-1], K.shape[2])
-    out = _multi(X, K, mode, padding=padding, stride=stride, integral=integral, dilation=dilation, padding_mode=padding_mode, method=method)
+    out = _multi(
+        X,
+        K,
+        mode,
+        padding=padding,
+        stride=stride,
+        integral=integral,
+        dilation=dilation,
+        padding_mode=padding_mode,
+        method=method,
+    )
     return out[0] if single else out
 
 
-def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stride=1, integral: bool = False, dilation=1, padding_mode="zeros", method="auto", plan_only=False):
+def _multi(
+    X: np.ndarray,
+    K: np.ndarray,
+    mode: str = "valid",
+    *,
+    padding=0,
+    stride=1,
+    integral: bool = False,
+    dilation=1,
+    padding_mode="zeros",
+    method="auto",
+    plan_only=False,
+):
     """(N, H, W, C_in) * (k_h, k_w, C_in, C_out) -> (N, H', W', C_out); arrays validated, mode/padding/stride not yet.
 
     ``integral`` says that both inputs held integers (then only exact
@@ -179,7 +233,15 @@ def _multi(X: np.ndarray, K: np.ndarray, mode: str = "valid", *, padding=0, stri
     n, H, W, _ = X.shape
     dtype = np.result_type(X, K)
     pad, step, out_shape, dil = _geometry(
-        (H, W), (k_h, k_w), mode, padding, stride, flipped=False, itemsize=dtype.itemsize, planes=n * max(c_in, c_out), dilation=dilation
+        (H, W),
+        (k_h, k_w),
+        mode,
+        padding,
+        stride,
+        flipped=False,
+        itemsize=dtype.itemsize,
+        planes=n * max(c_in, c_out),
+        dilation=dilation,
     )
     X = X.astype(dtype, copy=False)
     K = K.astype(dtype, copy=False)
@@ -214,7 +276,9 @@ def _polyphase(X, K, out_shape, dilation) -> np.ndarray:
         for s in range(d_w):
             sub = X[:, r::d_h, s::d_w][:, : 4 * th + 2, : 4 * tw + 2]
             phases[r, s, :, : sub.shape[1], : sub.shape[2]] = sub
-    Y = _winograd_3x3(phases.reshape(-1, 4 * th + 2, 4 * tw + 2, c_in), K, (4 * th, 4 * tw)).reshape(d_h, d_w, n, 4 * th, 4 * tw, -1)
+    Y = _winograd_3x3(
+        phases.reshape(-1, 4 * th + 2, 4 * tw + 2, c_in), K, (4 * th, 4 * tw)
+    ).reshape(d_h, d_w, n, 4 * th, 4 * tw, -1)
     out = np.empty((n, Ho, Wo, K.shape[3]), dtype=X.dtype)
     for r in range(d_h):
         for s in range(d_w):
@@ -232,12 +296,20 @@ def _plan(X, K, step, out_shape, dilation, integral: bool, method: str) -> str:
     applies = (k_h, k_w) == (3, 3) and step == (1, 1) and min(out_shape) >= 2 and not integral
     tiles = X.shape[0] * -(-out_shape[0] // 4) * -(-out_shape[1] // 4)
     pays = c_in * c_out >= _WINOGRAD_MIN_CHANNELS and tiles >= _WINOGRAD_MIN_TILES
-    if method in ("auto", "winograd") and applies and (pays or method == "winograd") and _moderate(X) and _moderate(K):
+    if (
+        method in ("auto", "winograd")
+        and applies
+        and (pays or method == "winograd")
+        and _moderate(X)
+        and _moderate(K)
+    ):
         return "winograd"
     return "gemm"
 
 
-def _choose_channel_method(X, K, mode="valid", *, padding=0, stride=1, dilation=1, padding_mode="zeros") -> str:
+def _choose_channel_method(
+    X, K, mode="valid", *, padding=0, stride=1, dilation=1, padding_mode="zeros"
+) -> str:
     """:func:`convlib.choose_method` for a channel kernel: 3-D for corr2d_multi_in, 4-D for corr2d_multi_in_out."""
     if np.ndim(K) == 3:
         X, K, integral = _operands(X, K, 3, ("(H, W, C)", "(k_h, k_w, C)"))
@@ -245,9 +317,21 @@ def _choose_channel_method(X, K, mode="valid", *, padding=0, stride=1, dilation=
         X, K = X[None], K[..., None]
     else:
         X = as_array(X, "X", (3, 4), keep_dtype=True, layout="(H, W, C_in) or (N, H, W, C_in)")
-        X, K, integral = _operands(X[None] if X.ndim == 3 else X, K, 4, ("(N, H, W, C_in)", "(k_h, k_w, C_in, C_out)"))
+        X, K, integral = _operands(
+            X[None] if X.ndim == 3 else X, K, 4, ("(N, H, W, C_in)", "(k_h, k_w, C_in, C_out)")
+        )
         check_channels(X.shape[-1], K.shape[2])
-    return _multi(X, K, mode, padding=padding, stride=stride, integral=integral, dilation=dilation, padding_mode=padding_mode, plan_only=True)
+    return _multi(
+        X,
+        K,
+        mode,
+        padding=padding,
+        stride=stride,
+        integral=integral,
+        dilation=dilation,
+        padding_mode=padding_mode,
+        plan_only=True,
+    )
 
 
 def _im2col_gemm(X, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
@@ -261,7 +345,9 @@ def _im2col_gemm(X, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
     Ho, Wo = out_shape
     # windows[n, i, j, a, b, c] = X[n, i s_h + a d_h, j s_w + b d_w, c]: a view, no copy yet.
     span = (d_h * (k_h - 1) + 1, d_w * (k_w - 1) + 1)
-    windows = np.lib.stride_tricks.sliding_window_view(X, span, axis=(1, 2))[:, : (Ho - 1) * s_h + 1 : s_h, : (Wo - 1) * s_w + 1 : s_w, :, ::d_h, ::d_w]
+    windows = np.lib.stride_tricks.sliding_window_view(X, span, axis=(1, 2))[
+        :, : (Ho - 1) * s_h + 1 : s_h, : (Wo - 1) * s_w + 1 : s_w, :, ::d_h, ::d_w
+    ]
     windows = windows.transpose(0, 1, 2, 4, 5, 3)  # (N, Ho, Wo, k_h, k_w, C_in)
     weights = K.reshape(k_h * k_w * c_in, c_out)
     out = np.empty((n, Ho, Wo, c_out), dtype=X.dtype)
@@ -275,7 +361,11 @@ def _im2col_gemm(X, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
             res = out[b, r0:r1].reshape(-1, c_out)
             split = (len(cols) // chunk) * chunk if chunk >= 64 else 0
             if split:
-                np.matmul(cols[:split].reshape(-1, chunk, taps), weights, out=res[:split].reshape(-1, chunk, c_out))
+                np.matmul(
+                    cols[:split].reshape(-1, chunk, taps),
+                    weights,
+                    out=res[:split].reshape(-1, chunk, c_out),
+                )
             if split < len(cols):
                 np.matmul(cols[split:], weights, out=res[split:])
     return out
@@ -309,7 +399,12 @@ def _planes_gemm(X, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
             for a in range(k_h):
                 for b in range(k_w):
                     top, left = r0 * s_h + a * d_h, b * d_w
-                    cols[a, b] = planes[i, :, top : top + (r1 - r0 - 1) * s_h + 1 : s_h, left : left + (Wo - 1) * s_w + 1 : s_w]
+                    cols[a, b] = planes[
+                        i,
+                        :,
+                        top : top + (r1 - r0 - 1) * s_h + 1 : s_h,
+                        left : left + (Wo - 1) * s_w + 1 : s_w,
+                    ]
             np.matmul(cols.reshape(taps, -1).T, weights, out=out[i, r0:r1].reshape(-1, c_out))
     return out
 
@@ -326,13 +421,30 @@ def _moderate(A: np.ndarray) -> bool:
 # of 144, done as 36 matrix products over all tiles. Each transform is two
 # small matrix products (rows, then columns).
 _WINOGRAD_BT = np.array(
-    [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
+    [
+        [4, 0, -5, 0, 1, 0],
+        [0, -4, -4, 1, 1, 0],
+        [0, 4, -4, -1, 1, 0],
+        [0, -2, -1, 2, 1, 0],
+        [0, 2, -1, -2, 1, 0],
+        [0, 4, 0, -5, 0, 1],
+    ],
     dtype=np.float64,
 )
 _WINOGRAD_G = np.array(
-    [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]]
+    [
+        [1 / 4, 0, 0],
+        [-1 / 6, -1 / 6, -1 / 6],
+        [-1 / 6, 1 / 6, -1 / 6],
+        [1 / 24, 1 / 12, 1 / 6],
+        [1 / 24, -1 / 12, 1 / 6],
+        [0, 0, 1],
+    ]
 )
-_WINOGRAD_AT = np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]], dtype=np.float64)
+_WINOGRAD_AT = np.array(
+    [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]],
+    dtype=np.float64,
+)
 # Channel pairs (C_in * C_out) from which the matrix products dominate and Winograd pays,
 # and output tiles (N times 4 x 4 tiles) from which its transform of the kernel
 # (36 C_in C_out values, made anew on every call) is paid back (measured: 64 tiles
@@ -363,7 +475,9 @@ def _winograd_3x3(X, K, out_shape) -> np.ndarray:
         Xp[:, :H, :W] = X
         X = Xp
     G = _WINOGRAD_G
-    U = np.matmul(G, np.matmul(G, K.astype(np.float64).reshape(3, -1)).reshape(6, 3, -1))  # U[p, q] = (G K G^T)[p, q]
+    U = np.matmul(
+        G, np.matmul(G, K.astype(np.float64).reshape(3, -1)).reshape(6, 3, -1)
+    )  # U[p, q] = (G K G^T)[p, q]
     U = U.astype(dtype).reshape(36, c_in, c_out)
     BT, AT = _WINOGRAD_BT.astype(dtype), _WINOGRAD_AT.astype(dtype)
     out = np.empty((n, 4 * th, 4 * tw, c_out), dtype=dtype)
@@ -376,15 +490,24 @@ def _winograd_3x3(X, K, out_shape) -> np.ndarray:
             t1 = min(th, t0 + rows)
             nt = t1 - t0
             # d[p, q, i, j, c] = X[b, 4 (t0 + i) + p, 4 j + q, c]: the 6 x 6 tiles as a view, then one copy
-            tiles = np.lib.stride_tricks.as_strided(X[b, 4 * t0 :], (6, 6, nt, tw, c_in), (s_r, s_c, 4 * s_r, 4 * s_c, s_e), writeable=False)
+            tiles = np.lib.stride_tricks.as_strided(
+                X[b, 4 * t0 :],
+                (6, 6, nt, tw, c_in),
+                (s_r, s_c, 4 * s_r, 4 * s_c, s_e),
+                writeable=False,
+            )
             d = D[:, :, :nt]
             np.copyto(d, tiles)
             m = nt * tw * c_in
             V = np.matmul(BT, np.matmul(BT, d.reshape(6, 6 * m)).reshape(6, 6, m))  # B^T d B
-            M = np.matmul(V.reshape(36, nt * tw, c_in), U)  # 36 products over all tiles and channels
+            M = np.matmul(
+                V.reshape(36, nt * tw, c_in), U
+            )  # 36 products over all tiles and channels
             m = nt * tw * c_out
             Y = np.matmul(AT, np.matmul(AT, M.reshape(6, 6 * m)).reshape(4, 6, m))  # A^T M A
-            out[b, 4 * t0 : 4 * t1].reshape(nt, 4, tw, 4, c_out)[...] = Y.reshape(4, 4, nt, tw, c_out).transpose(2, 0, 3, 1, 4)
+            out[b, 4 * t0 : 4 * t1].reshape(nt, 4, tw, 4, c_out)[...] = Y.reshape(
+                4, 4, nt, tw, c_out
+            ).transpose(2, 0, 3, 1, 4)
     if (Ho, Wo) != out.shape[1:3]:
         return np.ascontiguousarray(out[:, :Ho, :Wo])
     return out

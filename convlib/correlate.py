@@ -126,7 +126,17 @@ _NS_PER_DOT_ELEMENT = 0.35  # per element of a long dot product
 _FFT_ERROR_FACTOR = 4.0
 
 
-def corr2d(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros", method: str = "auto") -> np.ndarray:
+def corr2d(
+    X,
+    K,
+    mode: str = "valid",
+    *,
+    padding=0,
+    stride=1,
+    dilation=1,
+    padding_mode: str = "zeros",
+    method: str = "auto",
+) -> np.ndarray:
     r"""2-D cross-correlation of an image with a kernel: what a conv layer computes.
 
     .. math:: \mathrm{out}[i, j] = \sum_{a=0}^{k_h-1} \sum_{b=0}^{k_w-1} K[a, b] \, x_{\mathrm{pad}}[i s_h + a d_h, j s_w + b d_w]
@@ -212,10 +222,30 @@ def corr2d(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, paddin
     >>> bool(np.array_equal(corr2d(np.roll(x, 1, axis=1), K, "same", padding_mode="circular"), np.roll(y, 1, axis=1)))
     True
     """
-    return _single(X, K, mode, padding, stride, flipped=False, dilation=dilation, padding_mode=padding_mode, method=method)
+    return _single(
+        X,
+        K,
+        mode,
+        padding,
+        stride,
+        flipped=False,
+        dilation=dilation,
+        padding_mode=padding_mode,
+        method=method,
+    )
 
 
-def conv2d(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros", method: str = "auto") -> np.ndarray:
+def conv2d(
+    X,
+    K,
+    mode: str = "valid",
+    *,
+    padding=0,
+    stride=1,
+    dilation=1,
+    padding_mode: str = "zeros",
+    method: str = "auto",
+) -> np.ndarray:
     r"""2-D convolution (the kernel is flipped), as in :func:`scipy.signal.convolve2d`.
 
     .. math:: [K \circledast x](i, j) = \sum_{a, b} K[a, b] \, x[i - a, j - b]
@@ -259,7 +289,17 @@ def conv2d(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, paddin
     array([[ 5., 11.],
            [23., 29.]])
     """
-    return _single(X, K, mode, padding, stride, flipped=True, dilation=dilation, padding_mode=padding_mode, method=method)
+    return _single(
+        X,
+        K,
+        mode,
+        padding,
+        stride,
+        flipped=True,
+        dilation=dilation,
+        padding_mode=padding_mode,
+        method=method,
+    )
 
 
 def corr2d_naive(X, K) -> np.ndarray:
@@ -294,7 +334,11 @@ def corr2d_naive(X, K) -> np.ndarray:
            [37., 43.]])
     """
     X, K, _ = _operands(X, K)
-    Ho, Wo = conv_geometry(X.shape, K.shape, hint="corr2d_naive computes 'valid' outputs only: use corr2d with mode='same' or padding=").out
+    Ho, Wo = conv_geometry(
+        X.shape,
+        K.shape,
+        hint="corr2d_naive computes 'valid' outputs only: use corr2d with mode='same' or padding=",
+    ).out
     k_h, k_w = K.shape
     work = Ho * Wo * k_h * k_w
     if work > _NAIVE_MAX_WORK:
@@ -317,26 +361,48 @@ def corr2d_naive(X, K) -> np.ndarray:
 # arguments
 
 
-def _single(X, K, mode, padding, stride, *, flipped: bool, dilation=1, padding_mode="zeros", method="auto") -> np.ndarray:
+def _single(
+    X, K, mode, padding, stride, *, flipped: bool, dilation=1, padding_mode="zeros", method="auto"
+) -> np.ndarray:
     """Validate the arguments of :func:`corr2d` / :func:`conv2d` and correlate (with ``K`` rotated if ``flipped``)."""
     method = check_method(method, METHODS)
     X, K, integral = _operands(X, K)
     pad, step, out_shape, dil = _geometry(
-        X.shape, K.shape, mode, padding, stride, flipped=flipped, itemsize=X.itemsize, dilation=dilation
+        X.shape,
+        K.shape,
+        mode,
+        padding,
+        stride,
+        flipped=flipped,
+        itemsize=X.itemsize,
+        dilation=dilation,
     )
     if padding_mode != "zeros":
         X, pad = _pad_by_mode(X, pad, padding_mode)
-    return _correlate(X, K[::-1, ::-1] if flipped else K, pad, step, out_shape, integral=integral, dilation=dil, method=method)
+    return _correlate(
+        X,
+        K[::-1, ::-1] if flipped else K,
+        pad,
+        step,
+        out_shape,
+        integral=integral,
+        dilation=dil,
+        method=method,
+    )
 
 
 def check_method(method, allowed) -> str:
     """Return ``method`` if it is one of ``allowed``, else a ValueError naming the choices."""
     if not isinstance(method, str) or method not in allowed:
-        raise ValueError(f"method must be one of {', '.join(repr(m) for m in allowed)}; got {method!r}")
+        raise ValueError(
+            f"method must be one of {', '.join(repr(m) for m in allowed)}; got {method!r}"
+        )
     return method
 
 
-def choose_method(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros") -> str:
+def choose_method(
+    X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1, padding_mode: str = "zeros"
+) -> str:
     """The strategy that ``method="auto"`` runs for these arguments (like :func:`scipy.signal.choose_conv_method`).
 
     A 2-D kernel names a strategy of :func:`corr2d`; a kernel of shape
@@ -381,9 +447,20 @@ def choose_method(X, K, mode: str = "valid", *, padding=0, stride=1, dilation=1,
     if np.ndim(K) in (3, 4):
         from .channels import _choose_channel_method
 
-        return _choose_channel_method(X, K, mode, padding=padding, stride=stride, dilation=dilation, padding_mode=padding_mode)
+        return _choose_channel_method(
+            X, K, mode, padding=padding, stride=stride, dilation=dilation, padding_mode=padding_mode
+        )
     X, K, integral = _operands(X, K)
-    pad, step, out_shape, dil = _geometry(X.shape, K.shape, mode, padding, stride, flipped=False, itemsize=X.itemsize, dilation=dilation)
+    pad, step, out_shape, dil = _geometry(
+        X.shape,
+        K.shape,
+        mode,
+        padding,
+        stride,
+        flipped=False,
+        itemsize=X.itemsize,
+        dilation=dilation,
+    )
     if padding_mode != "zeros":
         X, pad = _pad_by_mode(X, pad, padding_mode)
     return _plan(X, K, pad, step, out_shape, dil, integral, "auto")[0]
@@ -425,7 +502,18 @@ def _operands(X, K, ndim: int = 2, layouts=("(H, W)", "(k_h, k_w)")):
     return X.astype(dtype, copy=False), K.astype(dtype, copy=False), integral
 
 
-def _geometry(image_hw, kernel_hw, mode, padding, stride, *, flipped: bool, itemsize: int, planes: int = 1, dilation=1):
+def _geometry(
+    image_hw,
+    kernel_hw,
+    mode,
+    padding,
+    stride,
+    *,
+    flipped: bool,
+    itemsize: int,
+    planes: int = 1,
+    dilation=1,
+):
     """Check ``mode``, ``padding``, ``stride`` and ``dilation``; return ``(pad, step, out_shape, dil)``.
 
     The sizes come from :func:`convlib.shapes.conv_geometry` (which raises
@@ -435,11 +523,28 @@ def _geometry(image_hw, kernel_hw, mode, padding, stride, *, flipped: bool, item
     and of the output, whichever is larger) sizes the memory check of the
     padded image and the output.
     """
-    g = conv_geometry(image_hw, kernel_hw, mode, padding=padding, stride=stride, dilation=dilation, flipped=flipped)
+    g = conv_geometry(
+        image_hw,
+        kernel_hw,
+        mode,
+        padding=padding,
+        stride=stride,
+        dilation=dilation,
+        flipped=flipped,
+    )
     (H, W), ((top, bottom), (left, right)), out_shape = image_hw, g.pad, g.out
-    blame = "padding" if mode == "valid" and (top or left) else "X"  # (padding= is only allowed with "valid")
-    check_fits_in_memory((H + top + bottom) * (W + left + right) * planes, itemsize, "the zero-padded image", blame)
-    check_fits_in_memory(out_shape[0] * out_shape[1] * planes, itemsize, f"the output of spatial shape {out_shape}", blame)
+    blame = (
+        "padding" if mode == "valid" and (top or left) else "X"
+    )  # (padding= is only allowed with "valid")
+    check_fits_in_memory(
+        (H + top + bottom) * (W + left + right) * planes, itemsize, "the zero-padded image", blame
+    )
+    check_fits_in_memory(
+        out_shape[0] * out_shape[1] * planes,
+        itemsize,
+        f"the output of spatial shape {out_shape}",
+        blame,
+    )
     return g.pad, g.stride, out_shape, g.dilation
 
 
@@ -460,7 +565,14 @@ def _zero_pad(X: np.ndarray, pad, axes=(0, 1)) -> np.ndarray:
 def _float32_error_bound(strategy: str, k_h: int, k_w: int, c_in: int = 1) -> float:
     """The module docstring's bound on ``|error| / (eps S)`` of ``strategy`` for a ``k_h x k_w`` kernel on ``c_in`` channels."""
     taps = k_h * k_w
-    bounds = {"direct": taps, "separable": 2 * (k_h + k_w) + 8, "fft": 16, "dot": taps, "gemm": taps * c_in, "winograd": 64}
+    bounds = {
+        "direct": taps,
+        "separable": 2 * (k_h + k_w) + 8,
+        "fft": 16,
+        "dot": taps,
+        "gemm": taps * c_in,
+        "winograd": 64,
+    }
     return float(bounds[strategy])
 
 
@@ -471,7 +583,9 @@ def _plan(X, K, pad, step, out_shape, dilation, integral: bool, method: str):
     dot products mix every pixel into every output, so NaN and inf would
     spread (they take finite inputs only); ``"separable"`` needs a kernel of rank 1.
     """
-    strategy = _choose_strategy(X, K, pad, step, out_shape, dilation) if method == "auto" else method
+    strategy = (
+        _choose_strategy(X, K, pad, step, out_shape, dilation) if method == "auto" else method
+    )
     if strategy in ("fft", "dot") and not (np.isfinite(X).all() and np.isfinite(K).all()):
         return "direct", None  # keep NaN/inf local
     if strategy == "separable":
@@ -480,7 +594,9 @@ def _plan(X, K, pad, step, out_shape, dilation, integral: bool, method: str):
     return strategy, None
 
 
-def _correlate(X, K, pad, step, out_shape, *, integral: bool = False, dilation=(1, 1), method: str = "auto") -> np.ndarray:
+def _correlate(
+    X, K, pad, step, out_shape, *, integral: bool = False, dilation=(1, 1), method: str = "auto"
+) -> np.ndarray:
     """Correlation of ``X`` zero-padded by ``pad`` with ``K``, every ``step`` (arguments validated).
 
     With dilation the direct and separable strategies visit only the ``k_h
@@ -529,16 +645,23 @@ def _choose_strategy(X, K, pad, step, out_shape, dilation=(1, 1)) -> str:
         return "direct"  # tiny: the least overhead
     blocks = 1 + Ho * (W + left + right) * X.itemsize // _ROW_BLOCK_BYTES
     if step == (1, 1):
-        costs = {"direct": taps * (Ho * (W + left + right) * _NS_PER_TAP_PIXEL + 2 * blocks * _NS_PER_CALL)}
+        costs = {
+            "direct": taps
+            * (Ho * (W + left + right) * _NS_PER_TAP_PIXEL + 2 * blocks * _NS_PER_CALL)
+        }
     else:
         costs = {"direct": taps * (pixels * _NS_PER_STRIDED_TAP_PIXEL + 2 * blocks * _NS_PER_CALL)}
     if min(K.shape) >= 2 and pixels >= 4096:
-        line = (K.shape[0] + K.shape[1]) * (Ho * (W + left + right) * _NS_PER_TAP_PIXEL + 2 * blocks * _NS_PER_CALL)
+        line = (K.shape[0] + K.shape[1]) * (
+            Ho * (W + left + right) * _NS_PER_TAP_PIXEL + 2 * blocks * _NS_PER_CALL
+        )
         costs["separable"] = line + 20000.0  # plus the rank test
     points = _fast_length(H + top + bottom) * _fast_length(W + left + right)
     if pixels >= _FFT_MIN_PIXELS:  # smaller outputs stay free of FFT round-off
         costs["fft"] = 3 * points * math.log2(max(points, 2)) * _NS_PER_FFT_POINT + _NS_FFT_OVERHEAD
-    costs["dot"] = pixels * (((k_h - 1) * (W + left + right) + k_w) * _NS_PER_DOT_ELEMENT + _NS_PER_CALL)
+    costs["dot"] = pixels * (
+        ((k_h - 1) * (W + left + right) + k_w) * _NS_PER_DOT_ELEMENT + _NS_PER_CALL
+    )
     strategy = min(costs, key=costs.get)
     if strategy == "separable" and _rank_one_factors(K, integral=False) is None:
         del costs["separable"]
@@ -552,7 +675,13 @@ def _correlate_direct(X, K, pad, step, out_shape, dilation=(1, 1)) -> np.ndarray
     k_w = dilation[1] * (K.shape[1] - 1) + 1
     Wo = out_shape[1]
     padded = top or bottom or left or right
-    if Wo * out_shape[0] * K.size > _TINY_WORK and step == (1, 1) and left + right <= k_w - 1 and Wo > left + right and not (padded and not np.isfinite(K).all()):
+    if (
+        Wo * out_shape[0] * K.size > _TINY_WORK
+        and step == (1, 1)
+        and left + right <= k_w - 1
+        and Wo > left + right
+        and not (padded and not np.isfinite(K).all())
+    ):
         # (a NaN or inf weight must also meet the padding's zeros: then pad for real)
         return _taps_full_width(X, K, pad, out_shape, dilation)
     return _taps_strided(_zero_pad(X, pad), K, step, out_shape, dilation)
@@ -582,7 +711,11 @@ def _taps_full_width(X, K, pad, out_shape, dilation=(1, 1)) -> np.ndarray:
     block = None if Wo == W else np.empty(rows * W, dtype=dtype)
     padded = top or pad[0][1] or left or right
     # (shift of the flat read, row offset of the tap, weight); tap (a, b) reads x_pad[i + a d_h, j + b d_w]
-    taps = [((a * d_h - top) * W + (b * d_w - left), a * d_h, K[a, b]) for a in range(k_h) for b in range(k_w)]
+    taps = [
+        ((a * d_h - top) * W + (b * d_w - left), a * d_h, K[a, b])
+        for a in range(k_h)
+        for b in range(k_w)
+    ]
     for r0 in range(0, Ho, rows):
         r1 = min(Ho, r0 + rows)
         n0, n1 = r0 * W, r1 * W
@@ -629,10 +762,14 @@ def _taps_strided(Xp, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
     s_h, s_w = step
     d_h, d_w = dilation
     Ho, Wo = out_shape
-    if Ho * Wo * k_h * k_w <= _TINY_WORK and Xp.size <= 16 * _TINY_WORK:  # one einsum over every window as a view
+    if (
+        Ho * Wo * k_h * k_w <= _TINY_WORK and Xp.size <= 16 * _TINY_WORK
+    ):  # one einsum over every window as a view
         Xp = np.ascontiguousarray(Xp)
         row, col = Xp.strides
-        windows = np.ndarray((Ho, Wo, k_h, k_w), Xp.dtype, Xp, 0, (row * s_h, col * s_w, row * d_h, col * d_w))
+        windows = np.ndarray(
+            (Ho, Wo, k_h, k_w), Xp.dtype, Xp, 0, (row * s_h, col * s_w, row * d_h, col * d_w)
+        )
         return np.einsum("ijab,ab->ij", windows, K)
     out = np.empty(out_shape, dtype=Xp.dtype)
     rows = max(1, min(Ho, _ROW_BLOCK_BYTES // max(1, Wo * Xp.itemsize)))
@@ -644,7 +781,10 @@ def _taps_strided(Xp, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
         for a in range(k_h):
             for b in range(k_w):
                 top, left = r0 * s_h + a * d_h, b * d_w
-                window = Xp[top : top + (r1 - r0 - 1) * s_h + 1 : s_h, left : left + (Wo - 1) * s_w + 1 : s_w]
+                window = Xp[
+                    top : top + (r1 - r0 - 1) * s_h + 1 : s_h,
+                    left : left + (Wo - 1) * s_w + 1 : s_w,
+                ]
                 if a == 0 and b == 0:
                     np.multiply(window, K[0, 0], out=acc)
                 else:
@@ -683,8 +823,12 @@ def _correlate_separable(X, factors, pad, step, out_shape, dilation=(1, 1)) -> n
     (top, bottom), (left, right) = pad
     H, W = X.shape
     rows_pad = ((top, bottom), (0, 0))
-    row_pass = _correlate_direct(X, v[None, :], ((0, 0), (left, right)), (1, step[1]), (H, out_shape[1]), (1, dilation[1]))
-    return _correlate_direct(row_pass, u[:, None], rows_pad, (step[0], 1), out_shape, (dilation[0], 1))
+    row_pass = _correlate_direct(
+        X, v[None, :], ((0, 0), (left, right)), (1, step[1]), (H, out_shape[1]), (1, dilation[1])
+    )
+    return _correlate_direct(
+        row_pass, u[:, None], rows_pad, (step[0], 1), out_shape, (dilation[0], 1)
+    )
 
 
 def _correlate_dot(Xp, K, step, out_shape) -> np.ndarray:
@@ -728,7 +872,9 @@ def _correlate_fft(Xp, K, *, integral: bool):
     for x_shift, x_part in x_parts:
         x_spectrum = np.fft.rfft2(x_part, shape)
         for k_shift, k_spectrum in k_spectra:
-            piece = np.fft.irfft2(x_spectrum * k_spectrum, shape)[k_h - 1 : k_h - 1 + Ho, k_w - 1 : k_w - 1 + Wo]
+            piece = np.fft.irfft2(x_spectrum * k_spectrum, shape)[
+                k_h - 1 : k_h - 1 + Ho, k_w - 1 : k_w - 1 + Wo
+            ]
             if integral:
                 # Every partial sum of digit products is bounded by the window's
                 # sum |K| |x| <= 2**53, so these additions are exact.

@@ -23,7 +23,9 @@ from .shapes import conv_geometry
 __all__ = ["im2col"]
 
 
-def im2col(X, k_h: int, k_w: int, stride=1, dilation=1, *, padding=0, padding_mode: str = "zeros") -> np.ndarray:
+def im2col(
+    X, k_h: int, k_w: int, stride=1, dilation=1, *, padding=0, padding_mode: str = "zeros"
+) -> np.ndarray:
     r"""The patch matrix: one row per output pixel, one column per kernel tap.
 
     Parameters
@@ -70,8 +72,15 @@ def im2col(X, k_h: int, k_w: int, stride=1, dilation=1, *, padding=0, padding_mo
     X = as_array(X, "X", (2, 3), layout="(H, W) or (H, W, C)")
     k_h, k_w = positive_int(k_h, "k_h"), positive_int(k_w, "k_w")
     mode = check_padding_mode(padding_mode)
-    g = conv_geometry(X.shape[:2], (k_h, k_w), padding=padding, stride=stride, dilation=dilation,
-                      names=("the image X", "the kernel k_h x k_w"), modes=False)
+    g = conv_geometry(
+        X.shape[:2],
+        (k_h, k_w),
+        padding=padding,
+        stride=stride,
+        dilation=dilation,
+        names=("the image X", "the kernel k_h x k_w"),
+        modes=False,
+    )
     (s_h, s_w), (d_h, d_w), (span_h, span_w), (Ho, Wo) = g.stride, g.dilation, g.span, g.out
     _check_mode_fits(X.shape[:2], g.pad, mode)
     Xp = _mode_pad(X, g.pad, mode, axes=(0, 1))

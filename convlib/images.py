@@ -16,7 +16,17 @@ import numpy as np
 
 from ._validate import check_size, choice, integer, non_negative_int, positive_int, real_number
 
-__all__ = ["edge_image", "square_image", "checkerboard", "photo", "photo_gray", "mri_slice", "SAMPLE_IMAGES", "sample_image", "LUMA"]
+__all__ = [
+    "edge_image",
+    "square_image",
+    "checkerboard",
+    "photo",
+    "photo_gray",
+    "mri_slice",
+    "SAMPLE_IMAGES",
+    "sample_image",
+    "LUMA",
+]
 
 LUMA = (0.299, 0.587, 0.114)
 """ITU-R 601 luma weights of R, G, B: the grey level people perceive (the one definition in convlib)."""
@@ -38,7 +48,9 @@ def edge_image(height: int = 6, width: int = 8) -> np.ndarray:
     return X
 
 
-def square_image(size: int = 32, top: int = 8, left: int = 8, side: int = 6, value: float = 1.0) -> np.ndarray:
+def square_image(
+    size: int = 32, top: int = 8, left: int = 8, side: int = 6, value: float = 1.0
+) -> np.ndarray:
     """A ``size x size`` black image with a white ``side x side`` square at ``(top, left)``.
 
     Parts of the square outside the image are clipped.

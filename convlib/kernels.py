@@ -65,7 +65,9 @@ def gaussian_kernel(size: int = 5, sigma: float = 1.0) -> np.ndarray:
     check_size((size, size), "size")
     sigma = real_number(sigma, "sigma", positive=True)
     r = np.arange(size) - size // 2
-    with np.errstate(over="ignore", under="ignore"):  # (r / sigma)**2 may round to 0 or inf: exp gives 1 or 0
+    with np.errstate(
+        over="ignore", under="ignore"
+    ):  # (r / sigma)**2 may round to 0 or inf: exp gives 1 or 0
         g = np.exp(-0.5 * (r / sigma) ** 2)
     K = np.outer(g, g)
     return K / K.sum()

@@ -124,10 +124,24 @@ class Conv2D:
     True
     """
 
-    def __init__(self, kernel_size, in_channels: int = 1, out_channels: int = 1, *, padding=0, stride=1, dilation=1,
-                 padding_mode: str = "zeros", seed=None, dtype=np.float64):
+    def __init__(
+        self,
+        kernel_size,
+        in_channels: int = 1,
+        out_channels: int = 1,
+        *,
+        padding=0,
+        stride=1,
+        dilation=1,
+        padding_mode: str = "zeros",
+        seed=None,
+        dtype=np.float64,
+    ):
         k_h, k_w = int_pair(kernel_size, "kernel_size", 1)
-        in_channels, out_channels = positive_int(in_channels, "in_channels"), positive_int(out_channels, "out_channels")
+        in_channels, out_channels = (
+            positive_int(in_channels, "in_channels"),
+            positive_int(out_channels, "out_channels"),
+        )
         self.padding, self.stride = int_pair(padding, "padding", 0), int_pair(stride, "stride", 1)
         self.dilation = int_pair(dilation, "dilation", 1)
         self.padding_mode = check_padding_mode(padding_mode)
@@ -150,7 +164,9 @@ class Conv2D:
         extra += f", stride={self.stride}" if self.stride != (1, 1) else ""
         extra += f", dilation={self.dilation}" if self.dilation != (1, 1) else ""
         extra += f", padding_mode={self.padding_mode!r}" if self.padding_mode != "zeros" else ""
-        return f"Conv2D(kernel_size=({k_h}, {k_w}), in_channels={c_in}, out_channels={c_out}{extra})"
+        return (
+            f"Conv2D(kernel_size=({k_h}, {k_w}), in_channels={c_in}, out_channels={c_out}{extra})"
+        )
 
     def _to_batch(self, X, name: str):
         """Return ``X`` as (N, H, W, C_in) and a tag to restore the caller's layout."""
@@ -158,7 +174,9 @@ class Conv2D:
         c_in = self.weight.shape[2]
         if X.ndim == 2:
             if c_in != 1:
-                raise ValueError(f"{name} is 2-D (one channel) but the layer expects in_channels={c_in}; pass (H, W, {c_in})")
+                raise ValueError(
+                    f"{name} is 2-D (one channel) but the layer expects in_channels={c_in}; pass (H, W, {c_in})"
+                )
             return X[None, :, :, None], 2
         check_channels(X.shape[-1], c_in, name, "weight")
         return (X[None], 3) if X.ndim == 3 else (X, 4)
@@ -170,14 +188,24 @@ class Conv2D:
 
     def _geometry(self, image_hw):
         """:func:`convlib.shapes.conv_geometry` of this layer for an image of ``image_hw`` pixels."""
-        return conv_geometry(image_hw, self.weight.shape[:2], padding=self.padding, stride=self.stride, dilation=self.dilation,
-                             names=("the image X", "the kernel kernel_size"), modes=False)
+        return conv_geometry(
+            image_hw,
+            self.weight.shape[:2],
+            padding=self.padding,
+            stride=self.stride,
+            dilation=self.dilation,
+            names=("the image X", "the kernel kernel_size"),
+            modes=False,
+        )
 
     def _pad(self, Xb: np.ndarray) -> np.ndarray:
         """``x_pad``: the (N, H, W, C_in) batch with ``p_h`` rows and ``p_w`` columns on each side (``padding_mode``)."""
         n, H, W, c_in = Xb.shape
         geometry = self._geometry((H, W))
-        (p_h, p_w), filled = self.padding, "zero" if self.padding_mode == "zeros" else self.padding_mode
+        (p_h, p_w), filled = (
+            self.padding,
+            "zero" if self.padding_mode == "zeros" else self.padding_mode,
+        )
         if p_h or p_w:
             check_size((n, H + 2 * p_h, W + 2 * p_w, c_in), "padding", f"{filled}-padded input")
         check_size((n, *geometry.out, self.weight.shape[3]), "X", "layer output")
@@ -232,9 +260,13 @@ class Conv2D:
         (p_h, p_w), (s_h, s_w), (d_h, d_w) = self.padding, self.stride, self.dilation
         G = as_array(grad_output, "grad_output", (2, 3, 4))
         batch_shape = (Xp.shape[0], *self._output_rows_cols(Xp), c_out)
-        expected = self._from_batch(np.broadcast_to(np.empty((), dtype=G.dtype), batch_shape), self._layout).shape
+        expected = self._from_batch(
+            np.broadcast_to(np.empty((), dtype=G.dtype), batch_shape), self._layout
+        ).shape
         if G.shape != expected:
-            raise ValueError(f"grad_output must have the forward output's shape {expected}; got {G.shape}")
+            raise ValueError(
+                f"grad_output must have the forward output's shape {expected}; got {G.shape}"
+            )
         Gb = G.reshape(batch_shape)
         span_h, span_w = (batch_shape[1] - 1) * s_h + 1, (batch_shape[2] - 1) * s_w + 1
         grad_weight = np.empty_like(self.weight)
@@ -242,7 +274,11 @@ class Conv2D:
         for a in range(k_h):
             for b in range(k_w):
                 # the inputs x_pad[n, i*s_h + a*d_h, j*s_w + b*d_w, :] that met the weight K[a, b] at output (i, j)
-                taps = (slice(None), slice(a * d_h, a * d_h + span_h, s_h), slice(b * d_w, b * d_w + span_w, s_w))
+                taps = (
+                    slice(None),
+                    slice(a * d_h, a * d_h + span_h, s_h),
+                    slice(b * d_w, b * d_w + span_w, s_w),
+                )
                 grad_weight[a, b] = np.tensordot(Xp[taps], Gb, axes=([0, 1, 2], [0, 1, 2]))
                 grad_padded[taps] += Gb @ self.weight[a, b].T
         self.grad_weight = grad_weight
@@ -295,14 +331,18 @@ class Conv2D:
             raise ValueError(f"Y must have the layer output's shape {out_shape}; got {Y.shape}")
         for name, data in (("X", self._input), ("Y", Y)):
             if not np.isfinite(data).all():
-                raise ValueError(f"{name} must be finite to fit the layer (NaN or inf would turn every weight into NaN)")
+                raise ValueError(
+                    f"{name} must be finite to fit the layer (NaN or inf would turn every weight into NaN)"
+                )
         losses = []
         for done in range(steps):
             diff = self.forward(X) - Y
             with np.errstate(over="ignore"):  # an overflow is reported just below
                 loss = float(np.sum(diff**2))
             if not np.isfinite(loss):
-                raise ValueError(f"lr={lr} is too large for this data: the loss overflowed to {loss} after {done} steps")
+                raise ValueError(
+                    f"lr={lr} is too large for this data: the loss overflowed to {loss} after {done} steps"
+                )
             losses.append(loss)
             self.backward(2 * diff)
             if not learn_bias:

@@ -77,11 +77,21 @@ def random_patches(image, size: int, n_patches: int, seed: int = 0) -> np.ndarra
     rng = np.random.default_rng(non_negative_int(seed, "seed"))
     rows = rng.integers(0, H - size + 1, n_patches)
     cols = rng.integers(0, W - size + 1, n_patches)
-    windows = np.lib.stride_tricks.sliding_window_view(image, (size, size), axis=(0, 1))  # (H', W', C, size, size)
+    windows = np.lib.stride_tricks.sliding_window_view(
+        image, (size, size), axis=(0, 1)
+    )  # (H', W', C, size, size)
     return windows[rows, cols].transpose(0, 2, 3, 1).reshape(n_patches, size * size * C)
 
 
-def learned_filters(method: str = "pca", *, size: int = 8, n_filters: int = 16, n_patches: int = 20000, seed: int = 0, image=None) -> LearnedFilters:
+def learned_filters(
+    method: str = "pca",
+    *,
+    size: int = 8,
+    n_filters: int = 16,
+    n_patches: int = 20000,
+    seed: int = 0,
+    image=None,
+) -> LearnedFilters:
     r"""First-layer filters learned from random RGB patches of the course's photograph.
 
     Parameters
@@ -132,10 +142,14 @@ def learned_filters(method: str = "pca", *, size: int = 8, n_filters: int = 16, 
     n_filters = positive_int(n_filters, "n_filters")
     limit = dim if method == "pca" else dim - 1
     if n_filters > limit:
-        raise ValueError(f"n_filters must be at most {limit} for {size} x {size} x 3 patches with method={method!r}; got {n_filters}")
+        raise ValueError(
+            f"n_filters must be at most {limit} for {size} x {size} x 3 patches with method={method!r}; got {n_filters}"
+        )
     n_patches = positive_int(n_patches, "n_patches")
     if n_patches < dim:
-        raise ValueError(f"n_patches must be at least 3 size^2 = {dim} (one per dimension of a patch); got {n_patches}")
+        raise ValueError(
+            f"n_patches must be at least 3 size^2 = {dim} (one per dimension of a patch); got {n_patches}"
+        )
     seed = non_negative_int(seed, "seed")
     if image is None:
         from .images import photo
@@ -143,7 +157,9 @@ def learned_filters(method: str = "pca", *, size: int = 8, n_filters: int = 16, 
         image = photo()
     image = as_array(image, "image", 3, layout="(H, W, 3)")
     if image.shape[2] != 3:
-        raise ValueError(f"image must have 3 channels (R, G, B) on its last axis; got shape {image.shape}")
+        raise ValueError(
+            f"image must have 3 channels (R, G, B) on its last axis; got shape {image.shape}"
+        )
     patches = random_patches(image, size, n_patches, seed).astype(np.float64)
     mean = patches.mean(axis=0)
     centred = patches - mean
@@ -159,7 +175,9 @@ def learned_filters(method: str = "pca", *, size: int = 8, n_filters: int = 16, 
         filters, variance = _ica(centred, eigval, eigvec, n_filters, seed)
         variance = variance / total
     filters = _canonical_sign(filters)
-    return LearnedFilters(filters.reshape(n_filters, size, size, 3), variance, method, mean.reshape(size, size, 3))
+    return LearnedFilters(
+        filters.reshape(n_filters, size, size, 3), variance, method, mean.reshape(size, size, 3)
+    )
 
 
 def _canonical_sign(filters: np.ndarray) -> np.ndarray:
@@ -183,7 +201,9 @@ def _ica(centred, eigval, eigvec, n_filters: int, seed: int, iterations: int = 1
     keep = slice(1, n_filters + 1)  # component 0 is the mean brightness: no edge, leave it out
     values, vectors = eigval[keep], eigvec[:, keep]
     whiten = vectors / np.sqrt(values)  # (dim, n): z = centred @ whiten has identity covariance
-    Zt = np.ascontiguousarray((centred[:_ICA_PATCHES] @ whiten).T)  # (n, patches): the sources as rows keep the products fast
+    Zt = np.ascontiguousarray(
+        (centred[:_ICA_PATCHES] @ whiten).T
+    )  # (n, patches): the sources as rows keep the products fast
     n, count = Zt.shape
     rng = np.random.default_rng(seed)
     B = _decorrelate(rng.normal(size=(n, n)))

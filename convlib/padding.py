@@ -81,8 +81,15 @@ def _pad_widths(padding) -> tuple:
     what = "padding must be an integer, a pair (p_h, p_w) or a pair of pairs ((top, bottom), (left, right)) of non-negative integers"
     if isinstance(padding, np.ndarray):
         padding = padding.tolist()
-    if isinstance(padding, (tuple, list)) and len(padding) == 2 and all(isinstance(p, (tuple, list, np.ndarray)) for p in padding):
-        pairs = [tuple(np.asarray(p).tolist()) if isinstance(p, np.ndarray) else tuple(p) for p in padding]
+    if (
+        isinstance(padding, (tuple, list))
+        and len(padding) == 2
+        and all(isinstance(p, (tuple, list, np.ndarray)) for p in padding)
+    ):
+        pairs = [
+            tuple(np.asarray(p).tolist()) if isinstance(p, np.ndarray) else tuple(p)
+            for p in padding
+        ]
     elif isinstance(padding, (tuple, list)):
         if len(padding) != 2:
             raise TypeError(f"{what}; got {shown(padding)}")
@@ -97,7 +104,9 @@ def _pad_widths(padding) -> tuple:
             if isinstance(p, (bool, np.bool_)) or not hasattr(p, "__index__"):
                 raise TypeError(f"{what}; got {shown(padding)}")
             if int(p) < 0:
-                raise ValueError(f"padding must be a non-negative integer (or pairs of them, as above); got {shown(padding)}")
+                raise ValueError(
+                    f"padding must be a non-negative integer (or pairs of them, as above); got {shown(padding)}"
+                )
         out.append((int(pair[0]), int(pair[1])))
     return tuple(out)
 

@@ -133,10 +133,23 @@ def _per_axis(value, name: str, minimum: int, n_axes: int, default: int) -> tupl
 
 def _sizes(values, name: str) -> tuple:
     """``values`` (1 or 2 sizes) as a tuple of positive ints; ``name`` names them in the error."""
-    if type(values) is tuple and len(values) == 2 and type(values[0]) is int and type(values[1]) is int and values[0] > 0 and values[1] > 0:
+    if (
+        type(values) is tuple
+        and len(values) == 2
+        and type(values[0]) is int
+        and type(values[1]) is int
+        and values[0] > 0
+        and values[1] > 0
+    ):
         return values  # the common case: an array's shape
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__") or not 1 <= len(values) <= 2:
-        raise TypeError(f"{name} must be a sequence of 1 or 2 positive integers (one per axis); got {shown(values)}")
+    if (
+        isinstance(values, (str, bytes))
+        or not hasattr(values, "__len__")
+        or not 1 <= len(values) <= 2
+    ):
+        raise TypeError(
+            f"{name} must be a sequence of 1 or 2 positive integers (one per axis); got {shown(values)}"
+        )
     return tuple(positive_int(v, f"{name}[{i}]") for i, v in enumerate(values))
 
 
@@ -150,7 +163,9 @@ def _one_or_pair(values):
     return values[0] if len(set(values)) == 1 else tuple(values)
 
 
-def _no_window(image_size, kernel_size, padding, geometry_span, dilation, names, modes, hint, padding_name) -> str:
+def _no_window(
+    image_size, kernel_size, padding, geometry_span, dilation, names, modes, hint, padding_name
+) -> str:
     """The one wording of "the kernel does not fit" (see :func:`conv_geometry`)."""
     image, kernel = names
     what = f"{kernel} = {_shown_axes(kernel_size)}"
@@ -160,7 +175,10 @@ def _no_window(image_size, kernel_size, padding, geometry_span, dilation, names,
     if any(padding):
         padded = tuple(n + 2 * p for n, p in zip(image_size, padding, strict=True))
         where += f" padded by {_one_or_pair(padding)} = {_shown_axes(padded)}"
-    need = tuple(max(p, -(-(span - n) // 2)) for span, n, p in zip(geometry_span, image_size, padding, strict=True))
+    need = tuple(
+        max(p, -(-(span - n) // 2))
+        for span, n, p in zip(geometry_span, image_size, padding, strict=True)
+    )
     if hint is None:
         hint = "use mode='same' or mode='full', or " if modes else "use "
         hint += f"{padding_name}={_one_or_pair(need)} or more"
@@ -172,9 +190,20 @@ def _no_window(image_size, kernel_size, padding, geometry_span, dilation, names,
     )
 
 
-def conv_geometry(image_size, kernel_size, mode: str = "valid", *, padding=0, stride=1, dilation=1, flipped: bool = False,
-                  names=("the image X", "the kernel K"), modes: bool = True, hint=None,
-                  padding_name: str = "padding") -> Geometry:
+def conv_geometry(
+    image_size,
+    kernel_size,
+    mode: str = "valid",
+    *,
+    padding=0,
+    stride=1,
+    dilation=1,
+    flipped: bool = False,
+    names=("the image X", "the kernel K"),
+    modes: bool = True,
+    hint=None,
+    padding_name: str = "padding",
+) -> Geometry:
     r"""Padding and output size of a correlation: the one geometry rule of convlib.
 
     Along each axis an image of ``n`` pixels padded by ``p`` on both sides,
@@ -241,7 +270,9 @@ def conv_geometry(image_size, kernel_size, mode: str = "valid", *, padding=0, st
     image_size, kernel_size = _sizes(image_size, "image_size"), _sizes(kernel_size, "kernel_size")
     n_axes = len(image_size)
     if len(kernel_size) != n_axes:
-        raise ValueError(f"kernel_size must have one size per axis of image_size; got {kernel_size} and {image_size}")
+        raise ValueError(
+            f"kernel_size must have one size per axis of image_size; got {kernel_size} and {image_size}"
+        )
     if mode != "valid":  # (the common "valid" needs no call)
         mode = check_mode(mode)
     pad_in = _per_axis(padding, "padding", 0, n_axes, 0)
@@ -253,12 +284,23 @@ def conv_geometry(image_size, kernel_size, mode: str = "valid", *, padding=0, st
         pad = tuple([(p, p) for p in pad_in])
         for sp, n, p in zip(span, image_size, pad_in):
             if sp > n + 2 * p:
-                raise ValueError(_no_window(image_size, kernel_size, pad_in, span, dil, names, modes, hint, padding_name))
+                raise ValueError(
+                    _no_window(
+                        image_size, kernel_size, pad_in, span, dil, names, modes, hint, padding_name
+                    )
+                )
     elif pad_in[0] or pad_in[-1]:
-        raise ValueError(f"padding must be 0 when mode is {mode!r} (that mode pads by itself); got padding={shown(padding)}")
+        raise ValueError(
+            f"padding must be 0 when mode is {mode!r} (that mode pads by itself); got padding={shown(padding)}"
+        )
     else:
         pad = mode_padding(span, mode, flipped=flipped)
-    out = tuple([(n + before + after - sp) // s + 1 for n, (before, after), sp, s in zip(image_size, pad, span, step)])
+    out = tuple(
+        [
+            (n + before + after - sp) // s + 1
+            for n, (before, after), sp, s in zip(image_size, pad, span, step)
+        ]
+    )
     return Geometry(out, pad, step, dil, span)
 
 
@@ -306,11 +348,26 @@ def output_size(n: int, k: int, padding: int = 0, stride: int = 1, dilation: int
     112
     """
     n, k = positive_int(n, "n"), positive_int(k, "k")
-    geometry = conv_geometry((n,), (k,), padding=padding, stride=stride, dilation=dilation, names=("the axis n", "the kernel k"), modes=False)
+    geometry = conv_geometry(
+        (n,),
+        (k,),
+        padding=padding,
+        stride=stride,
+        dilation=dilation,
+        names=("the axis n", "the kernel k"),
+        modes=False,
+    )
     return geometry.out[0]
 
 
-def input_size(n_out: int, k: int, padding: int = 0, stride: int = 1, dilation: int = 1, output_padding: int = 0) -> int:
+def input_size(
+    n_out: int,
+    k: int,
+    padding: int = 0,
+    stride: int = 1,
+    dilation: int = 1,
+    output_padding: int = 0,
+) -> int:
     r"""Input length along one axis that gives ``n_out`` outputs: the size a transposed convolution returns.
 
     .. math:: (n' - 1)\, s - 2p + d (k - 1) + 1 + o
@@ -347,7 +404,11 @@ def input_size(n_out: int, k: int, padding: int = 0, stride: int = 1, dilation: 
     (4, 4)
     """
     n_out, k = positive_int(n_out, "n_out"), positive_int(k, "k")
-    p, s, d = non_negative_int(padding, "padding"), positive_int(stride, "stride"), positive_int(dilation, "dilation")
+    p, s, d = (
+        non_negative_int(padding, "padding"),
+        positive_int(stride, "stride"),
+        positive_int(dilation, "dilation"),
+    )
     o = non_negative_int(output_padding, "output_padding")
     if o >= max(s, d):
         raise ValueError(
@@ -356,7 +417,9 @@ def input_size(n_out: int, k: int, padding: int = 0, stride: int = 1, dilation: 
         )
     n = (n_out - 1) * s - 2 * p + d * (k - 1) + 1 + o
     if n < 1:
-        raise ValueError(f"padding={p} crops away every pixel of the input (it would have {n} pixels along this axis); the padding must be smaller")
+        raise ValueError(
+            f"padding={p} crops away every pixel of the input (it would have {n} pixels along this axis); the padding must be smaller"
+        )
     return n
 
 
@@ -390,7 +453,9 @@ def _per_layer(value, name: str, n_layers: int, minimum: int) -> list:
     check = non_negative_int if minimum == 0 else positive_int
     if isinstance(value, (list, tuple)):
         if len(value) != n_layers:
-            raise ValueError(f"{name} must have one entry per layer ({n_layers}, like kernel_size); got {len(value)}")
+            raise ValueError(
+                f"{name} must have one entry per layer ({n_layers}, like kernel_size); got {len(value)}"
+            )
         return [check(v, f"{name}[{i}]") for i, v in enumerate(value)]
     return [check(value, name)] * n_layers
 
@@ -480,7 +545,9 @@ def receptive_field(kernel_size, stride=1, dilation=1, padding=0) -> ReceptiveFi
     return receptive_field_table(kernel_size, stride, dilation, padding)[-1]
 
 
-def output_shape(H: int, W: int, k_h: int, k_w: int, mode: str = "valid", *, padding=0, stride=1, dilation=1) -> tuple:
+def output_shape(
+    H: int, W: int, k_h: int, k_w: int, mode: str = "valid", *, padding=0, stride=1, dilation=1
+) -> tuple:
     r"""Spatial output shape of a 2-D cross-correlation, with optional zero padding, stride and dilation.
 
     With ``p_h`` zero rows added above *and* below the image, taps
@@ -544,8 +611,15 @@ def output_shape(H: int, W: int, k_h: int, k_w: int, mode: str = "valid", *, pad
     """
     H, W = positive_int(H, "H"), positive_int(W, "W")
     k_h, k_w = positive_int(k_h, "k_h"), positive_int(k_w, "k_w")
-    geometry = conv_geometry((H, W), (k_h, k_w), mode, padding=padding, stride=stride, dilation=dilation,
-                             names=("the image H x W", "the kernel k_h x k_w"))
+    geometry = conv_geometry(
+        (H, W),
+        (k_h, k_w),
+        mode,
+        padding=padding,
+        stride=stride,
+        dilation=dilation,
+        names=("the image H x W", "the kernel k_h x k_w"),
+    )
     return geometry.out
 
 
@@ -632,9 +706,15 @@ def grouped_params(k_h: int, k_w: int, c_in: int, c_out: int, groups: int = 1) -
     (36864, 9216, 576)
     """
     k_h, k_w = positive_int(k_h, "k_h"), positive_int(k_w, "k_w")
-    c_in, c_out, groups = positive_int(c_in, "c_in"), positive_int(c_out, "c_out"), positive_int(groups, "groups")
+    c_in, c_out, groups = (
+        positive_int(c_in, "c_in"),
+        positive_int(c_out, "c_out"),
+        positive_int(groups, "groups"),
+    )
     if c_in % groups or c_out % groups:
-        raise ValueError(f"groups must divide both c_in and c_out (each group has c_in / groups inputs and c_out / groups outputs); got groups={groups}, c_in={c_in}, c_out={c_out}")
+        raise ValueError(
+            f"groups must divide both c_in and c_out (each group has c_in / groups inputs and c_out / groups outputs); got groups={groups}, c_in={c_in}, c_out={c_out}"
+        )
     return k_h * k_w * (c_in // groups) * c_out
 
 

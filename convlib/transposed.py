@@ -23,9 +23,9 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import as_array, check_channels, int_pair
-from .shapes import input_size
 from .channels import _multi
 from .correlate import _operands
+from .shapes import input_size
 
 __all__ = ["conv_transpose2d"]
 
@@ -79,9 +79,17 @@ def conv_transpose2d(G, K, *, padding=0, stride=1, dilation=1, output_padding=0)
     >>> conv_transpose2d(G, K, stride=2).shape, conv_transpose2d(G, K, stride=2, output_padding=1).shape
     ((4, 4), (5, 5))
     """
-    G = as_array(G, "G", (2, 3, 4), keep_dtype=True, layout="(H', W'), (H', W', C_out) or (N, H', W', C_out)")
+    G = as_array(
+        G, "G", (2, 3, 4), keep_dtype=True, layout="(H', W'), (H', W', C_out) or (N, H', W', C_out)"
+    )
     single = G.ndim == 2
-    K = as_array(K, "K", 2 if single else 4, keep_dtype=True, layout="(k_h, k_w)" if single else "(k_h, k_w, C_in, C_out)")
+    K = as_array(
+        K,
+        "K",
+        2 if single else 4,
+        keep_dtype=True,
+        layout="(k_h, k_w)" if single else "(k_h, k_w, C_in, C_out)",
+    )
     if single:
         Gb, Kb = G[None, :, :, None], K[:, :, None, None]
     else:
@@ -106,7 +114,9 @@ def conv_transpose2d(G, K, *, padding=0, stride=1, dilation=1, output_padding=0)
     up[:, : (Ho - 1) * s_h + 1 : s_h, : (Wo - 1) * s_w + 1 : s_w] = Gb
     # 2. full correlation with the flipped kernel, its channel axes swapped (C_out in, C_in out)
     flipped = np.ascontiguousarray(Kb[::-1, ::-1].transpose(0, 1, 3, 2))
-    full = _multi(up, flipped, "valid", padding=(span_h, span_w), dilation=(d_h, d_w), integral=integral)
+    full = _multi(
+        up, flipped, "valid", padding=(span_h, span_w), dilation=(d_h, d_w), integral=integral
+    )
     # 3. drop the forward padding's rows and columns
     out = full[:, p_h : p_h + H, p_w : p_w + W]
     if single:

@@ -56,8 +56,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "vendor"
 # verified tarballs are kept outside vendor/ (Sphinx would publish them with it)
-CACHE = Path(os.environ.get("CONVLAYER_VENDOR_CACHE")
-             or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "convlayer" / "npm-tarballs")
+CACHE = Path(
+    os.environ.get("CONVLAYER_VENDOR_CACHE")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    / "convlayer"
+    / "npm-tarballs"
+)
 
 # What is copied, relative to the unpacked "package/" directory -> target
 # directory under vendor/_static/.
@@ -152,8 +156,15 @@ PACKAGES = {
         homepage="https://revealjs.com/ (https://github.com/hakimel/reveal.js)",
         dest="reveal.js",
         root="dist/theme",
-        files=["dist/reveal.js", "dist/reveal.css", "dist/reset.css", "dist/theme/white.css",
-               "dist/theme/fonts/source-sans-pro", "plugin/notes/notes.js", "LICENSE"],
+        files=[
+            "dist/reveal.js",
+            "dist/reveal.css",
+            "dist/reset.css",
+            "dist/theme/white.css",
+            "dist/theme/fonts/source-sans-pro",
+            "plugin/notes/notes.js",
+            "LICENSE",
+        ],
     ),
     # nbconvert's slides template loads jQuery before the widget manager
     "jquery": dict(
@@ -296,13 +307,16 @@ def generated_files() -> dict:
         if p.get("test_only"):
             continue
         lines += [
-            f"{name} {p['version']}  -  licence {p['license']}, " + p.get("license_note", f"see _static/{p['dest']}/LICENSE"),
+            f"{name} {p['version']}  -  licence {p['license']}, "
+            + p.get("license_note", f"see _static/{p['dest']}/LICENSE"),
             f"  {p['homepage']}",
             f"  npm tarball {p['tarball']}  integrity {p['integrity']}",
             "",
         ]
-    lines.append("jupyter-widgets/embed-amd.js bundles further libraries; their notices are in "
-                 "_static/jupyter-widgets/embed.js.LICENSE.txt")
+    lines.append(
+        "jupyter-widgets/embed-amd.js bundles further libraries; their notices are in "
+        "_static/jupyter-widgets/embed.js.LICENSE.txt"
+    )
     return {
         "jupyter-widgets/LICENSE": JUPYTER_WIDGETS_LICENSE,
         "jupyter-widgets/mathjax3-compat.js": MATHJAX3_COMPAT_JS,
@@ -319,8 +333,10 @@ def tarball_problem(path: Path, p: dict) -> str:
         return f"{path.name} is missing"
     sha512 = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
     if sha512 != p["integrity"] or hashlib.sha1(data).hexdigest() != p["shasum"]:
-        return (f"{path.name} does not match its pinned checksum (expected {p['integrity']}, "
-                f"got {sha512}, {len(data):,} bytes)")
+        return (
+            f"{path.name} does not match its pinned checksum (expected {p['integrity']}, "
+            f"got {sha512}, {len(data):,} bytes)"
+        )
     return ""
 
 
@@ -333,11 +349,17 @@ def planned_files(tgz: Path, p: dict) -> dict:
             hits = [name for name in members if fnmatch.fnmatch(name, pattern)]
             below = [name for name in members if name.startswith(pattern.rstrip("/") + "/")]
             if not hits and not below:
-                raise VendorError(f"{pattern} not found in {tgz.name}: fix the `files` of {p['tarball']} in PACKAGES")
+                raise VendorError(
+                    f"{pattern} not found in {tgz.name}: fix the `files` of {p['tarball']} in PACKAGES"
+                )
             for name in hits:
-                planned[f"{p['dest']}/{name.rsplit('/', 1)[-1]}"] = tf.extractfile(members[name]).read()
+                planned[f"{p['dest']}/{name.rsplit('/', 1)[-1]}"] = tf.extractfile(
+                    members[name]
+                ).read()
             for name in below:
-                planned[f"{p['dest']}/{name.removeprefix(p['root'] + '/')}"] = tf.extractfile(members[name]).read()
+                planned[f"{p['dest']}/{name.removeprefix(p['root'] + '/')}"] = tf.extractfile(
+                    members[name]
+                ).read()
     return planned
 
 
@@ -366,11 +388,18 @@ def tree_problems(static: Path, tree: dict) -> list:
         path = static / rel
         if not path.is_file():
             problems.append(f"{path} is missing")
-        elif path.stat().st_size != len(data) or hashlib.sha256(path.read_bytes()).digest() != hashlib.sha256(data).digest():
-            problems.append(f"{path} differs from the pinned package ({path.stat().st_size:,} bytes, expected {len(data):,})")
+        elif (
+            path.stat().st_size != len(data)
+            or hashlib.sha256(path.read_bytes()).digest() != hashlib.sha256(data).digest()
+        ):
+            problems.append(
+                f"{path} differs from the pinned package ({path.stat().st_size:,} bytes, expected {len(data):,})"
+            )
     if static.is_dir():
         extra = sorted(str(f.relative_to(static)) for f in static.rglob("*") if f.is_file())
-        problems += [f"{static / rel} is not part of any pinned package" for rel in extra if rel not in tree]
+        problems += [
+            f"{static / rel} is not part of any pinned package" for rel in extra if rel not in tree
+        ]
     return problems
 
 
@@ -382,7 +411,11 @@ def registry() -> str:
 
 
 def proxy_note() -> str:
-    proxies = [f"{v}={os.environ[v]}" for v in ("HTTPS_PROXY", "https_proxy", "npm_config_https_proxy", "npm_config_proxy") if os.environ.get(v)]
+    proxies = [
+        f"{v}={os.environ[v]}"
+        for v in ("HTTPS_PROXY", "https_proxy", "npm_config_https_proxy", "npm_config_proxy")
+        if os.environ.get(v)
+    ]
     return f" (through {', '.join(proxies)})" if proxies else ""
 
 
@@ -397,15 +430,38 @@ def unreachable(how: str, reason: str) -> VendorError:
 def npm_pack(workdir: Path) -> None:
     specs = [f"{name}@{p['version']}" for name, p in PACKAGES.items()]
     log("npm pack " + " ".join(specs))
-    cmd = ["npm", "pack", "--loglevel=error", f"--fetch-timeout={NETWORK_TIMEOUT * 1000}", "--fetch-retries=0", *specs]
+    cmd = [
+        "npm",
+        "pack",
+        "--loglevel=error",
+        f"--fetch-timeout={NETWORK_TIMEOUT * 1000}",
+        "--fetch-retries=0",
+        *specs,
+    ]
     try:
-        proc = subprocess.run(cmd, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                              timeout=2 * NETWORK_TIMEOUT)
+        proc = subprocess.run(
+            cmd,
+            cwd=workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=2 * NETWORK_TIMEOUT,
+        )
     except subprocess.TimeoutExpired:
         raise unreachable("npm", f"no answer within {2 * NETWORK_TIMEOUT} s") from None
     if proc.returncode != 0:
-        lines = [ln.removeprefix("npm error").removeprefix("npm ERR!").strip() for ln in proc.stderr.splitlines() if ln.strip()]
-        raise unreachable("npm", next((ln for ln in lines if "reason" in ln or "request to" in ln), lines[-1] if lines else f"exit code {proc.returncode}"))
+        lines = [
+            ln.removeprefix("npm error").removeprefix("npm ERR!").strip()
+            for ln in proc.stderr.splitlines()
+            if ln.strip()
+        ]
+        raise unreachable(
+            "npm",
+            next(
+                (ln for ln in lines if "reason" in ln or "request to" in ln),
+                lines[-1] if lines else f"exit code {proc.returncode}",
+            ),
+        )
 
 
 def registry_download(workdir: Path) -> None:
@@ -414,7 +470,10 @@ def registry_download(workdir: Path) -> None:
         url = f"{registry()}/{name}/-/{base}-{p['version']}.tgz"
         log(f"downloading {url}")
         try:
-            with urllib.request.urlopen(url, timeout=NETWORK_TIMEOUT) as r, open(workdir / p["tarball"], "wb") as f:
+            with (
+                urllib.request.urlopen(url, timeout=NETWORK_TIMEOUT) as r,
+                open(workdir / p["tarball"], "wb") as f,
+            ):
                 shutil.copyfileobj(r, f)
         except (OSError, ValueError) as exc:  # URLError, HTTPError, timeouts, refused connections
             raise unreachable("urllib", getattr(exc, "reason", None) or exc) from None
@@ -428,8 +487,12 @@ def fetch_tarballs(tarballs: Path, *, use_npm: bool) -> None:
         for p in PACKAGES.values():
             problem = tarball_problem(tmp / p["tarball"], p)
             if problem:
-                raise VendorError(f"CHECKSUM MISMATCH: {problem}. Refusing to use it; vendor/ was not changed.")
-            log(f"verified {p['tarball']} ({(tmp / p['tarball']).stat().st_size:,} bytes) sha1 {p['shasum']}")
+                raise VendorError(
+                    f"CHECKSUM MISMATCH: {problem}. Refusing to use it; vendor/ was not changed."
+                )
+            log(
+                f"verified {p['tarball']} ({(tmp / p['tarball']).stat().st_size:,} bytes) sha1 {p['shasum']}"
+            )
         tarballs.mkdir(parents=True, exist_ok=True)
         for p in PACKAGES.values():
             shutil.move(str(tmp / p["tarball"]), str(tarballs / p["tarball"]))
@@ -448,17 +511,33 @@ def install(static: Path, tree: dict) -> None:
     staging.rename(static)
 
 
-def ensure(vendor: Path, tarballs: Path = CACHE, *, force: bool = False, check_only: bool = False, use_npm: bool = True) -> int:
+def ensure(
+    vendor: Path,
+    tarballs: Path = CACHE,
+    *,
+    force: bool = False,
+    check_only: bool = False,
+    use_npm: bool = True,
+) -> int:
     """Verify (and restore or fetch) vendor/_static/ and, next to ``vendor``, the test-only vendor-test/."""
     for static, test_only in ((vendor / "_static", False), (vendor.parent / "vendor-test", True)):
-        status = _ensure_folder(static, tarballs, test_only=test_only, force=force, check_only=check_only, use_npm=use_npm)
+        status = _ensure_folder(
+            static,
+            tarballs,
+            test_only=test_only,
+            force=force,
+            check_only=check_only,
+            use_npm=use_npm,
+        )
         if status:
             return status
         force = False  # the tarballs were fetched for the first folder
     return 0
 
 
-def _ensure_folder(static: Path, tarballs: Path, *, test_only: bool, force: bool, check_only: bool, use_npm: bool) -> int:
+def _ensure_folder(
+    static: Path, tarballs: Path, *, test_only: bool, force: bool, check_only: bool, use_npm: bool
+) -> int:
     name = f"{static.parent.name}/{static.name}" if not test_only else static.name
     tree = None
     try:
@@ -468,7 +547,10 @@ def _ensure_folder(static: Path, tarballs: Path, *, test_only: bool, force: bool
             log(f"{exc}")
             return 1
         log(f"{exc}: fetching the pinned tarballs")
-    except (OSError, tarfile.TarError) as exc:  # a tarball that passed its checksum but cannot be read
+    except (
+        OSError,
+        tarfile.TarError,
+    ) as exc:  # a tarball that passed its checksum but cannot be read
         log(f"cannot read the cached tarballs ({exc}): fetching them again")
     if tree is not None:
         problems = tree_problems(static, tree)
@@ -485,7 +567,9 @@ def _ensure_folder(static: Path, tarballs: Path, *, test_only: bool, force: bool
     install(static, tree)
     problems = tree_problems(static, tree)
     if problems:
-        raise VendorError(f"{problems[0]} even after writing it: is the disk full or vendor/ read-only?")
+        raise VendorError(
+            f"{problems[0]} even after writing it: is the disk full or vendor/ read-only?"
+        )
     size = sum(len(d) for d in tree.values())
     log(f"wrote {name}/ ({len(tree)} files, {size / 1e6:.1f} MB), every file verified")
     return 0
@@ -493,15 +577,38 @@ def _ensure_folder(static: Path, tarballs: Path, *, test_only: bool, force: bool
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
-    ap.add_argument("--force", action="store_true", help="fetch the tarballs again even if the cached ones are fine")
-    ap.add_argument("--check", action="store_true", help="only verify; exit 1 naming the first bad file")
-    ap.add_argument("--vendor", type=Path, default=VENDOR, help="the vendor folder (default: vendor/ next to _config.yml)")
-    ap.add_argument("--cache", type=Path, default=CACHE, help=f"where the verified tarballs are kept (default: {CACHE})")
-    ap.add_argument("--no-npm", action="store_true", help="download with Python even if npm is installed")
+    ap.add_argument(
+        "--force",
+        action="store_true",
+        help="fetch the tarballs again even if the cached ones are fine",
+    )
+    ap.add_argument(
+        "--check", action="store_true", help="only verify; exit 1 naming the first bad file"
+    )
+    ap.add_argument(
+        "--vendor",
+        type=Path,
+        default=VENDOR,
+        help="the vendor folder (default: vendor/ next to _config.yml)",
+    )
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=CACHE,
+        help=f"where the verified tarballs are kept (default: {CACHE})",
+    )
+    ap.add_argument(
+        "--no-npm", action="store_true", help="download with Python even if npm is installed"
+    )
     args = ap.parse_args(argv)
     try:
-        return ensure(args.vendor, args.cache, force=args.force, check_only=args.check,
-                      use_npm=bool(shutil.which("npm")) and not args.no_npm)
+        return ensure(
+            args.vendor,
+            args.cache,
+            force=args.force,
+            check_only=args.check,
+            use_npm=bool(shutil.which("npm")) and not args.no_npm,
+        )
     except VendorError as exc:
         print(f"fetch_vendor: ERROR: {exc}", file=sys.stderr, flush=True)
         return 1

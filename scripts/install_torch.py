@@ -50,16 +50,32 @@ def main() -> int:
     folder = os.environ.get("TORCH_WHEELS", "/opt/wheels")
     wheel = matching_wheel(folder)
     if wheel is None:
-        print(f"torch: no local CPU wheel of torch {VERSION} for {python} in {folder}; skipped (the torch comparisons and tests are skipped)")
+        print(
+            f"torch: no local CPU wheel of torch {VERSION} for {python} in {folder}; skipped (the torch comparisons and tests are skipped)"
+        )
         return 0
     command = [
-        sys.executable, "-m", "pip", "install", "--quiet", "--timeout", "15", "--retries", "1", wheel,
-        "-r", os.path.join(ROOT, "requirements-torch.txt"), "-c", os.path.join(ROOT, "constraints.txt"),
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--timeout",
+        "15",
+        "--retries",
+        "1",
+        wheel,
+        "-r",
+        os.path.join(ROOT, "requirements-torch.txt"),
+        "-c",
+        os.path.join(ROOT, "constraints.txt"),
     ]
     print(f"torch: installing {os.path.basename(wheel)}")
     if subprocess.run(command, check=False).returncode:
         # optional: a setup without a connection (or a wheelhouse without torch's dependencies) goes on without it
-        print("torch: could not install torch or its dependencies (see pip's error above); skipped (the torch comparisons and tests are skipped)")
+        print(
+            "torch: could not install torch or its dependencies (see pip's error above); skipped (the torch comparisons and tests are skipped)"
+        )
     return 0
 
 

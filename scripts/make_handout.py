@@ -48,8 +48,14 @@ from make_slides import toc_entries as toc_docnames  # noqa: E402  (the pages of
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PAPERS = {"a4": ("A4", 210.0, 297.0), "letter": ("Letter", 215.9, 279.4)}
 SOLUTIONS = ("none", "appendix", "inline")
 MARGIN = {"top": "20mm", "bottom": "20mm", "left": "16mm", "right": "16mm"}
@@ -123,7 +129,9 @@ def serve(site: Path):
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site))
+    )
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd
 
@@ -141,10 +149,15 @@ def _count(pdf: bytes) -> int:
 
 def cover_html(course: str, entries: list, paper: str, solutions: str, site_url: str) -> str:
     rows = "\n".join(
-        f'<tr><td class="t">{html.escape(title)}</td><td class="n">{page}</td></tr>' for title, page in entries)
+        f'<tr><td class="t">{html.escape(title)}</td><td class="n">{page}</td></tr>'
+        for title, page in entries
+    )
     where = html.escape(site_url) if site_url else "the course website"
-    sol = {"none": "Solutions are not included.", "appendix": "Solutions are in the appendix.",
-           "inline": "Solutions are printed after their exercises."}[solutions]
+    sol = {
+        "none": "Solutions are not included.",
+        "appendix": "Solutions are in the appendix.",
+        "inline": "Solutions are printed after their exercises.",
+    }[solutions]
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(course)}</title>
 <style>
 body {{ font-family: "DejaVu Sans", "Liberation Sans", sans-serif; font-size: 11pt; color: #000; }}
@@ -172,8 +185,11 @@ def overlay_html(labels: list, course: str, paper: str) -> str:
     total = len(labels)
     pages = "\n".join(
         f'<div class="p"><div class="h"><span>{html.escape(label)}</span><span>{html.escape(course)}</span></div>'
-        f'<div class="f">{n} / {total}</div></div>' if label is not None else '<div class="p"></div>'
-        for n, label in enumerate(labels, start=1))
+        f'<div class="f">{n} / {total}</div></div>'
+        if label is not None
+        else '<div class="p"></div>'
+        for n, label in enumerate(labels, start=1)
+    )
     return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><style>
 @page {{ size: {w}mm {h}mm; margin: 0; }}
 html, body {{ margin: 0; padding: 0; }}
@@ -194,13 +210,24 @@ def appendix_html(chapters: list) -> str:
         parts.append(f'<h2 class="convlayer-appendix-chapter">{html.escape(title)}</h2>')
         for item in moved:
             if item["label"]:
-                parts.append(f'<p class="rubric"><strong>Solution to {html.escape(item["label"])}</strong></p>')
+                parts.append(
+                    f'<p class="rubric"><strong>Solution to {html.escape(item["label"])}</strong></p>'
+                )
             parts.append(item["html"])
     return "\n".join(parts)
 
 
-def build(site: Path, book: Path, out: Path, *, paper: str = "a4", solutions: str = "appendix",
-          site_url: str = "", log=print, browser=None) -> dict:
+def build(
+    site: Path,
+    book: Path,
+    out: Path,
+    *,
+    paper: str = "a4",
+    solutions: str = "appendix",
+    site_url: str = "",
+    log=print,
+    browser=None,
+) -> dict:
     """Write the handout PDF to ``out``; returns a summary (pages, chapter start pages, seconds).
 
     ``browser``: a Playwright Chromium browser to use (default: launch /usr/bin/chromium).
@@ -213,13 +240,19 @@ def build(site: Path, book: Path, out: Path, *, paper: str = "a4", solutions: st
     docnames = toc_docnames(book)
     missing = [d for d in docnames if not (site / f"{d}.html").is_file()]
     if missing:
-        raise HandoutError(f"{site / (missing[0] + '.html')} is missing: build the site first (`make book`)")
+        raise HandoutError(
+            f"{site / (missing[0] + '.html')} is missing: build the site first (`make book`)"
+        )
     if not Path(CHROMIUM).exists():
-        raise HandoutError(f"{CHROMIUM} not found: run `make browser` (scripts/install_chromium.sh)")
+        raise HandoutError(
+            f"{CHROMIUM} not found: run `make browser` (scripts/install_chromium.sh)"
+        )
     from playwright.sync_api import sync_playwright
     from pypdf import PdfReader, PdfWriter
 
-    course = (yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8")) or {}).get("title", "Course")
+    course = (yaml.safe_load((book / "_config.yml").read_text(encoding="utf-8")) or {}).get(
+        "title", "Course"
+    )
     t0 = time.monotonic()
     httpd = serve(site)
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -230,12 +263,19 @@ def build(site: Path, book: Path, out: Path, *, paper: str = "a4", solutions: st
         with contextlib.ExitStack() as stack:
             if browser is None:
                 p = stack.enter_context(sync_playwright())
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+                browser = p.chromium.launch(
+                    executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+                )
                 stack.callback(browser.close)
-            ctx = browser.new_context(viewport={"width": 1100, "height": 1400}, service_workers="block")
+            ctx = browser.new_context(
+                viewport={"width": 1100, "height": 1400}, service_workers="block"
+            )
 
             def route(r):
-                if urlsplit(r.request.url).hostname in ("127.0.0.1", None) or r.request.url.startswith(("data:", "blob:")):
+                if urlsplit(r.request.url).hostname in (
+                    "127.0.0.1",
+                    None,
+                ) or r.request.url.startswith(("data:", "blob:")):
                     r.continue_()
                 else:
                     blocked.append(r.request.url)
@@ -254,9 +294,13 @@ def build(site: Path, book: Path, out: Path, *, paper: str = "a4", solutions: st
                 page.emulate_media(media="screen")
                 chapters.append((info["title"], pdf, info["moved"]))
                 mjx_styles += info["mjxStyles"]
-                log(f"make_handout: {docname}: {_count(pdf)} pages, {info['explorers']} explorers, "
-                    f"{len(info['moved'])} solutions moved, {time.monotonic() - t1:.1f} s")
-            appendix = appendix_html([(t, m) for t, _, m in chapters]) if solutions == "appendix" else ""
+                log(
+                    f"make_handout: {docname}: {_count(pdf)} pages, {info['explorers']} explorers, "
+                    f"{len(info['moved'])} solutions moved, {time.monotonic() - t1:.1f} s"
+                )
+            appendix = (
+                appendix_html([(t, m) for t, _, m in chapters]) if solutions == "appendix" else ""
+            )
             if appendix:
                 # the last page's style sheets (site, MathJax) print the appendix
                 page.goto(f"{base}/{docnames[-1]}.html", wait_until="load")
@@ -268,7 +312,9 @@ def build(site: Path, book: Path, out: Path, *, paper: str = "a4", solutions: st
                       const main = document.querySelector("article.bd-article") || document.querySelector("main");
                       main.innerHTML = '<section class="convlayer-appendix">' + body + '</section>';
                       for (const css of styles) { const s = document.createElement("style"); s.textContent = css; document.head.appendChild(s); }
-                    }""", [appendix, mjx_styles])
+                    }""",
+                    [appendix, mjx_styles],
+                )
                 page.emulate_media(media="print")
                 chapters.append(("Appendix: solutions", _pdf(page, paper), []))
                 log(f"make_handout: appendix: {_count(chapters[-1][1])} pages")
@@ -288,8 +334,11 @@ def build(site: Path, book: Path, out: Path, *, paper: str = "a4", solutions: st
             for title, pdf, _ in chapters:
                 labels += [title] * _count(pdf)
             page.set_content(overlay_html(labels, course, paper))
-            overlay = page.pdf(format=PAPERS[paper][0], margin={"top": "0", "bottom": "0", "left": "0", "right": "0"},
-                               prefer_css_page_size=True)
+            overlay = page.pdf(
+                format=PAPERS[paper][0],
+                margin={"top": "0", "bottom": "0", "left": "0", "right": "0"},
+                prefer_css_page_size=True,
+            )
             ctx.close()
     finally:
         httpd.shutdown()
@@ -301,36 +350,64 @@ def build(site: Path, book: Path, out: Path, *, paper: str = "a4", solutions: st
         writer.append(PdfReader(io.BytesIO(pdf)))
     over = PdfReader(io.BytesIO(overlay))
     if len(over.pages) != len(writer.pages):
-        raise HandoutError(f"overlay has {len(over.pages)} pages for {len(writer.pages)}: page sizes differ")
+        raise HandoutError(
+            f"overlay has {len(over.pages)} pages for {len(writer.pages)}: page sizes differ"
+        )
     for i, pg in enumerate(writer.pages):
         if labels[i] is not None:
             pg.merge_page(over.pages[i])
     starts = dict(numbered)
     for title, first in numbered:
         writer.add_outline_item(title=title, page_number=first - 1)
-    writer.add_metadata({"/Title": f"{course} (handout)", "/Creator": "convlayer scripts/make_handout.py"})
+    writer.add_metadata(
+        {"/Title": f"{course} (handout)", "/Creator": "convlayer scripts/make_handout.py"}
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as f:
         writer.write(f)
-    summary = {"pages": len(writer.pages), "starts": starts, "seconds": time.monotonic() - t0,
-               "errors": errors, "cover_pages": cover_pages}
-    log(f"make_handout: wrote {out} ({summary['pages']} pages, {out.stat().st_size / 1e6:.1f} MB, "
-        f"{PAPERS[paper][0]}, solutions {solutions}) in {summary['seconds']:.0f} s")
+    summary = {
+        "pages": len(writer.pages),
+        "starts": starts,
+        "seconds": time.monotonic() - t0,
+        "errors": errors,
+        "cover_pages": cover_pages,
+    }
+    log(
+        f"make_handout: wrote {out} ({summary['pages']} pages, {out.stat().st_size / 1e6:.1f} MB, "
+        f"{PAPERS[paper][0]}, solutions {solutions}) in {summary['seconds']:.0f} s"
+    )
     return summary
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--site", type=Path, default=ROOT / "_build" / "html", help="the built site (default _build/html)")
-    ap.add_argument("--book", type=Path, default=ROOT, help="the folder with _toc.yml and _config.yml")
-    ap.add_argument("--out", type=Path, default=ROOT / "_build" / "handout" / "convlayer-handout.pdf")
+    ap.add_argument(
+        "--site",
+        type=Path,
+        default=ROOT / "_build" / "html",
+        help="the built site (default _build/html)",
+    )
+    ap.add_argument(
+        "--book", type=Path, default=ROOT, help="the folder with _toc.yml and _config.yml"
+    )
+    ap.add_argument(
+        "--out", type=Path, default=ROOT / "_build" / "handout" / "convlayer-handout.pdf"
+    )
     ap.add_argument("--paper", default="a4", help="a4 (default) or letter")
     ap.add_argument("--solutions", default="appendix", help="none, appendix (default) or inline")
-    ap.add_argument("--site-url", default="", help="the published site's address, for the explorers' captions")
+    ap.add_argument(
+        "--site-url", default="", help="the published site's address, for the explorers' captions"
+    )
     args = ap.parse_args(argv)
     try:
-        build(args.site.resolve(), args.book.resolve(), args.out.resolve(), paper=args.paper,
-              solutions=args.solutions.lower(), site_url=args.site_url)
+        build(
+            args.site.resolve(),
+            args.book.resolve(),
+            args.out.resolve(),
+            paper=args.paper,
+            solutions=args.solutions.lower(),
+            site_url=args.site_url,
+        )
     except HandoutError as exc:
         print(f"make_handout: ERROR: {exc}", file=sys.stderr)
         return 1

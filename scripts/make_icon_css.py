@@ -27,8 +27,23 @@ OUT = ROOT / "_static" / "icons.css"
 # icon names as in the theme's class attributes (fa-<name>), by Font Awesome pack
 ICONS = {
     "solid": [
-        "angle-left", "angle-right", "arrow-up", "bars", "circle-half-stroke", "compress", "download",
-        "expand", "file", "file-pdf", "list", "magnifying-glass", "moon", "outdent", "rocket", "sun", "xmark",
+        "angle-left",
+        "angle-right",
+        "arrow-up",
+        "bars",
+        "circle-half-stroke",
+        "compress",
+        "download",
+        "expand",
+        "file",
+        "file-pdf",
+        "list",
+        "magnifying-glass",
+        "moon",
+        "outdent",
+        "rocket",
+        "sun",
+        "xmark",
     ],
     "brands": ["github"],
 }
@@ -37,9 +52,18 @@ ICONS = {
 # admonition title, drawn from a font glyph in CSS (`content: "\\f05a"`);
 # "" is the default for kinds not listed
 ADMONITION_ICONS = {
-    "": "bell", "note": "circle-info", "error": "circle-xmark", "exercise": "pencil", "admonition-todo": "pencil",
-    "hint": "lightbulb", "tip": "lightbulb", "seealso": "share", "attention": "circle-exclamation",
-    "important": "circle-exclamation", "caution": "triangle-exclamation", "warning": "triangle-exclamation",
+    "": "bell",
+    "note": "circle-info",
+    "error": "circle-xmark",
+    "exercise": "pencil",
+    "admonition-todo": "pencil",
+    "hint": "lightbulb",
+    "tip": "lightbulb",
+    "seealso": "share",
+    "attention": "circle-exclamation",
+    "important": "circle-exclamation",
+    "caution": "triangle-exclamation",
+    "warning": "triangle-exclamation",
     "danger": "triangle-exclamation",
 }
 
@@ -51,7 +75,14 @@ ICON_RE = re.compile(r'(?:"([a-z0-9-]+)"|([a-z0-9]+)):\[(\d+),(\d+),\[[^\]]*\],"
 def fontawesome_js() -> Path:
     import pydata_sphinx_theme
 
-    return Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "scripts" / "fontawesome.js"
+    return (
+        Path(pydata_sphinx_theme.__file__).parent
+        / "theme"
+        / "pydata_sphinx_theme"
+        / "static"
+        / "scripts"
+        / "fontawesome.js"
+    )
 
 
 def packs(js: str) -> dict[str, dict[str, tuple[int, int, str]]]:
@@ -59,7 +90,7 @@ def packs(js: str) -> dict[str, dict[str, tuple[int, int, str]]]:
     found = {}
     start = 0
     for m in re.finditer(r'd\("(fa[a-z]*)",p\)', js):
-        body = js[start:m.start()]
+        body = js[start : m.start()]
         begin = body.rfind("var p={")
         icons = {}
         for im in ICON_RE.finditer(body[begin:]):
@@ -84,26 +115,34 @@ ADMONITION_TITLE = "html body div.admonition{kind}:not(.solution) > p.admonition
 
 def main() -> int:
     js = fontawesome_js().read_text(encoding="utf-8")
-    version = re.search(r"Font Awesome Free (\d+\.\d+\.\d+)", fontawesome_js().with_name("fontawesome.js.LICENSE.txt").read_text())
+    version = re.search(
+        r"Font Awesome Free (\d+\.\d+\.\d+)",
+        fontawesome_js().with_name("fontawesome.js.LICENSE.txt").read_text(),
+    )
     available = packs(js)
     rules, names = [], []
     for pack, icons in ICONS.items():
         defined = available[PACK_PREFIX[pack]]
         for name in icons:
             if name not in defined:
-                sys.exit(f"make_icon_css: fa-{name} is not in the {pack} pack of {fontawesome_js()}")
+                sys.exit(
+                    f"make_icon_css: fa-{name} is not in the {pack} pack of {fontawesome_js()}"
+                )
             rules.append(icon_rule(name, *defined[name]))
             names.append(f".fa-{name}")
     solid = available[PACK_PREFIX["solid"]]
     admonition_rules = []
     for kind, name in ADMONITION_ICONS.items():
         if name not in solid:
-            sys.exit(f"make_icon_css: fa-{name} (admonition {kind or 'default'}) is not in the solid pack")
+            sys.exit(
+                f"make_icon_css: fa-{name} (admonition {kind or 'default'}) is not in the solid pack"
+            )
         selector = ADMONITION_TITLE.format(kind=f".{kind}" if kind else "")
         admonition_rules.append(f"{selector} {{ --convlayer-icon: {svg_url(*solid[name])}; }}")
     selector = ",\n".join(f"html {n}::before" for n in names)
     elements = ",\n".join(f"html {n}" for n in names)
-    css = f"""/* Written by scripts/make_icon_css.py: do not edit by hand.
+    css = (
+        f"""/* Written by scripts/make_icon_css.py: do not edit by hand.
    The theme's Font Awesome icons drawn as CSS masks in the text colour, so that
    no icon font (274 kB) is downloaded; also the icons after admonition titles. Icons: Font Awesome Free {version.group(1) if version else ""}
    by Fonticons, Inc., CC BY 4.0 (https://fontawesome.com/license/free). */
@@ -122,7 +161,10 @@ def main() -> int:
   -webkit-mask: var(--convlayer-icon) center / contain no-repeat;
   mask: var(--convlayer-icon) center / contain no-repeat;
 }}
-""" + "\n".join(rules + admonition_rules) + "\n"
+"""
+        + "\n".join(rules + admonition_rules)
+        + "\n"
+    )
     OUT.write_text(css, encoding="utf-8")
     print(f"make_icon_css: wrote {OUT.relative_to(ROOT)} ({len(names)} icons, {len(css):,} bytes)")
     return 0

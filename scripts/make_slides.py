@@ -46,7 +46,12 @@ OVERVIEW = "slide-overview"
 SLIDES_DIR = "slides"
 OVERVIEW_NAME = "overview"
 # outputs a deck shows: pictures and explorers (printed text belongs to the book)
-SHOWN_MIMES = ("application/vnd.jupyter.widget-view+json", "image/svg+xml", "image/png", "text/html")
+SHOWN_MIMES = (
+    "application/vnd.jupyter.widget-view+json",
+    "image/svg+xml",
+    "image/png",
+    "text/html",
+)
 # MyST syntax that nbconvert would print raw on a slide
 MYST = re.compile(r"\{(eq|doc|ref|numref|math|term|download)\}`|^(```|:::)\{", re.M)
 
@@ -92,12 +97,18 @@ def is_slide_cell(cell) -> bool:
 def _check_cell(cell, where: str) -> None:
     cid = cell.get("id", "?")
     if SLIDE_ONLY in tags(cell) and "remove-cell" not in tags(cell):
-        raise SlidesError(f"{where}: cell {cid} is tagged {SLIDE_ONLY!r} but not 'remove-cell': the book would show it")
+        raise SlidesError(
+            f"{where}: cell {cid} is tagged {SLIDE_ONLY!r} but not 'remove-cell': the book would show it"
+        )
     if cell.cell_type == "markdown" and MYST.search(cell.source):
-        raise SlidesError(f"{where}: slide cell {cid} uses MyST syntax ({MYST.search(cell.source).group(0)!r}), "
-                          "which a deck would show raw: write plain Markdown and $...$ math on slides")
+        raise SlidesError(
+            f"{where}: slide cell {cid} uses MyST syntax ({MYST.search(cell.source).group(0)!r}), "
+            "which a deck would show raw: write plain Markdown and $...$ math on slides"
+        )
     if cell.cell_type == "code" and cell.get("execution_count") is None:
-        raise SlidesError(f"{where}: slide cell {cid} was never executed: run `make notebooks` first")
+        raise SlidesError(
+            f"{where}: slide cell {cid} was never executed: run `make notebooks` first"
+        )
 
 
 def deck_cell(cell):
@@ -106,8 +117,12 @@ def deck_cell(cell):
     cell.metadata.setdefault("slideshow", {}).setdefault("slide_type", "-")
     if cell.cell_type == "code":
         alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
-        cell.outputs = [_figure(o, alt) for o in cell.outputs if o.get("output_type") in ("display_data", "execute_result")
-                        and any(m in o.get("data", {}) for m in SHOWN_MIMES)]
+        cell.outputs = [
+            _figure(o, alt)
+            for o in cell.outputs
+            if o.get("output_type") in ("display_data", "execute_result")
+            and any(m in o.get("data", {}) for m in SHOWN_MIMES)
+        ]
     return cell
 
 
@@ -120,8 +135,10 @@ def _figure(output, alt: str):
         svg = re.sub(r"^<\?xml[^>]*>\s*|<!DOCTYPE[^>]*>\s*", "", svg.strip())
         body = f'<div class="convlayer-slide-figure" role="img" aria-label="{html.escape(alt)}">{svg}</div>'
     elif "image/png" in data:
-        body = (f'<div class="convlayer-slide-figure"><img src="data:image/png;base64,{data["image/png"].strip()}" '
-                f'alt="{html.escape(alt)}"></div>')
+        body = (
+            f'<div class="convlayer-slide-figure"><img src="data:image/png;base64,{data["image/png"].strip()}" '
+            f'alt="{html.escape(alt)}"></div>'
+        )
     else:
         return output
     return nbformat.v4.new_output("display_data", data={"text/html": body})
@@ -151,14 +168,21 @@ def chapter_deck(nb, docname: str, where: str):
             _check_cell(cell, where)
             cells.append(deck_cell(cell))
     if not cells:
-        raise SlidesError(f"{where}: no slide cells (tag cells {SLIDE_ONLY!r} or give them slideshow metadata)")
+        raise SlidesError(
+            f"{where}: no slide cells (tag cells {SLIDE_ONLY!r} or give them slideshow metadata)"
+        )
     if slide_type(cells[0]) != "slide":
-        raise SlidesError(f"{where}: the first slide cell ({cells[0].get('id')}) must have slide_type 'slide'")
+        raise SlidesError(
+            f"{where}: the first slide cell ({cells[0].get('id')}) must have slide_type 'slide'"
+        )
     page = posixpath.relpath(f"{docname}.html", SLIDES_DIR)
-    cells.append(md_cell(
-        f"## Read on\n\n- The chapter, with every derivation, the code and the exercises: "
-        f"[{html.escape(title_of(nb))}]({page})\n- All decks: [overview]({OVERVIEW_NAME}.slides.html)",
-        cell_id="slides-generated-read-on"))
+    cells.append(
+        md_cell(
+            f"## Read on\n\n- The chapter, with every derivation, the code and the exercises: "
+            f"[{html.escape(title_of(nb))}]({page})\n- All decks: [overview]({OVERVIEW_NAME}.slides.html)",
+            cell_id="slides-generated-read-on",
+        )
+    )
     deck = copy.deepcopy(nb)
     deck.cells = cells
     return deck
@@ -166,10 +190,16 @@ def chapter_deck(nb, docname: str, where: str):
 
 def overview_deck(chapters: list, book_title: str):
     """Title slide listing every chapter deck, then every chapter's ``slide-overview`` cells."""
-    rows = "\n".join(f"{n}. [{html.escape(title)}]({name}.slides.html)"
-                     for n, (name, title, _) in enumerate(chapters, start=1))
-    cells = [md_cell(f"# {book_title}\n\nAn overview of the lecture. One deck per chapter:\n\n{rows}",
-                     cell_id="slides-generated-overview-title")]
+    rows = "\n".join(
+        f"{n}. [{html.escape(title)}]({name}.slides.html)"
+        for n, (name, title, _) in enumerate(chapters, start=1)
+    )
+    cells = [
+        md_cell(
+            f"# {book_title}\n\nAn overview of the lecture. One deck per chapter:\n\n{rows}",
+            cell_id="slides-generated-overview-title",
+        )
+    ]
     widgets = {}
     for name, title, nb in chapters:
         for cell in nb.cells:
@@ -186,7 +216,9 @@ def overview_deck(chapters: list, book_title: str):
     deck.metadata = copy.deepcopy(chapters[0][2].metadata) if chapters else {}
     deck.metadata.pop("widgets", None)
     if widgets and any(
-        o.get("data", {}).get("application/vnd.jupyter.widget-view+json") for c in cells for o in c.get("outputs", [])
+        o.get("data", {}).get("application/vnd.jupyter.widget-view+json")
+        for c in cells
+        for o in c.get("outputs", [])
     ):
         deck.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": widgets}
     return deck
@@ -207,7 +239,9 @@ def exporter():
 
 def write_deck(deck, out: Path, title: str, static: str) -> int:
     body, _ = exporter().from_notebook_node(
-        deck, resources={"convlayer": {"static": static, "title": title}, "metadata": {"name": title}})
+        deck,
+        resources={"convlayer": {"static": static, "title": title}, "metadata": {"name": title}},
+    )
     out.write_text(body, encoding="utf-8")
     return len(body.encode())
 
@@ -215,8 +249,10 @@ def write_deck(deck, out: Path, title: str, static: str) -> int:
 def build(book: Path, site: Path) -> list[Path]:
     """Write every deck into ``site/slides/``; returns their paths."""
     if not (site / "_static" / "reveal.js" / "reveal.js").is_file():
-        raise SlidesError(f"{site}/_static/reveal.js/reveal.js is missing: build the site first (`make book`), "
-                          "which also fetches and checks reveal.js (`make vendor`)")
+        raise SlidesError(
+            f"{site}/_static/reveal.js/reveal.js is missing: build the site first (`make book`), "
+            "which also fetches and checks reveal.js (`make vendor`)"
+        )
     out_dir = site / SLIDES_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
     static = posixpath.relpath("_static", SLIDES_DIR)
@@ -231,14 +267,19 @@ def build(book: Path, site: Path) -> list[Path]:
         target = out_dir / f"{name}.slides.html"
         size = write_deck(deck, target, title, static)
         n_slides = sum(1 for c in deck.cells if slide_type(c) == "slide")
-        print(f"make_slides: {target.relative_to(site)}  {n_slides} slides, {size / 1e6:.2f} MB, "
-              f"{time.monotonic() - t0:.1f} s", flush=True)
+        print(
+            f"make_slides: {target.relative_to(site)}  {n_slides} slides, {size / 1e6:.2f} MB, "
+            f"{time.monotonic() - t0:.1f} s",
+            flush=True,
+        )
         written.append(target)
         chapters.append((name, title, nb))
     if not chapters:
         raise SlidesError(f"no notebook chapters in {book / '_toc.yml'}")
     target = out_dir / f"{OVERVIEW_NAME}.slides.html"
-    size = write_deck(overview_deck(chapters, config.get("title", "Overview")), target, "Overview", static)
+    size = write_deck(
+        overview_deck(chapters, config.get("title", "Overview")), target, "Overview", static
+    )
     print(f"make_slides: {target.relative_to(site)}  overview, {size / 1e6:.2f} MB", flush=True)
     written.append(target)
     return written
@@ -246,8 +287,15 @@ def build(book: Path, site: Path) -> list[Path]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--book", type=Path, default=ROOT, help="the book folder with _toc.yml (default: the repository)")
-    ap.add_argument("--site", type=Path, default=None, help="the built site (default: BOOK/_build/html)")
+    ap.add_argument(
+        "--book",
+        type=Path,
+        default=ROOT,
+        help="the book folder with _toc.yml (default: the repository)",
+    )
+    ap.add_argument(
+        "--site", type=Path, default=None, help="the built site (default: BOOK/_build/html)"
+    )
     args = ap.parse_args(argv)
     book = args.book.resolve()
     site = (args.site or book / "_build" / "html").resolve()

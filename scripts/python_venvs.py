@@ -35,8 +35,12 @@ from check_python import supported_range  # noqa: E402
 
 def _version(python: str) -> tuple | None:
     try:
-        out = subprocess.run([python, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
-                             capture_output=True, text=True, timeout=20)
+        out = subprocess.run(
+            [python, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     if out.returncode != 0:
@@ -100,9 +104,34 @@ def venv_for(minor: str, python: str, log=print) -> Path:
     vpy = venv / "bin" / "python"
     steps = [
         [python, "-m", "venv", str(venv)],
-        [str(vpy), "-m", "pip", "install", "--quiet", "--timeout", "15", "--retries", "1", "--upgrade", "pip"],
-        [str(vpy), "-m", "pip", "install", "--quiet", "--timeout", "15", "--retries", "1",
-         "-r", str(ROOT / "requirements.txt"), "-c", str(ROOT / "constraints.txt")],
+        [
+            str(vpy),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--timeout",
+            "15",
+            "--retries",
+            "1",
+            "--upgrade",
+            "pip",
+        ],
+        [
+            str(vpy),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--timeout",
+            "15",
+            "--retries",
+            "1",
+            "-r",
+            str(ROOT / "requirements.txt"),
+            "-c",
+            str(ROOT / "constraints.txt"),
+        ],
         [str(vpy), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)],
         [str(vpy), "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3"],
     ]
@@ -110,14 +139,18 @@ def venv_for(minor: str, python: str, log=print) -> Path:
         done = subprocess.run(step, capture_output=True, text=True, cwd=ROOT)
         if done.returncode != 0:
             tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-15:])
-            raise RuntimeError(f"python_venvs: `{' '.join(step[1:4])} ...` failed for Python {minor}:\n{tail}")
+            raise RuntimeError(
+                f"python_venvs: `{' '.join(step[1:4])} ...` failed for Python {minor}:\n{tail}"
+            )
     (venv / ".complete").write_text(" ".join(sys.argv) + "\n")
     return venv
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
-    ap.add_argument("minors", nargs="*", help="versions to build, e.g. 3.10 (default: every one found)")
+    ap.add_argument(
+        "minors", nargs="*", help="versions to build, e.g. 3.10 (default: every one found)"
+    )
     ap.add_argument("--list", action="store_true", help="only list the supported Pythons found")
     args = ap.parse_args(argv)
     pythons = find_pythons()
@@ -127,7 +160,10 @@ def main(argv=None) -> int:
         return 0
     missing = [m for m in args.minors if m not in pythons]
     if missing:
-        print(f"python_venvs: no Python {', '.join(missing)} found (have: {', '.join(pythons) or 'none'})", file=sys.stderr)
+        print(
+            f"python_venvs: no Python {', '.join(missing)} found (have: {', '.join(pythons) or 'none'})",
+            file=sys.stderr,
+        )
         return 1
     for minor in args.minors or pythons:
         try:

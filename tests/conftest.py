@@ -30,13 +30,27 @@ open_page = pytest.fixture(site_harness.open_page)
 # module-scoped fixtures of tests/test_grading*.py), and the modules below
 # (book builds, kernels, venvs, wheels, JupyterLab, Chromium, the sandbox).
 SLOW_FIXTURES = {"site", "server", "browser", "open_page", "graded", "base", "canvas"}
-SLOW_MODULES = {"test_build_integrity", "test_colab_setup", "test_grading_hostile", "test_handout", "test_jupyterlab",
-                "test_jupyterlab_student", "test_packaging", "test_python_versions", "test_slides", "test_student_versions",
-                "test_wheelhouse"}
+SLOW_MODULES = {
+    "test_build_integrity",
+    "test_colab_setup",
+    "test_grading_hostile",
+    "test_handout",
+    "test_jupyterlab",
+    "test_jupyterlab_student",
+    "test_packaging",
+    "test_python_versions",
+    "test_slides",
+    "test_student_versions",
+    "test_wheelhouse",
+}
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         module = item.path.stem if item.path.suffix == ".py" else ""
-        if module in SLOW_MODULES or module.startswith("test_site") or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if (
+            module in SLOW_MODULES
+            or module.startswith("test_site")
+            or SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+        ):
             item.add_marker(pytest.mark.slow)

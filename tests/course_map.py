@@ -13,7 +13,11 @@ import re
 from pathlib import Path
 
 # the numbered chapters, in the order of the book's table of contents
-CHAPTERS = re.findall(r"^\s*- file: chapters/(\d\d_\w+)\s*$", (Path(__file__).resolve().parents[1] / "_toc.yml").read_text(encoding="utf-8"), re.M)
+CHAPTERS = re.findall(
+    r"^\s*- file: chapters/(\d\d_\w+)\s*$",
+    (Path(__file__).resolve().parents[1] / "_toc.yml").read_text(encoding="utf-8"),
+    re.M,
+)
 
 TI, LOC, CC, PS, CH = CHAPTERS
 
@@ -52,11 +56,23 @@ CONCEPTS = {
     "valid positions and the kernel size k_h x k_w": (r"\bvalid\b|\bk_[hw]\b", CC, "e1bed604"),
     "the weight gradient": (r"\bgradient", CC, "f6e95ec4"),
     "template matching": (r"\btemplate", CC, "6a8a3fd8"),
-    "channels": (r"C_\\text\{(?:in|out)\}|\b(?:input|output) channels?\b|\bRGB\b|\(H, W, C", CH, "5366e281"),
+    "channels": (
+        r"C_\\text\{(?:in|out)\}|\b(?:input|output) channels?\b|\bRGB\b|\(H, W, C",
+        CH,
+        "5366e281",
+    ),
     "the 1 x 1 convolution": (r"1 \\times 1|\b1 ?x ?1\b", CH, "2ce085bf"),
-    "PyTorch's layouts": (r"NCHW|OIHW|\(N, C, H, W\)|C_\\text\{out\}, C_\\text\{in\}, k_h, k_w", CH, "333ca556"),
+    "PyTorch's layouts": (
+        r"NCHW|OIHW|\(N, C, H, W\)|C_\\text\{out\}, C_\\text\{in\}, k_h, k_w",
+        CH,
+        "333ca556",
+    ),
     "padding= and stride": (r"\bstrides?\b|padding=", PS, "cc-pad-stride"),
-    "the input gradient": (r"input gradient|gradient with respect to (?:the|its) input|\\partial x", CC, "text18-input-grad"),
+    "the input gradient": (
+        r"input gradient|gradient with respect to (?:the|its) input|\\partial x",
+        CC,
+        "text18-input-grad",
+    ),
     "dilation": (r"\bdilat", PS, "text18-dilation"),
     "padding modes": (r"padding_mode|\breflect|\bcircular|\bmirror", PS, "text18-rotation-scale"),
     "the receptive field with stride": (r"\bjump\b", PS, "text18-rf-stride"),

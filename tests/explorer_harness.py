@@ -78,13 +78,21 @@ class Explorer:
     def frame(self) -> dict:
         """The page's numbers: {name: float64 array} as published by the last redraw."""
         raw = self.root.evaluate(READ_FRAME_JS)
-        return {k: np.frombuffer(base64.b64decode(v["b64"]), dtype="<f8").reshape(v["shape"]) for k, v in raw.items()}
+        return {
+            k: np.frombuffer(base64.b64decode(v["b64"]), dtype="<f8").reshape(v["shape"])
+            for k, v in raw.items()
+        }
 
     def state(self, names) -> dict:
         """The model's synced traits ``names`` (bytes traits as bytes)."""
         raw = self.root.evaluate(READ_STATE_JS, list(names)) if names else {}
-        assert raw is not None, f"explorer {self.name!r}: root.convlayerModel is not set (pass the model to explorerRoot)"
-        return {k: base64.b64decode(v["__bytes__"]) if isinstance(v, dict) and "__bytes__" in v else v for k, v in raw.items()}
+        assert raw is not None, (
+            f"explorer {self.name!r}: root.convlayerModel is not set (pass the model to explorerRoot)"
+        )
+        return {
+            k: base64.b64decode(v["__bytes__"]) if isinstance(v, dict) and "__bytes__" in v else v
+            for k, v in raw.items()
+        }
 
     def pictures(self) -> list:
         """Every canvas's pixels (PNG data URLs), to see whether the picture changed."""
@@ -98,7 +106,9 @@ class Explorer:
     def control(self, label: str):
         """The control whose accessible name (its visible label) is ``label``."""
         found = [c for c in self.controls() if _label_of(c) == label]
-        assert len(found) == 1, f"explorer {self.name!r}: {len(found)} controls labelled {label!r}; have {[_label_of(c) for c in self.controls()]}"
+        assert len(found) == 1, (
+            f"explorer {self.name!r}: {len(found)} controls labelled {label!r}; have {[_label_of(c) for c in self.controls()]}"
+        )
         return found[0]
 
     def press(self, control, key: str, times: int = 1, expect_frame: bool = True) -> None:
@@ -110,14 +120,18 @@ class Explorer:
             self.page.keyboard.press(key)
             if expect_frame:
                 self.page.wait_for_function(
-                    "([el, n]) => Number(el.dataset.frame) > n", arg=[self.root, before], timeout=SETTLE_MS
+                    "([el, n]) => Number(el.dataset.frame) > n",
+                    arg=[self.root, before],
+                    timeout=SETTLE_MS,
                 )
         # let a coalesced redraw (microtask) and any trailing change settle
         self.page.evaluate("() => new Promise((r) => requestAnimationFrame(() => r()))")
 
 
 def _label_of(control) -> str:
-    return control.evaluate("(c) => (c.labels && c.labels[0] ? c.labels[0].textContent : c.getAttribute('aria-label') || '')")
+    return control.evaluate(
+        "(c) => (c.labels && c.labels[0] ? c.labels[0].textContent : c.getAttribute('aria-label') || '')"
+    )
 
 
 def find_explorers(page) -> list:
@@ -133,7 +147,9 @@ def find_explorers(page) -> list:
 def state_names(widget) -> list:
     """The synced traits an explorer class adds to :class:`BrowserExplorer` (its state), without ``_private`` ones."""
     base = set(BrowserExplorer.class_trait_names(sync=True))
-    return sorted(n for n in widget.trait_names(sync=True) if n not in base and not n.startswith("_"))
+    return sorted(
+        n for n in widget.trait_names(sync=True) if n not in base and not n.startswith("_")
+    )
 
 
 def open_explorer(open_page, path: str, name: str, viewport: str = "laptop"):
@@ -177,16 +193,22 @@ def check_frame(explorer: Explorer, factory, where: str = "") -> dict:
     widget = rebuild(explorer, factory)
     want = widget.reference_frame()
     label = f"explorer {explorer.name!r} {where}".strip()
-    assert sorted(got) == sorted(want), f"{label}: the page publishes {sorted(got)}, convlib computes {sorted(want)}"
+    assert sorted(got) == sorted(want), (
+        f"{label}: the page publishes {sorted(got)}, convlib computes {sorted(want)}"
+    )
     for name, expected in want.items():
         expected = np.asarray(expected, dtype=np.float64)
         actual = got[name]
-        assert actual.shape == expected.shape, f"{label}: {name} has shape {actual.shape} in the page, {expected.shape} in convlib"
+        assert actual.shape == expected.shape, (
+            f"{label}: {name} has shape {actual.shape} in the page, {expected.shape} in convlib"
+        )
         scale = max(1.0, float(np.max(np.abs(expected)))) if expected.size else 1.0
         worst = float(np.max(np.abs(actual - expected))) if expected.size else 0.0
         assert worst <= FRAME_RTOL * scale, (
             f"{label}: {name} differs from convlib by {worst:.3g} (allowed {FRAME_RTOL * scale:.3g}) in state "
-            f"{ {k: v for k, v in page_state(explorer, widget).items() if not isinstance(v, bytes)} }"[:2000]
+            f"{ {k: v for k, v in page_state(explorer, widget).items() if not isinstance(v, bytes)} }"[
+                :2000
+            ]
         )
     return got
 
@@ -203,7 +225,13 @@ def step_key(control) -> tuple:
     )
     if kind == "checkbox":
         return "Space", "Space"
-    up, down = ("ArrowRight", "ArrowLeft") if kind == "range" else ("ArrowDown", "ArrowUp") if kind == "select" else ("ArrowUp", "ArrowDown")
+    up, down = (
+        ("ArrowRight", "ArrowLeft")
+        if kind == "range"
+        else ("ArrowDown", "ArrowUp")
+        if kind == "select"
+        else ("ArrowUp", "ArrowDown")
+    )
     return (down, up) if at_end else (up, down)
 
 
@@ -221,7 +249,9 @@ def assert_every_control_changes_the_picture(explorer: Explorer) -> int:
         before = explorer.pictures()
         key, back = step_key(control)
         explorer.press(control, key)
-        assert explorer.pictures() != before, f"explorer {explorer.name!r}: {key} on {label!r} did not change the picture"
+        assert explorer.pictures() != before, (
+            f"explorer {explorer.name!r}: {key} on {label!r} did not change the picture"
+        )
         explorer.press(explorer.controls()[n], back)
     return count
 

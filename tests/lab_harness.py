@@ -67,16 +67,30 @@ def wait_for(url: str, token: str, proc: subprocess.Popen, log: Path) -> None:
 def lab_env(tmp_path: Path) -> dict:
     """The environment of a JupyterLab whose configuration lives in ``tmp_path``."""
     env = dict(os.environ)
-    for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
-                     ("JUPYTERLAB_SETTINGS_DIR", "settings"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces")):
+    for var, sub in (
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+        ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+    ):
         env[var] = str(tmp_path / sub)
     # render every cell (JupyterLab 4 renders only the cells near the view by default)
-    tracker = tmp_path / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker = (
+        tmp_path / "settings" / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    )
     tracker.parent.mkdir(parents=True, exist_ok=True)
     tracker.write_text(json.dumps({"windowingMode": "none"}), encoding="utf-8")
-    news = tmp_path / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news = (
+        tmp_path
+        / "settings"
+        / "@jupyterlab"
+        / "apputils-extension"
+        / "notification.jupyterlab-settings"
+    )
     news.parent.mkdir(parents=True, exist_ok=True)
-    news.write_text(json.dumps({"fetchNews": "false"}), encoding="utf-8")  # no "get notified about news?" toast
+    news.write_text(
+        json.dumps({"fetchNews": "false"}), encoding="utf-8"
+    )  # no "get notified about news?" toast
     return env
 
 
@@ -85,7 +99,9 @@ def running_lab(tmp_path: Path, files):
     """Serve copies of ``files`` with JupyterLab on 127.0.0.1; yield ``(url, token)``."""
     jupyter = Path(sys.executable).with_name("jupyter")
     if not jupyter.exists() or shutil.which("jupyter-lab", path=str(jupyter.parent)) is None:
-        pytest.fail("JupyterLab is not installed in this environment: run `make setup` (requirements-test.txt)")
+        pytest.fail(
+            "JupyterLab is not installed in this environment: run `make setup` (requirements-test.txt)"
+        )
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} not found: run `make browser`")
     work = tmp_path / "work"
@@ -93,14 +109,30 @@ def running_lab(tmp_path: Path, files):
     for path in files:
         shutil.copy(path, work / Path(path).name)
     port, token = free_port(), secrets.token_hex(16)
-    cmd = [str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={work}", "--ServerApp.port_retries=0", "--allow-root",
-           "--LabApp.extension_manager=readonly", "--LabApp.news_url=",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    cmd = [
+        str(jupyter),
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={work}",
+        "--ServerApp.port_retries=0",
+        "--allow-root",
+        "--LabApp.extension_manager=readonly",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     log_path = tmp_path / "lab.log"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=work, env=lab_env(tmp_path), stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=work,
+            env=lab_env(tmp_path),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             wait_for(url, token, proc, log_path)

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BOOK_DIR = Path(os.environ.get("CONVLAYER_BOOK_DIR", ROOT)).resolve()
 sys.path.insert(0, str(ROOT / "scripts"))
 from make_slides import toc_entries  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -67,8 +68,15 @@ def site(tmp_path_factory) -> Path:
         pytest.fail("vendor/ is missing: run `make vendor` (scripts/fetch_vendor.py) first")
     out = tmp_path_factory.mktemp("book")
     jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(BOOK_DIR),
-           "--path-output", str(out), "-W", "--keep-going"]
+    cmd = [
+        str(jb) if jb.exists() else "jupyter-book",
+        "build",
+        str(BOOK_DIR),
+        "--path-output",
+        str(out),
+        "-W",
+        "--keep-going",
+    ]
     t0 = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -77,11 +85,19 @@ def site(tmp_path_factory) -> Path:
         )
     print(f"book built in {time.monotonic() - t0:.1f} s")
     # the slides are part of the published site (`make course`): the chapter pages link them
-    slides = [sys.executable, str(ROOT / "scripts" / "make_slides.py"), "--book", str(BOOK_DIR),
-              "--site", str(out / "_build" / "html")]
+    slides = [
+        sys.executable,
+        str(ROOT / "scripts" / "make_slides.py"),
+        "--book",
+        str(BOOK_DIR),
+        "--site",
+        str(out / "_build" / "html"),
+    ]
     proc = subprocess.run(slides, capture_output=True, text=True)
     if proc.returncode != 0:
-        pytest.fail(f"`{' '.join(slides)}` failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        pytest.fail(
+            f"`{' '.join(slides)}` failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
     return out / "_build" / "html"
 
 
@@ -90,7 +106,9 @@ def server(site):
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site))
+    )
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -154,13 +172,24 @@ def open_page(browser, server):
         keep_on_host(ctx, rec.external)
         page = ctx.new_page()
         page.set_default_timeout(TIMEOUT_MS)
-        page.on("console", lambda m: rec.console_errors.append(m.text) if m.type == "error" else None)
+        page.on(
+            "console", lambda m: rec.console_errors.append(m.text) if m.type == "error" else None
+        )
         page.on("pageerror", lambda e: rec.console_errors.append(f"uncaught: {e}"))
         # ERR_ABORTED on 127.0.0.1 = a load cancelled by navigating away (a missing
         # file shows up as HTTP 404 instead; other hosts are recorded by route())
-        page.on("requestfailed", lambda r: None if "ERR_ABORTED" in (r.failure or "")
-                else rec.failed.append(f"{r.url} ({r.failure})"))
-        page.on("response", lambda r: rec.failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
+        page.on(
+            "requestfailed",
+            lambda r: (
+                None
+                if "ERR_ABORTED" in (r.failure or "")
+                else rec.failed.append(f"{r.url} ({r.failure})")
+            ),
+        )
+        page.on(
+            "response",
+            lambda r: rec.failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None,
+        )
         page.goto(f"{server}/{path}", wait_until="load")
         return page, rec
 

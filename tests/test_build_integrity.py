@@ -38,8 +38,17 @@ def closed_port() -> int:
 def offline_env(tmp_path: Path) -> dict:
     """The environment of a machine whose every proxy is a closed local port (and npm's cache is cold)."""
     proxy = f"http://127.0.0.1:{closed_port()}"
-    env = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "npm_config_registry")}
-    for var in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "npm_config_proxy", "npm_config_https_proxy"):
+    env = {
+        k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "npm_config_registry")
+    }
+    for var in (
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "https_proxy",
+        "http_proxy",
+        "npm_config_proxy",
+        "npm_config_https_proxy",
+    ):
         env[var] = proxy
     env["npm_config_cache"] = str(tmp_path / "npm-cache")
     env["PIP_NO_CACHE_DIR"] = "1"
@@ -48,7 +57,9 @@ def offline_env(tmp_path: Path) -> dict:
 
 def run(cmd, env=None, timeout=120):
     start = time.monotonic()
-    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT)
+    proc = subprocess.run(
+        [str(c) for c in cmd], capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT
+    )
     return proc, time.monotonic() - start
 
 
@@ -80,9 +91,15 @@ def vendor_copy(tmp_path):
 
 @pytest.mark.parametrize(
     "damage, rel",
-    [("truncate", "mathjax/tex-mml-chtml.js"), ("delete", "jupyter-widgets/embed-amd.js"), ("edit", "jupyter-widgets/mathjax3-compat.js")],
+    [
+        ("truncate", "mathjax/tex-mml-chtml.js"),
+        ("delete", "jupyter-widgets/embed-amd.js"),
+        ("edit", "jupyter-widgets/mathjax3-compat.js"),
+    ],
 )
-def test_a_damaged_vendor_file_is_named_and_restored_without_network(vendor_copy, tmp_path, damage, rel):
+def test_a_damaged_vendor_file_is_named_and_restored_without_network(
+    vendor_copy, tmp_path, damage, rel
+):
     target = vendor_copy / "_static" / rel
     good = sha256(target)
     if damage == "truncate":
@@ -125,7 +142,9 @@ def test_the_real_vendor_folder_is_verified():
 def test_an_unreachable_registry_stops_within_30_s_with_one_line(tmp_path, how):
     if how == "npm" and not shutil.which("npm"):
         pytest.skip("npm is not installed")
-    options = ["--vendor", tmp_path / "vendor", "--cache", tmp_path / "empty-cache"] + (["--no-npm"] if how == "urllib" else [])
+    options = ["--vendor", tmp_path / "vendor", "--cache", tmp_path / "empty-cache"] + (
+        ["--no-npm"] if how == "urllib" else []
+    )
     proc, seconds = fetch(*options, env=offline_env(tmp_path), timeout=90)
     assert proc.returncode == 1
     assert seconds < 30, f"took {seconds:.0f} s"
@@ -138,13 +157,30 @@ def test_an_unreachable_registry_stops_within_30_s_with_one_line(tmp_path, how):
 
 
 def test_the_pip_step_stops_within_30_s_with_one_line(tmp_path):
-    venv = tmp_path / "venv"  # `make setup` into a new venv (creating it takes a few seconds, not counted)
+    venv = (
+        tmp_path / "venv"
+    )  # `make setup` into a new venv (creating it takes a few seconds, not counted)
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
     env = offline_env(tmp_path)
     env["PIP_INDEX_URL"] = f"https://127.0.0.1:{closed_port()}/simple"
-    for name in ("PIP_NO_INDEX", "PIP_FIND_LINKS"):  # set by the Makefile while a wheelhouse/ exists
+    for name in (
+        "PIP_NO_INDEX",
+        "PIP_FIND_LINKS",
+    ):  # set by the Makefile while a wheelhouse/ exists
         env.pop(name, None)
-    proc, seconds = run(["make", "--no-print-directory", "-C", ROOT, f"VENV={venv}", "WHEELHOUSE=", f"{venv}/.installed"], env=env, timeout=120)
+    proc, seconds = run(
+        [
+            "make",
+            "--no-print-directory",
+            "-C",
+            ROOT,
+            f"VENV={venv}",
+            "WHEELHOUSE=",
+            f"{venv}/.installed",
+        ],
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode != 0
     assert seconds < 30, f"took {seconds:.0f} s"
     last = [ln for ln in proc.stderr.splitlines() if ln.strip() and not ln.startswith("make")][-1]
@@ -158,8 +194,10 @@ def test_the_pip_step_stops_within_30_s_with_one_line(tmp_path):
 
 def small_book(folder: Path, link: str) -> Path:
     folder.mkdir()
-    (folder / "_config.yml").write_text('title: "Broken link test"\nexecute:\n  execute_notebooks: "off"\n'
-                                        'only_build_toc_files: true\n')
+    (folder / "_config.yml").write_text(
+        'title: "Broken link test"\nexecute:\n  execute_notebooks: "off"\n'
+        "only_build_toc_files: true\n"
+    )
     (folder / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
     (folder / "intro.md").write_text("# Intro\n\nThe next page: {doc}`page`.\n")
     (folder / "page.md").write_text(f"# Page\n\nBack to {{doc}}`{link}`.\n")
@@ -185,10 +223,20 @@ def _notebook_with_output(path: Path, text: str) -> None:
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_markdown_cell("# Noisy page", id="title"),
-                nbformat.v4.new_code_cell("import os\nprint(os.urandom(1_500_000).hex())", id="noisy", execution_count=1,
-                                          outputs=[nbformat.v4.new_output("stream", name="stdout", text=text)])]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Noisy page", id="title"),
+        nbformat.v4.new_code_cell(
+            "import os\nprint(os.urandom(1_500_000).hex())",
+            id="noisy",
+            execution_count=1,
+            outputs=[nbformat.v4.new_output("stream", name="stdout", text=text)],
+        ),
+    ]
     nbformat.write(nb, path)
 
 
@@ -196,7 +244,10 @@ def test_a_three_megabyte_output_line_stops_the_build_within_a_minute(tmp_path):
     """myst-nb would merge the stream for over 15 CPU-minutes; the book's extension stops the build before it reads it."""
     book = small_book(tmp_path / "book", "intro")
     config = (book / "_config.yml").read_text()
-    (book / "_config.yml").write_text(config + "sphinx:\n  extra_extensions: [studentnb.book]\n  config:\n    nb_merge_streams: true\n")
+    (book / "_config.yml").write_text(
+        config
+        + "sphinx:\n  extra_extensions: [studentnb.book]\n  config:\n    nb_merge_streams: true\n"
+    )
     (book / "page.md").unlink()
     _notebook_with_output(book / "page.ipynb", os.urandom(1_500_000).hex() + "\n")
     make = ["make", "--no-print-directory", "-C", ROOT, f"BOOK={book}", f"BIN={BIN}", "build-book"]
@@ -206,7 +257,13 @@ def test_a_three_megabyte_output_line_stops_the_build_within_a_minute(tmp_path):
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out[-2000:]
     assert "page.ipynb: stored outputs over the bounds" in out, out[-2000:]
-    assert "cell 2 (id noisy, import os): a stored output line of 3000000 characters (the bound is 10000 per line)" in out
+    assert (
+        "cell 2 (id noisy, import os): a stored output line of 3000000 characters (the bound is 10000 per line)"
+        in out
+    )
     stored = json.loads((book / "page.ipynb").read_text())["cells"][1]["outputs"]
-    assert f"{len(json.dumps(stored).encode())} bytes of stored outputs (the bound is 1000000 per cell)" in out
+    assert (
+        f"{len(json.dumps(stored).encode())} bytes of stored outputs (the bound is 1000000 per cell)"
+        in out
+    )
     assert took < 60, f"the build took {took:.0f} s to stop"

@@ -62,7 +62,13 @@ def _oracle_multi_in_out(X, K, mode):
     return np.stack([_oracle_multi_in(X, K[..., k], mode) for k in range(K.shape[-1])], axis=-1)
 
 
-SHAPES = [((5, 6, 1), (2, 3)), ((7, 7, 3), (3, 3)), ((9, 5, 4), (4, 2)), ((4, 4, 2), (4, 4)), ((3, 4, 2), (5, 5))]
+SHAPES = [
+    ((5, 6, 1), (2, 3)),
+    ((7, 7, 3), (3, 3)),
+    ((9, 5, 4), (4, 2)),
+    ((4, 4, 2), (4, 4)),
+    ((3, 4, 2), (5, 5)),
+]
 
 
 def _cases():
@@ -78,7 +84,9 @@ def test_multi_in_matches_scipy(xs, ks, mode):
     rng = np.random.default_rng(1)
     X = rng.normal(size=xs)
     K = rng.normal(size=ks + (xs[-1],))
-    np.testing.assert_allclose(corr2d_multi_in(X, K, mode), _oracle_multi_in(X, K, mode), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        corr2d_multi_in(X, K, mode), _oracle_multi_in(X, K, mode), rtol=1e-12, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("xs, ks, mode", list(_cases()))
@@ -101,8 +109,12 @@ def test_multi_in_out_batch_axis_equals_one_by_one():
         out = corr2d_multi_in_out(X, K, mode)
         assert out.shape[0] == 4 and out.shape[-1] == 5
         for n in range(4):
-            np.testing.assert_allclose(out[n], corr2d_multi_in_out(X[n], K, mode), rtol=1e-13, atol=1e-13)
-            np.testing.assert_allclose(out[n], _oracle_multi_in_out(X[n], K, mode), rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(
+                out[n], corr2d_multi_in_out(X[n], K, mode), rtol=1e-13, atol=1e-13
+            )
+            np.testing.assert_allclose(
+                out[n], _oracle_multi_in_out(X[n], K, mode), rtol=1e-12, atol=1e-12
+            )
 
 
 def test_row_blocks_leave_no_seams(monkeypatch):
@@ -110,7 +122,9 @@ def test_row_blocks_leave_no_seams(monkeypatch):
     # a small image needs several (uneven) blocks, and check the seams.
     from convlib import channels
 
-    monkeypatch.setattr(channels, "_BLOCK_BYTES", 7 * 156 * 75 * 4)  # 7 rows of 156 columns, 75 taps, float32
+    monkeypatch.setattr(
+        channels, "_BLOCK_BYTES", 7 * 156 * 75 * 4
+    )  # 7 rows of 156 columns, 75 taps, float32
     rng = np.random.default_rng(4)
     X = rng.normal(size=(2, 50, 160, 3)).astype(np.float32)
     K = rng.normal(size=(5, 5, 3, 4)).astype(np.float32)
@@ -125,7 +139,12 @@ def test_multi_in_with_one_channel_equals_corr2d():
     rng = np.random.default_rng(5)
     X, K = rng.normal(size=(8, 9)), rng.normal(size=(3, 2))
     for mode in MODES:
-        np.testing.assert_allclose(corr2d_multi_in(X[..., None], K[..., None], mode), corr2d(X, K, mode), rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(
+            corr2d_multi_in(X[..., None], K[..., None], mode),
+            corr2d(X, K, mode),
+            rtol=1e-13,
+            atol=1e-13,
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -148,7 +167,9 @@ def test_integers_and_bools_compute_in_float64(dtype):
     K = np.ones((2, 2, 2, 3), dtype=dtype)
     out = corr2d_multi_in_out(X, K)
     assert out.dtype == np.float64
-    np.testing.assert_array_equal(out[1], _oracle_multi_in_out(X[1].astype(int), K.astype(int), "valid"))
+    np.testing.assert_array_equal(
+        out[1], _oracle_multi_in_out(X[1].astype(int), K.astype(int), "valid")
+    )
     assert corr2d_multi_in(X[0], K[..., 0]).dtype == np.float64
 
 
@@ -177,7 +198,9 @@ def test_non_contiguous_inputs():
     rng = np.random.default_rng(8)
     X = rng.normal(size=(3, 12, 10)).transpose(1, 2, 0)[::-1]  # (12, 10, 3), a strided view
     K = rng.normal(size=(4, 3, 3, 2))[::-1, :, :, ::-1]
-    np.testing.assert_allclose(corr2d_multi_in_out(X, K), _oracle_multi_in_out(X, K, "valid"), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        corr2d_multi_in_out(X, K), _oracle_multi_in_out(X, K, "valid"), rtol=1e-12, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -192,7 +215,9 @@ def test_nan_pixel_reaches_only_its_windows(mode):
     hit = signal.correlate2d(marker, np.ones((3, 4)), mode) != 0
     assert np.isnan(out[hit]).all()
     X[5, 6, 1] = 0
-    np.testing.assert_allclose(out[~hit], corr2d_multi_in_out(X, K, mode)[~hit], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        out[~hit], corr2d_multi_in_out(X, K, mode)[~hit], rtol=1e-12, atol=1e-12
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -240,7 +265,9 @@ def test_matches_torch_conv2d(mode):
     V = rng.normal(size=(3, 5, 3, 4))  # odd sizes: torch's "same" centres like scipy's
     padding = {"valid": "valid", "same": "same", "full": (2, 4)}[mode]
     with torch.no_grad():
-        ref = F.conv2d(torch.from_numpy(image_to_nchw(X)), torch.from_numpy(kernel_to_oihw(V)), padding=padding)
+        ref = F.conv2d(
+            torch.from_numpy(image_to_nchw(X)), torch.from_numpy(kernel_to_oihw(V)), padding=padding
+        )
     ours = corr2d_multi_in_out(X, V, mode)
     np.testing.assert_allclose(ours, image_from_nchw(ref.numpy()), rtol=1e-10, atol=1e-10)
 
@@ -251,7 +278,9 @@ def test_matches_torch_conv2d_float32_single_image():
     X = rng.normal(size=(20, 24, 3)).astype(np.float32)
     V = rng.normal(size=(3, 3, 3, 16)).astype(np.float32)
     with torch.no_grad():
-        ref = torch.nn.functional.conv2d(torch.from_numpy(image_to_nchw(X)), torch.from_numpy(kernel_to_oihw(V)))
+        ref = torch.nn.functional.conv2d(
+            torch.from_numpy(image_to_nchw(X)), torch.from_numpy(kernel_to_oihw(V))
+        )
     ours = corr2d_multi_in_out(X, V)
     assert ours.dtype == np.float32
     np.testing.assert_allclose(ours, image_from_nchw(ref.numpy())[0], rtol=1e-4, atol=1e-4)
@@ -283,7 +312,13 @@ def test_gemm_strategies_match_scipy(x_shape, k_shape):
 # Winograd's F(4x4, 3x3) for 3x3 kernels with many channel pairs
 
 
-WINOGRAD_SHAPES = [((12, 12), (16, 32)), ((13, 10), (32, 16)), ((9, 15), (8, 64)), ((4, 5), (32, 32)), ((3, 3), (64, 8))]
+WINOGRAD_SHAPES = [
+    ((12, 12), (16, 32)),
+    ((13, 10), (32, 16)),
+    ((9, 15), (8, 64)),
+    ((4, 5), (32, 32)),
+    ((3, 3), (64, 8)),
+]
 
 
 @pytest.mark.parametrize("hw, channels_io", WINOGRAD_SHAPES)
@@ -291,15 +326,24 @@ def test_winograd_matches_scipy(hw, channels_io):
     from convlib import channels
 
     c_in, c_out = channels_io
-    assert c_in * c_out >= channels._WINOGRAD_MIN_CHANNELS  # enough channel pairs for Winograd (auto takes it on larger images)
+    assert (
+        c_in * c_out >= channels._WINOGRAD_MIN_CHANNELS
+    )  # enough channel pairs for Winograd (auto takes it on larger images)
     rng = np.random.default_rng(14)
     X = rng.normal(size=(2,) + hw + (c_in,))
     K = rng.normal(size=(3, 3, c_in, c_out))
     for mode in MODES:
         out = corr2d_multi_in_out(X, K, mode, method="winograd")
         for n in range(2):
-            np.testing.assert_allclose(out[n], _oracle_multi_in_out(X[n], K, mode), rtol=1e-11, atol=1e-11)
-    np.testing.assert_allclose(corr2d_multi_in_out(X, K, padding=1, method="winograd")[1], _oracle_multi_in_out(X[1], K, "same"), rtol=1e-11, atol=1e-11)
+            np.testing.assert_allclose(
+                out[n], _oracle_multi_in_out(X[n], K, mode), rtol=1e-11, atol=1e-11
+            )
+    np.testing.assert_allclose(
+        corr2d_multi_in_out(X, K, padding=1, method="winograd")[1],
+        _oracle_multi_in_out(X[1], K, "same"),
+        rtol=1e-11,
+        atol=1e-11,
+    )
     out32 = corr2d_multi_in_out(X.astype(np.float32), K.astype(np.float32), method="winograd")
     assert out32.dtype == np.float32
     expected = _oracle_multi_in_out(X[0], K, "valid")
@@ -310,8 +354,13 @@ def test_auto_takes_winograd_where_it_pays():
     K = np.zeros((3, 3, 64, 64), np.float32)
     assert choose_method(np.zeros((128, 128, 64), np.float32), K) == "winograd"  # 1024 output tiles
     assert choose_method(np.zeros((4, 32, 32, 64), np.float32), K) == "winograd"  # 4 x 64 tiles
-    assert choose_method(np.zeros((32, 32, 64), np.float32), K) == "gemm"  # 64 tiles: the kernel's transform is not paid back
-    assert choose_method(np.zeros((128, 128, 8), np.float32), np.zeros((3, 3, 8, 32), np.float32)) == "gemm"  # 256 channel pairs
+    assert (
+        choose_method(np.zeros((32, 32, 64), np.float32), K) == "gemm"
+    )  # 64 tiles: the kernel's transform is not paid back
+    assert (
+        choose_method(np.zeros((128, 128, 8), np.float32), np.zeros((3, 3, 8, 32), np.float32))
+        == "gemm"
+    )  # 256 channel pairs
 
 
 def test_winograd_is_the_im2col_result():
@@ -319,7 +368,12 @@ def test_winograd_is_the_im2col_result():
 
     rng = np.random.default_rng(15)
     X, K = rng.normal(size=(1, 11, 14, 24)), rng.normal(size=(3, 3, 24, 24))
-    np.testing.assert_allclose(channels._winograd_3x3(X, K, (9, 12)), channels._im2col_gemm(X, K, (1, 1), (9, 12)), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        channels._winograd_3x3(X, K, (9, 12)),
+        channels._im2col_gemm(X, K, (1, 1), (9, 12)),
+        rtol=1e-12,
+        atol=1e-12,
+    )
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
@@ -344,5 +398,11 @@ def test_integer_inputs_with_many_channels_are_exact():
     X = rng.integers(-(2**20), 2**20, size=(9, 8, 32))
     K = rng.integers(-(2**20), 2**20, size=(3, 3, 32, 24))
     out = corr2d_multi_in_out(X, K)
-    expected = np.stack([sum(signal.correlate2d(X[..., c], K[:, :, c, k], "valid") for c in range(32)) for k in range(24)], axis=-1)
+    expected = np.stack(
+        [
+            sum(signal.correlate2d(X[..., c], K[:, :, c, k], "valid") for c in range(32))
+            for k in range(24)
+        ],
+        axis=-1,
+    )
     np.testing.assert_array_equal(out, expected)

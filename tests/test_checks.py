@@ -216,8 +216,7 @@ def not_implemented(*args):
     raise NotImplementedError
 
 
-def ellipsis_body(*args):
-    ...
+def ellipsis_body(*args): ...
 
 
 CORR2D_WRONG = [
@@ -235,7 +234,10 @@ CORR2D_WRONG = [
     (corr_mutates, "Hint [mutates input]"),
     (corr_square_only, "Hint [only square inputs work]"),
     (corr_window_too_big, "Hint [exception]: your function raised ValueError"),
-    (not_implemented, "not implemented yet: replace the `raise NotImplementedError` with your code"),
+    (
+        not_implemented,
+        "not implemented yet: replace the `raise NotImplementedError` with your code",
+    ),
     (ellipsis_body, "Hint [returned None]"),
 ]
 
@@ -245,8 +247,11 @@ def test_check_corr2d_rejects(wrong, hint):
     rejects(check_corr2d, wrong, hint)
 
 
-@pytest.mark.parametrize("right", [loop_corr, window_corr, fft_corr, shifted_corr, lambda X, K: loop_corr(X, K).tolist()],
-                         ids=["loop", "einsum", "fft", "shifted", "nested-list"])
+@pytest.mark.parametrize(
+    "right",
+    [loop_corr, window_corr, fft_corr, shifted_corr, lambda X, K: loop_corr(X, K).tolist()],
+    ids=["loop", "einsum", "fft", "shifted", "nested-list"],
+)
 def test_check_corr2d_accepts(right, capsys):
     assert accepts(check_corr2d, right, capsys) == "✓ corr2d: all 34 hidden cases pass\n"
 
@@ -277,7 +282,9 @@ def test_checkers_refuse_non_functions(answer):
 
 
 def test_checkers_are_deterministic():
-    messages = {str(pytest.raises(AssertionError, check_corr2d, corr_flipped).value) for _ in range(2)}
+    messages = {
+        str(pytest.raises(AssertionError, check_corr2d, corr_flipped).value) for _ in range(2)
+    }
     assert len(messages) == 1
 
 
@@ -336,7 +343,9 @@ CONV2D_WRONG = [
 ]
 
 
-@pytest.mark.parametrize("wrong, hint", CONV2D_WRONG, ids=[h.split("[")[-1].rstrip("]") for _, h in CONV2D_WRONG])
+@pytest.mark.parametrize(
+    "wrong, hint", CONV2D_WRONG, ids=[h.split("[")[-1].rstrip("]") for _, h in CONV2D_WRONG]
+)
 def test_check_conv2d_rejects(wrong, hint):
     rejects(check_conv2d, wrong, hint)
 
@@ -386,20 +395,45 @@ OUTPUT_SHAPE_WRONG = [
     (make_shape(full=lambda H, W, h, w: (H + h, W + w)), "Hint ['full' one too large]"),
     (make_shape(full=lambda H, W, h, w: (H + h - 2, W + w - 2)), "Hint ['full' one too small]"),
     (make_shape(full=lambda H, W, h, w: (H, W)), "Hint ['full' padded on one side only]"),
-    (make_shape(same=lambda H, W, h, w: (H - h + 1, W - w + 1)), "Hint ['same' computed like 'valid']"),
-    (lambda H, W, h, w, mode: shape_numpy(H, W, h, w, mode)[::-1], "Hint [rows and columns swapped]"),
-    (lambda H, W, h, w, mode: shape_numpy(H, W, h, h, mode), "Hint [kernel height used for both sides]"),
-    (lambda H, W, h, w, mode: shape_numpy(H, H, h, w, mode) if mode != "valid" or w <= H else (H - h + 1, H - w + 1),
-     "Hint [image height used for both sides]"),
-    (make_shape(valid=lambda H, W, h, w: (h - H + 1, w - W + 1)), "Hint [image and kernel size swapped]"),
-    (make_shape(same=lambda H, W, h, w: (H + (h - 1) / 2 * 2 - h + 1, W + (w - 1) / 2 * 2 - w + 1)), "Hint [float sizes]"),
+    (
+        make_shape(same=lambda H, W, h, w: (H - h + 1, W - w + 1)),
+        "Hint ['same' computed like 'valid']",
+    ),
+    (
+        lambda H, W, h, w, mode: shape_numpy(H, W, h, w, mode)[::-1],
+        "Hint [rows and columns swapped]",
+    ),
+    (
+        lambda H, W, h, w, mode: shape_numpy(H, W, h, h, mode),
+        "Hint [kernel height used for both sides]",
+    ),
+    (
+        lambda H, W, h, w, mode: (
+            shape_numpy(H, H, h, w, mode) if mode != "valid" or w <= H else (H - h + 1, H - w + 1)
+        ),
+        "Hint [image height used for both sides]",
+    ),
+    (
+        make_shape(valid=lambda H, W, h, w: (h - H + 1, w - W + 1)),
+        "Hint [image and kernel size swapped]",
+    ),
+    (
+        make_shape(
+            same=lambda H, W, h, w: (H + (h - 1) / 2 * 2 - h + 1, W + (w - 1) / 2 * 2 - w + 1)
+        ),
+        "Hint [float sizes]",
+    ),
     (lambda H, W, h, w, mode: (H - h + 1) * (W - w + 1), "Hint [not a pair]"),
     (shape_forgets_full, "Hint [returned None]"),
     (not_implemented, "not implemented yet"),
 ]
 
 
-@pytest.mark.parametrize("wrong, hint", OUTPUT_SHAPE_WRONG, ids=[h.split("[")[-1].rstrip("]") for _, h in OUTPUT_SHAPE_WRONG])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    OUTPUT_SHAPE_WRONG,
+    ids=[h.split("[")[-1].rstrip("]") for _, h in OUTPUT_SHAPE_WRONG],
+)
 def test_check_output_shape_rejects(wrong, hint):
     rejects(check_output_shape, wrong, hint)
 
@@ -417,7 +451,9 @@ def shape_by_padding(H, W, h, w, mode):
 
 @pytest.mark.parametrize("right", [shape_numpy, shape_by_padding], ids=["numpy", "padding"])
 def test_check_output_shape_accepts(right, capsys):
-    assert accepts(check_output_shape, right, capsys) == "✓ output_shape: all 39 hidden cases pass\n"
+    assert (
+        accepts(check_output_shape, right, capsys) == "✓ output_shape: all 39 hidden cases pass\n"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -448,36 +484,89 @@ def mi_tensordot(X, K):
 
 
 MULTI_IN_WRONG = [
-    (lambda X, K: np.stack([loop_corr(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])], axis=-1), "Hint [forgot to sum over channels]"),
-    (lambda X, K: np.stack([loop_corr(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])]), "Hint [forgot to sum over channels]"),
-    (lambda X, K: np.stack([loop_corr(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])]).sum(axis=-1), "Hint [summed over the wrong axis]"),
-    (lambda X, K: np.stack([loop_corr(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])], axis=-1).sum(axis=0), "Hint [summed over the wrong axis]"),
-    (lambda X, K: sum(loop_corr(x, k) for x, k in zip(X, K, strict=False)), "Hint [channels on the first axis]"),
+    (
+        lambda X, K: np.stack(
+            [loop_corr(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])], axis=-1
+        ),
+        "Hint [forgot to sum over channels]",
+    ),
+    (
+        lambda X, K: np.stack([loop_corr(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])]),
+        "Hint [forgot to sum over channels]",
+    ),
+    (
+        lambda X, K: np.stack([loop_corr(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])]).sum(
+            axis=-1
+        ),
+        "Hint [summed over the wrong axis]",
+    ),
+    (
+        lambda X, K: np.stack(
+            [loop_corr(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])], axis=-1
+        ).sum(axis=0),
+        "Hint [summed over the wrong axis]",
+    ),
+    (
+        lambda X, K: sum(loop_corr(x, k) for x, k in zip(X, K, strict=False)),
+        "Hint [channels on the first axis]",
+    ),
     (lambda X, K: loop_corr(X[:, :, 0], K[:, :, 0]), "Hint [used only the first channel]"),
     (lambda X, K: mi_loop(X, K) / X.shape[2], "Hint [mean over channels]"),
-    (lambda X, K: sum(loop_corr(X[:, :, c], K[:, :, d]) for c in range(X.shape[2]) for d in range(K.shape[2])),
-     "Hint [paired every channel with every kernel slice]"),
+    (
+        lambda X, K: sum(
+            loop_corr(X[:, :, c], K[:, :, d]) for c in range(X.shape[2]) for d in range(K.shape[2])
+        ),
+        "Hint [paired every channel with every kernel slice]",
+    ),
     (lambda X, K: mi_loop(X, K[:, :, ::-1]), "Hint [kernel channels in reverse order]"),
-    (lambda X, K: sum(loop_corr(X[:, :, c], K[::-1, ::-1, c]) for c in range(X.shape[2])), "Hint [flipped kernel]"),
-    (lambda X, K: sum(loop_corr(X[:, :, c], K[:, :, c].T) for c in range(X.shape[2])), "Hint [transposed kernel]"),
-    (lambda X, K: sum(loop_corr(X[c], K[c]) for c in range(X.shape[2])), "Channels are on the LAST axis"),
-    (lambda X, K: sum(corr_zeros_like(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])), "Hint [integer output]"),
-    (lambda X, K: sum(corr_square_only(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])), "Hint [only square inputs work]"),
-    (lambda X, K: sum(corr_mutates(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])), "Hint [mutates input]"),
+    (
+        lambda X, K: sum(loop_corr(X[:, :, c], K[::-1, ::-1, c]) for c in range(X.shape[2])),
+        "Hint [flipped kernel]",
+    ),
+    (
+        lambda X, K: sum(loop_corr(X[:, :, c], K[:, :, c].T) for c in range(X.shape[2])),
+        "Hint [transposed kernel]",
+    ),
+    (
+        lambda X, K: sum(loop_corr(X[c], K[c]) for c in range(X.shape[2])),
+        "Channels are on the LAST axis",
+    ),
+    (
+        lambda X, K: sum(corr_zeros_like(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])),
+        "Hint [integer output]",
+    ),
+    (
+        lambda X, K: sum(corr_square_only(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])),
+        "Hint [only square inputs work]",
+    ),
+    (
+        lambda X, K: sum(corr_mutates(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])),
+        "Hint [mutates input]",
+    ),
     (lambda X, K: mi_loop(X, K).T, "Hint [rows and columns swapped]"),
     (not_implemented, "not implemented yet"),
 ]
 
 
-@pytest.mark.parametrize("wrong, hint", MULTI_IN_WRONG, ids=[f"{i:02d}-" + h.split("[")[-1].rstrip("]") for i, (_, h) in enumerate(MULTI_IN_WRONG)])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    MULTI_IN_WRONG,
+    ids=[f"{i:02d}-" + h.split("[")[-1].rstrip("]") for i, (_, h) in enumerate(MULTI_IN_WRONG)],
+)
 def test_check_corr2d_multi_in_rejects(wrong, hint):
     rejects(check_corr2d_multi_in, wrong, hint)
 
 
-@pytest.mark.parametrize("right", [mi_loop, mi_einsum, mi_fft, mi_tensordot, mi_corr2d],
-                         ids=["loop", "einsum", "fft", "tensordot", "corr2d-per-channel"])
+@pytest.mark.parametrize(
+    "right",
+    [mi_loop, mi_einsum, mi_fft, mi_tensordot, mi_corr2d],
+    ids=["loop", "einsum", "fft", "tensordot", "corr2d-per-channel"],
+)
 def test_check_corr2d_multi_in_accepts(right, capsys):
-    assert accepts(check_corr2d_multi_in, right, capsys) == "✓ corr2d_multi_in: all 21 hidden cases pass\n"
+    assert (
+        accepts(check_corr2d_multi_in, right, capsys)
+        == "✓ corr2d_multi_in: all 21 hidden cases pass\n"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -508,43 +597,107 @@ def mio_tensordot(X, K):
 
 
 def mio_torch_layout(X, K):  # reads K as PyTorch's (C_out, C_in, k_h, k_w)
-    return np.stack([sum(loop_corr(X[:, :, c], K[k, c]) for c in range(K.shape[1])) for k in range(K.shape[0])], axis=-1)
+    return np.stack(
+        [sum(loop_corr(X[:, :, c], K[k, c]) for c in range(K.shape[1])) for k in range(K.shape[0])],
+        axis=-1,
+    )
 
 
 MULTI_IN_OUT_WRONG = [
-    (lambda X, K: np.stack([mi_loop(X, K[:, :, :, k]) for k in range(K.shape[3])]), "Hint [output channels first]"),
-    (lambda X, K: np.stack([np.stack([loop_corr(X[:, :, c], K[:, :, c, k]) for k in range(K.shape[3])], axis=-1) for c in range(X.shape[2])], axis=2),
-     "Hint [forgot to sum over input channels]"),
-    (lambda X, K: np.stack([sum(loop_corr(X[:, :, c], K[:, :, c, k]) for k in range(K.shape[3])) for c in range(X.shape[2])], axis=-1),
-     "Hint [summed over the output channels]"),
-    (lambda X, K: np.stack([sum(loop_corr(X[:, :, c], K[:, :, k, c]) for c in range(K.shape[3])) for k in range(K.shape[2])], axis=-1),
-     "Hint [(C_out, C_in) order mixed]"),
-    (lambda X, K: np.stack([mi_loop(X, K[:, :, :, 0]) for k in range(K.shape[3])], axis=-1), "Hint [same kernel for every output channel]"),
+    (
+        lambda X, K: np.stack([mi_loop(X, K[:, :, :, k]) for k in range(K.shape[3])]),
+        "Hint [output channels first]",
+    ),
+    (
+        lambda X, K: np.stack(
+            [
+                np.stack([loop_corr(X[:, :, c], K[:, :, c, k]) for k in range(K.shape[3])], axis=-1)
+                for c in range(X.shape[2])
+            ],
+            axis=2,
+        ),
+        "Hint [forgot to sum over input channels]",
+    ),
+    (
+        lambda X, K: np.stack(
+            [
+                sum(loop_corr(X[:, :, c], K[:, :, c, k]) for k in range(K.shape[3]))
+                for c in range(X.shape[2])
+            ],
+            axis=-1,
+        ),
+        "Hint [summed over the output channels]",
+    ),
+    (
+        lambda X, K: np.stack(
+            [
+                sum(loop_corr(X[:, :, c], K[:, :, k, c]) for c in range(K.shape[3]))
+                for k in range(K.shape[2])
+            ],
+            axis=-1,
+        ),
+        "Hint [(C_out, C_in) order mixed]",
+    ),
+    (
+        lambda X, K: np.stack([mi_loop(X, K[:, :, :, 0]) for k in range(K.shape[3])], axis=-1),
+        "Hint [same kernel for every output channel]",
+    ),
     (lambda X, K: mi_loop(X, K[:, :, :, 0]), "Hint [only one output channel]"),
     (lambda X, K: mio_loop(X, K)[:, :, ::-1], "Hint [output channels in reverse order]"),
     (lambda X, K: mio_loop(X, K) / X.shape[2], "Hint [mean over input channels]"),
     (lambda X, K: mio_loop(X, K[::-1, ::-1]), "Hint [flipped kernel]"),
-    (lambda X, K: np.stack([mi_loop(X, K[:, :, :, k].transpose(1, 0, 2)) for k in range(K.shape[3])], axis=-1), "Hint [transposed kernel]"),
+    (
+        lambda X, K: np.stack(
+            [mi_loop(X, K[:, :, :, k].transpose(1, 0, 2)) for k in range(K.shape[3])], axis=-1
+        ),
+        "Hint [transposed kernel]",
+    ),
     (lambda X, K: mio_loop(X, K).transpose(1, 0, 2), "Hint [rows and columns swapped]"),
     (mio_torch_layout, "not PyTorch's (C_out, C_in, k_h, k_w)"),
-    (lambda X, K: np.stack([sum(corr_zeros_like(X[:, :, c], K[:, :, c, k]) for c in range(X.shape[2])) for k in range(K.shape[3])], axis=-1),
-     "Hint [integer output]"),
-    (lambda X, K: np.stack([sum(corr_square_only(X[:, :, c], K[:, :, c, k]) for c in range(X.shape[2])) for k in range(K.shape[3])], axis=-1),
-     "Hint [only square inputs work]"),
+    (
+        lambda X, K: np.stack(
+            [
+                sum(corr_zeros_like(X[:, :, c], K[:, :, c, k]) for c in range(X.shape[2]))
+                for k in range(K.shape[3])
+            ],
+            axis=-1,
+        ),
+        "Hint [integer output]",
+    ),
+    (
+        lambda X, K: np.stack(
+            [
+                sum(corr_square_only(X[:, :, c], K[:, :, c, k]) for c in range(X.shape[2]))
+                for k in range(K.shape[3])
+            ],
+            axis=-1,
+        ),
+        "Hint [only square inputs work]",
+    ),
     (lambda X, K: np.round(mio_loop(X, K)), "Hint [rounded output]"),
     (not_implemented, "not implemented yet"),
 ]
 
 
-@pytest.mark.parametrize("wrong, hint", MULTI_IN_OUT_WRONG, ids=[f"{i:02d}-" + h.split("[")[-1].rstrip("]") for i, (_, h) in enumerate(MULTI_IN_OUT_WRONG)])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    MULTI_IN_OUT_WRONG,
+    ids=[f"{i:02d}-" + h.split("[")[-1].rstrip("]") for i, (_, h) in enumerate(MULTI_IN_OUT_WRONG)],
+)
 def test_check_corr2d_multi_in_out_rejects(wrong, hint):
     rejects(check_corr2d_multi_in_out, wrong, hint)
 
 
-@pytest.mark.parametrize("right", [mio_loop, mio_einsum, mio_fft, mio_corr2d_multi_in, mio_tensordot],
-                         ids=["loop", "einsum", "fft", "corr2d_multi_in-per-channel", "tensordot"])
+@pytest.mark.parametrize(
+    "right",
+    [mio_loop, mio_einsum, mio_fft, mio_corr2d_multi_in, mio_tensordot],
+    ids=["loop", "einsum", "fft", "corr2d_multi_in-per-channel", "tensordot"],
+)
 def test_check_corr2d_multi_in_out_accepts(right, capsys):
-    assert accepts(check_corr2d_multi_in_out, right, capsys) == "✓ corr2d_multi_in_out: all 20 hidden cases pass\n"
+    assert (
+        accepts(check_corr2d_multi_in_out, right, capsys)
+        == "✓ corr2d_multi_in_out: all 20 hidden cases pass\n"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -553,12 +706,28 @@ def test_check_corr2d_multi_in_out_accepts(right, capsys):
 
 CONV_LAYER_WRONG = [
     (lambda X, K, b: mio_loop(X, K), "Hint [forgot the bias]"),
-    (lambda X, K, b: np.stack([sum(loop_corr(X[:, :, c], K[:, :, c, k]) + b[k] for c in range(X.shape[2])) for k in range(K.shape[3])], axis=-1),
-     "Hint [bias added once per input channel]"),
+    (
+        lambda X, K, b: np.stack(
+            [
+                sum(loop_corr(X[:, :, c], K[:, :, c, k]) + b[k] for c in range(X.shape[2]))
+                for k in range(K.shape[3])
+            ],
+            axis=-1,
+        ),
+        "Hint [bias added once per input channel]",
+    ),
     (lambda X, K, b: mio_loop(X, K) - b, "Hint [bias subtracted]"),
-    (lambda X, K, b: np.concatenate([mio_loop(X, K)[:, :, :1] + b[0], mio_loop(X, K)[:, :, 1:]], axis=-1), "Hint [bias on output channel 0 only]"),
+    (
+        lambda X, K, b: np.concatenate(
+            [mio_loop(X, K)[:, :, :1] + b[0], mio_loop(X, K)[:, :, 1:]], axis=-1
+        ),
+        "Hint [bias on output channel 0 only]",
+    ),
     (lambda X, K, b: mio_loop(X, K) + b[::-1], "Hint [bias of the wrong channel]"),
-    (lambda X, K, b: np.stack([mi_loop(X, K[:, :, :, k]) + b[k] for k in range(K.shape[3])]), "Hint [output channels first]"),
+    (
+        lambda X, K, b: np.stack([mi_loop(X, K[:, :, :, k]) + b[k] for k in range(K.shape[3])]),
+        "Hint [output channels first]",
+    ),
     (lambda X, K, b: mio_loop(X, K[::-1, ::-1]) + b, "Hint [flipped kernel]"),
     (lambda X, K, b: mio_loop(X, K) / X.shape[2] + b, "Hint [mean over input channels]"),
     (lambda X, K, b: mio_loop(X, K)[:, :, ::-1] + b, "Hint [output channels in reverse order]"),
@@ -566,14 +735,20 @@ CONV_LAYER_WRONG = [
 ]
 
 
-@pytest.mark.parametrize("wrong, hint", CONV_LAYER_WRONG, ids=[h.split("[")[-1].rstrip("]") for _, h in CONV_LAYER_WRONG])
+@pytest.mark.parametrize(
+    "wrong, hint", CONV_LAYER_WRONG, ids=[h.split("[")[-1].rstrip("]") for _, h in CONV_LAYER_WRONG]
+)
 def test_check_conv_layer_rejects(wrong, hint):
     rejects(check_conv_layer, wrong, hint)
 
 
 @pytest.mark.parametrize(
     "right",
-    [lambda X, K, b: corr2d_multi_in_out(X, K) + b, lambda X, K, b: mio_einsum(X, K) + b[None, None, :], lambda X, K, b: mio_fft(X, K) + b],
+    [
+        lambda X, K, b: corr2d_multi_in_out(X, K) + b,
+        lambda X, K, b: mio_einsum(X, K) + b[None, None, :],
+        lambda X, K, b: mio_fft(X, K) + b,
+    ],
     ids=["convlib", "einsum", "fft"],
 )
 def test_check_conv_layer_accepts(right, capsys):
@@ -597,8 +772,14 @@ def dense_loop(V, H, W):
 
 def dense_einsum(V, H, W):
     h, w = V.shape
-    rows = (np.arange(H)[None, :, None] == np.arange(H - h + 1)[:, None, None] + np.arange(h)[None, None, :]).astype(float)
-    cols = (np.arange(W)[None, :, None] == np.arange(W - w + 1)[:, None, None] + np.arange(w)[None, None, :]).astype(float)
+    rows = (
+        np.arange(H)[None, :, None]
+        == np.arange(H - h + 1)[:, None, None] + np.arange(h)[None, None, :]
+    ).astype(float)
+    cols = (
+        np.arange(W)[None, :, None]
+        == np.arange(W - w + 1)[:, None, None] + np.arange(w)[None, None, :]
+    ).astype(float)
     return np.einsum("ab,ika,jlb->ijkl", V, rows, cols)
 
 
@@ -644,12 +825,25 @@ def dense_square_only(V, H, W):
 
 DENSE_WRONG = [
     (lambda V, H, W: dense_loop(V[::-1, ::-1], H, W), "Hint [flipped kernel]"),
-    (lambda V, H, W: dense_loop(V.T, H, W) if V.shape[0] == V.shape[1] else dense_loop(V.T, H, W), "Hint [transposed kernel]"),
+    (
+        lambda V, H, W: (
+            dense_loop(V.T, H, W) if V.shape[0] == V.shape[1] else dense_loop(V.T, H, W)
+        ),
+        "Hint [transposed kernel]",
+    ),
     (dense_minus, "Hint [i - a instead of i + a]"),
     (dense_static, "Hint [kernel does not move]"),
     (lambda V, H, W: dense_loop(V, H, W).transpose(2, 3, 0, 1), "Hint [axes in the wrong order]"),
-    (lambda V, H, W: dense_loop(V, H, W).transpose(1, 0, 2, 3), "Hint [hidden rows and columns swapped]"),
-    (lambda V, H, W: np.pad(dense_loop(V, H, W), ((0, V.shape[0] - 1), (0, V.shape[1] - 1), (0, 0), (0, 0))), "Hint [hidden layer as large as the image]"),
+    (
+        lambda V, H, W: dense_loop(V, H, W).transpose(1, 0, 2, 3),
+        "Hint [hidden rows and columns swapped]",
+    ),
+    (
+        lambda V, H, W: np.pad(
+            dense_loop(V, H, W), ((0, V.shape[0] - 1), (0, V.shape[1] - 1), (0, 0), (0, 0))
+        ),
+        "Hint [hidden layer as large as the image]",
+    ),
     (lambda V, H, W: dense_loop(V, H, W)[:-1, :-1], "Hint [hidden layer one too small]"),
     (dense_square_only, "Hint [only square inputs work]"),
     (lambda V, H, W: dense_loop(V, H, W).astype(int), "Hint [integer output]"),
@@ -657,14 +851,20 @@ DENSE_WRONG = [
 ]
 
 
-@pytest.mark.parametrize("wrong, hint", DENSE_WRONG, ids=[h.split("[")[-1].rstrip("]") for _, h in DENSE_WRONG])
+@pytest.mark.parametrize(
+    "wrong, hint", DENSE_WRONG, ids=[h.split("[")[-1].rstrip("]") for _, h in DENSE_WRONG]
+)
 def test_check_dense_weights_rejects(wrong, hint):
     rejects(check_dense_weights, wrong, hint)
 
 
-@pytest.mark.parametrize("right", [dense_loop, dense_einsum, dense_probe], ids=["loop", "einsum", "probe-with-corr2d"])
+@pytest.mark.parametrize(
+    "right", [dense_loop, dense_einsum, dense_probe], ids=["loop", "einsum", "probe-with-corr2d"]
+)
 def test_check_dense_weights_accepts(right, capsys):
-    assert accepts(check_dense_weights, right, capsys) == "✓ dense weights: all 16 hidden cases pass\n"
+    assert (
+        accepts(check_dense_weights, right, capsys) == "✓ dense weights: all 16 hidden cases pass\n"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -731,19 +931,35 @@ LOCAL_WRONG = [
     (lambda X, V: local_loop(X, np.asarray(V)[::-1, ::-1]), "Hint [flipped kernel]"),
     (lambda X, V: local_loop(X, np.asarray(V).T), "Hint [transposed kernel]"),
     (local_roll, "Hint [wrap-around instead of zeros]"),
-    (lambda X, V: loop_corr(np.pad(np.asarray(X, dtype=float), np.shape(V)[0] // 2, mode="edge"), V), "Hint [edge padding instead of zeros]"),
-    (lambda X, V: loop_corr(np.pad(np.asarray(X, dtype=float), ((0, np.shape(V)[0] - 1), (0, np.shape(V)[1] - 1))), V), "Hint [output shifted by Delta]"),
+    (
+        lambda X, V: loop_corr(
+            np.pad(np.asarray(X, dtype=float), np.shape(V)[0] // 2, mode="edge"), V
+        ),
+        "Hint [edge padding instead of zeros]",
+    ),
+    (
+        lambda X, V: loop_corr(
+            np.pad(np.asarray(X, dtype=float), ((0, np.shape(V)[0] - 1), (0, np.shape(V)[1] - 1))),
+            V,
+        ),
+        "Hint [output shifted by Delta]",
+    ),
     (local_negative_index, "Hint [negative kernel indices wrap around]"),
     (local_image_wraps, "Hint [negative image indices wrap around]"),
     (lambda X, V: local_loop(X, V) / np.size(V), "Hint [mean instead of sum]"),
     (lambda X, V: corr_zeros_like(np.pad(X, np.shape(V)[0] // 2), V), "Hint [integer output]"),
-    (lambda X, V: corr_square_only(np.pad(X, np.shape(V)[0] // 2), V), "Hint [only square inputs work]"),
+    (
+        lambda X, V: corr_square_only(np.pad(X, np.shape(V)[0] // 2), V),
+        "Hint [only square inputs work]",
+    ),
     (lambda X, V: local_loop(X, V).T, "Hint [rows and columns swapped]"),
     (not_implemented, "not implemented yet"),
 ]
 
 
-@pytest.mark.parametrize("wrong, hint", LOCAL_WRONG, ids=[h.split("[")[-1].rstrip("]") for _, h in LOCAL_WRONG])
+@pytest.mark.parametrize(
+    "wrong, hint", LOCAL_WRONG, ids=[h.split("[")[-1].rstrip("]") for _, h in LOCAL_WRONG]
+)
 def test_check_local_layer_rejects(wrong, hint):
     rejects(check_local_layer, wrong, hint)
 
@@ -775,7 +991,9 @@ RECEPTIVE_WRONG = [
 ]
 
 
-@pytest.mark.parametrize("wrong, hint", RECEPTIVE_WRONG, ids=[h.split("[")[-1].rstrip("]") for _, h in RECEPTIVE_WRONG])
+@pytest.mark.parametrize(
+    "wrong, hint", RECEPTIVE_WRONG, ids=[h.split("[")[-1].rstrip("]") for _, h in RECEPTIVE_WRONG]
+)
 def test_check_receptive_field_rejects(wrong, hint):
     rejects(check_receptive_field, wrong, hint)
 
@@ -786,7 +1004,9 @@ def receptive_by_simulation(delta, layers):
     x[x.shape[0] // 2, x.shape[1] // 2] = 1
     for _ in range(layers):
         x = corr2d(x, np.ones((2 * delta + 1, 2 * delta + 1)), "same")
-    return int(np.count_nonzero(x[x.shape[0] // 2] > 0.5))  # > 0.5: the FFT path leaves round-off where the sum is 0
+    return int(
+        np.count_nonzero(x[x.shape[0] // 2] > 0.5)
+    )  # > 0.5: the FFT path leaves round-off where the sum is 0
 
 
 def receptive_iterative(delta, layers):
@@ -796,10 +1016,21 @@ def receptive_iterative(delta, layers):
     return side
 
 
-@pytest.mark.parametrize("right", [lambda d, L: 2 * L * d + 1, receptive_iterative, receptive_by_simulation, lambda d, L: np.int64(2 * L * d + 1)],
-                         ids=["formula", "iterative", "simulation", "numpy-int"])
+@pytest.mark.parametrize(
+    "right",
+    [
+        lambda d, L: 2 * L * d + 1,
+        receptive_iterative,
+        receptive_by_simulation,
+        lambda d, L: np.int64(2 * L * d + 1),
+    ],
+    ids=["formula", "iterative", "simulation", "numpy-int"],
+)
 def test_check_receptive_field_accepts(right, capsys):
-    assert accepts(check_receptive_field, right, capsys) == "✓ receptive field: all 20 hidden cases pass\n"
+    assert (
+        accepts(check_receptive_field, right, capsys)
+        == "✓ receptive field: all 20 hidden cases pass\n"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -932,7 +1163,10 @@ def test_check_edge_kernel_rejects(K, hint):
     ids=["[1,-1]^T", "[-1,1]^T", "sobel-y", "2x3", "second-derivative"],
 )
 def test_check_edge_kernel_accepts(K, capsys):
-    assert accepts(check_edge_kernel, np.array(K), capsys) == "✓ horizontal-edge kernel: all 12 hidden images pass\n"
+    assert (
+        accepts(check_edge_kernel, np.array(K), capsys)
+        == "✓ horizontal-edge kernel: all 12 hidden images pass\n"
+    )
 
 
 PATTERN_WRONG = [
@@ -948,23 +1182,41 @@ PATTERN_WRONG = [
 ]
 
 
-@pytest.mark.parametrize("K, hint", PATTERN_WRONG, ids=[f"{i:02d}" for i in range(len(PATTERN_WRONG))])
+@pytest.mark.parametrize(
+    "K, hint", PATTERN_WRONG, ids=[f"{i:02d}" for i in range(len(PATTERN_WRONG))]
+)
 def test_check_pattern_kernel_rejects(K, hint):
     rejects(check_pattern_kernel, K, hint)
 
 
-@pytest.mark.parametrize("K", [2 * PATTERN - 1, PATTERN - PATTERN.mean(), 3 * PATTERN - 1.5, (2 * PATTERN - 1).tolist()],
-                         ids=["2P-1", "zero-mean", "scaled", "nested-list"])
+@pytest.mark.parametrize(
+    "K",
+    [2 * PATTERN - 1, PATTERN - PATTERN.mean(), 3 * PATTERN - 1.5, (2 * PATTERN - 1).tolist()],
+    ids=["2P-1", "zero-mean", "scaled", "nested-list"],
+)
 def test_check_pattern_kernel_accepts(K, capsys):
-    assert accepts(check_pattern_kernel, K, capsys) == "✓ pattern kernel: the T is found in all 6 hidden scenes\n"
+    assert (
+        accepts(check_pattern_kernel, K, capsys)
+        == "✓ pattern kernel: the T is found in all 6 hidden scenes\n"
+    )
 
 
 def test_pattern_scenes_contain_each_shape_once():
     for _name, X, placed in checks.answers.hidden_pattern_scenes():
-        assert set(placed) == {"T", "filled 3x3 square", "upside-down T", "sideways T", "plus sign", "horizontal bar"}
+        assert set(placed) == {
+            "T",
+            "filled 3x3 square",
+            "upside-down T",
+            "sideways T",
+            "plus sign",
+            "horizontal bar",
+        }
         r, c = placed["T"]
         np.testing.assert_array_equal(X[r : r + 3, c : c + 3], PATTERN)
-        assert X.sum() == sum(P.sum() for P in [PATTERN, np.ones((3, 3)), PATTERN, PATTERN, np.full(5, 1.0), np.full(3, 1.0)])
+        assert X.sum() == sum(
+            P.sum()
+            for P in [PATTERN, np.ones((3, 3)), PATTERN, PATTERN, np.full(5, 1.0), np.full(3, 1.0)]
+        )
 
 
 GREY_WRONG = [
@@ -981,12 +1233,18 @@ GREY_WRONG = [
 ]
 
 
-@pytest.mark.parametrize("K, hint", GREY_WRONG, ids=[h.split("[")[-1].rstrip("]") for _, h in GREY_WRONG])
+@pytest.mark.parametrize(
+    "K, hint", GREY_WRONG, ids=[h.split("[")[-1].rstrip("]") for _, h in GREY_WRONG]
+)
 def test_check_grey_kernel_rejects(K, hint):
     rejects(check_grey_kernel, K, hint)
 
 
-@pytest.mark.parametrize("K", [LUMA.reshape(1, 1, 3, 1), LUMA[None, None, :, None], [[[[0.299], [0.587], [0.114]]]]], ids=["reshape", "newaxis", "nested-list"])
+@pytest.mark.parametrize(
+    "K",
+    [LUMA.reshape(1, 1, 3, 1), LUMA[None, None, :, None], [[[[0.299], [0.587], [0.114]]]]],
+    ids=["reshape", "newaxis", "nested-list"],
+)
 def test_check_grey_kernel_accepts(K, capsys):
     out = accepts(check_grey_kernel, K, capsys)
     assert "matches 0.299 R + 0.587 G + 0.114 B" in out
@@ -995,7 +1253,9 @@ def test_check_grey_kernel_accepts(K, capsys):
 def test_grey_kernel_reproduces_photo_gray():
     from convlib import photo, photo_gray
 
-    np.testing.assert_allclose(corr2d_multi_in_out(photo(), LUMA.reshape(1, 1, 3, 1))[:, :, 0], photo_gray())
+    np.testing.assert_allclose(
+        corr2d_multi_in_out(photo(), LUMA.reshape(1, 1, 3, 1))[:, :, 0], photo_gray()
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -1017,8 +1277,13 @@ EQUIVARIANCE_QUESTIONS = {
 
 
 def test_check_equivariance_accepts(capsys):
-    answers = {q: a.upper() + " " for q, a in EQUIVARIANCE_QUESTIONS.items()}  # case and spaces do not matter
-    assert accepts(check_equivariance, answers, capsys) == f"✓ equivariance quiz: all {len(EQUIVARIANCE_QUESTIONS)} answers correct\n"
+    answers = {
+        q: a.upper() + " " for q, a in EQUIVARIANCE_QUESTIONS.items()
+    }  # case and spaces do not matter
+    assert (
+        accepts(check_equivariance, answers, capsys)
+        == f"✓ equivariance quiz: all {len(EQUIVARIANCE_QUESTIONS)} answers correct\n"
+    )
 
 
 @pytest.mark.parametrize("question", list(EQUIVARIANCE_QUESTIONS))
@@ -1034,7 +1299,10 @@ def test_check_equivariance_names_each_wrong_answer(question):
         (..., "not answered yet"),
         ({}, "have no answer"),
         ({q: ... for q in EQUIVARIANCE_QUESTIONS}, "not answered yet"),
-        ({q: "maybe" for q in EQUIVARIANCE_QUESTIONS}, "must be 'equivariant', 'invariant' or 'neither'"),
+        (
+            {q: "maybe" for q in EQUIVARIANCE_QUESTIONS},
+            "must be 'equivariant', 'invariant' or 'neither'",
+        ),
         ([("a", "b")], "must be a dict"),
     ],
 )
@@ -1046,8 +1314,17 @@ def test_check_equivariance_rejects_malformed(answers, hint):
 # every checker: a stub and an unanswered value give a clean AssertionError
 
 
-ALL_FUNCTION_CHECKERS = [check_corr2d, check_conv2d, check_output_shape, check_corr2d_multi_in, check_corr2d_multi_in_out,
-                         check_conv_layer, check_dense_weights, check_local_layer, check_receptive_field]
+ALL_FUNCTION_CHECKERS = [
+    check_corr2d,
+    check_conv2d,
+    check_output_shape,
+    check_corr2d_multi_in,
+    check_corr2d_multi_in_out,
+    check_conv_layer,
+    check_dense_weights,
+    check_local_layer,
+    check_receptive_field,
+]
 
 
 @pytest.mark.parametrize("check", ALL_FUNCTION_CHECKERS, ids=lambda c: c.__name__)
@@ -1060,16 +1337,33 @@ def test_every_function_checker_handles_stubs(check):
 def test_hint_tags_are_listed_in_docstrings():
     """Each checker documents the mistakes it names (keeps the docs honest)."""
     for check in ALL_FUNCTION_CHECKERS:
-        assert "Raises" in check.__doc__ and "CheckFailed" in check.__doc__ and "✓" not in check.__doc__, check.__name__
+        assert (
+            "Raises" in check.__doc__
+            and "CheckFailed" in check.__doc__
+            and "✓" not in check.__doc__
+        ), check.__name__
 
 
 def test_wrong_library_sizes():
     """The issue asks for at least 8 distinct mistakes per checker."""
-    for name, library in [("corr2d", CORR2D_WRONG), ("conv2d", CONV2D_WRONG), ("output_shape", OUTPUT_SHAPE_WRONG),
-                          ("multi_in", MULTI_IN_WRONG), ("multi_in_out", MULTI_IN_OUT_WRONG), ("conv_layer", CONV_LAYER_WRONG),
-                          ("dense", DENSE_WRONG), ("local", LOCAL_WRONG), ("receptive", RECEPTIVE_WRONG), ("edge", EDGE_WRONG),
-                          ("pattern", PATTERN_WRONG), ("grey", GREY_WRONG)]:
-        assert len({re.sub(r"\W+", " ", hint) for _, hint in library} | {id(w) for w, _ in library}) >= 8, name
+    for name, library in [
+        ("corr2d", CORR2D_WRONG),
+        ("conv2d", CONV2D_WRONG),
+        ("output_shape", OUTPUT_SHAPE_WRONG),
+        ("multi_in", MULTI_IN_WRONG),
+        ("multi_in_out", MULTI_IN_OUT_WRONG),
+        ("conv_layer", CONV_LAYER_WRONG),
+        ("dense", DENSE_WRONG),
+        ("local", LOCAL_WRONG),
+        ("receptive", RECEPTIVE_WRONG),
+        ("edge", EDGE_WRONG),
+        ("pattern", PATTERN_WRONG),
+        ("grey", GREY_WRONG),
+    ]:
+        assert (
+            len({re.sub(r"\W+", " ", hint) for _, hint in library} | {id(w) for w, _ in library})
+            >= 8
+        ), name
         assert len(library) >= 8, name
 
 
@@ -1077,10 +1371,29 @@ def test_docstring_examples_run():
     """The numpydoc examples of convlib.checks are runnable and right."""
     import doctest
 
-    from convlib.checks import answers, calls, costs, engine, locality, mistakes, multi_channel, single_channel
+    from convlib.checks import (
+        answers,
+        calls,
+        costs,
+        engine,
+        locality,
+        mistakes,
+        multi_channel,
+        single_channel,
+    )
 
     attempted = 0
-    for module in (checks, single_channel, multi_channel, locality, answers, engine, mistakes, calls, costs):
+    for module in (
+        checks,
+        single_channel,
+        multi_channel,
+        locality,
+        answers,
+        engine,
+        mistakes,
+        calls,
+        costs,
+    ):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, module.__name__
         attempted += result.attempted
@@ -1105,6 +1418,8 @@ def test_non_finite_or_non_numeric_answers_fail_with_a_hint(check, answer):
 
 def test_count_answers_compare_integers_exactly():
     # float(10**400) overflowed; huge integers are simply wrong numbers
-    with pytest.raises(AssertionError, match=r"fc_weights = 1000.* is not right\. Hint \[wrong number\]"):
+    with pytest.raises(
+        AssertionError, match=r"fc_weights = 1000.* is not right\. Hint \[wrong number\]"
+    ):
         checks.check_dense_counts(10**400, 959 * 1279)
     checks.check_dense_counts(np.int64((480 * 640) ** 2), 959.0 * 1279)

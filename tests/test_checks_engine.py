@@ -9,8 +9,24 @@ import numpy as np
 import pytest
 
 from convlib import corr2d, pad2d
-from convlib.checks import CheckFailed, check_corr2d, check_equivariance, check_output_shape, check_padding_impl, engine, mistakes
-from convlib.checks.engine import CORRELATIONS, Case, CheckSpec, Mistake, current_grading_hook, grading_hook, run_cases
+from convlib.checks import (
+    CheckFailed,
+    check_corr2d,
+    check_equivariance,
+    check_output_shape,
+    check_padding_impl,
+    engine,
+    mistakes,
+)
+from convlib.checks.engine import (
+    CORRELATIONS,
+    Case,
+    CheckSpec,
+    Mistake,
+    current_grading_hook,
+    grading_hook,
+    run_cases,
+)
 from grading.exercises import EXERCISES
 from grading.hidden import hidden_cases, judge_values
 from test_checks import loop_corr
@@ -51,7 +67,9 @@ def test_every_public_function_and_class_has_a_runnable_example(module):
     for name in module.__all__:
         obj = getattr(module, name)
         if callable(obj) and (inspect.isfunction(obj) or inspect.isclass(obj)):
-            assert doctest.DocTestParser().get_examples(obj.__doc__ or ""), f"{module.__name__}.{name} has no example"
+            assert doctest.DocTestParser().get_examples(obj.__doc__ or ""), (
+                f"{module.__name__}.{name} has no example"
+            )
 
 
 def test_the_hook_is_set_inside_the_block_only_and_nests():
@@ -91,7 +109,7 @@ def test_the_hook_sees_the_spec_before_any_call_of_the_students_function():
 
     with grading_hook(stop), pytest.raises(Stop):
         check_corr2d(student)
-    (spec, n_calls), = seen
+    ((spec, n_calls),) = seen
     assert isinstance(spec, CheckSpec) and n_calls == 0
     assert spec.title == "corr2d" and len(spec.cases) == 34 and spec.forbidden == CORRELATIONS
     X, K = spec.cases[0].args
@@ -109,7 +127,10 @@ def test_the_hooks_cases_are_the_ones_run():
 def test_a_refused_function_never_reaches_the_hook():
     reached = []
     with grading_hook(lambda spec: reached.append(spec) or list(spec.cases)):
-        with pytest.raises(CheckFailed, match=r"Hint \[library function\]: this is \(or only calls\) convlib.corr2d"):
+        with pytest.raises(
+            CheckFailed,
+            match=r"Hint \[library function\]: this is \(or only calls\) convlib.corr2d",
+        ):
             check_corr2d(corr2d)
         with pytest.raises(CheckFailed, match="calls np.pad"):
             check_padding_impl(lambda X, p: np.pad(X, p, mode="reflect"), "reflect")
@@ -130,7 +151,11 @@ def test_the_library_check_runs_once_per_check(monkeypatch, capsys):
     def my_pad(X, p):
         X = np.asarray(X)
         rows = np.concatenate([X[p:0:-1], X, X[-2 : -p - 2 : -1]], axis=0) if p else X
-        return np.concatenate([rows[:, p:0:-1], rows, rows[:, -2 : -p - 2 : -1]], axis=1) if p else rows
+        return (
+            np.concatenate([rows[:, p:0:-1], rows, rows[:, -2 : -p - 2 : -1]], axis=1)
+            if p
+            else rows
+        )
 
     check_padding_impl(my_pad, "reflect")
     assert "✓ reflect padding: all 13 hidden cases pass" in capsys.readouterr().out
@@ -141,27 +166,43 @@ def test_a_crash_keeps_the_students_exception_as_the_cause():
     def crashes(X, K):
         raise IndexError("index 9 is out of bounds")
 
-    with pytest.raises(CheckFailed, match=r"Hint \[exception\]: your function raised IndexError") as info:
+    with pytest.raises(
+        CheckFailed, match=r"Hint \[exception\]: your function raised IndexError"
+    ) as info:
         check_corr2d(crashes)
     assert type(info.value.__cause__).__name__ == "IndexError" and info.value.__suppress_context__
 
 
 def test_run_cases_names_a_known_mistake_and_the_refuse_rule():
     cases = [Case((np.array([1.0, 2.0]),), ("x",)), Case((np.array([[3.0]]),), ("x",))]
-    plus_one = Mistake("plus one", "you added one instead of doubling.", lambda args, expected: args[0] + 1)
+    plus_one = Mistake(
+        "plus one", "you added one instead of doubling.", lambda args, expected: args[0] + 1
+    )
     with pytest.raises(CheckFailed, match=r"^double: 2 of 2 hidden cases fail.\nHint \[plus one\]"):
         run_cases("double", lambda x: x + 1, cases, lambda x: 2 * x, mistakes=[plus_one])
     with pytest.raises(CheckFailed, match=r"^double: no lambdas$"):
-        run_cases("double", lambda x: 2 * x, cases, lambda x: 2 * x, refuse=lambda fn: "no lambdas" if fn.__name__ == "<lambda>" else "")
+        run_cases(
+            "double",
+            lambda x: 2 * x,
+            cases,
+            lambda x: 2 * x,
+            refuse=lambda fn: "no lambdas" if fn.__name__ == "<lambda>" else "",
+        )
 
 
 def test_growable_names_must_be_argument_names():
-    with pytest.raises(ValueError, match=r"growable names \['h'\] are not among the case's argument names \('H', 'W'\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"growable names \['h'\] are not among the case's argument names \('H', 'W'\)",
+    ):
         Case((5, 5), ("H", "W"), growable=("h",))
 
 
 def test_the_grader_grows_exactly_the_declared_arguments():
-    public = [Case((5, 7, 3, 3), ("H", "W", "k_h", "k_w"), growable=("H", "W")), Case((5, 7, 3, 3), ("H", "W", "k_h", "k_w"))]
+    public = [
+        Case((5, 7, 3, 3), ("H", "W", "k_h", "k_w"), growable=("H", "W")),
+        Case((5, 7, 3, 3), ("H", "W", "k_h", "k_w")),
+    ]
     growth = set()
     for seed in range(12):
         grown, fixed = hidden_cases(seed, "sizes", public)
@@ -174,13 +215,18 @@ def test_the_grader_grows_exactly_the_declared_arguments():
 
 def test_the_checkers_declare_what_grows():
     assert {c.growable for c in public_cases(check_output_shape)} == {("H", "W")}
-    assert {c.growable for c in public_cases(check_corr2d)} == {()}  # arrays are redrawn, never resized
+    assert {c.growable for c in public_cases(check_corr2d)} == {
+        ()
+    }  # arrays are redrawn, never resized
 
 
 def test_the_quiz_is_graded_per_answer_through_its_public_key():
     key = check_equivariance.answer_key()
     assert len(key) == 9 and set(key.values()) == {"equivariant", "invariant", "neither"}
-    assert key["sum of all pixels"] == "invariant" and key["ReLU applied to every pixel"] == "equivariant"
+    assert (
+        key["sum of all pixels"] == "invariant"
+        and key["ReLU applied to every pixel"] == "equivariant"
+    )
     # stride and rotation: measured, not stored (a one-pixel shift does not survive x[::2, ::2]; rot90 is no shift)
     assert key["keeping every second row and column, x[::2, ::2]"] == "neither"
     assert [v for q, v in key.items() if "ROTATED" in q] == ["neither"]
@@ -190,4 +236,7 @@ def test_the_quiz_is_graded_per_answer_through_its_public_key():
     assert (verdict.passed, verdict.total, verdict.tag) == (8, 9, "sum of all pixels")
     assert (judge_values(quiz, [dict(key)]).passed, judge_values(quiz, [dict(key)]).tag) == (9, "")
     counts = next(ex for ex in EXERCISES if ex.checker == "check_dense_counts")
-    assert (judge_values(counts, [1, 2]).passed, judge_values(counts, [1, 2]).total) == (0, 1)  # all or nothing
+    assert (judge_values(counts, [1, 2]).passed, judge_values(counts, [1, 2]).total) == (
+        0,
+        1,
+    )  # all or nothing

@@ -18,7 +18,14 @@ import scipy.signal
 from scipy import signal as sig
 
 import convlib
-from convlib import checks, conv2d, corr2d, fully_connected_params, local_params, translation_invariant_params
+from convlib import (
+    checks,
+    conv2d,
+    corr2d,
+    fully_connected_params,
+    local_params,
+    translation_invariant_params,
+)
 from convlib.checks import (
     HAND_K,
     HAND_X,
@@ -76,7 +83,9 @@ def test_a_result_whose_array_conversion_fails_is_a_hint_naming_the_case():
 
 
 @pytest.mark.parametrize(
-    "exit_code", [SystemExit(3), SystemExit("bye"), GeneratorExit()], ids=["exit-3", "exit-text", "generator-exit"]
+    "exit_code",
+    [SystemExit(3), SystemExit("bye"), GeneratorExit()],
+    ids=["exit-3", "exit-text", "generator-exit"],
 )
 def test_system_exit_in_the_answer_is_a_hint(exit_code):
     def leaves(X, K):
@@ -96,17 +105,25 @@ def test_the_exception_report_shows_the_students_line():
 
 
 def test_answers_that_are_not_functions_get_a_dtype_hint():
-    assert "must be an array of real numbers" in failure(check_grey_kernel, LUMA.reshape(1, 1, 3, 1) + 7j)
+    assert "must be an array of real numbers" in failure(
+        check_grey_kernel, LUMA.reshape(1, 1, 3, 1) + 7j
+    )
     assert "complex" in failure(check_grey_kernel, LUMA.reshape(1, 1, 3, 1) + 7j)
     right_corr = corr2d(HAND_X, HAND_K)
-    message = failure(lambda a: check_hand_example(a, conv2d(HAND_X, HAND_K)), right_corr.astype(str))
+    message = failure(
+        lambda a: check_hand_example(a, conv2d(HAND_X, HAND_K)), right_corr.astype(str)
+    )
     assert "strings" in message
     message = failure(lambda a: check_hand_example(a, conv2d(HAND_X, HAND_K)), BrokenArray())
     assert "RuntimeError: no array today" in message
     fc = fully_connected_params(480, 640)
-    message = failure(lambda a: check_dense_counts(a, translation_invariant_params(480, 640)), str(fc))
+    message = failure(
+        lambda a: check_dense_counts(a, translation_invariant_params(480, 640)), str(fc)
+    )
     assert "must be a number" in message and "str" in message
-    message = failure(lambda a: check_dense_counts(fc, a), complex(translation_invariant_params(480, 640)))
+    message = failure(
+        lambda a: check_dense_counts(fc, a), complex(translation_invariant_params(480, 640))
+    )
     assert "must be a number" in message
 
 
@@ -132,12 +149,17 @@ def swallows(X, K):
             pass
 
 
-@pytest.mark.parametrize("answer", [hangs, sleeps, swallows], ids=["busy-loop", "sleep", "bare-except"])
+@pytest.mark.parametrize(
+    "answer", [hangs, sleeps, swallows], ids=["busy-loop", "sleep", "bare-except"]
+)
 def test_a_hanging_answer_gets_a_time_limit_hint_naming_case_and_limit(answer):
     start = time.monotonic()
     message = failure(check_corr2d, answer, time_limit=0.3)
     assert time.monotonic() - start < 5
-    assert "Hint [time limit]: your function did not return within 0.3 s on the case X of shape (3, 3)" in message
+    assert (
+        "Hint [time limit]: your function did not return within 0.3 s on the case X of shape (3, 3)"
+        in message
+    )
     assert message.startswith("corr2d: 34 of 34 hidden cases fail")
 
 
@@ -160,7 +182,9 @@ def test_the_time_limit_leaves_other_alarms_alone():
 def test_the_time_limit_works_outside_the_main_thread():
     """A grader may run checks in a worker thread, where SIGALRM is not available."""
     messages = []
-    worker = threading.Thread(target=lambda: messages.append(failure(check_corr2d, hangs, time_limit=0.3)))
+    worker = threading.Thread(
+        target=lambda: messages.append(failure(check_corr2d, hangs, time_limit=0.3))
+    )
     worker.start()
     worker.join(10)
     assert not worker.is_alive()
@@ -200,11 +224,24 @@ def _proxy_calls(X, K):
         (lambda X, K: convlib.corr2d(X, K), "convlib.corr2d"),
         (lambda X, K: sig.correlate2d(X, K, mode="valid"), "scipy.signal.correlate2d"),
         (_proxy_calls, "scipy.signal.correlate2d"),
-        (lambda X, K: convlib.corr2d_multi_in(X[..., None], K[..., None]), "convlib.corr2d_multi_in"),
+        (
+            lambda X, K: convlib.corr2d_multi_in(X[..., None], K[..., None]),
+            "convlib.corr2d_multi_in",
+        ),
         (functools.wraps(corr2d)(lambda X, K: 0), "convlib.corr2d"),
     ],
-    ids=["convlib", "naive", "scipy", "partial", "lambda", "module-attribute", "scipy-lambda", "scipy-module-path",
-         "multi-in", "wraps"],
+    ids=[
+        "convlib",
+        "naive",
+        "scipy",
+        "partial",
+        "lambda",
+        "module-attribute",
+        "scipy-lambda",
+        "scipy-module-path",
+        "multi-in",
+        "wraps",
+    ],
 )
 def test_library_functions_are_refused(answer, library):
     message = failure(check_corr2d, answer)
@@ -241,16 +278,28 @@ def test_no_answer_key_is_exported():
 
 def test_docstrings_show_no_right_answers():
     docs = "\n".join(
-        (getattr(checks, name).__doc__ or "") for name in checks.__all__ if callable(getattr(checks, name))
+        (getattr(checks, name).__doc__ or "")
+        for name in checks.__all__
+        if callable(getattr(checks, name))
     ) + (checks.__doc__ or "")
-    assert "✓" not in docs.replace("``✓ corr2d: all 34 hidden cases pass``", "")  # only the format of the success line
-    for value in [fully_connected_params(480, 640), translation_invariant_params(480, 640),
-                  fully_connected_params(1024, 1024, 3, 64), local_params(2, 3, 64)]:
+    assert "✓" not in docs.replace(
+        "``✓ corr2d: all 34 hidden cases pass``", ""
+    )  # only the format of the success line
+    for value in [
+        fully_connected_params(480, 640),
+        translation_invariant_params(480, 640),
+        fully_connected_params(1024, 1024, 3, 64),
+        local_params(2, 3, 64),
+    ]:
         assert str(value) not in docs
     for answer in [corr2d(HAND_X, HAND_K), conv2d(HAND_X, HAND_K)]:
         assert str(answer.astype(int).tolist()) not in docs
-    assert "2 * PATTERN - 1" not in docs and "reshape(1, 1, 3, 1)" not in docs and "K[::-1, ::-1])" not in docs
-    assert "2 L Delta + 1" not in docs and "(H - h + 1, W - w + 1)`` ; ``\"same\"" not in docs
+    assert (
+        "2 * PATTERN - 1" not in docs
+        and "reshape(1, 1, 3, 1)" not in docs
+        and "K[::-1, ::-1])" not in docs
+    )
+    assert "2 L Delta + 1" not in docs and '(H - h + 1, W - w + 1)`` ; ``"same"' not in docs
 
 
 def test_in_ipython_only_the_message_is_shown_hint_first():
@@ -292,14 +341,19 @@ def test_an_endless_iterator_is_named_at_once(check, answer):
     start = time.monotonic()
     message = failure(check, answer)
     assert time.monotonic() - start < 3, "the checker iterated over an endless iterator"
-    assert "Hint [generator]: your function returned an iterator (itertools.repeat)" in message, message
+    assert "Hint [generator]: your function returned an iterator (itertools.repeat)" in message, (
+        message
+    )
 
 
 @pytest.mark.parametrize(
     "check, answer",
     [
         (check_corr2d, lambda X, K: (row for row in student_corr2d(X, K))),
-        (check_output_shape, lambda H, W, h, w, mode: (n for n in _right_output_shape(H, W, h, w, mode))),
+        (
+            check_output_shape,
+            lambda H, W, h, w, mode: (n for n in _right_output_shape(H, W, h, w, mode)),
+        ),
     ],
     ids=["corr2d", "output-shape"],
 )
@@ -311,7 +365,9 @@ def test_a_generator_is_called_a_generator_not_an_object_array(check, answer):
 
 
 def test_a_generator_handed_in_as_an_array_is_named():
-    message = failure(lambda a: check_hand_example(a, conv2d(HAND_X, HAND_K)), (v for v in corr2d(HAND_X, HAND_K)))
+    message = failure(
+        lambda a: check_hand_example(a, conv2d(HAND_X, HAND_K)), (v for v in corr2d(HAND_X, HAND_K))
+    )
     assert "corr must be an array of real numbers, but it is a generator" in message, message
 
 
@@ -339,7 +395,6 @@ class SlowNumber:
     __hash__ = object.__hash__
 
 
-
 def test_a_slow_array_conversion_is_inside_the_time_limit():
     start = time.monotonic()
     message = failure(check_corr2d, lambda X, K: SlowArray(), time_limit=0.3)
@@ -347,8 +402,11 @@ def test_a_slow_array_conversion_is_inside_the_time_limit():
     assert "Hint [time limit]: your function did not return within 0.3 s" in message
 
 
-@pytest.mark.parametrize("check", [check_receptive_field, checks.check_bias_counts, check_output_shape],
-                         ids=["receptive-field", "bias-counts", "output-shape"])
+@pytest.mark.parametrize(
+    "check",
+    [check_receptive_field, checks.check_bias_counts, check_output_shape],
+    ids=["receptive-field", "bias-counts", "output-shape"],
+)
 def test_an_object_with_a_slow_int_is_not_a_number_and_its_code_never_runs(check):
     SlowNumber.calls.clear()
     start = time.monotonic()
@@ -360,7 +418,11 @@ def test_an_object_with_a_slow_int_is_not_a_number_and_its_code_never_runs(check
 def test_a_slow_int_handed_in_as_a_count_is_not_a_number():
     SlowNumber.calls.clear()
     message = failure(lambda a: check_dense_counts(a, 1), SlowNumber())
-    assert SlowNumber.calls == [] and "fc_weights must be a number" in message and "a SlowNumber object" in message
+    assert (
+        SlowNumber.calls == []
+        and "fc_weights must be a number" in message
+        and "a SlowNumber object" in message
+    )
 
 
 def _cancels_with_setitimer(X, K):
@@ -403,7 +465,12 @@ def _cancels_everything_and_swallows(X, K):
 
 @pytest.mark.parametrize(
     "answer",
-    [_cancels_with_setitimer, _cancels_with_alarm, _ignores_the_signal, _replaces_the_handler_and_sleeps],
+    [
+        _cancels_with_setitimer,
+        _cancels_with_alarm,
+        _ignores_the_signal,
+        _replaces_the_handler_and_sleeps,
+    ],
     ids=["setitimer-0", "alarm-0", "sig-ign", "own-handler-sleep"],
 )
 def test_an_answer_that_disarms_the_timer_still_times_out(answer):
@@ -444,7 +511,10 @@ def test_huge_numbers_and_broken_reprs_give_a_hint_not_a_traceback():
         raise BadMessage()
 
     message = failure(check_corr2d, raises)
-    assert "Hint [exception]: your function raised BadMessage: <its message could not be shown: RuntimeError>" in message
+    assert (
+        "Hint [exception]: your function raised BadMessage: <its message could not be shown: RuntimeError>"
+        in message
+    )
 
 
 def _expected_from_the_checker(*args):
@@ -460,8 +530,11 @@ def _expected_from_the_checker(*args):
     return np.zeros((1, 1)) if len(args) == 2 else 0
 
 
-@pytest.mark.parametrize("check", [check_corr2d, check_receptive_field, checks.check_bias_counts],
-                         ids=["corr2d", "receptive-field", "bias-counts"])
+@pytest.mark.parametrize(
+    "check",
+    [check_corr2d, check_receptive_field, checks.check_bias_counts],
+    ids=["corr2d", "receptive-field", "bias-counts"],
+)
 def test_the_expected_value_is_not_in_the_checkers_frames_during_the_call(check):
     failure(check, _expected_from_the_checker)
 
@@ -510,7 +583,9 @@ def test_int_and_str_subclasses_run_no_code_in_the_checker():
             recorded.append(("getitem", sys._getframe(1).f_locals.get("key")))
             return dict.__getitem__(self, q)
 
-    questions = check_equivariance.answer_key()  # the questions of the exercise (the grader's public key)
+    questions = (
+        check_equivariance.answer_key()
+    )  # the questions of the exercise (the grader's public key)
     message = failure(check_equivariance, SpyDict({q: Spy("neither") for q in questions}))
     assert recorded == [], recorded
     assert "answers are not right" in message

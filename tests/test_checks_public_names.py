@@ -19,7 +19,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "convlib.checks"
 CHECKS_DIR = ROOT / "convlib" / "checks"
-SKIP_DIRS = {".venv", ".git", "_build", "node_modules", "__pycache__", ".ipynb_checkpoints", ".hypothesis", ".pytest_cache"}
+SKIP_DIRS = {
+    ".venv",
+    ".git",
+    "_build",
+    "node_modules",
+    "__pycache__",
+    ".ipynb_checkpoints",
+    ".hypothesis",
+    ".pytest_cache",
+}
 
 
 def python_files() -> list:
@@ -64,7 +73,9 @@ def _dotted(node) -> list:
 
 def violations(path: Path, source: str = None) -> list:
     """Every import or attribute read of an underscore name of ``convlib.checks`` in one file: [(line, text)]."""
-    tree = ast.parse(source if source is not None else path.read_text(encoding="utf-8"), filename=str(path))
+    tree = ast.parse(
+        source if source is not None else path.read_text(encoding="utf-8"), filename=str(path)
+    )
     submodules = {p.stem for p in CHECKS_DIR.glob("*.py")}
     aliases = {}  # local name -> module of convlib.checks it stands for (or "convlib" for the top package)
     found = []
@@ -84,14 +95,22 @@ def violations(path: Path, source: str = None) -> list:
                 if _inside(module) or _inside(full):
                     if any(_private(p) for p in full.split(".")[1:]):
                         found.append((node.lineno, f"from {module} import {a.name}"))
-                    if _inside(full) and (module == PACKAGE and a.name in submodules or full == PACKAGE):
+                    if _inside(full) and (
+                        module == PACKAGE and a.name in submodules or full == PACKAGE
+                    ):
                         aliases[a.asname or a.name] = full
     for node in ast.walk(tree):
         chain = None
         if isinstance(node, ast.Attribute):
             chain = _dotted(node)
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr", "setattr")
-              and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "hasattr", "setattr")
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+        ):
             base = _dotted(node.args[0])
             chain = None if base is None else [*base, node.args[1].value]
         if not chain or chain[0] not in aliases:
@@ -131,13 +150,18 @@ def test_the_walk_finds_every_kind_of_private_use():
 
 
 def test_the_walk_resolves_relative_imports():
-    found = violations(ROOT / "convlib" / "widgets" / "x.py", "from ..checks import _engine\nfrom ..checks import engine\n")
+    found = violations(
+        ROOT / "convlib" / "widgets" / "x.py",
+        "from ..checks import _engine\nfrom ..checks import engine\n",
+    )
     assert found == [(1, "from convlib.checks import _engine")]
 
 
 def test_every_python_file_is_walked():
     files = {p.relative_to(ROOT).as_posix() for p in python_files()}
-    assert any(f.startswith("grading/") and f.endswith("/hidden.py") for f in files)  # wherever the grader's package lives
+    assert any(
+        f.startswith("grading/") and f.endswith("/hidden.py") for f in files
+    )  # wherever the grader's package lives
     assert {"tests/test_grading.py", "tests/conftest.py"} <= files
     assert not any(f.startswith("convlib/checks/") for f in files)
     assert len(files) > 50
@@ -154,6 +178,9 @@ def test_checker_modules_share_only_public_names(path):
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.level == 1:
-            found += [f"from .{node.module} import {a.name}" for a in node.names
-                      if _private(a.name) or _private(node.module or "")]
+            found += [
+                f"from .{node.module} import {a.name}"
+                for a in node.names
+                if _private(a.name) or _private(node.module or "")
+            ]
     assert found == []

@@ -71,7 +71,9 @@ def test_every_chapter_has_the_same_first_code_cell():
     for path in CHAPTERS:
         cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
         first = next(c for c in cells if c["cell_type"] == "code")
-        assert first.get("id") == CELL_ID, f"{Path(path).name}: the first code cell is not {CELL_ID}"
+        assert first.get("id") == CELL_ID, (
+            f"{Path(path).name}: the first code cell is not {CELL_ID}"
+        )
         sources.add("".join(first["source"]))
     assert len(sources) == 1, "the chapters' install cells differ"
     (source,) = sources
@@ -81,15 +83,31 @@ def test_every_chapter_has_the_same_first_code_cell():
 @pytest.fixture(scope="module")
 def colab_base():
     python = python_venvs.find_pythons().get("3.12", sys.executable)
-    key = hashlib.sha256(repr((BASE_PINS, python, python_venvs._version(python))).encode()).hexdigest()[:12]
+    key = hashlib.sha256(
+        repr((BASE_PINS, python, python_venvs._version(python))).encode()
+    ).hexdigest()[:12]
     base = ROOT / ".venvs" / f"colab-{key}"
     if not (base / ".complete").exists():
         if os.environ.get("PIP_NO_INDEX"):
-            pytest.skip("installing from a wheelhouse (PIP_NO_INDEX): ipywidgets 7.7.1, Colab's version, is not in it")
+            pytest.skip(
+                "installing from a wheelhouse (PIP_NO_INDEX): ipywidgets 7.7.1, Colab's version, is not in it"
+            )
         shutil.rmtree(base, ignore_errors=True)
         subprocess.run([python, "-m", "venv", base], check=True)
-        subprocess.run([base / "bin" / "python", "-m", "pip", "install", "--quiet", "--timeout", "30", *BASE_PINS],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                base / "bin" / "python",
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--timeout",
+                "30",
+                *BASE_PINS,
+            ],
+            check=True,
+            capture_output=True,
+        )
         (base / ".complete").write_text("ok\n")
     return base
 
@@ -100,22 +118,52 @@ def kernel_env(tmp_path: Path, **extra) -> dict:
         (tmp_path / "stub" / rel).write_text(text)
     startup = tmp_path / "ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True, exist_ok=True)
-    (startup / "00-colab.py").write_text("import google.colab\nimport ipywidgets\n")  # what Colab has loaded
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "JUPYTER", "IPYTHON"))}
-    env.update(PYTHONPATH=str(tmp_path / "stub"), IPYTHONDIR=str(tmp_path / "ipython"), COLAB_STUB_LOG=str(tmp_path / "colab.log"))
+    (startup / "00-colab.py").write_text(
+        "import google.colab\nimport ipywidgets\n"
+    )  # what Colab has loaded
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTHON", "VIRTUAL_ENV", "JUPYTER", "IPYTHON"))
+    }
+    env.update(
+        PYTHONPATH=str(tmp_path / "stub"),
+        IPYTHONDIR=str(tmp_path / "ipython"),
+        COLAB_STUB_LOG=str(tmp_path / "colab.log"),
+    )
     env.update(extra)
     return env
 
 
 def run_cells(venv: Path, tmp_path: Path, cells: list, env: dict, name: str) -> list:
-    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {}, "outputs": [], "source": s}
-                    for i, s in enumerate(cells)],
-          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-          "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": f"c{i}",
+                "metadata": {},
+                "outputs": [],
+                "source": s,
+            }
+            for i, s in enumerate(cells)
+        ],
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     path = tmp_path / f"{name}.ipynb"
     path.write_text(json.dumps(nb))
-    proc = subprocess.run([venv / "bin" / "python", "-c", RUN, path], capture_output=True, text=True, timeout=900, env=env,
-                          cwd=tmp_path)
+    proc = subprocess.run(
+        [venv / "bin" / "python", "-c", RUN, path],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -146,7 +194,9 @@ def assert_one_line_stop(outputs_first: list, outputs_next: list, starts: str) -
     assert err["ename"] == "SetupStop" and err["evalue"].startswith(starts), err
     assert err["traceback"] == [f"SetupStop: {err['evalue']}"]  # one line, no stack frames
     assert "\n" not in err["evalue"]
-    (again,) = errors(outputs_next)  # the next cell repeats the line instead of a ModuleNotFoundError
+    (again,) = errors(
+        outputs_next
+    )  # the next cell repeats the line instead of a ModuleNotFoundError
     assert (again["ename"], again["evalue"]) == ("SetupStop", err["evalue"])
     assert [o for o in outputs_next if o["output_type"] != "error"] == []
     return err["evalue"]
@@ -158,11 +208,18 @@ def test_on_colab_it_installs_then_asks_for_a_restart_once(colab_base, tmp_path)
     venv = fresh_venv(colab_base, tmp_path)
     env = kernel_env(tmp_path)
     first, second = run_cells(venv, tmp_path, [install, following], env, "colab")
-    message = assert_one_line_stop(first, second, "Restart the runtime now (Colab: Runtime > Restart session")
+    message = assert_one_line_stop(
+        first, second, "Restart the runtime now (Colab: Runtime > Restart session"
+    )
     assert "ipywidgets 7.7.1 with 8." in message
     # after the restart: both cells run, ipywidgets 8 is loaded, Colab's widget manager is switched on
-    first, second, third = run_cells(venv, tmp_path, [install, following, "import ipywidgets; print(ipywidgets.__version__)"],
-                                     env, "restarted")
+    first, second, third = run_cells(
+        venv,
+        tmp_path,
+        [install, following, "import ipywidgets; print(ipywidgets.__version__)"],
+        env,
+        "restarted",
+    )
     assert errors(first) == errors(second) == errors(third) == []
     assert third[0]["text"].startswith("8.")
     assert (tmp_path / "colab.log").read_text().count("enable_custom_widget_manager") == 1
@@ -175,17 +232,29 @@ def closed_port() -> int:
 
 
 @pytest.mark.parametrize("how", ["wrong-url", "offline"])
-def test_a_failed_install_stops_with_one_line_and_later_cells_do_not_cascade(colab_base, tmp_path, how):
+def test_a_failed_install_stops_with_one_line_and_later_cells_do_not_cascade(
+    colab_base, tmp_path, how
+):
     install, following = chapter_cells(CHAPTERS[0])
     extra = {}
     if how == "wrong-url":
         url = (tmp_path / "no-such-repository").as_uri()
     else:  # the repository is there, but no package index: numpy & co cannot be installed
         url = repo_copy(tmp_path).as_uri()
-        extra = {"PIP_CONFIG_FILE": os.devnull, "PIP_INDEX_URL": f"http://127.0.0.1:{closed_port()}/simple",
-                 "PIP_RETRIES": "0", "PIP_TIMEOUT": "5", "PIP_FIND_LINKS": "", "PIP_NO_CACHE_DIR": "1"}
+        extra = {
+            "PIP_CONFIG_FILE": os.devnull,
+            "PIP_INDEX_URL": f"http://127.0.0.1:{closed_port()}/simple",
+            "PIP_RETRIES": "0",
+            "PIP_TIMEOUT": "5",
+            "PIP_FIND_LINKS": "",
+            "PIP_NO_CACHE_DIR": "1",
+        }
     install = install.replace(URL_LINE, f'URL = "{url}"')
     venv = fresh_venv(colab_base, tmp_path)
-    first, second = run_cells(venv, tmp_path, [install, following], kernel_env(tmp_path, **extra), how)
-    message = assert_one_line_stop(first, second, f"Setup failed: pip could not install convlib from {url} (")
+    first, second = run_cells(
+        venv, tmp_path, [install, following], kernel_env(tmp_path, **extra), how
+    )
+    message = assert_one_line_stop(
+        first, second, f"Setup failed: pip could not install convlib from {url} ("
+    )
     assert message.endswith("Check the connection, then run this cell again.")

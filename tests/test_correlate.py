@@ -64,7 +64,9 @@ def test_d2l_edge_kernel_misses_horizontal_edges():
 
 def test_conv2d_lecture_example_flips_kernel():
     np.testing.assert_array_equal(conv2d(LECTURE_X, LECTURE_K), [[5.0, 11.0], [23.0, 29.0]])
-    np.testing.assert_array_equal(conv2d(LECTURE_X, LECTURE_K), corr2d(LECTURE_X, LECTURE_K[::-1, ::-1]))
+    np.testing.assert_array_equal(
+        conv2d(LECTURE_X, LECTURE_K), corr2d(LECTURE_X, LECTURE_K[::-1, ::-1])
+    )
 
 
 def test_same_mode_is_lecture_centred_sum():
@@ -89,7 +91,9 @@ def test_identity_and_one_by_one_kernels():
     identity[1, 1] = 1
     np.testing.assert_array_equal(corr2d(X, identity, "same"), X)
     np.testing.assert_array_equal(corr2d(X, [[2.5]]), 2.5 * X)
-    np.testing.assert_allclose(corr2d(X, X), [[np.sum(X * X)]], rtol=1e-13)  # summation order may differ
+    np.testing.assert_allclose(
+        corr2d(X, X), [[np.sum(X * X)]], rtol=1e-13
+    )  # summation order may differ
 
 
 # ---------------------------------------------------------------------------
@@ -152,7 +156,9 @@ def test_corr2d_naive_matches_scipy_and_corr2d():
     rng = np.random.default_rng(3)
     for xs, ks in [((6, 8), (1, 2)), ((9, 7), (3, 3)), ((5, 5), (5, 5)), ((4, 9), (2, 5))]:
         X, K = rng.normal(size=xs), rng.normal(size=ks)
-        np.testing.assert_allclose(corr2d_naive(X, K), signal.correlate2d(X, K, "valid"), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            corr2d_naive(X, K), signal.correlate2d(X, K, "valid"), rtol=1e-12, atol=1e-12
+        )
         np.testing.assert_allclose(corr2d_naive(X, K), corr2d(X, K), rtol=1e-12, atol=1e-12)
 
 
@@ -162,20 +168,36 @@ def test_non_contiguous_inputs():
     X = base[::2, ::-3]  # strided, reversed view
     K = rng.normal(size=(6, 4)).T  # transposed (Fortran-ordered) kernel
     for mode in MODES:
-        np.testing.assert_allclose(corr2d(X, K, mode), signal.correlate2d(X, K, mode), rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(conv2d(X, K, mode), signal.convolve2d(X, K, mode), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(
+            corr2d(X, K, mode), signal.correlate2d(X, K, mode), rtol=1e-12, atol=1e-12
+        )
+        np.testing.assert_allclose(
+            conv2d(X, K, mode), signal.convolve2d(X, K, mode), rtol=1e-12, atol=1e-12
+        )
 
 
 # ---------------------------------------------------------------------------
 # the strategies: chosen by estimated cost, each one forced against scipy
 
-FFT_CASES = [((150, 170), (11, 13)), ((97, 131), (7, 7)), ((128, 128), (1, 37)), ((90, 200), (15, 15))]
+FFT_CASES = [
+    ((150, 170), (11, 13)),
+    ((97, 131), (7, 7)),
+    ((128, 128), (1, 37)),
+    ((90, 200), (15, 15)),
+]
 
 
 def _plan(xs, ks, K=None, pad=((0, 0), (0, 0)), step=(1, 1)):
     X = np.zeros(xs, dtype=np.float32)
-    K = np.random.default_rng(0).normal(size=ks).astype(np.float32) if K is None else K.astype(np.float32)
-    out_shape = ((xs[0] + sum(pad[0]) - ks[0]) // step[0] + 1, (xs[1] + sum(pad[1]) - ks[1]) // step[1] + 1)
+    K = (
+        np.random.default_rng(0).normal(size=ks).astype(np.float32)
+        if K is None
+        else K.astype(np.float32)
+    )
+    out_shape = (
+        (xs[0] + sum(pad[0]) - ks[0]) // step[0] + 1,
+        (xs[1] + sum(pad[1]) - ks[1]) // step[1] + 1,
+    )
     return _choose_strategy(X, K, pad, step, out_shape)
 
 
@@ -193,7 +215,10 @@ def test_strategy_choice_follows_the_cost():
 def test_choose_method_names_what_auto_runs():
     rng = np.random.default_rng(11)
     x = rng.normal(size=(1024, 1024)).astype(np.float32)
-    k3, k15 = rng.normal(size=(3, 3)).astype(np.float32), rng.normal(size=(15, 15)).astype(np.float32)
+    k3, k15 = (
+        rng.normal(size=(3, 3)).astype(np.float32),
+        rng.normal(size=(15, 15)).astype(np.float32),
+    )
     assert choose_method(x, k3) == "direct"
     assert choose_method(x, np.ones((5, 5), dtype=np.float32)) == "separable"
     assert choose_method(x, k15) == "fft"
@@ -207,18 +232,34 @@ def test_choose_method_names_what_auto_runs():
         if method == choose_method(x[:200, :200], k15):
             np.testing.assert_array_equal(corr2d(x[:200, :200], k15), y)
     # channel kernels name a channel strategy
-    assert choose_method(np.zeros((128, 128, 64), np.float32), np.zeros((3, 3, 64, 64), np.float32)) == "winograd"
-    assert choose_method(np.zeros((128, 128, 64), np.float32), np.zeros((3, 3, 64, 64), np.float32), stride=2) == "gemm"
-    assert choose_method(np.zeros((128, 128, 64), int), np.zeros((3, 3, 64, 64), int)) == "gemm"  # exact for integers
+    assert (
+        choose_method(np.zeros((128, 128, 64), np.float32), np.zeros((3, 3, 64, 64), np.float32))
+        == "winograd"
+    )
+    assert (
+        choose_method(
+            np.zeros((128, 128, 64), np.float32), np.zeros((3, 3, 64, 64), np.float32), stride=2
+        )
+        == "gemm"
+    )
+    assert (
+        choose_method(np.zeros((128, 128, 64), int), np.zeros((3, 3, 64, 64), int)) == "gemm"
+    )  # exact for integers
     assert choose_method(np.zeros((12, 12, 3)), np.zeros((3, 3, 3))) == "gemm"
 
 
 @pytest.mark.parametrize("method", ["fast", "winograd", None, 3])
 def test_unknown_method_is_a_clear_error(method):
-    with pytest.raises(ValueError, match=r"^method must be one of 'auto', 'direct', 'separable', 'fft', 'dot'; got"):
+    with pytest.raises(
+        ValueError, match=r"^method must be one of 'auto', 'direct', 'separable', 'fft', 'dot'; got"
+    ):
         corr2d(np.ones((5, 5)), np.ones((3, 3)), method=method)
     with pytest.raises(ValueError, match=r"^method must be one of 'auto', 'gemm', 'winograd'; got"):
-        corr2d_multi_in_out(np.ones((5, 5, 2)), np.ones((3, 3, 2, 2)), method="fft" if method == "winograd" else method)
+        corr2d_multi_in_out(
+            np.ones((5, 5, 2)),
+            np.ones((3, 3, 2, 2)),
+            method="fft" if method == "winograd" else method,
+        )
 
 
 def test_named_method_that_does_not_apply_runs_direct():
@@ -262,8 +303,12 @@ def test_fft_path_integer_inputs_are_exact():
     X = rng.integers(0, 256, size=(120, 130), dtype=np.uint8)
     K = rng.integers(-5, 6, size=(9, 9))
     for mode in MODES:
-        np.testing.assert_array_equal(corr2d(X, K, mode, method="fft"), signal.correlate2d(X.astype(np.int64), K, mode))
-        np.testing.assert_array_equal(conv2d(X, K, mode, method="fft"), signal.convolve2d(X.astype(np.int64), K, mode))
+        np.testing.assert_array_equal(
+            corr2d(X, K, mode, method="fft"), signal.correlate2d(X.astype(np.int64), K, mode)
+        )
+        np.testing.assert_array_equal(
+            conv2d(X, K, mode, method="fft"), signal.convolve2d(X.astype(np.int64), K, mode)
+        )
     box = corr2d(np.ones((100, 100), dtype=int), np.ones((7, 7), dtype=int), method="fft")
     np.testing.assert_array_equal(box, np.full((94, 94), 49.0))
 
@@ -293,16 +338,21 @@ def test_fast_length_is_smallest_smooth_number():
 # ---------------------------------------------------------------------------
 # dtypes
 
+
 @pytest.mark.parametrize("fn", [corr2d, conv2d])
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("shapes", [((12, 14), (3, 3)), ((100, 100), (9, 9))], ids=["direct", "fft"])
+@pytest.mark.parametrize(
+    "shapes", [((12, 14), (3, 3)), ((100, 100), (9, 9))], ids=["direct", "fft"]
+)
 def test_float32_stays_float32(fn, mode, shapes):
     rng = np.random.default_rng(9)
     X = rng.normal(size=shapes[0]).astype(np.float32)
     K = rng.normal(size=shapes[1]).astype(np.float32)
     out = fn(X, K, mode)
     assert out.dtype == np.float32
-    expected = (signal.correlate2d if fn is corr2d else signal.convolve2d)(X.astype(float), K.astype(float), mode)
+    expected = (signal.correlate2d if fn is corr2d else signal.convolve2d)(
+        X.astype(float), K.astype(float), mode
+    )
     np.testing.assert_allclose(out, expected, rtol=0, atol=1e-5 * np.abs(expected).max())
 
 
@@ -320,7 +370,9 @@ def test_integers_and_bools_compute_in_float64(fn, dtype):
     K = np.ones((2, 2), dtype=dtype)
     out = fn(X, K)
     assert out.dtype == np.float64
-    np.testing.assert_array_equal(out, signal.correlate2d(X.astype(int), np.ones((2, 2), int), "valid"))
+    np.testing.assert_array_equal(
+        out, signal.correlate2d(X.astype(int), np.ones((2, 2), int), "valid")
+    )
 
 
 def test_no_integer_overflow():
@@ -391,7 +443,12 @@ def _windows_containing(shape_x, shape_k, mode, p, q, flipped=False):
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(
     "xs, ks, p, q",
-    [((9, 10), (3, 3), 4, 5), ((9, 10), (2, 3), 0, 9), ((150, 140), (11, 9), 70, 3), ((100, 100), (15, 15), 99, 0)],
+    [
+        ((9, 10), (3, 3), 4, 5),
+        ((9, 10), (2, 3), 0, 9),
+        ((150, 140), (11, 9), 70, 3),
+        ((100, 100), (15, 15), 99, 0),
+    ],
     ids=["direct", "direct-corner", "fft-size", "fft-size-corner"],
 )
 @pytest.mark.parametrize("fn", [corr2d, conv2d])
@@ -432,7 +489,9 @@ def test_plus_and_minus_inf_in_one_window_give_nan():
     assert np.isnan(out[0, 0]) and out[0, 1] == -np.inf
 
 
-@pytest.mark.parametrize("xs, ks", [((8, 8), (3, 3)), ((120, 120), (9, 9))], ids=["direct", "fft-size"])
+@pytest.mark.parametrize(
+    "xs, ks", [((8, 8), (3, 3)), ((120, 120), (9, 9))], ids=["direct", "fft-size"]
+)
 def test_nan_in_kernel_reaches_every_pixel(xs, ks):
     rng = np.random.default_rng(12)
     X, K = rng.normal(size=xs), rng.normal(size=ks)

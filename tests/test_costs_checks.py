@@ -14,10 +14,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from convlib import corr2d, corr2d_multi_in_out, fully_connected_params, translation_invariant_params
-from convlib.checks import (check_bias_counts, check_border_terms, check_dense_nonzeros, check_multiply_adds, check_same_padding,
-                            check_strided_size)
-from convlib.checks import costs
+from convlib import (
+    corr2d,
+    corr2d_multi_in_out,
+    fully_connected_params,
+    translation_invariant_params,
+)
+from convlib.checks import (
+    check_bias_counts,
+    check_border_terms,
+    check_dense_nonzeros,
+    check_multiply_adds,
+    check_same_padding,
+    check_strided_size,
+    costs,
+)
 
 
 def measured_multiply_adds(H, W, k_h, k_w, c_in, c_out):
@@ -27,7 +38,7 @@ def measured_multiply_adds(H, W, k_h, k_w, c_in, c_out):
 
 def measured_dense_nonzeros(H, W, k_h, k_w):
     """Build Wd column by column from impulses, Wd[:, :, k, l] = corr2d(e_kl, K), and count its non-zeros."""
-    K = np.arange(1.0, k_h * k_w + 1).reshape(k_h, k_w)   # no zero weight
+    K = np.arange(1.0, k_h * k_w + 1).reshape(k_h, k_w)  # no zero weight
     count = 0
     for k in range(H):
         for l in range(W):
@@ -58,41 +69,116 @@ def measured_bias_counts(H, W):
     return fully_connected_params(H, W) + H * W, translation_invariant_params(H, W) + 1
 
 
-@given(st.integers(1, 9), st.integers(1, 9), st.integers(1, 4), st.integers(1, 4), st.integers(1, 3), st.integers(1, 3))
+@given(
+    st.integers(1, 9),
+    st.integers(1, 9),
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.integers(1, 3),
+    st.integers(1, 3),
+)
 def test_the_multiply_add_formula_matches_a_measured_count(H, W, k_h, k_w, c_in, c_out):
     if k_h <= H and k_w <= W:
-        assert costs.valid_positions(H, W, k_h, k_w) * k_h * k_w * c_in * c_out == measured_multiply_adds(H, W, k_h, k_w, c_in, c_out)
+        assert costs.valid_positions(
+            H, W, k_h, k_w
+        ) * k_h * k_w * c_in * c_out == measured_multiply_adds(H, W, k_h, k_w, c_in, c_out)
 
 
 def test_right_answers_pass(capsys):
-    check_multiply_adds(lambda H, W, k_h, k_w, c_in, c_out: measured_multiply_adds(H, W, k_h, k_w, c_in, c_out))
+    check_multiply_adds(
+        lambda H, W, k_h, k_w, c_in, c_out: measured_multiply_adds(H, W, k_h, k_w, c_in, c_out)
+    )
     check_dense_nonzeros(measured_dense_nonzeros)
     check_border_terms(measured_border_terms)
     check_bias_counts(measured_bias_counts)
     check_strided_size(measured_strided_size)
     check_same_padding(measured_same_padding)
-    check_same_padding(lambda k: measured_same_padding(k)[::-1])   # the extra zero may go on either side
+    check_same_padding(
+        lambda k: measured_same_padding(k)[::-1]
+    )  # the extra zero may go on either side
     out = capsys.readouterr().out
     assert out.count("✓") == 7, out
-    for title in ("multiply-adds", "dense non-zeros", "border terms", "parameter counts", "output size", "same padding"):
+    for title in (
+        "multiply-adds",
+        "dense non-zeros",
+        "border terms",
+        "parameter counts",
+        "output size",
+        "same padding",
+    ):
         assert f"✓ {title}: all" in out
 
 
 SLIPS = [
-    (check_multiply_adds, lambda H, W, k_h, k_w, c_in, c_out: k_h * k_w * c_in * c_out, "weights, not work"),
-    (check_multiply_adds, lambda H, W, k_h, k_w, c_in, c_out: H * W * k_h * k_w * c_in * c_out, "input size for the output"),
-    (check_multiply_adds, lambda H, W, k_h, k_w, c_in, c_out: measured_multiply_adds(H, W, k_h, k_w, c_in, c_out) // c_in, "forgot the input channels"),
-    (check_multiply_adds, lambda H, W, k_h, k_w, c_in, c_out: measured_multiply_adds(H, W, k_h, k_w, c_in, c_out) // c_out, "forgot the output channels"),
-    (check_multiply_adds, lambda H, W, k_h, k_w, c_in, c_out: (H - k_h) * (W - k_w) * k_h * k_w * c_in * c_out, "one position too few"),
-    (check_multiply_adds, lambda H, W, k_h, k_w, c_in, c_out: float(measured_multiply_adds(H, W, k_h, k_w, c_in, c_out)), "float result"),
-    (check_dense_nonzeros, lambda H, W, k_h, k_w: (H - k_h + 1) * (W - k_w + 1) * H * W, "counted every entry"),
+    (
+        check_multiply_adds,
+        lambda H, W, k_h, k_w, c_in, c_out: k_h * k_w * c_in * c_out,
+        "weights, not work",
+    ),
+    (
+        check_multiply_adds,
+        lambda H, W, k_h, k_w, c_in, c_out: H * W * k_h * k_w * c_in * c_out,
+        "input size for the output",
+    ),
+    (
+        check_multiply_adds,
+        lambda H, W, k_h, k_w, c_in, c_out: (
+            measured_multiply_adds(H, W, k_h, k_w, c_in, c_out) // c_in
+        ),
+        "forgot the input channels",
+    ),
+    (
+        check_multiply_adds,
+        lambda H, W, k_h, k_w, c_in, c_out: (
+            measured_multiply_adds(H, W, k_h, k_w, c_in, c_out) // c_out
+        ),
+        "forgot the output channels",
+    ),
+    (
+        check_multiply_adds,
+        lambda H, W, k_h, k_w, c_in, c_out: (H - k_h) * (W - k_w) * k_h * k_w * c_in * c_out,
+        "one position too few",
+    ),
+    (
+        check_multiply_adds,
+        lambda H, W, k_h, k_w, c_in, c_out: float(
+            measured_multiply_adds(H, W, k_h, k_w, c_in, c_out)
+        ),
+        "float result",
+    ),
+    (
+        check_dense_nonzeros,
+        lambda H, W, k_h, k_w: (H - k_h + 1) * (W - k_w + 1) * H * W,
+        "counted every entry",
+    ),
     (check_dense_nonzeros, lambda H, W, k_h, k_w: k_h * k_w, "one output pixel only"),
     (check_dense_nonzeros, lambda H, W, k_h, k_w: H * W * k_h * k_w, "input size for the output"),
     (check_border_terms, lambda i, j, delta, H, W: (2 * delta + 1) ** 2, "border ignored"),
-    (check_border_terms, lambda i, j, d, H, W: (min(i + d, W - 1) - max(i - d, 0) + 1) * (min(j + d, H - 1) - max(j - d, 0) + 1), "H and W swapped"),
-    (check_bias_counts, lambda H, W: (fully_connected_params(H, W), translation_invariant_params(H, W)), "biases left out"),
-    (check_bias_counts, lambda H, W: (fully_connected_params(H, W) + H * W, translation_invariant_params(H, W) + H * W), "bias per pixel kept"),
-    (check_bias_counts, lambda H, W: (fully_connected_params(H, W) + H * W, translation_invariant_params(H, W)), "no bias after sharing"),
+    (
+        check_border_terms,
+        lambda i, j, d, H, W: (
+            (min(i + d, W - 1) - max(i - d, 0) + 1) * (min(j + d, H - 1) - max(j - d, 0) + 1)
+        ),
+        "H and W swapped",
+    ),
+    (
+        check_bias_counts,
+        lambda H, W: (fully_connected_params(H, W), translation_invariant_params(H, W)),
+        "biases left out",
+    ),
+    (
+        check_bias_counts,
+        lambda H, W: (
+            fully_connected_params(H, W) + H * W,
+            translation_invariant_params(H, W) + H * W,
+        ),
+        "bias per pixel kept",
+    ),
+    (
+        check_bias_counts,
+        lambda H, W: (fully_connected_params(H, W) + H * W, translation_invariant_params(H, W)),
+        "no bias after sharing",
+    ),
     (check_bias_counts, lambda H, W: 0, "not a pair"),
     (check_strided_size, lambda n, k, p, s: n - k + 2 * p + 1, "stride ignored"),
     (check_strided_size, lambda n, k, p, s: (n - k + p) // s + 1, "padding counted once"),
@@ -115,7 +201,14 @@ def test_each_slip_is_named(checker, answer, tag):
     assert f"Hint [{tag}]" in message, message
 
 
-ALL = [check_multiply_adds, check_dense_nonzeros, check_border_terms, check_bias_counts, check_strided_size, check_same_padding]
+ALL = [
+    check_multiply_adds,
+    check_dense_nonzeros,
+    check_border_terms,
+    check_bias_counts,
+    check_strided_size,
+    check_same_padding,
+]
 
 
 @pytest.mark.parametrize("checker", ALL)
@@ -133,7 +226,14 @@ def test_a_stub_and_an_unanswered_value_are_reported(checker):
 def test_docstrings_do_not_give_the_answer_away(checker):
     """Shift-Tab in a student notebook shows the docstring: no right formula may appear in it."""
     doc = checker.__doc__
-    formulas = [r"H\s*-\s*k_h\s*\+\s*1", r"n\s*\+\s*2\s*\*?\s*p\s*-\s*k", r"k\s*-\s*1\)?\s*//\s*2", r"2\s*\*?\s*H\s*-\s*1\)?\s*\*?\s*\(?2\s*\*?\s*W\s*-\s*1\)?\s*\+\s*1", r"min\(", r"\(H \* W\) \*\* 2 \+"]
+    formulas = [
+        r"H\s*-\s*k_h\s*\+\s*1",
+        r"n\s*\+\s*2\s*\*?\s*p\s*-\s*k",
+        r"k\s*-\s*1\)?\s*//\s*2",
+        r"2\s*\*?\s*H\s*-\s*1\)?\s*\*?\s*\(?2\s*\*?\s*W\s*-\s*1\)?\s*\+\s*1",
+        r"min\(",
+        r"\(H \* W\) \*\* 2 \+",
+    ]
     assert not any(re.search(f, doc) for f in formulas), doc
-    assert ">>> check_" in doc and "Traceback" in doc   # a runnable example, with a wrong answer
+    assert ">>> check_" in doc and "Traceback" in doc  # a runnable example, with a wrong answer
     assert "✓" not in doc, "the example must not show an answer that passes"

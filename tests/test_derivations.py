@@ -61,9 +61,16 @@ def measured_cover(delta, H, W):
     return L
 
 
-@pytest.mark.parametrize("delta,H,W", [(1, 5, 5), (1, 4, 7), (2, 9, 9), (3, 10, 4), (2, 8, 8), (1, 2, 2), (4, 3, 17), (2, 6, 11)])
+@pytest.mark.parametrize(
+    "delta,H,W",
+    [(1, 5, 5), (1, 4, 7), (2, 9, 9), (3, 10, 4), (2, 8, 8), (1, 2, 2), (4, 3, 17), (2, 6, 11)],
+)
 def test_cover_reference_is_what_real_stacks_do(delta, H, W):
-    assert reference_of(check_layers_to_cover)(delta, H, W) == measured_cover(delta, H, W) == cover(delta, H, W)
+    assert (
+        reference_of(check_layers_to_cover)(delta, H, W)
+        == measured_cover(delta, H, W)
+        == cover(delta, H, W)
+    )
 
 
 COVER_SLIPS = {
@@ -71,7 +78,9 @@ COVER_SLIPS = {
     "shorter side": lambda delta, H, W: -(-(min(H, W) - 1) // delta),
     "rounded down": lambda delta, H, W: (max(H, W) - 1) // delta,
     "n steps instead of n - 1": lambda delta, H, W: -(-max(H, W) // delta),
-    "n steps instead of n - 1 ": lambda delta, H, W: (max(H, W) - 1) // delta + 1,  # the same function as ceil(n / delta)
+    "n steps instead of n - 1 ": lambda delta, H, W: (
+        (max(H, W) - 1) // delta + 1
+    ),  # the same function as ceil(n / delta)
     "rows and columns added": lambda delta, H, W: -(-(H + W - 2) // delta),
     "float result": lambda delta, H, W: float(cover(delta, H, W)),
 }
@@ -97,23 +106,35 @@ def lengths(m, k, p, s, dil):
     return (n, n + s - 1)
 
 
-@pytest.mark.parametrize("m,k,p,s,dil", [(4, 3, 0, 2, 1), (112, 7, 3, 2, 1), (5, 3, 2, 2, 2), (3, 1, 0, 5, 1), (8, 3, 1, 3, 2)])
+@pytest.mark.parametrize(
+    "m,k,p,s,dil",
+    [(4, 3, 0, 2, 1), (112, 7, 3, 2, 1), (5, 3, 2, 2, 2), (3, 1, 0, 5, 1), (8, 3, 1, 3, 2)],
+)
 def test_input_lengths_reference_is_scipy_and_the_layer(m, k, p, s, dil):
     lo, hi = reference_of(check_input_lengths)(m, k, p, s, dil)
     assert (lo, hi) == lengths(m, k, p, s, dil)
     kernel = np.zeros((dil * (k - 1) + 1, 1))
     kernel[::dil] = 1
-    for n in range(max(1, lo - 2 * s), hi + 2 * s):  # SciPy's valid correlation of the padded axis, every s-th output
+    for n in range(
+        max(1, lo - 2 * s), hi + 2 * s
+    ):  # SciPy's valid correlation of the padded axis, every s-th output
         count = signal.correlate2d(np.zeros((n + 2 * p, 1)), kernel, "valid")[::s].shape[0]
         assert (count == m) == (lo <= n <= hi), n
 
 
 INPUT_SLIPS = {
     "one length only": lambda m, k, p, s, dil: (lengths(m, k, p, s, dil)[0],) * 2,
-    "one length too many": lambda m, k, p, s, dil: (lengths(m, k, p, s, dil)[0], lengths(m, k, p, s, dil)[1] + 1),
+    "one length too many": lambda m, k, p, s, dil: (
+        lengths(m, k, p, s, dil)[0],
+        lengths(m, k, p, s, dil)[1] + 1,
+    ),
     "dilation ignored": lambda m, k, p, s, dil: lengths(m, k, p, s, 1),
-    "stride ignored between starts": lambda m, k, p, s, dil: (lambda n: (n, n + s - 1))((m - 1) + dil * (k - 1) + 1 - 2 * p),
-    "padding counted once": lambda m, k, p, s, dil: (lambda n: (n, n + s - 1))((m - 1) * s + dil * (k - 1) + 1 - p),
+    "stride ignored between starts": lambda m, k, p, s, dil: (lambda n: (n, n + s - 1))(
+        (m - 1) + dil * (k - 1) + 1 - 2 * p
+    ),
+    "padding counted once": lambda m, k, p, s, dil: (lambda n: (n, n + s - 1))(
+        (m - 1) * s + dil * (k - 1) + 1 - p
+    ),
     "not a pair": lambda m, k, p, s, dil: lengths(m, k, p, s, dil)[0],
     "float result": lambda m, k, p, s, dil: tuple(float(v) for v in lengths(m, k, p, s, dil)),
 }
@@ -139,7 +160,7 @@ def combined(K1, K2):
     K = np.zeros((K1.shape[0] + K2.shape[0] - 1, K1.shape[1] + K2.shape[1] - 1))
     for c in range(K2.shape[0]):
         for e in range(K2.shape[1]):
-            K[c:c + K1.shape[0], e:e + K1.shape[1]] += K2[c, e] * K1
+            K[c : c + K1.shape[0], e : e + K1.shape[1]] += K2[c, e] * K1
     return K
 
 
@@ -147,9 +168,17 @@ def test_combined_kernel_reference_is_scipy_and_does_what_the_stack_does():
     rng = np.random.default_rng(0)
     for shapes in [((2, 3), (3, 2)), ((3, 3), (1, 1)), ((1, 4), (2, 2))]:
         K1, K2 = rng.normal(size=shapes[0]), rng.normal(size=shapes[1])
-        np.testing.assert_allclose(reference_of(check_combined_kernel)(K1, K2), signal.convolve2d(K1, K2, "full"), atol=1e-12)
+        np.testing.assert_allclose(
+            reference_of(check_combined_kernel)(K1, K2),
+            signal.convolve2d(K1, K2, "full"),
+            atol=1e-12,
+        )
         X = rng.normal(size=(9, 8))
-        np.testing.assert_allclose(corr2d(X, reference_of(check_combined_kernel)(K1, K2)), corr2d(corr2d(X, K1), K2), atol=1e-12)
+        np.testing.assert_allclose(
+            corr2d(X, reference_of(check_combined_kernel)(K1, K2)),
+            corr2d(corr2d(X, K1), K2),
+            atol=1e-12,
+        )
 
 
 def _full_corr(A, B):
@@ -160,7 +189,9 @@ COMPOSE_SLIPS = {
     "correlation of the kernels": _full_corr,
     "rotated by 180 degrees": lambda K1, K2: combined(K1, K2)[::-1, ::-1],
     "transposed": lambda K1, K2: combined(K1, K2).T,
-    "size of a valid correlation": lambda K1, K2: np.zeros((abs(K1.shape[0] - K2.shape[0]) + 1, abs(K1.shape[1] - K2.shape[1]) + 1)),
+    "size of a valid correlation": lambda K1, K2: np.zeros(
+        (abs(K1.shape[0] - K2.shape[0]) + 1, abs(K1.shape[1] - K2.shape[1]) + 1)
+    ),
     "one row and column too many": lambda K1, K2: np.pad(combined(K1, K2), ((0, 1), (0, 1))),
 }
 
@@ -176,7 +207,9 @@ def test_compose_slips_are_named_without_the_answer(tag):
         fn = lambda K1, K2: np.asarray(_full_corr(K1, K2))  # noqa: E731 - own code, not SciPy itself
     got, hint = hint_of(check_combined_kernel, fn)
     assert got == tag
-    assert not re.search(r"convolv|conv2d|\[::-1", hint)  # the hint names the principle, not the operation to call
+    assert not re.search(
+        r"convolv|conv2d|\[::-1", hint
+    )  # the hint names the principle, not the operation to call
 
 
 def test_compose_refuses_conv2d_itself():
@@ -203,11 +236,15 @@ def test_depthwise_reference_filters_each_channel_alone():
     g, X = rng.normal(size=(3, 2)), rng.normal(size=(7, 6, 4))
     Y = corr2d_multi_in_out(X, reference_of(check_depthwise_kernel)(g, 4))
     for c in range(4):
-        np.testing.assert_allclose(Y[:, :, c], signal.correlate2d(X[:, :, c], g, "valid"), atol=1e-12)
+        np.testing.assert_allclose(
+            Y[:, :, c], signal.correlate2d(X[:, :, c], g, "valid"), atol=1e-12
+        )
 
 
 DEPTHWISE_SLIPS = {
-    "colours mixed": lambda g, C: np.broadcast_to(np.asarray(g, float)[:, :, None, None], g.shape + (C, C)).copy(),
+    "colours mixed": lambda g, C: np.broadcast_to(
+        np.asarray(g, float)[:, :, None, None], g.shape + (C, C)
+    ).copy(),
     "g flipped": lambda g, C: depthwise(np.asarray(g)[::-1, ::-1], C),
     "g transposed": lambda g, C: depthwise(np.asarray(g).T, C),
     "PyTorch's layout": lambda g, C: depthwise(g, C).transpose(3, 2, 0, 1),
@@ -234,7 +271,13 @@ def input_grad(G, K):
     G, K = np.asarray(G, dtype=float), np.asarray(K, dtype=float)
     k_h, k_w, c_in, c_out = K.shape
     G_pad = np.pad(G, ((k_h - 1, k_h - 1), (k_w - 1, k_w - 1), (0, 0)))
-    return np.stack([sum(corr2d(G_pad[:, :, k], K[::-1, ::-1, c, k]) for k in range(c_out)) for c in range(c_in)], axis=-1)
+    return np.stack(
+        [
+            sum(corr2d(G_pad[:, :, k], K[::-1, ::-1, c, k]) for k in range(c_out))
+            for c in range(c_in)
+        ],
+        axis=-1,
+    )
 
 
 def test_input_gradient_reference_is_the_jacobian():
@@ -242,18 +285,28 @@ def test_input_gradient_reference_is_the_jacobian():
     K, G = rng.normal(size=(2, 3, 2, 3)), rng.normal(size=(3, 2, 3))
     H, W = 4, 4
     expected = np.zeros((H, W, 2))
-    for idx in np.ndindex(H, W, 2):  # dL/dx[idx] = sum G * dY/dx[idx], the layer applied to a unit image
+    for idx in np.ndindex(
+        H, W, 2
+    ):  # dL/dx[idx] = sum G * dY/dx[idx], the layer applied to a unit image
         e = np.zeros((H, W, 2))
         e[idx] = 1
         expected[idx] = np.sum(G * corr2d_multi_in_out(e, K))
-    np.testing.assert_allclose(reference_of(check_input_gradient_channels)(G, K), expected, atol=1e-12)
+    np.testing.assert_allclose(
+        reference_of(check_input_gradient_channels)(G, K), expected, atol=1e-12
+    )
     np.testing.assert_allclose(input_grad(G, K), expected, atol=1e-12)
 
 
 def _spread(G, K, kernel_of, ks=None):
     G, K = np.asarray(G, float), np.asarray(K, float)
     ks = range(G.shape[2]) if ks is None else ks
-    return np.stack([sum(signal.correlate2d(G[:, :, k], kernel_of(K, c, k), "full") for k in ks) for c in range(K.shape[2])], axis=-1)
+    return np.stack(
+        [
+            sum(signal.correlate2d(G[:, :, k], kernel_of(K, c, k), "full") for k in ks)
+            for c in range(K.shape[2])
+        ],
+        axis=-1,
+    )
 
 
 GRAD_SLIPS = {
@@ -261,7 +314,9 @@ GRAD_SLIPS = {
     "one axis flipped": lambda G, K: _spread(G, K, lambda K, c, k: K[::-1, :, c, k]),
     "one output channel only": lambda G, K: _spread(G, K, lambda K, c, k: K[::-1, ::-1, c, k], [0]),
     "the output's shape": lambda G, K: np.zeros(G.shape[:2] + (K.shape[2],)),
-    "valid instead of full": lambda G, K: np.zeros((G.shape[0] - K.shape[0] + 1, G.shape[1] - K.shape[1] + 1, K.shape[2])),
+    "valid instead of full": lambda G, K: np.zeros(
+        (G.shape[0] - K.shape[0] + 1, G.shape[1] - K.shape[1] + 1, K.shape[2])
+    ),
 }
 
 
@@ -291,7 +346,11 @@ def test_folded_reference_equals_normalise_then_layer():
     mean, std = rng.uniform(0.2, 0.6, size=3), rng.uniform(0.1, 0.3, size=3)
     x = rng.uniform(0, 1, size=(9, 7, 3))
     K_new, u_new = reference_of(check_folded_normalisation)(K, u, mean, std)
-    np.testing.assert_allclose(corr2d_multi_in_out(x, K_new) + u_new, corr2d_multi_in_out((x - mean) / std, K) + u, atol=1e-10)
+    np.testing.assert_allclose(
+        corr2d_multi_in_out(x, K_new) + u_new,
+        corr2d_multi_in_out((x - mean) / std, K) + u,
+        atol=1e-10,
+    )
     # and the fold is not exact with zero padding (the model answer's comment)
     same_folded = corr2d_multi_in_out(x, K_new, "same") + u_new
     same_normalised = corr2d_multi_in_out((x - mean) / std, K, "same") + u
@@ -301,9 +360,18 @@ def test_folded_reference_equals_normalise_then_layer():
 
 FOLD_SLIPS = {
     "bias not corrected": lambda K, u, mean, std: (K / std[None, None, :, None], u),
-    "mean not divided by the std": lambda K, u, mean, std: (K / std[None, None, :, None], u - np.einsum("abck,c->k", K, mean)),
-    "sign of the correction": lambda K, u, mean, std: (fold(K, u, mean, std)[0], 2 * u - fold(K, u, mean, std)[1]),
-    "one tap only": lambda K, u, mean, std: (K / std[None, None, :, None], u - np.einsum("ck,c->k", K[0, 0], mean / std)),
+    "mean not divided by the std": lambda K, u, mean, std: (
+        K / std[None, None, :, None],
+        u - np.einsum("abck,c->k", K, mean),
+    ),
+    "sign of the correction": lambda K, u, mean, std: (
+        fold(K, u, mean, std)[0],
+        2 * u - fold(K, u, mean, std)[1],
+    ),
+    "one tap only": lambda K, u, mean, std: (
+        K / std[None, None, :, None],
+        u - np.einsum("ck,c->k", K[0, 0], mean / std),
+    ),
     "not a pair": lambda K, u, mean, std: fold(K, u, mean, std)[0],
     "bias wrong": lambda K, u, mean, std: (fold(K, u, mean, std)[0], u + 1),
     "kernel wrong": lambda K, u, mean, std: (K, u),
@@ -342,17 +410,25 @@ def test_the_quiz_key_is_measured_and_the_right_answers_pass(capsys):
     # the experiment, not a stored key: a 2-pixel shift does commute with keeping every second pixel,
     # and a kernel that equals its 90-degree rotation does commute with the rotation
     x = np.random.default_rng(5).normal(size=(12, 12))
-    assert np.array_equal(np.roll(x, (2, 2), axis=(0, 1))[::2, ::2], np.roll(x[::2, ::2], (1, 1), axis=(0, 1)))
+    assert np.array_equal(
+        np.roll(x, (2, 2), axis=(0, 1))[::2, ::2], np.roll(x[::2, ::2], (1, 1), axis=(0, 1))
+    )
     cross = np.array([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]])
     assert np.allclose(corr2d(np.rot90(x), cross, "same"), np.rot90(corr2d(x, cross, "same")))
     check_equivariance(QUIZ_RIGHT)
     assert "all 9 answers correct" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("question,wrong", [
-    ("keeping every second row and column, x[::2, ::2]", "equivariant"),
-    ("corr2d ('same'), with the input ROTATED by 90 degrees (np.rot90) instead of shifted", "equivariant"),
-])
+@pytest.mark.parametrize(
+    "question,wrong",
+    [
+        ("keeping every second row and column, x[::2, ::2]", "equivariant"),
+        (
+            "corr2d ('same'), with the input ROTATED by 90 degrees (np.rot90) instead of shifted",
+            "equivariant",
+        ),
+    ],
+)
 def test_the_new_quiz_items_reject_the_tempting_answer_with_a_reason(question, wrong):
     with pytest.raises(CheckFailed, match=re.escape(f"not '{wrong}'")) as info:
         check_equivariance({**QUIZ_RIGHT, question: wrong})

@@ -26,7 +26,14 @@ OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
 def test_core_modules_are_found():
-    for name in ("convlib.correlate", "convlib.channels", "convlib.layer", "convlib.shapes", "convlib.kernels", "convlib.images"):
+    for name in (
+        "convlib.correlate",
+        "convlib.channels",
+        "convlib.layer",
+        "convlib.shapes",
+        "convlib.kernels",
+        "convlib.images",
+    ):
         assert name in MODULES
 
 
@@ -35,12 +42,16 @@ def test_doctests(name):
     module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=OPTIONS)
-    tests = finder.find(module, name)  # globals: a copy of the module's, as pytest --doctest-modules does
+    tests = finder.find(
+        module, name
+    )  # globals: a copy of the module's, as pytest --doctest-modules does
     with np.printoptions(legacy=False):  # the examples show NumPy 2's default repr
         for test in sorted(tests, key=lambda t: t.name):
             runner.run(test)
     result = runner.summarize(verbose=False)
-    assert result.failed == 0, f"{result.failed} of {result.attempted} doctest examples failed in {name} (see output above)"
+    assert result.failed == 0, (
+        f"{result.failed} of {result.attempted} doctest examples failed in {name} (see output above)"
+    )
 
 
 PUBLIC = sorted(name for name in convlib.__all__ if callable(getattr(convlib, name)))

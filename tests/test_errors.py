@@ -44,7 +44,10 @@ ARRAY_FUNCTIONS = {
     "conv2d": (conv2d, {"X": (2, (5, 6)), "K": (2, (2, 3))}),
     "corr2d_naive": (corr2d_naive, {"X": (2, (5, 6)), "K": (2, (2, 3))}),
     "corr2d_multi_in": (corr2d_multi_in, {"X": (3, (5, 6, 3)), "K": (3, (2, 3, 3))}),
-    "corr2d_multi_in_out": (corr2d_multi_in_out, {"X": ("3 or 4", (5, 6, 3)), "K": (4, (2, 3, 3, 2))}),
+    "corr2d_multi_in_out": (
+        corr2d_multi_in_out,
+        {"X": ("3 or 4", (5, 6, 3)), "K": (4, (2, 3, 3, 2))},
+    ),
     "image_to_nchw": (image_to_nchw, {"X": ("3 or 4", (5, 6, 3))}),
     "image_from_nchw": (image_from_nchw, {"X": (4, (1, 3, 5, 6))}),
     "kernel_to_oihw": (kernel_to_oihw, {"K": (4, (2, 3, 3, 2))}),
@@ -52,8 +55,13 @@ ARRAY_FUNCTIONS = {
     "Conv2D.forward": (_conv2d_layer_forward, {"X": ("2, 3 or 4", (5, 6, 3))}),
 }
 
-WRONG_NDIM_SHAPES = {2: [(5,), (5, 6, 1)], 3: [(5, 6), (1, 5, 6, 3)], 4: [(5, 6, 3), (1, 1, 5, 6, 3)],
-                     "3 or 4": [(5, 6), (1, 1, 5, 6, 3)], "2, 3 or 4": [(5,), (1, 1, 5, 6, 3)]}
+WRONG_NDIM_SHAPES = {
+    2: [(5,), (5, 6, 1)],
+    3: [(5, 6), (1, 5, 6, 3)],
+    4: [(5, 6, 3), (1, 1, 5, 6, 3)],
+    "3 or 4": [(5, 6), (1, 1, 5, 6, 3)],
+    "2, 3 or 4": [(5,), (1, 1, 5, 6, 3)],
+}
 
 
 def _good_args(spec):
@@ -80,23 +88,35 @@ def test_good_arguments_work():
 # wrong ndim
 
 
-@pytest.mark.parametrize("fname, fn, spec, arg, ndim, shape", list(_cases("ndim")), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "fname, fn, spec, arg, ndim, shape",
+    list(_cases("ndim")),
+    ids=lambda v: v if isinstance(v, str) else "",
+)
 def test_wrong_ndim(fname, fn, spec, arg, ndim, shape):
     for bad_shape in WRONG_NDIM_SHAPES[ndim] + [()]:
         args = _good_args(spec)
         args[arg] = np.ones(bad_shape)
-        with pytest.raises(ValueError, match=rf"^{arg} must be a {ndim}-D\b.*got {len(bad_shape)}-D"):
+        with pytest.raises(
+            ValueError, match=rf"^{arg} must be a {ndim}-D\b.*got {len(bad_shape)}-D"
+        ):
             _call(fn, args)
 
 
 def test_ndim_messages_show_the_expected_layout():
-    with pytest.raises(ValueError, match=re.escape("X must be a 3 or 4-D (H, W, C) or (N, H, W, C) array")):
+    with pytest.raises(
+        ValueError, match=re.escape("X must be a 3 or 4-D (H, W, C) or (N, H, W, C) array")
+    ):
         image_to_nchw(np.ones((5, 6)))
     with pytest.raises(ValueError, match=re.escape("X must be a 4-D (N, C, H, W) array")):
         image_from_nchw(np.ones((5, 6, 3)))
-    with pytest.raises(ValueError, match=re.escape("K must be a 4-D (k_h, k_w, C_in, C_out) array")):
+    with pytest.raises(
+        ValueError, match=re.escape("K must be a 4-D (k_h, k_w, C_in, C_out) array")
+    ):
         kernel_to_oihw(np.ones((5, 6, 3)))
-    with pytest.raises(ValueError, match=re.escape("K must be a 4-D (C_out, C_in, k_h, k_w) array")):
+    with pytest.raises(
+        ValueError, match=re.escape("K must be a 4-D (C_out, C_in, k_h, k_w) array")
+    ):
         kernel_from_oihw(np.ones((5, 6, 3)))
 
 
@@ -104,13 +124,19 @@ def test_ndim_messages_show_the_expected_layout():
 # empty arrays
 
 
-@pytest.mark.parametrize("fname, fn, spec, arg, ndim, shape", list(_cases("empty")), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "fname, fn, spec, arg, ndim, shape",
+    list(_cases("empty")),
+    ids=lambda v: v if isinstance(v, str) else "",
+)
 def test_empty(fname, fn, spec, arg, ndim, shape):
     for axis in range(len(shape)):
         args = _good_args(spec)
         bad_shape = shape[:axis] + (0,) + shape[axis + 1 :]
         args[arg] = np.ones(bad_shape)
-        with pytest.raises(ValueError, match=rf"^{arg} must not be empty; got shape {re.escape(str(bad_shape))}"):
+        with pytest.raises(
+            ValueError, match=rf"^{arg} must not be empty; got shape {re.escape(str(bad_shape))}"
+        ):
             _call(fn, args)
     args = _good_args(spec)
     args[arg] = []
@@ -131,7 +157,11 @@ NON_NUMERIC = {
 
 
 @pytest.mark.parametrize("what", sorted(NON_NUMERIC))
-@pytest.mark.parametrize("fname, fn, spec, arg, ndim, shape", list(_cases("type")), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "fname, fn, spec, arg, ndim, shape",
+    list(_cases("type")),
+    ids=lambda v: v if isinstance(v, str) else "",
+)
 def test_non_numeric(fname, fn, spec, arg, ndim, shape, what):
     args = _good_args(spec)
     args[arg] = NON_NUMERIC[what](shape)
@@ -139,7 +169,11 @@ def test_non_numeric(fname, fn, spec, arg, ndim, shape, what):
         _call(fn, args)
 
 
-@pytest.mark.parametrize("fname, fn, spec, arg, ndim, shape", list(_cases("ragged")), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "fname, fn, spec, arg, ndim, shape",
+    list(_cases("ragged")),
+    ids=lambda v: v if isinstance(v, str) else "",
+)
 def test_ragged_nested_lists(fname, fn, spec, arg, ndim, shape):
     args = _good_args(spec)
     ragged = np.ones(shape).tolist()
@@ -162,32 +196,103 @@ def test_non_numeric_python_objects():
 # ---------------------------------------------------------------------------
 # kernel larger than the image in "valid" mode
 
-NO_WINDOW = (
-    "no window fits (along each axis the kernel's span d (k - 1) + 1 must be at most the padded length n + 2p)"
-)
+NO_WINDOW = "no window fits (along each axis the kernel's span d (k - 1) + 1 must be at most the padded length n + 2p)"
 PAD = "use mode='same' or mode='full', or padding=1 or more"  # for functions that take mode= and padding=
 
 # One bad geometry (a 3 x 3 kernel on a 2 x 2 image, 'valid') through every public entry point:
 # (entry point, call, the kernel as the message names it, the image as the message names it, the remedy).
 # The remedy may name only options the entry point itself accepts (Conv2D has no mode=).
 SAME_BAD_GEOMETRY = [
-    ("corr2d", lambda: corr2d(np.ones((2, 2)), np.ones((3, 3))), "the kernel K = 3x3", "the image X = 2x2", PAD),
-    ("conv2d", lambda: conv2d(np.ones((2, 2)), np.ones((3, 3))), "the kernel K = 3x3", "the image X = 2x2", PAD),
-    ("corr2d_multi_in", lambda: corr2d_multi_in(np.ones((2, 2, 2)), np.ones((3, 3, 2))), "the kernel K = 3x3", "the image X = 2x2", PAD),
-    ("corr2d_multi_in_out", lambda: corr2d_multi_in_out(np.ones((2, 2, 2)), np.ones((3, 3, 2, 4))), "the kernel K = 3x3", "the image X = 2x2", PAD),
-    ("corr2d_multi_in_out-batch", lambda: corr2d_multi_in_out(np.ones((5, 2, 2, 2)), np.ones((3, 3, 2, 1))), "the kernel K = 3x3", "the image X = 2x2", PAD),
-    ("output_shape", lambda: output_shape(2, 2, 3, 3), "the kernel k_h x k_w = 3x3", "the image H x W = 2x2", PAD),
-    ("conv_geometry", lambda: conv_geometry((2, 2), (3, 3)), "the kernel K = 3x3", "the image X = 2x2", PAD),
-    ("Conv2D", lambda: Conv2D(3)(np.ones((2, 2))), "the kernel kernel_size = 3x3", "the image X = 2x2", "use padding=1 or more"),
-    ("Conv2D-channels", lambda: Conv2D(3, 2, 4)(np.ones((2, 2, 2))), "the kernel kernel_size = 3x3", "the image X = 2x2", "use padding=1 or more"),
-    ("im2col", lambda: im2col(np.ones((2, 2)), 3, 3), "the kernel k_h x k_w = 3x3", "the image X = 2x2", "use padding=1 or more"),
-    ("output_size", lambda: output_size(2, 3), "the kernel k = 3", "the axis n = 2", "use padding=1 or more"),
-    ("corr2d_naive", lambda: corr2d_naive(np.ones((2, 2)), np.ones((3, 3))), "the kernel K = 3x3", "the image X = 2x2",
-     "corr2d_naive computes 'valid' outputs only: use corr2d with mode='same' or padding="),
+    (
+        "corr2d",
+        lambda: corr2d(np.ones((2, 2)), np.ones((3, 3))),
+        "the kernel K = 3x3",
+        "the image X = 2x2",
+        PAD,
+    ),
+    (
+        "conv2d",
+        lambda: conv2d(np.ones((2, 2)), np.ones((3, 3))),
+        "the kernel K = 3x3",
+        "the image X = 2x2",
+        PAD,
+    ),
+    (
+        "corr2d_multi_in",
+        lambda: corr2d_multi_in(np.ones((2, 2, 2)), np.ones((3, 3, 2))),
+        "the kernel K = 3x3",
+        "the image X = 2x2",
+        PAD,
+    ),
+    (
+        "corr2d_multi_in_out",
+        lambda: corr2d_multi_in_out(np.ones((2, 2, 2)), np.ones((3, 3, 2, 4))),
+        "the kernel K = 3x3",
+        "the image X = 2x2",
+        PAD,
+    ),
+    (
+        "corr2d_multi_in_out-batch",
+        lambda: corr2d_multi_in_out(np.ones((5, 2, 2, 2)), np.ones((3, 3, 2, 1))),
+        "the kernel K = 3x3",
+        "the image X = 2x2",
+        PAD,
+    ),
+    (
+        "output_shape",
+        lambda: output_shape(2, 2, 3, 3),
+        "the kernel k_h x k_w = 3x3",
+        "the image H x W = 2x2",
+        PAD,
+    ),
+    (
+        "conv_geometry",
+        lambda: conv_geometry((2, 2), (3, 3)),
+        "the kernel K = 3x3",
+        "the image X = 2x2",
+        PAD,
+    ),
+    (
+        "Conv2D",
+        lambda: Conv2D(3)(np.ones((2, 2))),
+        "the kernel kernel_size = 3x3",
+        "the image X = 2x2",
+        "use padding=1 or more",
+    ),
+    (
+        "Conv2D-channels",
+        lambda: Conv2D(3, 2, 4)(np.ones((2, 2, 2))),
+        "the kernel kernel_size = 3x3",
+        "the image X = 2x2",
+        "use padding=1 or more",
+    ),
+    (
+        "im2col",
+        lambda: im2col(np.ones((2, 2)), 3, 3),
+        "the kernel k_h x k_w = 3x3",
+        "the image X = 2x2",
+        "use padding=1 or more",
+    ),
+    (
+        "output_size",
+        lambda: output_size(2, 3),
+        "the kernel k = 3",
+        "the axis n = 2",
+        "use padding=1 or more",
+    ),
+    (
+        "corr2d_naive",
+        lambda: corr2d_naive(np.ones((2, 2)), np.ones((3, 3))),
+        "the kernel K = 3x3",
+        "the image X = 2x2",
+        "corr2d_naive computes 'valid' outputs only: use corr2d with mode='same' or padding=",
+    ),
 ]
 
 
-@pytest.mark.parametrize("name, call, kernel, image, remedy", SAME_BAD_GEOMETRY, ids=[c[0] for c in SAME_BAD_GEOMETRY])
+@pytest.mark.parametrize(
+    "name, call, kernel, image, remedy", SAME_BAD_GEOMETRY, ids=[c[0] for c in SAME_BAD_GEOMETRY]
+)
 def test_the_same_bad_geometry_has_the_same_wording_everywhere(name, call, kernel, image, remedy):
     with pytest.raises(ValueError) as info:
         call()
@@ -196,8 +301,17 @@ def test_the_same_bad_geometry_has_the_same_wording_everywhere(name, call, kerne
 
 def test_a_remedy_names_only_options_of_its_own_entry_point():
     # a message that suggests mode= to Conv2D, which has no mode, sends the reader to an option that does not exist
-    functions = {"corr2d": corr2d, "conv2d": conv2d, "corr2d_multi_in": corr2d_multi_in, "corr2d_multi_in_out": corr2d_multi_in_out,
-                 "output_shape": output_shape, "conv_geometry": conv_geometry, "Conv2D": Conv2D, "im2col": im2col, "output_size": output_size}
+    functions = {
+        "corr2d": corr2d,
+        "conv2d": conv2d,
+        "corr2d_multi_in": corr2d_multi_in,
+        "corr2d_multi_in_out": corr2d_multi_in_out,
+        "output_shape": output_shape,
+        "conv_geometry": conv_geometry,
+        "Conv2D": Conv2D,
+        "im2col": im2col,
+        "output_size": output_size,
+    }
     for name, call, *_ in SAME_BAD_GEOMETRY:
         function = functions.get(name.split("-")[0])
         if function is None:
@@ -207,25 +321,40 @@ def test_a_remedy_names_only_options_of_its_own_entry_point():
         remedy = str(info.value).rsplit("; ", 1)[1]
         accepted = inspect.signature(function).parameters
         for option in re.findall(r"(\w+)=", remedy):
-            assert option in accepted, f"{name}: the message suggests {option}=, which {name} does not accept"
+            assert option in accepted, (
+                f"{name}: the message suggests {option}=, which {name} does not accept"
+            )
 
 
 @pytest.mark.parametrize(
     "call, message",
     [
         # dilation: the span, and a smaller dilation as a remedy
-        (lambda: corr2d(np.ones((4, 4)), np.ones((3, 3)), dilation=2),
-         "the kernel K = 3x3 dilated by 2 = 5x5 is larger than the image X = 4x4: " + NO_WINDOW
-         + "; use mode='same' or mode='full', or padding=1 or more, or a smaller dilation"),
-        (lambda: Conv2D(3, dilation=(2, 1))(np.ones((4, 4))),
-         "the kernel kernel_size = 3x3 dilated by (2, 1) = 5x3 is larger than the image X = 4x4: " + NO_WINDOW
-         + "; use padding=(1, 0) or more, or a smaller dilation"),
+        (
+            lambda: corr2d(np.ones((4, 4)), np.ones((3, 3)), dilation=2),
+            "the kernel K = 3x3 dilated by 2 = 5x5 is larger than the image X = 4x4: "
+            + NO_WINDOW
+            + "; use mode='same' or mode='full', or padding=1 or more, or a smaller dilation",
+        ),
+        (
+            lambda: Conv2D(3, dilation=(2, 1))(np.ones((4, 4))),
+            "the kernel kernel_size = 3x3 dilated by (2, 1) = 5x3 is larger than the image X = 4x4: "
+            + NO_WINDOW
+            + "; use padding=(1, 0) or more, or a smaller dilation",
+        ),
         # padding that is not enough: the padded size, and the padding that would do
-        (lambda: output_shape(4, 4, 5, 9, padding=(1, 2)),
-         "the kernel k_h x k_w = 5x9 is larger than the image H x W = 4x4 padded by (1, 2) = 6x8: " + NO_WINDOW
-         + "; use mode='same' or mode='full', or padding=(1, 3) or more"),
-        (lambda: Conv2D(5, padding=1)(np.ones((2, 2))),
-         "the kernel kernel_size = 5x5 is larger than the image X = 2x2 padded by 1 = 4x4: " + NO_WINDOW + "; use padding=2 or more"),
+        (
+            lambda: output_shape(4, 4, 5, 9, padding=(1, 2)),
+            "the kernel k_h x k_w = 5x9 is larger than the image H x W = 4x4 padded by (1, 2) = 6x8: "
+            + NO_WINDOW
+            + "; use mode='same' or mode='full', or padding=(1, 3) or more",
+        ),
+        (
+            lambda: Conv2D(5, padding=1)(np.ones((2, 2))),
+            "the kernel kernel_size = 5x5 is larger than the image X = 2x2 padded by 1 = 4x4: "
+            + NO_WINDOW
+            + "; use padding=2 or more",
+        ),
     ],
 )
 def test_kernel_too_large_with_dilation_or_padding(call, message):
@@ -248,22 +377,57 @@ def test_larger_kernel_is_fine_when_padding(fn):
 # channel mismatch
 
 MISMATCH = [
-    ("corr2d_multi_in", lambda: corr2d_multi_in(np.ones((5, 5, 3)), np.ones((2, 2, 2))), 3, 2, "X", "K"),
-    ("corr2d_multi_in_out", lambda: corr2d_multi_in_out(np.ones((5, 5, 3)), np.ones((2, 2, 4, 3))), 3, 4, "X", "K"),
-    ("corr2d_multi_in_out-batch", lambda: corr2d_multi_in_out(np.ones((2, 5, 5, 1)), np.ones((2, 2, 3, 1))), 1, 3, "X", "K"),
+    (
+        "corr2d_multi_in",
+        lambda: corr2d_multi_in(np.ones((5, 5, 3)), np.ones((2, 2, 2))),
+        3,
+        2,
+        "X",
+        "K",
+    ),
+    (
+        "corr2d_multi_in_out",
+        lambda: corr2d_multi_in_out(np.ones((5, 5, 3)), np.ones((2, 2, 4, 3))),
+        3,
+        4,
+        "X",
+        "K",
+    ),
+    (
+        "corr2d_multi_in_out-batch",
+        lambda: corr2d_multi_in_out(np.ones((2, 5, 5, 1)), np.ones((2, 2, 3, 1))),
+        1,
+        3,
+        "X",
+        "K",
+    ),
     ("Conv2D", lambda: Conv2D(2, in_channels=3).forward(np.ones((5, 5, 2))), 2, 3, "X", "weight"),
-    ("Conv2D-batch", lambda: Conv2D(2, in_channels=3).forward(np.ones((1, 5, 5, 4))), 4, 3, "X", "weight"),
+    (
+        "Conv2D-batch",
+        lambda: Conv2D(2, in_channels=3).forward(np.ones((1, 5, 5, 4))),
+        4,
+        3,
+        "X",
+        "weight",
+    ),
 ]
 
 
-@pytest.mark.parametrize("name, call, c_x, c_k, xname, kname", MISMATCH, ids=[c[0] for c in MISMATCH])
+@pytest.mark.parametrize(
+    "name, call, c_x, c_k, xname, kname", MISMATCH, ids=[c[0] for c in MISMATCH]
+)
 def test_channel_mismatch(name, call, c_x, c_k, xname, kname):
-    with pytest.raises(ValueError, match=rf"^channel mismatch: {xname} has {c_x} channel\(s\) .* {kname} expects {c_k} input channel"):
+    with pytest.raises(
+        ValueError,
+        match=rf"^channel mismatch: {xname} has {c_x} channel\(s\) .* {kname} expects {c_k} input channel",
+    ):
         call()
 
 
 def test_conv2d_layer_2d_input_needs_one_channel():
-    with pytest.raises(ValueError, match=r"^X is 2-D \(one channel\) but the layer expects in_channels=2"):
+    with pytest.raises(
+        ValueError, match=r"^X is 2-D \(one channel\) but the layer expects in_channels=2"
+    ):
         Conv2D(2, in_channels=2).forward(np.ones((5, 5)))
 
 
@@ -274,7 +438,10 @@ MODE_FUNCTIONS = [
     ("corr2d", lambda m: corr2d(np.ones((3, 3)), np.ones((2, 2)), m)),
     ("conv2d", lambda m: conv2d(np.ones((3, 3)), np.ones((2, 2)), m)),
     ("corr2d_multi_in", lambda m: corr2d_multi_in(np.ones((3, 3, 2)), np.ones((2, 2, 2)), m)),
-    ("corr2d_multi_in_out", lambda m: corr2d_multi_in_out(np.ones((3, 3, 2)), np.ones((2, 2, 2, 1)), m)),
+    (
+        "corr2d_multi_in_out",
+        lambda m: corr2d_multi_in_out(np.ones((3, 3, 2)), np.ones((2, 2, 2, 1)), m),
+    ),
     ("output_shape", lambda m: output_shape(3, 3, 2, 2, m)),
 ]
 
@@ -282,7 +449,10 @@ MODE_FUNCTIONS = [
 @pytest.mark.parametrize("bad", ["VALID", "circular", "", None, 0, ("valid",)])
 @pytest.mark.parametrize("name, call", MODE_FUNCTIONS, ids=[c[0] for c in MODE_FUNCTIONS])
 def test_unknown_mode(name, call, bad):
-    with pytest.raises(ValueError, match=rf"^mode must be one of 'valid', 'same', 'full'; got {re.escape(repr(bad))}$"):
+    with pytest.raises(
+        ValueError,
+        match=rf"^mode must be one of 'valid', 'same', 'full'; got {re.escape(repr(bad))}$",
+    ):
         call(bad)
 
 
@@ -296,7 +466,9 @@ def test_shape_helpers_reject_non_positive_integers(bad):
     error = ValueError if type(bad) is int else TypeError
     for arg in ("H", "W", "k_h", "k_w"):
         args = {"H": 5, "W": 5, "k_h": 2, "k_w": 2, arg: bad}
-        with pytest.raises(error, match=rf"^{arg} must be a positive integer; got {re.escape(repr(bad))}"):
+        with pytest.raises(
+            error, match=rf"^{arg} must be a positive integer; got {re.escape(repr(bad))}"
+        ):
             output_shape(**args)
     for fn in (fully_connected_params, translation_invariant_params):
         for arg in ("H", "W", "c_in", "c_out"):
@@ -351,7 +523,10 @@ def test_conv2d_layer_order_of_calls():
 def test_conv2d_layer_bad_grad_output():
     layer = Conv2D(2, seed=0)
     layer(np.ones((4, 5)))
-    with pytest.raises(ValueError, match=re.escape("grad_output must have the forward output's shape (3, 4); got (4, 3)")):
+    with pytest.raises(
+        ValueError,
+        match=re.escape("grad_output must have the forward output's shape (3, 4); got (4, 3)"),
+    ):
         layer.backward(np.ones((4, 3)))
     with pytest.raises(ValueError, match=r"^grad_output must be a 2, 3 or 4-D"):
         layer.backward(np.ones(12))
@@ -361,7 +536,9 @@ def test_conv2d_layer_bad_grad_output():
 
 def test_conv2d_layer_bad_target():
     layer = Conv2D(2, seed=0)
-    with pytest.raises(ValueError, match=re.escape("Y must have the layer output's shape (3, 4); got (4, 5)")):
+    with pytest.raises(
+        ValueError, match=re.escape("Y must have the layer output's shape (3, 4); got (4, 5)")
+    ):
         layer.fit(np.ones((4, 5)), np.ones((4, 5)), steps=1)
     with pytest.raises(ValueError, match=r"^Y must not be empty"):
         layer.fit(np.ones((4, 5)), np.ones((0, 4)), steps=1)
@@ -398,7 +575,10 @@ def test_gaussian_kernel_sigma_must_be_a_number(sigma):
 @pytest.mark.parametrize("steps", [-1, 2.5, "10", True])
 def test_conv2d_layer_fit_steps(steps):
     layer = Conv2D(2, seed=0)
-    with pytest.raises(ValueError if type(steps) is int else TypeError, match=r"^steps must be a non-negative integer"):
+    with pytest.raises(
+        ValueError if type(steps) is int else TypeError,
+        match=r"^steps must be a non-negative integer",
+    ):
         layer.fit(np.ones((4, 5)), np.ones((3, 4)), steps=steps)
     assert layer.fit(np.ones((4, 5)), np.ones((3, 4)), steps=0) == []
 
@@ -419,32 +599,45 @@ def test_helpers_name_unusable_arguments(call, name):
 def test_square_image_negative_positions_are_clipped():
     from convlib import square_image
 
-    np.testing.assert_array_equal(square_image(4, top=-1, left=-1, side=2), np.pad(np.ones((1, 1)), ((0, 3), (0, 3))))
+    np.testing.assert_array_equal(
+        square_image(4, top=-1, left=-1, side=2), np.pad(np.ones((1, 1)), ((0, 3), (0, 3)))
+    )
 
 
 # ---------------------------------------------------------------------------
 # arguments that used to leak NumPy's or Python's internals, or turn into NaN
 
 
-@pytest.mark.parametrize("bad", [np.array([3]), np.array([[3, 4]]), np.float64(3.0), 3.0, "3", None, True, np.True_, [3]])
+@pytest.mark.parametrize(
+    "bad", [np.array([3]), np.array([[3, 4]]), np.float64(3.0), 3.0, "3", None, True, np.True_, [3]]
+)
 def test_integer_arguments_of_the_wrong_type_are_type_errors(bad):
     # np.array([3]) used to fail with numpy's "only 0-dimensional arrays can be converted to Python scalars"
     with pytest.raises(TypeError, match=r"^H must be a positive integer; got ") as info:
         output_shape(bad, 4, 2, 2)
-    assert not isinstance(info.value, ValueError)  # a plain TypeError: convlib has no earlier release to stay compatible with
+    assert not isinstance(
+        info.value, ValueError
+    )  # a plain TypeError: convlib has no earlier release to stay compatible with
     # the other integer arguments of convlib's helpers alike
-    for call, name in [(lambda: __import__("convlib").square_image(8, top=bad), "top"),
-                       (lambda: __import__("convlib").square_image(8, left=bad), "left"),
-                       (lambda: __import__("convlib").edge_image(6, bad), "width"),
-                       (lambda: __import__("convlib").box_kernel(bad), "size")]:
+    for call, name in [
+        (lambda: __import__("convlib").square_image(8, top=bad), "top"),
+        (lambda: __import__("convlib").square_image(8, left=bad), "left"),
+        (lambda: __import__("convlib").edge_image(6, bad), "width"),
+        (lambda: __import__("convlib").box_kernel(bad), "size"),
+    ]:
         with pytest.raises(TypeError, match=rf"^{name} must"):
             call()
 
 
 def test_array_arguments_are_shown_by_their_shape():
-    with pytest.raises(TypeError, match=re.escape("H must be a positive integer; got a 1-D array of shape (1,)")):
+    with pytest.raises(
+        TypeError, match=re.escape("H must be a positive integer; got a 1-D array of shape (1,)")
+    ):
         output_shape(np.array([3]), 4, 2, 2)
-    assert output_shape(np.array(3), np.int8(4), np.uint64(2), 2) == (2, 3)  # integer scalars of every kind are fine
+    assert output_shape(np.array(3), np.int8(4), np.uint64(2), 2) == (
+        2,
+        3,
+    )  # integer scalars of every kind are fine
 
 
 def test_long_reprs_are_cut_in_messages():
@@ -453,7 +646,9 @@ def test_long_reprs_are_cut_in_messages():
     assert len(str(info.value)) < 200 and str(info.value).endswith("...")
 
 
-KERNEL_SIZE_TYPE = r"^kernel_size must be an integer or a pair of integers \(kernel_size_h, kernel_size_w\); got "
+KERNEL_SIZE_TYPE = (
+    r"^kernel_size must be an integer or a pair of integers \(kernel_size_h, kernel_size_w\); got "
+)
 
 
 @pytest.mark.parametrize(
@@ -467,16 +662,26 @@ KERNEL_SIZE_TYPE = r"^kernel_size must be an integer or a pair of integers \(ker
         (None, TypeError, KERNEL_SIZE_TYPE),
         (2.5, TypeError, KERNEL_SIZE_TYPE),
         ((2.0, 3), TypeError, KERNEL_SIZE_TYPE),
-        ((2, 2, 2), TypeError, KERNEL_SIZE_TYPE),  # a tuple of the wrong length leaked "too many values to unpack"
+        (
+            (2, 2, 2),
+            TypeError,
+            KERNEL_SIZE_TYPE,
+        ),  # a tuple of the wrong length leaked "too many values to unpack"
         ((2,), TypeError, KERNEL_SIZE_TYPE),
         ([], TypeError, KERNEL_SIZE_TYPE),
-        (0, ValueError, r"^kernel_size must be a positive integer \(or a pair \(kernel_size_h, kernel_size_w\) of them\); got 0"),
+        (
+            0,
+            ValueError,
+            r"^kernel_size must be a positive integer \(or a pair \(kernel_size_h, kernel_size_w\) of them\); got 0",
+        ),
         ((2, 0), ValueError, r"^kernel_size must be a positive integer .*; got \(2, 0\)"),
         ((2, -1), ValueError, r"^kernel_size must be a positive integer"),
         (10**40, ValueError, r"^kernel_size x in_channels x out_channels too large"),
     ],
 )
-def test_conv2d_layer_rejects_kernel_sizes_that_are_not_ints_or_pairs(kernel_size, expected, message):
+def test_conv2d_layer_rejects_kernel_sizes_that_are_not_ints_or_pairs(
+    kernel_size, expected, message
+):
     with pytest.raises(expected, match=message):
         Conv2D(kernel_size)
 
@@ -493,26 +698,47 @@ def test_conv2d_layer_dtype_names_the_argument(dtype):
         Conv2D(2, dtype=dtype)
 
 
-@pytest.mark.parametrize("dtype, expected", [("float32", np.float32), (np.float32, np.float32), (float, np.float64), ("f8", np.float64)])
+@pytest.mark.parametrize(
+    "dtype, expected",
+    [("float32", np.float32), (np.float32, np.float32), (float, np.float64), ("f8", np.float64)],
+)
 def test_conv2d_layer_dtype_spellings(dtype, expected):
     assert Conv2D(2, dtype=dtype).weight.dtype == expected
 
 
-@pytest.mark.parametrize("seed, expected", [(-1, ValueError), (1.5, TypeError), ("0", TypeError), ([1, 2], TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "seed, expected",
+    [(-1, ValueError), (1.5, TypeError), ("0", TypeError), ([1, 2], TypeError), (True, TypeError)],
+)
 def test_conv2d_layer_seed(seed, expected):
     with pytest.raises(expected, match=r"^seed must be a non-negative integer"):
         Conv2D(2, seed=seed)
 
 
 def test_conv2d_layer_huge_kernel_fails_fast_without_allocating():
-    with pytest.raises(ValueError, match=r"^kernel_size x in_channels x out_channels too large: the weight of shape \(100000, 100000, 1, 1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"^kernel_size x in_channels x out_channels too large: the weight of shape \(100000, 100000, 1, 1\)",
+    ):
         Conv2D(100_000)
     with pytest.raises(ValueError, match=r"too large"):
         Conv2D(3, in_channels=10**6, out_channels=10**6)
 
 
-@pytest.mark.parametrize("lr, expected", [(float("nan"), ValueError), (float("inf"), ValueError), (-0.1, ValueError), (0, ValueError),
-                                           ("x", TypeError), (None, TypeError), (True, TypeError), (np.array([0.1]), TypeError), (10**400, ValueError)])
+@pytest.mark.parametrize(
+    "lr, expected",
+    [
+        (float("nan"), ValueError),
+        (float("inf"), ValueError),
+        (-0.1, ValueError),
+        (0, ValueError),
+        ("x", TypeError),
+        (None, TypeError),
+        (True, TypeError),
+        (np.array([0.1]), TypeError),
+        (10**400, ValueError),
+    ],
+)
 def test_learning_rate_must_be_positive_and_finite(lr, expected):
     # lr=nan used to give NaN weights without a word
     layer = Conv2D(2, seed=0)
@@ -531,7 +757,9 @@ def test_fit_checks_every_argument_before_the_first_step():
     w0 = layer.weight.copy()
     with pytest.raises(TypeError, match=r"^learn_bias must be True or False; got 'yes'"):
         layer.fit(np.ones((4, 5)), np.ones((3, 4)), learn_bias="yes")
-    with pytest.raises(ValueError, match=re.escape("Y must have the layer output's shape (3, 4); got (4, 5)")):
+    with pytest.raises(
+        ValueError, match=re.escape("Y must have the layer output's shape (3, 4); got (4, 5)")
+    ):
         layer.fit(np.ones((4, 5)), np.ones((4, 5)), steps=0)  # even without a step
     with pytest.raises(ValueError, match=r"^X must be a 2, 3 or 4-D"):
         layer.fit(np.ones(5), np.ones((3, 4)), steps=0)
@@ -552,7 +780,10 @@ def test_fit_rejects_non_finite_data(name, bad):
 def test_fit_stops_when_the_learning_rate_makes_the_loss_overflow():
     X = np.random.default_rng(0).normal(size=(16, 16)) * 1e3
     layer = Conv2D(3, seed=0)
-    with pytest.raises(ValueError, match=r"^lr=100.0 is too large for this data: the loss overflowed to inf after \d+ steps"):
+    with pytest.raises(
+        ValueError,
+        match=r"^lr=100.0 is too large for this data: the loss overflowed to inf after \d+ steps",
+    ):
         layer.fit(X, np.zeros((14, 14)), lr=100.0, steps=1000)
 
 
@@ -562,9 +793,13 @@ def test_gaussian_kernel_extreme_widths_are_exact_limits(sigma):
     K = convlib_gaussian(5, sigma)
     assert np.isfinite(K).all()
     if sigma > 1:
-        np.testing.assert_array_equal(K, np.full((5, 5), 1 / 25))  # every weight rounds to the centre's: the box
+        np.testing.assert_array_equal(
+            K, np.full((5, 5), 1 / 25)
+        )  # every weight rounds to the centre's: the box
     else:
-        np.testing.assert_array_equal(K, np.pad([[1.0]], 2))  # every off-centre weight underflows: the identity
+        np.testing.assert_array_equal(
+            K, np.pad([[1.0]], 2)
+        )  # every off-centre weight underflows: the identity
 
 
 def convlib_gaussian(size, sigma):
@@ -573,8 +808,18 @@ def convlib_gaussian(size, sigma):
     return gaussian_kernel(size, sigma)
 
 
-@pytest.mark.parametrize("sigma, expected", [(np.inf, ValueError), (-np.inf, ValueError), (10**400, ValueError), (0.0, ValueError),
-                                              (np.array([1.0]), TypeError), (1 + 0j, TypeError), ("1", TypeError)])
+@pytest.mark.parametrize(
+    "sigma, expected",
+    [
+        (np.inf, ValueError),
+        (-np.inf, ValueError),
+        (10**400, ValueError),
+        (0.0, ValueError),
+        (np.array([1.0]), TypeError),
+        (1 + 0j, TypeError),
+        ("1", TypeError),
+    ],
+)
 def test_gaussian_kernel_rejects_sigmas_that_are_not_positive_finite_numbers(sigma, expected):
     with pytest.raises(expected, match=r"^sigma must be a (real number|positive finite number)"):
         convlib_gaussian(5, sigma)
@@ -591,11 +836,23 @@ def test_gaussian_kernel_rejects_sigmas_that_are_not_positive_finite_numbers(sig
     ],
 )
 def test_huge_sizes_fail_fast_without_allocating(call, name):
-    with pytest.raises(ValueError, match=rf"^{name} too large: the array of shape .* more than convlib's limit of 2\*\*28"):
+    with pytest.raises(
+        ValueError,
+        match=rf"^{name} too large: the array of shape .* more than convlib's limit of 2\*\*28",
+    ):
         call()
 
 
-@pytest.mark.parametrize("value, expected", [(np.nan, ValueError), (np.inf, ValueError), ("1", TypeError), (None, TypeError), (np.ones(2), TypeError)])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (np.nan, ValueError),
+        (np.inf, ValueError),
+        ("1", TypeError),
+        (None, TypeError),
+        (np.ones(2), TypeError),
+    ],
+)
 def test_square_image_value_must_be_a_finite_number(value, expected):
     from convlib import square_image
 
@@ -616,17 +873,32 @@ def test_preset_kernels_cannot_be_changed_in_place():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"padding": -1}, r"^padding must be a non-negative integer \(or a pair \(padding_h, padding_w\) of them\); got -1"),
-        ({"padding": (1, 2, 3)}, r"^padding must be an integer or a pair of integers \(padding_h, padding_w\); got \(1, 2, 3\)"),
+        (
+            {"padding": -1},
+            r"^padding must be a non-negative integer \(or a pair \(padding_h, padding_w\) of them\); got -1",
+        ),
+        (
+            {"padding": (1, 2, 3)},
+            r"^padding must be an integer or a pair of integers \(padding_h, padding_w\); got \(1, 2, 3\)",
+        ),
         ({"padding": 1.5}, r"^padding must be an integer or a pair of integers"),
         ({"padding": "1"}, r"^padding must be an integer or a pair of integers"),
         ({"padding": {1: 2}}, r"^padding must be an integer or a pair of integers"),
-        ({"stride": 0}, r"^stride must be a positive integer \(or a pair \(stride_h, stride_w\) of them\); got 0"),
+        (
+            {"stride": 0},
+            r"^stride must be a positive integer \(or a pair \(stride_h, stride_w\) of them\); got 0",
+        ),
         ({"stride": (1, -2)}, r"^stride must be a positive integer"),
-        ({"stride": (1.0, 2)}, r"^stride must be an integer or a pair of integers \(stride_h, stride_w\)"),
+        (
+            {"stride": (1.0, 2)},
+            r"^stride must be an integer or a pair of integers \(stride_h, stride_w\)",
+        ),
         ({"stride": None}, r"^stride must be an integer or a pair of integers"),
         ({"stride": True}, r"^stride must be an integer or a pair of integers"),
-        ({"padding": 1, "mode": "same"}, r"^padding must be 0 when mode is 'same' \(that mode pads by itself\); got padding=1"),
+        (
+            {"padding": 1, "mode": "same"},
+            r"^padding must be 0 when mode is 'same' \(that mode pads by itself\); got padding=1",
+        ),
         ({"padding": (0, 1), "mode": "full"}, r"^padding must be 0 when mode is 'full'"),
     ],
 )
@@ -640,11 +912,18 @@ def test_padding_and_stride_are_checked(kwargs, message):
 
 
 def test_conv2d_layer_huge_padding_fails_fast():
-    with pytest.raises(ValueError, match=r"^padding too large: the zero-padded input of shape \(1, 2000006, 2000006, 1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"^padding too large: the zero-padded input of shape \(1, 2000006, 2000006, 1\)",
+    ):
         Conv2D(3, padding=10**6)(np.ones((6, 6)))
 
 
 def test_conv2d_layer_huge_broadcast_input_fails_fast():
-    X = np.broadcast_to(np.float64(1.0), (2**20, 2**20))  # a view of one number: 2**40 pixels, 8 TiB if written out
-    with pytest.raises(ValueError, match=r"^X too large: the layer output of shape \(1, 1048574, 1048574, 1\)"):
+    X = np.broadcast_to(
+        np.float64(1.0), (2**20, 2**20)
+    )  # a view of one number: 2**40 pixels, 8 TiB if written out
+    with pytest.raises(
+        ValueError, match=r"^X too large: the layer output of shape \(1, 1048574, 1048574, 1\)"
+    ):
         Conv2D(3)(X)

@@ -32,7 +32,9 @@ def test_issue_example_is_exact(strategy):
     X = rng.integers(-(2**23), 2**23, (90, 70))
     K = rng.integers(-(2**23), 2**23, (10, 13))
     for mode in MODES:
-        np.testing.assert_array_equal(corr2d(X, K, mode, method=strategy), signal.correlate2d(X, K, mode))
+        np.testing.assert_array_equal(
+            corr2d(X, K, mode, method=strategy), signal.correlate2d(X, K, mode)
+        )
     np.testing.assert_array_equal(conv2d(X, K, method=strategy), signal.convolve2d(X, K, "valid"))
 
 
@@ -46,7 +48,11 @@ def test_sums_of_exactly_2_to_the_53(strategy):
     expected = signal.correlate2d(X, K, "valid")
     assert np.abs(expected).max() == 2**52
     np.testing.assert_array_equal(got, expected)
-    big = corr2d(np.full((66, 66), 2**26, dtype=np.int64), np.full((2, 1), 2**26, dtype=np.int64), method=strategy)
+    big = corr2d(
+        np.full((66, 66), 2**26, dtype=np.int64),
+        np.full((2, 1), 2**26, dtype=np.int64),
+        method=strategy,
+    )
     assert (big == 2.0**53).all()
 
 
@@ -56,15 +62,22 @@ def test_rank_one_integer_kernel_is_exact(strategy):
     rng = np.random.default_rng(2)
     X = rng.integers(-(2**48), 2**48, (70, 75))
     for mode in MODES:
-        np.testing.assert_array_equal(corr2d(X, sobel, mode, method=strategy), signal.correlate2d(X, sobel, mode))
-        np.testing.assert_array_equal(conv2d(X, sobel, mode, method=strategy), signal.convolve2d(X, sobel, mode))
+        np.testing.assert_array_equal(
+            corr2d(X, sobel, mode, method=strategy), signal.correlate2d(X, sobel, mode)
+        )
+        np.testing.assert_array_equal(
+            conv2d(X, sobel, mode, method=strategy), signal.convolve2d(X, sobel, mode)
+        )
 
 
 def test_bool_inputs_are_exact(strategy):
     rng = np.random.default_rng(3)
     X = rng.random((80, 70)) < 0.5
     K = rng.random((9, 8)) < 0.5
-    np.testing.assert_array_equal(corr2d(X, K, "full", method=strategy), signal.correlate2d(X.astype(int), K.astype(int), "full"))
+    np.testing.assert_array_equal(
+        corr2d(X, K, "full", method=strategy),
+        signal.correlate2d(X.astype(int), K.astype(int), "full"),
+    )
 
 
 @st.composite
@@ -81,7 +94,9 @@ def large_integer_case(draw):
     return X, K, draw(st.sampled_from(MODES)), draw(st.integers(1, 3))
 
 
-@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])  # the fixture only names a method
+@settings(
+    max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)  # the fixture only names a method
 @given(large_integer_case())
 def test_large_integers_are_exact_on_every_strategy(strategy, case):
     X, K, mode, stride = case

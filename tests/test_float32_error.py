@@ -25,7 +25,11 @@ def _random(rng, shape, dist, scale):
 
 @st.composite
 def single_case(draw, large=False):
-    H, W = (draw(st.integers(64, 140)), draw(st.integers(64, 140))) if large else (draw(st.integers(1, 40)), draw(st.integers(1, 40)))
+    H, W = (
+        (draw(st.integers(64, 140)), draw(st.integers(64, 140)))
+        if large
+        else (draw(st.integers(1, 40)), draw(st.integers(1, 40)))
+    )
     k_h, k_w = draw(st.integers(1, min(H, 17))), draw(st.integers(1, min(W, 17)))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     dist = draw(st.sampled_from(["normal", "uniform"]))
@@ -33,7 +37,9 @@ def single_case(draw, large=False):
     X = _random(rng, (H, W), dist, scale)
     K = _random(rng, (k_h, k_w), dist, 1.0)
     if draw(st.booleans()):
-        K = np.outer(K[:, 0], K[0, :]).astype(np.float32)  # rank 1: what the separable strategy takes
+        K = np.outer(K[:, 0], K[0, :]).astype(
+            np.float32
+        )  # rank 1: what the separable strategy takes
     return X, K
 
 
@@ -52,14 +58,24 @@ def _check(got, X64, K64, bound):
 def test_single_channel_float32_error_within_the_documented_bound(method, case):
     X, K = case
     k_h, k_w = K.shape
-    _check(corr2d(X, K, method=method), X.astype(np.float64), K.astype(np.float64), _float32_error_bound(method, k_h, k_w))
+    _check(
+        corr2d(X, K, method=method),
+        X.astype(np.float64),
+        K.astype(np.float64),
+        _float32_error_bound(method, k_h, k_w),
+    )
 
 
 @settings(max_examples=10, deadline=None)
 @given(case=single_case(large=True))
 def test_fft_float32_error_on_larger_images(case):
     X, K = case
-    _check(corr2d(X, K, method="fft"), X.astype(np.float64), K.astype(np.float64), _float32_error_bound("fft", *K.shape))
+    _check(
+        corr2d(X, K, method="fft"),
+        X.astype(np.float64),
+        K.astype(np.float64),
+        _float32_error_bound("fft", *K.shape),
+    )
 
 
 @st.composite
@@ -95,9 +111,14 @@ def test_the_measured_cases_of_the_docstring_are_under_a_quarter_of_the_winograd
     assert choose_method(X, K) == "winograd"
     X64, K64 = X.astype(np.float64), K.astype(np.float64)
     S = corr2d_multi_in_out(np.abs(X64), np.abs(K64)).max()
-    err = np.abs(corr2d_multi_in_out(X, K).astype(np.float64) - corr2d_multi_in_out(X64, K64, method="gemm")).max()
+    err = np.abs(
+        corr2d_multi_in_out(X, K).astype(np.float64) - corr2d_multi_in_out(X64, K64, method="gemm")
+    ).max()
     assert err <= _float32_error_bound("winograd", 3, 3) / 4 * EPS32 * S
-    x, k = rng.standard_normal((256, 256)).astype(np.float32), rng.standard_normal((15, 15)).astype(np.float32)
+    x, k = (
+        rng.standard_normal((256, 256)).astype(np.float32),
+        rng.standard_normal((15, 15)).astype(np.float32),
+    )
     assert choose_method(x, k) == "fft"
     x64, k64 = x.astype(np.float64), k.astype(np.float64)
     S = signal.correlate2d(np.abs(x64), np.abs(k64), "valid").max()

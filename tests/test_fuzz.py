@@ -64,7 +64,10 @@ def limits(seconds: float = SECONDS, headroom: int = HEADROOM):
 
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     ceiling = _virtual_memory_bytes() + headroom
-    resource.setrlimit(resource.RLIMIT_AS, (ceiling if hard == resource.RLIM_INFINITY else min(ceiling, hard), hard))
+    resource.setrlimit(
+        resource.RLIMIT_AS,
+        (ceiling if hard == resource.RLIM_INFINITY else min(ceiling, hard), hard),
+    )
     previous = os_signal.signal(os_signal.SIGALRM, alarm)
     os_signal.setitimer(os_signal.ITIMER_REAL, seconds)
     try:
@@ -85,7 +88,9 @@ def call_checked(fn, *args, must_fail: bool = False):
         assert str(exc), "an error without a message"
         result = None
     else:
-        assert not must_fail, f"{fn.__name__} accepted a malformed argument and returned {type(result).__name__}"
+        assert not must_fail, (
+            f"{fn.__name__} accepted a malformed argument and returned {type(result).__name__}"
+        )
     for arg, snap in zip(args, before, strict=True):
         _assert_unchanged(arg, snap)
     return result
@@ -122,8 +127,29 @@ def _same(a, b) -> bool:
 # drawing arrays
 
 
-NUMERIC_DTYPES = ["float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint8", "uint16", "uint64", "bool"]
-PRESENTATIONS = ["contiguous", "list", "read-only", "reversed", "strided", "fortran", "broadcast", "tuple-rows"]
+NUMERIC_DTYPES = [
+    "float64",
+    "float32",
+    "float16",
+    "int64",
+    "int32",
+    "int16",
+    "int8",
+    "uint8",
+    "uint16",
+    "uint64",
+    "bool",
+]
+PRESENTATIONS = [
+    "contiguous",
+    "list",
+    "read-only",
+    "reversed",
+    "strided",
+    "fortran",
+    "broadcast",
+    "tuple-rows",
+]
 
 
 def _values(rng, shape, dtype: str) -> np.ndarray:
@@ -133,7 +159,9 @@ def _values(rng, shape, dtype: str) -> np.ndarray:
         return rng.random(shape) < 0.5
     if kind in "iu":
         info = np.iinfo(dtype)
-        bound = min(info.max, 2**20)  # sums of up to 80 x 80 products stay below 2**53: exact in float64
+        bound = min(
+            info.max, 2**20
+        )  # sums of up to 80 x 80 products stay below 2**53: exact in float64
         low = 0 if kind == "u" else -bound
         return rng.integers(low, bound, shape, endpoint=True).astype(dtype)
     scale = 10.0 ** rng.integers(-3, 4)
@@ -159,7 +187,9 @@ def _present(array: np.ndarray, how: str, rng):
         return big[(slice(None, None, 2),) * array.ndim]
     if how == "fortran":
         return np.asfortranarray(array)
-    if how == "broadcast" and array.size and array.ndim:  # a read-only view with a zero stride on axis 0
+    if (
+        how == "broadcast" and array.size and array.ndim
+    ):  # a read-only view with a zero stride on axis 0
         return np.broadcast_to(array[:1], array.shape) if (array == array[:1]).all() else array
     return array
 
@@ -176,13 +206,30 @@ def _with_non_finite(rng, array: np.ndarray) -> np.ndarray:
 
 def _malformed(draw, rng, shape, accepted_ndims):
     """Something that is not an acceptable array for an argument of ``shape``."""
-    kind = draw(st.sampled_from(["wrong ndim", "empty", "object", "str", "bytes", "complex", "datetime", "ragged", "python"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "wrong ndim",
+                "empty",
+                "object",
+                "str",
+                "bytes",
+                "complex",
+                "datetime",
+                "ragged",
+                "python",
+            ]
+        )
+    )
     if kind == "wrong ndim":
         ndim = draw(st.sampled_from([n for n in range(7) if n not in accepted_ndims]))
         return np.ones(tuple(draw(st.integers(1, 3)) for _ in range(ndim)))
     if kind == "empty":
         zero_axis = draw(st.integers(0, len(shape) - 1))
-        return np.ones(tuple(0 if i == zero_axis else n for i, n in enumerate(shape)), dtype=draw(st.sampled_from(NUMERIC_DTYPES)))
+        return np.ones(
+            tuple(0 if i == zero_axis else n for i, n in enumerate(shape)),
+            dtype=draw(st.sampled_from(NUMERIC_DTYPES)),
+        )
     if kind == "object":
         return _values(rng, shape, "float64").astype(object)
     if kind == "str":
@@ -200,7 +247,11 @@ def _malformed(draw, rng, shape, accepted_ndims):
             inner = inner[0]
         inner.append(inner[0] + [1.0])  # a sibling row one element longer
         return nested
-    return draw(st.sampled_from([None, 3, 2.5, "abc", {"a": 1}, {1, 2}, object(), b"xy", 1 + 2j, [], [[]], [[[]]]]))
+    return draw(
+        st.sampled_from(
+            [None, 3, 2.5, "abc", {"a": 1}, {1, 2}, object(), b"xy", 1 + 2j, [], [[]], [[[]]]]
+        )
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -214,7 +265,13 @@ def _f64(*arrays):
 def ref_multi(X, K, mode="valid"):
     """(N, H, W, C_in) * (k_h, k_w, C_in, C_out) with SciPy: a sum of correlate2d per channel pair."""
     return np.array(
-        [[sum(signal.correlate2d(x[:, :, c], K[:, :, c, k], mode) for c in range(K.shape[2])) for k in range(K.shape[3])] for x in X]
+        [
+            [
+                sum(signal.correlate2d(x[:, :, c], K[:, :, c, k], mode) for c in range(K.shape[2]))
+                for k in range(K.shape[3])
+            ]
+            for x in X
+        ]
     ).transpose(0, 2, 3, 1)
 
 
@@ -237,7 +294,11 @@ class Target:
 
     def arguments(self, draw, arrays):
         """The call's arguments: the arrays, then a drawn mode if the function takes one."""
-        return [*arrays, draw(st.sampled_from(MODES), label="mode")] if self.takes_mode else list(arrays)
+        return (
+            [*arrays, draw(st.sampled_from(MODES), label="mode")]
+            if self.takes_mode
+            else list(arrays)
+        )
 
 
 @st.composite
@@ -281,18 +342,63 @@ def _one(ndims):
 
 
 ARRAY_TARGETS = {
-    "corr2d": Target(convlib.corr2d, ((2,), (2,)), _two_d, lambda X, K, m: signal.correlate2d(*_f64(X, K), m), takes_mode=True),
-    "conv2d": Target(convlib.conv2d, ((2,), (2,)), _two_d, lambda X, K, m: signal.convolve2d(*_f64(X, K), m), takes_mode=True),
-    "corr2d_naive": Target(convlib.corr2d_naive, ((2,), (2,)), _two_d_small, lambda X, K: signal.correlate2d(*_f64(X, K), "valid")),
-    "corr2d_multi_in": Target(
-        convlib.corr2d_multi_in, ((3,), (3,)), _multi_in,
-        lambda X, K, m: ref_multi(*_f64(np.asarray(X)[None], np.asarray(K)[..., None]), m)[0, :, :, 0], takes_mode=True,
+    "corr2d": Target(
+        convlib.corr2d,
+        ((2,), (2,)),
+        _two_d,
+        lambda X, K, m: signal.correlate2d(*_f64(X, K), m),
+        takes_mode=True,
     ),
-    "corr2d_multi_in_out": Target(convlib.corr2d_multi_in_out, ((3, 4), (4,)), _multi_in_out, ref_multi_in_out, takes_mode=True),
-    "image_to_nchw": Target(convlib.image_to_nchw, ((3, 4),), _one((3, 4)), lambda X: np.moveaxis(np.asarray(X).reshape((-1, *np.shape(X)[-3:])), -1, 1)),
-    "image_from_nchw": Target(convlib.image_from_nchw, ((4,),), _one((4,)), lambda X: np.moveaxis(np.asarray(X), 1, -1)),
-    "kernel_to_oihw": Target(convlib.kernel_to_oihw, ((4,),), _one((4,)), lambda K: np.moveaxis(np.asarray(K), (0, 1, 2, 3), (2, 3, 1, 0))),
-    "kernel_from_oihw": Target(convlib.kernel_from_oihw, ((4,),), _one((4,)), lambda K: np.moveaxis(np.asarray(K), (0, 1, 2, 3), (3, 2, 0, 1))),
+    "conv2d": Target(
+        convlib.conv2d,
+        ((2,), (2,)),
+        _two_d,
+        lambda X, K, m: signal.convolve2d(*_f64(X, K), m),
+        takes_mode=True,
+    ),
+    "corr2d_naive": Target(
+        convlib.corr2d_naive,
+        ((2,), (2,)),
+        _two_d_small,
+        lambda X, K: signal.correlate2d(*_f64(X, K), "valid"),
+    ),
+    "corr2d_multi_in": Target(
+        convlib.corr2d_multi_in,
+        ((3,), (3,)),
+        _multi_in,
+        lambda X, K, m: ref_multi(*_f64(np.asarray(X)[None], np.asarray(K)[..., None]), m)[
+            0, :, :, 0
+        ],
+        takes_mode=True,
+    ),
+    "corr2d_multi_in_out": Target(
+        convlib.corr2d_multi_in_out,
+        ((3, 4), (4,)),
+        _multi_in_out,
+        ref_multi_in_out,
+        takes_mode=True,
+    ),
+    "image_to_nchw": Target(
+        convlib.image_to_nchw,
+        ((3, 4),),
+        _one((3, 4)),
+        lambda X: np.moveaxis(np.asarray(X).reshape((-1, *np.shape(X)[-3:])), -1, 1),
+    ),
+    "image_from_nchw": Target(
+        convlib.image_from_nchw, ((4,),), _one((4,)), lambda X: np.moveaxis(np.asarray(X), 1, -1)
+    ),
+    "kernel_to_oihw": Target(
+        convlib.kernel_to_oihw,
+        ((4,),),
+        _one((4,)),
+        lambda K: np.moveaxis(np.asarray(K), (0, 1, 2, 3), (2, 3, 1, 0)),
+    ),
+    "kernel_from_oihw": Target(
+        convlib.kernel_from_oihw,
+        ((4,),),
+        _one((4,)),
+        lambda K: np.moveaxis(np.asarray(K), (0, 1, 2, 3), (3, 2, 0, 1)),
+    ),
 }
 
 
@@ -316,7 +422,10 @@ def ref_layer(X, padding, stride):
 ARRAY_TARGETS.update(
     {
         f"Conv2D.forward-p{p}-s{s}": Target(
-            lambda X, p=p, s=s: _layer(X, p, s).forward(X), ((2, 3, 4),), _one((2, 3, 4)), lambda X, p=p, s=s: ref_layer(X, p, s),
+            lambda X, p=p, s=s: _layer(X, p, s).forward(X),
+            ((2, 3, 4),),
+            _one((2, 3, 4)),
+            lambda X, p=p, s=s: ref_layer(X, p, s),
             exact_integers=False,
         )
         for p, s in [(0, 1), (1, 2), ((2, 0), (1, 3))]
@@ -332,8 +441,12 @@ def _layer_backward(G):
 
 
 ARRAY_TARGETS["Conv2D.backward"] = Target(
-    _layer_backward, ((2,),), lambda draw: ((4, 4),),
-    lambda G: signal.convolve2d(*_f64(G, Conv2D((2, 3), seed=0).weight[:, :, 0, 0]), "full"),  # dL/dx: G convolved with V
+    _layer_backward,
+    ((2,),),
+    lambda draw: ((4, 4),),
+    lambda G: signal.convolve2d(
+        *_f64(G, Conv2D((2, 3), seed=0).weight[:, :, 0, 0]), "full"
+    ),  # dL/dx: G convolved with V
     exact_integers=False,
 )
 
@@ -367,7 +480,10 @@ def test_numeric_inputs_of_every_kind_match_scipy(target, data):
     shapes = target.shapes(data.draw)
     dtypes = [data.draw(st.sampled_from(NUMERIC_DTYPES), label="dtype") for _ in shapes]
     plain = [_values(rng, shape, dtype) for shape, dtype in zip(shapes, dtypes, strict=True)]
-    args = target.arguments(data.draw, [_present(a, data.draw(st.sampled_from(PRESENTATIONS), label="as"), rng) for a in plain])
+    args = target.arguments(
+        data.draw,
+        [_present(a, data.draw(st.sampled_from(PRESENTATIONS), label="as"), rng) for a in plain],
+    )
     result = call_checked(target.call, *args)
     if result is None:  # a documented refusal (e.g. a kernel larger than the image in "valid" mode)
         return
@@ -398,7 +514,9 @@ def test_nan_and_inf_land_where_scipy_puts_them(target, data):
         np.testing.assert_array_equal(np.isneginf(result), np.isneginf(expected))
     finite = np.isfinite(expected)
     clean = [np.where(np.isfinite(a), a, 0) for a in arrays]
-    np.testing.assert_allclose(result[finite], expected[finite], rtol=0, atol=_tolerance(result, clean) + 1e-300)
+    np.testing.assert_allclose(
+        result[finite], expected[finite], rtol=0, atol=_tolerance(result, clean) + 1e-300
+    )
 
 
 @given(data=st.data())
@@ -412,7 +530,9 @@ def test_malformed_arrays_raise_documented_errors(target, data):
     call_checked(target.call, *target.arguments(data.draw, args), must_fail=True)
 
 
-@settings(max_examples=30, phases=[Phase.explicit, Phase.generate])  # no shrinking: each failing try may take SECONDS
+@settings(
+    max_examples=30, phases=[Phase.explicit, Phase.generate]
+)  # no shrinking: each failing try may take SECONDS
 @given(data=st.data())
 @pytest.mark.parametrize("target", _targets("huge"))
 def test_huge_broadcast_shapes_fail_fast(target, data):
@@ -425,7 +545,10 @@ def test_huge_broadcast_shapes_fail_fast(target, data):
     args[which] = np.broadcast_to(np.float64(data.draw(st.sampled_from([0.0, 1.0, np.nan]))), huge)
     if data.draw(st.booleans(), label="kernel almost as large") and len(args) == 2:
         other = 1 - which
-        args[other] = np.broadcast_to(np.float64(1.0), tuple(max(1, n - 1) if n == big else n for n in huge)[: len(shapes[other])])
+        args[other] = np.broadcast_to(
+            np.float64(1.0),
+            tuple(max(1, n - 1) if n == big else n for n in huge)[: len(shapes[other])],
+        )
     call_checked(target.call, *target.arguments(data.draw, args))
 
 
@@ -438,8 +561,41 @@ ODD_VALUES = st.one_of(
     st.sampled_from([0, 1, 2, 3, -1, 2**31, 2**63, 2**200]),
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([np.nan, np.inf, -np.inf, 1e300, 1e-300, 5e-324, -0.0, 2.0, 3.0]),
-    st.sampled_from([True, False, np.True_, None, "3", "", "valid", b"3", 1 + 0j, fractions.Fraction(7, 2), object(), {1: 2}, {3}, [3], [3, 3], (2, 2), (1, 2, 3), ()]),
-    st.sampled_from([np.int8(3), np.uint64(2**63), np.int64(-5), np.float32(2.5), np.float64(3.0), np.array(3), np.array([3]), np.array([2, 2]), np.ones((2, 2))]),
+    st.sampled_from(
+        [
+            True,
+            False,
+            np.True_,
+            None,
+            "3",
+            "",
+            "valid",
+            b"3",
+            1 + 0j,
+            fractions.Fraction(7, 2),
+            object(),
+            {1: 2},
+            {3},
+            [3],
+            [3, 3],
+            (2, 2),
+            (1, 2, 3),
+            (),
+        ]
+    ),
+    st.sampled_from(
+        [
+            np.int8(3),
+            np.uint64(2**63),
+            np.int64(-5),
+            np.float32(2.5),
+            np.float64(3.0),
+            np.array(3),
+            np.array([3]),
+            np.array([2, 2]),
+            np.ones((2, 2)),
+        ]
+    ),
 )
 
 GOOD = {
@@ -455,25 +611,56 @@ GOOD = {
     "edge_image": (convlib.edge_image, (6, 8)),
     "square_image": (convlib.square_image, (32, 8, 8, 6, 1.0)),
     "checkerboard": (convlib.checkerboard, (64, 8)),
-    "Conv2D": (lambda *a: Conv2D(a[0], a[1], a[2], padding=a[3], stride=a[4], seed=a[5], dtype=a[6]), (3, 1, 1, 0, 1, 0, np.float64)),
+    "Conv2D": (
+        lambda *a: Conv2D(a[0], a[1], a[2], padding=a[3], stride=a[4], seed=a[5], dtype=a[6]),
+        (3, 1, 1, 0, 1, 0, np.float64),
+    ),
     "Conv2D.step": (lambda lr: _trained_layer().step(lr), (0.1,)),
-    "Conv2D.fit": (lambda X, Y, lr, steps, learn_bias: Conv2D(2, seed=0).fit(X, Y, lr=lr, steps=steps, learn_bias=learn_bias),
-                   (np.ones((4, 5)), np.ones((3, 4)), 0.03, 2, False)),
-    "output_shape-padding-stride": (lambda H, W, k_h, k_w, mode, p, s: convlib.output_shape(H, W, k_h, k_w, mode, padding=p, stride=s),
-                                    (8, 8, 3, 3, "valid", 1, 2)),
+    "Conv2D.fit": (
+        lambda X, Y, lr, steps, learn_bias: Conv2D(2, seed=0).fit(
+            X, Y, lr=lr, steps=steps, learn_bias=learn_bias
+        ),
+        (np.ones((4, 5)), np.ones((3, 4)), 0.03, 2, False),
+    ),
+    "output_shape-padding-stride": (
+        lambda H, W, k_h, k_w, mode, p, s: convlib.output_shape(
+            H, W, k_h, k_w, mode, padding=p, stride=s
+        ),
+        (8, 8, 3, 3, "valid", 1, 2),
+    ),
     # dilation, padding modes, geometry, im2col, the transposed convolution, counts
-    "dilated output_shape": (lambda H, W, k_h, k_w, mode, p, s, d: convlib.output_shape(H, W, k_h, k_w, mode, padding=p, stride=s, dilation=d),
-                              (8, 8, 3, 3, "valid", 1, 2, 2)),
-    "corr2d-dilation-padding_mode": (lambda X, K, d, pm: convlib.corr2d(X, K, padding=1, dilation=d, padding_mode=pm),
-                                     (np.ones((6, 6)), np.ones((2, 2)), 2, "reflect")),
-    "choose_method": (lambda X, K, mode, p, s, d: convlib.choose_method(X, K, mode, padding=p, stride=s, dilation=d),
-                      (np.ones((6, 6)), np.ones((2, 2)), "valid", 1, 1, 1)),
-    "corr2d-method": (lambda X, K, m: convlib.corr2d(X, K, method=m), (np.ones((6, 6)), np.ones((2, 2)), "fft")),
-    "corr2d_multi_in_out-method": (lambda X, K, m: convlib.corr2d_multi_in_out(X, K, method=m), (np.ones((6, 6, 2)), np.ones((3, 3, 2, 2)), "winograd")),
+    "dilated output_shape": (
+        lambda H, W, k_h, k_w, mode, p, s, d: convlib.output_shape(
+            H, W, k_h, k_w, mode, padding=p, stride=s, dilation=d
+        ),
+        (8, 8, 3, 3, "valid", 1, 2, 2),
+    ),
+    "corr2d-dilation-padding_mode": (
+        lambda X, K, d, pm: convlib.corr2d(X, K, padding=1, dilation=d, padding_mode=pm),
+        (np.ones((6, 6)), np.ones((2, 2)), 2, "reflect"),
+    ),
+    "choose_method": (
+        lambda X, K, mode, p, s, d: convlib.choose_method(
+            X, K, mode, padding=p, stride=s, dilation=d
+        ),
+        (np.ones((6, 6)), np.ones((2, 2)), "valid", 1, 1, 1),
+    ),
+    "corr2d-method": (
+        lambda X, K, m: convlib.corr2d(X, K, method=m),
+        (np.ones((6, 6)), np.ones((2, 2)), "fft"),
+    ),
+    "corr2d_multi_in_out-method": (
+        lambda X, K, m: convlib.corr2d_multi_in_out(X, K, method=m),
+        (np.ones((6, 6, 2)), np.ones((3, 3, 2, 2)), "winograd"),
+    ),
     "output_size": (convlib.output_size, (8, 3, 1, 2, 2)),
     "input_size": (convlib.input_size, (4, 3, 1, 2, 1, 1)),
-    "conv_geometry": (lambda n, k, mode, p, s, d: convlib.conv_geometry(n, k, mode, padding=p, stride=s, dilation=d),
-                      ((8, 8), (3, 3), "valid", 1, 2, 1)),
+    "conv_geometry": (
+        lambda n, k, mode, p, s, d: convlib.conv_geometry(
+            n, k, mode, padding=p, stride=s, dilation=d
+        ),
+        ((8, 8), (3, 3), "valid", 1, 2, 1),
+    ),
     "Geometry": (convlib.Geometry, ((4, 4), ((1, 1), (1, 1)), (2, 2), (1, 1), (3, 3))),
     "effective_kernel_size": (convlib.effective_kernel_size, (3, 2)),
     "receptive_field": (convlib.receptive_field, ([3, 3], [2, 1], 1, 0)),
@@ -483,8 +670,12 @@ GOOD = {
     "grouped_params": (convlib.grouped_params, (3, 3, 4, 4, 2)),
     "pad2d": (convlib.pad2d, (np.ones((3, 4)), 1, "reflect")),
     "im2col": (convlib.im2col, (np.ones((4, 5)), 2, 2, 1, 1)),
-    "conv_transpose2d": (lambda G, K, p, s, d, o: convlib.conv_transpose2d(G, K, padding=p, stride=s, dilation=d, output_padding=o),
-                         (np.ones((3, 3)), np.ones((2, 2)), 0, 2, 1, 1)),
+    "conv_transpose2d": (
+        lambda G, K, p, s, d, o: convlib.conv_transpose2d(
+            G, K, padding=p, stride=s, dilation=d, output_padding=o
+        ),
+        (np.ones((3, 3)), np.ones((2, 2)), 0, 2, 1, 1),
+    ),
 }
 
 
@@ -495,7 +686,11 @@ def _trained_layer():
 
 
 def test_every_public_name_is_fuzzed():
-    fuzzed = set(GOOD) | {name.split("-")[0] for name in ARRAY_TARGETS} | {"photo", "photo_gray", "mri_slice", "KERNELS", "SAMPLE_IMAGES", "LUMA"}
+    fuzzed = (
+        set(GOOD)
+        | {name.split("-")[0] for name in ARRAY_TARGETS}
+        | {"photo", "photo_gray", "mri_slice", "KERNELS", "SAMPLE_IMAGES", "LUMA"}
+    )
     assert set(convlib.__all__) <= {name.split(".")[0] for name in fuzzed} | fuzzed
 
 
@@ -513,7 +708,9 @@ def test_odd_scalar_arguments_raise_documented_errors_or_work(name, data):
         size, sigma = args
         g = signal.windows.gaussian(size, sigma)
         if np.isfinite(g).all():
-            np.testing.assert_allclose(result, np.outer(g, g) / np.outer(g, g).sum(), rtol=1e-12, atol=1e-300)
+            np.testing.assert_allclose(
+                result, np.outer(g, g) / np.outer(g, g).sum(), rtol=1e-12, atol=1e-300
+            )
         assert np.isfinite(result).all() and result.sum() == pytest.approx(1.0)
     elif name.startswith("output_shape") and max(args[:4]) <= 64:
         H, W, k_h, k_w, mode = args[:5]

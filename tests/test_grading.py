@@ -25,13 +25,13 @@ import pytest
 from convlib import conv2d, corr2d
 from convlib.checks import check_corr2d, check_dilated_size
 from convlib.checks.engine import cases_2d, current_grading_hook
-from test_checks import loop_corr
-from test_checks_engine import public_cases
 from grading import corpus
 from grading.exercises import CHAPTERS, DISCUSSIONS, EXERCISES, PRACTICE
 from grading.hidden import Outcome, judge_function, plan, read_seed
-from grading.sandbox import live_pids
 from grading.runner import UID_BASE
+from grading.sandbox import live_pids
+from test_checks import loop_corr
+from test_checks_engine import public_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 CH3, CH4 = "03_convolution_vs_correlation.ipynb", "04_padding_and_stride.ipynb"
@@ -49,12 +49,16 @@ def test_every_check_cell_of_the_chapters_is_graded_with_its_checker_and_answers
         for cell in nb.cells:
             if "check" in cell.metadata.get("tags", []):
                 call = re.match(r"(check_\w+)\((.*)\)\s*$", cell.source.strip())
-                graded[(chapter, call.group(1))] = tuple(a.strip() for a in call.group(2).split(","))
+                graded[(chapter, call.group(1))] = tuple(
+                    a.strip() for a in call.group(2).split(",")
+                )
     assert {(ex.chapter, ex.checker): ex.names for ex in EXERCISES + PRACTICE} == graded
     assert not {ex.label for ex in EXERCISES} & {ex.label for ex in PRACTICE}
     labels = set()
     for chapter in CHAPTERS:
-        labels |= set(re.findall(r":label: (ex-\d\d-[\w-]+)", (ROOT / "chapters" / chapter).read_text()))
+        labels |= set(
+            re.findall(r":label: (ex-\d\d-[\w-]+)", (ROOT / "chapters" / chapter).read_text())
+        )
     assert {ex.label for ex in EXERCISES + PRACTICE} <= labels
 
 
@@ -66,9 +70,15 @@ def test_hidden_cases_keep_shapes_and_dtypes_but_not_values_and_depend_on_the_se
     public = public_cases(check_corr2d)
     assert [c.describe() for c in public] == [c.describe() for c in cases_2d(0)]
     hidden = _plan("ex-03-corr2d", 1).cases
-    assert [tuple(a.shape for a in c.args) for c in hidden] == [tuple(a.shape for a in c.args) for c in public]
-    assert [tuple(a.dtype for a in c.args) for c in hidden] == [tuple(a.dtype for a in c.args) for c in public]
-    assert not any(np.array_equal(h.args[0], p.args[0]) for h, p in zip(hidden, public) if p.args[0].size > 1)
+    assert [tuple(a.shape for a in c.args) for c in hidden] == [
+        tuple(a.shape for a in c.args) for c in public
+    ]
+    assert [tuple(a.dtype for a in c.args) for c in hidden] == [
+        tuple(a.dtype for a in c.args) for c in public
+    ]
+    assert not any(
+        np.array_equal(h.args[0], p.args[0]) for h, p in zip(hidden, public) if p.args[0].size > 1
+    )
     again, other = _plan("ex-03-corr2d", 1).cases, _plan("ex-03-corr2d", 2).cases
     assert all(np.array_equal(a.args[0], b.args[0]) for a, b in zip(hidden, again))
     assert not all(np.array_equal(a.args[0], b.args[0]) for a, b in zip(hidden, other))
@@ -76,14 +86,19 @@ def test_hidden_cases_keep_shapes_and_dtypes_but_not_values_and_depend_on_the_se
 
 def test_hidden_sizes_grow_the_image_but_keep_the_kernel():
     public, hidden = public_cases(check_dilated_size), _plan("ex-04-dilated-size", 5).cases
-    assert all(c.growable == ("n",) for c in public)  # declared by the checker, not guessed from the names
+    assert all(
+        c.growable == ("n",) for c in public
+    )  # declared by the checker, not guessed from the names
     assert [c.args[1:] for c in hidden] == [c.args[1:] for c in public]  # k, p, s and d
     growth = [h.args[0] - p.args[0] for h, p in zip(hidden, public)]
     assert all(0 <= d < 4 for d in growth) and any(growth)
 
 
 def _outcomes(p, fn):
-    return [Outcome(value=fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in c.args])) for c in p.cases]
+    return [
+        Outcome(value=fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in c.args]))
+        for c in p.cases
+    ]
 
 
 def test_judging_replays_plain_data_through_the_public_checker():
@@ -97,11 +112,37 @@ def test_judging_replays_plain_data_through_the_public_checker():
     assert (hang.passed, hang.tag) == (0, "time limit") and "no result within 1 s" in hang.message
     stub = judge_function(p, [Outcome(error=("NotImplementedError", ""))] * 34, 1.0)
     assert (stub.passed, stub.tag) == (0, "not implemented")
-    crash = judge_function(p, [Outcome(error=("IndexError", "index 3 is out of bounds (line 5 of my_corr2d: Y[i, j] = X[i + 3])"))] * 34, 1.0)
-    assert crash.tag == "exception" and "raised IndexError: index 3 is out of bounds (line 5 of my_corr2d: Y[i, j] = X[i + 3])" in crash.message
-    assert "hidden.py" not in crash.message and "line " not in crash.message.replace("(line 5 of my_corr2d", "")
-    late = judge_function(p, [Outcome(timeout=True, line="line 3 of my_corr2d: while True:")] + [Outcome(skipped=True)] * 33, 1.0)
-    assert late.tag == "time limit" and "it was running line 3 of my_corr2d: while True:" in late.message
+    crash = judge_function(
+        p,
+        [
+            Outcome(
+                error=(
+                    "IndexError",
+                    "index 3 is out of bounds (line 5 of my_corr2d: Y[i, j] = X[i + 3])",
+                )
+            )
+        ]
+        * 34,
+        1.0,
+    )
+    assert (
+        crash.tag == "exception"
+        and "raised IndexError: index 3 is out of bounds (line 5 of my_corr2d: Y[i, j] = X[i + 3])"
+        in crash.message
+    )
+    assert "hidden.py" not in crash.message and "line " not in crash.message.replace(
+        "(line 5 of my_corr2d", ""
+    )
+    late = judge_function(
+        p,
+        [Outcome(timeout=True, line="line 3 of my_corr2d: while True:")]
+        + [Outcome(skipped=True)] * 33,
+        1.0,
+    )
+    assert (
+        late.tag == "time limit"
+        and "it was running line 3 of my_corr2d: while True:" in late.message
+    )
 
 
 def test_the_hook_is_off_outside_grading(capsys):
@@ -121,17 +162,32 @@ def test_a_missing_seed_file_says_how_to_make_one(tmp_path):
 WRONG_COMPOSE_SYNTAX = corpus.HOSTILE["syntax_error"]["answers"]["ex-03-compose"]
 
 
-SLOW_CELL = "steps = 0\nwhile True:\n    steps += 1\n"  # a cell of the student's own that never ends
+SLOW_CELL = (
+    "steps = 0\nwhile True:\n    steps += 1\n"  # a cell of the student's own that never ends
+)
 
 
 def _students(instructor_file: Path) -> dict:
     m = corpus.MISTAKES
-    cheat = corpus.HOSTILE["allclose_patched"]["answers"]["ex-03-corr2d"] + corpus.HOSTILE["checker_patched"]["answers"]["ex-03-corr2d"]
+    cheat = (
+        corpus.HOSTILE["allclose_patched"]["answers"]["ex-03-corr2d"]
+        + corpus.HOSTILE["checker_patched"]["answers"]["ex-03-corr2d"]
+    )
     vandal = corpus.write_outside(instructor_file)
     vandal["extra"] = vandal["extra"] + corpus.HOSTILE["memory_hog"]["extra"]
     return {
         "perfect": {},
-        "mistakes": {"answers": {label: src for label, src, _ in (m["flipped"], m["kernels_correlated"], m["one_length_only"], m["hand_swapped"])}},
+        "mistakes": {
+            "answers": {
+                label: src
+                for label, src, _ in (
+                    m["flipped"],
+                    m["kernels_correlated"],
+                    m["one_length_only"],
+                    m["hand_swapped"],
+                )
+            }
+        },
         "typo": {"answers": {"ex-03-corr2d": m["typo"][1]}},
         "truncates": {"answers": {"ex-03-corr2d": m["zeros_like"][1]}},
         "hang": corpus.HOSTILE["hang"],
@@ -183,19 +239,48 @@ def graded(tmp_path_factory):
     before = (_digest(submissions), _digest(instructor))
     sandboxed_before = _sandboxed()
     run = subprocess.run(
-        [sys.executable, "-m", "grading", str(submissions), str(out), "--secret", str(secret), "--jobs", "2",
-         "--chapters", CH3, CH4, "--cell-timeout", "10", "--call-timeout", "1",
-         # the sandbox needs root; a non-root run still checks the grading itself (tests/test_grading_hostile.py then skips)
-         *([] if os.geteuid() == 0 else ["--no-sandbox"])],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "grading",
+            str(submissions),
+            str(out),
+            "--secret",
+            str(secret),
+            "--jobs",
+            "2",
+            "--chapters",
+            CH3,
+            CH4,
+            "--cell-timeout",
+            "10",
+            "--call-timeout",
+            "1",
+            # the sandbox needs root; a non-root run still checks the grading itself (tests/test_grading_hostile.py then skips)
+            *([] if os.geteuid() == 0 else ["--no-sandbox"]),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     after = (_digest(submissions), _digest(instructor))
     left_running = _sandboxed() - sandboxed_before
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         rows = {r["student"]: r for r in csv.DictReader(f)}
     # as the student reads it: the escaping of their own text undone
-    feedback = {p.stem: re.sub(r"\\(.)", r"\1", p.read_text(encoding="utf-8")) for p in (out / "feedback").glob("*.md")}
-    return {"run": run, "rows": rows, "feedback": feedback, "before": before, "after": after, "left_running": left_running}
+    feedback = {
+        p.stem: re.sub(r"\\(.)", r"\1", p.read_text(encoding="utf-8"))
+        for p in (out / "feedback").glob("*.md")
+    }
+    return {
+        "run": run,
+        "rows": rows,
+        "feedback": feedback,
+        "before": before,
+        "after": after,
+        "left_running": left_running,
+    }
 
 
 def _points(row) -> dict:
@@ -216,9 +301,13 @@ def test_the_run_succeeds_and_prints_the_summary(graded):
 def test_the_gradebook_has_a_column_per_exercise_then_total_max_and_statuses(graded):
     row, exercises = graded["rows"]["perfect"], [ex for ex in EXERCISES if ex.chapter in (CH3, CH4)]
     discussions = [d for ch in (CH3, CH4) for d in DISCUSSIONS if d.chapter == ch]
-    labels = [ex.label for ch in (CH3, CH4) for ex in exercises if ex.chapter == ch] + [d.label for d in discussions]
+    labels = [ex.label for ch in (CH3, CH4) for ex in exercises if ex.chapter == ch] + [
+        d.label for d in discussions
+    ]
     assert list(row) == ["student", *labels, "total", "max", "status 03", "status 04"]
-    assert float(row["max"]) == sum(ex.points for ex in exercises) + sum(d.points for d in discussions)
+    assert float(row["max"]) == sum(ex.points for ex in exercises) + sum(
+        d.points for d in discussions
+    )
     assert row["status 03"] == "ok" and row["status 04"] == "not submitted"
 
 
@@ -234,7 +323,10 @@ def test_known_mistakes_get_partial_credit_and_their_hint(graded):
     pts, fb = _points(graded["rows"]["mistakes"]), graded["feedback"]["mistakes"]
     assert 0 < pts["ex-03-corr2d"] < 1 and "Hint [flipped kernel]" in fb
     assert 0 < pts["ex-03-compose"] < 1 and "Hint [correlation of the kernels]" in fb
-    assert 0 < float(graded["rows"]["mistakes"]["ex-04-input-lengths"]) < 1 and "Hint [one length only]" in fb
+    assert (
+        0 < float(graded["rows"]["mistakes"]["ex-04-input-lengths"]) < 1
+        and "Hint [one length only]" in fb
+    )
     assert pts["ex-03-hand"] == 0 and "Hint [swapped]" in fb
     assert pts["ex-03-edge"] == pts["ex-03-pattern"] == 2
 
@@ -258,8 +350,13 @@ def test_a_cell_that_runs_too_long_is_stopped_at_the_students_line_and_costs_not
     row, fb = graded["rows"]["slow_cell"], graded["feedback"]["slow_cell"]
     assert _points(row) == FULL and row["status 03"] == "ok"
     nb = corpus.submission(CH3, extra=[SLOW_CELL])
-    cell = next(i for i, c in enumerate(nb.cells) if c.source == SLOW_CELL) + 1  # counted from 1, as JupyterLab shows it
-    assert re.search(rf"cell {cell} \(`steps = 0`\) ran longer than 10 s and was stopped at line [23] of the cell: (while True:|steps \+= 1)", fb), fb[:2000]
+    cell = (
+        next(i for i, c in enumerate(nb.cells) if c.source == SLOW_CELL) + 1
+    )  # counted from 1, as JupyterLab shows it
+    assert re.search(
+        rf"cell {cell} \(`steps = 0`\) ran longer than 10 s and was stopped at line [23] of the cell: (while True:|steps \+= 1)",
+        fb,
+    ), fb[:2000]
 
 
 def test_monkeypatching_numpy_or_the_checkers_in_the_kernel_changes_nothing(graded):
@@ -275,20 +372,42 @@ def test_a_syntax_error_memory_hog_and_writes_outside_cost_only_their_own_cells(
 
 def test_the_instructors_files_are_untouched_and_nothing_is_left_running(graded):
     if os.geteuid() != 0:
-        pytest.skip("the kernel runs as a separate user (and cannot write the instructor's files) only when the grader is root")
+        pytest.skip(
+            "the kernel runs as a separate user (and cannot write the instructor's files) only when the grader is root"
+        )
     assert graded["before"] == graded["after"]
     assert graded["left_running"] == set()
 
 
 def test_feedback_shows_no_grader_code_and_no_seed(graded):
     for text in graded["feedback"].values():
-        assert "__grading_exchange__" not in text and "grading/" not in text and "Traceback" not in text
+        assert (
+            "__grading_exchange__" not in text
+            and "grading/" not in text
+            and "Traceback" not in text
+        )
         assert SEED_TEXT not in text
 
 
-@pytest.mark.parametrize("name", ["grading.hidden", "grading.main", "grading.exercises", "grading.report", "grading.sandbox",
-                                  "grading.safeio", "grading.submissions", "grading.status", "grading.gradebook", "grading.late",
-                                  "grading.marking", "grading.similarity", "grading.shards", "grading.export"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "grading.hidden",
+        "grading.main",
+        "grading.exercises",
+        "grading.report",
+        "grading.sandbox",
+        "grading.safeio",
+        "grading.submissions",
+        "grading.status",
+        "grading.gradebook",
+        "grading.late",
+        "grading.marking",
+        "grading.similarity",
+        "grading.shards",
+        "grading.export",
+    ],
+)
 def test_docstring_examples_run(name):
     import doctest
     import importlib
@@ -308,7 +427,10 @@ def test_the_command_line_reports_bad_arguments_without_a_traceback(tmp_path, ca
     assert main([str(tmp_path / "none"), str(tmp_path / "out"), "--secret", str(seed)]) == 2
     assert "submissions must be a folder" in capsys.readouterr().err
     (tmp_path / "subs").mkdir()
-    assert main([str(tmp_path / "subs"), str(tmp_path / "out"), "--secret", str(tmp_path / "missing")]) == 2
+    assert (
+        main([str(tmp_path / "subs"), str(tmp_path / "out"), "--secret", str(tmp_path / "missing")])
+        == 2
+    )
     assert "--new-secret" in capsys.readouterr().err
 
 

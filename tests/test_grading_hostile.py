@@ -84,59 +84,113 @@ def _attacks(victim: Path, victim_dir: Path, submissions: Path, seed: Path) -> d
     )
     return {
         # file takeover
-        "plant_links": {"extra": [
-            "import os\n"
-            f"for name in ('.kernel-connection.json', 'result.json', 'ex-03-corr2d.json', 'ex-03-corr2d.out.npz', '.matplotlib2'):\n"
-            f"    os.symlink({str(victim)!r}, name)\n"
-            "os.mkfifo('fifo.json')\nos.symlink('/dev/zero', 'zero.json')\n"
-            "os.makedirs('io', exist_ok=True)\nos.symlink('/', 'io/root')\n"
-            f"for target in ({str(victim)!r}, '/job/job.json', '/usr/bin/planted'):\n"
-            "    try:\n        open(target, 'w').write('taken over')\n    except OSError as e:\n        print(e)\n"
-            "os.kill(os.getpid(), 9)\n"]},
-        "meddler": {"extra": [
-            "import os, glob\nfound = []\n"
-            "for pattern in ('/tmp/grading-*', '/tmp/*/scratch', '/scratch/../*', '/proc/[0-9]*/root/scratch', '/proc/[0-9]*/fd/*'):\n"
-            "    found += [p for p in glob.glob(pattern) if not p.startswith('/proc/self')]\n"
-            "mine = {str(os.getpid()), '1', str(os.getppid())}\n"
-            "found = [p for p in found if p.split('/')[2] not in mine and not p.startswith('/scratch')]\n"
-            f"for target in ({str(submissions / 'honest1' / CH3)!r}, {str(submissions)!r}):\n"
-            "    try:\n        open(target, 'a').write('x'); found.append(target)\n    except OSError:\n        pass\n"
-            "try:\n    os.kill(-1, 9)\nexcept OSError:\n    pass\n"
-            "raise RuntimeError('found: ' + repr(found))\n"]},
+        "plant_links": {
+            "extra": [
+                "import os\n"
+                f"for name in ('.kernel-connection.json', 'result.json', 'ex-03-corr2d.json', 'ex-03-corr2d.out.npz', '.matplotlib2'):\n"
+                f"    os.symlink({str(victim)!r}, name)\n"
+                "os.mkfifo('fifo.json')\nos.symlink('/dev/zero', 'zero.json')\n"
+                "os.makedirs('io', exist_ok=True)\nos.symlink('/', 'io/root')\n"
+                f"for target in ({str(victim)!r}, '/job/job.json', '/usr/bin/planted'):\n"
+                "    try:\n        open(target, 'w').write('taken over')\n    except OSError as e:\n        print(e)\n"
+                "os.kill(os.getpid(), 9)\n"
+            ]
+        },
+        "meddler": {
+            "extra": [
+                "import os, glob\nfound = []\n"
+                "for pattern in ('/tmp/grading-*', '/tmp/*/scratch', '/scratch/../*', '/proc/[0-9]*/root/scratch', '/proc/[0-9]*/fd/*'):\n"
+                "    found += [p for p in glob.glob(pattern) if not p.startswith('/proc/self')]\n"
+                "mine = {str(os.getpid()), '1', str(os.getppid())}\n"
+                "found = [p for p in found if p.split('/')[2] not in mine and not p.startswith('/scratch')]\n"
+                f"for target in ({str(submissions / 'honest1' / CH3)!r}, {str(submissions)!r}):\n"
+                "    try:\n        open(target, 'a').write('x'); found.append(target)\n    except OSError:\n        pass\n"
+                "try:\n    os.kill(-1, 9)\nexcept OSError:\n    pass\n"
+                "raise RuntimeError('found: ' + repr(found))\n"
+            ]
+        },
         # one student stops the class
-        "missing_array": {"answers": {"ex-03-corr2d": _forge("missing") +
-                                      "def my_corr2d(X, K):\n    fd, data = _forged()\n    os.pwrite(fd, data, 0)\n    os._exit(0)\n"}},
-        "fifo_and_fill": {"extra": [
-            "import os\nfor name in ('a.json', 'b.npz'):\n    os.mkfifo(name)\n"
-            "with open('big', 'wb') as f:\n    try:\n        for _ in range(1500):\n            f.write(b'0' * 2**20)\n    except OSError as e:\n        print(e)\n",
-            "for d in ('/tmp', '/var/tmp', '/dev/shm', '/scratch/tmp'):\n    try:\n        open(d + '/planted-by-a-student', 'w').write('x')\n    except OSError as e:\n        print(e)\n"]},
-        "huge_print": {"extra": ["import os, sys\nchunk = 'x' * 2**20\nfor _ in range(1024):\n    print(chunk)\n"
-                                 "for _ in range(256):\n    os.write(1, b'y' * 2**20)\n    sys.stderr.write(chunk)\n"]},
-        "huge_result": {"answers": {"ex-03-compose": "def my_combined_kernel(K1, K2):\n    return np.ones((1000, 1000))\n"}},
-        "thread_forger": {"answers": {"ex-03-corr2d": STUB}, "extra": [
-            _forge("correct") +
-            "import threading, atexit\nfd, data = _forged()\n"
-            "def _loop():\n    while True:\n        try:\n            os.pwrite(fd, data, 0)\n        except OSError:\n            pass\n"
-            "threading.Thread(target=_loop, daemon=True).start()\n"
-            "atexit.register(lambda: os.pwrite(fd, data, 0))\n"
-            "_dumps = json.dumps\njson.dumps = lambda obj, **k: data[data.index(b'{'):].split(b'PK')[0].decode(errors='ignore')\n"
-            "np.savez = lambda *a, **k: None\n"]},
+        "missing_array": {
+            "answers": {
+                "ex-03-corr2d": _forge("missing")
+                + "def my_corr2d(X, K):\n    fd, data = _forged()\n    os.pwrite(fd, data, 0)\n    os._exit(0)\n"
+            }
+        },
+        "fifo_and_fill": {
+            "extra": [
+                "import os\nfor name in ('a.json', 'b.npz'):\n    os.mkfifo(name)\n"
+                "with open('big', 'wb') as f:\n    try:\n        for _ in range(1500):\n            f.write(b'0' * 2**20)\n    except OSError as e:\n        print(e)\n",
+                "for d in ('/tmp', '/var/tmp', '/dev/shm', '/scratch/tmp'):\n    try:\n        open(d + '/planted-by-a-student', 'w').write('x')\n    except OSError as e:\n        print(e)\n",
+            ]
+        },
+        "huge_print": {
+            "extra": [
+                "import os, sys\nchunk = 'x' * 2**20\nfor _ in range(1024):\n    print(chunk)\n"
+                "for _ in range(256):\n    os.write(1, b'y' * 2**20)\n    sys.stderr.write(chunk)\n"
+            ]
+        },
+        "huge_result": {
+            "answers": {
+                "ex-03-compose": "def my_combined_kernel(K1, K2):\n    return np.ones((1000, 1000))\n"
+            }
+        },
+        "thread_forger": {
+            "answers": {"ex-03-corr2d": STUB},
+            "extra": [
+                _forge("correct") + "import threading, atexit\nfd, data = _forged()\n"
+                "def _loop():\n    while True:\n        try:\n            os.pwrite(fd, data, 0)\n        except OSError:\n            pass\n"
+                "threading.Thread(target=_loop, daemon=True).start()\n"
+                "atexit.register(lambda: os.pwrite(fd, data, 0))\n"
+                "_dumps = json.dumps\njson.dumps = lambda obj, **k: data[data.index(b'{'):].split(b'PK')[0].decode(errors='ignore')\n"
+                "np.savez = lambda *a, **k: None\n"
+            ],
+        },
         # forged or delegated answers
-        "calls_corr2d": {"answers": {"ex-03-corr2d": "def my_corr2d(X, K):\n    return corr2d(X, K)\n"}},
-        "via_importlib": {"answers": {"ex-03-corr2d": "def my_corr2d(X, K):\n    import importlib\n    return importlib.import_module('conv' + 'lib').corr2d(X, K)\n"}},
-        "via_getattr": {"answers": {"ex-03-corr2d": "import convlib as _m\ndef my_corr2d(X, K):\n    return getattr(_m, 'corr' + '2d')(X, K)\n"}},
-        "via_alias": {"answers": {"ex-03-corr2d": "_tools = {'f': corr2d}\ndef my_corr2d(X, K):\n    return _tools['f'](X, K)\n"}},
-        "via_scipy": {"answers": {"ex-03-corr2d": "def my_corr2d(X, K):\n    from scipy import signal\n    return signal.correlate2d(X, K, mode='valid')\n"}},
-        "via_hidden_scipy": {"answers": {"ex-03-corr2d": "def my_corr2d(X, K):\n    m = __import__('sci' + 'py.sig' + 'nal', fromlist=['x'])\n"
-                                                         "    return m.correlate2d(X, K, mode='valid')\n"}},
+        "calls_corr2d": {
+            "answers": {"ex-03-corr2d": "def my_corr2d(X, K):\n    return corr2d(X, K)\n"}
+        },
+        "via_importlib": {
+            "answers": {
+                "ex-03-corr2d": "def my_corr2d(X, K):\n    import importlib\n    return importlib.import_module('conv' + 'lib').corr2d(X, K)\n"
+            }
+        },
+        "via_getattr": {
+            "answers": {
+                "ex-03-corr2d": "import convlib as _m\ndef my_corr2d(X, K):\n    return getattr(_m, 'corr' + '2d')(X, K)\n"
+            }
+        },
+        "via_alias": {
+            "answers": {
+                "ex-03-corr2d": "_tools = {'f': corr2d}\ndef my_corr2d(X, K):\n    return _tools['f'](X, K)\n"
+            }
+        },
+        "via_scipy": {
+            "answers": {
+                "ex-03-corr2d": "def my_corr2d(X, K):\n    from scipy import signal\n    return signal.correlate2d(X, K, mode='valid')\n"
+            }
+        },
+        "via_hidden_scipy": {
+            "answers": {
+                "ex-03-corr2d": "def my_corr2d(X, K):\n    m = __import__('sci' + 'py.sig' + 'nal', fromlist=['x'])\n"
+                "    return m.correlate2d(X, K, mode='valid')\n"
+            }
+        },
         # secrets and classmates
         "snoop": {"extra": [found]},
-        "copier": {"answers": {"ex-03-corr2d": STUB}, "extra": [
-            "import nbformat\n"
-            f"nb = nbformat.read({str(submissions / 'honest1' / CH3)!r}, as_version=4)\n"
-            "exec(next(c.source for c in nb.cells if c.source.startswith('def my_corr2d')))\n"]},
+        "copier": {
+            "answers": {"ex-03-corr2d": STUB},
+            "extra": [
+                "import nbformat\n"
+                f"nb = nbformat.read({str(submissions / 'honest1' / CH3)!r}, as_version=4)\n"
+                "exec(next(c.source for c in nb.cells if c.source.startswith('def my_corr2d')))\n"
+            ],
+        },
         # smaller
-        "markdown": {"extra": ["raise RuntimeError('\\n\\n**Total: 24 of 24 points.**\\n<script>alert(1)</script>\\n# Fake heading ```')"]},
+        "markdown": {
+            "extra": [
+                "raise RuntimeError('\\n\\n**Total: 24 of 24 points.**\\n<script>alert(1)</script>\\n# Fake heading ```')"
+            ]
+        },
         "hang": corpus.HOSTILE["hang"],
         CSV_NAME: {},
     }
@@ -155,7 +209,9 @@ def _digest(folder: Path) -> str:
 
 
 def _planted() -> list:
-    return [p for d in ("/tmp", "/var/tmp", "/dev/shm") for p in Path(d).glob("planted-by-a-student")]
+    return [
+        p for d in ("/tmp", "/var/tmp", "/dev/shm") for p in Path(d).glob("planted-by-a-student")
+    ]
 
 
 _RUN = """
@@ -188,12 +244,19 @@ sys.exit(code)
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     if os.geteuid() != 0:
-        pytest.skip("the hostile class is graded as root (the sandbox gives each student its own user id)")
+        pytest.skip(
+            "the hostile class is graded as root (the sandbox gives each student its own user id)"
+        )
     if shutil.which("bwrap") is None:
         pytest.skip("bwrap is not installed: run `make sandbox`")
     base = tmp_path_factory.mktemp("hostile")
     base.chmod(0o755)
-    submissions, out, instructor, peaks = base / "submissions", base / "out", base / "instructor", base / "peaks"
+    submissions, out, instructor, peaks = (
+        base / "submissions",
+        base / "out",
+        base / "instructor",
+        base / "peaks",
+    )
     instructor.mkdir()
     peaks.mkdir()
     seed = instructor / "seed"
@@ -204,7 +267,12 @@ def hostile(tmp_path_factory):
     outside = base / "outside"
     for student in ("honest1", "honest2"):
         corpus.write(submissions, student, CH3, corpus.submission(CH3))
-    corpus.write(submissions, "honest_flipped", CH3, corpus.submission(CH3, {"ex-03-corr2d": corpus.MISTAKES["flipped"][1]}))
+    corpus.write(
+        submissions,
+        "honest_flipped",
+        CH3,
+        corpus.submission(CH3, {"ex-03-corr2d": corpus.MISTAKES["flipped"][1]}),
+    )
     for student, kw in _attacks(victim, instructor, submissions, seed).items():
         corpus.write(submissions, student, CH3, corpus.submission(CH3, **kw))
     # symbolic links in the submissions themselves
@@ -222,23 +290,67 @@ def hostile(tmp_path_factory):
     many.cells += [nbformat.v4.new_code_cell(f"x{i} = {i}") for i in range(10_000)]
     corpus.write(submissions, "many_cells", CH3, many)
 
-    before = {"submissions": _digest(submissions), "instructor": _digest(instructor), "outside": _digest(outside), "planted": _planted()}
+    before = {
+        "submissions": _digest(submissions),
+        "instructor": _digest(instructor),
+        "outside": _digest(outside),
+        "planted": _planted(),
+    }
     started = time.monotonic()
-    env = {**os.environ, "CONVLAYER_GRADING_SEED": str(seed)}  # the seed's path: not on the command line either
+    env = {
+        **os.environ,
+        "CONVLAYER_GRADING_SEED": str(seed),
+    }  # the seed's path: not on the command line either
     run = subprocess.run(
-        [sys.executable, "-c", _RUN, str(peaks), str(submissions), str(out), "--jobs", "2", "--chapters", CH3,
-         "--cell-timeout", "10", "--call-timeout", "1"],
-        cwd=ROOT, capture_output=True, text=True, timeout=1500, env=env,
+        [
+            sys.executable,
+            "-c",
+            _RUN,
+            str(peaks),
+            str(submissions),
+            str(out),
+            "--jobs",
+            "2",
+            "--chapters",
+            CH3,
+            "--cell-timeout",
+            "10",
+            "--call-timeout",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        env=env,
     )
     seconds = time.monotonic() - started
-    after = {"submissions": _digest(submissions), "instructor": _digest(instructor), "outside": _digest(outside), "planted": _planted()}
+    after = {
+        "submissions": _digest(submissions),
+        "instructor": _digest(instructor),
+        "outside": _digest(outside),
+        "planted": _planted(),
+    }
     rows = {}
     if (out / "grades.csv").is_file():
         with open(out / "grades.csv", newline="", encoding="utf-8") as f:
             rows = {r["student"]: r for r in csv.DictReader(f)}
-    feedback = {p.stem: p.read_text(encoding="utf-8") for p in (out / "feedback").glob("*.md")} if (out / "feedback").is_dir() else {}
-    return {"run": run, "rows": rows, "seed": seed, "feedback": feedback, "before": before, "after": after, "seconds": seconds,
-            "peaks": {p.name: int(p.read_text()) for p in peaks.iterdir()}, "csv": (out / "grades.csv").read_text() if rows else ""}
+    feedback = (
+        {p.stem: p.read_text(encoding="utf-8") for p in (out / "feedback").glob("*.md")}
+        if (out / "feedback").is_dir()
+        else {}
+    )
+    return {
+        "run": run,
+        "rows": rows,
+        "seed": seed,
+        "feedback": feedback,
+        "before": before,
+        "after": after,
+        "seconds": seconds,
+        "peaks": {p.name: int(p.read_text()) for p in peaks.iterdir()},
+        "csv": (out / "grades.csv").read_text() if rows else "",
+    }
 
 
 def _points(row) -> dict:
@@ -249,10 +361,22 @@ def test_the_gradebook_and_all_feedback_are_written(hostile):
     run = hostile["run"]
     assert run.returncode == 0, run.stderr[-3000:]
     students = set(hostile["rows"])
-    assert {"honest1", "honest2", "honest_flipped", "linked_files", "linked_notebook", "linked_folder", "many_cells"} <= students
+    assert {
+        "honest1",
+        "honest2",
+        "honest_flipped",
+        "linked_files",
+        "linked_notebook",
+        "linked_folder",
+        "many_cells",
+    } <= students
     assert len(students) == 3 + 18 + 4
-    assert students == set(hostile["feedback"]) - {CSV_NAME} | {"'" + CSV_NAME}  # the gradebook's cell is neutralised
-    print(f"hostile class: {len(students)} students graded in {hostile['seconds']:.0f} s (load average {os.getloadavg()[0]:.1f})")
+    assert students == set(hostile["feedback"]) - {CSV_NAME} | {
+        "'" + CSV_NAME
+    }  # the gradebook's cell is neutralised
+    print(
+        f"hostile class: {len(students)} students graded in {hostile['seconds']:.0f} s (load average {os.getloadavg()[0]:.1f})"
+    )
 
 
 def test_victims_outside_the_sandbox_are_unchanged(hostile):
@@ -260,7 +384,20 @@ def test_victims_outside_the_sandbox_are_unchanged(hostile):
         assert hostile["before"][what] == hostile["after"][what], what
 
 
-@pytest.mark.parametrize("student", ["honest1", "honest2", "plant_links", "meddler", "fifo_and_fill", "huge_print", "snoop", "markdown", "linked_files"])
+@pytest.mark.parametrize(
+    "student",
+    [
+        "honest1",
+        "honest2",
+        "plant_links",
+        "meddler",
+        "fifo_and_fill",
+        "huge_print",
+        "snoop",
+        "markdown",
+        "linked_files",
+    ],
+)
 def test_honest_answers_get_exactly_full_marks_whatever_else_the_notebook_does(hostile, student):
     assert _points(hostile["rows"][student]) == FULL, hostile["feedback"][student][:3000]
     assert float(hostile["rows"][student]["total"]) == sum(FULL.values())
@@ -277,11 +414,17 @@ def test_an_honest_mistake_gets_its_exact_partial_credit_and_hint(hostile):
     exec(corpus.MISTAKES["flipped"][1], scope)
     passed = sum(bool(p.same(scope["my_corr2d"](*c.args), p.reference(*c.args))) for c in p.cases)
     assert 0 < passed < len(p.cases)
-    assert _points(hostile["rows"]["honest_flipped"]) == {**FULL, "ex-03-corr2d": round(4 * passed / len(p.cases), 2)}
+    assert _points(hostile["rows"]["honest_flipped"]) == {
+        **FULL,
+        "ex-03-corr2d": round(4 * passed / len(p.cases), 2),
+    }
     assert "Hint [flipped kernel]" in hostile["feedback"]["honest_flipped"]
 
 
-@pytest.mark.parametrize("student", ["calls_corr2d", "via_importlib", "via_getattr", "via_alias", "via_scipy", "via_hidden_scipy"])
+@pytest.mark.parametrize(
+    "student",
+    ["calls_corr2d", "via_importlib", "via_getattr", "via_alias", "via_scipy", "via_hidden_scipy"],
+)
 def test_delegating_to_the_library_scores_zero_with_the_practice_hint(hostile, student):
     assert _points(hostile["rows"][student]) == {**FULL, "ex-03-corr2d": 0.0}
     fb = hostile["feedback"][student]
@@ -307,21 +450,31 @@ def test_a_result_too_large_costs_only_that_exercise(hostile):
 
 def test_symbolic_links_are_refused_not_followed(hostile):
     rows, fb = hostile["rows"], hostile["feedback"]
-    assert rows["linked_notebook"]["status 03"] == rows["linked_folder"]["status 03"] == "unreadable"
+    assert (
+        rows["linked_notebook"]["status 03"] == rows["linked_folder"]["status 03"] == "unreadable"
+    )
     assert float(rows["linked_notebook"]["total"]) == float(rows["linked_folder"]["total"]) == 0.0
     assert "symbolic link" in fb["linked_notebook"] and "symbolic link" in fb["linked_folder"]
-    assert "symbolic link, not copied" in fb["linked_files"] and "not a regular file, not copied" in fb["linked_files"]
+    assert (
+        "symbolic link, not copied" in fb["linked_files"]
+        and "not a regular file, not copied" in fb["linked_files"]
+    )
 
 
 def test_nothing_outside_is_visible_from_the_sandbox(hostile):
     for student in ("snoop", "meddler"):
-        assert "found: \\[\\]" in hostile["feedback"][student], hostile["feedback"][student][:3000]  # (Markdown-escaped)
+        assert "found: \\[\\]" in hostile["feedback"][student], hostile["feedback"][student][
+            :3000
+        ]  # (Markdown-escaped)
 
 
 def test_the_seed_appears_nowhere(hostile):
     for text in hostile["feedback"].values():
         assert SEED_TEXT not in text and "grading-seed" not in text
-    assert SEED_TEXT not in hostile["csv"] and SEED_TEXT not in hostile["run"].stdout + hostile["run"].stderr
+    assert (
+        SEED_TEXT not in hostile["csv"]
+        and SEED_TEXT not in hostile["run"].stdout + hostile["run"].stderr
+    )
 
 
 def test_student_text_cannot_forge_markdown_or_html(hostile):
@@ -333,7 +486,7 @@ def test_student_text_cannot_forge_markdown_or_html(hostile):
 
 def test_a_spreadsheet_formula_as_a_student_name_is_neutralised(hostile):
     line = next(line for line in hostile["csv"].splitlines() if "cmd|calc" in line)
-    assert line.startswith("'=2+3*cmd|calc,") or line.startswith("\"'=2+3*cmd|calc\",")
+    assert line.startswith("'=2+3*cmd|calc,") or line.startswith('"\'=2+3*cmd|calc",')
     assert float(hostile["rows"]["'" + CSV_NAME]["total"]) == sum(FULL.values())
 
 
@@ -362,11 +515,22 @@ def test_the_sandbox_refuses_without_root_or_bwrap_unless_told(tmp_path, monkeyp
 
     corpus.write(tmp_path / "subs", "honest", CH3, corpus.submission(CH3))
     (tmp_path / "seed").write_text("s")
-    argv = [str(tmp_path / "subs"), str(tmp_path / "out"), "--secret", str(tmp_path / "seed"), "--chapters", CH3, "--jobs", "1"]
+    argv = [
+        str(tmp_path / "subs"),
+        str(tmp_path / "out"),
+        "--secret",
+        str(tmp_path / "seed"),
+        "--chapters",
+        CH3,
+        "--jobs",
+        "1",
+    ]
     monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
     assert main.main(argv) == 2
     err = capsys.readouterr().err
-    assert "bwrap not found" in err and "apt-get install bubblewrap" in err and "--no-sandbox" in err
+    assert (
+        "bwrap not found" in err and "apt-get install bubblewrap" in err and "--no-sandbox" in err
+    )
     monkeypatch.undo()
     monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
     assert main.main(argv) == 2
@@ -393,15 +557,23 @@ def test_safe_reads_refuse_links_fifos_and_oversized_files(tmp_path):
     (tmp_path / "link").symlink_to(tmp_path / "d")
     os.mkfifo(tmp_path / "d" / "fifo")
     assert safeio.read_file(tmp_path, "d/ok.json", 10) == b"{}"
-    for rel, why in (("d/zero", "symbolic link"), ("link/ok.json", "symbolic link"), ("d/fifo", "not a regular file"),
-                     ("d/big", "more than the limit"), ("d/../d/ok.json", "not a plain relative path")):
+    for rel, why in (
+        ("d/zero", "symbolic link"),
+        ("link/ok.json", "symbolic link"),
+        ("d/fifo", "not a regular file"),
+        ("d/big", "more than the limit"),
+        ("d/../d/ok.json", "not a plain relative path"),
+    ):
         with pytest.raises(safeio.Unsafe, match=why):
             safeio.read_file(tmp_path, rel, 999)
     dst = tmp_path / "copy"
     dst.mkdir()
     skipped = safeio.copy_folder(tmp_path / "d", dst, max_bytes=1500)
     assert sorted(p.name for p in dst.iterdir()) == ["big", "ok.json"]
-    assert sorted(skipped) == ["fifo: not a regular file, not copied", "zero: a symbolic link, not copied"]
+    assert sorted(skipped) == [
+        "fifo: not a regular file, not copied",
+        "zero: a symbolic link, not copied",
+    ]
     with pytest.raises(safeio.Unsafe, match="symbolic link"):
         safeio.copy_folder(tmp_path / "link", dst)
 
@@ -420,7 +592,16 @@ def test_a_result_is_schema_checked_before_use():
         body = json.dumps(result).encode()
         return safeio.MAGIC + b"%d %d\n" % (len(body), len(buf.getvalue())) + body + buf.getvalue()
 
-    good = {"reports": {"ex-03-corr2d": {"outcomes": [{"value": {"npy": "a0"}}, {"timeout": True, "line": "line 2 of f: pass"}]}}}
+    good = {
+        "reports": {
+            "ex-03-corr2d": {
+                "outcomes": [
+                    {"value": {"npy": "a0"}},
+                    {"timeout": True, "line": "line 2 of f: pass"},
+                ]
+            }
+        }
+    }
     result, arrays = safeio.parse_result(blob(good, {"a0": np.eye(2)}), 1 << 20)
     assert result == good and np.array_equal(arrays["a0"], np.eye(2))
     bad = [
@@ -449,16 +630,33 @@ def test_every_formula_start_is_neutralised_in_every_csv_written(tmp_path, text)
 
     for student in (text, "ada"):
         result = ChapterResult("ok", verdicts={"ex-03-corr2d": Verdict(1, 4, text, text)})
-        save_record(tmp_path, {"student": student, "origin": "folder", "lms": {}, "notes": [],
-                               "chapters": {CH3: chapter_record(result, answers={"ex-03-flip": text})}})
+        save_record(
+            tmp_path,
+            {
+                "student": student,
+                "origin": "folder",
+                "lms": {},
+                "notes": [],
+                "chapters": {CH3: chapter_record(result, answers={"ex-03-flip": text})},
+            },
+        )
     rebuild(tmp_path)
     roster = tmp_path / "roster.csv"
     with open(roster, "w", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerows([["Student", "ID", "SIS Login ID", "Section", "student", "Email address"],
-                                 [text, "7", text, "s", text, "x7@x"], ["ada", "8", "ada", "s", "ada", "ada@x"]])
-    written = [tmp_path / "grades.csv", tmp_path / "status.csv", tmp_path / "marking.csv",
-               export.canvas_csv(tmp_path, tmp_path / "canvas.csv", roster=roster),
-               export.moodle_csv(tmp_path, tmp_path / "moodle.csv", roster=roster)]
+        csv.writer(f).writerows(
+            [
+                ["Student", "ID", "SIS Login ID", "Section", "student", "Email address"],
+                [text, "7", text, "s", text, "x7@x"],
+                ["ada", "8", "ada", "s", "ada", "ada@x"],
+            ]
+        )
+    written = [
+        tmp_path / "grades.csv",
+        tmp_path / "status.csv",
+        tmp_path / "marking.csv",
+        export.canvas_csv(tmp_path, tmp_path / "canvas.csv", roster=roster),
+        export.moodle_csv(tmp_path, tmp_path / "moodle.csv", roster=roster),
+    ]
     for path in written:
         with open(path, newline="", encoding="utf-8") as f:
             cells = [c for r in csv.reader(f) for c in r]
@@ -480,5 +678,11 @@ def test_every_formula_start_is_neutralised_in_every_csv_written(tmp_path, text)
         w.writerows(sheet)
     assert import_sheet(tmp_path / "filled.csv", tmp_path) == 1
     with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as f:
-        assert {r["student"]: r["ex-03-flip"] for r in csv.DictReader(f)} == {"'" + text: "1.5", "ada": ""}
-    assert json.loads((tmp_path / "marks.json").read_text())[text]["ex-03-flip"] == {"points": 1.5, "comment": text}
+        assert {r["student"]: r["ex-03-flip"] for r in csv.DictReader(f)} == {
+            "'" + text: "1.5",
+            "ada": "",
+        }
+    assert json.loads((tmp_path / "marks.json").read_text())[text]["ex-03-flip"] == {
+        "points": 1.5,
+        "comment": text,
+    }

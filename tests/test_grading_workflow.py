@@ -37,9 +37,11 @@ CH3 = "03_convolution_vs_correlation.ipynb"
 SEED_TEXT = "workflow test seed"
 DEADLINE = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 DAY = 86400
-FLIP_ANSWER = "Rotate every kernel by 180 degrees, V[::-1, ::-1]: the kernels agree when K == K[::-1, ::-1]."
+FLIP_ANSWER = (
+    "Rotate every kernel by 180 degrees, V[::-1, ::-1]: the kernels agree when K == K[::-1, ::-1]."
+)
 # the model answer of my_corr2d with every name changed, comments and docstring rewritten, and the layout changed
-COPIED_CORR2D = '''def my_corr2d(img, ker):
+COPIED_CORR2D = """def my_corr2d(img, ker):
     # my own loop!!
     img, ker = np.asarray(img, dtype=float), np.asarray(ker, dtype=float)
     rows, cols = ker.shape
@@ -49,9 +51,9 @@ COPIED_CORR2D = '''def my_corr2d(img, ker):
         for c in range(out.shape[1]):
             out[r, c] = (img[r:r + rows, c:c + cols] * ker).sum()
     return out
-'''
+"""
 # an honest, different implementation: one shifted copy of the image per kernel weight
-OWN_CORR2D = '''def my_corr2d(X, K):
+OWN_CORR2D = """def my_corr2d(X, K):
     X, K = np.asarray(X, dtype=float), np.asarray(K, dtype=float)
     k_h, k_w = K.shape
     H, W = X.shape[0] - k_h + 1, X.shape[1] - k_w + 1
@@ -60,14 +62,14 @@ OWN_CORR2D = '''def my_corr2d(X, K):
         for b in range(k_w):
             total = total + K[a, b] * X[a:a + H, b:b + W]
     return total
-'''
-SYNTAX = 'def my_combined_kernel(K1, K2)\n    return np.zeros((1, 1))\n'
+"""
+SYNTAX = "def my_combined_kernel(K1, K2)\n    return np.zeros((1, 1))\n"
 HANG = "def my_corr2d(X, K):\n    while True:\n        pass\n"
 
 
 def _answer_flip(cells):
     i = next(i for i, c in enumerate(cells) if "ex-03-flip" in marking.exercise_labels(c.source))
-    return cells[: i + 1] + [nbformat.v4.new_markdown_cell(FLIP_ANSWER)] + cells[i + 1:]
+    return cells[: i + 1] + [nbformat.v4.new_markdown_cell(FLIP_ANSWER)] + cells[i + 1 :]
 
 
 def _save(nb, path: Path, when: float) -> Path:
@@ -90,22 +92,47 @@ def _class(folder: Path) -> dict:
     inner = folder / ".build" / "bob.ipynb"
     _save(nbs["bob"], inner, on_time)
     with zipfile.ZipFile(folder / "bob.zip", "w") as z:
-        late = datetime.fromtimestamp(DEADLINE.timestamp() + 1.5 * DAY)  # local time, as zip stores it
+        late = datetime.fromtimestamp(
+            DEADLINE.timestamp() + 1.5 * DAY
+        )  # local time, as zip stores it
         info = zipfile.ZipInfo(f"bob/{CH3}", late.timetuple()[:6])
         z.writestr(info, inner.read_text(encoding="utf-8"))
     shutil.rmtree(folder / ".build")
     _save(corpus.submission(CH3), folder / "cy" / CH3, on_time)
-    _save(corpus.submission(CH3), folder / "cy" / "03_convolution_vs_correlation (1).ipynb", on_time)
+    _save(
+        corpus.submission(CH3), folder / "cy" / "03_convolution_vs_correlation (1).ipynb", on_time
+    )
     _save(nbs["dan"], folder / "dan" / "ch3.ipynb", on_time)
-    _save(nbs["Eve Example_4242"], folder / "Eve Example_4242_assignsubmission_file_" / CH3, on_time)
+    _save(
+        nbs["Eve Example_4242"], folder / "Eve Example_4242_assignsubmission_file_" / CH3, on_time
+    )
     return nbs
 
 
 def _grade(submissions, out, secret, *extra):
     return subprocess.run(
-        [sys.executable, "-m", "grading", str(submissions), str(out), "--secret", str(secret), "--jobs", "2",
-         "--chapters", CH3, "--cell-timeout", "20", "--call-timeout", "1", *extra],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "grading",
+            str(submissions),
+            str(out),
+            "--secret",
+            str(secret),
+            "--jobs",
+            "2",
+            "--chapters",
+            CH3,
+            "--cell-timeout",
+            "20",
+            "--call-timeout",
+            "1",
+            *extra,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
 
 
@@ -136,9 +163,18 @@ def graded(base):
     subs = base / "class"
     nbs = _class(subs)
     out = base / "out"
-    run = _grade(subs, out, base / "seed", "--deadline", DEADLINE.isoformat(), "--late-penalty", "10")
+    run = _grade(
+        subs, out, base / "seed", "--deadline", DEADLINE.isoformat(), "--late-penalty", "10"
+    )
     assert run.returncode == 0, run.stderr[-3000:]
-    return {"subs": subs, "out": out, "run": run, "nbs": nbs, "rows": _rows(out), "feedback": _feedback(out)}
+    return {
+        "subs": subs,
+        "out": out,
+        "run": run,
+        "nbs": nbs,
+        "rows": _rows(out),
+        "feedback": _feedback(out),
+    }
 
 
 FULL3 = {ex.label: float(ex.points) for ex in EXERCISES if ex.chapter == CH3}
@@ -154,26 +190,40 @@ def _auto(row) -> dict:
 
 def test_a_browser_renamed_notebook_is_graded_and_the_console_and_feedback_say_why(graded):
     assert _auto(graded["rows"]["ada"]) == FULL3
-    line = "ada: graded 03_Convolution_vs_Correlation (1).ipynb as 03_convolution_vs_correlation.ipynb"
+    line = (
+        "ada: graded 03_Convolution_vs_Correlation (1).ipynb as 03_convolution_vs_correlation.ipynb"
+    )
     assert line in graded["run"].stdout
     fb = graded["feedback"]["ada"]
-    assert "Graded file: 03_Convolution_vs_Correlation (1).ipynb (the chapter's name up to case, spaces and a download suffix" in fb
+    assert (
+        "Graded file: 03_Convolution_vs_Correlation (1).ipynb (the chapter's name up to case, spaces and a download suffix"
+        in fb
+    )
 
 
 def test_a_chapter_number_prefix_a_zip_and_a_moodle_folder_are_students_too(graded):
     rows = graded["rows"]
     assert set(rows) == {"ada", "bob", "cy", "dan", "Eve Example_4242"}
-    assert "dan: graded ch3.ipynb as 03_convolution_vs_correlation.ipynb (its name starts with the chapter number 03)" in graded["run"].stdout
+    assert (
+        "dan: graded ch3.ipynb as 03_convolution_vs_correlation.ipynb (its name starts with the chapter number 03)"
+        in graded["run"].stdout
+    )
     assert _auto(rows["dan"]) == FULL3 and _auto(rows["Eve Example_4242"]) == FULL3
     assert float(rows["bob"]["ex-03-hand"]) == 2  # graded from inside bob.zip
     rec = json.loads((graded["out"] / "results" / "Eve Example_4242.json").read_text())
-    assert rec["origin"] == "moodle" and rec["lms"]["moodle_folder"] == "Eve Example_4242_assignsubmission_file_"
+    assert (
+        rec["origin"] == "moodle"
+        and rec["lms"]["moodle_folder"] == "Eve Example_4242_assignsubmission_file_"
+    )
 
 
 def test_two_candidate_notebooks_are_a_reported_conflict_never_a_silent_pick(graded):
     row, fb = graded["rows"]["cy"], graded["feedback"]["cy"]
     assert row["status 03"] == "conflict" and float(row["total"]) == 0
-    assert "cy: CONFLICT, not graded: 2 notebooks could be 03_convolution_vs_correlation.ipynb" in graded["run"].stdout
+    assert (
+        "cy: CONFLICT, not graded: 2 notebooks could be 03_convolution_vs_correlation.ipynb"
+        in graded["run"].stdout
+    )
     assert f"03_convolution_vs_correlation (1).ipynb, {CH3}. Keep one" in fb
     assert "### ex-03-corr2d" not in fb  # nothing graded, nothing listed as wrong
 
@@ -189,9 +239,17 @@ def test_a_syntax_error_names_the_1_based_cell_and_the_students_line_and_counts_
     assert re.search(r"raised SyntaxError: expected ':'.*line 1\b", fb)
     assert not re.search(r"\d+\.py", fb)  # no IPython temporary file name
     assert "### ex-03-compose: 0 of 3 points (error)" in fb
-    assert "my_combined_kernel is not defined because cell" in fb and "starter cell deleted" not in fb
-    status = {(r["student"], r["exercise"]): r["status"] for r in csv.DictReader(open(graded["out"] / "status.csv", encoding="utf-8"))}
-    assert status[("bob", "ex-03-compose")] == "error" and status[("bob", "ex-03-corr2d")] == "time-out"
+    assert (
+        "my_combined_kernel is not defined because cell" in fb and "starter cell deleted" not in fb
+    )
+    status = {
+        (r["student"], r["exercise"]): r["status"]
+        for r in csv.DictReader(open(graded["out"] / "status.csv", encoding="utf-8"))
+    }
+    assert (
+        status[("bob", "ex-03-compose")] == "error"
+        and status[("bob", "ex-03-corr2d")] == "time-out"
+    )
     assert status[("ada", "ex-03-corr2d")] == "ok"
     assert status[("cy", "ex-03-corr2d")] == "conflict" and status[("dan", "ex-03-hand")] == "ok"
 
@@ -200,10 +258,12 @@ def test_a_hidden_call_time_out_shows_the_line_and_leaves_the_chapter_ok(graded)
     row, fb = graded["rows"]["bob"], graded["feedback"]["bob"]
     assert row["status 03"] == "ok"
     assert "### ex-03-corr2d: 0 of 4 points (time-out)" in fb
-    section = fb[fb.index("### ex-03-corr2d"):fb.index("### ex-03-compose")]
+    section = fb[fb.index("### ex-03-corr2d") : fb.index("### ex-03-compose")]
     assert "no result within 1 s" in section and "hidden case 1 " in section
     assert re.search(r"line [23]\b.*(while True:|pass)", section)  # the student's line
-    assert "CallTimeout" not in fb and "Hint [exception]" not in fb  # nothing of the grader's own code
+    assert (
+        "CallTimeout" not in fb and "Hint [exception]" not in fb
+    )  # nothing of the grader's own code
     others = {k: v for k, v in _auto(row).items() if k not in ("ex-03-corr2d", "ex-03-compose")}
     assert others == {k: v for k, v in FULL3.items() if k not in ("ex-03-corr2d", "ex-03-compose")}
 
@@ -216,13 +276,17 @@ def test_the_summary_counts_statuses_per_exercise(graded):
     assert corr.split()[3:8] == ["3", "0", "0", "1", "0"]
 
 
-def test_new_secret_refuses_to_overwrite_and_the_missing_seed_message_names_the_given_path(tmp_path, capsys):
+def test_new_secret_refuses_to_overwrite_and_the_missing_seed_message_names_the_given_path(
+    tmp_path, capsys
+):
     seed = tmp_path / "my-seed"
     assert main(["--new-secret", "--secret", str(seed)]) == 0
     before = seed.read_text()
     assert main(["--new-secret", "--secret", str(seed)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"grading: a seed already exists at {seed}; not overwritten (it decides the hidden cases; delete it yourself only to start afresh)"]
+    assert err == [
+        f"grading: a seed already exists at {seed}; not overwritten (it decides the hidden cases; delete it yourself only to start afresh)"
+    ]
     assert seed.read_text() == before
     (tmp_path / "subs").mkdir()
     missing = tmp_path / "elsewhere" / "seed"
@@ -242,8 +306,13 @@ def test_late_work_from_a_zip_members_time_costs_the_penalty_per_started_day(gra
     assert float(bob["late penalty"]) == round(auto * 0.2, 2)
     assert float(bob["total"]) == round(auto - round(auto * 0.2, 2), 2)
     assert rows["ada"]["days late"] == "0" and float(rows["ada"]["late penalty"]) == 0
-    assert rows["ada"]["submitted"] == datetime.fromtimestamp(DEADLINE.timestamp() - 3600, timezone.utc).isoformat(timespec="seconds")
-    assert "2 day(s) after the deadline" in graded["feedback"]["bob"] and "20 % of the points deducted" in graded["feedback"]["bob"]
+    assert rows["ada"]["submitted"] == datetime.fromtimestamp(
+        DEADLINE.timestamp() - 3600, timezone.utc
+    ).isoformat(timespec="seconds")
+    assert (
+        "2 day(s) after the deadline" in graded["feedback"]["bob"]
+        and "20 % of the points deducted" in graded["feedback"]["bob"]
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -267,16 +336,20 @@ def test_the_marking_sheet_has_a_row_per_discussion_with_the_students_answer_and
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == ["student", "exercise", "answer", "points", "comment", "max", "rubric"]
     ch3 = [d.label for d in DISCUSSIONS if d.chapter == CH3]
-    assert {(r["student"], r["exercise"]) for r in rows} == {(s, d) for s in graded["rows"] for d in ch3}
+    assert {(r["student"], r["exercise"]) for r in rows} == {
+        (s, d) for s in graded["rows"] for d in ch3
+    }
     flip = {r["student"]: r for r in rows if r["exercise"] == "ex-03-flip"}
     assert flip["ada"]["answer"] == FLIP_ANSWER and flip["dan"]["answer"] == ""
     assert flip["ada"]["rubric"] == next(d.rubric for d in DISCUSSIONS if d.label == "ex-03-flip")
     header = next(csv.reader(open(graded["out"] / "grades.csv", encoding="utf-8")))
     last_auto = [ex.label for ex in EXERCISES if ex.chapter == CH3][-1]
-    assert header[header.index(last_auto) + 1: header.index("total")] == ch3
+    assert header[header.index(last_auto) + 1 : header.index("total")] == ch3
 
 
-def test_a_filled_marking_sheet_goes_into_the_gradebook_and_the_feedback_and_survives_a_rebuild(graded, tmp_path):
+def test_a_filled_marking_sheet_goes_into_the_gradebook_and_the_feedback_and_survives_a_rebuild(
+    graded, tmp_path
+):
     out = tmp_path / "out"
     shutil.copytree(graded["out"], out)
     with open(out / "marking.csv", newline="", encoding="utf-8") as f:
@@ -294,21 +367,38 @@ def test_a_filled_marking_sheet_goes_into_the_gradebook_and_the_feedback_and_sur
     after = _rows(out)
     assert after["ada"]["ex-03-flip"] == "2.5" and after["dan"]["ex-03-flip"] == ""
     assert float(after["ada"]["total"]) == float(before["ada"]["total"]) + 2.5
-    assert {s: r for s, r in after.items() if s != "ada"} == {s: r for s, r in before.items() if s != "ada"}
+    assert {s: r for s, r in after.items() if s != "ada"} == {
+        s: r for s, r in before.items() if s != "ada"
+    }
     fb = _plain((out / "feedback" / "ada.md").read_text())
-    assert "### ex-03-flip: 2.5 of 3 points (marked by hand)" in fb and "> Right repair; say why symmetric kernels agree." in fb
+    assert (
+        "### ex-03-flip: 2.5 of 3 points (marked by hand)" in fb
+        and "> Right repair; say why symmetric kernels agree." in fb
+    )
     assert "### ex-03-commute: not marked yet (of 3 points)" in fb
-    again = {r["exercise"]: r for r in csv.DictReader(open(out / "marking.csv", encoding="utf-8")) if r["student"] == "ada"}
+    again = {
+        r["exercise"]: r
+        for r in csv.DictReader(open(out / "marking.csv", encoding="utf-8"))
+        if r["student"] == "ada"
+    }
     assert again["ex-03-flip"]["points"] == "2.5"
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"points": "4"}, "row 2: points must be from 0 to 3 for ex-03-flip; got 4"),
-    ({"points": "many"}, "row 2: points must be a number from 0 to 3; got 'many'"),
-    ({"student": "zoe", "points": "1"}, "row 2: student 'zoe' was not graded in this output"),
-    ({"exercise": "ex-03-corr2d", "points": "1"}, "row 2: exercise must be one of the discussion exercises"),
-])
-def test_a_bad_marking_sheet_is_refused_with_its_row_and_nothing_changes(graded, tmp_path, capsys, change, message):
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"points": "4"}, "row 2: points must be from 0 to 3 for ex-03-flip; got 4"),
+        ({"points": "many"}, "row 2: points must be a number from 0 to 3; got 'many'"),
+        ({"student": "zoe", "points": "1"}, "row 2: student 'zoe' was not graded in this output"),
+        (
+            {"exercise": "ex-03-corr2d", "points": "1"},
+            "row 2: exercise must be one of the discussion exercises",
+        ),
+    ],
+)
+def test_a_bad_marking_sheet_is_refused_with_its_row_and_nothing_changes(
+    graded, tmp_path, capsys, change, message
+):
     out = tmp_path / "out"
     shutil.copytree(graded["out"], out)
     sheet = tmp_path / "bad.csv"
@@ -349,12 +439,18 @@ def test_regrading_one_student_keeps_everyone_elses_rows_and_feedback(graded, ba
         assert fb[student] == graded["feedback"][student]
     assert rows["ada"]["days late"] == "0"  # the deadline stays from the first run
     assert rows["ada"]["ex-03-flip"] == "2.0"  # and so does the hand mark
-    assert not list(out.glob(".*.tmp")) and not list(out.glob("grades.csv.*"))  # written through a temporary file
+    assert not list(out.glob(".*.tmp")) and not list(
+        out.glob("grades.csv.*")
+    )  # written through a temporary file
 
 
 def test_only_an_unknown_student_is_refused(graded, base, tmp_path):
     run = _grade(graded["subs"], tmp_path / "o", base / "seed", "--only", "zoe")
-    assert run.returncode == 2 and "--only: no submission for zoe" in run.stderr and "found Eve Example_4242, ada, bob, cy, dan" in run.stderr
+    assert (
+        run.returncode == 2
+        and "--only: no submission for zoe" in run.stderr
+        and "found Eve Example_4242, ada, bob, cy, dan" in run.stderr
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -367,7 +463,17 @@ def test_two_shards_merged_equal_the_whole_class_graded_at_once(graded, base):
     outs = []
     for k in (1, 2):
         outs.append(base / f"shard{k}")
-        run = _grade(graded["subs"], outs[-1], base / "seed", "--shard", f"{k}/2", "--deadline", DEADLINE.isoformat(), "--late-penalty", "10")
+        run = _grade(
+            graded["subs"],
+            outs[-1],
+            base / "seed",
+            "--shard",
+            f"{k}/2",
+            "--deadline",
+            DEADLINE.isoformat(),
+            "--late-penalty",
+            "10",
+        )
         assert run.returncode == 0, run.stderr[-3000:]
         assert set(_rows(outs[-1])) == {s for s in students if shard_of(s, 2) == k}
     merged = base / "merged"
@@ -393,7 +499,19 @@ def test_merging_shards_that_disagree_is_refused(graded, tmp_path, capsys):
 @pytest.mark.parametrize("bad", ["3/2", "0/2", "two", "1/0"])
 def test_a_bad_shard_is_refused(base, tmp_path, capsys, bad):
     (tmp_path / "subs").mkdir()
-    assert main([str(tmp_path / "subs"), str(tmp_path / "o"), "--secret", str(base / "seed"), "--shard", bad]) == 2
+    assert (
+        main(
+            [
+                str(tmp_path / "subs"),
+                str(tmp_path / "o"),
+                "--secret",
+                str(base / "seed"),
+                "--shard",
+                bad,
+            ]
+        )
+        == 2
+    )
     assert "--shard must be K/N with 1 <= K <= N" in capsys.readouterr().err
 
 
@@ -407,9 +525,15 @@ def canvas(base):
     future = DEADLINE.timestamp() - 3600
     _save(corpus.submission(CH3), subs / f"lovelaceada_1001_5001_{CH3}", future)
     label, src, _ = corpus.MISTAKES["flipped"]
-    _save(corpus.submission(CH3, {label: src}), subs / "turingalan_LATE_1002_5002_03_convolution_vs_correlation-1.ipynb", future)
+    _save(
+        corpus.submission(CH3, {label: src}),
+        subs / "turingalan_LATE_1002_5002_03_convolution_vs_correlation-1.ipynb",
+        future,
+    )
     (subs / "turingalan_LATE_1002_5003_notes.txt").write_text("my notes")
-    run = _grade(subs, out, base / "seed", "--deadline", DEADLINE.isoformat(), "--late-penalty", "0")
+    run = _grade(
+        subs, out, base / "seed", "--deadline", DEADLINE.isoformat(), "--late-penalty", "0"
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     return {"out": out, "run": run, "rows": _rows(out)}
 
@@ -418,7 +542,11 @@ def test_a_canvas_bulk_download_is_read_with_ids_and_its_late_marker(canvas):
     rows = canvas["rows"]
     assert set(rows) == {"lovelaceada", "turingalan"}
     assert _auto(rows["lovelaceada"]) == FULL3 and 0 < float(rows["turingalan"]["ex-03-corr2d"]) < 4
-    assert "turingalan: graded turingalan_LATE_1002_5002_03_convolution_vs_correlation-1.ipynb as " + CH3 in canvas["run"].stdout
+    assert (
+        "turingalan: graded turingalan_LATE_1002_5002_03_convolution_vs_correlation-1.ipynb as "
+        + CH3
+        in canvas["run"].stdout
+    )
     # flag only: Canvas says late, the file's time does not; one day, no penalty
     assert rows["turingalan"]["days late"] == "1" and float(rows["turingalan"]["late penalty"]) == 0
     assert rows["lovelaceada"]["days late"] == "0"
@@ -428,45 +556,111 @@ def test_a_canvas_bulk_download_is_read_with_ids_and_its_late_marker(canvas):
 
 def test_canvas_export_uses_canvas_ids_or_the_roster_and_its_assignment_column(canvas, tmp_path):
     dest = tmp_path / "canvas.csv"
-    assert main(["export", str(canvas["out"]), "--canvas", str(dest), "--assignment", "Convolution lab"]) == 0
+    assert (
+        main(
+            ["export", str(canvas["out"]), "--canvas", str(dest), "--assignment", "Convolution lab"]
+        )
+        == 0
+    )
     rows = list(csv.reader(open(dest, encoding="utf-8")))
     total = {s: r["total"] for s, r in canvas["rows"].items()}
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Convolution lab"]
-    assert rows[1][0] == "    Points Possible" and float(rows[1][5]) == float(canvas["rows"]["lovelaceada"]["max"])
-    assert rows[2:] == [["lovelaceada", "1001", "", "", "", total["lovelaceada"]], ["turingalan", "1002", "", "", "", total["turingalan"]]]
+    assert rows[1][0] == "    Points Possible" and float(rows[1][5]) == float(
+        canvas["rows"]["lovelaceada"]["max"]
+    )
+    assert rows[2:] == [
+        ["lovelaceada", "1001", "", "", "", total["lovelaceada"]],
+        ["turingalan", "1002", "", "", "", total["turingalan"]],
+    ]
     roster = tmp_path / "roster.csv"
-    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section,Convolution lab (777)\n"
-                      "    Points Possible,,,,,30\nLovelace Ada,1001,S1,ada@uni,Sec A,\n\"Turing, Alan\",1002,S2,alan@uni,Sec B,\n")
-    assert main(["export", str(canvas["out"]), "--canvas", str(dest), "--assignment", "Convolution lab", "--roster", str(roster)]) == 0
+    roster.write_text(
+        "Student,ID,SIS User ID,SIS Login ID,Section,Convolution lab (777)\n"
+        '    Points Possible,,,,,30\nLovelace Ada,1001,S1,ada@uni,Sec A,\n"Turing, Alan",1002,S2,alan@uni,Sec B,\n'
+    )
+    assert (
+        main(
+            [
+                "export",
+                str(canvas["out"]),
+                "--canvas",
+                str(dest),
+                "--assignment",
+                "Convolution lab",
+                "--roster",
+                str(roster),
+            ]
+        )
+        == 0
+    )
     rows = list(csv.reader(open(dest, encoding="utf-8")))
     assert rows[0][-1] == "Convolution lab (777)"
-    assert rows[2:] == [["Lovelace Ada", "1001", "S1", "ada@uni", "Sec A", total["lovelaceada"]],
-                        ["Turing, Alan", "1002", "S2", "alan@uni", "Sec B", total["turingalan"]]]
+    assert rows[2:] == [
+        ["Lovelace Ada", "1001", "S1", "ada@uni", "Sec A", total["lovelaceada"]],
+        ["Turing, Alan", "1002", "S2", "alan@uni", "Sec B", total["turingalan"]],
+    ]
 
 
 def test_moodle_export_matches_by_roster_and_writes_grade_and_feedback(graded, tmp_path, capsys):
     dest, roster = tmp_path / "moodle.csv", tmp_path / "roster.csv"
-    roster.write_text("First name,Last name,ID number,Email address\nEve,Example,E42,eve@uni\n"
-                      + "".join(f"{s.title()},X,,{s}@uni\n" for s in ("ada", "bob", "cy", "dan")))
-    assert main(["export", str(graded["out"]), "--moodle", str(dest), "--roster", str(roster), "--item", "Lab 3"]) == 0
+    roster.write_text(
+        "First name,Last name,ID number,Email address\nEve,Example,E42,eve@uni\n"
+        + "".join(f"{s.title()},X,,{s}@uni\n" for s in ("ada", "bob", "cy", "dan"))
+    )
+    assert (
+        main(
+            [
+                "export",
+                str(graded["out"]),
+                "--moodle",
+                str(dest),
+                "--roster",
+                str(roster),
+                "--item",
+                "Lab 3",
+            ]
+        )
+        == 0
+    )
     rows = {r["Email address"]: r for r in csv.DictReader(open(dest, encoding="utf-8"))}
-    assert list(next(iter(rows.values()))) == ["Email address", "ID number", "Lab 3", "Lab 3 (feedback)"]
-    assert rows["eve@uni"]["ID number"] == "E42" and rows["eve@uni"]["Lab 3"] == graded["rows"]["Eve Example_4242"]["total"]
-    assert rows["bob@uni"]["Lab 3 (feedback)"].endswith("2 day(s) late, " + f"{float(graded['rows']['bob']['late penalty']):g} points deducted; details in your feedback file")
+    assert list(next(iter(rows.values()))) == [
+        "Email address",
+        "ID number",
+        "Lab 3",
+        "Lab 3 (feedback)",
+    ]
+    assert (
+        rows["eve@uni"]["ID number"] == "E42"
+        and rows["eve@uni"]["Lab 3"] == graded["rows"]["Eve Example_4242"]["total"]
+    )
+    assert rows["bob@uni"]["Lab 3 (feedback)"].endswith(
+        "2 day(s) late, "
+        + f"{float(graded['rows']['bob']['late penalty']):g} points deducted; details in your feedback file"
+    )
     roster.write_text("First name,Last name,Email address\nEve,Example,eve@uni\n")
     assert main(["export", str(graded["out"]), "--moodle", str(dest), "--roster", str(roster)]) == 2
     assert "no e-mail address for ada, bob, cy, dan in the roster" in capsys.readouterr().err
 
 
-def test_the_feedback_bundle_holds_every_students_feedback_under_the_lms_names(graded, canvas, tmp_path):
+def test_the_feedback_bundle_holds_every_students_feedback_under_the_lms_names(
+    graded, canvas, tmp_path
+):
     dest = tmp_path / "fb.zip"
     assert main(["export", str(graded["out"]), "--bundle", str(dest)]) == 0
     with zipfile.ZipFile(dest) as z:
         names = sorted(z.namelist())
-        assert names == ["Eve Example_4242_assignsubmission_file_/feedback.md", "ada.md", "bob.md", "cy.md", "dan.md"]
+        assert names == [
+            "Eve Example_4242_assignsubmission_file_/feedback.md",
+            "ada.md",
+            "bob.md",
+            "cy.md",
+            "dan.md",
+        ]
         assert _plain(z.read("ada.md").decode()) == graded["feedback"]["ada"]
     assert main(["export", str(canvas["out"]), "--bundle", str(dest)]) == 0
-    assert sorted(zipfile.ZipFile(dest).namelist()) == ["lovelaceada_1001_feedback.md", "turingalan_1002_feedback.md"]
+    assert sorted(zipfile.ZipFile(dest).namelist()) == [
+        "lovelaceada_1001_feedback.md",
+        "turingalan_1002_feedback.md",
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -477,12 +671,23 @@ from grading.submissions import discover, match_chapter, stage  # noqa: E402
 CHS = ("01_translation_invariance.ipynb", "02_locality.ipynb", CH3, "04_channels.ipynb")
 
 
-@pytest.mark.parametrize("name, chapter", [
-    (CH3, CH3), ("03_CONVOLUTION_VS_CORRELATION.ipynb", CH3), ("03_convolution_vs_correlation (2).ipynb", CH3),
-    ("03 convolution vs correlation.ipynb", CH3), ("02_locality-1.ipynb", "02_locality.ipynb"), ("3.ipynb", CH3),
-    ("Chapter 4 final.ipynb", "04_channels.ipynb"), ("01-my-answers.ipynb", "01_translation_invariance.ipynb"),
-    ("notes.ipynb", None), ("13_other.ipynb", None), (f"{CH3}.bak", None), ("34_x.ipynb", None),
-])
+@pytest.mark.parametrize(
+    "name, chapter",
+    [
+        (CH3, CH3),
+        ("03_CONVOLUTION_VS_CORRELATION.ipynb", CH3),
+        ("03_convolution_vs_correlation (2).ipynb", CH3),
+        ("03 convolution vs correlation.ipynb", CH3),
+        ("02_locality-1.ipynb", "02_locality.ipynb"),
+        ("3.ipynb", CH3),
+        ("Chapter 4 final.ipynb", "04_channels.ipynb"),
+        ("01-my-answers.ipynb", "01_translation_invariance.ipynb"),
+        ("notes.ipynb", None),
+        ("13_other.ipynb", None),
+        (f"{CH3}.bak", None),
+        ("34_x.ipynb", None),
+    ],
+)
 def test_notebook_names_match_chapters_tolerantly_but_not_loosely(name, chapter):
     assert match_chapter(name, CHS)[0] == chapter
 
@@ -502,10 +707,17 @@ def test_broken_and_hostile_zips_strays_and_duplicates(tmp_path):
     stray: list = []
     found = discover(subs, CHS, tmp_path / "unpacked", stray)
     assert set(found) == {"broken", "fifo", "sneaky"} and stray == ["lost.ipynb"]
-    assert found["fifo"].files == {CH3: subs / "fifo" / CH3} and not found["fifo"].conflicts  # the symlink is no candidate
-    staged = stage(found["fifo"], tmp_path / "staged")  # returns: the FIFO is neither read nor copied
+    assert (
+        found["fifo"].files == {CH3: subs / "fifo" / CH3} and not found["fifo"].conflicts
+    )  # the symlink is no candidate
+    staged = stage(
+        found["fifo"], tmp_path / "staged"
+    )  # returns: the FIFO is neither read nor copied
     assert sorted(p.name for p in staged.iterdir()) == [CH3]
-    assert found["broken"].files == {} and "broken.zip (could not be unpacked" in found["broken"].unmatched[0]
+    assert (
+        found["broken"].files == {}
+        and "broken.zip (could not be unpacked" in found["broken"].unmatched[0]
+    )
     assert found["sneaky"].files[CH3].name == CH3 and not (tmp_path / "escaped.ipynb").exists()
     assert not list(tmp_path.rglob("escaped.ipynb"))
     (subs / "sneaky").mkdir()

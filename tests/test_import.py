@@ -17,11 +17,20 @@ HEAVY = ("matplotlib", "PIL", "ipywidgets", "scipy", "torch")
 def _modules_loaded_after(code: str) -> set:
     """Top-level packages in ``sys.modules`` of a fresh interpreter after running ``code``."""
     script = f"import sys\n{code}\nimport json\nprint(json.dumps(sorted(sys.modules)))"
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
     return {name.split(".")[0] for name in json.loads(done.stdout.splitlines()[-1])}
 
 
-@pytest.mark.parametrize("statement", ["import convlib", "from convlib import *", "import convlib.shapes, convlib.kernels, convlib.layer"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "import convlib",
+        "from convlib import *",
+        "import convlib.shapes, convlib.kernels, convlib.layer",
+    ],
+)
 def test_import_convlib_loads_no_plotting_or_widget_library(statement):
     loaded = _modules_loaded_after(statement)
     assert "numpy" in loaded and "convlib" in loaded
@@ -29,7 +38,9 @@ def test_import_convlib_loads_no_plotting_or_widget_library(statement):
 
 
 def test_image_helpers_that_need_no_file_stay_light():
-    loaded = _modules_loaded_after("import convlib\nconvlib.checkerboard(8, 2)\nconvlib.edge_image()\nconvlib.square_image(8)")
+    loaded = _modules_loaded_after(
+        "import convlib\nconvlib.checkerboard(8, 2)\nconvlib.edge_image()\nconvlib.square_image(8)"
+    )
     assert not loaded & set(HEAVY)
 
 

@@ -13,7 +13,6 @@ JupyterLab may ignore SIGTERM while shutting down its kernels).
 
 from __future__ import annotations
 
-
 import pytest
 
 from lab_harness import running_lab
@@ -52,14 +51,22 @@ def test_keyboard_moves_the_explorer_and_the_kernel_sees_it(lab, browser):
             select.click()
         except PlaywrightTimeout:
             pass
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+        page.wait_for_selector(
+            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000
+        )
 
         # Run > Run All Cells
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-        root = page.wait_for_selector(".convlayer-explorer[data-explorer='invariance']", timeout=RUN_TIMEOUT_MS)
-        page.wait_for_function("(el) => Number(el.dataset.frame) > 0", arg=root, timeout=STEP_TIMEOUT_MS)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=RUN_TIMEOUT_MS)
+        root = page.wait_for_selector(
+            ".convlayer-explorer[data-explorer='invariance']", timeout=RUN_TIMEOUT_MS
+        )
+        page.wait_for_function(
+            "(el) => Number(el.dataset.frame) > 0", arg=root, timeout=STEP_TIMEOUT_MS
+        )
+        page.wait_for_selector(
+            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=RUN_TIMEOUT_MS
+        )
 
         slider = root.query_selector("input[type=range]")
         assert slider.evaluate("(s) => s.labels[0].textContent") == "row shift"
@@ -69,7 +76,11 @@ def test_keyboard_moves_the_explorer_and_the_kernel_sees_it(lab, browser):
         slider.focus()
         for _ in range(3):
             page.keyboard.press("ArrowRight")
-        page.wait_for_function("([el, n]) => Number(el.dataset.frame) >= n + 3", arg=[root, frames], timeout=STEP_TIMEOUT_MS)
+        page.wait_for_function(
+            "([el, n]) => Number(el.dataset.frame) >= n + 3",
+            arg=[root, frames],
+            timeout=STEP_TIMEOUT_MS,
+        )
         assert slider.input_value() == "3", "JupyterLab swallowed the arrow keys"
         assert "shift in (3, 0)" in root.query_selector(".convlayer-readout").inner_text()
 
@@ -78,9 +89,13 @@ def test_keyboard_moves_the_explorer_and_the_kernel_sees_it(lab, browser):
         page.keyboard.press("Escape")
         page.keyboard.press("b")
         page.keyboard.press("Enter")
-        page.keyboard.type('print("kernel sees row_shift =", explorer.row_shift, explorer.frame().peak)')
+        page.keyboard.type(
+            'print("kernel sees row_shift =", explorer.row_shift, explorer.frame().peak)'
+        )
         page.keyboard.press("Shift+Enter")
-        answer = page.wait_for_selector(".jp-OutputArea-output:has-text('kernel sees row_shift')", timeout=STEP_TIMEOUT_MS)
+        answer = page.wait_for_selector(
+            ".jp-OutputArea-output:has-text('kernel sees row_shift')", timeout=STEP_TIMEOUT_MS
+        )
         assert "kernel sees row_shift = 3 (14, 11)" in answer.inner_text()
 
         # and the other way: Python sets a trait, the page moves the slider and redraws
@@ -90,7 +105,9 @@ def test_keyboard_moves_the_explorer_and_the_kernel_sees_it(lab, browser):
         page.keyboard.press("Enter")
         page.keyboard.type("explorer.col_shift = 7")
         page.keyboard.press("Shift+Enter")
-        page.wait_for_function("([el, n]) => Number(el.dataset.frame) > n", arg=[root, frames], timeout=STEP_TIMEOUT_MS)
+        page.wait_for_function(
+            "([el, n]) => Number(el.dataset.frame) > n", arg=[root, frames], timeout=STEP_TIMEOUT_MS
+        )
         col = root.query_selector_all("input[type=range]")[1]
         assert col.input_value() == "7"
         # (text_content: JupyterLab may have scrolled the output out of view)

@@ -23,13 +23,30 @@ import urllib.request
 import nbformat
 import pytest
 
-from site_harness import ROOT, keep_on_host
 from lab_harness import free_port, lab_env, running_lab, stop, wait_for
+from site_harness import ROOT, keep_on_host
 
 STUDENT = sorted((ROOT / "student-notebooks").glob("*.ipynb"))
 SHOTS = ROOT / "artifacts" / "jupyterlab-student"
-RAW = ["```{", ":::{", ":label:", ":class:", "{doc}`", "{eq}`", "{ref}`", "{numref}`", "{exercise}", "{solution}",
-       "$$", "\\tag", "\\begin{", "\\frac", "\\sum", "(eq-", ")="]
+RAW = [
+    "```{",
+    ":::{",
+    ":label:",
+    ":class:",
+    "{doc}`",
+    "{eq}`",
+    "{ref}`",
+    "{numref}`",
+    "{exercise}",
+    "{solution}",
+    "$$",
+    "\\tag",
+    "\\begin{",
+    "\\frac",
+    "\\sum",
+    "(eq-",
+    ")=",
+]
 
 VISIBLE_TEXT_JS = """() => {
   const cells = [...document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown')];
@@ -67,7 +84,9 @@ def test_student_notebooks_render_without_myst_in_stock_jupyterlab(lab, browser)
             page.on("pageerror", lambda e: errors.append(str(e)))
             # a workspace of its own: only this notebook is open (JupyterLab restores the tabs of a workspace)
             page.goto(f"{url}/lab/workspaces/student{k}/tree/{path.name}?token={token}")
-            page.wait_for_selector(".jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown", timeout=90_000)
+            page.wait_for_selector(
+                ".jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown", timeout=90_000
+            )
             select = page.locator(".jp-Dialog button", has_text="Select")
             try:
                 select.wait_for(timeout=3_000)
@@ -76,13 +95,17 @@ def test_student_notebooks_render_without_myst_in_stock_jupyterlab(lab, browser)
                 pass
             nb = nbformat.read(path, as_version=4)
             n_markdown = sum(c.cell_type == "markdown" for c in nb.cells)
-            page.wait_for_function(f"() => document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown').length >= {n_markdown}",
-                                   timeout=60_000)
+            page.wait_for_function(
+                f"() => document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown').length >= {n_markdown}",
+                timeout=60_000,
+            )
             # MathJax has typeset everything: no $$ left in the visible text
             try:
-                page.wait_for_function(f"() => ({VISIBLE_TEXT_JS})().every(t => !t.includes('$$')) "
-                                       "&& document.querySelectorAll('.jp-RenderedMarkdown mjx-container').length > 0",
-                                       timeout=60_000)
+                page.wait_for_function(
+                    f"() => ({VISIBLE_TEXT_JS})().every(t => !t.includes('$$')) "
+                    "&& document.querySelectorAll('.jp-RenderedMarkdown mjx-container').length > 0",
+                    timeout=60_000,
+                )
             except PlaywrightTimeout:
                 pass  # reported below with the text that is left
             page.wait_for_timeout(500)
@@ -91,18 +114,28 @@ def test_student_notebooks_render_without_myst_in_stock_jupyterlab(lab, browser)
                 for pat in RAW:
                     if pat in text:
                         k = text.index(pat)
-                        problems.append(f"{path.name}, markdown cell {i}: {pat!r} on screen: ...{text[max(0, k - 60):k + 60]!r}")
+                        problems.append(
+                            f"{path.name}, markdown cell {i}: {pat!r} on screen: ...{text[max(0, k - 60) : k + 60]!r}"
+                        )
             merrors = page.locator(".jp-RenderedMarkdown mjx-merror").count()
             if merrors:
-                problems.append(f"{path.name}: {merrors} MathJax errors, first: {page.locator('mjx-merror').first.get_attribute('data-mjx-error')}")
+                problems.append(
+                    f"{path.name}: {merrors} MathJax errors, first: {page.locator('mjx-merror').first.get_attribute('data-mjx-error')}"
+                )
             n_math = page.locator(".jp-RenderedMarkdown mjx-container").count()
             if n_math < 10:
                 problems.append(f"{path.name}: only {n_math} formulas typeset")
             headings = page.locator(".jp-RenderedMarkdown h3").all_inner_texts()
             exercises = [h for h in headings if h.startswith("Exercise ")]
-            expected = sum(c.source.count("\n### Exercise ") + c.source.startswith("### Exercise ") for c in nb.cells if c.cell_type == "markdown")
+            expected = sum(
+                c.source.count("\n### Exercise ") + c.source.startswith("### Exercise ")
+                for c in nb.cells
+                if c.cell_type == "markdown"
+            )
             if len(exercises) != expected or expected < 3:
-                problems.append(f"{path.name}: {len(exercises)} exercise headings on screen, {expected} in the file")
+                problems.append(
+                    f"{path.name}: {len(exercises)} exercise headings on screen, {expected} in the file"
+                )
             for h in exercises:
                 if not re.fullmatch(r"Exercise \d+\.\d+: \S.*", h.replace("¶", "").strip()):
                     problems.append(f"{path.name}: exercise heading {h!r}")
@@ -115,7 +148,9 @@ def test_student_notebooks_render_without_myst_in_stock_jupyterlab(lab, browser)
     finally:
         ctx.close()
     assert not external, f"requests to other hosts: {external[:5]}"
-    assert not problems, "\n".join(problems[:30]) + (f"\n(uncaught page errors: {errors[:3]})" if errors else "")
+    assert not problems, "\n".join(problems[:30]) + (
+        f"\n(uncaught page errors: {errors[:3]})" if errors else ""
+    )
 
 
 def test_make_lab_starts_jupyterlab_on_the_course(tmp_path):
@@ -124,12 +159,19 @@ def test_make_lab_starts_jupyterlab_on_the_course(tmp_path):
     args = f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={token} --ServerApp.port_retries=0"
     log = tmp_path / "make-lab.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(["make", "--no-print-directory", "-C", str(ROOT), "lab", f"LAB_ARGS={args}"],
-                                env=lab_env(tmp_path), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            ["make", "--no-print-directory", "-C", str(ROOT), "lab", f"LAB_ARGS={args}"],
+            env=lab_env(tmp_path),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(url, token, proc, log)
-        with urllib.request.urlopen(f"{url}/api/contents/student-notebooks?token={token}", timeout=10) as r:
+        with urllib.request.urlopen(
+            f"{url}/api/contents/student-notebooks?token={token}", timeout=10
+        ) as r:
             listing = json.load(r)
         assert {c["name"] for c in listing["content"]} >= {p.name for p in STUDENT}
         with urllib.request.urlopen(f"{url}/api/contents?token={token}", timeout=10) as r:

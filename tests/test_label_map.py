@@ -18,7 +18,18 @@ import nbformat
 import pytest
 
 from grading import gradebook, marking
-from grading.exercises import CH3, CH4, CH5, DISCUSSIONS, EXERCISES, OLD_LABELS, PRACTICE, RETIRED, current_label, upgrade_labels
+from grading.exercises import (
+    CH3,
+    CH4,
+    CH5,
+    DISCUSSIONS,
+    EXERCISES,
+    OLD_LABELS,
+    PRACTICE,
+    RETIRED,
+    current_label,
+    upgrade_labels,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = {e.label for e in (*EXERCISES, *PRACTICE)} | {d.label for d in DISCUSSIONS}
@@ -41,7 +52,9 @@ def test_the_map_is_unambiguous():
     assert len(set(OLD_LABELS.values())) == len(OLD_LABELS), "two old labels map to one exercise"
     assert not set(RETIRED) & LABELS and not set(RETIRED) & set(OLD_LABELS)
     for old in RETIRED:
-        assert current_label(old) == old  # a replaced task is never merged into the new exercise's column
+        assert (
+            current_label(old) == old
+        )  # a replaced task is never merged into the new exercise's column
     for label in LABELS:
         assert current_label(label) == label
     # the old label's chapter number is the one before (the split moved them one chapter on), the task is the same
@@ -50,7 +63,10 @@ def test_the_map_is_unambiguous():
 
 
 def test_upgrade_keeps_a_current_entry_over_an_old_one():
-    assert upgrade_labels({"ex-04-cost": 1, "ex-05-cost": 2, "ex-04-rf": 3}) == {"ex-05-cost": 2, "ex-04-rf": 3}
+    assert upgrade_labels({"ex-04-cost": 1, "ex-05-cost": 2, "ex-04-rf": 3}) == {
+        "ex-05-cost": 2,
+        "ex-04-rf": 3,
+    }
 
 
 def _old_student_notebook():
@@ -58,9 +74,18 @@ def _old_student_notebook():
     nb = nbformat.read(ROOT / "student-notebooks" / CH5, as_version=4)
     for cell in nb.cells:
         for old, new in OLD_LABELS.items():
-            cell.source = cell.source.replace(f"`{new}`", f"`{old}`").replace(f":label: {new}\n", f":label: {old}\n")
-    for label, answer in (("ex-04-text", "A 1-D correlation over word vectors."), ("ex-04-bottleneck", "16,384 weights and 64 biases.")):
-        index = next(i for i, c in enumerate(nb.cells) if re.search(rf"`{label}`|:label: {label}\n", c.source))
+            cell.source = cell.source.replace(f"`{new}`", f"`{old}`").replace(
+                f":label: {new}\n", f":label: {old}\n"
+            )
+    for label, answer in (
+        ("ex-04-text", "A 1-D correlation over word vectors."),
+        ("ex-04-bottleneck", "16,384 weights and 64 biases."),
+    ):
+        index = next(
+            i
+            for i, c in enumerate(nb.cells)
+            if re.search(rf"`{label}`|:label: {label}\n", c.source)
+        )
         nb.cells.insert(index + 1, nbformat.v4.new_markdown_cell(answer))
     return nb
 
@@ -77,19 +102,42 @@ def test_an_old_label_submission_hands_in_its_discussion_answers():
 def _old_record():
     """A record stored before the split: ex-03-stride graded with chapter 3, the channel exercises under 04_channels."""
     verdict = {"passed": 8, "total": 16, "tag": "rounded up", "message": ""}
-    return {"student": "ada", "chapters": {
-        CH3: {"status": "graded", "notes": [], "file": "", "reason": "", "submitted": None, "conflict": [], "sources": {"ex-03-stride": "def f(): pass"},
-              "answers": {}, "verdicts": {"ex-03-stride": verdict}},
-        "04_channels.ipynb": {"status": "graded", "notes": [], "file": "", "reason": "", "submitted": None, "conflict": [], "sources": {},
-                              "answers": {"ex-04-text": "my answer"}, "verdicts": {"ex-04-cost": {**verdict, "passed": 16}, "ex-04-bias": verdict}},
-    }}
+    return {
+        "student": "ada",
+        "chapters": {
+            CH3: {
+                "status": "graded",
+                "notes": [],
+                "file": "",
+                "reason": "",
+                "submitted": None,
+                "conflict": [],
+                "sources": {"ex-03-stride": "def f(): pass"},
+                "answers": {},
+                "verdicts": {"ex-03-stride": verdict},
+            },
+            "04_channels.ipynb": {
+                "status": "graded",
+                "notes": [],
+                "file": "",
+                "reason": "",
+                "submitted": None,
+                "conflict": [],
+                "sources": {},
+                "answers": {"ex-04-text": "my answer"},
+                "verdicts": {"ex-04-cost": {**verdict, "passed": 16}, "ex-04-bias": verdict},
+            },
+        },
+    }
 
 
 def test_an_old_gradebook_grades_merges_and_exports_under_the_current_labels(tmp_path):
     out = tmp_path / "out"
     (out / "results").mkdir(parents=True)
     (out / "results" / "ada.json").write_text(json.dumps(_old_record()), encoding="utf-8")
-    (out / "marks.json").write_text(json.dumps({"ada": {"ex-04-text": {"points": 1.5, "comment": "ok"}}}), encoding="utf-8")
+    (out / "marks.json").write_text(
+        json.dumps({"ada": {"ex-04-text": {"points": 1.5, "comment": "ok"}}}), encoding="utf-8"
+    )
     gradebook.rebuild(out)
     rows = list(csv.DictReader(open(out / "grades.csv", encoding="utf-8")))
     assert len(rows) == 1
@@ -98,22 +146,46 @@ def test_an_old_gradebook_grades_merges_and_exports_under_the_current_labels(tmp
     assert float(row["ex-05-cost"]) == 2.0
     assert float(row["ex-05-text"]) == 1.5
     assert not set(row) & set(OLD_LABELS)
-    assert "ex-04-bias" not in row and "ex-05-fold-norm" in row and float(row["ex-05-fold-norm"]) == 0.0  # retired: not merged
+    assert (
+        "ex-04-bias" not in row
+        and "ex-05-fold-norm" in row
+        and float(row["ex-05-fold-norm"]) == 0.0
+    )  # retired: not merged
     assert float(row["total"]) == 1.0 + 2.0 + 1.5
     # a new grading run of chapter 5 merges into the old record under the current labels
-    new = {"student": "ada", "chapters": {CH5: {**_old_record()["chapters"]["04_channels.ipynb"], "answers": {},
-                                                "verdicts": {"ex-05-grey": {"passed": 3, "total": 3, "tag": "", "message": ""}}}}}
+    new = {
+        "student": "ada",
+        "chapters": {
+            CH5: {
+                **_old_record()["chapters"]["04_channels.ipynb"],
+                "answers": {},
+                "verdicts": {"ex-05-grey": {"passed": 3, "total": 3, "tag": "", "message": ""}},
+            }
+        },
+    }
     gradebook.save_record(out, new)
     stored = gradebook.load_records(out)["ada"]["chapters"]
-    assert set(stored) == {CH3, CH4, CH5}  # 04_channels.ipynb is chapter 5 now; ex-03-stride moved to chapter 4
+    assert set(stored) == {
+        CH3,
+        CH4,
+        CH5,
+    }  # 04_channels.ipynb is chapter 5 now; ex-03-stride moved to chapter 4
     assert stored[CH3]["verdicts"] == {} and stored[CH3]["sources"] == {}
-    assert set(stored[CH4]["verdicts"]) == {"ex-04-dilated-size"} and stored[CH4]["sources"] == {"ex-04-dilated-size": "def f(): pass"}
-    assert set(stored[CH5]["verdicts"]) == {"ex-05-grey"}  # the new run of chapter 5 replaces the old one, as for any regrade
+    assert set(stored[CH4]["verdicts"]) == {"ex-04-dilated-size"} and stored[CH4]["sources"] == {
+        "ex-04-dilated-size": "def f(): pass"
+    }
+    assert set(stored[CH5]["verdicts"]) == {
+        "ex-05-grey"
+    }  # the new run of chapter 5 replaces the old one, as for any regrade
     # the marking sheet written now names the current label; an old sheet with the old label still imports
     sheet = list(csv.DictReader(open(out / "marking.csv", encoding="utf-8")))
-    assert {r["exercise"] for r in sheet} >= {"ex-05-text", "ex-05-bottleneck"} and not {r["exercise"] for r in sheet} & set(OLD_LABELS)
+    assert {r["exercise"] for r in sheet} >= {"ex-05-text", "ex-05-bottleneck"} and not {
+        r["exercise"] for r in sheet
+    } & set(OLD_LABELS)
     old_sheet = tmp_path / "old-marking.csv"
-    old_sheet.write_text("student,exercise,points,comment\nada,ex-04-bottleneck,2,fine\n", encoding="utf-8")
+    old_sheet.write_text(
+        "student,exercise,points,comment\nada,ex-04-bottleneck,2,fine\n", encoding="utf-8"
+    )
     marking.import_sheet(old_sheet, out)
     row = list(csv.DictReader(open(out / "grades.csv", encoding="utf-8")))[0]
     assert float(row["ex-05-bottleneck"]) == 2.0 and float(row["ex-05-text"]) == 1.5

@@ -101,14 +101,25 @@ GRADIENT_CASES = {
     "padding": ((3, 3), 1, 1, (5, 6), 1, 1),
     "padding-pair": ((2, 3), 2, 2, (4, 5, 2), (2, 1), 1),
     "stride": ((2, 2), 1, 1, (6, 8), 0, 2),
-    "stride-leaves-rows-unused": ((3, 2), 2, 1, (8, 7, 2), 0, (3, 2)),  # rows 6, 7 and column 6 never reach the output
+    "stride-leaves-rows-unused": (
+        (3, 2),
+        2,
+        1,
+        (8, 7, 2),
+        0,
+        (3, 2),
+    ),  # rows 6, 7 and column 6 never reach the output
     "padding-and-stride": ((3, 5), 1, 2, (8, 8), (0, 1), (3, 4)),  # D2L 7.3's last example
     "batch-padding-stride": ((3, 3), 2, 3, (2, 7, 6, 2), 1, 2),
     "stride-larger-than-kernel": ((2, 2), 1, 1, (9, 9), 1, 4),
 }
 
 
-@pytest.mark.parametrize("kernel_size, c_in, c_out, x_shape, padding, stride", GRADIENT_CASES.values(), ids=GRADIENT_CASES.keys())
+@pytest.mark.parametrize(
+    "kernel_size, c_in, c_out, x_shape, padding, stride",
+    GRADIENT_CASES.values(),
+    ids=GRADIENT_CASES.keys(),
+)
 def test_gradients_match_finite_differences(kernel_size, c_in, c_out, x_shape, padding, stride):
     rng = np.random.default_rng(3)
     layer = Conv2D(kernel_size, c_in, c_out, padding=padding, stride=stride, seed=4)
@@ -214,7 +225,15 @@ def _reference_forward(X, V, bias, padding, stride):
     (p_h, p_w), (s_h, s_w) = padding, stride
     X = np.pad(X, ((0, 0), (p_h, p_h), (p_w, p_w), (0, 0)))
     n, c_out = X.shape[0], V.shape[3]
-    out = [[sum(signal.correlate2d(X[i, :, :, c], V[:, :, c, k], "valid") for c in range(V.shape[2])) for k in range(c_out)] for i in range(n)]
+    out = [
+        [
+            sum(
+                signal.correlate2d(X[i, :, :, c], V[:, :, c, k], "valid") for c in range(V.shape[2])
+            )
+            for k in range(c_out)
+        ]
+        for i in range(n)
+    ]
     return np.array(out).transpose(0, 2, 3, 1)[:, ::s_h, ::s_w] + bias
 
 
@@ -236,7 +255,9 @@ def test_forward_with_padding_and_stride_matches_scipy(kernel_size, x_shape, pad
     layer.bias[:] = rng.normal(size=3)
     X = rng.normal(size=x_shape)
     Y = layer(X)
-    np.testing.assert_allclose(Y, _reference_forward(X, layer.weight, layer.bias, padding, stride), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        Y, _reference_forward(X, layer.weight, layer.bias, padding, stride), rtol=1e-12, atol=1e-12
+    )
     assert Y.shape[1:3] == output_shape(*x_shape[1:3], *kernel_size, padding=padding, stride=stride)
 
 
@@ -255,10 +276,19 @@ def test_d2l_7_3_shape_examples(kernel_size, padding, stride, expected):
 def test_padding_and_stride_are_remembered_and_shown():
     layer = Conv2D(3, padding=(1, 2), stride=2)
     assert layer.padding == (1, 2) and layer.stride == (2, 2)
-    assert repr(layer) == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1, padding=(1, 2), stride=(2, 2))"
+    assert (
+        repr(layer)
+        == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1, padding=(1, 2), stride=(2, 2))"
+    )
     assert repr(Conv2D(3)) == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1)"
-    assert repr(Conv2D(3, padding=1)) == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1, padding=(1, 1))"
-    assert repr(Conv2D(3, stride=(1, 2))) == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1, stride=(1, 2))"
+    assert (
+        repr(Conv2D(3, padding=1))
+        == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1, padding=(1, 1))"
+    )
+    assert (
+        repr(Conv2D(3, stride=(1, 2)))
+        == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1, stride=(1, 2))"
+    )
 
 
 def test_padding_lets_the_layer_learn_at_the_border():
@@ -289,7 +319,13 @@ def test_matches_torch_forward_and_gradients_when_importable():
         b = torch.tensor(layer.bias, requires_grad=True)
         y = torch.nn.functional.conv2d(x, w, b, stride=stride, padding=padding)
         y.backward(torch.tensor(G.transpose(0, 3, 1, 2)))
-        np.testing.assert_allclose(Y, y.detach().numpy().transpose(0, 2, 3, 1), rtol=1e-10, atol=1e-10)
-        np.testing.assert_allclose(grad_input, x.grad.numpy().transpose(0, 2, 3, 1), rtol=1e-10, atol=1e-10)
-        np.testing.assert_allclose(layer.grad_weight, w.grad.numpy().transpose(2, 3, 1, 0), rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(
+            Y, y.detach().numpy().transpose(0, 2, 3, 1), rtol=1e-10, atol=1e-10
+        )
+        np.testing.assert_allclose(
+            grad_input, x.grad.numpy().transpose(0, 2, 3, 1), rtol=1e-10, atol=1e-10
+        )
+        np.testing.assert_allclose(
+            layer.grad_weight, w.grad.numpy().transpose(2, 3, 1, 0), rtol=1e-10, atol=1e-10
+        )
         np.testing.assert_allclose(layer.grad_bias, b.grad.numpy(), rtol=1e-10, atol=1e-10)

@@ -54,7 +54,9 @@ def test_pca_components_are_orthonormal_and_ordered_by_variance(pca):
     F = pca.filters.reshape(16, -1)
     np.testing.assert_allclose(F @ F.T, np.eye(16), atol=1e-10)
     assert np.all(np.diff(pca.variance) <= 1e-15) and 0 < pca.variance.sum() < 1
-    assert pca.variance[0] > 0.5  # natural images: most variance is the mean brightness of the patch
+    assert (
+        pca.variance[0] > 0.5
+    )  # natural images: most variance is the mean brightness of the patch
 
 
 def test_pca_components_are_the_covariance_eigenvectors():
@@ -71,8 +73,12 @@ def test_leading_pca_components_are_smooth(pca):
     rough = [roughness(f) for f in pca.filters]
     assert max(rough[:4]) < 0.5  # mean brightness, colour and the two first derivatives
     assert np.mean(rough[:4]) < 0.5 * np.mean(rough[-4:])  # later components have finer detail
-    assert roughness(np.random.default_rng(0).normal(size=(8, 8, 3))) > 1.0  # (the measure tells noise apart)
-    assert np.all(pca.filters[0] > 0)  # the first: every pixel and channel with the same sign, the patch's brightness
+    assert (
+        roughness(np.random.default_rng(0).normal(size=(8, 8, 3))) > 1.0
+    )  # (the measure tells noise apart)
+    assert np.all(
+        pca.filters[0] > 0
+    )  # the first: every pixel and channel with the same sign, the patch's brightness
 
 
 def test_some_components_are_oriented(pca, ica):
@@ -87,7 +93,13 @@ def test_a_component_is_colour_opponent(pca, ica):
     """Channel weights of opposite sign: the filter compares colours (red against blue, green against magenta...)."""
     for result in (pca, ica):
         sums = result.filters.sum(axis=(1, 2))  # (n_filters, 3): the weight of each channel
-        opponent = [s for s in sums if s.max() > 0.3 * np.abs(s).max() and s.min() < -0.3 * np.abs(s).max() and np.abs(s).max() > 2.0]
+        opponent = [
+            s
+            for s in sums
+            if s.max() > 0.3 * np.abs(s).max()
+            and s.min() < -0.3 * np.abs(s).max()
+            and np.abs(s).max() > 2.0
+        ]
         assert opponent, sums.round(2)
 
 
@@ -115,7 +127,9 @@ def test_deterministic_and_fast():
         np.testing.assert_array_equal(other.filters, results[0].filters)
     assert not np.array_equal(learned_filters("pca", seed=1).filters, results[0].filters)
     if min(times) >= 2.0 and os.getloadavg()[0] > 2 * (os.cpu_count() or 1):
-        pytest.skip(f"machine overloaded (load {os.getloadavg()[0]:.1f}): best of 3 took {min(times):.2f} s")
+        pytest.skip(
+            f"machine overloaded (load {os.getloadavg()[0]:.1f}): best of 3 took {min(times):.2f} s"
+        )
     assert min(times) < 2.0  # about 0.3 s on an idle 2-core machine
 
 
@@ -127,17 +141,20 @@ def test_kernel_layout_feeds_corr2d_multi_in_out(pca):
     np.testing.assert_allclose(Y[3, 5, 2], np.sum(X[3:11, 5:13] * pca.filters[2]), atol=1e-12)
 
 
-@pytest.mark.parametrize("kwargs, exc, words", [
-    (dict(method="svd"), ValueError, "method must be one of"),
-    (dict(size=1), ValueError, "size must be between 2 and 16"),
-    (dict(size=2.5), TypeError, "size must be a positive integer"),
-    (dict(n_filters=193), ValueError, "n_filters must be at most 192"),
-    (dict(method="ica", n_filters=192), ValueError, "n_filters must be at most 191"),
-    (dict(n_patches=100), ValueError, "n_patches must be at least 3 size"),
-    (dict(seed=-1), ValueError, "seed must be a non-negative integer"),
-    (dict(image=np.zeros((20, 20))), ValueError, "image must be a 3-D"),
-    (dict(image=np.zeros((20, 20, 4))), ValueError, "image must have 3 channels"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, words",
+    [
+        (dict(method="svd"), ValueError, "method must be one of"),
+        (dict(size=1), ValueError, "size must be between 2 and 16"),
+        (dict(size=2.5), TypeError, "size must be a positive integer"),
+        (dict(n_filters=193), ValueError, "n_filters must be at most 192"),
+        (dict(method="ica", n_filters=192), ValueError, "n_filters must be at most 191"),
+        (dict(n_patches=100), ValueError, "n_patches must be at least 3 size"),
+        (dict(seed=-1), ValueError, "seed must be a non-negative integer"),
+        (dict(image=np.zeros((20, 20))), ValueError, "image must be a 3-D"),
+        (dict(image=np.zeros((20, 20, 4))), ValueError, "image must have 3 channels"),
+    ],
+)
 def test_bad_arguments_name_themselves(kwargs, exc, words):
     with pytest.raises(exc, match=words):
         learned_filters(**kwargs)

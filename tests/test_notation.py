@@ -40,10 +40,8 @@ OLD_FORMS = {
 # The slips of the content review of 2026-12-01 (E1-E5, N1-N7, 1.3, 5.3), as they were written: each pattern
 # finds the reviewed sentence or code, so that the slip, reintroduced, fails the test.
 REVIEW_SLIPS = {
-    "E1: 'an eye for an eye' without the normalisation (the raw correlation peaks on the cap)":
-        r"an eye for an eye(?![^.]*(?:normalis|NCC))",
-    "E1: 'Cross-correlation is a detector.' without the brightness proviso":
-        r"(?<!proviso,\n)(?<!proviso, )\b[Cc]ross-correlation is a detector\.",
+    "E1: 'an eye for an eye' without the normalisation (the raw correlation peaks on the cap)": r"an eye for an eye(?![^.]*(?:normalis|NCC))",
+    "E1: 'Cross-correlation is a detector.' without the brightness proviso": r"(?<!proviso,\n)(?<!proviso, )\b[Cc]ross-correlation is a detector\.",
     "E2: point symmetry called weaker than mirror symmetry": r"[Pp]oint symmetry\s+is\s+weaker",
     "E3: stride divides the work by s_h alone (it is s_h s_w)": r"by about \$s_h\$",
     "E4: 'nine in all' next to a bias (ten parameters)": r"nine\s+in\s+all",
@@ -62,8 +60,13 @@ REVIEW_SLIPS = {
     "F1: the photograph's eye region before the photograph": r"photograph's eye region",
 }
 
+
 def _old_forms(text: str, forms: dict = OLD_FORMS) -> list[str]:
-    return [f"{name}: {m.group(0)!r}" for name, pattern in forms.items() for m in re.finditer(pattern, text)]
+    return [
+        f"{name}: {m.group(0)!r}"
+        for name, pattern in forms.items()
+        for m in re.finditer(pattern, text)
+    ]
 
 
 def _review_slips(text: str) -> list[str]:
@@ -80,7 +83,9 @@ def _python_text(path: Path) -> str:
 def test_chapters_use_one_notation(path):
     if path.suffix == ".ipynb":
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        found = [f"cell {c.get('id')}: {hit}" for c in cells for hit in _old_forms("".join(c["source"]))]
+        found = [
+            f"cell {c.get('id')}: {hit}" for c in cells for hit in _old_forms("".join(c["source"]))
+        ]
     else:
         found = _old_forms(path.read_text(encoding="utf-8"))
     assert not found, f"{path.name} uses the old notation:\n" + "\n".join(found)
@@ -105,23 +110,50 @@ def test_the_reviewed_slips_stay_fixed(path):
 
 # The reviewed text, verbatim (or the reviewed code line): each must be found by its pattern; the fixed text must not.
 REVIEWED = [
-    ("The output peaks wherever the image locally looks like the filter:\nedges for a difference filter, an eye for an eye.", "E1"),
+    (
+        "The output peaks wherever the image locally looks like the filter:\nedges for a difference filter, an eye for an eye.",
+        "E1",
+    ),
     ("wherever the\nimage locally *looks like the filter*. Cross-correlation is a detector.", "E1"),
-    ("(Point symmetry\nis weaker than mirror symmetry: a kernel can equal its 180-degree rotation", "E2"),
-    ("$2p_h = k_h - 1$ keeps the size (odd kernels), and stride $s_h$ divides\n  the outputs, and the work, by about $s_h$.", "E3"),
-    ("(plus one bias per output\nchannel): nine in all for a grey image in and one feature map out.", "E4"),
+    (
+        "(Point symmetry\nis weaker than mirror symmetry: a kernel can equal its 180-degree rotation",
+        "E2",
+    ),
+    (
+        "$2p_h = k_h - 1$ keeps the size (odd kernels), and stride $s_h$ divides\n  the outputs, and the work, by about $s_h$.",
+        "E3",
+    ),
+    (
+        "(plus one bias per output\nchannel): nine in all for a grey image in and one feature map out.",
+        "E4",
+    ),
     ("The shared matrix is Toeplitz twice over.", "E5"),
-    ("form a block\n  Toeplitz matrix with Toeplitz blocks (constant along diagonals), and the", "E5"),
+    (
+        "form a block\n  Toeplitz matrix with Toeplitz blocks (constant along diagonals), and the",
+        "E5",
+    ),
     ('    print(f"h[:, :, {k}] =", Y3[:, :, k].astype(int).tolist(),', "N1"),
     ("3. With $h = w = 1$ the layer is", "h = w = 1"),
     ("V = playground.kernel              # re-run this cell after changing the weights", "N3"),
     ("The repair is to rotate every kernel: `V[::-1, ::-1]` (for a 4th-order", "N3"),
-    ("V = rng.permutation(np.arange(1.0, 82.0)).reshape(2 * H - 1, 2 * W - 1)   # V[a, b], a, b = -4..4", "N3"),
-    ("| Local | $h[i, j] = \\sum_{a, b = -\\Delta}^{\\Delta} V[a, b] \\, x[i + a, j + b]$ | $(2\\Delta + 1)^2$ |", "N6"),
+    (
+        "V = rng.permutation(np.arange(1.0, 82.0)).reshape(2 * H - 1, 2 * W - 1)   # V[a, b], a, b = -4..4",
+        "N3",
+    ),
+    (
+        "| Local | $h[i, j] = \\sum_{a, b = -\\Delta}^{\\Delta} V[a, b] \\, x[i + a, j + b]$ | $(2\\Delta + 1)^2$ |",
+        "N6",
+    ),
     ("Take the\nsquared error between the output $Y$ of {eq}`eq-cc-valid` and a target $T$", "N7"),
     ("T_g = corr2d(x_g, np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0]]))", "N7"),
-    ('This is a **cross-correlation**, and it is what every deep-learning library\ncomputes', "1.3"),
-    ("under cross-correlation the best filter is the flipped $\\bar V$, and gradient\ndescent will find that one instead.", "1.3"),
+    (
+        "This is a **cross-correlation**, and it is what every deep-learning library\ncomputes",
+        "1.3",
+    ),
+    (
+        "under cross-correlation the best filter is the flipped $\\bar V$, and gradient\ndescent will find that one instead.",
+        "1.3",
+    ),
     ("3. Why does the commutativity of convolution make the combined kernel of", "1.3"),
     ("   Use your `my_multiply_adds` on the padded size, or count outputs times", "1.3"),
     ("write the\noffsets there as $a - \\Delta$ and $b - \\Delta$ with", "5.3"),
@@ -131,9 +163,13 @@ REVIEWED = [
 ]
 
 
-@pytest.mark.parametrize("text, slip", REVIEWED, ids=[f"{s}-{i}" for i, (_, s) in enumerate(REVIEWED)])
+@pytest.mark.parametrize(
+    "text, slip", REVIEWED, ids=[f"{s}-{i}" for i, (_, s) in enumerate(REVIEWED)]
+)
 def test_the_patterns_find_each_reviewed_slip(text, slip):
-    assert _review_slips(text) or _old_forms(text), f"{slip}: the reviewed text is not found: {text!r}"
+    assert _review_slips(text) or _old_forms(text), (
+        f"{slip}: the reviewed text is not found: {text!r}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -203,10 +239,16 @@ def _cell(cell_id: str) -> str:
 def test_the_review_s_definitions_are_there():
     """N8, N10, ReLU, the KERNELS numbers, the [1, -1] / Sobel sign (review 2026-12-01, section 2)."""
     intro = (ROOT / "chapters" / "intro.md").read_text(encoding="utf-8")
-    assert "x[i, j, k]" in intro and "my_strided_size(n, k, p, s)" in intro and "stride $s_h, s_w$" in intro
+    assert (
+        "x[i, j, k]" in intro
+        and "my_strided_size(n, k, p, s)" in intro
+        and "stride $s_h, s_w$" in intro
+    )
     assert r"\max(v, 0)" in _cell("ex01-quiz") and "ReLU" in _cell("ex01-quiz")
     kernels = _cell("text18-kernels-intro")
-    assert all(name in kernels for name in ("Sobel x", "Laplacian", "Gaussian", "box blur", "sharpen"))
+    assert all(
+        name in kernels for name in ("Sobel x", "Laplacian", "Gaussian", "box blur", "sharpen")
+    )
     signs = _cell("23eb5f3b")
     assert "$[1, -1]$" in signs and "*falls*" in signs and "*rises*" in signs
 
@@ -216,8 +258,14 @@ def test_the_new_relations_are_stated_where_the_course_defines_them():
     storage = r"K[a, b] = V[a - \Delta, b - \Delta]"
     assert storage in _source(chapters["02_locality"], "afa4f87c")
     valid = _source(chapters["03_convolution_vs_correlation"], "e1bed604")
-    assert storage in valid and r"Y[i, j] = h[i + \Delta, j + \Delta]" in valid and r"k_h \times k_w" in valid
-    assert r"K[a, b, c, k] = V[a - \Delta, b - \Delta, c, k]" in _source(chapters["05_channels"], "5366e281")
+    assert (
+        storage in valid
+        and r"Y[i, j] = h[i + \Delta, j + \Delta]" in valid
+        and r"k_h \times k_w" in valid
+    )
+    assert r"K[a, b, c, k] = V[a - \Delta, b - \Delta, c, k]" in _source(
+        chapters["05_channels"], "5366e281"
+    )
     for page in ("intro.md", "summary.md"):
         text = (ROOT / "chapters" / page).read_text(encoding="utf-8")
         assert "k_h" in text and r"V[a - \Delta, b - \Delta]" in text, page

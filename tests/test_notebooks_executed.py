@@ -37,7 +37,9 @@ def _load(path: Path) -> dict:
 
 
 def test_there_are_four_topic_chapters():
-    assert len(CHAPTERS) >= 4, f"expected the four topic chapters in chapters/, found {[p.name for p in CHAPTERS]}"
+    assert len(CHAPTERS) >= 4, (
+        f"expected the four topic chapters in chapters/, found {[p.name for p in CHAPTERS]}"
+    )
 
 
 def test_every_chapter_is_in_the_table_of_contents():
@@ -53,18 +55,26 @@ def test_chapter_was_executed_top_to_bottom(path):
     assert code, f"{path.name} has no code cells"
     counts = [c.get("execution_count") for c in code]
     missing = [i for i, n in enumerate(counts) if n is None]
-    assert not missing, f"{path.name}: code cells {missing} were never executed; run `make notebooks`"
-    assert counts == list(range(1, len(code) + 1)), f"{path.name}: execution counts {counts} are not one clean top-to-bottom run"
+    assert not missing, (
+        f"{path.name}: code cells {missing} were never executed; run `make notebooks`"
+    )
+    assert counts == list(range(1, len(code) + 1)), (
+        f"{path.name}: execution counts {counts} are not one clean top-to-bottom run"
+    )
     assert any(c.get("outputs") for c in code), f"{path.name} has no stored outputs"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_no_unexpected_errors_in_stored_outputs(path):
     for i, cell in enumerate(_load(path)["cells"]):
-        if cell["cell_type"] != "code" or "raises-exception" in cell.get("metadata", {}).get("tags", []):
+        if cell["cell_type"] != "code" or "raises-exception" in cell.get("metadata", {}).get(
+            "tags", []
+        ):
             continue
         for out in cell.get("outputs", []):
-            assert out.get("output_type") != "error", f"{path.name} cell {i} stored an error: {out.get('ename')}: {out.get('evalue')}"
+            assert out.get("output_type") != "error", (
+                f"{path.name} cell {i} stored an error: {out.get('ename')}: {out.get('evalue')}"
+            )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
@@ -81,7 +91,9 @@ def test_widget_views_have_saved_state(path):
     assert views, f"{path.name} displays no widget; every topic chapter has at least one explorer"
     state = nb.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     missing = [m for m in views if m not in state]
-    assert not missing, f"{path.name}: widget views {missing} have no saved state; run `make notebooks`"
+    assert not missing, (
+        f"{path.name}: widget views {missing} have no saved state; run `make notebooks`"
+    )
     explorers = [m for m in state.values() if m.get("model_name") == "AnyModel"]
     assert explorers, f"{path.name} saved no browser explorer (anywidget)"
 
@@ -91,7 +103,9 @@ def test_saved_explorers_carry_the_current_javascript(path):
     """The site runs the JavaScript saved in the notebook: it must be today's js/*.js and css, not a stale copy."""
     import importlib
 
-    state = _load(path).get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    state = (
+        _load(path).get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    )
     for model in state.values():
         if model.get("model_name") != "AnyModel":
             continue
@@ -99,13 +113,17 @@ def test_saved_explorers_carry_the_current_javascript(path):
         module, _, name = saved["_anywidget_id"].rpartition(".")
         cls = getattr(importlib.import_module(module), name)
         stale = [key for key in ("_esm", "_css") if saved.get(key) != getattr(cls, key)]
-        assert not stale, f"{path.name}: the saved {name} has an old {stale}; re-execute the chapter (`make notebooks`)"
+        assert not stale, (
+            f"{path.name}: the saved {name} has an old {stale}; re-execute the chapter (`make notebooks`)"
+        )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_is_small_and_has_no_local_paths(path):
     raw = path.read_text(encoding="utf-8")
-    assert len(raw.encode()) < MAX_BYTES, f"{path.name} is {len(raw.encode())} bytes; keep chapters under {MAX_BYTES}"
+    assert len(raw.encode()) < MAX_BYTES, (
+        f"{path.name} is {len(raw.encode())} bytes; keep chapters under {MAX_BYTES}"
+    )
     assert str(ROOT) not in raw, f"{path.name} stores a path of this machine ({ROOT})"
 
 
@@ -116,7 +134,14 @@ def test_stored_outputs_are_within_the_line_and_cell_bounds(path):
 
 
 def _code_cell(outputs, source="print(x)", cell_id="c"):
-    return {"cell_type": "code", "id": cell_id, "source": source, "metadata": {}, "execution_count": 1, "outputs": outputs}
+    return {
+        "cell_type": "code",
+        "id": cell_id,
+        "source": source,
+        "metadata": {},
+        "execution_count": 1,
+        "outputs": outputs,
+    }
 
 
 def _stream(text):
@@ -125,7 +150,12 @@ def _stream(text):
 
 def test_the_output_bounds_flag_a_three_megabyte_line_and_nothing_smaller():
     line = "ab" * 1_500_000
-    big = {"cells": [{"cell_type": "markdown", "source": "x" * 5_000_000}, _code_cell([_stream(line + "\n")], "import os\nprint(...)", "noisy")]}
+    big = {
+        "cells": [
+            {"cell_type": "markdown", "source": "x" * 5_000_000},
+            _code_cell([_stream(line + "\n")], "import os\nprint(...)", "noisy"),
+        ]
+    }
     size = len(json.dumps(big["cells"][1]["outputs"]).encode())
     assert size > MAX_CELL_BYTES
     assert oversized_outputs(big) == [
@@ -134,18 +164,51 @@ def test_the_output_bounds_flag_a_three_megabyte_line_and_nothing_smaller():
     ]
     at_bound = {"cells": [_code_cell([_stream(["x" * MAX_LINE_CHARS + "\n", "y\n"])])]}
     assert oversized_outputs(at_bound) == []
-    over = {"cells": [_code_cell([{"output_type": "execute_result", "execution_count": 1, "metadata": {},
-                                   "data": {"text/plain": ["'" + "x" * MAX_LINE_CHARS + "'"]}}])]}
-    assert oversized_outputs(over) == [f"cell 1 (id c, print(x)): a stored output line of {MAX_LINE_CHARS + 2} characters "
-                                       f"(the bound is {MAX_LINE_CHARS} per line)"]
+    over = {
+        "cells": [
+            _code_cell(
+                [
+                    {
+                        "output_type": "execute_result",
+                        "execution_count": 1,
+                        "metadata": {},
+                        "data": {"text/plain": ["'" + "x" * MAX_LINE_CHARS + "'"]},
+                    }
+                ]
+            )
+        ]
+    }
+    assert oversized_outputs(over) == [
+        f"cell 1 (id c, print(x)): a stored output line of {MAX_LINE_CHARS + 2} characters "
+        f"(the bound is {MAX_LINE_CHARS} per line)"
+    ]
 
 
 def test_the_cell_bound_counts_every_output_of_the_cell_and_svg_lines_are_not_text_lines():
     svg = "<svg>" + "p" * 50_000 + "</svg>"  # a figure's path data: one long line, not printed text
     many = [_stream("z" * 9_000 + "\n")] * 120  # short lines, 1.08 MB together
-    assert oversized_outputs({"cells": [_code_cell([{"output_type": "display_data", "metadata": {}, "data": {"image/svg+xml": svg}}])]}) == []
+    assert (
+        oversized_outputs(
+            {
+                "cells": [
+                    _code_cell(
+                        [
+                            {
+                                "output_type": "display_data",
+                                "metadata": {},
+                                "data": {"image/svg+xml": svg},
+                            }
+                        ]
+                    )
+                ]
+            }
+        )
+        == []
+    )
     problems = oversized_outputs({"cells": [_code_cell(many)]})
-    assert len(problems) == 1 and problems[0].endswith(f"bytes of stored outputs (the bound is {MAX_CELL_BYTES} per cell)")
+    assert len(problems) == 1 and problems[0].endswith(
+        f"bytes of stored outputs (the bound is {MAX_CELL_BYTES} per cell)"
+    )
     assert oversized_outputs({"cells": [_code_cell(many)]}, max_cell=2_000_000) == []
 
 
@@ -162,7 +225,9 @@ def test_lesson_outputs_are_compared_by_nbval(path):
     """Each chapter has cells whose stored text output nbval compares, and none is empty."""
     texts = _tagged_outputs(path, "nbval-check-output")
     assert len(texts) >= 3, f"{path.name}: only {len(texts)} cells are tagged nbval-check-output"
-    assert all(t.strip() for t in texts), f"{path.name}: a cell tagged nbval-check-output stores no text output"
+    assert all(t.strip() for t in texts), (
+        f"{path.name}: a cell tagged nbval-check-output stores no text output"
+    )
 
 
 def test_the_worked_example_is_checked_exactly():
@@ -170,7 +235,9 @@ def test_the_worked_example_is_checked_exactly():
     path = ROOT / "chapters" / "03_convolution_vs_correlation.ipynb"
     texts = _tagged_outputs(path, "nbval-check-output")
     assert "[[19 25]\n [37 43]]" in "\n".join(texts)
-    assert any("0*0 + 1*1 + 3*2 + 4*3 = 19" in t and "4*0 + 5*1 + 7*2 + 8*3 = 43" in t for t in texts)
+    assert any(
+        "0*0 + 1*1 + 3*2 + 4*3 = 19" in t and "4*0 + 5*1 + 7*2 + 8*3 = 43" in t for t in texts
+    )
 
 
 def test_the_parameter_counts_are_checked_exactly():
@@ -193,7 +260,15 @@ def test_chapter_installs_convlib_on_colab_and_binder(path):
     """The launch buttons open the notebook where convlib is not installed: its first code cell installs it."""
     first = next(c for c in _load(path)["cells"] if c["cell_type"] == "code")
     source = "".join(first["source"])
-    assert 'find_spec("convlib") is None' in source, f"{path.name}: first code cell does not install convlib when missing"
-    assert f"git+{_repository_url()}" in source, f"{path.name}: install URL differs from repository.url in _config.yml"
-    assert "enable_custom_widget_manager" in source, f"{path.name}: Colab needs the custom widget manager for ipywidgets 8"
-    assert "remove-cell" in first["metadata"].get("tags", []), f"{path.name}: the install cell should not clutter the website"
+    assert 'find_spec("convlib") is None' in source, (
+        f"{path.name}: first code cell does not install convlib when missing"
+    )
+    assert f"git+{_repository_url()}" in source, (
+        f"{path.name}: install URL differs from repository.url in _config.yml"
+    )
+    assert "enable_custom_widget_manager" in source, (
+        f"{path.name}: Colab needs the custom widget manager for ipywidgets 8"
+    )
+    assert "remove-cell" in first["metadata"].get("tags", []), (
+        f"{path.name}: the install cell should not clutter the website"
+    )

@@ -64,9 +64,13 @@ def test_fft_sizes_equal_scipy(H, W, h, w, mode, seed):
     rng = np.random.default_rng(seed)
     X, K = rng.normal(size=(H, W)), rng.normal(size=(h, w))
     expected = signal.correlate2d(X, K, mode)
-    np.testing.assert_allclose(corr2d(X, K, mode), expected, rtol=0, atol=1e-12 * np.abs(expected).max())
+    np.testing.assert_allclose(
+        corr2d(X, K, mode), expected, rtol=0, atol=1e-12 * np.abs(expected).max()
+    )
     expected = signal.convolve2d(X, K, mode)
-    np.testing.assert_allclose(conv2d(X, K, mode), expected, rtol=0, atol=1e-12 * np.abs(expected).max())
+    np.testing.assert_allclose(
+        conv2d(X, K, mode), expected, rtol=0, atol=1e-12 * np.abs(expected).max()
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -83,7 +87,13 @@ def test_translation_equivariance_valid(xk, s, t):
     np.testing.assert_array_equal(corr2d(X[s:, t:], K), corr2d(X, K)[s:, t:])
 
 
-@given(image_and_kernel(fit=False), st.integers(0, 4), st.integers(0, 4), st.integers(0, 3), st.integers(0, 3))
+@given(
+    image_and_kernel(fit=False),
+    st.integers(0, 4),
+    st.integers(0, 4),
+    st.integers(0, 3),
+    st.integers(0, 3),
+)
 def test_translation_equivariance_full(xk, s, t, u, v):
     X, K = xk
     H, W = X.shape
@@ -99,7 +109,9 @@ def test_translation_equivariance_full(xk, s, t, u, v):
 @given(st.integers(1, 3), st.integers(1, 3), st.integers(0, 3), st.integers(0, 3), st.data())
 def test_translation_equivariance_multi_channel(c_in, c_out, s, t, data):
     X = data.draw(int_arrays((data.draw(st.integers(3, 9)), data.draw(st.integers(3, 9)), c_in)))
-    K = data.draw(int_arrays((data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3)), c_in, c_out)))
+    K = data.draw(
+        int_arrays((data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3)), c_in, c_out))
+    )
     canvas = np.zeros((X.shape[0] + s, X.shape[1] + t, c_in))
     canvas[s:, t:] = X
     out = corr2d_multi_in_out(canvas, K, "full")
@@ -122,8 +134,15 @@ def test_conv_is_corr_with_flipped_kernel(xk, mode):
         # even sides: SciPy centres "same" one pixel differently for the two; both are crops of "full"
         H, W = X.shape
         h, w = K.shape
-        np.testing.assert_array_equal(conv2d(X, K, "same"), corr2d(X, flipped, "full")[(h - 1) // 2 : (h - 1) // 2 + H, (w - 1) // 2 : (w - 1) // 2 + W])
-        np.testing.assert_array_equal(corr2d(X, K, "same"), corr2d(X, K, "full")[h // 2 : h // 2 + H, w // 2 : w // 2 + W])
+        np.testing.assert_array_equal(
+            conv2d(X, K, "same"),
+            corr2d(X, flipped, "full")[
+                (h - 1) // 2 : (h - 1) // 2 + H, (w - 1) // 2 : (w - 1) // 2 + W
+            ],
+        )
+        np.testing.assert_array_equal(
+            corr2d(X, K, "same"), corr2d(X, K, "full")[h // 2 : h // 2 + H, w // 2 : w // 2 + W]
+        )
     else:
         np.testing.assert_array_equal(conv2d(X, K, mode), corr2d(X, flipped, mode))
 
@@ -186,8 +205,12 @@ def test_one_by_one_kernel_is_matmul(c_in, c_out, data):
 def test_batch_is_stack_of_images(n, c_in, c_out, data, mode):
     H, W = data.draw(st.integers(2, 7)), data.draw(st.integers(2, 7))
     X = data.draw(int_arrays((n, H, W, c_in)))
-    K = data.draw(int_arrays((data.draw(st.integers(1, 2)), data.draw(st.integers(1, 2)), c_in, c_out)))
-    np.testing.assert_array_equal(corr2d_multi_in_out(X, K, mode), np.stack([corr2d_multi_in_out(x, K, mode) for x in X]))
+    K = data.draw(
+        int_arrays((data.draw(st.integers(1, 2)), data.draw(st.integers(1, 2)), c_in, c_out))
+    )
+    np.testing.assert_array_equal(
+        corr2d_multi_in_out(X, K, mode), np.stack([corr2d_multi_in_out(x, K, mode) for x in X])
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -73,7 +73,9 @@ def test_every_supported_python_has_exactly_one_pin_of_each_package(minor):
     test = pins(ROOT / "requirements-test.txt", minor)
     frozen = pins(ROOT / "constraints.txt", minor)
     for name, version in {**runtime, **test}.items():
-        assert frozen.get(name) == version, f"Python {minor}: {name}=={version} in requirements, {frozen.get(name)} in constraints"
+        assert frozen.get(name) == version, (
+            f"Python {minor}: {name}=={version} in requirements, {frozen.get(name)} in constraints"
+        )
     # the versions that dropped 3.10 are pinned to their last 3.10 release there
     expected_numpy = "2.2.6" if minor == "3.10" else "2.4.6"
     assert runtime["numpy"] == expected_numpy
@@ -87,12 +89,30 @@ def test_pins_that_need_a_later_micro_release_have_a_fallback():
 
 @pytest.mark.parametrize("version", ["2.7.18", "3.8.18", "3.9.18"])
 def test_a_python_outside_the_range_stops_at_once_with_one_line(tmp_path, version):
-    python = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions" / version / "bin" / "python"
+    python = (
+        Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+        / "versions"
+        / version
+        / "bin"
+        / "python"
+    )
     if not python.exists():
         pytest.skip(f"no Python {version} under pyenv here")
     start = time.monotonic()
-    proc = subprocess.run(["make", "--no-print-directory", "-C", ROOT, f"PYTHON={python}", f"VENV={tmp_path}/venv", "setup"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-C",
+            ROOT,
+            f"PYTHON={python}",
+            f"VENV={tmp_path}/venv",
+            "setup",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     seconds = time.monotonic() - start
     assert proc.returncode != 0 and seconds < 10
     lines = (proc.stdout + proc.stderr).strip().splitlines()
@@ -112,7 +132,9 @@ def test_the_check_itself_accepts_the_range_and_names_what_it_refuses():
 
 FOUND = python_venvs.find_pythons()
 OTHERS = [m for m in FOUND if m != f"{sys.version_info[0]}.{sys.version_info[1]}"]
-CHAPTER = sorted(glob.glob(str(ROOT / "chapters" / "0*.ipynb")))[0]  # the first chapter, whatever its name
+CHAPTER = sorted(glob.glob(str(ROOT / "chapters" / "0*.ipynb")))[
+    0
+]  # the first chapter, whatever its name
 
 RUN_CHAPTER = r"""
 import json, sys, time
@@ -135,15 +157,24 @@ def test_supported_pythons_are_found_here():
         pytest.skip("no supported Python besides the running one on this machine")
 
 
-@pytest.mark.parametrize("minor", OTHERS or [pytest.param("none", marks=pytest.mark.skip(reason="no other supported Python found"))])
+@pytest.mark.parametrize(
+    "minor",
+    OTHERS
+    or [pytest.param("none", marks=pytest.mark.skip(reason="no other supported Python found"))],
+)
 def test_each_supported_python_installs_its_pins_and_runs_a_chapter(minor, tmp_path):
     start = time.monotonic()
     venv = python_venvs.venv_for(minor, FOUND[minor], log=lambda m: None)
     built = time.monotonic() - start
     work = tmp_path / "chapters"
     shutil.copytree(ROOT / "chapters", work)
-    proc = subprocess.run([venv / "bin" / "python", "-c", RUN_CHAPTER, work / Path(CHAPTER).name, work],
-                          capture_output=True, text=True, timeout=900, cwd=work)
+    proc = subprocess.run(
+        [venv / "bin" / "python", "-c", RUN_CHAPTER, work / Path(CHAPTER).name, work],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=work,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report["python"].startswith(minor + ".")
@@ -151,7 +182,9 @@ def test_each_supported_python_installs_its_pins_and_runs_a_chapter(minor, tmp_p
     assert report["corr2d"] == [[19.0, 25.0], [37.0, 43.0]]
     want = pins(ROOT / "requirements.txt", minor)
     assert (report["numpy"], report["matplotlib"]) == (want["numpy"], want["matplotlib"])
-    print(f"Python {report['python']}: venv {built:.0f} s, {Path(CHAPTER).name} executed in {report['seconds']:.0f} s")
+    print(
+        f"Python {report['python']}: venv {built:.0f} s, {Path(CHAPTER).name} executed in {report['seconds']:.0f} s"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -181,7 +214,9 @@ def index_reachable() -> str:
     if os.environ.get("PIP_NO_INDEX"):
         return "PIP_NO_INDEX is set"
     try:
-        socket.create_connection((parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)), timeout=10).close()
+        socket.create_connection(
+            (parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)), timeout=10
+        ).close()
     except OSError as exc:
         return f"the package index {url} is unreachable ({exc})"
     return ""
@@ -194,13 +229,36 @@ def test_binder_requirements_resolve_for_binders_python(tmp_path):
     minor = binder_python()
     env = {k: v for k, v in os.environ.items() if k not in ("PIP_NO_INDEX", "PIP_FIND_LINKS")}
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet", "--report", tmp_path / "report.json",
-         "--python-version", minor, "--only-binary=:all:", "--target", tmp_path / "target", "--timeout", "30",
-         "-r", ROOT / "binder" / "requirements.txt"],
-        capture_output=True, text=True, timeout=600, env=env)
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--quiet",
+            "--report",
+            tmp_path / "report.json",
+            "--python-version",
+            minor,
+            "--only-binary=:all:",
+            "--target",
+            tmp_path / "target",
+            "--timeout",
+            "30",
+            "-r",
+            ROOT / "binder" / "requirements.txt",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    chosen = {re.sub(r"[-_.]+", "-", i["metadata"]["name"]).lower(): i["metadata"]["version"]
-              for i in json.loads((tmp_path / "report.json").read_text())["install"]}
+    chosen = {
+        re.sub(r"[-_.]+", "-", i["metadata"]["name"]).lower(): i["metadata"]["version"]
+        for i in json.loads((tmp_path / "report.json").read_text())["install"]
+    }
     for name, version in pins(ROOT / "binder" / "requirements.txt", minor).items():
         assert chosen[name] == version
     assert len(chosen) > 10  # their dependencies resolved too (ipykernel, traitlets, ...)

@@ -31,7 +31,9 @@ from convlib import (
 # output shapes
 
 
-@pytest.mark.parametrize("H, W, k_h, k_w", [(3, 3, 2, 2), (6, 8, 1, 2), (5, 7, 5, 7), (10, 4, 3, 1), (3, 4, 6, 9)])
+@pytest.mark.parametrize(
+    "H, W, k_h, k_w", [(3, 3, 2, 2), (6, 8, 1, 2), (5, 7, 5, 7), (10, 4, 3, 1), (3, 4, 6, 9)]
+)
 @pytest.mark.parametrize("mode", ["valid", "same", "full"])
 def test_output_shape_matches_corr2d(H, W, k_h, k_w, mode):
     if mode == "valid" and (k_h > H or k_w > W):
@@ -44,8 +46,14 @@ def test_output_shape_matches_corr2d(H, W, k_h, k_w, mode):
 
 
 @given(
-    H=st.integers(1, 12), W=st.integers(1, 12), k_h=st.integers(1, 6), k_w=st.integers(1, 6),
-    p_h=st.integers(0, 4), p_w=st.integers(0, 4), s_h=st.integers(1, 5), s_w=st.integers(1, 5),
+    H=st.integers(1, 12),
+    W=st.integers(1, 12),
+    k_h=st.integers(1, 6),
+    k_w=st.integers(1, 6),
+    p_h=st.integers(0, 4),
+    p_w=st.integers(0, 4),
+    s_h=st.integers(1, 5),
+    s_w=st.integers(1, 5),
 )
 def test_output_shape_with_padding_and_stride_matches_scipy(H, W, k_h, k_w, p_h, p_w, s_h, s_w):
     # SciPy's "valid" correlation of the zero-padded image, every s-th row and column kept
@@ -72,7 +80,9 @@ def test_d2l_7_3_output_shapes():
     assert output_shape(8, 8, 5, 5, padding=2) == (8, 8)
     assert output_shape(8, 8, 3, 3, padding=1, stride=2) == (4, 4)
     assert output_shape(8, 8, 3, 5, padding=(0, 1), stride=(3, 4)) == (2, 2)
-    assert output_shape(8, 8, 3, 3, padding=(1, 1), stride=(1, 1)) == output_shape(8, 8, 3, 3, "same")
+    assert output_shape(8, 8, 3, 3, padding=(1, 1), stride=(1, 1)) == output_shape(
+        8, 8, 3, 3, "same"
+    )
 
 
 def test_output_shape_lecture_formula():
@@ -115,7 +125,9 @@ def test_parameter_counts_with_channels():
 def test_translation_invariant_count_is_number_of_offsets():
     # one weight per offset (a, b) = (k - i, l - j) between two pixels of an H x W image
     H, W = 4, 3
-    offsets = {(k - i, l - j) for i in range(H) for j in range(W) for k in range(H) for l in range(W)}
+    offsets = {
+        (k - i, l - j) for i in range(H) for j in range(W) for k in range(H) for l in range(W)
+    }
     assert translation_invariant_params(H, W) == len(offsets)
     assert fully_connected_params(H, W) == (H * W) ** 2
 
@@ -235,7 +247,9 @@ def test_photo_and_gray():
     assert 0 <= P.min() < P.max() <= 1
     G = photo_gray()
     assert G.shape == (600, 512)
-    np.testing.assert_allclose(G, 0.299 * P[..., 0] + 0.587 * P[..., 1] + 0.114 * P[..., 2], rtol=1e-12)
+    np.testing.assert_allclose(
+        G, 0.299 * P[..., 0] + 0.587 * P[..., 1] + 0.114 * P[..., 2], rtol=1e-12
+    )
 
 
 def test_mri_slice():

@@ -44,16 +44,22 @@ def test_book_builds_cleanly(site):
     assert (site / "index.html").is_file()
 
 
-
-
 # --------------------------------------------------------------------------
 # helpers: saved widget state of a built page
 # --------------------------------------------------------------------------
 def _widget_outputs(html_text: str) -> tuple[dict, list[str]]:
     """(widget state {model_id: model}, [root model id of each widget output, in page order])."""
-    m = re.search(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>', html_text, re.S)
+    m = re.search(
+        r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>',
+        html_text,
+        re.S,
+    )
     state = json.loads(m.group(1))["state"] if m else {}
-    views = re.findall(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', html_text, re.S)
+    views = re.findall(
+        r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>',
+        html_text,
+        re.S,
+    )
     return state, [json.loads(v)["model_id"] for v in views]
 
 
@@ -61,7 +67,7 @@ def _refs(value) -> list[str]:
     """Model ids referenced ("IPY_MODEL_<id>") anywhere inside a state value."""
     found = []
     if isinstance(value, str) and value.startswith("IPY_MODEL_"):
-        found.append(value[len("IPY_MODEL_"):])
+        found.append(value[len("IPY_MODEL_") :])
     elif isinstance(value, list):
         for v in value:
             found += _refs(v)
@@ -120,7 +126,9 @@ def _parse(path: Path) -> _Links:
 def test_internal_links_are_not_dead(site):
     """Every relative href/src of every built page exists, and every #fragment exists on its target page."""
     # every page except the theme's Jinja template leftovers in _static/
-    pages = sorted(p for p in site.rglob("*.html") if not p.relative_to(site).as_posix().startswith("_static/"))
+    pages = sorted(
+        p for p in site.rglob("*.html") if not p.relative_to(site).as_posix().startswith("_static/")
+    )
     parsed = {p: _parse(p) for p in pages}
     dead, external_assets = [], []
     for page, info in parsed.items():
@@ -131,7 +139,9 @@ def test_internal_links_are_not_dead(site):
                 continue
             if u.scheme or url.startswith("//"):
                 # external: only plain links are fine, never a script, style or image from another host
-                if tag in ("script", "img", "iframe", "source", "video", "audio") or (tag == "link" and attr == "href" and not _is_plain_link(page, url)):
+                if tag in ("script", "img", "iframe", "source", "video", "audio") or (
+                    tag == "link" and attr == "href" and not _is_plain_link(page, url)
+                ):
                     external_assets.append(f"{rel}: <{tag} {attr}={url}>")
                 continue
             target = (page.parent / unquote(u.path)).resolve() if u.path else page
@@ -143,7 +153,9 @@ def test_internal_links_are_not_dead(site):
             if u.fragment and target.suffix == ".html":
                 ids = parsed[target].ids if target in parsed else _parse(target).ids
                 if unquote(u.fragment) not in ids:
-                    dead.append(f"{rel}: {url} (no id={u.fragment!r} on {target.relative_to(site)})")
+                    dead.append(
+                        f"{rel}: {url} (no id={u.fragment!r} on {target.relative_to(site)})"
+                    )
     assert not external_assets, "assets loaded from other hosts:\n" + "\n".join(external_assets)
     assert not dead, f"{len(dead)} dead internal links:\n" + "\n".join(dead[:60])
 
@@ -153,14 +165,21 @@ def _is_plain_link(page: Path, url: str) -> bool:
     text = page.read_text(encoding="utf-8", errors="replace")
     for m in re.finditer(r"<link\b[^>]*>", text):
         if url in m.group(0):
-            return not re.search(r'rel="[^"]*(stylesheet|preload|icon|modulepreload|prefetch)', m.group(0))
+            return not re.search(
+                r'rel="[^"]*(stylesheet|preload|icon|modulepreload|prefetch)', m.group(0)
+            )
     return True
 
 
 def test_third_party_licences_are_published(site):
     """Licences (and notices) of the vendored JavaScript are served with the site."""
-    for rel in ("_static/mathjax/LICENSE", "_static/jupyter-widgets/LICENSE",
-                "_static/jupyter-widgets/embed.js.LICENSE.txt", "_static/anywidget/LICENSE", "_static/THIRD-PARTY.txt"):
+    for rel in (
+        "_static/mathjax/LICENSE",
+        "_static/jupyter-widgets/LICENSE",
+        "_static/jupyter-widgets/embed.js.LICENSE.txt",
+        "_static/anywidget/LICENSE",
+        "_static/THIRD-PARTY.txt",
+    ):
         assert (site / rel).is_file(), f"{rel} is not published with the site"
 
 
@@ -168,12 +187,16 @@ def test_third_party_licences_are_published(site):
 def test_page_chrome(site, doc):
     """Title, licence footer, repository/download/launch buttons, search box; nothing from a CDN."""
     text = (site / f"{doc}.html").read_text(encoding="utf-8")
-    assert "<title>" in text and "The Convolutional Layer</title>" in text, "book title missing from <title>"
+    assert "<title>" in text and "The Convolutional Layer</title>" in text, (
+        "book title missing from <title>"
+    )
     assert "CC BY 4.0" in text and ">MIT<" in text, "licence footer missing"
     assert "The convlayer authors" in text, "author missing from the footer"
     assert f'href="{REPO_URL}"' in text, "repository button missing"
     assert "search" in text.lower() and "search-button" in text, "search button missing"
-    assert not re.search(r"<script[^>]+src=\"(https?:)?//", text), "a script is loaded from another host"
+    assert not re.search(r"<script[^>]+src=\"(https?:)?//", text), (
+        "a script is loaded from another host"
+    )
     assert "unpkg.com" not in text and "cdn.jsdelivr" not in text and "cdnjs" not in text
     src = _source_of(doc)
     if src is not None and src.suffix == ".md":
@@ -182,9 +205,16 @@ def test_page_chrome(site, doc):
     if src is not None and src.suffix == ".ipynb":
         # launch and download buttons open the student notebook (tests/test_site_student.py checks the files)
         nb = f"student-notebooks/{src.name}"
-        assert f"https://mybinder.org/v2/gh/convlayer/convlayer/{BRANCH}?urlpath=tree/{nb}" in text, "Binder launch button"
-        assert f"https://colab.research.google.com/github/convlayer/convlayer/blob/{BRANCH}/{nb}" in text, "Colab launch button"
-        assert f'href="{"../" * doc.count("/")}{nb}"' in text, "download button (student notebook) missing"
+        assert (
+            f"https://mybinder.org/v2/gh/convlayer/convlayer/{BRANCH}?urlpath=tree/{nb}" in text
+        ), "Binder launch button"
+        assert (
+            f"https://colab.research.google.com/github/convlayer/convlayer/blob/{BRANCH}/{nb}"
+            in text
+        ), "Colab launch button"
+        assert f'href="{"../" * doc.count("/")}{nb}"' in text, (
+            "download button (student notebook) missing"
+        )
         assert f"_sources/{doc}.ipynb" not in text, "the instructor notebook is a link target"
         assert "thebe-launch-button" not in text, "thebe must stay off"
 
@@ -260,7 +290,9 @@ def test_page_in_browser(site, open_page, doc):
           .filter(c => [c, c.parentElement].some(e => e.scrollWidth > e.clientWidth + 2))
           .map(c => c.closest('.math') ? c.closest('.math').textContent.slice(0, 60) : '?')"""
     )
-    assert not wide_math, f"display equations wider than the text column at laptop width: {wide_math}"
+    assert not wide_math, (
+        f"display equations wider than the text column at laptop width: {wide_math}"
+    )
     wide_tables = page.evaluate(
         """() => Array.from(document.querySelectorAll('main table'))
           .map(t => t.parentElement)
@@ -279,7 +311,9 @@ def test_page_in_browser(site, open_page, doc):
     views = page.locator(f'script[type="{WIDGET_VIEW}"]')
     assert views.count() == len(roots)
     for i, root in enumerate(roots):
-        assert root in state, f"widget output {i} has no saved widget state (re-run `make notebooks`)"
+        assert root in state, (
+            f"widget output {i} has no saved widget state (re-run `make notebooks`)"
+        )
         shown = [state[m]["model_name"] for m in _shown_models(state, root)]
         out = views.nth(i).locator("xpath=..")
         where = f"widget output {i} ({state[root]['model_name']})"
@@ -293,15 +327,21 @@ def test_page_in_browser(site, open_page, doc):
             canvases = explorer.locator("canvas")
             for k in range(canvases.count()):
                 box = canvases.nth(k).bounding_box()
-                assert box and box["width"] > 20 and box["height"] > 20, f"{where}: canvas {k} has no visible frame"
+                assert box and box["width"] > 20 and box["height"] > 20, (
+                    f"{where}: canvas {k} has no visible frame"
+                )
             continue
-        assert sub.count() == 1 and sub.locator(".jupyter-widgets").count(), f"{where} did not render"
+        assert sub.count() == 1 and sub.locator(".jupyter-widgets").count(), (
+            f"{where} did not render"
+        )
         n_img = shown.count("ImageModel")
         imgs = sub.locator("img.widget-image")
         assert imgs.count() == n_img, f"{where}: {imgs.count()} images shown, expected {n_img}"
         for k in range(imgs.count()):
             box = imgs.nth(k).bounding_box()
-            assert box and box["width"] > 20 and box["height"] > 20, f"{where}: image {k} has no visible frame"
+            assert box and box["width"] > 20 and box["height"] > 20, (
+                f"{where}: image {k} has no visible frame"
+            )
         n_sliders = sum(1 for m in shown if m.endswith("SliderModel"))
         assert sub.locator(".widget-slider").count() == n_sliders, f"{where}: sliders missing"
         n_dropdowns = shown.count("DropdownModel")
@@ -358,10 +398,16 @@ def test_next_and_previous_walk_the_chapters_in_order(open_page, server):
     # the sidebar lists every page and its links work
     page.goto(f"{server}/{DOCNAMES[0]}.html")
     nav = page.locator("nav.bd-docs-nav a.reference")
-    hrefs = [urljoin(page.url, h) for h in nav.evaluate_all("as => as.map(a => a.getAttribute('href'))")]
+    hrefs = [
+        urljoin(page.url, h) for h in nav.evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    ]
     listed = [urlsplit(h).path.lstrip("/").removesuffix(".html") for h in hrefs if "#" not in h]
-    assert [d for d in listed if d in DOCNAMES] == [d for d in DOCNAMES if d in listed], f"sidebar order: {listed}"
-    assert set(DOCNAMES[1:]) <= set(listed), f"sidebar is missing pages: {set(DOCNAMES[1:]) - set(listed)}"
+    assert [d for d in listed if d in DOCNAMES] == [d for d in DOCNAMES if d in listed], (
+        f"sidebar order: {listed}"
+    )
+    assert set(DOCNAMES[1:]) <= set(listed), (
+        f"sidebar is missing pages: {set(DOCNAMES[1:]) - set(listed)}"
+    )
     nav.last.click()
     page.wait_for_url(re.compile(re.escape(DOCNAMES[-1]) + r"\.html"))
     assert not rec.problems(), "\n".join(rec.problems())
@@ -373,16 +419,27 @@ def test_search_finds_a_chapter(open_page):
     word = re.sub(r"^\d+_", "", Path(doc).name).split("_")[0]
     page, rec = open_page(f"search.html?q={word}", "laptop")
     page.wait_for_selector("#search-results ul.search li a")
-    hrefs = page.locator("#search-results ul.search li a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
-    assert any(Path(doc).name in h for h in hrefs), f"searching {word!r} did not find {doc}: {hrefs}"
+    hrefs = page.locator("#search-results ul.search li a").evaluate_all(
+        "as => as.map(a => a.getAttribute('href'))"
+    )
+    assert any(Path(doc).name in h for h in hrefs), (
+        f"searching {word!r} did not find {doc}: {hrefs}"
+    )
     assert not rec.problems(), "\n".join(rec.problems())
 
 
 def test_no_js_in_static_source_folder():
     """Jupyter Book 1 adds every .js in _static/ to every page: only the site's own small script lives there."""
     static = BOOK_DIR / "_static"
-    scripts = sorted(p.relative_to(static).as_posix() for p in static.rglob("*.js")) if static.is_dir() else []
-    assert scripts in ([], ["convlayer.js"]), f"JavaScript in _static/ would be injected into every page: {scripts}"
+    scripts = (
+        sorted(p.relative_to(static).as_posix() for p in static.rglob("*.js"))
+        if static.is_dir()
+        else []
+    )
+    assert scripts in ([], ["convlayer.js"]), (
+        f"JavaScript in _static/ would be injected into every page: {scripts}"
+    )
     for name in scripts:
-        assert (static / name).stat().st_size < 20_000, f"_static/{name} is loaded by every page: keep it small"
-
+        assert (static / name).stat().st_size < 20_000, (
+            f"_static/{name} is loaded by every page: keep it small"
+        )

@@ -221,7 +221,9 @@ def test_nothing_is_cut_off_on_a_phone(open_page, doc):
         print(f"\n  {doc}: {c}")
     figures = _figure_problems(page)
     assert not figures, f"{doc} at {PHONE['width']} px: " + "; ".join(figures)
-    assert not clipped, f"{doc} at {PHONE['width']} px: {len(clipped)} cut off:\n" + "\n".join(clipped[:20])
+    assert not clipped, f"{doc} at {PHONE['width']} px: {len(clipped)} cut off:\n" + "\n".join(
+        clipped[:20]
+    )
     # on a phone wide tables and equations scroll: axe checks they can be reached by keyboard
     _assert_axe_clean(page, doc, PHONE["width"])
     assert not rec.problems(), "\n".join(rec.problems())
@@ -264,14 +266,20 @@ def test_page_weight_and_load_time(site, server, open_page, doc):
     raw = sum(len(b) for b in bodies.values())
     packed = {u: len(gzip.compress(b, compresslevel=6)) for u, b in bodies.items()}
     total = sum(packed.values())
-    print(f"\nweight {doc}: {len(bodies)} resources, {raw / 1e6:.2f} MB raw, {total / 1e6:.2f} MB gzip; "
-          f"load event {loaded['load_ms']:.0f} ms")
+    print(
+        f"\nweight {doc}: {len(bodies)} resources, {raw / 1e6:.2f} MB raw, {total / 1e6:.2f} MB gzip; "
+        f"load event {loaded['load_ms']:.0f} ms"
+    )
     for url, size in sorted(packed.items(), key=lambda kv: -kv[1])[:6]:
         print(f"  {size / 1e3:7.0f} kB  {urlsplit(url).path}")
     assert not missing, f"{doc} asks for files the site does not have: {missing}"
     icon_fonts = [urlsplit(u).path for u in urls if "/fontawesome/webfonts/" in u]
-    assert not icon_fonts, f"{doc} downloads icon fonts (an icon missing from _static/icons.css?): {icon_fonts}"
-    assert total <= MAX_PAGE_GZIP_BYTES, f"{doc} weighs {total / 1e6:.2f} MB gzip-compressed (limit 2.0 MB)"
+    assert not icon_fonts, (
+        f"{doc} downloads icon fonts (an icon missing from _static/icons.css?): {icon_fonts}"
+    )
+    assert total <= MAX_PAGE_GZIP_BYTES, (
+        f"{doc} weighs {total / 1e6:.2f} MB gzip-compressed (limit 2.0 MB)"
+    )
     assert not rec.problems(), "\n".join(rec.problems())
 
 
@@ -283,11 +291,17 @@ def test_every_theme_icon_is_drawn_without_an_icon_font(site):
     """
     css = (BOOK_DIR / "_static" / "icons.css").read_text(encoding="utf-8")
     covered = set(re.findall(r"html \.fa-([a-z0-9-]+)::before \{ --convlayer-icon", css))
-    pages = [p for p in site.rglob("*.html") if not p.relative_to(site).as_posix().startswith("_static/")]
+    pages = [
+        p for p in site.rglob("*.html") if not p.relative_to(site).as_posix().startswith("_static/")
+    ]
     modifiers = {"solid", "regular", "brands", "lg", "xs", "sm", "fw", "2x", "3x"}
     used = set()
     for page in pages:
         for classes in re.findall(r'<i class="([^"]*)"', page.read_text(encoding="utf-8")):
-            used |= {c[3:] for c in classes.split() if c.startswith("fa-") and c[3:] not in modifiers}
-    assert used, "no Font Awesome icons found on the pages (did the theme change how it draws icons?)"
+            used |= {
+                c[3:] for c in classes.split() if c.startswith("fa-") and c[3:] not in modifiers
+            }
+    assert used, (
+        "no Font Awesome icons found on the pages (did the theme change how it draws icons?)"
+    )
     assert used <= covered, f"icons without a rule in _static/icons.css: {sorted(used - covered)}"

@@ -16,12 +16,16 @@ import re
 
 import pytest
 
-from explorer_harness import assert_every_control_changes_the_picture, check_frame, explorer_page, layout, open_explorer
-from site_harness import SCREENSHOTS
-
 from convlib.widgets import invariance as inv
 from convlib.widgets import locality as loc
-
+from explorer_harness import (
+    assert_every_control_changes_the_picture,
+    check_frame,
+    explorer_page,
+    layout,
+    open_explorer,
+)
+from site_harness import SCREENSHOTS
 
 
 def _readout(explorer) -> str:
@@ -34,18 +38,30 @@ def test_ch1_shift_sweep_matches_convlib(site, open_page):
     home_peak = inv.invariance_explorer().frame().peak
     check_frame(e, inv.invariance_explorer, "at load")
     sweep = [
-        ("row shift", "ArrowRight", 1), ("col shift", "PageUp", 2), ("row shift", "PageUp", 3),
-        ("col shift", "End", 1), ("row shift", "End", 1), ("col shift", "Home", 1),
-        ("row shift", "ArrowLeft", 4), ("col shift", "ArrowRight", 7), ("row shift", "Home", 1),
+        ("row shift", "ArrowRight", 1),
+        ("col shift", "PageUp", 2),
+        ("row shift", "PageUp", 3),
+        ("col shift", "End", 1),
+        ("row shift", "End", 1),
+        ("col shift", "Home", 1),
+        ("row shift", "ArrowLeft", 4),
+        ("col shift", "ArrowRight", 7),
+        ("row shift", "Home", 1),
     ]
     for label, key, times in sweep:
         e.press(label, key, times)
         frame = check_frame(e, inv.invariance_explorer, f"after {key} x{times} on {label}")
-        shift = (int(e.control("row shift").input_value()), int(e.control("col shift").input_value()))
+        shift = (
+            int(e.control("row shift").input_value()),
+            int(e.control("col shift").input_value()),
+        )
         peak = tuple(int(v) for v in frame["peak"][0])
         moved = (peak[0] - home_peak[0], peak[1] - home_peak[1])
         text = _readout(e)
-        assert f"shift in ({shift[0]}, {shift[1]}) {'=' if moved == shift else '≠'} shift out ({moved[0]}, {moved[1]})" in text, text
+        assert (
+            f"shift in ({shift[0]}, {shift[1]}) {'=' if moved == shift else '≠'} shift out ({moved[0]}, {moved[1]})"
+            in text
+        ), text
         assert "Max response 13.00" in text, text
     assert not rec.problems(), "\n".join(rec.problems())
 
@@ -61,8 +77,14 @@ def test_ch2_delta_and_pixel_sweep_matches_convlib(site, open_page):
         check_frame(e, loc.locality_explorer, f"at Delta = {delta}")
         assert f"Δ = {delta}: h[" in _readout(e)
     sweep = [
-        ("row i", "Home", 1), ("col j", "End", 1), ("Δ", "End", 1), ("row i", "End", 1),
-        ("col j", "Home", 1), ("Δ", "PageDown", 2), ("row i", "PageDown", 3), ("col j", "ArrowRight", 5),
+        ("row i", "Home", 1),
+        ("col j", "End", 1),
+        ("Δ", "End", 1),
+        ("row i", "End", 1),
+        ("col j", "Home", 1),
+        ("Δ", "PageDown", 2),
+        ("row i", "PageDown", 3),
+        ("col j", "ArrowRight", 5),
     ]
     for label, key, times in sweep:
         e.press(label, key, times)
@@ -98,9 +120,9 @@ def test_explorer_fits_laptop_and_phone(site, open_page, name):
         e.root.screenshot(path=str(shots / f"{name}-{width}.png"))
         if width == 390:
             lefts = {left for left, top, w in found["canvases"]}
-            assert len(found["canvases"]) <= 2 or len({top for left, top, w in found["canvases"]}) >= 2, (
-                f"{name}: panels do not stack at 390 px: {found['canvases']}"
-            )
+            assert (
+                len(found["canvases"]) <= 2 or len({top for left, top, w in found["canvases"]}) >= 2
+            ), f"{name}: panels do not stack at 390 px: {found['canvases']}"
             assert min(lefts) >= 0
     assert not rec.problems(), "\n".join(rec.problems())
 
@@ -108,7 +130,9 @@ def test_explorer_fits_laptop_and_phone(site, open_page, name):
 def test_canvases_describe_the_current_state(site, open_page):
     """Each canvas is an image with an aria-label that follows the state (here: the plus's position)."""
     page, rec, e = open_explorer(open_page, explorer_page(site, "invariance"), "invariance")
-    labels = e.root.evaluate("(r) => Array.from(r.querySelectorAll('canvas')).map(c => [c.getAttribute('role'), c.getAttribute('aria-label')])")
+    labels = e.root.evaluate(
+        "(r) => Array.from(r.querySelectorAll('canvas')).map(c => [c.getAttribute('role'), c.getAttribute('aria-label')])"
+    )
     assert all(role == "img" and label for role, label in labels), labels
     e.press("row shift", "ArrowRight")
     after = e.root.evaluate("(r) => r.querySelector('canvas').getAttribute('aria-label')")

@@ -27,20 +27,22 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from convlib.kernels import KERNELS
+from convlib.widgets import channels as chw
+from convlib.widgets import correlation as cw
 from explorer_harness import (
     assert_every_control_changes_the_picture,
     check_frame,
     explorer_page,
     find_explorers,
     layout,
-    open_explorer as _open_explorer,
     rebuild,
+)
+from explorer_harness import (
+    open_explorer as _open_explorer,
 )
 from site_harness import SCREENSHOTS
 
-from convlib.kernels import KERNELS
-from convlib.widgets import channels as chw
-from convlib.widgets import correlation as cw
 LECTURE_X, LECTURE_K = np.arange(9).reshape(3, 3), np.arange(4).reshape(2, 2)
 CONVOLVE = "convolution (flip the kernel)"
 
@@ -50,13 +52,19 @@ def steps_widget():
     return cw.correlation_steps(LECTURE_X, LECTURE_K)
 
 
-FACTORIES = {"steps": steps_widget, "playground": cw.kernel_playground, "channels": chw.channel_explorer}
+FACTORIES = {
+    "steps": steps_widget,
+    "playground": cw.kernel_playground,
+    "channels": chw.channel_explorer,
+}
 
 
 @pytest.fixture
 def open_explorer(site, open_page):
     """open_explorer(name, viewport="laptop") -> (page, recorder, explorer) on the page that shows it."""
-    return lambda name, viewport="laptop": _open_explorer(open_page, explorer_page(site, name), name, viewport)
+    return lambda name, viewport="laptop": _open_explorer(
+        open_page, explorer_page(site, name), name, viewport
+    )
 
 
 def _state(e, *names):
@@ -66,7 +74,8 @@ def _state(e, *names):
 def _choose(e, label: str, option: str, trait: str) -> None:
     """Move drop-down `label` to `option` with the arrow keys (one redraw per key)."""
     now, target = e.control(label).evaluate(
-        "(s, text) => [s.selectedIndex, Array.from(s.options).findIndex(o => o.text === text)]", option
+        "(s, text) => [s.selectedIndex, Array.from(s.options).findIndex(o => o.text === text)]",
+        option,
     )
     assert target >= 0, f"{label} has no option {option!r}"
     if target != now:
@@ -117,7 +126,10 @@ def test_steps_walk_the_worked_example(open_explorer):
         highlighted = e.root.query_selector_all("td.convlayer-in-window")
         assert len(highlighted) == 4, "the window under the kernel is highlighted"
     assert values == [19, 25, 37, 43]
-    assert sums[0] == "Y[0, 0] = 0*0 + 1*1 + 3*2 + 4*3 = 19" and sums[3] == "Y[1, 1] = 4*0 + 5*1 + 7*2 + 8*3 = 43"
+    assert (
+        sums[0] == "Y[0, 0] = 0*0 + 1*1 + 3*2 + 4*3 = 19"
+        and sums[3] == "Y[1, 1] = 4*0 + 5*1 + 7*2 + 8*3 = 43"
+    )
     # one notation: input x, kernel K, output Y (as in the sums)
     captions = [c.inner_text() for c in e.root.query_selector_all("table caption")]
     assert captions == ["input x", "kernel K", "output Y"], captions
@@ -156,7 +168,10 @@ def test_kernel_editor_sizes_and_random_kernels_by_keyboard(open_explorer):
             e.press(label, "ArrowUp")
             state = _state(e, trait, "preset")
             assert state[trait] == size and state["preset"] == cw.CUSTOM
-            assert len(e.root.query_selector_all(".convlayer-kernel-cell")) == _state(e, "rows")["rows"] * _state(e, "cols")["cols"]
+            assert (
+                len(e.root.query_selector_all(".convlayer-kernel-cell"))
+                == _state(e, "rows")["rows"] * _state(e, "cols")["cols"]
+            )
             check_frame(e, cw.kernel_playground, f"{label} {size}")
     assert e.frame()["output"].shape == (2, 4)  # 6 x 8 image, 5 x 5 kernel
     for size in range(4, 0, -1):
@@ -167,7 +182,9 @@ def test_kernel_editor_sizes_and_random_kernels_by_keyboard(open_explorer):
     rng = np.random.default_rng(19)
     for trial in range(4):
         kh, kw = (int(n) for n in rng.integers(1, 6, size=2))
-        K = np.round(rng.uniform(-4.9, 4.9, size=(kh, kw)), int(rng.integers(1, 4))) + 0.0  # no -0.0
+        K = (
+            np.round(rng.uniform(-4.9, 4.9, size=(kh, kw)), int(rng.integers(1, 4))) + 0.0
+        )  # no -0.0
         for label, trait, n in (("kernel rows", "rows", kh), ("kernel columns", "cols", kw)):
             now = _state(e, trait)[trait]
             if now != n:
@@ -177,7 +194,10 @@ def test_kernel_editor_sizes_and_random_kernels_by_keyboard(open_explorer):
             for b in range(kw):
                 if a or b:
                     page.keyboard.press("Tab")  # Tab goes from cell to cell, row by row
-                assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == f"K[{a}, {b}]"
+                assert (
+                    page.evaluate("() => document.activeElement.getAttribute('aria-label')")
+                    == f"K[{a}, {b}]"
+                )
                 page.keyboard.press("Control+A")
                 page.keyboard.type(repr(float(K[a, b])))
         page.wait_for_function(
@@ -207,7 +227,9 @@ def test_kernel_editor_keeps_exact_presets_and_steps_by_keys(open_explorer):
     check_frame(e, cw.kernel_playground, "gaussian, exact weights")
     shown = [c.input_value() for c in e.root.query_selector_all(".convlayer-kernel-cell")]
     assert shown == [_short(v) for v in G.ravel()]
-    assert e.root.evaluate("(r) => Array.from(r.querySelectorAll('.convlayer-kernel-cell')).every(c => c.checkValidity())")
+    assert e.root.evaluate(
+        "(r) => Array.from(r.querySelectorAll('.convlayer-kernel-cell')).every(c => c.checkValidity())"
+    )
     step = _editor_step(e)
     assert step == 0.01, "the Gaussian's weights (largest 0.16) step by 0.01"
     # ArrowUp: the next multiple of the step above the exact value; Shift+ArrowUp and PageUp: ten steps
@@ -234,7 +256,10 @@ def test_kernel_editor_keeps_exact_presets_and_steps_by_keys(open_explorer):
     before = _state(e, "weights")["weights"][13]
     e.press(slider, "ArrowRight")
     after = _state(e, "weights")["weights"][13]
-    assert after == pytest.approx(np.floor(before / step + 1e-9) * step + step, abs=1e-12) and after > before
+    assert (
+        after == pytest.approx(np.floor(before / step + 1e-9) * step + step, abs=1e-12)
+        and after > before
+    )
     assert _announced(e) == f"K[2, 3] = {_short(after)}"
     e.press(slider, "PageUp")
     assert _state(e, "weights")["weights"][13] == pytest.approx(after + 10 * step, abs=1e-12)
@@ -242,9 +267,16 @@ def test_kernel_editor_keeps_exact_presets_and_steps_by_keys(open_explorer):
     assert _state(e, "weights")["weights"][13] == cw.WEIGHT_RANGE
     check_frame(e, cw.kernel_playground, "K[2, 3] at the end of its range")
     # typed values are kept exactly and clipped to the range; text that is not a number yet draws nothing
-    for (a, b), text, value in [((1, 2), "-2.5", -2.5), ((0, 1), "0.0123456", 0.0123456), ((2, 0), "-99", -5.0)]:
+    for (a, b), text, value in [
+        ((1, 2), "-2.5", -2.5),
+        ((0, 1), "0.0123456", 0.0123456),
+        ((2, 0), "-99", -5.0),
+    ]:
         _type(e, _cell(e, a, b), text, page)
-        page.wait_for_function("([el, i, v]) => el.convlayerModel.get('weights')[i] === v", arg=[e.root, 5 * a + b, value])
+        page.wait_for_function(
+            "([el, i, v]) => el.convlayerModel.get('weights')[i] === v",
+            arg=[e.root, 5 * a + b, value],
+        )
         check_frame(e, cw.kernel_playground, f"K[{a}, {b}] typed {text}")
     count = e.frame_count()
     _cell(e, 1, 1).focus()
@@ -295,14 +327,20 @@ def test_channel_explorer_presets_weights_and_channels(open_explorer):
         check_frame(e, chw.channel_explorer, f"preset {name}")
     # luma: the cells show the exact weights 0.299 / 0.587 / 0.114, and one step is 0.05 (visible)
     _choose(e, "mixer preset", "luma (grey)", "preset")
-    assert [c.input_value() for c in e.root.query_selector_all(".convlayer-kernel-cell")] == ["0.299", "0.587", "0.114"]
+    assert [c.input_value() for c in e.root.query_selector_all(".convlayer-kernel-cell")] == [
+        "0.299",
+        "0.587",
+        "0.114",
+    ]
     assert _editor_step(e) == 0.05
     for c, label in enumerate(("weight of R", "weight of G", "weight of B")):
         before = _state(e, "weights")["weights"][c]
         step = _editor_step(e)
         e.press(label, "PageDown")
         state = _state(e, "weights", "preset")
-        assert state["weights"][c] == pytest.approx(np.ceil(before / (10 * step) - 1e-9) * 10 * step - 10 * step, abs=1e-12)
+        assert state["weights"][c] == pytest.approx(
+            np.ceil(before / (10 * step) - 1e-9) * 10 * step - 10 * step, abs=1e-12
+        )
         assert state["preset"] == chw.CUSTOM
         assert _announced(e) == f"{label} = {_short(state['weights'][c])}"
         check_frame(e, chw.channel_explorer, f"{label} PageDown")
@@ -364,9 +402,29 @@ def test_explorers_fit_the_column(site, open_page, name, viewport):
 
 def test_written_numbers_match_convlib(browser):
     """formatSum in correlation.js against correlation._fmt (integers bare, else Python's format "g")."""
-    values = [0.0, -0.0, 3.0, -12.0, 1e15, 0.5, -0.25, 1 / 3, 2 / 3, 123456.7, 1234567.0 + 0.5, 1e-5, -3.25e-7, 0.1 + 0.2,
-              99999.95, 999999.5, 0.000123456789, 5e20 + 0.5]
-    values += list(np.random.default_rng(0).normal(scale=10.0, size=40)) + list(10.0 ** np.arange(-8, 9) * 1.2345678)
+    values = [
+        0.0,
+        -0.0,
+        3.0,
+        -12.0,
+        1e15,
+        0.5,
+        -0.25,
+        1 / 3,
+        2 / 3,
+        123456.7,
+        1234567.0 + 0.5,
+        1e-5,
+        -3.25e-7,
+        0.1 + 0.2,
+        99999.95,
+        999999.5,
+        0.000123456789,
+        5e20 + 0.5,
+    ]
+    values += list(np.random.default_rng(0).normal(scale=10.0, size=40)) + list(
+        10.0 ** np.arange(-8, 9) * 1.2345678
+    )
     page = browser.new_page()
     try:
         written = page.evaluate(

@@ -73,7 +73,9 @@ def _open(open_page, path: str, size: dict):
 def _go_dark(page) -> None:
     """The system's dark mode and the theme's own switch (pydata-sphinx-theme sets data-theme on <html>)."""
     page.emulate_media(color_scheme="dark")
-    page.evaluate("() => { document.documentElement.dataset.theme = 'dark'; document.documentElement.dataset.mode = 'dark'; }")
+    page.evaluate(
+        "() => { document.documentElement.dataset.theme = 'dark'; document.documentElement.dataset.mode = 'dark'; }"
+    )
     page.wait_for_timeout(100)
 
 
@@ -166,7 +168,9 @@ def test_explorer_fits_a_phone_with_legends_light_and_dark(open_page, pages, nam
             if size is PHONE:
                 fit = e.root.evaluate(FIT_JS)
                 assert "error" not in fit, f"{where}: {fit}"
-                print(f"\n{where}: first control to the bottom of the main picture {fit['span']:.0f} px, visible {fit['visible']:.0f} px")
+                print(
+                    f"\n{where}: first control to the bottom of the main picture {fit['span']:.0f} px, visible {fit['visible']:.0f} px"
+                )
                 assert fit["span"] <= fit["visible"], (
                     f"{where}: the first control and the bottom of the main picture are {fit['span']:.0f} px apart, "
                     f"more than the {fit['visible']:.0f} px visible under the header"
@@ -180,13 +184,20 @@ def test_explorer_fits_a_phone_with_legends_light_and_dark(open_page, pages, nam
             contrast = e.root.evaluate(CONTRAST_JS)
             assert not contrast["low"], f"{where}: text contrast under 4.5:1: {contrast['low']}"
             if dark:
-                assert sum(contrast["background"]) < 3 * 80, f"{where}: background {contrast['background']} is not dark"
+                assert sum(contrast["background"]) < 3 * 80, (
+                    f"{where}: background {contrast['background']} is not dark"
+                )
             # a full-page screenshot clipped to the explorer, scrolled to the top so that the sticky
             # header stays at the top of the page and does not cover the explorer
             page.evaluate("() => window.scrollTo(0, 0)")
-            box = e.root.evaluate("(r) => { const b = r.getBoundingClientRect(); return {x: b.left + scrollX, y: b.top + scrollY, width: b.width, height: b.height}; }")
-            page.screenshot(path=str(SHOTS / f"{name}-{size['width']}-{'dark' if dark else 'light'}.png"), full_page=True,
-                            clip={k: max(0, v - 8) if k in "xy" else v + 16 for k, v in box.items()})
+            box = e.root.evaluate(
+                "(r) => { const b = r.getBoundingClientRect(); return {x: b.left + scrollX, y: b.top + scrollY, width: b.width, height: b.height}; }"
+            )
+            page.screenshot(
+                path=str(SHOTS / f"{name}-{size['width']}-{'dark' if dark else 'light'}.png"),
+                full_page=True,
+                clip={k: max(0, v - 8) if k in "xy" else v + 16 for k, v in box.items()},
+            )
         assert not rec.problems(), "\n".join(rec.problems())
         page.context.close()
 
@@ -197,17 +208,25 @@ def test_explorer_fits_a_phone_with_legends_light_and_dark(open_page, pages, nam
 def test_formulas_are_not_tab_stops_and_explorers_are_near(site, open_page, pages):
     for path in _explorer_page_list(site):
         page, rec = _open(open_page, path, LAPTOP)
-        focusable_math = page.evaluate("() => document.querySelectorAll('mjx-container[tabindex=\"0\"]').length")
+        focusable_math = page.evaluate(
+            "() => document.querySelectorAll('mjx-container[tabindex=\"0\"]').length"
+        )
         assert focusable_math == 0, f"{path}: {focusable_math} formulas are tab stops"
-        page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+        page.evaluate(
+            "() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }"
+        )
         presses = 0
         while presses <= MAX_TAB_STOPS:
             page.keyboard.press("Tab")
             presses += 1
-            if page.evaluate("() => !!(document.activeElement && document.activeElement.closest('.convlayer-explorer'))"):
+            if page.evaluate(
+                "() => !!(document.activeElement && document.activeElement.closest('.convlayer-explorer'))"
+            ):
                 break
         print(f"\n{path}: {presses} Tab presses to the first explorer")
-        assert presses <= MAX_TAB_STOPS, f"{path}: the first explorer is more than {MAX_TAB_STOPS} Tab presses away"
+        assert presses <= MAX_TAB_STOPS, (
+            f"{path}: the first explorer is more than {MAX_TAB_STOPS} Tab presses away"
+        )
         assert not rec.problems(), "\n".join(rec.problems())
 
 
@@ -253,9 +272,13 @@ def _open_everything(page) -> None:
 def test_tables_and_formulas_fit_or_show_that_they_scroll(open_page, doc, size):
     page, rec = _open(open_page, f"{doc}.html", size)
     _open_everything(page)
-    page.wait_for_timeout(300)  # convlayer.js marks the boxes that scroll on the next animation frame
+    page.wait_for_timeout(
+        300
+    )  # convlayer.js marks the boxes that scroll on the next animation frame
     clipped = page.evaluate(CLIPPED_JS)
-    assert not clipped, f"{doc} at {size['width']} px: {len(clipped)} cut off:\n" + "\n".join(clipped[:20])
+    assert not clipped, f"{doc} at {size['width']} px: {len(clipped)} cut off:\n" + "\n".join(
+        clipped[:20]
+    )
     cues = page.evaluate(SCROLL_CUE_JS)
     assert not cues, f"{doc} at {size['width']} px:\n" + "\n".join(cues[:20])
     assert not rec.problems(), "\n".join(rec.problems())

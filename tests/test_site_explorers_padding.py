@@ -10,9 +10,13 @@ over the whole output, every control changes the picture, no console errors.
 
 from __future__ import annotations
 
-from explorer_harness import assert_every_control_changes_the_picture, check_frame, explorer_page, open_explorer
-
 from convlib.widgets import padding_stride_explorer
+from explorer_harness import (
+    assert_every_control_changes_the_picture,
+    check_frame,
+    explorer_page,
+    open_explorer,
+)
 
 NAME = "padding"
 
@@ -34,7 +38,9 @@ def _set(e, label: str, trait: str, value: int) -> None:
 def test_padding_stride_and_kernel_sweep(site, open_page):
     page, rec, e = open_explorer(open_page, explorer_page(site, NAME), NAME)
     frame = check_frame(e, chapter_widget, "at load")
-    assert frame["shape"].tolist() == [[4.0, 4.0]]  # D2L: padding 1 and stride 2 halve an 8 x 8 image
+    assert frame["shape"].tolist() == [
+        [4.0, 4.0]
+    ]  # D2L: padding 1 and stride 2 halve an 8 x 8 image
     for k in (1, 2, 3, 4, 5):
         _set(e, "kernel size k", "k", k)
         for p in (0, 1, 2, 3):
@@ -44,7 +50,10 @@ def test_padding_stride_and_kernel_sweep(site, open_page):
                 _set(e, "stride s_h", "s_h", s)
                 _set(e, "stride s_w", "s_w", 5 - s)
                 shape = check_frame(e, chapter_widget, f"k={k}, p={p}, s={s}")["shape"][0]
-                assert shape.tolist() == [(8 - k + 2 * p + s) // s, (8 - k + 2 * (3 - p) + 5 - s) // (5 - s)]
+                assert shape.tolist() == [
+                    (8 - k + 2 * p + s) // s,
+                    (8 - k + 2 * (3 - p) + 5 - s) // (5 - s),
+                ]
     assert not rec.problems(), "\n".join(rec.problems())
 
 
@@ -58,7 +67,9 @@ def test_output_pixel_walks_the_whole_output(site, open_page):
             window = check_frame(e, chapter_widget, f"output ({i}, {j})")["window"][0]
             assert window.tolist() == [2 * i, 2 * j, 2 * i + 2, 2 * j + 2]
     readout = e.root.query_selector(".convlayer-readout").inner_text()
-    assert "= 4 \u00d7 4" in readout and "Multiply-adds: 4 \u00b7 4 \u00b7 3\u00b73 = 144" in readout
+    assert (
+        "= 4 \u00d7 4" in readout and "Multiply-adds: 4 \u00b7 4 \u00b7 3\u00b73 = 144" in readout
+    )
     assert not rec.problems(), "\n".join(rec.problems())
 
 

@@ -36,7 +36,9 @@ from studentnb.transforms import BookIndex
 STUDENT_DIR = ROOT / "student-notebooks"
 CHAPTER_DOCS = [d for d in DOCNAMES if (_source_of(d) or Path()).suffix == ".ipynb"]
 NGRAM = 8
-RAW_MYST = re.compile(r"```\{|:::\{|^:label:|^:class:|\{(doc|ref|eq|numref)\}`|\$\$[ \t]*\([\w-]+\)", re.M)
+RAW_MYST = re.compile(
+    r"```\{|:::\{|^:label:|^:class:|\{(doc|ref|eq|numref)\}`|\$\$[ \t]*\([\w-]+\)", re.M
+)
 
 
 def tags(cell):
@@ -61,7 +63,9 @@ def cell_text(cell) -> str:
     """A cell's source and the text of its outputs (what the site shows of it)."""
     parts = [cell.source]
     for out in cell.get("outputs", []):
-        parts.append(out.get("text", "") if isinstance(out.get("text", ""), str) else "".join(out["text"]))
+        parts.append(
+            out.get("text", "") if isinstance(out.get("text", ""), str) else "".join(out["text"])
+        )
         for key in ("text/plain", "text/markdown", "text/html"):
             value = out.get("data", {}).get(key, "")
             parts.append(value if isinstance(value, str) else "".join(value))
@@ -85,8 +89,12 @@ def page_text(path: Path) -> str:
     if path.suffix == ".html":
         return html.unescape(re.sub(r"<[^>]+>", "", raw))
     if path.suffix == ".ipynb":
-        return "\n".join(c.get("source", "") if isinstance(c.get("source"), str) else "".join(c.get("source", []))
-                         for c in json.loads(raw)["cells"])
+        return "\n".join(
+            c.get("source", "")
+            if isinstance(c.get("source"), str)
+            else "".join(c.get("source", []))
+            for c in json.loads(raw)["cells"]
+        )
     return raw
 
 
@@ -95,18 +103,25 @@ def site_texts(site: Path) -> dict:
     texts = {}
     for path in site.rglob("*"):
         rel = path.relative_to(site).as_posix()
-        if path.suffix in (".html", ".ipynb", ".txt", ".md", ".js", ".json") and not rel.startswith(("_static/", "mathjax/")):
+        if path.suffix in (".html", ".ipynb", ".txt", ".md", ".js", ".json") and not rel.startswith(
+            ("_static/", "mathjax/")
+        ):
             texts[rel] = page_text(path)
         elif path.suffix == ".zip":
             with zipfile.ZipFile(path) as archive:
                 for name in archive.namelist():
                     data = archive.read(name).decode("utf-8")
-                    texts[f"{rel}!{name}"] = page_text_of_notebook(data) if name.endswith(".ipynb") else data
+                    texts[f"{rel}!{name}"] = (
+                        page_text_of_notebook(data) if name.endswith(".ipynb") else data
+                    )
     return texts
 
 
 def page_text_of_notebook(data: str) -> str:
-    return "\n".join(c["source"] if isinstance(c["source"], str) else "".join(c["source"]) for c in json.loads(data)["cells"])
+    return "\n".join(
+        c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+        for c in json.loads(data)["cells"]
+    )
 
 
 def leaks(site: Path, grams: set) -> dict:
@@ -131,7 +146,9 @@ def solution_only_stems() -> set:
     stem = SearchEnglish({}).stem
     solution, other = set(), set()
     for cell in chapter_cells():
-        (solution if "solution" in tags(cell) else other).update(w.lower() for w in words(cell_text(cell)))
+        (solution if "solution" in tags(cell) else other).update(
+            w.lower() for w in words(cell_text(cell))
+        )
     for doc in DOCNAMES:
         if _source_of(doc).suffix == ".md":
             other.update(w.lower() for w in words(_source_of(doc).read_text(encoding="utf-8")))
@@ -146,7 +163,11 @@ def _buttons(text: str) -> dict:
     links = re.findall(r'<a href="([^"]+)"[^>]*>', text)
     binder = [u for u in links if u.startswith("https://mybinder.org/")]
     colab = [u for u in links if u.startswith("https://colab.research.google.com/")]
-    ipynb = [html.unescape(u) for u in links if not urlsplit(u).scheme and urlsplit(u).path.endswith(".ipynb")]
+    ipynb = [
+        html.unescape(u)
+        for u in links
+        if not urlsplit(u).scheme and urlsplit(u).path.endswith(".ipynb")
+    ]
     return {"binder": binder, "colab": colab, "download": ipynb}
 
 
@@ -156,14 +177,29 @@ def _assert_student_notebook(path: Path, chapter: Path):
     instructor = nbformat.read(chapter, as_version=4)
     assert nb.cells[0].id == "student-version-header"
     assert not [c.id for c in nb.cells if "solution" in tags(c)]
-    solution_lines = {ln.strip() for c in instructor.cells if "solution" in tags(c) for ln in c.source.splitlines()}
-    other_lines = {ln.strip() for c in instructor.cells if "solution" not in tags(c) for ln in c.source.splitlines()}
+    solution_lines = {
+        ln.strip()
+        for c in instructor.cells
+        if "solution" in tags(c)
+        for ln in c.source.splitlines()
+    }
+    other_lines = {
+        ln.strip()
+        for c in instructor.cells
+        if "solution" not in tags(c)
+        for ln in c.source.splitlines()
+    }
     secret = {ln for ln in solution_lines - other_lines if len(ln) > 20}
     assert secret, "no solution lines to look for"
     text = "\n".join(c.source for c in nb.cells)
     leaked = [ln for ln in secret if ln in text]
     assert not leaked, f"{path.name}: solution lines: {leaked[:3]}"
-    raw = [m.group(0) for c in nb.cells if c.cell_type == "markdown" for m in RAW_MYST.finditer(c.source)]
+    raw = [
+        m.group(0)
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        for m in RAW_MYST.finditer(c.source)
+    ]
     assert not raw, f"{path.name}: MyST left in markdown: {raw[:5]}"
 
 
@@ -172,18 +208,32 @@ def test_launch_and_download_open_the_student_notebook(site, doc):
     chapter = _source_of(doc)
     page = site / f"{doc}.html"
     found = _buttons(page.read_text(encoding="utf-8"))
-    assert len(found["binder"]) == 1 and len(found["colab"]) == 1 and len(found["download"]) == 1, found
+    assert len(found["binder"]) == 1 and len(found["colab"]) == 1 and len(found["download"]) == 1, (
+        found
+    )
     repo = urlsplit(REPO_URL).path.strip("/")
-    binder = re.fullmatch(rf"https://mybinder\.org/v2/gh/{repo}/{BRANCH}\?urlpath=tree/(.+\.ipynb)", found["binder"][0])
-    colab = re.fullmatch(rf"https://colab\.research\.google\.com/github/{repo}/blob/{BRANCH}/(.+\.ipynb)", found["colab"][0])
+    binder = re.fullmatch(
+        rf"https://mybinder\.org/v2/gh/{repo}/{BRANCH}\?urlpath=tree/(.+\.ipynb)",
+        found["binder"][0],
+    )
+    colab = re.fullmatch(
+        rf"https://colab\.research\.google\.com/github/{repo}/blob/{BRANCH}/(.+\.ipynb)",
+        found["colab"][0],
+    )
     assert binder and colab, found
     assert binder.group(1) == colab.group(1) == f"student-notebooks/{chapter.name}"
-    in_repo = BOOK_DIR / binder.group(1)  # path_to_book is "": the repository root is the book's folder
-    assert in_repo.is_file(), f"the launch buttons name {binder.group(1)}, which is not in the repository"
+    in_repo = BOOK_DIR / binder.group(
+        1
+    )  # path_to_book is "": the repository root is the book's folder
+    assert in_repo.is_file(), (
+        f"the launch buttons name {binder.group(1)}, which is not in the repository"
+    )
     _assert_student_notebook(in_repo, chapter)
     downloaded = (page.parent / unquote(found["download"][0])).resolve()
     assert downloaded.is_file(), found["download"]
-    assert downloaded.read_bytes() == in_repo.read_bytes(), "the site's download differs from the committed notebook"
+    assert downloaded.read_bytes() == in_repo.read_bytes(), (
+        "the site's download differs from the committed notebook"
+    )
     _assert_student_notebook(downloaded, chapter)
 
 
@@ -191,17 +241,24 @@ def test_no_instructor_notebook_is_published_or_linked(site):
     assert not list((site / "_sources").rglob("*.ipynb")), "instructor notebooks under _sources/"
     chapters = {_source_of(d).name for d in CHAPTER_DOCS}
     for page in site.rglob("*.html"):
-        for url in re.findall(r'href="([^"]+\.ipynb)"', page.read_text(encoding="utf-8", errors="replace")):
+        for url in re.findall(
+            r'href="([^"]+\.ipynb)"', page.read_text(encoding="utf-8", errors="replace")
+        ):
             assert "student-notebooks/" in url, f"{page.relative_to(site)} links {url}"
     assert {p.name for p in (site / "student-notebooks").glob("*.ipynb")} == chapters
 
 
 def test_one_zip_holds_every_student_notebook(site):
     for doc in DOCNAMES:
-        assert re.search(r'href="(\.\./)*student-notebooks\.zip"', (site / f"{doc}.html").read_text(encoding="utf-8")), doc
+        assert re.search(
+            r'href="(\.\./)*student-notebooks\.zip"',
+            (site / f"{doc}.html").read_text(encoding="utf-8"),
+        ), doc
     with zipfile.ZipFile(site / "student-notebooks.zip") as archive:
         names = sorted(archive.namelist())
-        assert names == sorted(f"convlayer-student-notebooks/{p.name}" for p in STUDENT_DIR.glob("*.ipynb"))
+        assert names == sorted(
+            f"convlayer-student-notebooks/{p.name}" for p in STUDENT_DIR.glob("*.ipynb")
+        )
         for name in names:
             assert archive.read(name) == (STUDENT_DIR / Path(name).name).read_bytes()
 
@@ -215,10 +272,16 @@ def test_numbers_in_student_notebooks_are_the_sites(site):
             continue
         text = (site / f"{target.docname}.html").read_text(encoding="utf-8")
         if target.kind == "equation":
-            m = re.search(rf'id="equation-{re.escape(label)}">\s*<span class="eqno">(\([\d.]+\))', text)
+            m = re.search(
+                rf'id="equation-{re.escape(label)}">\s*<span class="eqno">(\([\d.]+\))', text
+            )
             assert m and m.group(1) == target.text, (label, target.text, m and m.group(1))
         else:
-            m = re.search(rf'id="{re.escape(label)}">.*?<span class="caption-number">(Exercise [\d.]+)', text, re.S)
+            m = re.search(
+                rf'id="{re.escape(label)}">.*?<span class="caption-number">(Exercise [\d.]+)',
+                text,
+                re.S,
+            )
             assert m and m.group(1).strip() == target.text, (label, target.text, m and m.group(1))
         checked += 1
     assert checked >= 40
@@ -232,8 +295,13 @@ def site_without_solutions(tmp_path_factory):
     out = tmp_path_factory.mktemp("book-nosolutions")
     jb = Path(sys.executable).with_name("jupyter-book")
     env = dict(os.environ, CONVLAYER_SOLUTIONS="none")
-    proc = subprocess.run([str(jb), "build", str(BOOK_DIR), "--path-output", str(out), "-W", "--keep-going", "--all"],
-                          capture_output=True, text=True, env=env, timeout=900)
+    proc = subprocess.run(
+        [str(jb), "build", str(BOOK_DIR), "--path-output", str(out), "-W", "--keep-going", "--all"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     return out / "_build" / "html"
 
@@ -245,8 +313,12 @@ def test_the_search_finds_solutions_in_the_default_site(site):
     found = leaks(site, grams)
     pages = {rel for rel in found if rel.endswith(".html")}
     assert {f"{d}.html" for d in CHAPTER_DOCS} <= pages, sorted(found)
-    assert not [rel for rel in found if rel.endswith(".ipynb") or ".zip!" in rel], "a download holds a solution"
-    assert solution_only_stems() & index_terms(site), "no solution word in the default search index?"
+    assert not [rel for rel in found if rel.endswith(".ipynb") or ".zip!" in rel], (
+        "a download holds a solution"
+    )
+    assert solution_only_stems() & index_terms(site), (
+        "no solution word in the default search index?"
+    )
 
 
 def test_no_solution_anywhere_without_solutions(site_without_solutions):

@@ -53,7 +53,12 @@ def _open(browser, path: Path):
     page.set_default_timeout(20_000)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url} {r.failure}") if r.url.startswith("file://") else None)
+    page.on(
+        "requestfailed",
+        lambda r: (
+            errors.append(f"failed: {r.url} {r.failure}") if r.url.startswith("file://") else None
+        ),
+    )
     page.goto(path.as_uri(), wait_until="load")
     page.wait_for_function("() => window.convlayerReveal && window.convlayerReveal.isReady()")
     page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)")
@@ -62,7 +67,9 @@ def _open(browser, path: Path):
     if views:
         page.wait_for_function(
             "(n) => document.querySelectorAll('.convlayer-explorer').length >= n && "
-            "[...document.querySelectorAll('.convlayer-explorer')].every(r => Number(r.dataset.frame) > 0)", arg=views)
+            "[...document.querySelectorAll('.convlayer-explorer')].every(r => Number(r.dataset.frame) > 0)",
+            arg=views,
+        )
     return ctx, page, external, errors
 
 
@@ -133,12 +140,20 @@ def test_explorers_are_live_and_keep_their_arrow_keys(name, decks, browser):
     try:
         roots = page.locator(".convlayer-explorer")
         count = roots.count()
-        views = decks[name].read_text(encoding="utf-8").count('type="application/vnd.jupyter.widget-view+json"')
-        assert count >= 1 and count == views, f"{name}: {count} explorers rendered, {views} in the deck"
+        views = (
+            decks[name]
+            .read_text(encoding="utf-8")
+            .count('type="application/vnd.jupyter.widget-view+json"')
+        )
+        assert count >= 1 and count == views, (
+            f"{name}: {count} explorers rendered, {views} in the deck"
+        )
         for i in range(count):
             root = roots.nth(i)
             slide = page.evaluate(
-                "(el) => Reveal.getIndices(el.closest('.slides > section')).h", root.element_handle())
+                "(el) => Reveal.getIndices(el.closest('.slides > section')).h",
+                root.element_handle(),
+            )
             page.evaluate("(h) => Reveal.slide(h, 0)", slide)
             page.wait_for_timeout(60)
             before = root.evaluate(PICTURE_JS)
@@ -146,21 +161,35 @@ def test_explorers_are_live_and_keep_their_arrow_keys(name, decks, browser):
             control = root.locator("input[type=range]").first
             key_up, key_down = "ArrowRight", "ArrowLeft"
             if control.count() == 0:
-                control, key_up, key_down = root.locator("input[type=number], select").first, "ArrowUp", "ArrowDown"
+                control, key_up, key_down = (
+                    root.locator("input[type=number], select").first,
+                    "ArrowUp",
+                    "ArrowDown",
+                )
             control.focus()
-            at_max = control.evaluate("(c) => c.type === 'range' && Number(c.value) >= Number(c.max)")
+            at_max = control.evaluate(
+                "(c) => c.type === 'range' && Number(c.value) >= Number(c.max)"
+            )
             page.keyboard.press(key_down if at_max else key_up)
-            page.wait_for_function("([el, f]) => Number(el.dataset.frame) > f", arg=[root.element_handle(), frame])
+            page.wait_for_function(
+                "([el, f]) => Number(el.dataset.frame) > f", arg=[root.element_handle(), frame]
+            )
             page.wait_for_timeout(50)
-            assert page.evaluate("() => Reveal.getIndices().h") == slide, f"{name}: the arrow key moved the slide"
+            assert page.evaluate("() => Reveal.getIndices().h") == slide, (
+                f"{name}: the arrow key moved the slide"
+            )
             after = root.evaluate(PICTURE_JS)
             label = root.get_attribute("aria-label")
             assert after != before, f"{name}: explorer {label!r} did not change its picture"
             # Escape gives the keys back to the deck: the arrow key changes slides again
             page.keyboard.press("Escape")
-            assert page.evaluate("() => document.activeElement === document.body"), f"{name}: Escape kept the focus"
+            assert page.evaluate("() => document.activeElement === document.body"), (
+                f"{name}: Escape kept the focus"
+            )
             page.keyboard.press("ArrowRight")
-            assert page.evaluate("() => Reveal.getIndices().h") == slide + 1, f"{name}: arrows stopped navigating"
+            assert page.evaluate("() => Reveal.getIndices().h") == slide + 1, (
+                f"{name}: arrows stopped navigating"
+            )
         assert external == [] and errors == [], (external, errors)
     finally:
         ctx.close()
@@ -177,8 +206,13 @@ def test_slide_cells_are_hidden_from_the_book_and_the_students(site):
         html = (site / f"{docname}.html").read_text(encoding="utf-8")
         text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
         # sentences of the slides and their speaker notes (headings may repeat the book's section titles)
-        lines = [" ".join(line.lstrip("-").split()) for c in slide_only if c.cell_type == "markdown"
-                 for line in c.source.splitlines() if not line.startswith("#") and "$" not in line and "`" not in line]
+        lines = [
+            " ".join(line.lstrip("-").split())
+            for c in slide_only
+            if c.cell_type == "markdown"
+            for line in c.source.splitlines()
+            if not line.startswith("#") and "$" not in line and "`" not in line
+        ]
         lines = [line for line in lines if len(line) > 45]
         assert len(lines) >= 3, path.name
         leaked = [line for line in lines if line in text]
@@ -204,11 +238,15 @@ def test_a_slide_with_myst_syntax_is_refused(tmp_path):
 
 
 def test_decks_are_found_from_the_toc(tmp_path):
-    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: a/05_new\n  - file: notes\n")
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: intro\nchapters:\n  - file: a/05_new\n  - file: notes\n"
+    )
     (tmp_path / "a").mkdir()
     nbformat.write(nbformat.v4.new_notebook(), tmp_path / "a" / "05_new.ipynb")
     (tmp_path / "notes.md").write_text("# notes\n")
-    assert make_slides.chapter_notebooks(tmp_path) == [("a/05_new", tmp_path / "a" / "05_new.ipynb")]
+    assert make_slides.chapter_notebooks(tmp_path) == [
+        ("a/05_new", tmp_path / "a" / "05_new.ipynb")
+    ]
     with pytest.raises(make_slides.SlidesError, match="reveal.js is missing: build the site first"):
         make_slides.build(tmp_path, tmp_path / "_build" / "html")
 

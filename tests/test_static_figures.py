@@ -21,15 +21,17 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from convlib import KERNELS, corr2d_multi_in_out  # noqa: E402
+from convlib.learned import learned_filters  # noqa: E402
 from convlib.widgets import channels as chw  # noqa: E402
 from convlib.widgets import correlation as cw  # noqa: E402
 from convlib.widgets import invariance as inv  # noqa: E402
 from convlib.widgets import locality as loc  # noqa: E402
-from convlib.learned import learned_filters  # noqa: E402
 from convlib.widgets._static import MIN_TEXT_PX, PHONE_COLUMN_PX, use_svg_figures  # noqa: E402
 from convlib.widgets.learned import plot_learned_filters  # noqa: E402
 
-LAPTOP_COLUMN_PX = 720  # the text column at 1280 px screen width (measured: 752 px article, minus padding)
+LAPTOP_COLUMN_PX = (
+    720  # the text column at 1280 px screen width (measured: 752 px article, minus padding)
+)
 
 
 def _photo(size=64):
@@ -51,11 +53,19 @@ def _feature_maps():
 
 FIGURES = {
     "weight matrices": lambda: inv.plot_weight_matrices(
-        np.random.default_rng(0).normal(size=(4, 4, 4, 4)), inv.dense_weights_from_kernel(np.ones((3, 3)), 4, 4)),
+        np.random.default_rng(0).normal(size=(4, 4, 4, 4)),
+        inv.dense_weights_from_kernel(np.ones((3, 3)), 4, 4),
+    ),
     "stacked receptive fields": lambda: loc.plot_stacked_receptive_fields(1, (1, 2, 3)),
     "parameter counts": lambda: loc.plot_param_counts(1024, 1024, range(0, 11)),
-    "filters": lambda: cw.plot_filters(_photo(), {"[1, -1]": np.array([[1.0, -1.0]]), "sobel x": KERNELS["sobel x"],
-                                                  "sobel y": KERNELS["sobel y"]}),
+    "filters": lambda: cw.plot_filters(
+        _photo(),
+        {
+            "[1, -1]": np.array([[1.0, -1.0]]),
+            "sobel x": KERNELS["sobel x"],
+            "sobel y": KERNELS["sobel y"],
+        },
+    ),
     "template match": _template_match,
     "channels": lambda: chw.plot_channels(chw.small_photo(32)),
     "feature maps": _feature_maps,
@@ -88,17 +98,25 @@ def test_text_is_at_least_10_css_px_on_a_phone_and_a_laptop(figure):
         scale = min(1.0, column / width_css)
         smallest = min(sizes) * 4 / 3 * scale
         assert smallest >= MIN_TEXT_PX, (
-            f"smallest text {smallest:.1f} CSS px in a {column} px column (figure {width_css:.0f} px wide)")
+            f"smallest text {smallest:.1f} CSS px in a {column} px column (figure {width_css:.0f} px wide)"
+        )
 
 
 def test_diverging_maps_write_the_sign_on_their_colour_bar(figure):
-    signed = [im for ax in figure.axes for im in ax.images
-              if im.get_clim()[0] < 0 < im.get_clim()[1]]
+    signed = [
+        im for ax in figure.axes for im in ax.images if im.get_clim()[0] < 0 < im.get_clim()[1]
+    ]
     for im in signed:
         assert im.colorbar is not None, f"signed map in {im.axes.get_title()!r} has no colour bar"
         bar_ax = im.colorbar.ax
-        ticks = [t.get_text() for t in bar_ax.get_yticklabels() + bar_ax.get_xticklabels() if t.get_text()]
-        assert any(t.startswith("+") for t in ticks) and any(t.startswith("\u2212") for t in ticks), ticks
+        ticks = [
+            t.get_text()
+            for t in bar_ax.get_yticklabels() + bar_ax.get_xticklabels()
+            if t.get_text()
+        ]
+        assert any(t.startswith("+") for t in ticks) and any(
+            t.startswith("\u2212") for t in ticks
+        ), ticks
 
 
 def test_the_same_figure_gives_the_same_svg():

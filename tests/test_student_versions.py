@@ -57,7 +57,9 @@ def test_every_chapter_of_the_toc_is_a_notebook_in_chapters():
 def test_published_student_notebooks_are_up_to_date():
     """student-notebooks/ (committed; what the site's launch and download buttons open) is what the chapters give."""
     stale = ms.stale_published()
-    assert not stale, f"stale student notebooks {stale}: run `make student-notebooks` and commit them"
+    assert not stale, (
+        f"stale student notebooks {stale}: run `make student-notebooks` and commit them"
+    )
     assert sorted(p.name for p in ms.PUBLISHED.glob("*.ipynb")) == [p.name for p in CHAPTERS]
 
 
@@ -66,7 +68,9 @@ def test_stale_detection_names_the_notebook(tmp_path):
     assert sorted(ms.publish(out=out, log=lambda *a: None)) == [p.name for p in CHAPTERS]
     assert ms.stale_published(out=out) == [] and ms.publish(out=out, log=lambda *a: None) == []
     target = out / CHAPTERS[1].name
-    target.write_text(target.read_text(encoding="utf-8").replace("Exercise", "Exercice", 1), encoding="utf-8")
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("Exercise", "Exercice", 1), encoding="utf-8"
+    )
     (out / "99_old.ipynb").write_text("{}", encoding="utf-8")
     (out / CHAPTERS[0].name).unlink()
     assert ms.stale_published(out=out) == [CHAPTERS[0].name, CHAPTERS[1].name, "99_old.ipynb"]
@@ -99,7 +103,9 @@ def test_every_starter_has_a_solution_and_a_check(path):
     assert len(checks) == len(starters)
     for s, c in zip(starters, checks, strict=True):
         between = nb.cells[s + 1 : c]
-        assert any("solution" in tags(x) and x.cell_type == "code" for x in between), f"cell {s}: no solution before its check"
+        assert any("solution" in tags(x) and x.cell_type == "code" for x in between), (
+            f"cell {s}: no solution before its check"
+        )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=STEMS)
@@ -111,9 +117,14 @@ def test_solutions_are_hidden_on_the_website(path):
                 assert "hide-input" in tags(cell)
                 assert not cell.outputs, "a solution cell's output would be visible on the website"
             else:
-                assert re.search(r"^```\{solution\}", cell.source, re.M) and ":class: dropdown" in cell.source
+                assert (
+                    re.search(r"^```\{solution\}", cell.source, re.M)
+                    and ":class: dropdown" in cell.source
+                )
         elif cell.cell_type == "markdown":
-            assert "{solution}" not in cell.source, "solution directive in a cell not tagged 'solution'"
+            assert "{solution}" not in cell.source, (
+                "solution directive in a cell not tagged 'solution'"
+            )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=STEMS)
@@ -122,9 +133,13 @@ def test_instructor_checks_pass(path):
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if "check" in tags(cell):
-            text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+            text = "".join(
+                o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream"
+            )
             assert text.startswith("✓ "), (cell.id, cell.outputs)
-            assert "nbval-check-output" in tags(cell), f"check cell {cell.id} is not compared by nbval"
+            assert "nbval-check-output" in tags(cell), (
+                f"check cell {cell.id} is not compared by nbval"
+            )
 
 
 # ---------------------------------------------------------------------------
@@ -140,7 +155,9 @@ def test_student_version_is_stripped(path, student_dir):
     assert solution_sources
     student_text = json.dumps([c.source for c in student.cells])
     by_id = {c.id: c for c in instructor.cells}
-    answers = set().union(*(ms.defined_names(c.source) for c in instructor.cells if "starter" in tags(c)))
+    answers = set().union(
+        *(ms.defined_names(c.source) for c in instructor.cells if "starter" in tags(c))
+    )
     kept = 0
     for cell in student.cells:
         assert "solution" not in tags(cell)
@@ -150,26 +167,52 @@ def test_student_version_is_stripped(path, student_dir):
             if {"starter", "check"} & set(tags(cell)) or ms.used_names(cell.source) & answers:
                 assert cell.outputs == [] and cell.execution_count is None, cell.id
             else:  # a teaching cell: its stored output stays, so the notebook reads well before it is run
-                assert cell.outputs == original.outputs and cell.execution_count == original.execution_count, cell.id
+                assert (
+                    cell.outputs == original.outputs
+                    and cell.execution_count == original.execution_count
+                ), cell.id
                 kept += bool(cell.outputs)
             if "check" in tags(cell):
                 assert "raises-exception" in tags(cell)
     assert kept >= 3
-    for source in solution_sources:  # no solution line survives anywhere (ignoring lines the starter shares)
+    for (
+        source
+    ) in solution_sources:  # no solution line survives anywhere (ignoring lines the starter shares)
         starter_text = "\n".join(c.source for c in instructor.cells if "starter" in tags(c))
         for line in source.splitlines():
             line = line.strip()
-            if len(line) > 25 and line not in starter_text and not line.startswith(('"""', "def ", "```", ":class:")):
+            if (
+                len(line) > 25
+                and line not in starter_text
+                and not line.startswith(('"""', "def ", "```", ":class:"))
+            ):
                 assert line not in student_text, f"solution line leaked: {line!r}"
     # saved widget state: exactly the models the kept outputs display (and what they reference)
-    views = {o["data"]["application/vnd.jupyter.widget-view+json"]["model_id"] for c in student.cells if c.cell_type == "code"
-             for o in c.outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})}
-    state = student.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    views = {
+        o["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+        for c in student.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    }
+    state = (
+        student.metadata.get("widgets", {})
+        .get("application/vnd.jupyter.widget-state+json", {})
+        .get("state", {})
+    )
     assert views <= set(state)
-    full = instructor.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    full = (
+        instructor.metadata.get("widgets", {})
+        .get("application/vnd.jupyter.widget-state+json", {})
+        .get("state", {})
+    )
     assert set(state) <= set(full) and all(state[k] == full[k] for k in state)
-    assert [c.source for c in student.cells if "starter" in tags(c)] == [c.source for c in instructor.cells if "starter" in tags(c)]
-    assert [c.source for c in student.cells if "check" in tags(c)] == [c.source for c in instructor.cells if "check" in tags(c)]
+    assert [c.source for c in student.cells if "starter" in tags(c)] == [
+        c.source for c in instructor.cells if "starter" in tags(c)
+    ]
+    assert [c.source for c in student.cells if "check" in tags(c)] == [
+        c.source for c in instructor.cells if "check" in tags(c)
+    ]
     assert student.cells[0].id == "student-version-header"
 
 
@@ -196,10 +239,14 @@ def test_generation_is_deterministic_and_keeps_student_work(tmp_path):
     assert len(copies) == 1 and copies[0].read_text(encoding="utf-8") == edited
     assert re.fullmatch(rf"{re.escape(target.stem)}\.\d{{8}}-\d{{6}}\.ipynb", copies[0].name)
     assert any(str(copies[0]) in m and "replaced" in m for m in messages), messages
-    ms.generate(ROOT / "chapters", first, force=True, log=lambda *a: None)  # nothing edited: no new copy
+    ms.generate(
+        ROOT / "chapters", first, force=True, log=lambda *a: None
+    )  # nothing edited: no new copy
     assert len(list((first / "replaced").glob("*.ipynb"))) == 1
     target.write_text(edited, encoding="utf-8")
-    ms.generate(ROOT / "chapters", first, force=True, log=lambda *a: None)  # edited again: a second copy
+    ms.generate(
+        ROOT / "chapters", first, force=True, log=lambda *a: None
+    )  # edited again: a second copy
     assert len(list((first / "replaced").glob("*.ipynb"))) == 2
 
 
@@ -237,13 +284,24 @@ def test_student_version_runs_and_every_check_fails_cleanly(stem, executed):
             n_checks += 1
             assert len(errors) == 1, f"cell {i} ({cell.id}): the check did not fail: {cell.outputs}"
             err = errors[0]
-            assert err["ename"] == "CheckFailed", f"cell {i} ({cell.id}): {err['ename']}: {err['evalue']}"
-            assert ("not implemented yet" in err["evalue"] or "not answered yet" in err["evalue"]), err["evalue"]
+            assert err["ename"] == "CheckFailed", (
+                f"cell {i} ({cell.id}): {err['ename']}: {err['evalue']}"
+            )
+            assert "not implemented yet" in err["evalue"] or "not answered yet" in err["evalue"], (
+                err["evalue"]
+            )
             # what the notebook shows: the checker's message only, no frames of convlib's engine
-            assert err["traceback"][0].startswith("CheckFailed: ") and len(err["traceback"]) <= 3, err["traceback"]
-            assert not any("engine" in line or "calls.py" in line or "File " in line for line in err["traceback"])
+            assert err["traceback"][0].startswith("CheckFailed: ") and len(err["traceback"]) <= 3, (
+                err["traceback"]
+            )
+            assert not any(
+                "engine" in line or "calls.py" in line or "File " in line
+                for line in err["traceback"]
+            )
         else:
-            assert not errors, f"cell {i} ({cell.id}) failed: {errors[0]['ename']}: {errors[0]['evalue']}"
+            assert not errors, (
+                f"cell {i} ({cell.id}) failed: {errors[0]['ename']}: {errors[0]['evalue']}"
+            )
     assert n_checks >= 3
 
 
@@ -263,7 +321,9 @@ def test_student_solves_an_exercise(tmp_path):
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if "starter" in tags(cell) and "my_layers_to_cover" in cell.source:
-            cell.source = "def my_layers_to_cover(delta, H, W):\n    return -(-(max(H, W) - 1) // delta)\n"
+            cell.source = (
+                "def my_layers_to_cover(delta, H, W):\n    return -(-(max(H, W) - 1) // delta)\n"
+            )
     nbformat.write(nb, path)
     results = ms.run_checks([path], log=lambda *a: None)
     passed = [r for r in results if r.passed]
@@ -284,9 +344,17 @@ def test_broken_exercises_are_reported_one_by_one(tmp_path, capsys):
     ms.generate(ROOT / "chapters", tmp_path, log=lambda *a: None)
     path = tmp_path / "02_locality.ipynb"
     nb = nbformat.read(path, as_version=4)
-    typo = set_starter(nb, "def my_border_terms", "def my_border_terms(i, j, delta, H, W)\n    return 0\n")
-    set_starter(nb, "def my_local_layer", "def my_local_layer(X, V):\n    while True:\n        pass\n")
-    set_starter(nb, "def my_layers_to_cover", "def my_layers_to_cover(delta, H, W):\n    return -(-(max(H, W) - 1) // (2 * delta))\n")
+    typo = set_starter(
+        nb, "def my_border_terms", "def my_border_terms(i, j, delta, H, W)\n    return 0\n"
+    )
+    set_starter(
+        nb, "def my_local_layer", "def my_local_layer(X, V):\n    while True:\n        pass\n"
+    )
+    set_starter(
+        nb,
+        "def my_layers_to_cover",
+        "def my_layers_to_cover(delta, H, W):\n    return -(-(max(H, W) - 1) // (2 * delta))\n",
+    )
     for cell in nb.cells:  # the student "passes" a check by editing it
         if "check" in tags(cell) and "check_layers_to_cover" in cell.source:
             cell.source = 'print("✓ layers to see the whole image: all 14 hidden cases pass")'
@@ -298,7 +366,9 @@ def test_broken_exercises_are_reported_one_by_one(tmp_path, capsys):
     by_call = {r.call: r for r in results}
     assert len(results) == 3 and not any(r.passed for r in results)
     border = by_call["check_border_terms(my_border_terms)"]
-    assert border.problem.startswith(f"not run: your cell {typo + 1}, line 1: def my_border_terms(i, j, delta, H, W)\nSyntaxError")
+    assert border.problem.startswith(
+        f"not run: your cell {typo + 1}, line 1: def my_border_terms(i, j, delta, H, W)\nSyntaxError"
+    )
     local = by_call["check_local_layer(my_local_layer)"]
     assert "Hint [time limit]: your function did not return within 5 s" in local.problem
     cover = by_call["check_layers_to_cover(my_layers_to_cover)"]
@@ -306,13 +376,19 @@ def test_broken_exercises_are_reported_one_by_one(tmp_path, capsys):
     # the whole checker message, as the notebook shows it: hint and first failing case
     assert "      Hint [window centred]" in out
     assert "      First failing case: delta=1, H=5, W=5" in out
-    assert re.search(r"^      expected: 4$", out, re.M) and re.search(r"^      got: +2$", out, re.M), out
+    assert re.search(r"^      expected: 4$", out, re.M) and re.search(
+        r"^      got: +2$", out, re.M
+    ), out
     assert "0 of 3 checks pass" in out
 
 
 def test_a_cell_that_never_finishes_blocks_only_its_exercise(tmp_path, capsys):
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     cells = [
         ("setup", [], "from convlib.checks import check_receptive_field"),
         ("a-starter", ["starter"], "while True:\n    pass"),
@@ -329,13 +405,20 @@ def test_a_cell_that_never_finishes_blocks_only_its_exercise(tmp_path, capsys):
     results = ms.run_checks([path], log=print, src=tmp_path / "none", cell_timeout=2)
     out = capsys.readouterr().out
     assert [r.passed for r in results] == [False, True]
-    assert results[0].problem == "not run: your cell 2 did not finish within 2 s and was stopped\n(a loop that never ends?)"
+    assert (
+        results[0].problem
+        == "not run: your cell 2 did not finish within 2 s and was stopped\n(a loop that never ends?)"
+    )
     assert "1 of 2 checks pass" in out
 
 
 def _tiny_notebook(path: Path, cells) -> Path:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     for cid, cell_tags, source in cells:
         cell = nbformat.v4.new_code_cell(source)
         cell.id, cell.metadata["tags"] = cid, cell_tags
@@ -347,22 +430,43 @@ def _tiny_notebook(path: Path, cells) -> Path:
 def _run_cli(*args, cwd):
     import subprocess
 
-    return subprocess.run([sys.executable, "-m", "studentnb.make", "--src", str(cwd / "none"), "--run", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "studentnb.make",
+            "--src",
+            str(cwd / "none"),
+            "--run",
+            *map(str, args),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
 
 
 def test_check_student_exit_status_and_no_kernel_noise(tmp_path):
     """Failing checks are the student's result (exit 0); --strict makes them exit 1; no kernel warnings on stderr."""
-    wrong = _tiny_notebook(tmp_path / "wrong.ipynb", [
-        ("setup", [], "from convlib.checks import check_receptive_field"),
-        ("a-starter", ["starter"], "def side(delta, layers):\n    return 2 * delta + 1"),
-        ("a-check", ["check"], "check_receptive_field(side)"),
-    ])
+    wrong = _tiny_notebook(
+        tmp_path / "wrong.ipynb",
+        [
+            ("setup", [], "from convlib.checks import check_receptive_field"),
+            ("a-starter", ["starter"], "def side(delta, layers):\n    return 2 * delta + 1"),
+            ("a-check", ["check"], "check_receptive_field(side)"),
+        ],
+    )
     proc = _run_cli(wrong, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "✗ check_receptive_field(side)" in proc.stdout and "First failing case: delta=1, layers=2" in proc.stdout
+    assert (
+        "✗ check_receptive_field(side)" in proc.stdout
+        and "First failing case: delta=1, layers=2" in proc.stdout
+    )
     assert "0 of 1 checks pass" in proc.stdout
-    assert proc.stderr.strip() == "", proc.stderr  # no "Kernel is running over TCP without encryption"
+    assert proc.stderr.strip() == "", (
+        proc.stderr
+    )  # no "Kernel is running over TCP without encryption"
     strict = _run_cli("--strict", wrong, cwd=tmp_path)
     assert strict.returncode == 1 and strict.stderr.strip() == ""
 
@@ -370,23 +474,43 @@ def test_check_student_exit_status_and_no_kernel_noise(tmp_path):
 def test_check_student_goes_on_after_a_deleted_or_broken_notebook(tmp_path):
     later = _tiny_notebook(tmp_path / "later.ipynb", [("x", [], "x = 1")])
     # the first notebook deletes the second one while the checks run
-    first = _tiny_notebook(tmp_path / "first.ipynb", [
-        ("setup", [], "import os\nos.remove('later.ipynb')\nfrom convlib.checks import check_receptive_field"),
-        ("a-starter", ["starter"], "def side(delta, layers):\n    return 2 * layers * delta + 1"),
-        ("a-check", ["check"], "check_receptive_field(side)"),
-    ])
+    first = _tiny_notebook(
+        tmp_path / "first.ipynb",
+        [
+            (
+                "setup",
+                [],
+                "import os\nos.remove('later.ipynb')\nfrom convlib.checks import check_receptive_field",
+            ),
+            (
+                "a-starter",
+                ["starter"],
+                "def side(delta, layers):\n    return 2 * layers * delta + 1",
+            ),
+            ("a-check", ["check"], "check_receptive_field(side)"),
+        ],
+    )
     broken = tmp_path / "broken.ipynb"
     broken.write_text('{"cells": [', encoding="utf-8")
-    last = _tiny_notebook(tmp_path / "last.ipynb", [
-        ("setup", [], "from convlib.checks import check_receptive_field"),
-        ("b-starter", ["starter"], "def side(delta, layers):\n    return 2 * layers * delta + 1"),
-        ("b-check", ["check"], "check_receptive_field(side)"),
-    ])
+    last = _tiny_notebook(
+        tmp_path / "last.ipynb",
+        [
+            ("setup", [], "from convlib.checks import check_receptive_field"),
+            (
+                "b-starter",
+                ["starter"],
+                "def side(delta, layers):\n    return 2 * layers * delta + 1",
+            ),
+            ("b-check", ["check"], "check_receptive_field(side)"),
+        ],
+    )
     proc = _run_cli(first, broken, later, last, cwd=tmp_path)
     out = proc.stdout
     assert "Traceback" not in out + proc.stderr
     assert proc.returncode == 1, out  # not every notebook ran
-    assert out.count("✓ check_receptive_field(side)") == 2, out  # the notebooks before and after the bad ones ran
+    assert out.count("✓ check_receptive_field(side)") == 2, (
+        out
+    )  # the notebooks before and after the bad ones ran
     assert f"not run: {broken}: not a notebook: the file is not valid JSON" in out
     assert f"not run: {later}: the file is gone" in out
     assert "2 of 2 checks pass" in out
@@ -400,7 +524,10 @@ def test_an_unknown_label_stops_generation_with_one_line(tmp_path, capsys):
     nbformat.write(nb, src / CHAPTERS[0].name)
     assert ms.main(["--src", str(src), "--publish", "--published", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
-    assert err.strip() == f"studentnb.make: chapters/{CHAPTERS[0].stem}: {{eq}}`eq-nowhere` names no exercise, equation or section of the book"
+    assert (
+        err.strip()
+        == f"studentnb.make: chapters/{CHAPTERS[0].stem}: {{eq}}`eq-nowhere` names no exercise, equation or section of the book"
+    )
 
 
 def test_no_kernel_is_left_running(tmp_path):

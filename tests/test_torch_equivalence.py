@@ -21,12 +21,19 @@ torch = pytest.importorskip("torch")
 def _torch_layer(K, u, **kwargs):
     k_h, k_w, c_in, c_out = K.shape
     groups = kwargs.get("groups", 1)
-    layer = torch.nn.Conv2d(c_in, c_out, (k_h, k_w), bias=u is not None, dtype=torch.float64, **kwargs)
+    layer = torch.nn.Conv2d(
+        c_in, c_out, (k_h, k_w), bias=u is not None, dtype=torch.float64, **kwargs
+    )
     with torch.no_grad():
-        w = kernel_to_oihw(K)                       # (C_out, C_in, k_h, k_w)
-        if groups > 1:                               # torch stores only the diagonal blocks
+        w = kernel_to_oihw(K)  # (C_out, C_in, k_h, k_w)
+        if groups > 1:  # torch stores only the diagonal blocks
             per_in, per_out = c_in // groups, c_out // groups
-            w = np.concatenate([w[g * per_out:(g + 1) * per_out, g * per_in:(g + 1) * per_in] for g in range(groups)])
+            w = np.concatenate(
+                [
+                    w[g * per_out : (g + 1) * per_out, g * per_in : (g + 1) * per_in]
+                    for g in range(groups)
+                ]
+            )
         layer.weight.copy_(torch.from_numpy(np.ascontiguousarray(w)))
         if u is not None:
             layer.bias.copy_(torch.from_numpy(u))
@@ -49,7 +56,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("kwargs", CASES, ids=lambda k: ",".join(f"{a}={v}" for a, v in k.items()) or "plain")
+@pytest.mark.parametrize(
+    "kwargs", CASES, ids=lambda k: ",".join(f"{a}={v}" for a, v in k.items()) or "plain"
+)
 def test_corr2d_multi_in_out_is_torch_conv2d(kwargs):
     rng = np.random.default_rng(0)
     X, K = rng.normal(size=(11, 13, 3)), rng.normal(size=(3, 4, 3, 5))
@@ -64,7 +73,11 @@ def test_corr2d_multi_in_out_is_torch_conv2d(kwargs):
 def test_mode_same_is_padding_same_even_for_even_kernels(k):
     rng = np.random.default_rng(1)
     X, K = rng.normal(size=(9, 10, 2)), rng.normal(size=(k, k, 2, 3))
-    np.testing.assert_allclose(corr2d_multi_in_out(X, K, "same"), _torch(X, _torch_layer(K, None, padding="same")), atol=1e-12)
+    np.testing.assert_allclose(
+        corr2d_multi_in_out(X, K, "same"),
+        _torch(X, _torch_layer(K, None, padding="same")),
+        atol=1e-12,
+    )
 
 
 def test_the_layer_with_its_bias_is_nn_conv2d():
@@ -82,8 +95,8 @@ def test_groups_are_a_block_diagonal_kernel():
     K = rng.normal(size=(3, 3, c_in, c_out))
     mask = np.zeros((c_in, c_out), bool)
     for g in range(groups):
-        mask[g * 2:(g + 1) * 2, g * 3:(g + 1) * 3] = True
-    K = K * mask                                     # zeros between the groups
+        mask[g * 2 : (g + 1) * 2, g * 3 : (g + 1) * 3] = True
+    K = K * mask  # zeros between the groups
     X = rng.normal(size=(8, 8, c_in))
     layer = _torch_layer(K, None, groups=groups)
     np.testing.assert_allclose(corr2d_multi_in_out(X, K), _torch(X, layer), atol=1e-12)

@@ -40,23 +40,45 @@ def closed_port() -> int:
 
 def offline_env(tmp_path: Path, house: Path) -> dict:
     dead = f"http://127.0.0.1:{closed_port()}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "VIRTUAL_ENV", "CONVLAYER_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PIP_", "VIRTUAL_ENV", "CONVLAYER_"))
+    }
     (tmp_path / "home").mkdir(exist_ok=True)
-    env.update(PIP_CONFIG_FILE=os.devnull, PIP_INDEX_URL=f"{dead}/simple", PIP_NO_CACHE_DIR="1", PIP_RETRIES="0",
-               HTTPS_PROXY=dead, HTTP_PROXY=dead, https_proxy=dead, http_proxy=dead, NPM_CONFIG_REGISTRY=dead,
-               XDG_CACHE_HOME=str(tmp_path / "home"), HOME=str(tmp_path / "home"))
+    env.update(
+        PIP_CONFIG_FILE=os.devnull,
+        PIP_INDEX_URL=f"{dead}/simple",
+        PIP_NO_CACHE_DIR="1",
+        PIP_RETRIES="0",
+        HTTPS_PROXY=dead,
+        HTTP_PROXY=dead,
+        https_proxy=dead,
+        http_proxy=dead,
+        NPM_CONFIG_REGISTRY=dead,
+        XDG_CACHE_HOME=str(tmp_path / "home"),
+        HOME=str(tmp_path / "home"),
+    )
     return env
 
 
 @pytest.fixture(scope="module")
 def house() -> Path:
-    digest = hashlib.sha256(b"".join((ROOT / n).read_bytes() for n in wheelhouse.PIN_FILES) + MINOR.encode()).hexdigest()[:12]
+    digest = hashlib.sha256(
+        b"".join((ROOT / n).read_bytes() for n in wheelhouse.PIN_FILES) + MINOR.encode()
+    ).hexdigest()[:12]
     dest = ROOT / ".venvs" / f"wheelhouse-{digest}"
     if not (dest / ".complete").exists():
         if os.environ.get("PIP_NO_INDEX"):
-            pytest.skip("already installing from a wheelhouse (PIP_NO_INDEX): building another one needs the index")
-        proc = subprocess.run([sys.executable, ROOT / "scripts" / "wheelhouse.py", "--dest", dest, "--python", MINOR],
-                              capture_output=True, text=True, timeout=1800)
+            pytest.skip(
+                "already installing from a wheelhouse (PIP_NO_INDEX): building another one needs the index"
+            )
+        proc = subprocess.run(
+            [sys.executable, ROOT / "scripts" / "wheelhouse.py", "--dest", dest, "--python", MINOR],
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
         (dest / ".complete").write_text("ok\n")
     return dest
@@ -74,19 +96,42 @@ def test_the_wheelhouse_holds_every_pin_for_each_python_and_the_npm_tarballs(hou
     for p in fetch_vendor.PACKAGES.values():
         assert not fetch_vendor.tarball_problem(house / "npm" / p["tarball"], p)
     # the per-version pins differ where they must: 3.10 gets the last NumPy that supports it
-    assert "numpy==2.2.6" in wheelhouse.pins_for("3.10") and "numpy==2.4.6" in wheelhouse.pins_for("3.13")
+    assert "numpy==2.2.6" in wheelhouse.pins_for("3.10") and "numpy==2.4.6" in wheelhouse.pins_for(
+        "3.13"
+    )
 
 
 def test_make_setup_installs_from_the_wheelhouse_with_no_network(house, tmp_path):
     venv = tmp_path / "venv"
     env = offline_env(tmp_path, house)
     start = time.monotonic()
-    proc = subprocess.run(["make", "--no-print-directory", "-C", ROOT, f"VENV={venv}", f"WHEELHOUSE={house}", f"{venv}/.installed"],
-                          capture_output=True, text=True, timeout=1200, env=env)
+    proc = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-C",
+            ROOT,
+            f"VENV={venv}",
+            f"WHEELHOUSE={house}",
+            f"{venv}/.installed",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env=env,
+    )
     seconds = time.monotonic() - start
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
-    check = subprocess.run([venv / "bin" / "python", "-c", "import convlib, numpy, jupyter_book, pytest; print(numpy.__version__)"],
-                           capture_output=True, text=True, env=env)
+    check = subprocess.run(
+        [
+            venv / "bin" / "python",
+            "-c",
+            "import convlib, numpy, jupyter_book, pytest; print(numpy.__version__)",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert check.returncode == 0, check.stderr
     want = dict(p.split("==") for p in wheelhouse.pins_for(VERSION))
     assert check.stdout.strip() == want["numpy"]
@@ -96,18 +141,41 @@ def test_make_setup_installs_from_the_wheelhouse_with_no_network(house, tmp_path
 def test_the_vendored_javascript_comes_from_the_wheelhouse_with_no_network(house, tmp_path):
     env = offline_env(tmp_path, house)
     # what the Makefile exports while the wheelhouse exists
-    listing = subprocess.run(["make", "--no-print-directory", "-C", ROOT, f"WHEELHOUSE={house}", "-pn", "vendor"],
-                             capture_output=True, text=True, env=env).stdout
-    assert f"CONVLAYER_VENDOR_CACHE := {house}/npm" in listing and f"PIP_FIND_LINKS := {house}" in listing
+    listing = subprocess.run(
+        ["make", "--no-print-directory", "-C", ROOT, f"WHEELHOUSE={house}", "-pn", "vendor"],
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    assert (
+        f"CONVLAYER_VENDOR_CACHE := {house}/npm" in listing
+        and f"PIP_FIND_LINKS := {house}" in listing
+    )
     assert "PIP_NO_INDEX := 1" in listing
     env["CONVLAYER_VENDOR_CACHE"] = str(house / "npm")
-    proc = subprocess.run([sys.executable, ROOT / "scripts" / "fetch_vendor.py", "--vendor", tmp_path / "vendor"],
-                          capture_output=True, text=True, timeout=300, env=env)
+    proc = subprocess.run(
+        [sys.executable, ROOT / "scripts" / "fetch_vendor.py", "--vendor", tmp_path / "vendor"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "vendor" / "_static" / "mathjax" / "tex-mml-chtml.js").exists()
 
 
 def test_without_a_wheelhouse_nothing_is_switched_off(tmp_path):
-    listing = subprocess.run(["make", "--no-print-directory", "-C", ROOT, f"WHEELHOUSE={tmp_path}/none", "-pn", "vendor"],
-                             capture_output=True, text=True).stdout
+    listing = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-C",
+            ROOT,
+            f"WHEELHOUSE={tmp_path}/none",
+            "-pn",
+            "vendor",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout
     assert "PIP_NO_INDEX := 1" not in listing

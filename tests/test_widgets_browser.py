@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 import traitlets
 
-from convlib.widgets._browser import BrowserExplorer, asset_text, image_from_bytes, image_to_bytes, kernel_array
+from convlib.widgets._browser import (
+    BrowserExplorer,
+    asset_text,
+    image_from_bytes,
+    image_to_bytes,
+    kernel_array,
+)
 
 
 def test_subclass_gets_common_and_chapter_javascript_and_css():
@@ -47,8 +53,18 @@ def test_uint8_and_colour_images_pass_unchanged():
     ("image", "kwargs", "error", "message"),
     [
         (np.ones((2, 2, 3)), {}, ValueError, "photo must be a 2-D (H, W) array; got 3-D"),
-        (np.ones((2, 2)), {"channels": True}, ValueError, "photo must be a 3-D (H, W, C) array; got 2-D"),
-        (np.full((2, 2), -0.1), {}, ValueError, "photo must hold grey levels in [0, 1]; got values in [-0.1, -0.1]"),
+        (
+            np.ones((2, 2)),
+            {"channels": True},
+            ValueError,
+            "photo must be a 3-D (H, W, C) array; got 2-D",
+        ),
+        (
+            np.full((2, 2), -0.1),
+            {},
+            ValueError,
+            "photo must hold grey levels in [0, 1]; got values in [-0.1, -0.1]",
+        ),
         (np.array([[np.inf]]), {}, ValueError, "photo must hold finite values"),
         ([["a"]], {}, TypeError, "photo must hold real numbers"),
         (np.zeros((0, 3)), {}, ValueError, "photo must not be empty"),

@@ -8,7 +8,6 @@ from convlib import corr2d, corr2d_multi_in, corr2d_multi_in_out
 from convlib.widgets import channels as chw
 
 
-
 def test_small_photo():
     X = chw.small_photo(128)
     assert X.shape == (128, 128, 3)
@@ -42,12 +41,16 @@ def test_demo_layer():
     maps = corr2d_multi_in_out(X, V)
     # channels 0-2 are 1x1 convolutions on the centre tap
     for k, preset in [(0, "luma (grey)"), (1, "red minus green"), (2, "blue minus yellow")]:
-        np.testing.assert_allclose(maps[:, :, k], chw.mix_channels(X, chw.MIXER_PRESETS[preset])[1:-1, 1:-1], atol=1e-12)
+        np.testing.assert_allclose(
+            maps[:, :, k], chw.mix_channels(X, chw.MIXER_PRESETS[preset])[1:-1, 1:-1], atol=1e-12
+        )
     # channels 3-4: Sobel on grey; channel 5: Sobel x on red only
     grey = X @ np.array(chw.LUMA)
     np.testing.assert_allclose(maps[:, :, 3], corr2d(grey, convlib.KERNELS["sobel x"]), atol=1e-12)
     np.testing.assert_allclose(maps[:, :, 4], corr2d(grey, convlib.KERNELS["sobel y"]), atol=1e-12)
-    np.testing.assert_allclose(maps[:, :, 5], corr2d(X[:, :, 0], convlib.KERNELS["sobel x"]), atol=1e-12)
+    np.testing.assert_allclose(
+        maps[:, :, 5], corr2d(X[:, :, 0], convlib.KERNELS["sobel x"]), atol=1e-12
+    )
     for k in range(6):
         np.testing.assert_allclose(maps[:, :, k], corr2d_multi_in(X, V[:, :, :, k]), atol=1e-12)
 
@@ -70,12 +73,16 @@ def test_first_state_and_frame(ex):
     X = ex.input_image
     # the page's photo (u8 / 255) is convlib's small photo to within half a grey level
     assert np.abs(X - chw.small_photo(128)).max() <= 0.5 / 255 + 1e-12
-    np.testing.assert_array_equal(np.frombuffer(bytes(ex.pixels), np.uint8).reshape(128, 128, 3) / 255.0, X)
+    np.testing.assert_array_equal(
+        np.frombuffer(bytes(ex.pixels), np.uint8).reshape(128, 128, 3) / 255.0, X
+    )
     V, names = chw.demo_layer()
     np.testing.assert_array_equal(np.array(ex.layer).reshape(ex.layer_shape), V)
     assert ex.channel_names == names
     frame = ex.reference_frame()
-    np.testing.assert_allclose(frame["mixed"], 0.299 * X[:, :, 0] + 0.587 * X[:, :, 1] + 0.114 * X[:, :, 2], atol=1e-12)
+    np.testing.assert_allclose(
+        frame["mixed"], 0.299 * X[:, :, 0] + 0.587 * X[:, :, 1] + 0.114 * X[:, :, 2], atol=1e-12
+    )
     assert 0 <= frame["mixed"].min() < frame["mixed"].max() <= 1
     np.testing.assert_array_equal(frame["kernel"], V[:, :, :, 3].reshape(9, 3))
     np.testing.assert_allclose(frame["feature_map"], corr2d_multi_in_out(X, V)[:, :, 3], atol=1e-12)
@@ -85,7 +92,9 @@ def test_presets_set_the_weights(ex):
     for name, w in chw.MIXER_PRESETS.items():
         ex.preset = name
         assert ex.weights == list(w) and ex.presets[name] == list(w)
-        np.testing.assert_allclose(ex.reference_frame()["mixed"], chw.mix_channels(ex.input_image, w), atol=1e-12)
+        np.testing.assert_allclose(
+            ex.reference_frame()["mixed"], chw.mix_channels(ex.input_image, w), atol=1e-12
+        )
         np.testing.assert_array_equal(ex.kernel[0, 0, :, 0], w)
     ex.preset = chw.CUSTOM  # not a preset: the weights stay
     assert ex.weights == list(chw.MIXER_PRESETS["blue minus yellow"])
@@ -134,7 +143,9 @@ def test_static_figures():
 
 @pytest.mark.parametrize("channel", [6, -1, 2.0, "3", True])
 def test_channel_explorer_rejects_bad_channel(channel):
-    with pytest.raises(ValueError, match=r"^channel must be an output channel of the demo layer, 0\.\.5"):
+    with pytest.raises(
+        ValueError, match=r"^channel must be an output channel of the demo layer, 0\.\.5"
+    ):
         chw.channel_explorer(channel=channel, max_size=32)
 
 

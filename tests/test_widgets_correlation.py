@@ -9,8 +9,6 @@ import convlib
 from convlib import KERNELS, SAMPLE_IMAGES, conv2d, corr2d
 from convlib.widgets import correlation as cw
 
-
-
 # -- pure helpers -------------------------------------------------------------
 
 
@@ -124,14 +122,20 @@ def test_explorers_ship_their_javascript():
 
 def test_steps_walk_the_lecture_example():
     steps = cw.correlation_steps(LECTURE_X, LECTURE_K)
-    assert steps.view == "steps" and steps.x == LECTURE_X.tolist() and steps.kernel == LECTURE_K.tolist()
+    assert (
+        steps.view == "steps"
+        and steps.x == LECTURE_X.tolist()
+        and steps.kernel == LECTURE_K.tolist()
+    )
     values, texts = [], []
     for p in range(4):
         steps.position = p
         frame = steps.reference_frame()
         i, j = steps.output_index
         np.testing.assert_array_equal(frame["window"], LECTURE_X[i : i + 2, j : j + 2])
-        np.testing.assert_array_equal(frame["products"], LECTURE_X[i : i + 2, j : j + 2] * LECTURE_K)
+        np.testing.assert_array_equal(
+            frame["products"], LECTURE_X[i : i + 2, j : j + 2] * LECTURE_K
+        )
         values.append(float(frame["value"][0, 0]))
         texts.append(steps.reference_text())
     assert values == [19, 25, 37, 43]
@@ -143,7 +147,10 @@ def test_steps_walk_the_lecture_example():
     "args, message",
     [
         ((np.ones((9, 3)), np.ones((2, 2))), r"^X must be at most 8 x 8"),
-        ((np.ones((3, 3)), np.ones((4, 2))), r"^the kernel K = 4x2 is larger than the image X = 3x3: no window fits .*; this explorer shows 'valid' windows only"),
+        (
+            (np.ones((3, 3)), np.ones((4, 2))),
+            r"^the kernel K = 4x2 is larger than the image X = 3x3: no window fits .*; this explorer shows 'valid' windows only",
+        ),
         ((np.ones(3), np.ones((2, 2))), r"^X must be a 2-D"),
         ((np.full((3, 3), np.nan), np.ones((2, 2))), r"^X and K must hold finite numbers"),
         ((LECTURE_X, LECTURE_K, 4), r"^position must be in 0\.\.3"),
@@ -162,7 +169,13 @@ def pg():
 
 def test_playground_first_state(pg):
     assert pg.view == "playground"
-    assert (pg.image, pg.preset, pg.operation, pg.rows, pg.cols) == ("photo (grey)", "sobel x", cw.OPERATIONS[0], 3, 3)
+    assert (pg.image, pg.preset, pg.operation, pg.rows, pg.cols) == (
+        "photo (grey)",
+        "sobel x",
+        cw.OPERATIONS[0],
+        3,
+        3,
+    )
     np.testing.assert_array_equal(pg.kernel, KERNELS["sobel x"])
     assert len(pg.weights) == cw.MAX_KERNEL**2
     frame = pg.reference_frame()
@@ -180,10 +193,16 @@ def test_playground_ships_every_image_once_as_uint8():
         offset += H * W
         # the page's image (u8 / 255) is convlib's image to within half a grey level, and exactly the reference's input
         np.testing.assert_array_equal(u8 / 255.0, cw.playground_input(name))
-        assert np.abs(cw.playground_input(name) - cw.playground_image(name)).max() <= 0.5 / 255 + 1e-12
+        assert (
+            np.abs(cw.playground_input(name) - cw.playground_image(name)).max() <= 0.5 / 255 + 1e-12
+        )
     assert offset == len(data)
     p = cw.kernel_playground(image="MRI slice")
-    assert bytes(p.pixels) == data and p.image_shapes == shapes and p.image_names == list(SAMPLE_IMAGES)
+    assert (
+        bytes(p.pixels) == data
+        and p.image_shapes == shapes
+        and p.image_names == list(SAMPLE_IMAGES)
+    )
 
 
 @pytest.mark.parametrize("name", list(KERNELS))
@@ -228,7 +247,11 @@ def test_set_kernel_and_rows_cols(pg):
     [
         ({"image": "nope"}, ValueError, r"^image must be one of"),
         ({"operation": "nope"}, ValueError, r"^operation must be one of"),
-        ({"preset": ["sobel x"]}, ValueError, r"^preset must be one of"),  # unhashable: no bare TypeError
+        (
+            {"preset": ["sobel x"]},
+            ValueError,
+            r"^preset must be one of",
+        ),  # unhashable: no bare TypeError
         ({"kernel": np.ones((6, 2))}, ValueError, r"^kernel must be at most 5 x 5"),
         ({"kernel": [[1.0, np.inf]]}, ValueError, r"^kernel must hold finite numbers"),
         ({"kernel": [[9.0]]}, ValueError, r"^kernel weights must lie in \[-5, 5\]"),
@@ -251,7 +274,9 @@ def test_playground_rejects_bad_kernel_before_sending_anything(pg):
 def test_playground_starts_from_a_given_kernel():
     p = cw.kernel_playground(image="square", kernel=[[1, 0, -1]])
     assert p.preset == cw.CUSTOM
-    np.testing.assert_array_equal(p.reference_frame()["output"], corr2d(p.input_image, [[1, 0, -1]]))
+    np.testing.assert_array_equal(
+        p.reference_frame()["output"], corr2d(p.input_image, [[1, 0, -1]])
+    )
 
 
 def test_weight_range_covers_every_preset(pg):
@@ -289,7 +314,10 @@ def test_template_matching_errors_name_the_template():
     X = np.random.default_rng(0).random((8, 8))
     with pytest.raises(ValueError, match=r"^T must be a 2-D"):
         cw.normalized_cross_correlation(X, np.ones((2, 2, 2)))
-    with pytest.raises(ValueError, match=r"^the template T = 9x2 is larger than the image X = .*: no window fits .*; use a template no larger than the image$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^the template T = 9x2 is larger than the image X = .*: no window fits .*; use a template no larger than the image$",
+    ):
         cw.match_template(X, np.ones((9, 2)))
     with pytest.raises(ValueError, match=r"^T must not be empty"):
         cw.match_template(X, np.ones((0, 2)), normalized=False)

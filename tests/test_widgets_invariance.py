@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from scipy.signal import correlate2d
 
 from convlib import corr2d, translation_invariant_params
@@ -10,7 +9,9 @@ from convlib.widgets import invariance as inv
 from convlib.widgets._browser import image_from_bytes
 
 
-@pytest.mark.parametrize("H, W, kh, kw", [(5, 5, 3, 3), (4, 6, 3, 5), (5, 5, 9, 9), (3, 4, 2, 2), (6, 5, 1, 1)])
+@pytest.mark.parametrize(
+    "H, W, kh, kw", [(5, 5, 3, 3), (4, 6, 3, 5), (5, 5, 9, 9), (3, 4, 2, 2), (6, 5, 1, 1)]
+)
 def test_dense_weights_match_corr2d_same(H, W, kh, kw):
     rng = np.random.default_rng(0)
     V = rng.normal(size=(kh, kw))
@@ -31,7 +32,11 @@ def test_dense_weights_definition_entrywise():
                         assert Wd[i, j, i + a, j + b] == V[a + 1, b + 1]
     # outside the 3x3 window there is no weight
     assert Wd[0, 0, 3, 3] == 0 and np.count_nonzero(Wd) == sum(
-        1 for i in range(4) for j in range(4) for a in (-1, 0, 1) for b in (-1, 0, 1)
+        1
+        for i in range(4)
+        for j in range(4)
+        for a in (-1, 0, 1)
+        for b in (-1, 0, 1)
         if 0 <= i + a < 4 and 0 <= j + b < 4 and V[a + 1, b + 1] != 0
     )
 
@@ -51,12 +56,16 @@ def test_reindex_then_sum_equals_fully_connected():
     V = inv.reindex_weights(Wd)
     assert V.shape == (4, 5, 7, 9)
     assert np.count_nonzero(~np.isnan(V)) == Wd.size  # re-indexing keeps every weight, adds none
-    np.testing.assert_allclose(inv.hidden_from_offsets(V, x), np.einsum("ijkl,kl->ij", Wd, x), atol=1e-12)
+    np.testing.assert_allclose(
+        inv.hidden_from_offsets(V, x), np.einsum("ijkl,kl->ij", Wd, x), atol=1e-12
+    )
 
 
 def test_reindexed_shared_weights_do_not_depend_on_position():
     K = np.arange(1.0, 26.0).reshape(5, 5)
-    V = inv.reindex_weights(inv.dense_weights_from_kernel(K, 3, 3))  # offsets -2..2 == kernel indices
+    V = inv.reindex_weights(
+        inv.dense_weights_from_kernel(K, 3, 3)
+    )  # offsets -2..2 == kernel indices
     for i in range(3):
         for j in range(3):
             defined = ~np.isnan(V[i, j])
@@ -129,9 +138,13 @@ def test_explorer_state_is_synced_traits_and_images_are_uint8():
     e = inv.invariance_explorer()
     assert (e.row_shift, e.col_shift, e.shift_limit, e.home) == (0, 0, inv.max_shift(64), [11, 11])
     assert e.scene_shape == [64, 64] and len(e.scene) == 64 * 64
-    assert e.pattern_shape == [7, 7] and bytes(e.pattern) == bytes((inv.PLUS * 255).astype(np.uint8).ravel())
+    assert e.pattern_shape == [7, 7] and bytes(e.pattern) == bytes(
+        (inv.PLUS * 255).astype(np.uint8).ravel()
+    )
     # the numbers the page works on are the shipped bytes / 255: for this scene exactly the float one
-    np.testing.assert_array_equal(image_from_bytes(e.scene, e.scene_shape), inv.scene_background(64))
+    np.testing.assert_array_equal(
+        image_from_bytes(e.scene, e.scene_shape), inv.scene_background(64)
+    )
     state = e.get_state()
     assert {"row_shift", "col_shift", "scene", "pattern", "_esm", "_css"} <= set(state)
     assert "corr2dValid" in e._esm and "placePattern" in e._esm and ".convlayer-explorer" in e._css
@@ -147,7 +160,9 @@ def test_reference_frame_follows_the_traits():
     assert tuple(f["peak"][0]) == (home[0] + 7, home[1] + 11)
     assert f["max"][0, 0] == pytest.approx(13.0, abs=1e-9)
     # independent reference: SciPy on the page's input
-    np.testing.assert_allclose(f["response"], correlate2d(f["input"], inv.PLUS, mode="same"), atol=1e-12)
+    np.testing.assert_allclose(
+        f["response"], correlate2d(f["input"], inv.PLUS, mode="same"), atol=1e-12
+    )
     assert f["input"].sum() == pytest.approx(26.0)  # the plus and the cross, 13 ones each
 
 
@@ -175,7 +190,9 @@ def test_plot_weight_matrices():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig = inv.plot_weight_matrices(np.zeros((3, 3, 3, 3)), inv.dense_weights_from_kernel(np.ones((3, 3)), 3, 3))
+    fig = inv.plot_weight_matrices(
+        np.zeros((3, 3, 3, 3)), inv.dense_weights_from_kernel(np.ones((3, 3)), 3, 3)
+    )
     assert len(fig.axes) == 4  # two matrices and their colour bars
     plt.close(fig)
 
@@ -197,7 +214,9 @@ def test_scene_size_is_checked(size):
     ],
 )
 def test_bad_arguments_fail_before_anything_is_sent(kwargs, message):
-    wrong_type = isinstance(kwargs.get("row_shift"), float)  # a wrong type is a TypeError, a value out of range a ValueError
+    wrong_type = isinstance(
+        kwargs.get("row_shift"), float
+    )  # a wrong type is a TypeError, a value out of range a ValueError
     with pytest.raises(TypeError if wrong_type else ValueError, match=message):
         inv.ShiftExplorer(**kwargs)
 

@@ -4,7 +4,6 @@ import re
 
 import numpy as np
 import pytest
-
 from scipy.signal import correlate2d
 
 from convlib import box_kernel, corr2d, fully_connected_params, translation_invariant_params
@@ -85,7 +84,9 @@ def test_first_frame_is_meaningful():
     assert f.delta == 3 and f.image.shape == (128, 128)
     assert f.pixel == (64, 42)
     assert f.params["local"] == 49
-    assert f.image[f.window[0] : f.window[2] + 1, f.window[1] : f.window[3] + 1].std() > 0.05  # not a blank patch
+    assert (
+        f.image[f.window[0] : f.window[2] + 1, f.window[1] : f.window[3] + 1].std() > 0.05
+    )  # not a blank patch
     assert not np.allclose(f.output, f.image)  # the blur is visible
 
 
@@ -94,7 +95,9 @@ def test_explorer_state_is_synced_traits_and_the_image_is_uint8():
     assert (e.delta, e.row, e.col, e.max_delta) == (3, 64, 42, loc.MAX_DELTA)
     assert e.image_shape == [128, 128] and len(e.image) == 128 * 128
     # the page and convlib both work on the shipped bytes / 255, within half a grey level of the MRI slice
-    np.testing.assert_allclose(image_from_bytes(e.image, e.image_shape), loc.default_image(), atol=0.5 / 255 + 1e-12)
+    np.testing.assert_allclose(
+        image_from_bytes(e.image, e.image_shape), loc.default_image(), atol=0.5 / 255 + 1e-12
+    )
     assert {"delta", "row", "col", "image", "_esm"} <= set(e.get_state())
     assert "boxKernel" in e._esm and "corr2dValid" in e._esm
 
@@ -105,10 +108,14 @@ def test_reference_frame_follows_the_traits():
     f = e.reference_frame()
     assert set(f) == {"output", "value", "window", "params"}
     x = image_from_bytes(e.image, e.image_shape)
-    np.testing.assert_allclose(f["output"], correlate2d(x, np.full((11, 11), 1 / 121), mode="same"), atol=1e-12)
+    np.testing.assert_allclose(
+        f["output"], correlate2d(x, np.full((11, 11), 1 / 121), mode="same"), atol=1e-12
+    )
     assert f["value"][0, 0] == pytest.approx(f["output"][30, 100])
     assert f["window"].tolist() == [[25, 95, 35, 105]]
-    assert f["params"].tolist() == [[fully_connected_params(128, 128), translation_invariant_params(128, 128), 121]]
+    assert f["params"].tolist() == [
+        [fully_connected_params(128, 128), translation_invariant_params(128, 128), 121]
+    ]
 
 
 def test_reference_sweep_matches_the_written_out_sum():
@@ -125,13 +132,25 @@ def test_reference_sweep_matches_the_written_out_sum():
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"image": np.ones((8, 8, 3))}, ValueError, re.escape("image must be a 2-D (H, W) array; got 3-D")),
-        ({"image": np.full((4, 4), 2.0)}, ValueError, re.escape("image must hold grey levels in [0, 1]")),
+        (
+            {"image": np.ones((8, 8, 3))},
+            ValueError,
+            re.escape("image must be a 2-D (H, W) array; got 3-D"),
+        ),
+        (
+            {"image": np.full((4, 4), 2.0)},
+            ValueError,
+            re.escape("image must hold grey levels in [0, 1]"),
+        ),
         ({"image": np.full((4, 4), np.nan)}, ValueError, "image must hold finite values"),
         ({"image": np.full((4, 4), "x")}, TypeError, "image must hold real numbers"),
         ({"delta": 11}, ValueError, re.escape("delta must be in 0..10")),
         ({"delta": -1}, ValueError, "delta must be a non-negative integer"),
-        ({"row": 128}, ValueError, re.escape("pixel (row, col) = (128, 42) is outside the 128 x 128 image")),
+        (
+            {"row": 128},
+            ValueError,
+            re.escape("pixel (row, col) = (128, 42) is outside the 128 x 128 image"),
+        ),
         ({"col": "3"}, TypeError, "col must be an integer"),
     ],
 )

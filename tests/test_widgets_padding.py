@@ -40,8 +40,13 @@ def test_corner_value_counts_only_the_image():
 
 
 @given(
-    p_h=st.integers(0, 3), p_w=st.integers(0, 3), s_h=st.integers(1, 4), s_w=st.integers(1, 4), k=st.integers(1, 5),
-    i=st.integers(0, 13), j=st.integers(0, 13),
+    p_h=st.integers(0, 3),
+    p_w=st.integers(0, 3),
+    s_h=st.integers(1, 4),
+    s_w=st.integers(1, 4),
+    k=st.integers(1, 5),
+    i=st.integers(0, 13),
+    j=st.integers(0, 13),
 )
 def test_frame_matches_scipy_and_formula(p_h, p_w, s_h, s_w, k, i, j):
     e = PaddingStrideExplorer(p_h=p_h, p_w=p_w, s_h=s_h, s_w=s_w, k=k)
@@ -87,8 +92,15 @@ def test_bad_arguments_are_named(kwargs, error, message):
         PaddingStrideExplorer(**kwargs)
 
 
-BAD_SETTINGS = [("p_h", 4, "0..3"), ("p_w", -1, "0..3"), ("s_h", 0, "1..4"), ("s_w", 5, "1..4"), ("k", 6, "1..5"),
-                ("out_row", 50, "0..13"), ("out_col", 14, "0..13")]
+BAD_SETTINGS = [
+    ("p_h", 4, "0..3"),
+    ("p_w", -1, "0..3"),
+    ("s_h", 0, "1..4"),
+    ("s_w", 5, "1..4"),
+    ("k", 6, "1..5"),
+    ("out_row", 50, "0..13"),
+    ("out_col", 14, "0..13"),
+]
 
 
 @pytest.mark.parametrize("bad", [2.5, "3", True, None])
@@ -104,7 +116,9 @@ def test_a_wrong_type_is_the_same_type_error_on_both_paths(bad):
 @pytest.mark.parametrize(("name", "bad", "bounds"), BAD_SETTINGS)
 def test_one_rule_in_the_constructor_and_on_assignment(name, bad, bounds):
     # the same value is refused with the same message on both paths, and an assignment that fails changes nothing
-    with pytest.raises(ValueError, match=rf"^{name} must be an integer in {bounds}; got {bad}$") as built:
+    with pytest.raises(
+        ValueError, match=rf"^{name} must be an integer in {bounds}; got {bad}$"
+    ) as built:
         PaddingStrideExplorer(**{name: bad})
     e = PaddingStrideExplorer()
     before = getattr(e, name)
@@ -116,7 +130,15 @@ def test_one_rule_in_the_constructor_and_on_assignment(name, bad, bounds):
 
 def test_ranges_are_the_validators_and_reach_the_page():
     e = PaddingStrideExplorer(np.zeros((5, 7), dtype=int))
-    assert e.ranges == {"p_h": [0, 3], "p_w": [0, 3], "s_h": [1, 4], "s_w": [1, 4], "k": [1, 5], "out_row": [0, 10], "out_col": [0, 12]}
+    assert e.ranges == {
+        "p_h": [0, 3],
+        "p_w": [0, 3],
+        "s_h": [1, 4],
+        "s_w": [1, 4],
+        "k": [1, 5],
+        "out_row": [0, 10],
+        "out_col": [0, 12],
+    }
     for name, (lo, hi) in e.ranges.items():  # both ends accepted, one step beyond refused
         for good in (lo, hi):
             setattr(e, name, good)
@@ -137,7 +159,11 @@ def test_ranges_are_the_validators_and_reach_the_page():
 def test_output_lengths_sent_to_the_page_are_convlibs(n, p, s, k):
     e = PaddingStrideExplorer(np.zeros((n, 12), dtype=int))
     want = output_size(n, k, padding=p, stride=s) if k <= n + 2 * p else 0
-    assert e.output_lengths["rows"][p][s - 1][k - 1] == want == (n + 2 * p - k) // s + 1 if want else True
+    assert (
+        e.output_lengths["rows"][p][s - 1][k - 1] == want == (n + 2 * p - k) // s + 1
+        if want
+        else True
+    )
     assert e.output_lengths["rows"][p][s - 1][k - 1] == want
 
 
@@ -151,5 +177,5 @@ def test_kernel_larger_than_the_padded_image_is_an_empty_output_on_both_paths():
         assert e.output_size() == (0, 0)
         frame = e.reference_frame()
         assert frame["output"].shape == (0, 0) and frame["shape"].tolist() == [[0.0, 0.0]]
-    assigned.p_h = assigned.p_w = 1   # padding makes it fit again
+    assigned.p_h = assigned.p_w = 1  # padding makes it fit again
     assert assigned.output_size() == (2, 2)

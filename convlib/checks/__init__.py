@@ -62,24 +62,6 @@ from .answers import (
     pattern_scene,
 )
 from .calls import DEFAULT_TIME_LIMIT
-from .engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed
-from .derivations import (
-    check_combined_kernel,
-    check_depthwise_kernel,
-    check_folded_normalisation,
-    check_input_gradient_channels,
-    check_input_lengths,
-    check_layers_to_cover,
-)
-from .design import FLOAT_REASONS, check_direction_edge_kernel, check_float_equality, check_second_derivative_kernel, float_example
-from .geometry import (
-    check_dilated_size,
-    check_grouped_count,
-    check_locally_connected_count,
-    check_min_kernel_size,
-    check_strided_receptive_field,
-)
-from .layer_parts import check_input_gradient, check_padding_impl
 from .costs import (
     check_bias_counts,
     check_border_terms,
@@ -88,6 +70,30 @@ from .costs import (
     check_same_padding,
     check_strided_size,
 )
+from .derivations import (
+    check_combined_kernel,
+    check_depthwise_kernel,
+    check_folded_normalisation,
+    check_input_gradient_channels,
+    check_input_lengths,
+    check_layers_to_cover,
+)
+from .design import (
+    FLOAT_REASONS,
+    check_direction_edge_kernel,
+    check_float_equality,
+    check_second_derivative_kernel,
+    float_example,
+)
+from .engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed
+from .geometry import (
+    check_dilated_size,
+    check_grouped_count,
+    check_locally_connected_count,
+    check_min_kernel_size,
+    check_strided_receptive_field,
+)
+from .layer_parts import check_input_gradient, check_padding_impl
 from .locality import check_dense_weights, check_local_layer, check_receptive_field
 from .multi_channel import check_conv_layer, check_corr2d_multi_in, check_corr2d_multi_in_out
 from .single_channel import check_conv2d, check_corr2d, check_output_shape

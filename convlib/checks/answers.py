@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from ..channels import corr2d_multi_in_out
@@ -45,13 +44,19 @@ def _check_numbers(title: str, answers: dict, expected: dict, known: dict) -> No
         # integers compare exactly (however large); other numbers as floats
         number = _real_number(value)
         if number is None:
-            raise CheckFailed(f"{title}: {name} must be a number (an int such as 12345, not text); got {_short_repr(value)} of type {type(value).__name__}")
+            raise CheckFailed(
+                f"{title}: {name} must be a number (an int such as 12345, not text); got {_short_repr(value)} of type {type(value).__name__}"
+            )
         if number == expected[name]:
             continue
         for wrong, (tag, hint) in known.get(name, {}).items():
             if number == wrong:
-                raise CheckFailed(f"{title}: {name} = {safe_repr(number)} is not right. Hint [{tag}]: {hint}")
-        raise CheckFailed(f"{title}: {name} = {safe_repr(number)} is not right. Hint [wrong number]: recount step by step with the formula from the chapter.")
+                raise CheckFailed(
+                    f"{title}: {name} = {safe_repr(number)} is not right. Hint [{tag}]: {hint}"
+                )
+        raise CheckFailed(
+            f"{title}: {name} = {safe_repr(number)} is not right. Hint [wrong number]: recount step by step with the formula from the chapter."
+        )
     print(f"✓ {title}: {', '.join(answers)} correct")
 
 
@@ -75,27 +80,71 @@ def check_dense_counts(fc_weights, ti_weights) -> None:
     """
     H, W = 480, 640
     n = H * W
-    expected = {"fc_weights": fully_connected_params(H, W), "ti_weights": translation_invariant_params(H, W)}
+    expected = {
+        "fc_weights": fully_connected_params(H, W),
+        "ti_weights": translation_invariant_params(H, W),
+    }
     known = {
         "fc_weights": {
-            n: ("one hidden pixel only", "that is the weights of ONE hidden pixel; each of the H W hidden pixels has its own H W weights."),
-            2 * n: ("added instead of multiplied", "every (hidden pixel, image pixel) pair has a weight: (H W) x (H W)."),
-            H**2 * W: ("one factor missing", "W[i, j, k, l] has four indices: i and k run over H rows, j and l over W columns."),
-            H * W**2: ("one factor missing", "W[i, j, k, l] has four indices: i and k run over H rows, j and l over W columns."),
-            H**4: ("square image assumed", "the image has H = 480 rows and W = 640 columns: (H W)^2."),
-            W**4: ("square image assumed", "the image has H = 480 rows and W = 640 columns: (H W)^2."),
+            n: (
+                "one hidden pixel only",
+                "that is the weights of ONE hidden pixel; each of the H W hidden pixels has its own H W weights.",
+            ),
+            2 * n: (
+                "added instead of multiplied",
+                "every (hidden pixel, image pixel) pair has a weight: (H W) x (H W).",
+            ),
+            H**2 * W: (
+                "one factor missing",
+                "W[i, j, k, l] has four indices: i and k run over H rows, j and l over W columns.",
+            ),
+            H * W**2: (
+                "one factor missing",
+                "W[i, j, k, l] has four indices: i and k run over H rows, j and l over W columns.",
+            ),
+            H**4: (
+                "square image assumed",
+                "the image has H = 480 rows and W = 640 columns: (H W)^2.",
+            ),
+            W**4: (
+                "square image assumed",
+                "the image has H = 480 rows and W = 640 columns: (H W)^2.",
+            ),
         },
         "ti_weights": {
-            n: ("offsets only positive", "the offset a = k - i runs from -(H - 1) to H - 1: 2H - 1 values, and b over 2W - 1 values."),
-            (2 * H) * (2 * W): ("one offset too many", "a runs from -(H - 1) to H - 1: that is 2H - 1 values, not 2H."),
-            (2 * H + 1) * (2 * W + 1): ("one offset too many", "a runs from -(H - 1) to H - 1: that is 2H - 1 values, not 2H + 1."),
-            (2 * H - 1) ** 2: ("square image assumed", "b runs over the columns: 2W - 1 = 1279 values, a over the rows: 2H - 1 = 959."),
-            (2 * W - 1) ** 2: ("square image assumed", "a runs over the rows: 2H - 1 = 959 values, b over the columns: 2W - 1 = 1279."),
-            n**2: ("nothing was dropped", "translation invariance drops the dependence on (i, j): only the offset (a, b) is left."),
-            1: ("too few", "translation invariance keeps one weight per OFFSET (a, b), not a single weight."),
+            n: (
+                "offsets only positive",
+                "the offset a = k - i runs from -(H - 1) to H - 1: 2H - 1 values, and b over 2W - 1 values.",
+            ),
+            (2 * H) * (2 * W): (
+                "one offset too many",
+                "a runs from -(H - 1) to H - 1: that is 2H - 1 values, not 2H.",
+            ),
+            (2 * H + 1) * (2 * W + 1): (
+                "one offset too many",
+                "a runs from -(H - 1) to H - 1: that is 2H - 1 values, not 2H + 1.",
+            ),
+            (2 * H - 1) ** 2: (
+                "square image assumed",
+                "b runs over the columns: 2W - 1 = 1279 values, a over the rows: 2H - 1 = 959.",
+            ),
+            (2 * W - 1) ** 2: (
+                "square image assumed",
+                "a runs over the rows: 2H - 1 = 959 values, b over the columns: 2W - 1 = 1279.",
+            ),
+            n**2: (
+                "nothing was dropped",
+                "translation invariance drops the dependence on (i, j): only the offset (a, b) is left.",
+            ),
+            1: (
+                "too few",
+                "translation invariance keeps one weight per OFFSET (a, b), not a single weight.",
+            ),
         },
     }
-    _check_numbers("weight counts", {"fc_weights": fc_weights, "ti_weights": ti_weights}, expected, known)
+    _check_numbers(
+        "weight counts", {"fc_weights": fc_weights, "ti_weights": ti_weights}, expected, known
+    )
 
 
 def check_layer_counts(fc_weights, local_weights) -> None:
@@ -119,27 +168,68 @@ def check_layer_counts(fc_weights, local_weights) -> None:
     """
     H = W = 1024
     c_in, c_out, delta = 3, 64, 2
-    expected = {"fc_weights": fully_connected_params(H, W, c_in, c_out), "local_weights": local_params(delta, c_in, c_out)}
+    expected = {
+        "fc_weights": fully_connected_params(H, W, c_in, c_out),
+        "local_weights": local_params(delta, c_in, c_out),
+    }
     fc = fully_connected_params(H, W)
     known = {
         "fc_weights": {
-            fc: ("forgot the channels", "with channels every weight W[i, j, k, l] exists once per (input channel, output channel) pair: multiply by C_in C_out."),
-            fc * c_in: ("forgot the output channels", "multiply by C_out = 64 too: each output channel has its own weights."),
-            fc * c_out: ("forgot the input channels", "multiply by C_in = 3 too: each output pixel sums over the 3 input channels."),
-            H * W * c_in * c_out: ("one hidden pixel only", "that is one hidden pixel's weights; there are H W of them."),
+            fc: (
+                "forgot the channels",
+                "with channels every weight W[i, j, k, l] exists once per (input channel, output channel) pair: multiply by C_in C_out.",
+            ),
+            fc * c_in: (
+                "forgot the output channels",
+                "multiply by C_out = 64 too: each output channel has its own weights.",
+            ),
+            fc * c_out: (
+                "forgot the input channels",
+                "multiply by C_in = 3 too: each output pixel sums over the 3 input channels.",
+            ),
+            H * W * c_in * c_out: (
+                "one hidden pixel only",
+                "that is one hidden pixel's weights; there are H W of them.",
+            ),
         },
         "local_weights": {
-            25 * c_out: ("forgot the input channels", "the kernel V[a, b, c, k] has an input-channel index c: multiply by C_in = 3."),
-            25 * c_in: ("forgot the output channels", "the kernel V[a, b, c, k] has an output-channel index k: multiply by C_out = 64."),
-            25: ("forgot the channels", "V[a, b, c, k] has four indices: (2 Delta + 1)^2 offsets times C_in times C_out."),
-            9 * c_in * c_out: ("window side Delta + 1", "a runs from -Delta to Delta: 2 Delta + 1 = 5 values, not Delta + 1."),
-            16 * c_in * c_out: ("window side 2 Delta", "a runs from -Delta to Delta: 2 Delta + 1 = 5 values including 0, not 2 Delta."),
-            4 * c_in * c_out: ("window side Delta", "a runs from -Delta to Delta: 2 Delta + 1 = 5 values, not Delta."),
-            25 * c_in * c_out + c_out: ("counted the biases", "count the kernel weights only here (the question leaves out the 64 biases)."),
-            5 * c_in * c_out: ("one axis only", "the window is square: (2 Delta + 1) values of a times (2 Delta + 1) values of b."),
+            25 * c_out: (
+                "forgot the input channels",
+                "the kernel V[a, b, c, k] has an input-channel index c: multiply by C_in = 3.",
+            ),
+            25 * c_in: (
+                "forgot the output channels",
+                "the kernel V[a, b, c, k] has an output-channel index k: multiply by C_out = 64.",
+            ),
+            25: (
+                "forgot the channels",
+                "V[a, b, c, k] has four indices: (2 Delta + 1)^2 offsets times C_in times C_out.",
+            ),
+            9 * c_in * c_out: (
+                "window side Delta + 1",
+                "a runs from -Delta to Delta: 2 Delta + 1 = 5 values, not Delta + 1.",
+            ),
+            16 * c_in * c_out: (
+                "window side 2 Delta",
+                "a runs from -Delta to Delta: 2 Delta + 1 = 5 values including 0, not 2 Delta.",
+            ),
+            4 * c_in * c_out: (
+                "window side Delta",
+                "a runs from -Delta to Delta: 2 Delta + 1 = 5 values, not Delta.",
+            ),
+            25 * c_in * c_out + c_out: (
+                "counted the biases",
+                "count the kernel weights only here (the question leaves out the 64 biases).",
+            ),
+            5 * c_in * c_out: (
+                "one axis only",
+                "the window is square: (2 Delta + 1) values of a times (2 Delta + 1) values of b.",
+            ),
         },
     }
-    _check_numbers("layer counts", {"fc_weights": fc_weights, "local_weights": local_weights}, expected, known)
+    _check_numbers(
+        "layer counts", {"fc_weights": fc_weights, "local_weights": local_weights}, expected, known
+    )
 
 
 HAND_X = np.array([[2, 0, 1], [1, 3, 0], [0, 1, 2]])
@@ -172,7 +262,9 @@ def check_hand_example(corr, conv) -> None:
         if value is Ellipsis or value is None:
             raise CheckFailed(f"by-hand example: {name} is {NOT_ANSWERED}")
     # the answers become plain arrays (their code runs) before the right ones exist
-    answers = {name: answer_array("by-hand example", name, value) for name, value in answers.items()}
+    answers = {
+        name: answer_array("by-hand example", name, value) for name, value in answers.items()
+    }
     right = {"corr": corr2d(X, K), "conv": conv2d(X, K)}
     for name, g in answers.items():
         other = right["conv" if name == "corr" else "corr"]
@@ -184,20 +276,37 @@ def check_hand_example(corr, conv) -> None:
         if np.array_equal(g, right[name]):
             continue
         if np.array_equal(g, other):
-            what = "the convolution (with the flipped kernel)" if name == "corr" else "the cross-correlation (without the flip)"
-            raise CheckFailed(f"by-hand example: {name} is not right. Hint [swapped]: this is {what}.")
+            what = (
+                "the convolution (with the flipped kernel)"
+                if name == "corr"
+                else "the cross-correlation (without the flip)"
+            )
+            raise CheckFailed(
+                f"by-hand example: {name} is not right. Hint [swapped]: this is {what}."
+            )
         if np.array_equal(g, right[name].T):
-            raise CheckFailed(f"by-hand example: {name} is not right. Hint [transposed]: row i of the output belongs to window row i.")
-        if name == "conv" and np.array_equal(g, corr2d(X, K[::-1])) or name == "conv" and np.array_equal(g, corr2d(X, K[:, ::-1])):
-            raise CheckFailed("by-hand example: conv is not right. Hint [flipped one axis]: flip the kernel along both axes (rotate it by 180 degrees).")
+            raise CheckFailed(
+                f"by-hand example: {name} is not right. Hint [transposed]: row i of the output belongs to window row i."
+            )
+        if (
+            name == "conv"
+            and np.array_equal(g, corr2d(X, K[::-1]))
+            or name == "conv"
+            and np.array_equal(g, corr2d(X, K[:, ::-1]))
+        ):
+            raise CheckFailed(
+                "by-hand example: conv is not right. Hint [flipped one axis]: flip the kernel along both axes (rotate it by 180 degrees)."
+            )
         if name == "conv" and np.array_equal(g, corr2d(X, K.T)):
-            raise CheckFailed("by-hand example: conv is not right. Hint [transposed instead of flipped]: the flip is a 180-degree rotation, not a transpose.")
+            raise CheckFailed(
+                "by-hand example: conv is not right. Hint [transposed instead of flipped]: the flip is a 180-degree rotation, not a transpose."
+            )
         bad = [(i, j) for i in range(2) for j in range(2) if g[i, j] != right[name][i, j]]
         i, j = bad[0]
         kernel = "K" if name == "corr" else "the flipped kernel K[::-1, ::-1]"
         raise CheckFailed(
             f"by-hand example: {name} is not right. Hint [entry ({i}, {j})]: {len(bad)} of 4 entries differ; the first is ({i}, {j}). "
-            f"Its window is X[{i}:{i + 2}, {j}:{j + 2}] = {X[i:i + 2, j:j + 2].tolist()}: multiply it elementwise with {kernel} and add up."
+            f"Its window is X[{i}:{i + 2}, {j}:{j + 2}] = {X[i : i + 2, j : j + 2].tolist()}: multiply it elementwise with {kernel} and add up."
         )
     print("✓ by-hand example: corr and conv correct")
 
@@ -253,16 +362,22 @@ def check_edge_kernel(K) -> None:
         raise CheckFailed(f"{title}: {NOT_ANSWERED}")
     Karr = answer_array(title, "K", K)
     if Karr.ndim != 2 or Karr.size == 0:
-        raise CheckFailed(f"{title}: Hint [not a 2-D kernel]: K must be a 2-D array of numbers (rows and columns); got shape {Karr.shape}")
+        raise CheckFailed(
+            f"{title}: Hint [not a 2-D kernel]: K must be a 2-D array of numbers (rows and columns); got shape {Karr.shape}"
+        )
     if Karr.shape[0] > 5 or Karr.shape[1] > 5:
-        raise CheckFailed(f"{title}: Hint [too large]: keep the kernel at most 5 x 5; got shape {Karr.shape}")
+        raise CheckFailed(
+            f"{title}: Hint [too large]: keep the kernel at most 5 x 5; got shape {Karr.shape}"
+        )
     if not np.all(np.isfinite(Karr)):
         raise CheckFailed(f"{title}: Hint [not finite]: the kernel holds NaN or inf")
     images = _edge_images()
     scale = float(np.abs(Karr).sum()) or 1.0
     tol = 1e-9 * scale
     if float(np.abs(Karr).max()) == 0:
-        raise CheckFailed(f"{title}: Hint [all zeros]: an all-zero kernel responds to nothing; it must respond to horizontal edges.")
+        raise CheckFailed(
+            f"{title}: Hint [all zeros]: an all-zero kernel responds to nothing; it must respond to horizontal edges."
+        )
     for name, X, kind in images:
         Y = corr2d(X, Karr)
         if kind == "flat" and np.abs(Y).max() > tol:
@@ -282,7 +397,9 @@ def check_edge_kernel(K) -> None:
                 if vertical_detector
                 else f"it must ignore changes from left to right: make every column of K sum to zero (your column sums: {np.round(col_sums, 3).tolist()})."
             )
-            raise CheckFailed(f"{title}: Hint [vertical edges]: your kernel responds to the image '{name}', whose brightness only changes from left to right: {detail}")
+            raise CheckFailed(
+                f"{title}: Hint [vertical edges]: your kernel responds to the image '{name}', whose brightness only changes from left to right: {detail}"
+            )
     for name, X, kind in images:
         if kind != "horizontal":
             continue
@@ -300,7 +417,9 @@ def check_edge_kernel(K) -> None:
                 "changes from one row to the next. The kernel's rows must weigh the two sides of such an edge differently (different row sums)."
             )
         if rows[~straddle].any():
-            raise CheckFailed(f"{title}: Hint [responds away from edges]: on '{name}' your output is non-zero on rows far from every edge.")
+            raise CheckFailed(
+                f"{title}: Hint [responds away from edges]: on '{name}' your output is non-zero on rows far from every edge."
+            )
     print(f"✓ {title}: all {len(images)} hidden images pass")
 
 
@@ -391,7 +510,9 @@ def check_pattern_kernel(K) -> None:
         raise CheckFailed(f"{title}: {NOT_ANSWERED}")
     Karr = answer_array(title, "K", K)
     if Karr.shape != (3, 3):
-        raise CheckFailed(f"{title}: Hint [wrong shape]: the kernel must be 3 x 3 like the pattern, so that its position is the T's top-left corner; got shape {Karr.shape}")
+        raise CheckFailed(
+            f"{title}: Hint [wrong shape]: the kernel must be 3 x 3 like the pattern, so that its position is the T's top-left corner; got shape {Karr.shape}"
+        )
     if not np.all(np.isfinite(Karr)):
         raise CheckFailed(f"{title}: Hint [not finite]: the kernel holds NaN or inf")
     scenes = hidden_pattern_scenes()
@@ -409,16 +530,28 @@ def check_pattern_kernel(K) -> None:
             d, pos = max(rivals, key=lambda item: Y[item[1]])
             verb = "ties with" if abs(Y[pos] - peak) <= 1e-9 else "beats"
             if d == "filled 3x3 square":
-                tag, advice = "bright blobs", (
-                    "a kernel that only rewards the T's bright pixels responds at least as strongly to any bright blob that covers them. "
-                    "Penalise bright pixels where the T is dark, so that extra bright pixels lower the score."
+                tag, advice = (
+                    "bright blobs",
+                    (
+                        "a kernel that only rewards the T's bright pixels responds at least as strongly to any bright blob that covers them. "
+                        "Penalise bright pixels where the T is dark, so that extra bright pixels lower the score."
+                    ),
                 )
             elif d == "upside-down T":
-                tag, advice = "flipped kernel", "your kernel finds the T rotated by 180 degrees: corr2d uses the kernel as it is, so do not flip the pattern."
+                tag, advice = (
+                    "flipped kernel",
+                    "your kernel finds the T rotated by 180 degrees: corr2d uses the kernel as it is, so do not flip the pattern.",
+                )
             elif d == "sideways T":
-                tag, advice = "transposed kernel", "your kernel finds the T transposed: K[a, b] must match PATTERN[a, b] (rows a, columns b)."
+                tag, advice = (
+                    "transposed kernel",
+                    "your kernel finds the T transposed: K[a, b] must match PATTERN[a, b] (rows a, columns b).",
+                )
             else:
-                tag, advice = "not specific", "make the kernel reward the T's bright pixels AND penalise bright pixels where the T is dark."
+                tag, advice = (
+                    "not specific",
+                    "make the kernel reward the T's bright pixels AND penalise bright pixels where the T is dark.",
+                )
             raise CheckFailed(
                 f"{title}: Hint [{tag}]: in {name} the response at the {d} ({Y[pos]:.3g} at {pos}) {verb} the response at the T "
                 f"({peak:.3g} at {target}). {advice}"
@@ -435,7 +568,9 @@ def check_pattern_kernel(K) -> None:
 LUMA = np.array(_LUMA)
 """ITU-R 601 luma weights for (R, G, B) as an array: :data:`convlib.images.LUMA`, as used by :func:`convlib.photo_gray`."""
 LUMA.flags.writeable = False
-_LUMA_SUM = " + ".join(f"{w:g} {c}" for w, c in zip(_LUMA, "RGB", strict=True))  # "0.299 R + 0.587 G + 0.114 B"
+_LUMA_SUM = " + ".join(
+    f"{w:g} {c}" for w, c in zip(_LUMA, "RGB", strict=True)
+)  # "0.299 R + 0.587 G + 0.114 B"
 
 
 def check_grey_kernel(K) -> None:
@@ -460,11 +595,20 @@ def check_grey_kernel(K) -> None:
     Karr = answer_array(title, "K", K)
     if Karr.shape != (1, 1, 3, 1):
         if Karr.size == 3 and Karr.shape == (1, 1, 1, 3):
-            tag, hint = "C_in and C_out swapped", "a kernel is (k_h, k_w, C_in, C_out): 3 input channels (R, G, B) and 1 output channel, shape (1, 1, 3, 1)."
+            tag, hint = (
+                "C_in and C_out swapped",
+                "a kernel is (k_h, k_w, C_in, C_out): 3 input channels (R, G, B) and 1 output channel, shape (1, 1, 3, 1).",
+            )
         elif Karr.size == 3:
-            tag, hint = "wrong shape", f"a kernel for corr2d_multi_in_out has four axes (k_h, k_w, C_in, C_out) = (1, 1, 3, 1); reshape your {Karr.shape} array with .reshape(1, 1, 3, 1)."
+            tag, hint = (
+                "wrong shape",
+                f"a kernel for corr2d_multi_in_out has four axes (k_h, k_w, C_in, C_out) = (1, 1, 3, 1); reshape your {Karr.shape} array with .reshape(1, 1, 3, 1).",
+            )
         else:
-            tag, hint = "wrong shape", "the kernel is 1 x 1 in space, with 3 input channels and 1 output channel: shape (1, 1, 3, 1)."
+            tag, hint = (
+                "wrong shape",
+                "the kernel is 1 x 1 in space, with 3 input channels and 1 output channel: shape (1, 1, 3, 1).",
+            )
         raise CheckFailed(f"{title}: Hint [{tag}]: {hint} (got shape {Karr.shape})")
     w = Karr.reshape(3)
     rng = np.random.default_rng(10)
@@ -473,20 +617,42 @@ def check_grey_kernel(K) -> None:
         print(f"✓ {title}: matches {_LUMA_SUM} on all {len(images)} hidden images")
         return
     if np.allclose(w, LUMA[::-1]):
-        tag, hint = "channels reversed", "that is B, G, R order; the channels are R, G, B: {:g} for red, {:g} for green, {:g} for blue.".format(*_LUMA)
+        tag, hint = (
+            "channels reversed",
+            "that is B, G, R order; the channels are R, G, B: {:g} for red, {:g} for green, {:g} for blue.".format(
+                *_LUMA
+            ),
+        )
     elif np.allclose(w, w[0]):
-        tag, hint = "plain average", "equal weights give the plain mean of R, G and B; the eye is most sensitive to green: use {:g}, {:g}, {:g}.".format(*_LUMA)
+        tag, hint = (
+            "plain average",
+            "equal weights give the plain mean of R, G and B; the eye is most sensitive to green: use {:g}, {:g}, {:g}.".format(
+                *_LUMA
+            ),
+        )
     elif np.isclose(w.sum(), 255.0) or np.allclose(w, LUMA * 255) or np.allclose(w, LUMA * 100):
-        tag, hint = "wrong scale", "the weights must add up to 1 so that white stays 1: {:g} + {:g} + {:g} = 1.".format(*_LUMA)
+        tag, hint = (
+            "wrong scale",
+            "the weights must add up to 1 so that white stays 1: {:g} + {:g} + {:g} = 1.".format(
+                *_LUMA
+            ),
+        )
     elif not np.isclose(w.sum(), 1.0):
-        tag, hint = "brightness changes", f"your weights add up to {w.sum():.3g}, so a white pixel does not stay 1; the luma weights add up to 1."
+        tag, hint = (
+            "brightness changes",
+            f"your weights add up to {w.sum():.3g}, so a white pixel does not stay 1; the luma weights add up to 1.",
+        )
     else:
-        tag, hint = "wrong weights", f"use the ITU-R 601 luma weights of convlib.photo_gray: {_LUMA_SUM}."
+        tag, hint = (
+            "wrong weights",
+            f"use the ITU-R 601 luma weights of convlib.photo_gray: {_LUMA_SUM}.",
+        )
     raise CheckFailed(f"{title}: Hint [{tag}]: {hint} (your weights: {np.round(w, 4).tolist()})")
 
 
 # ---------------------------------------------------------------------------
 # reasoning: equivariance and invariance
+
 
 def _quiz_operations() -> dict:
     """The quiz's operations f, each as code: question -> f(x) for a 2-D image x."""
@@ -500,12 +666,17 @@ def _quiz_operations() -> dict:
         "ReLU applied to every pixel": lambda x: np.maximum(x, 0),
         "sum of all pixels": lambda x: x.sum(),
         "maximum over all pixels": lambda x: x.max(),
-        "corr2d ('same'), then the maximum over all pixels": lambda x: corr2d(x, kernel, "same").max(),
+        "corr2d ('same'), then the maximum over all pixels": lambda x: corr2d(
+            x, kernel, "same"
+        ).max(),
         "fully connected layer with random weights": lambda x: (dense @ x.ravel()).reshape(n, n),
         "adding a fixed bias image b[i, j] that differs from pixel to pixel": lambda x: x + bias,
         "keeping every second row and column, x[::2, ::2]": lambda x: x[::2, ::2],
         # this question transforms the input by a rotation instead of a shift: (f, transform)
-        "corr2d ('same'), with the input ROTATED by 90 degrees (np.rot90) instead of shifted": (lambda x: corr2d(x, kernel, "same"), np.rot90),
+        "corr2d ('same'), with the input ROTATED by 90 degrees (np.rot90) instead of shifted": (
+            lambda x: corr2d(x, kernel, "same"),
+            np.rot90,
+        ),
     }
 
 
@@ -520,7 +691,9 @@ def _classify(f, transform=_shift) -> str:
     """'invariant', 'equivariant' or 'neither', found by transforming an image with a zero border (by default a one-pixel shift)."""
     rng = np.random.default_rng(12)
     x = np.zeros((_QUIZ_SIZE, _QUIZ_SIZE))
-    x[3:-3, 3:-3] = rng.normal(size=(_QUIZ_SIZE - 6, _QUIZ_SIZE - 6))  # the border keeps the shift away from the edges
+    x[3:-3, 3:-3] = rng.normal(
+        size=(_QUIZ_SIZE - 6, _QUIZ_SIZE - 6)
+    )  # the border keeps the shift away from the edges
 
     fx, ftx = f(x), f(transform(x))
     if np.shape(ftx) == np.shape(fx) and np.allclose(ftx, fx):
@@ -545,7 +718,10 @@ def _quiz_key() -> dict:
     >>> sorted(set(check_equivariance.answer_key().values()))
     ['equivariant', 'invariant', 'neither']
     """
-    return {question: _classify(*(op if isinstance(op, tuple) else (op,))) for question, op in _quiz_operations().items()}
+    return {
+        question: _classify(*(op if isinstance(op, tuple) else (op,)))
+        for question, op in _quiz_operations().items()
+    }
 
 
 _EQUIVARIANCE_WHY = {
@@ -592,21 +768,29 @@ def check_equivariance(answers) -> None:
     if answers is Ellipsis or answers is None:
         raise CheckFailed(f"{title}: {NOT_ANSWERED}")
     if not isinstance(answers, dict):
-        raise CheckFailed(f"{title}: answers must be a dict mapping each question to 'equivariant', 'invariant' or 'neither'")
+        raise CheckFailed(
+            f"{title}: answers must be a dict mapping each question to 'equivariant', 'invariant' or 'neither'"
+        )
     # plain str keys and values before the key exists: a dict or str subclass of the student's runs no code
     # from here on (str.__str__ and dict's own methods ignore their overrides), so it cannot record the key
     answers = {plain_answer(q): plain_answer(a) for q, a in list(dict.items(answers))}
     key = _quiz_key()
     missing = [q for q in key if q not in answers]
     if missing:
-        raise CheckFailed(f"{title}: these questions have no answer (the keys must be copied exactly): {missing}")
+        raise CheckFailed(
+            f"{title}: these questions have no answer (the keys must be copied exactly): {missing}"
+        )
     choices = ("equivariant", "invariant", "neither")
     for q in key:
         a = answers[q]
         if a is Ellipsis or a is None:
-            raise CheckFailed(f"{title}: '{q}' is {NOT_ANSWERED} ('equivariant', 'invariant' or 'neither')")
+            raise CheckFailed(
+                f"{title}: '{q}' is {NOT_ANSWERED} ('equivariant', 'invariant' or 'neither')"
+            )
         if not isinstance(a, str) or a.strip().lower() not in choices:
-            raise CheckFailed(f"{title}: the answer for '{q}' must be 'equivariant', 'invariant' or 'neither'; got {safe_repr(a)}")
+            raise CheckFailed(
+                f"{title}: the answer for '{q}' must be 'equivariant', 'invariant' or 'neither'; got {safe_repr(a)}"
+            )
     wrong = [q for q in key if answers[q].strip().lower() != key[q]]
     if wrong:
         q = wrong[0]
@@ -619,4 +803,3 @@ def check_equivariance(answers) -> None:
 
 
 check_equivariance.answer_key = _quiz_key
-

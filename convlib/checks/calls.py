@@ -77,7 +77,9 @@ class OutOfTime(BaseException):
     """Raised inside the student's code when its time is up (not an Exception: `except Exception` does not catch it)."""
 
 
-_GRACE = 0.5  # in the main thread, the watchdog steps in this long after the alarm should have fired
+_GRACE = (
+    0.5  # in the main thread, the watchdog steps in this long after the alarm should have fired
+)
 
 
 @contextmanager
@@ -171,7 +173,9 @@ def _watchdog(seconds: float, rearm: bool = False):
                     except Exception:  # noqa: BLE001 - best effort; the posted time-out follows anyway
                         pass
                 posted[0] = True
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(OutOfTime))
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(target), ctypes.py_object(OutOfTime)
+                )
             done.wait(_REPEAT)
 
     watcher = threading.Thread(target=watch, name="convlib-check-time-limit", daemon=True)
@@ -208,7 +212,9 @@ class Outcome:
     exc_text: str = ""  # describe_exception(exc), made while nothing else existed yet
 
 
-def call_student(fn: Callable, args: tuple, seconds: Optional[float], convert: Optional[Callable] = None) -> Outcome:
+def call_student(
+    fn: Callable, args: tuple, seconds: Optional[float], convert: Optional[Callable] = None
+) -> Outcome:
     """Call ``fn(*args)`` (and ``convert`` on its result) under a time limit; never raises, except KeyboardInterrupt."""
     __tracebackhide__ = True
     start = time.monotonic()
@@ -231,7 +237,15 @@ def call_student(fn: Callable, args: tuple, seconds: Optional[float], convert: O
     return outcome
 
 
-_DTYPE_WORDS = {"U": "strings", "S": "bytes", "O": "Python objects", "c": "complex numbers", "M": "dates", "m": "time spans", "V": "raw records"}
+_DTYPE_WORDS = {
+    "U": "strings",
+    "S": "bytes",
+    "O": "Python objects",
+    "c": "complex numbers",
+    "M": "dates",
+    "m": "time spans",
+    "V": "raw records",
+}
 
 
 def dtype_problem(arr: np.ndarray) -> str:
@@ -255,7 +269,10 @@ def numeric_array(value, seconds: Optional[float] = DEFAULT_TIME_LIMIT):
     """``(float array, "")`` for an array of real numbers, else ``(None, what is wrong in words)``."""
     kind = iterator_kind(value)
     if kind:
-        return None, f"it is {kind}, which only yields its items when something loops over it (build the array: np.array([...]))"
+        return (
+            None,
+            f"it is {kind}, which only yields its items when something loops over it (build the array: np.array([...]))",
+        )
     outcome = call_student(as_array, (value,), seconds)
     if outcome.timed_out:
         return None, f"turning it into an array took longer than {seconds:g} s"
@@ -374,7 +391,10 @@ def plain_answer(value, depth: int = 2):
         n = list.__len__(value) if isinstance(value, list) else tuple.__len__(value)
         if n > _MAX_ITEMS:
             return Foreign(f"a {'list' if isinstance(value, list) else 'tuple'} of {n} items")
-        items = [plain_answer(v, depth - 1) for v in (list.__iter__(value) if isinstance(value, list) else tuple.__iter__(value))]
+        items = [
+            plain_answer(v, depth - 1)
+            for v in (list.__iter__(value) if isinstance(value, list) else tuple.__iter__(value))
+        ]
         return items if isinstance(value, list) else tuple(items)
     kind = iterator_kind(value)
     if kind:
@@ -394,16 +414,24 @@ def safe_repr(value, limit: int = 200) -> str:
     cls = type(value)
     if isinstance(value, Foreign):
         return value.what
-    if cls is int and value.bit_length() > 12_000:  # str() of more than 4300 digits raises on Python 3.11+
+    if (
+        cls is int and value.bit_length() > 12_000
+    ):  # str() of more than 4300 digits raises on Python 3.11+
         return f"an integer with about {int(value.bit_length() * 0.30103) + 1} digits"
     if cls is int and value.bit_length() > 3 * limit:
         digits = str(abs(value))
-        return f"{'-' if value < 0 else ''}{digits[:limit]}... (an integer with {len(digits)} digits)"
+        return (
+            f"{'-' if value < 0 else ''}{digits[:limit]}... (an integer with {len(digits)} digits)"
+        )
     if cls is np.ndarray:
         if value.dtype == object:
             return f"an array of Python objects, shape {value.shape}"
         text = np.array2string(value, threshold=60, max_line_width=100, precision=4)
-    elif cls in (int, float, complex, bool, str, bytes, type(None), type(Ellipsis)) or isinstance(value, _NUMPY_SCALARS) and cls.__module__ == "numpy":
+    elif (
+        cls in (int, float, complex, bool, str, bytes, type(None), type(Ellipsis))
+        or isinstance(value, _NUMPY_SCALARS)
+        and cls.__module__ == "numpy"
+    ):
         text = repr(value)
     elif cls in (tuple, list) and len(value) <= _MAX_ITEMS:
         inner = ", ".join(safe_repr(v, limit) for v in value)
@@ -488,7 +516,9 @@ def referenced(fn):
     if code is None:
         return []
     scope = dict(getattr(fn, "__globals__", {}) or {})
-    objects = [c.cell_contents for c in (getattr(fn, "__closure__", None) or ()) if _has_contents(c)]
+    objects = [
+        c.cell_contents for c in (getattr(fn, "__closure__", None) or ()) if _has_contents(c)
+    ]
     objects += list(getattr(fn, "__defaults__", None) or ())
     stack, names = [code], set()
     while stack:

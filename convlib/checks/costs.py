@@ -16,7 +16,14 @@ from ..correlate import corr2d
 from ..shapes import output_shape, output_size
 from .engine import Case, Mistake, run_cases, same_count, whole_number
 
-__all__ = ["check_bias_counts", "check_border_terms", "check_dense_nonzeros", "check_multiply_adds", "check_strided_size", "check_same_padding"]
+__all__ = [
+    "check_bias_counts",
+    "check_border_terms",
+    "check_dense_nonzeros",
+    "check_multiply_adds",
+    "check_strided_size",
+    "check_same_padding",
+]
 
 
 def valid_positions(H, W, k_h, k_w):
@@ -33,8 +40,17 @@ def valid_positions(H, W, k_h, k_w):
 
 
 def _check_count(title, fn, cases, reference, mistakes) -> None:
-    run_cases(title, fn, cases, reference, mistakes=mistakes, same=same_count, validate=whole_number, square_rule=False,
-         returns_array=False)
+    run_cases(
+        title,
+        fn,
+        cases,
+        reference,
+        mistakes=mistakes,
+        same=same_count,
+        validate=whole_number,
+        square_rule=False,
+        returns_array=False,
+    )
 
 
 def _same_pair(got, expected) -> bool:
@@ -47,7 +63,9 @@ def _same_pair(got, expected) -> bool:
 def _pair_of_counts(got, expected) -> str:
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         return "Hint [not a pair]: return two counts, (fully_connected, translation_invariant)"
-    return next((problem for g, e in zip(got, expected, strict=True) if (problem := whole_number(g, e))), "")
+    return next(
+        (problem for g, e in zip(got, expected, strict=True) if (problem := whole_number(g, e))), ""
+    )
 
 
 def check_bias_counts(fn) -> None:
@@ -78,7 +96,10 @@ def check_bias_counts(fn) -> None:
     convlib.checks.CheckFailed: parameter counts: 6 of 6 hidden cases fail.
     Hint [biases left out]: ...
     """
-    cases = [Case(size, ("H", "W"), growable=("H", "W")) for size in [(5, 5), (480, 640), (1, 1), (3, 7), (1024, 1024), (28, 28)]]
+    cases = [
+        Case(size, ("H", "W"), growable=("H", "W"))
+        for size in [(5, 5), (480, 640), (1, 1), (3, 7), (1024, 1024), (28, 28)]
+    ]
 
     def weights(H, W):
         return (H * W) ** 2, (2 * H - 1) * (2 * W - 1)
@@ -88,20 +109,44 @@ def check_bias_counts(fn) -> None:
         return fc + H * W, ti + 1
 
     def mistake(fc_bias, ti_bias):
-        return lambda args, ref: (weights(*args)[0] + fc_bias(*args), weights(*args)[1] + ti_bias(*args))
+        return lambda args, ref: (
+            weights(*args)[0] + fc_bias(*args),
+            weights(*args)[1] + ti_bias(*args),
+        )
 
     mistakes = [
-        Mistake("biases left out", "the question counts the biases too: U[i, j] before translation invariance, and what is left of it after.",
-                 mistake(lambda H, W: 0, lambda H, W: 0)),
-        Mistake("bias per pixel kept", "translation invariance applies to the bias as well: U[i, j] must not depend on (i, j).",
-                 mistake(lambda H, W: H * W, lambda H, W: H * W)),
-        Mistake("no bias after sharing", "translation invariance makes the bias the same at every position; it does not remove it.",
-                 mistake(lambda H, W: H * W, lambda H, W: 0)),
-        Mistake("one bias for the fully connected layer", "before translation invariance every hidden pixel (i, j) has its own bias U[i, j].",
-                 mistake(lambda H, W: 1, lambda H, W: 1)),
+        Mistake(
+            "biases left out",
+            "the question counts the biases too: U[i, j] before translation invariance, and what is left of it after.",
+            mistake(lambda H, W: 0, lambda H, W: 0),
+        ),
+        Mistake(
+            "bias per pixel kept",
+            "translation invariance applies to the bias as well: U[i, j] must not depend on (i, j).",
+            mistake(lambda H, W: H * W, lambda H, W: H * W),
+        ),
+        Mistake(
+            "no bias after sharing",
+            "translation invariance makes the bias the same at every position; it does not remove it.",
+            mistake(lambda H, W: H * W, lambda H, W: 0),
+        ),
+        Mistake(
+            "one bias for the fully connected layer",
+            "before translation invariance every hidden pixel (i, j) has its own bias U[i, j].",
+            mistake(lambda H, W: 1, lambda H, W: 1),
+        ),
     ]
-    run_cases("parameter counts", fn, cases, reference, mistakes=mistakes, same=_same_pair, validate=_pair_of_counts, square_rule=False,
-         returns_array=False)
+    run_cases(
+        "parameter counts",
+        fn,
+        cases,
+        reference,
+        mistakes=mistakes,
+        same=_same_pair,
+        validate=_pair_of_counts,
+        square_rule=False,
+        returns_array=False,
+    )
 
 
 def check_border_terms(fn) -> None:
@@ -133,8 +178,18 @@ def check_border_terms(fn) -> None:
     convlib.checks.CheckFailed: border terms: ... hidden cases fail.
     Hint [border ignored]: ...
     """
-    sizes = [(0, 0, 1, 5, 5), (2, 3, 1, 5, 5), (0, 2, 2, 5, 6), (4, 5, 2, 5, 6), (1, 1, 3, 4, 4), (0, 9, 1, 3, 10),
-             (6, 0, 2, 7, 3), (3, 3, 0, 7, 7), (10, 20, 4, 32, 24), (0, 0, 10, 4, 6)]
+    sizes = [
+        (0, 0, 1, 5, 5),
+        (2, 3, 1, 5, 5),
+        (0, 2, 2, 5, 6),
+        (4, 5, 2, 5, 6),
+        (1, 1, 3, 4, 4),
+        (0, 9, 1, 3, 10),
+        (6, 0, 2, 7, 3),
+        (3, 3, 0, 7, 7),
+        (10, 20, 4, 32, 24),
+        (0, 0, 10, 4, 6),
+    ]
     cases = [Case(s, ("i", "j", "delta", "H", "W"), growable=("H", "W")) for s in sizes]
 
     def inside(k, delta, n):
@@ -144,21 +199,51 @@ def check_border_terms(fn) -> None:
         return inside(i, delta, H) * inside(j, delta, W)
 
     mistakes = [
-        Mistake("border ignored", "near the border some input pixels x[i + a, j + b] lie outside the image; count only those inside.",
-                 lambda args, ref: (2 * args[2] + 1) ** 2),
-        Mistake("low side only", "clip the window at both ends: rows run from max(i - delta, 0) to min(i + delta, H - 1).",
-                 lambda args, ref: (args[0] + args[2] - max(args[0] - args[2], 0) + 1) * (args[1] + args[2] - max(args[1] - args[2], 0) + 1)),
-        Mistake("high side only", "clip the window at both ends: rows run from max(i - delta, 0) to min(i + delta, H - 1).",
-                 lambda args, ref: (min(args[0] + args[2], args[3] - 1) - (args[0] - args[2]) + 1) * (min(args[1] + args[2], args[4] - 1) - (args[1] - args[2]) + 1)),
-        Mistake("rows only", "the window is clipped in both directions: multiply the rows inside by the columns inside.",
-                 lambda args, ref: inside(args[0], args[2], args[3]) * (2 * args[2] + 1)),
-        Mistake("H and W swapped", "rows are clipped by the height H, columns by the width W.",
-                 lambda args, ref: inside(args[0], args[2], args[4]) * inside(args[1], args[2], args[3])),
+        Mistake(
+            "border ignored",
+            "near the border some input pixels x[i + a, j + b] lie outside the image; count only those inside.",
+            lambda args, ref: (2 * args[2] + 1) ** 2,
+        ),
+        Mistake(
+            "low side only",
+            "clip the window at both ends: rows run from max(i - delta, 0) to min(i + delta, H - 1).",
+            lambda args, ref: (
+                (args[0] + args[2] - max(args[0] - args[2], 0) + 1)
+                * (args[1] + args[2] - max(args[1] - args[2], 0) + 1)
+            ),
+        ),
+        Mistake(
+            "high side only",
+            "clip the window at both ends: rows run from max(i - delta, 0) to min(i + delta, H - 1).",
+            lambda args, ref: (
+                (min(args[0] + args[2], args[3] - 1) - (args[0] - args[2]) + 1)
+                * (min(args[1] + args[2], args[4] - 1) - (args[1] - args[2]) + 1)
+            ),
+        ),
+        Mistake(
+            "rows only",
+            "the window is clipped in both directions: multiply the rows inside by the columns inside.",
+            lambda args, ref: inside(args[0], args[2], args[3]) * (2 * args[2] + 1),
+        ),
+        Mistake(
+            "H and W swapped",
+            "rows are clipped by the height H, columns by the width W.",
+            lambda args, ref: inside(args[0], args[2], args[4]) * inside(args[1], args[2], args[3]),
+        ),
     ]
     _check_count("border terms", fn, cases, reference, mistakes)
 
 
-_KERNEL_SIZES = [(28, 28, 5, 5), (6, 8, 1, 2), (7, 5, 3, 2), (32, 24, 3, 3), (10, 10, 1, 1), (9, 12, 4, 7), (5, 5, 5, 5), (64, 48, 7, 3)]
+_KERNEL_SIZES = [
+    (28, 28, 5, 5),
+    (6, 8, 1, 2),
+    (7, 5, 3, 2),
+    (32, 24, 3, 3),
+    (10, 10, 1, 1),
+    (9, 12, 4, 7),
+    (5, 5, 5, 5),
+    (64, 48, 7, 3),
+]
 
 
 def check_dense_nonzeros(fn) -> None:
@@ -196,14 +281,26 @@ def check_dense_nonzeros(fn) -> None:
         return valid_positions(H, W, k_h, k_w) * k_h * k_w
 
     mistakes = [
-        Mistake("counted every entry", "most entries of Wd are zeros: each output pixel (i, j) has a non-zero weight only for the input pixels under its window.",
-                 lambda args, ref: valid_positions(*args) * args[0] * args[1]),
-        Mistake("one output pixel only", "every output pixel has its own copy of the kernel in Wd: multiply by the number of output pixels.",
-                 lambda args, ref: args[2] * args[3]),
-        Mistake("input size for the output", "the valid output has (H - k_h + 1) x (W - k_w + 1) pixels, not H x W.",
-                 lambda args, ref: args[0] * args[1] * args[2] * args[3]),
-        Mistake("one position too few", "a kernel of height k_h fits at H - k_h + 1 rows (i = 0, ..., H - k_h), not H - k_h.",
-                 lambda args, ref: (args[0] - args[2]) * (args[1] - args[3]) * args[2] * args[3]),
+        Mistake(
+            "counted every entry",
+            "most entries of Wd are zeros: each output pixel (i, j) has a non-zero weight only for the input pixels under its window.",
+            lambda args, ref: valid_positions(*args) * args[0] * args[1],
+        ),
+        Mistake(
+            "one output pixel only",
+            "every output pixel has its own copy of the kernel in Wd: multiply by the number of output pixels.",
+            lambda args, ref: args[2] * args[3],
+        ),
+        Mistake(
+            "input size for the output",
+            "the valid output has (H - k_h + 1) x (W - k_w + 1) pixels, not H x W.",
+            lambda args, ref: args[0] * args[1] * args[2] * args[3],
+        ),
+        Mistake(
+            "one position too few",
+            "a kernel of height k_h fits at H - k_h + 1 rows (i = 0, ..., H - k_h), not H - k_h.",
+            lambda args, ref: (args[0] - args[2]) * (args[1] - args[3]) * args[2] * args[3],
+        ),
     ]
     _check_count("dense non-zeros", fn, cases, reference, mistakes)
 
@@ -238,26 +335,52 @@ def check_multiply_adds(fn) -> None:
     Hint [weights, not work]: ...
     """
     channels = [(3, 16), (1, 1), (2, 5), (64, 64), (3, 1), (8, 2), (1, 4), (16, 32)]
-    cases = [Case(size + ch, ("H", "W", "k_h", "k_w", "c_in", "c_out"), growable=("H", "W")) for size, ch in zip(_KERNEL_SIZES, channels, strict=True)]
+    cases = [
+        Case(size + ch, ("H", "W", "k_h", "k_w", "c_in", "c_out"), growable=("H", "W"))
+        for size, ch in zip(_KERNEL_SIZES, channels, strict=True)
+    ]
 
     def reference(H, W, k_h, k_w, c_in, c_out):
         return valid_positions(H, W, k_h, k_w) * k_h * k_w * c_in * c_out
 
     mistakes = [
-        Mistake("weights, not work", "that is the number of weights; each weight is used once at every output position.",
-                 lambda args, ref: args[2] * args[3] * args[4] * args[5]),
-        Mistake("input size for the output", "the valid output has (H - k_h + 1) x (W - k_w + 1) positions, not H x W.",
-                 lambda args, ref: args[0] * args[1] * args[2] * args[3] * args[4] * args[5]),
-        Mistake("forgot the input channels", "every output value sums over all c_in input channels as well as over the window.",
-                 lambda args, ref: ref // args[4]),
-        Mistake("forgot the output channels", "each of the c_out output channels is computed with its own kernel slice.",
-                 lambda args, ref: ref // args[5]),
-        Mistake("forgot the window", "each output value sums k_h * k_w products per input channel.",
-                 lambda args, ref: ref // (args[2] * args[3])),
-        Mistake("one position too few", "a kernel of height k_h fits at H - k_h + 1 rows (i = 0, ..., H - k_h), not H - k_h.",
-                 lambda args, ref: (args[0] - args[2]) * (args[1] - args[3]) * args[2] * args[3] * args[4] * args[5]),
-        Mistake("counted the bias", "the question leaves out the bias; count the products of weights with input values only.",
-                 lambda args, ref: ref + valid_positions(*args[:4]) * args[5]),
+        Mistake(
+            "weights, not work",
+            "that is the number of weights; each weight is used once at every output position.",
+            lambda args, ref: args[2] * args[3] * args[4] * args[5],
+        ),
+        Mistake(
+            "input size for the output",
+            "the valid output has (H - k_h + 1) x (W - k_w + 1) positions, not H x W.",
+            lambda args, ref: args[0] * args[1] * args[2] * args[3] * args[4] * args[5],
+        ),
+        Mistake(
+            "forgot the input channels",
+            "every output value sums over all c_in input channels as well as over the window.",
+            lambda args, ref: ref // args[4],
+        ),
+        Mistake(
+            "forgot the output channels",
+            "each of the c_out output channels is computed with its own kernel slice.",
+            lambda args, ref: ref // args[5],
+        ),
+        Mistake(
+            "forgot the window",
+            "each output value sums k_h * k_w products per input channel.",
+            lambda args, ref: ref // (args[2] * args[3]),
+        ),
+        Mistake(
+            "one position too few",
+            "a kernel of height k_h fits at H - k_h + 1 rows (i = 0, ..., H - k_h), not H - k_h.",
+            lambda args, ref: (
+                (args[0] - args[2]) * (args[1] - args[3]) * args[2] * args[3] * args[4] * args[5]
+            ),
+        ),
+        Mistake(
+            "counted the bias",
+            "the question leaves out the bias; count the products of weights with input values only.",
+            lambda args, ref: ref + valid_positions(*args[:4]) * args[5],
+        ),
     ]
     _check_count("multiply-adds", fn, cases, reference, mistakes)
 
@@ -292,24 +415,53 @@ def check_strided_size(fn) -> None:
     convlib.checks.CheckFailed: output size: ... hidden cases fail.
     Hint [stride ignored]: ...
     """
-    sizes = [(8, 3, 1, 1), (8, 5, 2, 1), (8, 3, 1, 2), (8, 3, 0, 3), (8, 5, 1, 4), (7, 3, 0, 2), (28, 5, 2, 2), (32, 3, 1, 2),
-             (10, 4, 0, 3), (5, 5, 0, 1), (224, 7, 3, 2), (9, 2, 1, 3), (6, 1, 0, 5), (13, 4, 2, 4)]
+    sizes = [
+        (8, 3, 1, 1),
+        (8, 5, 2, 1),
+        (8, 3, 1, 2),
+        (8, 3, 0, 3),
+        (8, 5, 1, 4),
+        (7, 3, 0, 2),
+        (28, 5, 2, 2),
+        (32, 3, 1, 2),
+        (10, 4, 0, 3),
+        (5, 5, 0, 1),
+        (224, 7, 3, 2),
+        (9, 2, 1, 3),
+        (6, 1, 0, 5),
+        (13, 4, 2, 4),
+    ]
     cases = [Case(size, ("n", "k", "p", "s"), growable=("n",)) for size in sizes]
 
     def reference(n, k, p, s):
         return output_size(n, k, padding=p, stride=s)
 
     mistakes = [
-        Mistake("stride ignored", "with stride s only every s-th window position is kept: divide the number of steps by s.",
-                 lambda args, ref: args[0] - args[1] + 2 * args[2] + 1),
-        Mistake("padding counted once", "padding=p adds p zeros on EACH side: the padded axis has n + 2p pixels.",
-                 lambda args, ref: (args[0] - args[1] + args[2]) // args[3] + 1),
-        Mistake("last position forgotten", "the first window starts at 0, the last at the largest multiple of s that still fits: count both ends (+ 1).",
-                 lambda args, ref: (args[0] - args[1] + 2 * args[2]) // args[3]),
-        Mistake("rounded up", "a window that would stick out of the padded axis does not count: round DOWN (floor), not up.",
-                 lambda args, ref: -(-(args[0] - args[1] + 2 * args[2]) // args[3]) + 1),
-        Mistake("divided n instead of the steps", "divide the number of steps n + 2p - k by s and add 1; do not divide the whole length n + 2p.",
-                 lambda args, ref: (args[0] + 2 * args[2]) // args[3]),
+        Mistake(
+            "stride ignored",
+            "with stride s only every s-th window position is kept: divide the number of steps by s.",
+            lambda args, ref: args[0] - args[1] + 2 * args[2] + 1,
+        ),
+        Mistake(
+            "padding counted once",
+            "padding=p adds p zeros on EACH side: the padded axis has n + 2p pixels.",
+            lambda args, ref: (args[0] - args[1] + args[2]) // args[3] + 1,
+        ),
+        Mistake(
+            "last position forgotten",
+            "the first window starts at 0, the last at the largest multiple of s that still fits: count both ends (+ 1).",
+            lambda args, ref: (args[0] - args[1] + 2 * args[2]) // args[3],
+        ),
+        Mistake(
+            "rounded up",
+            "a window that would stick out of the padded axis does not count: round DOWN (floor), not up.",
+            lambda args, ref: -(-(args[0] - args[1] + 2 * args[2]) // args[3]) + 1,
+        ),
+        Mistake(
+            "divided n instead of the steps",
+            "divide the number of steps n + 2p - k by s and add 1; do not divide the whole length n + 2p.",
+            lambda args, ref: (args[0] + 2 * args[2]) // args[3],
+        ),
     ]
     _check_count("output size", fn, cases, reference, mistakes)
 
@@ -357,7 +509,7 @@ def check_same_padding(fn) -> None:
         return corr2d(x[:, None], np.zeros((k, 1))).shape[0] == 12
 
     def reference(k):
-        return k - 1   # the right total; matches() checks the split
+        return k - 1  # the right total; matches() checks the split
 
     def matches(got, target):
         """``target`` is the right total k - 1 (is ``got`` a balanced split of it that keeps the length?)
@@ -367,23 +519,56 @@ def check_same_padding(fn) -> None:
             return False
         if isinstance(target, tuple):
             return pair == target
-        return min(pair) >= 0 and abs(pair[0] - pair[1]) <= 1 and sum(pair) == target and kept_length(target + 1, pair)
+        return (
+            min(pair) >= 0
+            and abs(pair[0] - pair[1]) <= 1
+            and sum(pair) == target
+            and kept_length(target + 1, pair)
+        )
 
     def validate(got, total):
-        return "" if as_pair(got) is not None else "Hint [not a pair]: return two whole numbers, (before, after)"
+        return (
+            ""
+            if as_pair(got) is not None
+            else "Hint [not a pair]: return two whole numbers, (before, after)"
+        )
 
     mistakes = [
-        Mistake("even kernels", "for an even k the k - 1 zeros cannot be split equally: put one more zero on one side.",
-                 lambda args, ref: (args[0] // 2, args[0] // 2)),
-        Mistake("k zeros", "a kernel of length k loses k - 1 positions, so k - 1 zeros in all restore the length, not k.",
-                 lambda args, ref: (args[0] // 2, args[0] - args[0] // 2)),
-        Mistake("per side", "the k - 1 zeros are the total, split between the two sides, not the padding of each side.",
-                 lambda args, ref: (args[0] - 1, args[0] - 1)),
-        Mistake("lopsided", "that keeps the length, but every window moves off its centre pixel: split the zeros as evenly as possible.",
-                 lambda args, ref: (0, args[0] - 1)),
-        Mistake("lopsided", "that keeps the length, but every window moves off its centre pixel: split the zeros as evenly as possible.",
-                 lambda args, ref: (args[0] - 1, 0)),
+        Mistake(
+            "even kernels",
+            "for an even k the k - 1 zeros cannot be split equally: put one more zero on one side.",
+            lambda args, ref: (args[0] // 2, args[0] // 2),
+        ),
+        Mistake(
+            "k zeros",
+            "a kernel of length k loses k - 1 positions, so k - 1 zeros in all restore the length, not k.",
+            lambda args, ref: (args[0] // 2, args[0] - args[0] // 2),
+        ),
+        Mistake(
+            "per side",
+            "the k - 1 zeros are the total, split between the two sides, not the padding of each side.",
+            lambda args, ref: (args[0] - 1, args[0] - 1),
+        ),
+        Mistake(
+            "lopsided",
+            "that keeps the length, but every window moves off its centre pixel: split the zeros as evenly as possible.",
+            lambda args, ref: (0, args[0] - 1),
+        ),
+        Mistake(
+            "lopsided",
+            "that keeps the length, but every window moves off its centre pixel: split the zeros as evenly as possible.",
+            lambda args, ref: (args[0] - 1, 0),
+        ),
     ]
 
-    run_cases("same padding", fn, cases, reference, mistakes=mistakes, same=matches, validate=validate, square_rule=False,
-         returns_array=False)
+    run_cases(
+        "same padding",
+        fn,
+        cases,
+        reference,
+        mistakes=mistakes,
+        same=matches,
+        validate=validate,
+        square_rule=False,
+        returns_array=False,
+    )

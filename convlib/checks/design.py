@@ -23,16 +23,26 @@ from ..correlate import corr2d
 from .calls import DEFAULT_TIME_LIMIT, call_student, describe_exception, safe_repr
 from .engine import NOT_ANSWERED, NOT_IMPLEMENTED, CheckFailed, answer_array, require_callable
 
-__all__ = ["check_direction_edge_kernel", "check_second_derivative_kernel", "check_float_equality", "float_example", "FLOAT_REASONS"]
+__all__ = [
+    "check_direction_edge_kernel",
+    "check_second_derivative_kernel",
+    "check_float_equality",
+    "float_example",
+    "FLOAT_REASONS",
+]
 
 
 def _kernel_problem(title: str, K, limit: int = 5) -> np.ndarray:
     """``K`` as a 2-D finite float array of at most ``limit x limit``, or a CheckFailed naming what is wrong."""
     Karr = answer_array(title, "K", K)
     if Karr.ndim != 2 or Karr.size == 0:
-        raise CheckFailed(f"{title}: Hint [not a 2-D kernel]: the kernel must be a 2-D array of numbers (rows and columns); got shape {Karr.shape}")
+        raise CheckFailed(
+            f"{title}: Hint [not a 2-D kernel]: the kernel must be a 2-D array of numbers (rows and columns); got shape {Karr.shape}"
+        )
     if Karr.shape[0] > limit or Karr.shape[1] > limit:
-        raise CheckFailed(f"{title}: Hint [too large]: keep the kernel at most {limit} x {limit}; got shape {Karr.shape}")
+        raise CheckFailed(
+            f"{title}: Hint [too large]: keep the kernel at most {limit} x {limit}; got shape {Karr.shape}"
+        )
     if not np.all(np.isfinite(Karr)):
         raise CheckFailed(f"{title}: Hint [not finite]: the kernel holds NaN or inf")
     if not np.any(Karr):
@@ -43,7 +53,11 @@ def _kernel_problem(title: str, K, limit: int = 5) -> np.ndarray:
 def _moments(K: np.ndarray):
     """Sum, first moments (rows, columns) and second moments (ii, ij, jj) of ``K[a, b]``: its response to 1, i, j, i^2, ij, j^2."""
     a, b = np.mgrid[0 : K.shape[0], 0 : K.shape[1]]
-    return K.sum(), np.array([np.sum(K * a), np.sum(K * b)]), np.array([np.sum(K * a * a), np.sum(K * a * b), np.sum(K * b * b)])
+    return (
+        K.sum(),
+        np.array([np.sum(K * a), np.sum(K * b)]),
+        np.array([np.sum(K * a * a), np.sum(K * a * b), np.sum(K * b * b)]),
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -112,13 +126,19 @@ def check_direction_edge_kernel(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -
         outcome = call_student(fn, (v,), time_limit)
         shown = f"v = ({v[0]:.3g}, {v[1]:.3g}) ({degrees} degrees from the +j axis towards +i)"
         if outcome.timed_out:
-            raise CheckFailed(f"{title}: Hint [time limit]: your function did not return within {time_limit:g} s for {shown}.")
+            raise CheckFailed(
+                f"{title}: Hint [time limit]: your function did not return within {time_limit:g} s for {shown}."
+            )
         if isinstance(outcome.exc, NotImplementedError):
             raise CheckFailed(f"{title}: {NOT_IMPLEMENTED}")
         if outcome.exc is not None:
-            raise CheckFailed(f"{title}: Hint [exception]: for {shown} your function raised {describe_exception(outcome.exc)}.")
+            raise CheckFailed(
+                f"{title}: Hint [exception]: for {shown} your function raised {describe_exception(outcome.exc)}."
+            )
         if outcome.value is None:
-            raise CheckFailed(f"{title}: Hint [returned None]: for {shown} your function returned None. Did you forget the `return`?")
+            raise CheckFailed(
+                f"{title}: Hint [returned None]: for {shown} your function returned None. Did you forget the `return`?"
+            )
         K = _kernel_problem(title, outcome.value)
         total, first, _ = _moments(K)
         scale = float(np.abs(K).sum())
@@ -129,7 +149,10 @@ def check_direction_edge_kernel(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -
             )
         moments.append((degrees, v, K, first, scale))
     firsts = [m[3] for m in moments]
-    if all(np.allclose(f, firsts[0], atol=1e-9 * max(1.0, float(np.abs(firsts[0]).max()))) for f in firsts):
+    if all(
+        np.allclose(f, firsts[0], atol=1e-9 * max(1.0, float(np.abs(firsts[0]).max())))
+        for f in firsts
+    ):
         raise CheckFailed(
             f"{title}: Hint [ignores v]: your function returns kernels that respond to the same ramp direction "
             f"({_angle(firsts[0]):.0f} degrees) whatever v is. The kernel must be built from v's two components."
@@ -149,20 +172,48 @@ def check_direction_edge_kernel(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -
     if not all(float(d @ u) >= along_v for d, u in zip(directions, units, strict=True)):
         across_v = "v is the direction in which the brightness changes (across the edge), not the direction in which the edge runs."
         candidates = [
-            ("sign", lambda u: -u, "your kernel responds NEGATIVELY where the brightness rises along v (a kernel designed for "
-             "convolution does that: corr2d does not flip). Brightness rising along v must give a positive output."),
-            ("rows and columns swapped", lambda u: np.array([u[1], u[0]]), "your kernel treats v's first component as the column "
-             "direction. v = (v_i, v_j): v_i along the row index i (down), v_j along the column index j (right)."),
-            ("row axis pointing up", lambda u: np.array([-u[0], u[1]]), "your kernel reads v_i as 'up'. The row index i grows "
-             "DOWNWARDS, so v_i > 0 points down the image."),
-            ("column axis mirrored", lambda u: np.array([u[0], -u[1]]), "your kernel reads v_j as 'left'. The column index j grows to the RIGHT."),
-            ("along the edge, not across it", lambda u: np.array([-u[1], u[0]]), "your kernel responds to brightness changing perpendicular to v. " + across_v),
-            ("along the edge, not across it", lambda u: np.array([u[1], -u[0]]), "your kernel responds to brightness changing perpendicular to v. " + across_v),
+            (
+                "sign",
+                lambda u: -u,
+                "your kernel responds NEGATIVELY where the brightness rises along v (a kernel designed for "
+                "convolution does that: corr2d does not flip). Brightness rising along v must give a positive output.",
+            ),
+            (
+                "rows and columns swapped",
+                lambda u: np.array([u[1], u[0]]),
+                "your kernel treats v's first component as the column "
+                "direction. v = (v_i, v_j): v_i along the row index i (down), v_j along the column index j (right).",
+            ),
+            (
+                "row axis pointing up",
+                lambda u: np.array([-u[0], u[1]]),
+                "your kernel reads v_i as 'up'. The row index i grows "
+                "DOWNWARDS, so v_i > 0 points down the image.",
+            ),
+            (
+                "column axis mirrored",
+                lambda u: np.array([u[0], -u[1]]),
+                "your kernel reads v_j as 'left'. The column index j grows to the RIGHT.",
+            ),
+            (
+                "along the edge, not across it",
+                lambda u: np.array([-u[1], u[0]]),
+                "your kernel responds to brightness changing perpendicular to v. " + across_v,
+            ),
+            (
+                "along the edge, not across it",
+                lambda u: np.array([u[1], -u[0]]),
+                "your kernel responds to brightness changing perpendicular to v. " + across_v,
+            ),
         ]
         for tag, wrong, hint in candidates:
             if all(float(d @ wrong(u)) >= along_v for d, u in zip(directions, units, strict=True)):
                 raise CheckFailed(f"{title}: Hint [{tag}]: on every hidden direction: {hint}")
-        index = next(n for n, (d, u) in enumerate(zip(directions, units, strict=True)) if float(d @ u) < along_v)
+        index = next(
+            n
+            for n, (d, u) in enumerate(zip(directions, units, strict=True))
+            if float(d @ u) < along_v
+        )
         degrees, v = moments[index][:2]
         raise CheckFailed(
             f"{title}: Hint [wrong direction]: for v = ({v[0]:.3g}, {v[1]:.3g}) ({degrees} degrees) your kernel responds most to ramps "
@@ -174,7 +225,9 @@ def check_direction_edge_kernel(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -
         across = corr2d(_step_image(unit), K)
         along = corr2d(_step_image(np.array([-unit[1], unit[0]])), K)
         if across.sum() <= 0:
-            raise CheckFailed(f"{title}: Hint [sign]: for {shown} your output across an edge rising along v is negative overall; it must be positive.")
+            raise CheckFailed(
+                f"{title}: Hint [sign]: for {shown} your output across an edge rising along v is negative overall; it must be positive."
+            )
         leak = float(np.abs(along).max()) / float(np.abs(across).max())
         if leak > _LEAK_RATIO:
             raise CheckFailed(
@@ -182,7 +235,9 @@ def check_direction_edge_kernel(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -
                 f"gives {100 * leak:.0f}% of the response to an edge across v. Weigh the two directions' differences so that "
                 "changes perpendicular to v cancel."
             )
-    print(f"✓ {title}: right on {len(moments)} hidden directions (constant images, ramps and rotated steps)")
+    print(
+        f"✓ {title}: right on {len(moments)} hidden directions (constant images, ramps and rotated steps)"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -216,7 +271,12 @@ def check_second_derivative_kernel(K) -> None:
     i, j = np.mgrid[0:H, 0:W].astype(float)
     c = float(np.round(rng.uniform(0.5, 2.0), 2))
     images = {
-        "1": np.full((H, W), c), "i": c * i, "j": c * j, "i^2": c * i**2, "i j": c * i * j, "j^2": c * j**2,
+        "1": np.full((H, W), c),
+        "i": c * i,
+        "j": c * j,
+        "i^2": c * i**2,
+        "i j": c * i * j,
+        "j^2": c * j**2,
     }
     out = {name: corr2d(X, Karr) for name, X in images.items()}
     tol = 1e-8 * float(np.abs(Karr).sum()) * c * (H + W) ** 2
@@ -256,7 +316,9 @@ def check_second_derivative_kernel(K) -> None:
             "derivative (how the left-to-right slope changes from top to bottom). Make it cancel that too."
         )
     if varies("j^2"):
-        raise CheckFailed(f"{title}: Hint [not a derivative]: on x = {c} j^2 your output changes from pixel to pixel; the second derivative of a parabola is the same everywhere.")
+        raise CheckFailed(
+            f"{title}: Hint [not a derivative]: on x = {c} j^2 your output changes from pixel to pixel; the second derivative of a parabola is the same everywhere."
+        )
     got, want = value("j^2"), 2 * c
     if abs(got - want) > tol + 1e-9 * abs(want):
         if abs(got + want) <= tol + 1e-9 * abs(want):
@@ -265,7 +327,9 @@ def check_second_derivative_kernel(K) -> None:
                 "A parabola that opens upwards has a positive second derivative."
             )
         if abs(got) <= tol:
-            raise CheckFailed(f"{title}: Hint [misses curvature]: on x = {c} j^2 your output is 0; it must be the second derivative {want:g}.")
+            raise CheckFailed(
+                f"{title}: Hint [misses curvature]: on x = {c} j^2 your output is 0; it must be the second derivative {want:g}."
+            )
         raise CheckFailed(
             f"{title}: Hint [scale]: on x = {c} j^2, whose second derivative is {want:g}, your output is {got:.4g} "
             f"({got / want:.3g} times too {'large' if abs(got) > abs(want) else 'small'}). The kernel has the right shape; fix its scale."
@@ -300,7 +364,9 @@ def float_example(seed: int = 0):
     """
     rng = np.random.default_rng(seed)
     H, W, c_in, c_out = _FLOAT_SHAPE
-    return rng.normal(size=(H, W, c_in)).astype(np.float32), rng.normal(size=(1, 1, c_in, c_out)).astype(np.float32)
+    return rng.normal(size=(H, W, c_in)).astype(np.float32), rng.normal(
+        size=(1, 1, c_in, c_out)
+    ).astype(np.float32)
 
 
 def check_float_equality(Y1, Y2, exactly_equal, reason) -> None:
@@ -329,21 +395,32 @@ def check_float_equality(Y1, Y2, exactly_equal, reason) -> None:
     convlib.checks.CheckFailed: float equality: Hint [not a bool]: ...
     """
     title = "float equality"
-    for name, value in (("Y1", Y1), ("Y2", Y2), ("exactly_equal", exactly_equal), ("reason", reason)):
+    for name, value in (
+        ("Y1", Y1),
+        ("Y2", Y2),
+        ("exactly_equal", exactly_equal),
+        ("reason", reason),
+    ):
         if value is Ellipsis or value is None:
             raise CheckFailed(f"{title}: {name} is {NOT_ANSWERED}")
     if not isinstance(exactly_equal, (bool, np.bool_)):
-        raise CheckFailed(f"{title}: Hint [not a bool]: exactly_equal must be True or False (no quotes); got {safe_repr(exactly_equal)}")
+        raise CheckFailed(
+            f"{title}: Hint [not a bool]: exactly_equal must be True or False (no quotes); got {safe_repr(exactly_equal)}"
+        )
     if not isinstance(reason, str) or reason not in FLOAT_REASONS:
         choices = "; ".join(repr(r) for r in FLOAT_REASONS)
-        raise CheckFailed(f"{title}: Hint [not a choice]: reason must be one of these strings, copied exactly: {choices}. Got {safe_repr(reason)}")
+        raise CheckFailed(
+            f"{title}: Hint [not a choice]: reason must be one of these strings, copied exactly: {choices}. Got {safe_repr(reason)}"
+        )
     X, K = float_example()
     truth = np.einsum("hwc,ck->hwk", X.astype(np.float64), K[0, 0].astype(np.float64))
     arrays = {}
     for name, value in (("Y1", Y1), ("Y2", Y2)):
         arr = answer_array(title, name, value)
         if arr.shape != truth.shape:
-            raise CheckFailed(f"{title}: Hint [wrong shape]: {name} must be the layer's output on float_example(), shape {truth.shape}; got {arr.shape}")
+            raise CheckFailed(
+                f"{title}: Hint [wrong shape]: {name} must be the layer's output on float_example(), shape {truth.shape}; got {arr.shape}"
+            )
         dtype = np.asarray(value).dtype
         if dtype != np.float32:
             raise CheckFailed(
@@ -351,10 +428,16 @@ def check_float_equality(Y1, Y2, exactly_equal, reason) -> None:
                 "as they are (float32 is what deep-learning frameworks use, and what the question is about)."
             )
         if not np.allclose(arr, truth, rtol=1e-4, atol=1e-4):
-            raise CheckFailed(f"{title}: Hint [not the layer's output]: {name} is not the 1 x 1 layer applied to float_example()'s X and K (largest error {np.abs(arr - truth).max():.3g}).")
+            raise CheckFailed(
+                f"{title}: Hint [not the layer's output]: {name} is not the 1 x 1 layer applied to float_example()'s X and K (largest error {np.abs(arr - truth).max():.3g})."
+            )
         arrays[name] = np.asarray(value)
-    if Y1 is Y2 or (isinstance(Y1, np.ndarray) and isinstance(Y2, np.ndarray) and np.shares_memory(Y1, Y2)):
-        raise CheckFailed(f"{title}: Hint [same array twice]: Y1 and Y2 are the same array; compute the layer once channel by channel and once as a matrix product.")
+    if Y1 is Y2 or (
+        isinstance(Y1, np.ndarray) and isinstance(Y2, np.ndarray) and np.shares_memory(Y1, Y2)
+    ):
+        raise CheckFailed(
+            f"{title}: Hint [same array twice]: Y1 and Y2 are the same array; compute the layer once channel by channel and once as a matrix product."
+        )
     equal = bool(np.array_equal(arrays["Y1"], arrays["Y2"]))
     gap = float(np.abs(arrays["Y1"].astype(np.float64) - arrays["Y2"]).max())
     if bool(exactly_equal) != equal:
@@ -363,19 +446,31 @@ def check_float_equality(Y1, Y2, exactly_equal, reason) -> None:
                 f"{title}: Hint [close is not equal]: np.allclose (and D2L's test that the difference is below 1e-6) only says the two are "
                 f"CLOSE. Exactly equal means every bit: compare np.abs(Y1 - Y2).max() with 0 (here {gap:.3g}), or use np.array_equal."
             )
-        raise CheckFailed(f"{title}: Hint [they are equal]: on your arrays np.array_equal(Y1, Y2) is True: every entry agrees bit for bit.")
+        raise CheckFailed(
+            f"{title}: Hint [they are equal]: on your arrays np.array_equal(Y1, Y2) is True: every entry agrees bit for bit."
+        )
     if equal:
-        print(f"✓ {title}: right, on this machine your two computations agree bit for bit (the additions happened in the same order)")
+        print(
+            f"✓ {title}: right, on this machine your two computations agree bit for bit (the additions happened in the same order)"
+        )
         return
     wrong = {
-        FLOAT_REASONS[0]: "both are right to float32 precision: compare each with a float64 computation. A bug would give errors far larger than "
+        FLOAT_REASONS[
+            0
+        ]: "both are right to float32 precision: compare each with a float64 computation. A bug would give errors far larger than "
         f"the {gap:.2g} between them.",
-        FLOAT_REASONS[2]: "X and K are the same arrays in both computations: nothing random differs between them.",
-        FLOAT_REASONS[3]: "there are no integers here: X and K are float32, and float32 does not wrap around.",
+        FLOAT_REASONS[
+            2
+        ]: "X and K are the same arrays in both computations: nothing random differs between them.",
+        FLOAT_REASONS[
+            3
+        ]: "there are no integers here: X and K are float32, and float32 does not wrap around.",
     }
     if reason in wrong:
         raise CheckFailed(
             f"{title}: Hint [{reason}]: not the reason. {wrong[reason]} Think about what (a + b) + c and a + (b + c) give in float32."
         )
-    print(f"✓ {title}: right, they differ by at most {gap:.2g}: float32 rounds after every addition, and the two methods add the "
-          "64 products in different orders")
+    print(
+        f"✓ {title}: right, they differ by at most {gap:.2g}: float32 rounds after every addition, and the two methods add the "
+        "64 products in different orders"
+    )

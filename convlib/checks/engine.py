@@ -166,7 +166,9 @@ class Case:
     def __post_init__(self):
         unknown = [n for n in self.growable if n not in self.names]
         if unknown:
-            raise ValueError(f"growable names {unknown} are not among the case's argument names {tuple(self.names)}")
+            raise ValueError(
+                f"growable names {unknown} are not among the case's argument names {tuple(self.names)}"
+            )
 
     def describe(self) -> str:
         """The case in one line: arrays by shape and dtype, other arguments by value, then the note."""
@@ -187,7 +189,9 @@ class Case:
                 if a.ndim <= 2:
                     lines.append(f"{name} =\n{_fmt(a)}")
                 elif a.ndim == 3:  # one channel slice at a time, channels last
-                    lines.extend(f"{name}[:, :, {c}] =\n{_fmt(a[:, :, c])}" for c in range(a.shape[2]))
+                    lines.extend(
+                        f"{name}[:, :, {c}] =\n{_fmt(a[:, :, c])}" for c in range(a.shape[2])
+                    )
         return "\n".join(lines)
 
 
@@ -427,13 +431,19 @@ def answer_array(title: str, name: str, value) -> np.ndarray:
     """
     arr, problem = numeric_array(value)
     if arr is None:
-        raise CheckFailed(f"{title}: Hint [not numbers]: {name} must be an array of real numbers, but {problem}. Got {safe_repr(value)}")
+        raise CheckFailed(
+            f"{title}: Hint [not numbers]: {name} must be an array of real numbers, but {problem}. Got {safe_repr(value)}"
+        )
     return arr
 
 
 def _unchanged(after, before) -> bool:
     if isinstance(before, np.ndarray):
-        return isinstance(after, np.ndarray) and after.shape == before.shape and np.array_equal(after, before)
+        return (
+            isinstance(after, np.ndarray)
+            and after.shape == before.shape
+            and np.array_equal(after, before)
+        )
     return True
 
 
@@ -487,10 +497,16 @@ def require_callable(fn, title: str, forbidden=()) -> None:
     if fn is Ellipsis or fn is None:
         raise CheckFailed(f"{title}: {NOT_ANSWERED}")
     if not callable(fn):
-        raise CheckFailed(f"{title}: expected a function (pass it without calling it, e.g. check(my_fn)); got {type(fn).__name__}")
+        raise CheckFailed(
+            f"{title}: expected a function (pass it without calling it, e.g. check(my_fn)); got {type(fn).__name__}"
+        )
     # inside a time limit: an odd callable (a __getattr__ that sleeps) must not hang the check
     outcome = call_student(library_function, (fn, forbidden), 2.0)
-    library = outcome.value if outcome.exc is None and not outcome.timed_out and isinstance(outcome.value, str) else ""
+    library = (
+        outcome.value
+        if outcome.exc is None and not outcome.timed_out and isinstance(outcome.value, str)
+        else ""
+    )
     if library:
         raise CheckFailed(
             f"{title}: Hint [library function]: this is (or only calls) {library}, not your own implementation. "
@@ -510,7 +526,9 @@ class _Record:
     exc: Optional[BaseException] = None
     ok: bool = False
     extra: dict = field(default_factory=dict)
-    exc_text: str = ""  # the exception described while the student's code ran (see calls.call_student)
+    exc_text: str = (
+        ""  # the exception described while the student's code ran (see calls.call_student)
+    )
 
 
 def run_cases(
@@ -598,7 +616,9 @@ def run_cases(
         message = refuse(fn)
         if message:
             raise CheckFailed(f"{title}: {message}")
-    cases = _cases_to_run(CheckSpec(title, tuple(cases), reference, same, validate, tuple(forbidden)))
+    cases = _cases_to_run(
+        CheckSpec(title, tuple(cases), reference, same, validate, tuple(forbidden))
+    )
     # 1. every call of the student's code first, each converted to plain data inside its time limit;
     #    no expected value exists yet, so none can be read from this frame or recorded by the answer
     outcomes = _call_every_case(title, fn, cases, returns_array, time_limit)
@@ -622,7 +642,9 @@ def _plain_array(value):
     return Foreign(kind) if kind else as_array(value)
 
 
-def _call_every_case(title: str, fn: Callable, cases: list, returns_array: bool, time_limit) -> list:
+def _call_every_case(
+    title: str, fn: Callable, cases: list, returns_array: bool, time_limit
+) -> list:
     """The outcome of ``fn`` on every case (plain data); raises CheckFailed for what ends the check early.
 
     Ends early: a time-out, NotImplementedError, an iterator or an array of
@@ -645,7 +667,11 @@ def _stop_early(title, case, args, outcome, index, n_total, returns_array, time_
     if isinstance(outcome.exc, NotImplementedError):
         raise CheckFailed(f"{title}: {NOT_IMPLEMENTED}") from None
     got, exc = outcome.value, outcome.exc
-    if exc is None and isinstance(got, Foreign) and got.what.startswith(("a generator", "an iterator")):
+    if (
+        exc is None
+        and isinstance(got, Foreign)
+        and got.what.startswith(("a generator", "an iterator"))
+    ):
         what = "an array" if returns_array else "a value"
         raise CheckFailed(
             f"{title}: {n_total - index} of {n_total} hidden cases fail (checking stopped at hidden case {index + 1}).\n"
@@ -670,7 +696,9 @@ def _stop_early(title, case, args, outcome, index, n_total, returns_array, time_
         )
 
 
-def _compare(title: str, cases: list, outcomes: list, reference: Callable, same: Callable, validate) -> list:
+def _compare(
+    title: str, cases: list, outcomes: list, reference: Callable, same: Callable, validate
+) -> list:
     """One record per case: the expected value, the answer, and whether it is right (``validate`` may stop the check)."""
     records = []
     for case, outcome in zip(cases, outcomes, strict=True):
@@ -680,7 +708,9 @@ def _compare(title: str, cases: list, outcomes: list, reference: Callable, same:
             if validate is not None:
                 problem = _safe(validate, got, record.expected)
                 if problem:
-                    raise CheckFailed(f"{title}: {problem} (case: {case.describe()}; got {_fmt_any(got)})")
+                    raise CheckFailed(
+                        f"{title}: {problem} (case: {case.describe()}; got {_fmt_any(got)})"
+                    )
             record.ok = bool(_safe(same, got, record.expected))
         records.append(record)
     return records
@@ -690,7 +720,9 @@ def _compare(title: str, cases: list, outcomes: list, reference: Callable, same:
 # naming what went wrong
 
 
-def _explain(title, records, mistakes, shape_mistakes, crash_hint, same, square_rule) -> CheckFailed:
+def _explain(
+    title, records, mistakes, shape_mistakes, crash_hint, same, square_rule
+) -> CheckFailed:
     """The CheckFailed for failing records: the first explanation that fits, most specific first."""
     failed = [r for r in records if not r.ok]
     wrong = [r for r in failed if r.exc is None]
@@ -705,7 +737,9 @@ def _explain(title, records, mistakes, shape_mistakes, crash_hint, same, square_
         crash = _exception(failed, wrong, crash_hint)
         if crash is not None:
             failure = _failure(title, *crash, n_failed, n)
-            failure.__cause__ = crash[2].exc  # as `raise ... from exc`: the student's exception stays attached
+            failure.__cause__ = crash[
+                2
+            ].exc  # as `raise ... from exc`: the student's exception stays attached
             return failure
         found = _wrong_shape(misshapen) or _wrong_values(wrong)
     return _failure(title, *found, n_failed, n)
@@ -794,8 +828,16 @@ def _wrong_shape(misshapen: list):
     r = misshapen[0]
     shape = _got_shape(r)
     if shape is None:
-        return "not an array", "your function must return an array of numbers (a NumPy array or a rectangular nested list).", r
-    return "wrong output shape", f"wrong output shape: expected {np.shape(r.expected)}, got {shape}.", r
+        return (
+            "not an array",
+            "your function must return an array of numbers (a NumPy array or a rectangular nested list).",
+            r,
+        )
+    return (
+        "wrong output shape",
+        f"wrong output shape: expected {np.shape(r.expected)}, got {shape}.",
+        r,
+    )
 
 
 def _wrong_values(wrong: list):
@@ -833,8 +875,21 @@ def _success(title: str, n: int, unit: str = "hidden cases") -> None:
     print(f"✓ {title}: all {n} {unit} pass")
 
 
-def _failure(title: str, tag: str, hint: str, record: _Record, n_failed: int, n_total: int, *, show_expected: bool = True) -> CheckFailed:
-    lines = [f"{title}: {n_failed} of {n_total} hidden cases fail.", f"Hint [{tag}]: {hint}", f"First failing case: {record.case.describe()}"]
+def _failure(
+    title: str,
+    tag: str,
+    hint: str,
+    record: _Record,
+    n_failed: int,
+    n_total: int,
+    *,
+    show_expected: bool = True,
+) -> CheckFailed:
+    lines = [
+        f"{title}: {n_failed} of {n_total} hidden cases fail.",
+        f"Hint [{tag}]: {hint}",
+        f"First failing case: {record.case.describe()}",
+    ]
     inputs = record.case.show_inputs()
     if inputs:
         lines.append(inputs)
@@ -921,7 +976,14 @@ def cases_2d(seed: int = 0) -> list:
     (34, "X of shape (3, 3) (int64), K of shape (2, 2) (int64) [the lecture's example]")
     """
     rng = np.random.default_rng(seed)
-    cases = [Case((np.arange(9).reshape(3, 3), np.arange(4).reshape(2, 2)), ("X", "K"), True, "the lecture's example")]
+    cases = [
+        Case(
+            (np.arange(9).reshape(3, 3), np.arange(4).reshape(2, 2)),
+            ("X", "K"),
+            True,
+            "the lecture's example",
+        )
+    ]
     for H, W, k_h, k_w, kx, kk in _SHAPES_2D:
         X = random_array(rng, (H, W), kx)
         K = random_array(rng, (k_h, k_w), kk)

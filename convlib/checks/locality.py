@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from ..correlate import conv2d, corr2d
@@ -67,9 +66,24 @@ def check_dense_weights(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     """
     rng = np.random.default_rng(6)
     cases = []
-    for H, W, k_h, k_w, kind in [(3, 3, 2, 2, "i"), (1, 1, 1, 1, "f"), (4, 4, 3, 3, "f"), (5, 5, 2, 2, "f"), (4, 4, 1, 1, "f"), (5, 5, 3, 3, "if"),
-                             (4, 6, 2, 3, "f"), (6, 4, 3, 2, "f"), (3, 5, 1, 4, "f"), (5, 3, 4, 1, "f"), (5, 7, 3, 3, "f"),
-                             (6, 5, 2, 2, "f"), (4, 5, 4, 5, "f"), (2, 6, 2, 2, "f"), (6, 6, 2, 5, "f"), (5, 6, 2, 3, "if")]:
+    for H, W, k_h, k_w, kind in [
+        (3, 3, 2, 2, "i"),
+        (1, 1, 1, 1, "f"),
+        (4, 4, 3, 3, "f"),
+        (5, 5, 2, 2, "f"),
+        (4, 4, 1, 1, "f"),
+        (5, 5, 3, 3, "if"),
+        (4, 6, 2, 3, "f"),
+        (6, 4, 3, 2, "f"),
+        (3, 5, 1, 4, "f"),
+        (5, 3, 4, 1, "f"),
+        (5, 7, 3, 3, "f"),
+        (6, 5, 2, 2, "f"),
+        (4, 5, 4, 5, "f"),
+        (2, 6, 2, 2, "f"),
+        (6, 6, 2, 5, "f"),
+        (5, 6, 2, 3, "if"),
+    ]:
         K = random_array(rng, (k_h, k_w), "f" if kind == "if" else kind)
         if kind == "if":
             K = K + 0.25
@@ -93,7 +107,9 @@ def check_dense_weights(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         Mistake(
             "kernel does not move",
             "every hidden pixel (i, j) sees the same image pixels: the window must move with (i, j), W[i, j, i + a, j + b] = K[a, b].",
-            lambda args, ref: np.broadcast_to(_dense_reference(args[0], args[1], args[2])[0, 0], ref.shape).copy(),
+            lambda args, ref: np.broadcast_to(
+                _dense_reference(args[0], args[1], args[2])[0, 0], ref.shape
+            ).copy(),
         ),
         Mistake(
             "axes in the wrong order",
@@ -108,7 +124,9 @@ def check_dense_weights(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         Mistake(
             "hidden layer as large as the image",
             "your hidden layer has H x W pixels; without padding it has (H - k_h + 1) x (W - k_w + 1) (the windows that fit).",
-            lambda args, ref: np.pad(ref, ((0, args[1] - ref.shape[0]), (0, args[2] - ref.shape[1]), (0, 0), (0, 0))),
+            lambda args, ref: np.pad(
+                ref, ((0, args[1] - ref.shape[0]), (0, args[2] - ref.shape[1]), (0, 0), (0, 0))
+            ),
         ),
         Mistake(
             "hidden layer one too small",
@@ -117,7 +135,15 @@ def check_dense_weights(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         ),
         *int_mistakes("np.zeros_like(K)"),
     ]
-    run_cases("dense weights", fn, cases, _dense_reference, mistakes=mistakes, shape_mistakes=[], time_limit=time_limit)
+    run_cases(
+        "dense weights",
+        fn,
+        cases,
+        _dense_reference,
+        mistakes=mistakes,
+        shape_mistakes=[],
+        time_limit=time_limit,
+    )
 
 
 def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
@@ -153,11 +179,32 @@ def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     """
     rng = np.random.default_rng(7)
     cases = []
-    for H, W, d, kind in [(1, 1, 0, "f"), (5, 5, 1, "f"), (6, 6, 2, "f"), (4, 4, 0, "f"), (7, 7, 1, "i"), (6, 6, 1, "if"), (5, 5, 2, "f32"),
-                          (4, 7, 1, "f"), (7, 4, 1, "f"), (5, 9, 2, "f"), (9, 5, 2, "f"), (3, 8, 1, "f"), (8, 3, 1, "f"),
-                          (2, 6, 1, "f"), (6, 2, 1, "f"), (5, 8, 1, "i"), (7, 5, 1, "if"), (4, 6, 2, "f"), (1, 5, 1, "f"), (3, 3, 2, "f")]:
+    for H, W, d, kind in [
+        (1, 1, 0, "f"),
+        (5, 5, 1, "f"),
+        (6, 6, 2, "f"),
+        (4, 4, 0, "f"),
+        (7, 7, 1, "i"),
+        (6, 6, 1, "if"),
+        (5, 5, 2, "f32"),
+        (4, 7, 1, "f"),
+        (7, 4, 1, "f"),
+        (5, 9, 2, "f"),
+        (9, 5, 2, "f"),
+        (3, 8, 1, "f"),
+        (8, 3, 1, "f"),
+        (2, 6, 1, "f"),
+        (6, 2, 1, "f"),
+        (5, 8, 1, "i"),
+        (7, 5, 1, "if"),
+        (4, 6, 2, "f"),
+        (1, 5, 1, "f"),
+        (3, 3, 2, "f"),
+    ]:
         X = random_array(rng, (H, W), "i" if kind in ("i", "if") else kind)
-        K = random_array(rng, (2 * d + 1, 2 * d + 1), "i" if kind == "i" else ("f" if kind == "if" else kind))
+        K = random_array(
+            rng, (2 * d + 1, 2 * d + 1), "i" if kind == "i" else ("f" if kind == "if" else kind)
+        )
         cases.append(Case((X, K), ("X", "K"), H == W, f"Delta = {d}"))
 
     def pad_then(mode):
@@ -193,7 +240,13 @@ def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
             "output shifted by Delta",
             "your output is shifted: K[a + Delta, b + Delta] is the weight of offset (a, b) with a, b from -Delta to Delta, "
             "so the window of h[i, j] is centred on x[i, j] (pad Delta zeros on each side, then slide).",
-            lambda args, ref: corr2d(np.pad(np.asarray(args[0], float), ((0, np.shape(args[1])[0] - 1), (0, np.shape(args[1])[1] - 1))), args[1]),
+            lambda args, ref: corr2d(
+                np.pad(
+                    np.asarray(args[0], float),
+                    ((0, np.shape(args[1])[0] - 1), (0, np.shape(args[1])[1] - 1)),
+                ),
+                args[1],
+            ),
         ),
         Mistake(
             "negative image indices wrap around",
@@ -206,7 +259,15 @@ def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
             "negative kernel indices wrap around",
             "you indexed K[a, b] with a, b from -Delta to Delta: in Python K[-1] is the LAST row, so the kernel is rolled. "
             "The lecture's V[a, b] is K[a + Delta, b + Delta].",
-            lambda args, ref: corr2d(args[0], np.roll(np.asarray(args[1]), (np.shape(args[1])[0] // 2, np.shape(args[1])[1] // 2), axis=(0, 1)), "same"),
+            lambda args, ref: corr2d(
+                args[0],
+                np.roll(
+                    np.asarray(args[1]),
+                    (np.shape(args[1])[0] // 2, np.shape(args[1])[1] // 2),
+                    axis=(0, 1),
+                ),
+                "same",
+            ),
         ),
         Mistake(
             "mean instead of sum",
@@ -237,8 +298,16 @@ def check_local_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
             lambda args, s: (s[1], s[0]),
         ),
     ]
-    run_cases("local layer", fn, cases, lambda X, K: corr2d(X, K, "same"), mistakes=mistakes, shape_mistakes=shape_mistakes,
-         time_limit=time_limit, forbidden=CORRELATIONS)
+    run_cases(
+        "local layer",
+        fn,
+        cases,
+        lambda X, K: corr2d(X, K, "same"),
+        mistakes=mistakes,
+        shape_mistakes=shape_mistakes,
+        time_limit=time_limit,
+        forbidden=CORRELATIONS,
+    )
 
 
 def _negative_image_indices(args, ref):
@@ -248,7 +317,9 @@ def _negative_image_indices(args, ref):
     H, W = X.shape
     if d == 0 or d >= min(H, W) + 1:
         return None
-    rows = np.concatenate([X[H - d :], X, np.zeros((d, W))], axis=0)  # rows -d..-1 are the last d rows
+    rows = np.concatenate(
+        [X[H - d :], X, np.zeros((d, W))], axis=0
+    )  # rows -d..-1 are the last d rows
     padded = np.concatenate([rows[:, W - d :], rows, np.zeros((H + 2 * d, d))], axis=1)
     if d > H or d > W:
         return None
@@ -278,7 +349,11 @@ def check_receptive_field(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None
     convlib.checks.CheckFailed: receptive field: 15 of 20 hidden cases fail.
     Hint [sides multiplied]: ...
     """
-    cases = [Case((d, L), ("delta", "layers"), growable=("layers",)) for d in (0, 1, 2, 3, 5) for L in (1, 2, 3, 4)]
+    cases = [
+        Case((d, L), ("delta", "layers"), growable=("layers",))
+        for d in (0, 1, 2, 3, 5)
+        for L in (1, 2, 3, 4)
+    ]
 
     def same(got, expected):
         try:
@@ -291,28 +366,64 @@ def check_receptive_field(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None
             return "Hint [not a number]: return the side length as an int, not as text"
         try:
             if float(got) == expected and isinstance(got, (float, np.floating)):
-                return "Hint [float result]: a side length is a whole number of pixels: return an int"
+                return (
+                    "Hint [float result]: a side length is a whole number of pixels: return an int"
+                )
         except (TypeError, ValueError):
             return "Hint [not a number]: return the side length as an int"
         return ""
 
     mistakes = [
-        Mistake("sides multiplied", "stacking does not multiply the window sizes: each layer adds Delta pixels on each side, so the side grows by 2 Delta per layer.",
-                 lambda args, ref: (2 * args[0] + 1) * args[1]),
-        Mistake("exponential growth", "the receptive field grows linearly, not exponentially: each layer adds Delta pixels on each side.",
-                 lambda args, ref: (2 * args[0] + 1) ** args[1]),
-        Mistake("one side only", "a layer reaches Delta pixels in BOTH directions (a from -Delta to Delta): each layer adds 2 Delta to the side.",
-                 lambda args, ref: args[1] * args[0] + 1),
-        Mistake("layers ignored", "with more layers an output pixel sees more of the input: layer 2 sees the windows of layer 1's pixels.",
-                 lambda args, ref: 2 * args[0] + 1),
-        Mistake("forgot the centre pixel", "the window also contains the centre pixel: side = 2 L Delta + 1.",
-                 lambda args, ref: 2 * args[1] * args[0]),
-        Mistake("area instead of side", "you returned the area (number of pixels); return the side length of the square.",
-                 lambda args, ref: ref**2),
-        Mistake("grows by one per layer", "each extra layer adds Delta pixels on EACH side, i.e. 2 Delta to the side, not 1.",
-                 lambda args, ref: 2 * args[0] + args[1]),
-        Mistake("off by one layer", "one layer alone has side 2 Delta + 1; L layers have 2 L Delta + 1.",
-                 lambda args, ref: 2 * (args[1] - 1) * args[0] + 1),
+        Mistake(
+            "sides multiplied",
+            "stacking does not multiply the window sizes: each layer adds Delta pixels on each side, so the side grows by 2 Delta per layer.",
+            lambda args, ref: (2 * args[0] + 1) * args[1],
+        ),
+        Mistake(
+            "exponential growth",
+            "the receptive field grows linearly, not exponentially: each layer adds Delta pixels on each side.",
+            lambda args, ref: (2 * args[0] + 1) ** args[1],
+        ),
+        Mistake(
+            "one side only",
+            "a layer reaches Delta pixels in BOTH directions (a from -Delta to Delta): each layer adds 2 Delta to the side.",
+            lambda args, ref: args[1] * args[0] + 1,
+        ),
+        Mistake(
+            "layers ignored",
+            "with more layers an output pixel sees more of the input: layer 2 sees the windows of layer 1's pixels.",
+            lambda args, ref: 2 * args[0] + 1,
+        ),
+        Mistake(
+            "forgot the centre pixel",
+            "the window also contains the centre pixel: side = 2 L Delta + 1.",
+            lambda args, ref: 2 * args[1] * args[0],
+        ),
+        Mistake(
+            "area instead of side",
+            "you returned the area (number of pixels); return the side length of the square.",
+            lambda args, ref: ref**2,
+        ),
+        Mistake(
+            "grows by one per layer",
+            "each extra layer adds Delta pixels on EACH side, i.e. 2 Delta to the side, not 1.",
+            lambda args, ref: 2 * args[0] + args[1],
+        ),
+        Mistake(
+            "off by one layer",
+            "one layer alone has side 2 Delta + 1; L layers have 2 L Delta + 1.",
+            lambda args, ref: 2 * (args[1] - 1) * args[0] + 1,
+        ),
     ]
-    run_cases("receptive field", fn, cases, lambda d, L: 2 * L * d + 1, mistakes=mistakes, same=same, validate=validate, square_rule=False,
-         returns_array=False, time_limit=time_limit)
+    run_cases(
+        "receptive field",
+        fn,
+        cases,
+        lambda d, L: 2 * L * d + 1,
+        mistakes=mistakes,
+        same=same,
+        validate=validate,
+        square_rule=False,
+        returns_array=False,
+        time_limit=time_limit,
+    )

@@ -30,7 +30,14 @@ import numpy as np
 from ..correlate import corr2d
 from .engine import Mistake
 
-__all__ = ["loop_valid", "int_mistakes", "TRUNCATED_CHANNELS", "MEAN_INSTEAD_OF_SUM", "OUTPUT_TRANSPOSED", "SHAPE_MISTAKES_2D"]
+__all__ = [
+    "loop_valid",
+    "int_mistakes",
+    "TRUNCATED_CHANNELS",
+    "MEAN_INSTEAD_OF_SUM",
+    "OUTPUT_TRANSPOSED",
+    "SHAPE_MISTAKES_2D",
+]
 
 
 def loop_valid(X, K, combine):
@@ -91,7 +98,10 @@ def _trunc_channels(X, K):
     if X.dtype.kind not in "iub":
         return None
     K4 = K if K.ndim == 4 else K[..., None]
-    maps = [sum(np.trunc(corr2d(X[:, :, c], K4[:, :, c, k])) for c in range(X.shape[2])) for k in range(K4.shape[3])]
+    maps = [
+        sum(np.trunc(corr2d(X[:, :, c], K4[:, :, c, k])) for c in range(X.shape[2]))
+        for k in range(K4.shape[3])
+    ]
     out = np.stack(maps, axis=-1)
     return out if K.ndim == 4 else out[:, :, 0]
 
@@ -140,7 +150,13 @@ SHAPE_MISTAKES_2D = [
     Mistake(
         "'full' output",
         "your output has the 'full' size (H + k_h - 1) x (W + k_w - 1); the convolutional layer computes the 'valid' part, (H - k_h + 1) x (W - k_w + 1).",
-        lambda args, s: (np.shape(args[0])[0] + np.shape(args[1])[0] - 1, np.shape(args[0])[1] + np.shape(args[1])[1] - 1) + tuple(s[2:]),
+        lambda args, s: (
+            (
+                np.shape(args[0])[0] + np.shape(args[1])[0] - 1,
+                np.shape(args[0])[1] + np.shape(args[1])[1] - 1,
+            )
+            + tuple(s[2:])
+        ),
     ),
     Mistake(
         "rows and columns swapped",

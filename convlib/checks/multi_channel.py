@@ -17,15 +17,32 @@ def _cases_multi_in(seed: int = 2) -> list:
     K0 = np.stack([np.arange(4).reshape(2, 2), np.arange(1, 5).reshape(2, 2)], axis=-1)
     cases = [Case((X0, K0), ("X", "K"), True, "D2L's two-channel example")]
     shapes = [
-        (1, 1, 1, 1, 1, "f"), (5, 5, 2, 2, 3, "f"), (6, 6, 3, 3, 2, "f"), (7, 7, 4, 4, 3, "f"), (4, 4, 1, 1, 4, "f"),
-        (6, 6, 5, 5, 2, "f"), (5, 5, 3, 3, 3, "i"), (6, 6, 2, 2, 2, "if"),
-        (4, 7, 2, 3, 3, "f"), (7, 4, 3, 2, 3, "f"), (5, 9, 1, 5, 2, "f"), (9, 5, 5, 1, 2, "f"), (6, 8, 3, 3, 4, "f"),
-        (8, 6, 2, 4, 1, "f"), (3, 6, 2, 2, 3, "f"), (6, 3, 2, 2, 3, "f"), (5, 7, 2, 3, 2, "if"), (4, 6, 3, 4, 3, "f32"),
-        (2, 5, 2, 4, 5, "f"), (7, 5, 4, 2, 2, "i"),
+        (1, 1, 1, 1, 1, "f"),
+        (5, 5, 2, 2, 3, "f"),
+        (6, 6, 3, 3, 2, "f"),
+        (7, 7, 4, 4, 3, "f"),
+        (4, 4, 1, 1, 4, "f"),
+        (6, 6, 5, 5, 2, "f"),
+        (5, 5, 3, 3, 3, "i"),
+        (6, 6, 2, 2, 2, "if"),
+        (4, 7, 2, 3, 3, "f"),
+        (7, 4, 3, 2, 3, "f"),
+        (5, 9, 1, 5, 2, "f"),
+        (9, 5, 5, 1, 2, "f"),
+        (6, 8, 3, 3, 4, "f"),
+        (8, 6, 2, 4, 1, "f"),
+        (3, 6, 2, 2, 3, "f"),
+        (6, 3, 2, 2, 3, "f"),
+        (5, 7, 2, 3, 2, "if"),
+        (4, 6, 3, 4, 3, "f32"),
+        (2, 5, 2, 4, 5, "f"),
+        (7, 5, 4, 2, 2, "i"),
     ]
     for H, W, k_h, k_w, C, kind in shapes:
         X = random_array(rng, (H, W, C), "i" if kind in ("i", "if") else kind)
-        K = random_array(rng, (k_h, k_w, C), "i" if kind == "i" else ("f" if kind == "if" else kind))
+        K = random_array(
+            rng, (k_h, k_w, C), "i" if kind == "i" else ("f" if kind == "if" else kind)
+        )
         cases.append(Case((X, K), ("X", "K"), H == W and k_h == k_w))
     return cases
 
@@ -35,7 +52,9 @@ def _per_channel(X, K, op=corr2d):
     return np.stack([op(X[:, :, c], K[:, :, c]) for c in range(X.shape[2])], axis=-1)
 
 
-_CHANNEL_CRASH_HINT = "Channels are on the LAST axis: X[:, :, c] has shape (H, W) and K[:, :, c] has shape (k_h, k_w)"
+_CHANNEL_CRASH_HINT = (
+    "Channels are on the LAST axis: X[:, :, c] has shape (H, W) and K[:, :, c] has shape (k_h, k_w)"
+)
 
 
 def check_corr2d_multi_in(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
@@ -101,8 +120,12 @@ def check_corr2d_multi_in(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None
         ),
         Mistake(
             "channels on the first axis",
-            "zip(X, K) and X[c] walk along the FIRST axis (image rows), not the channels. " + _CHANNEL_CRASH_HINT + ".",
-            lambda args, ref: sum(corr2d(x, k) for x, k in zip(np.asarray(args[0]), np.asarray(args[1]), strict=False)),
+            "zip(X, K) and X[c] walk along the FIRST axis (image rows), not the channels. "
+            + _CHANNEL_CRASH_HINT
+            + ".",
+            lambda args, ref: sum(
+                corr2d(x, k) for x, k in zip(np.asarray(args[0]), np.asarray(args[1]), strict=False)
+            ),
         ),
         Mistake(
             "used only the first channel",
@@ -117,7 +140,11 @@ def check_corr2d_multi_in(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None
         Mistake(
             "paired every channel with every kernel slice",
             "you added corr2d(X[:, :, c], K[:, :, d]) for all pairs (c, d); channel c of the image goes with slice c of the kernel only.",
-            lambda args, ref: sum(corr2d(np.asarray(args[0])[:, :, c], np.asarray(args[1])[:, :, d]) for c in range(np.shape(args[0])[2]) for d in range(np.shape(args[1])[2])),
+            lambda args, ref: sum(
+                corr2d(np.asarray(args[0])[:, :, c], np.asarray(args[1])[:, :, d])
+                for c in range(np.shape(args[0])[2])
+                for d in range(np.shape(args[1])[2])
+            ),
         ),
         Mistake(
             "kernel channels in reverse order",
@@ -159,16 +186,33 @@ def check_corr2d_multi_in(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None
 def _cases_multi_in_out(seed: int = 3) -> list:
     rng = np.random.default_rng(seed)
     shapes = [
-        (1, 1, 1, 1, 1, 1, "f"), (5, 5, 2, 2, 2, 2, "f"), (6, 6, 3, 3, 3, 3, "f"), (4, 4, 1, 1, 3, 2, "f"),
-        (7, 7, 4, 4, 2, 3, "f"), (5, 5, 3, 3, 2, 2, "i"), (6, 6, 2, 2, 3, 3, "if"), (6, 6, 5, 5, 1, 2, "f"),
-        (4, 7, 2, 3, 3, 2, "f"), (7, 4, 3, 2, 2, 3, "f"), (5, 9, 1, 5, 2, 2, "f"), (9, 5, 5, 1, 3, 3, "f"),
-        (6, 8, 3, 3, 3, 4, "f"), (8, 6, 2, 4, 4, 1, "f"), (3, 6, 2, 2, 1, 3, "f"), (6, 3, 2, 2, 3, 1, "f"),
-        (5, 7, 2, 3, 2, 2, "if"), (4, 6, 3, 4, 3, 3, "f32"), (5, 8, 1, 1, 3, 2, "f"), (7, 5, 4, 2, 2, 2, "i"),
+        (1, 1, 1, 1, 1, 1, "f"),
+        (5, 5, 2, 2, 2, 2, "f"),
+        (6, 6, 3, 3, 3, 3, "f"),
+        (4, 4, 1, 1, 3, 2, "f"),
+        (7, 7, 4, 4, 2, 3, "f"),
+        (5, 5, 3, 3, 2, 2, "i"),
+        (6, 6, 2, 2, 3, 3, "if"),
+        (6, 6, 5, 5, 1, 2, "f"),
+        (4, 7, 2, 3, 3, 2, "f"),
+        (7, 4, 3, 2, 2, 3, "f"),
+        (5, 9, 1, 5, 2, 2, "f"),
+        (9, 5, 5, 1, 3, 3, "f"),
+        (6, 8, 3, 3, 3, 4, "f"),
+        (8, 6, 2, 4, 4, 1, "f"),
+        (3, 6, 2, 2, 1, 3, "f"),
+        (6, 3, 2, 2, 3, 1, "f"),
+        (5, 7, 2, 3, 2, 2, "if"),
+        (4, 6, 3, 4, 3, 3, "f32"),
+        (5, 8, 1, 1, 3, 2, "f"),
+        (7, 5, 4, 2, 2, 2, "i"),
     ]
     cases = []
     for H, W, k_h, k_w, ci, co, kind in shapes:
         X = random_array(rng, (H, W, ci), "i" if kind in ("i", "if") else kind)
-        K = random_array(rng, (k_h, k_w, ci, co), "i" if kind == "i" else ("f" if kind == "if" else kind))
+        K = random_array(
+            rng, (k_h, k_w, ci, co), "i" if kind == "i" else ("f" if kind == "if" else kind)
+        )
         cases.append(Case((X, K), ("X", "K"), H == W and k_h == k_w))
     return cases
 
@@ -176,7 +220,11 @@ def _cases_multi_in_out(seed: int = 3) -> list:
 def _mio_no_sum(X, K, op=corr2d):
     X, K = np.asarray(X), np.asarray(K)
     return np.stack(
-        [np.stack([op(X[:, :, c], K[:, :, c, k]) for k in range(K.shape[3])], axis=-1) for c in range(X.shape[2])], axis=2
+        [
+            np.stack([op(X[:, :, c], K[:, :, c, k]) for k in range(K.shape[3])], axis=-1)
+            for c in range(X.shape[2])
+        ],
+        axis=2,
     )  # (H', W', C_in, C_out)
 
 
@@ -221,7 +269,11 @@ def _mio_mistakes(op_name: str = "corr2d_multi_in_out"):
         Mistake(
             "same kernel for every output channel",
             "every output channel uses the kernel of channel 0: output channel k must use K[:, :, :, k].",
-            lambda args, ref: np.repeat(corr2d_multi_in(args[0], np.asarray(args[1])[:, :, :, 0])[:, :, None], np.shape(args[1])[3], axis=2),
+            lambda args, ref: np.repeat(
+                corr2d_multi_in(args[0], np.asarray(args[1])[:, :, :, 0])[:, :, None],
+                np.shape(args[1])[3],
+                axis=2,
+            ),
         ),
         Mistake(
             "only one output channel",
@@ -369,6 +421,7 @@ def check_conv_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
             if out.ndim >= 1 and out.shape[-1] == b.size:
                 return out + b
             return out
+
         lifted.append(Mistake(m.tag, m.hint, sim))
     mistakes = [
         Mistake(
@@ -379,7 +432,11 @@ def check_conv_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         Mistake(
             "bias added once per input channel",
             "you added the bias inside the sum over input channels, so it counts C_in times: add b[k] once, after the sum.",
-            lambda args, ref: no_bias(args) + np.shape(args[0])[2] * np.asarray(args[2]) if np.shape(args[0])[2] > 1 else None,
+            lambda args, ref: (
+                no_bias(args) + np.shape(args[0])[2] * np.asarray(args[2])
+                if np.shape(args[0])[2] > 1
+                else None
+            ),
         ),
         Mistake(
             "bias subtracted",
@@ -389,7 +446,11 @@ def check_conv_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         Mistake(
             "bias on output channel 0 only",
             "only output channel 0 got its bias; output channel k gets b[k] (out + b broadcasts over the last axis).",
-            lambda args, ref: no_bias(args) + np.eye(np.size(args[2]))[0] * np.asarray(args[2])[0] if np.size(args[2]) > 1 else None,
+            lambda args, ref: (
+                no_bias(args) + np.eye(np.size(args[2]))[0] * np.asarray(args[2])[0]
+                if np.size(args[2]) > 1
+                else None
+            ),
         ),
         Mistake(
             "bias of the wrong channel",
@@ -398,5 +459,13 @@ def check_conv_layer(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         ),
         *lifted,
     ]
-    run_cases("conv layer", fn, cases, ref_fn, mistakes=mistakes, shape_mistakes=SHAPE_MISTAKES_2D, crash_hint=_LAYOUT_HINT + "; b has shape (C_out,)",
-         time_limit=time_limit)
+    run_cases(
+        "conv layer",
+        fn,
+        cases,
+        ref_fn,
+        mistakes=mistakes,
+        shape_mistakes=SHAPE_MISTAKES_2D,
+        crash_hint=_LAYOUT_HINT + "; b has shape (C_out,)",
+        time_limit=time_limit,
+    )

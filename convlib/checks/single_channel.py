@@ -8,7 +8,13 @@ from ..correlate import conv2d, corr2d
 from ..shapes import output_shape
 from .calls import DEFAULT_TIME_LIMIT
 from .engine import CORRELATIONS, Case, Mistake, cases_2d, run_cases
-from .mistakes import MEAN_INSTEAD_OF_SUM, OUTPUT_TRANSPOSED, SHAPE_MISTAKES_2D, int_mistakes, loop_valid
+from .mistakes import (
+    MEAN_INSTEAD_OF_SUM,
+    OUTPUT_TRANSPOSED,
+    SHAPE_MISTAKES_2D,
+    int_mistakes,
+    loop_valid,
+)
 
 
 def check_corr2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
@@ -70,13 +76,25 @@ def check_corr2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
             "matrix product",
             "you combined window and kernel with a matrix product (@ or np.dot); the formula multiplies them "
             "elementwise and sums: (X[i:i+k_h, j:j+k_w] * K).sum().",
-            lambda args, ref: loop_valid(args[0], args[1], lambda win, K: (win @ K).sum()) if np.shape(args[1])[0] == np.shape(args[1])[1] else None,
+            lambda args, ref: (
+                loop_valid(args[0], args[1], lambda win, K: (win @ K).sum())
+                if np.shape(args[1])[0] == np.shape(args[1])[1]
+                else None
+            ),
         ),
         MEAN_INSTEAD_OF_SUM,
         *int_mistakes(),
     ]
-    run_cases("corr2d", fn, cases_2d(0), lambda X, K: corr2d(X, K), mistakes=mistakes, shape_mistakes=SHAPE_MISTAKES_2D,
-         time_limit=time_limit, forbidden=CORRELATIONS)
+    run_cases(
+        "corr2d",
+        fn,
+        cases_2d(0),
+        lambda X, K: corr2d(X, K),
+        mistakes=mistakes,
+        shape_mistakes=SHAPE_MISTAKES_2D,
+        time_limit=time_limit,
+        forbidden=CORRELATIONS,
+    )
 
 
 def check_conv2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
@@ -157,23 +175,55 @@ def check_conv2d(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         MEAN_INSTEAD_OF_SUM,
         *int_mistakes(),
     ]
-    run_cases("conv2d", fn, cases_2d(1), lambda X, K: conv2d(X, K), mistakes=mistakes, shape_mistakes=SHAPE_MISTAKES_2D,
-         time_limit=time_limit, forbidden=(conv2d,))
+    run_cases(
+        "conv2d",
+        fn,
+        cases_2d(1),
+        lambda X, K: conv2d(X, K),
+        mistakes=mistakes,
+        shape_mistakes=SHAPE_MISTAKES_2D,
+        time_limit=time_limit,
+        forbidden=(conv2d,),
+    )
 
 
 def _output_shape_cases() -> list:
     cases = []
-    sizes = [(3, 3, 2, 2), (1, 1, 1, 1), (5, 5, 3, 3), (4, 7, 2, 3), (7, 4, 3, 2), (6, 9, 1, 5), (9, 6, 5, 1),
-             (10, 3, 4, 2), (3, 10, 2, 4), (1024, 768, 5, 3), (28, 28, 5, 5), (8, 12, 8, 12), (11, 7, 4, 4)]
+    sizes = [
+        (3, 3, 2, 2),
+        (1, 1, 1, 1),
+        (5, 5, 3, 3),
+        (4, 7, 2, 3),
+        (7, 4, 3, 2),
+        (6, 9, 1, 5),
+        (9, 6, 5, 1),
+        (10, 3, 4, 2),
+        (3, 10, 2, 4),
+        (1024, 768, 5, 3),
+        (28, 28, 5, 5),
+        (8, 12, 8, 12),
+        (11, 7, 4, 4),
+    ]
     for H, W, k_h, k_w in sizes:
         for mode in ("valid", "same", "full"):
-            cases.append(Case((H, W, k_h, k_w, mode), ("H", "W", "k_h", "k_w", "mode"), H == W and k_h == k_w, growable=("H", "W")))
+            cases.append(
+                Case(
+                    (H, W, k_h, k_w, mode),
+                    ("H", "W", "k_h", "k_w", "mode"),
+                    H == W and k_h == k_w,
+                    growable=("H", "W"),
+                )
+            )
     return cases
 
 
 def _shape_same(got, expected) -> bool:
     try:
-        return len(got) == 2 and all(int(g) == g for g in got) and tuple(int(g) for g in got) == tuple(expected)
+        return (
+            len(got) == 2
+            and all(int(g) == g for g in got)
+            and tuple(int(g) for g in got) == tuple(expected)
+        )
     except (TypeError, ValueError, OverflowError):  # not numbers, NaN, inf
         return False
 
@@ -238,7 +288,11 @@ def check_output_shape(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
 
         return sim
 
-    right = {"valid": valid, "same": lambda H, W, k_h, k_w: (H, W), "full": lambda H, W, k_h, k_w: (H + k_h - 1, W + k_w - 1)}
+    right = {
+        "valid": valid,
+        "same": lambda H, W, k_h, k_w: (H, W),
+        "full": lambda H, W, k_h, k_w: (H + k_h - 1, W + k_w - 1),
+    }
 
     def variant(**changes):
         return by_mode({**right, **changes})
@@ -301,7 +355,12 @@ def check_output_shape(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
                 "and 'full' is (H + k_h - 1, W + k_w - 1): look at the mode argument.",
                 (lambda args, ref, f=f: f(*args[:4])),
             )
-            for f in (valid, right["same"], right["full"], lambda H, W, k_h, k_w: (H - k_h, W - k_w))
+            for f in (
+                valid,
+                right["same"],
+                right["full"],
+                lambda H, W, k_h, k_w: (H - k_h, W - k_w),
+            )
         ],
     ]
 

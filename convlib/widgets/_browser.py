@@ -37,7 +37,14 @@ import traitlets
 
 from .._validate import as_array
 
-__all__ = ["BrowserExplorer", "asset_text", "image_to_bytes", "image_from_bytes", "kernel_array", "image_traits"]
+__all__ = [
+    "BrowserExplorer",
+    "asset_text",
+    "image_to_bytes",
+    "image_from_bytes",
+    "kernel_array",
+    "image_traits",
+]
 
 
 def asset_text(name: str) -> str:
@@ -98,7 +105,9 @@ def image_traits():
 
     Use as ``image, image_shape = image_traits()`` in a class body.
     """
-    return traitlets.Bytes(b"").tag(sync=True), traitlets.List(traitlets.Int(), default_value=[]).tag(sync=True)
+    return traitlets.Bytes(b"").tag(sync=True), traitlets.List(
+        traitlets.Int(), default_value=[]
+    ).tag(sync=True)
 
 
 def image_to_bytes(image, name: str = "image", *, channels: bool = False):
@@ -142,7 +151,9 @@ def image_to_bytes(image, name: str = "image", *, channels: bool = False):
         if not np.isfinite(x).all():
             raise ValueError(f"{name} must hold finite values (no NaN or inf)")
         if x.min() < 0.0 or x.max() > 1.0:
-            raise ValueError(f"{name} must hold grey levels in [0, 1]; got values in [{x.min():.4g}, {x.max():.4g}]")
+            raise ValueError(
+                f"{name} must hold grey levels in [0, 1]; got values in [{x.min():.4g}, {x.max():.4g}]"
+            )
         u8 = np.floor(255.0 * x + 0.5).astype(np.uint8)
     return np.ascontiguousarray(u8).tobytes(), [int(n) for n in u8.shape]
 
@@ -155,7 +166,9 @@ def image_from_bytes(data, shape) -> np.ndarray:
     >>> image_from_bytes(bytes([0, 255]), [1, 2])
     array([[0., 1.]])
     """
-    return np.frombuffer(bytes(data), dtype=np.uint8).reshape(tuple(shape)).astype(np.float64) / 255.0
+    return (
+        np.frombuffer(bytes(data), dtype=np.uint8).reshape(tuple(shape)).astype(np.float64) / 255.0
+    )
 
 
 def kernel_array(kernel, name: str = "kernel", max_side: int | None = None) -> np.ndarray:

@@ -33,4 +33,3 @@ def signed_style(A, percentile: float):
         m = max(m, 1e-12)
         return "RdBu_r", (-m, m)
     return "gray", (lo, hi if hi > lo else lo + 1e-12)
-

@@ -63,7 +63,9 @@ def static_figure(height_in: float, nrows: int = 1, ncols: int = 1, **subplots_k
     """
     import matplotlib.pyplot as plt
 
-    return plt.subplots(nrows, ncols, figsize=(FIGURE_WIDTH_IN, height_in), layout="constrained", **subplots_kw)
+    return plt.subplots(
+        nrows, ncols, figsize=(FIGURE_WIDTH_IN, height_in), layout="constrained", **subplots_kw
+    )
 
 
 def readable_text(fig):

@@ -20,10 +20,10 @@ from __future__ import annotations
 import numpy as np
 import traitlets
 
+from .._validate import choice
 from ..channels import corr2d_multi_in, corr2d_multi_in_out
 from ..images import LUMA, photo
 from ..kernels import KERNELS
-from .._validate import choice
 from ._browser import BrowserExplorer, image_from_bytes, image_to_bytes, image_traits
 from ._common import signed_style
 from ._static import readable_text, signed_colorbar, static_figure
@@ -53,7 +53,6 @@ MIXER_PRESETS = {
     "blue minus yellow": (-0.5, -0.5, 1.0),
 }
 """Weights ``(w_R, w_G, w_B)`` of a 1 x 1 convolution from RGB to one channel."""
-
 
 
 def small_photo(max_size: int = 256) -> np.ndarray:
@@ -119,7 +118,14 @@ def demo_layer():
     V[:, :, :, 3] = sobel_x[:, :, None] * luma
     V[:, :, :, 4] = sobel_y[:, :, None] * luma
     V[:, :, 0, 5] = sobel_x
-    names = ["grey", "red - green", "blue - yellow", "vertical edges", "horizontal edges", "vertical edges in red"]
+    names = [
+        "grey",
+        "red - green",
+        "blue - yellow",
+        "vertical edges",
+        "horizontal edges",
+        "vertical edges in red",
+    ]
     return V, names
 
 
@@ -177,22 +183,39 @@ class ChannelExplorer(BrowserExplorer, js="channels"):
     preset = traitlets.Unicode("luma (grey)").tag(sync=True)
     weights = traitlets.List(traitlets.Float(), default_value=list(LUMA)).tag(sync=True)
     weight_range = traitlets.Float(MIXER_RANGE).tag(sync=True)
-    layer = traitlets.List(traitlets.Float()).tag(sync=True)  # demo_layer's V, row-major (3, 3, 3, 6)
+    layer = traitlets.List(traitlets.Float()).tag(
+        sync=True
+    )  # demo_layer's V, row-major (3, 3, 3, 6)
     layer_shape = traitlets.List(traitlets.Int()).tag(sync=True)
     channel_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     channel = traitlets.Int(3).tag(sync=True)
 
-    def __init__(self, preset: str = "luma (grey)", channel: int = 3, max_size: int = 128, image=None, **kwargs):
+    def __init__(
+        self,
+        preset: str = "luma (grey)",
+        channel: int = 3,
+        max_size: int = 128,
+        image=None,
+        **kwargs,
+    ):
         choice(preset, "preset", MIXER_PRESETS)
         V, names = demo_layer()
-        if isinstance(channel, bool) or not hasattr(channel, "__index__") or not 0 <= channel < len(names):
-            raise ValueError(f"channel must be an output channel of the demo layer, 0..{len(names) - 1}; got {channel!r}")
+        if (
+            isinstance(channel, bool)
+            or not hasattr(channel, "__index__")
+            or not 0 <= channel < len(names)
+        ):
+            raise ValueError(
+                f"channel must be an output channel of the demo layer, 0..{len(names) - 1}; got {channel!r}"
+            )
         if image is None:
             data, shape = image_to_bytes(small_photo(max_size), "image", channels=True)
         else:
             data, shape = image_to_bytes(image, "image", channels=True)
             if shape[2] != 3 or min(shape[:2]) < V.shape[0]:
-                raise ValueError(f"image must be an RGB image (H, W, 3) of at least 3 x 3 pixels; got shape {tuple(shape)}")
+                raise ValueError(
+                    f"image must be an RGB image (H, W, 3) of at least 3 x 3 pixels; got shape {tuple(shape)}"
+                )
         super().__init__(
             pixels=data,
             pixels_shape=shape,
@@ -229,12 +252,16 @@ class ChannelExplorer(BrowserExplorer, js="channels"):
         k = int(self.channel)
         return {
             "mixed": mix_channels(X, self.weights),
-            "kernel": V[:, :, :, k].reshape(-1, V.shape[2]),  # rows (a, b) row-major, columns c, as the page's tables
+            "kernel": V[:, :, :, k].reshape(
+                -1, V.shape[2]
+            ),  # rows (a, b) row-major, columns c, as the page's tables
             "feature_map": corr2d_multi_in(X, V[:, :, :, k]),
         }
 
 
-def channel_explorer(preset: str = "luma (grey)", channel: int = 3, max_size: int = 128) -> ChannelExplorer:
+def channel_explorer(
+    preset: str = "luma (grey)", channel: int = 3, max_size: int = 128
+) -> ChannelExplorer:
     """The chapter's channel explorer; display the returned widget.
 
     Examples

@@ -120,11 +120,15 @@ def window_frame(X, K, i: int, j: int) -> WindowFrame:
     k_h, k_w = K.shape
     rows, cols = output_shape(*X.shape, k_h, k_w)
     if not (0 <= i < rows and 0 <= j < cols):
-        raise ValueError(f"(i, j) must index the valid output of shape {(rows, cols)}; got {(i, j)}")
+        raise ValueError(
+            f"(i, j) must index the valid output of shape {(rows, cols)}; got {(i, j)}"
+        )
     window = X[i : i + k_h, j : j + k_w]
     products = window * K
     value = float(corr2d(window, K)[0, 0])
-    terms = " + ".join(f"{_fmt(x)}*{_fmt(v)}" for x, v in zip(window.ravel(), K.ravel(), strict=True))
+    terms = " + ".join(
+        f"{_fmt(x)}*{_fmt(v)}" for x, v in zip(window.ravel(), K.ravel(), strict=True)
+    )
     return WindowFrame(i, j, window, products, value, f"{terms} = {_fmt(value)}")
 
 
@@ -184,7 +188,12 @@ def _image_and_template(X, T):
     """``X`` and ``T`` as float64 2-D arrays, the template no larger than the image (errors name X and T)."""
     X = np.asarray(as_array(X, "X", 2, layout="(H, W)"), dtype=float)
     T = np.asarray(as_array(T, "T", 2, layout="(k_h, k_w)"), dtype=float)
-    conv_geometry(X.shape, T.shape, names=("the image X", "the template T"), hint="use a template no larger than the image")
+    conv_geometry(
+        X.shape,
+        T.shape,
+        names=("the image X", "the template T"),
+        hint="use a template no larger than the image",
+    )
     return X, T
 
 
@@ -227,7 +236,9 @@ def top_peaks(score, n: int, size) -> list:
     for _ in range(int(n)):
         if not np.isfinite(score).any():
             break
-        i, j = np.unravel_index(int(np.nanargmax(np.where(np.isfinite(score), score, np.nan))), score.shape)
+        i, j = np.unravel_index(
+            int(np.nanargmax(np.where(np.isfinite(score), score, np.nan))), score.shape
+        )
         found.append((int(i), int(j)))
         score[max(0, i - k_h + 1) : i + k_h, max(0, j - k_w + 1) : j + k_w] = -np.inf
     return found
@@ -300,7 +311,9 @@ def playground_frame(image, kernel, operation: str = OPERATIONS[0]) -> Playgroun
     """
     if operation not in OPERATIONS:
         raise ValueError(f"operation must be one of {OPERATIONS}; got {operation!r}")
-    image = np.asarray(image, dtype=float)  # no copy for a float64 array: the caller's image is kept
+    image = np.asarray(
+        image, dtype=float
+    )  # no copy for a float64 array: the caller's image is kept
     kernel = np.asarray(kernel, dtype=float)
     corr = corr2d(image, kernel)
     conv = conv2d(image, kernel)
@@ -361,14 +374,22 @@ class CorrelationSteps(BrowserExplorer, js="correlation"):
         X = as_array(X, "X", 2, layout="(H, W)").astype(np.float64)
         K = as_array(K, "K", 2, layout="(k_h, k_w)").astype(np.float64)
         if max(X.shape) > MAX_STEPS_INPUT:
-            raise ValueError(f"X must be at most {MAX_STEPS_INPUT} x {MAX_STEPS_INPUT} (every number is written out); got shape {X.shape}")
+            raise ValueError(
+                f"X must be at most {MAX_STEPS_INPUT} x {MAX_STEPS_INPUT} (every number is written out); got shape {X.shape}"
+            )
         if not (np.isfinite(X).all() and np.isfinite(K).all()):
             raise ValueError("X and K must hold finite numbers (no NaN or inf)")
-        rows, cols = conv_geometry(X.shape, K.shape, hint="this explorer shows 'valid' windows only: use a kernel no larger than X").out
+        rows, cols = conv_geometry(
+            X.shape,
+            K.shape,
+            hint="this explorer shows 'valid' windows only: use a kernel no larger than X",
+        ).out
         n = rows * cols
         position = non_negative_int(position, "position")
         if position >= n:
-            raise ValueError(f"position must be in 0..{n - 1} (one per output element); got {position}")
+            raise ValueError(
+                f"position must be in 0..{n - 1} (one per output element); got {position}"
+            )
         super().__init__(x=X.tolist(), kernel=K.tolist(), position=position, **kwargs)
 
     @property
@@ -453,12 +474,21 @@ class KernelPlayground(BrowserExplorer, js="correlation"):
     rows = traitlets.Int(3).tag(sync=True)
     cols = traitlets.Int(3).tag(sync=True)
     weights = traitlets.List(traitlets.Float(), default_value=[0.0] * MAX_KERNEL**2).tag(sync=True)
-    max_side = traitlets.Int(MAX_KERNEL, read_only=True).tag(sync=True)  # the page's largest kernel and grid row length
+    max_side = traitlets.Int(MAX_KERNEL, read_only=True).tag(
+        sync=True
+    )  # the page's largest kernel and grid row length
     operations = traitlets.List(traitlets.Unicode(), default_value=list(OPERATIONS)).tag(sync=True)
     operation = traitlets.Unicode(OPERATIONS[0]).tag(sync=True)
     weight_range = traitlets.Float(WEIGHT_RANGE).tag(sync=True)
 
-    def __init__(self, preset: str = "sobel x", image: str = "photo (grey)", operation: str = OPERATIONS[0], kernel=None, **kwargs):
+    def __init__(
+        self,
+        preset: str = "sobel x",
+        image: str = "photo (grey)",
+        operation: str = OPERATIONS[0],
+        kernel=None,
+        **kwargs,
+    ):
         choice(preset, "preset", KERNELS)
         choice(image, "image", SAMPLE_IMAGES)
         choice(operation, "operation", OPERATIONS)
@@ -516,7 +546,12 @@ class KernelPlayground(BrowserExplorer, js="correlation"):
         return {"image": f.image, "slid": f.slid, "output": f.output, "difference": f.difference}
 
 
-def kernel_playground(preset: str = "sobel x", image: str = "photo (grey)", operation: str = OPERATIONS[0], kernel=None) -> KernelPlayground:
+def kernel_playground(
+    preset: str = "sobel x",
+    image: str = "photo (grey)",
+    operation: str = OPERATIONS[0],
+    kernel=None,
+) -> KernelPlayground:
     """The chapter's kernel playground; display the returned widget.
 
     Examples
@@ -567,7 +602,9 @@ def _playground_kernel(kernel, name: str) -> np.ndarray:
     """A kernel the grid can hold: at most 5 x 5, finite weights in ``[-WEIGHT_RANGE, WEIGHT_RANGE]``."""
     K = kernel_array(kernel, name, max_side=MAX_KERNEL)
     if np.abs(K).max() > WEIGHT_RANGE:
-        raise ValueError(f"{name} weights must lie in [-{WEIGHT_RANGE:g}, {WEIGHT_RANGE:g}]; got values in [{K.min():g}, {K.max():g}]")
+        raise ValueError(
+            f"{name} weights must lie in [-{WEIGHT_RANGE:g}, {WEIGHT_RANGE:g}]; got values in [{K.min():g}, {K.max():g}]"
+        )
     return K
 
 
@@ -575,7 +612,11 @@ def _grid_state(K: np.ndarray) -> dict:
     """``rows``, ``cols`` and the 5 x 5 ``weights`` grid (row-major, zeros outside ``K``) for kernel ``K``."""
     grid = np.zeros((MAX_KERNEL, MAX_KERNEL))
     grid[: K.shape[0], : K.shape[1]] = K
-    return {"rows": int(K.shape[0]), "cols": int(K.shape[1]), "weights": [float(v) for v in grid.ravel()]}
+    return {
+        "rows": int(K.shape[0]),
+        "cols": int(K.shape[1]),
+        "weights": [float(v) for v in grid.ravel()],
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -651,12 +692,18 @@ def plot_template_match(image, template, score, peaks, labels=MATCH_LABELS):
     t_h, t_w = np.shape(template)
     peaks = [tuple(int(v) for v in p) for p in peaks]
     if len(peaks) > len(_MATCH_STYLES) or len(peaks) > len(labels):
-        raise ValueError(f"peaks must hold at most {min(len(_MATCH_STYLES), len(labels))} corners (one label each); got {len(peaks)}")
+        raise ValueError(
+            f"peaks must hold at most {min(len(_MATCH_STYLES), len(labels))} corners (one label each); got {len(peaks)}"
+        )
     import matplotlib.pyplot as plt
 
     # the score map beside the image; the (small) template under the image
-    fig, named = plt.subplot_mosaic([["image", "score"], ["template", "score"]], height_ratios=[4, 1],
-                                    figsize=(FIGURE_WIDTH_IN, 3.2), layout="constrained")
+    fig, named = plt.subplot_mosaic(
+        [["image", "score"], ["template", "score"]],
+        height_ratios=[4, 1],
+        figsize=(FIGURE_WIDTH_IN, 3.2),
+        layout="constrained",
+    )
     ax_x, ax_t, ax_s = named["image"], named["template"], named["score"]
     ax_x.imshow(image, cmap="gray")
     lim = float(np.abs(score).max()) or 1.0
@@ -664,12 +711,31 @@ def plot_template_match(image, template, score, peaks, labels=MATCH_LABELS):
     handles = []
     for n, ((i, j), (colour, dash, marker)) in enumerate(zip(peaks, _MATCH_STYLES, strict=False)):
         number = str(n + 1)
-        ax_x.add_patch(Rectangle((j - 0.5, i - 0.5), t_w, t_h, fill=False, edgecolor=colour, lw=2, ls=dash))
+        ax_x.add_patch(
+            Rectangle((j - 0.5, i - 0.5), t_w, t_h, fill=False, edgecolor=colour, lw=2, ls=dash)
+        )
         ax_s.plot(j, i, marker, mfc="none", mec=colour, ms=12, mew=2)
         for ax, (y, x) in ((ax_x, (i - 1, j + t_w / 2)), (ax_s, (i - 7, j))):
-            ax.annotate(number, (x, y), ha="center", va="bottom", color="black",
-                        bbox=dict(boxstyle="round,pad=0.1", fc="white", ec=colour, lw=1))
-        handles.append(Line2D([], [], color=colour, ls=dash, marker=marker, mfc="none", mew=2, label=f"{number}: {labels[n]}"))
+            ax.annotate(
+                number,
+                (x, y),
+                ha="center",
+                va="bottom",
+                color="black",
+                bbox=dict(boxstyle="round,pad=0.1", fc="white", ec=colour, lw=1),
+            )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=colour,
+                ls=dash,
+                marker=marker,
+                mfc="none",
+                mew=2,
+                label=f"{number}: {labels[n]}",
+            )
+        )
     ax_x.set_title("image")
     ax_t.imshow(template, cmap="gray")
     ax_t.set_title("template")
@@ -678,5 +744,10 @@ def plot_template_match(image, template, score, peaks, labels=MATCH_LABELS):
     for ax in (ax_x, ax_t, ax_s):
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(2, max(1, len(handles))), frameon=False)
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=min(2, max(1, len(handles))),
+        frameon=False,
+    )
     return readable_text(fig)

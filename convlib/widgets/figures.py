@@ -48,7 +48,9 @@ LINE_STYLES = ("-", "--", ":", "-.")
 def _digit_grid(image, name: str = "image") -> np.ndarray:
     x = np.asarray(as_array(image, name, 2, layout="(H, W)"))
     if not np.array_equal(x, np.round(x)) or x.min() < 0 or x.max() > 99 or max(x.shape) > 12:
-        raise ValueError(f"{name} must hold integers 0..99 and be at most 12 x 12; got shape {x.shape}")
+        raise ValueError(
+            f"{name} must hold integers 0..99 and be at most 12 x 12; got shape {x.shape}"
+        )
     return x.astype(np.int64)
 
 
@@ -57,7 +59,14 @@ def _padded(image, default, k, p):
     x = _digit_grid(default if image is None else image)
     p = in_range(p, "p", 0, MAX_PADDING)
     k = in_range(k, "k", 1, MAX_KERNEL)
-    conv_geometry(x.shape, (k, k), padding=p, names=("image", "the kernel k x k"), modes=False, padding_name="p")
+    conv_geometry(
+        x.shape,
+        (k, k),
+        padding=p,
+        names=("image", "the kernel k x k"),
+        modes=False,
+        padding_name="p",
+    )
     return x, np.pad(x, p), np.pad(np.zeros_like(x, dtype=bool), p, constant_values=True), k, p
 
 
@@ -67,10 +76,27 @@ def _grid(ax, values, *, padded=None, fmt="{:d}", fontsize=10.5):
     for i in range(rows):
         for j in range(cols):
             pad = padded is not None and padded[i, j]
-            ax.add_patch(_rect(j - 0.5, i - 0.5, 1, 1, face=PAD_FACE if pad else "white",
-                               hatch=PAD_HATCH if pad else None, edge="#9a9a9a", lw=0.6))
-            ax.text(j, i, fmt.format(values[i, j]), ha="center", va="center", fontsize=fontsize,
-                    color="#555555" if pad else INK)
+            ax.add_patch(
+                _rect(
+                    j - 0.5,
+                    i - 0.5,
+                    1,
+                    1,
+                    face=PAD_FACE if pad else "white",
+                    hatch=PAD_HATCH if pad else None,
+                    edge="#9a9a9a",
+                    lw=0.6,
+                )
+            )
+            ax.text(
+                j,
+                i,
+                fmt.format(values[i, j]),
+                ha="center",
+                va="center",
+                fontsize=fontsize,
+                color="#555555" if pad else INK,
+            )
     ax.set_xlim(-0.6, cols - 0.4)
     ax.set_ylim(rows - 0.4, -0.6)
     ax.set_aspect("equal")
@@ -83,7 +109,9 @@ def _grid(ax, values, *, padded=None, fmt="{:d}", fontsize=10.5):
 def _rect(x, y, w, h, *, face="none", edge=WINDOW_COLOUR, lw=2.0, ls="-", hatch=None):
     from matplotlib.patches import Rectangle
 
-    return Rectangle((x, y), w, h, facecolor=face, edgecolor=edge, linewidth=lw, linestyle=ls, hatch=hatch)
+    return Rectangle(
+        (x, y), w, h, facecolor=face, edgecolor=edge, linewidth=lw, linestyle=ls, hatch=hatch
+    )
 
 
 def _window_sums(x, k, p, s):
@@ -124,14 +152,19 @@ def plot_padding(image=None, p: int = 1, k: int = 3):
     H, W = x.shape
     out = _window_sums(x, k, p, 1)
     shape = output_shape(H, W, k, k, padding=(p, p))
-    fig, (ax_in, ax_out) = static_figure(2.9, ncols=2, width_ratios=[padded.shape[1], max(out.shape[1], 1) + 0.5])
+    fig, (ax_in, ax_out) = static_figure(
+        2.9, ncols=2, width_ratios=[padded.shape[1], max(out.shape[1], 1) + 0.5]
+    )
     _grid(ax_in, padded, padded=is_pad, fontsize=9.0 if padded.shape[1] > 9 else 10.5)
     ax_in.add_patch(_rect(-0.5, -0.5, k, k, lw=2.5))
     ax_in.set_title(f"input {H} x {W}, padded with p = {p}")
     _grid(ax_out, out, fontsize=9.0 if out.shape[1] > 7 else 10.5)
     ax_out.add_patch(_rect(-0.5, -0.5, 1, 1, lw=2.5))
     ax_out.set_title(f"output {shape[0]} x {shape[1]}")
-    fig.supxlabel(f"Y[0, 0] = {out[0, 0]}: the {k} x {k} window at the corner; the zeros add nothing", fontsize=10.5)
+    fig.supxlabel(
+        f"Y[0, 0] = {out[0, 0]}: the {k} x {k} window at the corner; the zeros add nothing",
+        fontsize=10.5,
+    )
     return readable_text(fig), {"padded": padded, "output": out, "shape": shape}
 
 
@@ -170,20 +203,35 @@ def plot_stride(image=None, k: int = 3, s: int = 2, p: int = 0):
     out = _window_sums(x, k, p, s)
     shape = output_shape(H, W, k, k, padding=(p, p), stride=(s, s))
     corners = [(i * s, j * s) for i in range(shape[0]) for j in range(shape[1])]
-    fig, (ax_in, ax_out) = static_figure(2.9, ncols=2, width_ratios=[padded.shape[1], shape[1] + 1.5])
-    _grid(ax_in, padded, padded=is_pad if p else None, fontsize=9.0 if padded.shape[1] > 9 else 10.5)
-    for (r, c) in corners:
+    fig, (ax_in, ax_out) = static_figure(
+        2.9, ncols=2, width_ratios=[padded.shape[1], shape[1] + 1.5]
+    )
+    _grid(
+        ax_in, padded, padded=is_pad if p else None, fontsize=9.0 if padded.shape[1] > 9 else 10.5
+    )
+    for r, c in corners:
         ax_in.plot(c - 0.3, r - 0.3, "o", color=WINDOW_COLOUR, markersize=4)
     first_row = corners[: min(shape[1], len(LINE_STYLES))]
     for n, (r, c) in enumerate(first_row):
         inset = 0.06 * n
-        ax_in.add_patch(_rect(c - 0.5 + inset, r - 0.5 + inset, k - 2 * inset, k - 2 * inset, lw=2.2, ls=LINE_STYLES[n]))
+        ax_in.add_patch(
+            _rect(
+                c - 0.5 + inset,
+                r - 0.5 + inset,
+                k - 2 * inset,
+                k - 2 * inset,
+                lw=2.2,
+                ls=LINE_STYLES[n],
+            )
+        )
     ax_in.set_title(f"input {H} x {W}, k = {k}, stride {s}")
     _grid(ax_out, out)
     for n in range(len(first_row)):
         ax_out.add_patch(_rect(n - 0.5 + 0.06, -0.5 + 0.06, 0.88, 0.88, lw=2.2, ls=LINE_STYLES[n]))
     ax_out.set_title(f"output {shape[0]} x {shape[1]}")
-    fig.supxlabel(f"windows start every {s} cells (dots); each output is its window's sum", fontsize=10.5)
+    fig.supxlabel(
+        f"windows start every {s} cells (dots); each output is its window's sum", fontsize=10.5
+    )
     return readable_text(fig), {"output": out, "corners": corners, "shape": shape}
 
 
@@ -237,12 +285,19 @@ def plot_two_channel_sum(X=None, K=None):
     if not (np.array_equal(X, np.round(X)) and np.array_equal(K, np.round(K))):
         raise ValueError("X and K must hold integers (the figure writes every number)")
     if max(X.shape[:2]) > 5 or K.shape[0] > X.shape[0] or K.shape[1] > X.shape[1]:
-        raise ValueError(f"X must be at most 5 x 5 and K fit inside it; got X {X.shape}, K {K.shape}")
+        raise ValueError(
+            f"X must be at most 5 x 5 and K fit inside it; got X {X.shape}, K {K.shape}"
+        )
     X, K = np.asarray(X).astype(np.int64), np.asarray(K).astype(np.int64)
     kh, kw = K.shape[:2]
-    per = [corr2d(X[:, :, c].astype(float), K[:, :, c].astype(float)).astype(np.int64) for c in range(2)]
+    per = [
+        corr2d(X[:, :, c].astype(float), K[:, :, c].astype(float)).astype(np.int64)
+        for c in range(2)
+    ]
     total = corr2d_multi_in(X.astype(float), K.astype(float)).astype(np.int64)
-    fig, axes = static_figure(3.6, nrows=2, ncols=4, width_ratios=[X.shape[1], kw, per[0].shape[1], total.shape[1]])
+    fig, axes = static_figure(
+        3.6, nrows=2, ncols=4, width_ratios=[X.shape[1], kw, per[0].shape[1], total.shape[1]]
+    )
     for c in range(2):
         ax_x, ax_k, ax_y, ax_sum = axes[c]
         _grid(ax_x, X[:, :, c])
@@ -258,7 +313,10 @@ def plot_two_channel_sum(X=None, K=None):
     _grid(ax_sum, total)
     ax_sum.add_patch(_rect(-0.5, -0.5, 1, 1, lw=2.5))
     ax_sum.set_title("sum Y")
-    terms = [" + ".join(f"{X[a, b, c]}*{K[a, b, c]}" for a in range(kh) for b in range(kw)) for c in range(2)]
+    terms = [
+        " + ".join(f"{X[a, b, c]}*{K[a, b, c]}" for a in range(kh) for b in range(kw))
+        for c in range(2)
+    ]
     equation = f"Y[0, 0] = {total[0, 0]} = {per[0][0, 0]} + {per[1][0, 0]}"
     fig.supxlabel(f"({terms[0]}) + ({terms[1]})\n{equation}", fontsize=10.5)
     return readable_text(fig), {"per_channel": per, "sum": total, "equation": equation}
@@ -301,16 +359,24 @@ def plot_kernel_slices(K, input_names=None, output_names=None, numbers=None):
     K = as_array(K, "K", 4, layout="(k_h, k_w, C_in, C_out)")
     kh, kw, c_in, c_out = K.shape
     if c_in > 6 or c_out > 6 or kh > 7 or kw > 7:
-        raise ValueError(f"K must have at most 7 x 7 slices and 6 input and 6 output channels; got shape {K.shape}")
+        raise ValueError(
+            f"K must have at most 7 x 7 slices and 6 input and 6 output channels; got shape {K.shape}"
+        )
     input_names = [f"c = {c}" for c in range(c_in)] if input_names is None else list(input_names)
-    output_names = [f"k = {k}" for k in range(c_out)] if output_names is None else list(output_names)
+    output_names = (
+        [f"k = {k}" for k in range(c_out)] if output_names is None else list(output_names)
+    )
     if len(input_names) != c_in or len(output_names) != c_out:
-        raise ValueError(f"input_names and output_names must have {c_in} and {c_out} entries; "
-                         f"got {len(input_names)} and {len(output_names)}")
+        raise ValueError(
+            f"input_names and output_names must have {c_in} and {c_out} entries; "
+            f"got {len(input_names)} and {len(output_names)}"
+        )
     integral = np.array_equal(K, np.round(K))
     texts = np.vectorize(lambda v: f"{v:.0f}" if integral else f"{v:.1f}")(K)
     if numbers is None:  # only where every number fits its cell
-        numbers = integral and kh <= 3 and kw * c_out <= 12 and max(len(t) for t in texts.ravel()) <= 3
+        numbers = (
+            integral and kh <= 3 and kw * c_out <= 12 and max(len(t) for t in texts.ravel()) <= 3
+        )
     m = float(np.abs(K).max()) or 1.0
     height = 0.45 + c_in * 4.0 / max(c_out, 1) * kh / max(kw, 1)
     fig, axes = static_figure(min(max(height, 1.8), 6.0), nrows=c_in, ncols=c_out, squeeze=False)
@@ -325,8 +391,15 @@ def plot_kernel_slices(K, input_names=None, output_names=None, numbers=None):
                 for a in range(kh):
                     for b in range(kw):
                         v = K[a, b, c, k]
-                        ax.text(b, a, str(texts[a, b, c, k]).replace("-", "\u2212"), ha="center", va="center",
-                                fontsize=10.5, color="white" if abs(v) > 0.6 * m else INK)
+                        ax.text(
+                            b,
+                            a,
+                            str(texts[a, b, c, k]).replace("-", "\u2212"),
+                            ha="center",
+                            va="center",
+                            fontsize=10.5,
+                            color="white" if abs(v) > 0.6 * m else INK,
+                        )
             ax.set_xticks([])
             ax.set_yticks([])
             if c == 0:
@@ -335,6 +408,9 @@ def plot_kernel_slices(K, input_names=None, output_names=None, numbers=None):
                 ax.set_ylabel(input_names[c], fontsize=10.5)
     if float(K.min()) < 0:
         signed_colorbar(fig, image, list(axes.ravel()), shrink=0.8)
-    fig.supxlabel(f"K[:, :, c, k], shape ({kh}, {kw}, {c_in}, {c_out}): row c = input, column k = output", fontsize=10.5)
+    fig.supxlabel(
+        f"K[:, :, c, k], shape ({kh}, {kw}, {c_in}, {c_out}): row c = input, column k = output",
+        fontsize=10.5,
+    )
     slices = {(c, k): K[:, :, c, k] for c in range(c_in) for k in range(c_out)}
     return readable_text(fig), {"slices": slices, "numbers": bool(numbers)}

@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 import traitlets
 
 from .._validate import integer, positive_int
@@ -170,7 +169,9 @@ def shift(x, di: int, dj: int) -> np.ndarray:
     H, W = x.shape
     di, dj = int(di), int(dj)
     if abs(di) < H and abs(dj) < W:
-        out[max(di, 0) : H + min(di, 0), max(dj, 0) : W + min(dj, 0)] = x[max(-di, 0) : H - max(di, 0), max(-dj, 0) : W - max(dj, 0)]
+        out[max(di, 0) : H + min(di, 0), max(dj, 0) : W + min(dj, 0)] = x[
+            max(-di, 0) : H - max(di, 0), max(-dj, 0) : W - max(dj, 0)
+        ]
     return out
 
 
@@ -224,7 +225,9 @@ class ShiftFrame:
     max_response: float  # max over h: global max pooling, the invariant summary
 
 
-def scene_background(size: int = 64, noise: float = 0.0, seed: int = 0, distractor=True) -> np.ndarray:
+def scene_background(
+    size: int = 64, noise: float = 0.0, seed: int = 0, distractor=True
+) -> np.ndarray:
     """A ``size x size`` background: seeded noise of amplitude ``noise`` (none by default) plus a fixed diagonal cross.
 
     ``size`` must be at least :data:`MIN_SIZE`, so that the 7 x 7 plus fits at its home position.
@@ -237,7 +240,9 @@ def scene_background(size: int = 64, noise: float = 0.0, seed: int = 0, distract
     """
     size = positive_int(size, "size")
     if size < MIN_SIZE:
-        raise ValueError(f"size must be at least {MIN_SIZE} so that the 7 x 7 plus fits in the scene; got {size}")
+        raise ValueError(
+            f"size must be at least {MIN_SIZE} so that the 7 x 7 plus fits in the scene; got {size}"
+        )
     rng = np.random.default_rng(seed)
     bg = noise * rng.random((size, size))
     if distractor:
@@ -255,7 +260,14 @@ def max_shift(size: int, pattern=PLUS) -> int:
     return size - 1 - (pattern.shape[0] - 1) // 2 - home_position(size)[0]
 
 
-def shift_frame(row_shift: int = 0, col_shift: int = 0, size: int = 64, noise: float = 0.0, seed: int = 0, background=None) -> ShiftFrame:
+def shift_frame(
+    row_shift: int = 0,
+    col_shift: int = 0,
+    size: int = 64,
+    noise: float = 0.0,
+    seed: int = 0,
+    background=None,
+) -> ShiftFrame:
     """Move the plus by ``(row_shift, col_shift)`` and correlate the scene with the plus filter.
 
     Examples
@@ -272,7 +284,9 @@ def shift_frame(row_shift: int = 0, col_shift: int = 0, size: int = 64, noise: f
     center = (r0 + int(row_shift), c0 + int(col_shift))
     x = place_pattern(background, PLUS, center)
     h = corr2d(x, PLUS, "same")
-    return ShiftFrame((int(row_shift), int(col_shift)), center, x, PLUS, h, response_peak(h), float(h.max()))
+    return ShiftFrame(
+        (int(row_shift), int(col_shift)), center, x, PLUS, h, response_peak(h), float(h.max())
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -315,19 +329,38 @@ class ShiftExplorer(BrowserExplorer, js="invariance"):
     scene, scene_shape = image_traits()
     pattern, pattern_shape = image_traits()
 
-    def __init__(self, size: int = 64, noise: float = 0.0, seed: int = 0, row_shift: int = 0, col_shift: int = 0):
-        if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)) or not 0.0 <= noise <= 1.0:
+    def __init__(
+        self,
+        size: int = 64,
+        noise: float = 0.0,
+        seed: int = 0,
+        row_shift: int = 0,
+        col_shift: int = 0,
+    ):
+        if (
+            isinstance(noise, bool)
+            or not isinstance(noise, (int, float, np.integer, np.floating))
+            or not 0.0 <= noise <= 1.0
+        ):
             raise ValueError(f"noise must be a number in [0, 1]; got {noise!r}")
         background = scene_background(size, float(noise), seed)
         top = max_shift(size)
         for name, value in (("row_shift", row_shift), ("col_shift", col_shift)):
             if not 0 <= integer(value, name) <= top:
-                raise ValueError(f"{name} must be in 0..{top} for a {size} x {size} scene; got {value}")
+                raise ValueError(
+                    f"{name} must be in 0..{top} for a {size} x {size} scene; got {value}"
+                )
         scene, scene_shape = image_to_bytes(background, "scene")
         pattern, pattern_shape = image_to_bytes(PLUS, "pattern")
         super().__init__(
-            row_shift=int(row_shift), col_shift=int(col_shift), shift_limit=top, home=list(home_position(size)),
-            scene=scene, scene_shape=scene_shape, pattern=pattern, pattern_shape=pattern_shape,
+            row_shift=int(row_shift),
+            col_shift=int(col_shift),
+            shift_limit=top,
+            home=list(home_position(size)),
+            scene=scene,
+            scene_shape=scene_shape,
+            pattern=pattern,
+            pattern_shape=pattern_shape,
         )
 
     def frame(self) -> ShiftFrame:

@@ -61,8 +61,14 @@ def plot_learned_filters(result, *, columns: int = 8, title=None, labels: bool =
         ax.imshow(filter_to_rgb(filters[index]), interpolation="nearest")
         if labels:
             percent = 100 * float(result.variance[index])
-            share = (f": {percent:.0f}%" if percent >= 9.95 else f": {percent:.1f}%") if result.method == "pca" else ""
+            share = (
+                (f": {percent:.0f}%" if percent >= 9.95 else f": {percent:.1f}%")
+                if result.method == "pca"
+                else ""
+            )
             ax.set_xlabel(f"{index + 1}{share}")
-    method = {"pca": "principal components", "ica": "independent components"}.get(result.method, result.method)
+    method = {"pca": "principal components", "ica": "independent components"}.get(
+        result.method, result.method
+    )
     fig.suptitle(title if title is not None else f"{method} of {size} x {size} RGB patches")
     return readable_text(fig)

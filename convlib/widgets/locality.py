@@ -217,7 +217,14 @@ class LocalityExplorer(BrowserExplorer, js="locality"):
     col = traitlets.Int(0).tag(sync=True)
     image, image_shape = image_traits()
 
-    def __init__(self, image=None, delta: int = 3, row: int | None = None, col: int | None = None, max_delta: int = MAX_DELTA):
+    def __init__(
+        self,
+        image=None,
+        delta: int = 3,
+        row: int | None = None,
+        col: int | None = None,
+        max_delta: int = MAX_DELTA,
+    ):
         data, shape = image_to_bytes(default_image() if image is None else image, "image")
         H, W = shape
         row = H // 2 if row is None else integer(row, "row")
@@ -227,11 +234,15 @@ class LocalityExplorer(BrowserExplorer, js="locality"):
             raise ValueError(f"delta must be in 0..{max_delta} (max_delta); got {delta}")
         if not (0 <= row < H and 0 <= col < W):
             raise ValueError(f"pixel (row, col) = ({row}, {col}) is outside the {H} x {W} image")
-        super().__init__(image=data, image_shape=shape, delta=int(delta), max_delta=max_delta, row=row, col=col)
+        super().__init__(
+            image=data, image_shape=shape, delta=int(delta), max_delta=max_delta, row=row, col=col
+        )
 
     def frame(self) -> LocalityFrame:
         """The current state as a :class:`LocalityFrame`, computed with convlib on the shipped image."""
-        return locality_frame(image_from_bytes(self.image, self.image_shape), self.delta, self.row, self.col)
+        return locality_frame(
+            image_from_bytes(self.image, self.image_shape), self.delta, self.row, self.col
+        )
 
     def reference_frame(self) -> dict:
         """What the page shows: output ``h``, ``h[i, j]``, the window and the three weight counts."""
@@ -247,7 +258,9 @@ class LocalityExplorer(BrowserExplorer, js="locality"):
 _COUNT_NAMES = ("fully connected", "translation invariant", "local")
 
 
-def locality_explorer(image=None, delta: int = 3, row: int | None = None, col: int | None = None) -> LocalityExplorer:
+def locality_explorer(
+    image=None, delta: int = 3, row: int | None = None, col: int | None = None
+) -> LocalityExplorer:
     """The chapter's live explorer (display the returned widget).
 
     Examples
@@ -278,9 +291,26 @@ def plot_param_counts(H: int = 1024, W: int = 1024, deltas=range(0, 11)):
     counts = [param_counts(H, W, d) for d in deltas]
     fig, ax = static_figure(4.0)
     # three lines told apart by marker and dash pattern as well as colour
-    ax.semilogy(deltas, [c["local"] for c in counts], "o-", color="tab:orange", label="local, (2\u0394 + 1)\u00b2")
-    ax.axhline(counts[0]["translation invariant"], color="tab:blue", ls="--", label="translation invariant, (2H \u2212 1)(2W \u2212 1)")
-    ax.axhline(counts[0]["fully connected"], color="tab:gray", ls=":", lw=2, label="fully connected, (HW)\u00b2")
+    ax.semilogy(
+        deltas,
+        [c["local"] for c in counts],
+        "o-",
+        color="tab:orange",
+        label="local, (2\u0394 + 1)\u00b2",
+    )
+    ax.axhline(
+        counts[0]["translation invariant"],
+        color="tab:blue",
+        ls="--",
+        label="translation invariant, (2H \u2212 1)(2W \u2212 1)",
+    )
+    ax.axhline(
+        counts[0]["fully connected"],
+        color="tab:gray",
+        ls=":",
+        lw=2,
+        label="fully connected, (HW)\u00b2",
+    )
     ax.set_xlabel("$\\Delta$")
     ax.set_ylabel("number of weights")
     ax.set_title(f"weights of one layer on a {H} x {W} image")
@@ -290,7 +320,9 @@ def plot_param_counts(H: int = 1024, W: int = 1024, deltas=range(0, 11)):
     return readable_text(fig)
 
 
-_SUPERSCRIPT_DIGITS = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+_SUPERSCRIPT_DIGITS = str.maketrans(
+    "-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+)
 
 
 def _power_of_ten(value: float, _position=None) -> str:

@@ -29,7 +29,13 @@ MAX_PADDING = 3
 MAX_STRIDE = 4
 MAX_KERNEL = 5
 
-SETTINGS = {"p_h": (0, MAX_PADDING), "p_w": (0, MAX_PADDING), "s_h": (1, MAX_STRIDE), "s_w": (1, MAX_STRIDE), "k": (1, MAX_KERNEL)}
+SETTINGS = {
+    "p_h": (0, MAX_PADDING),
+    "p_w": (0, MAX_PADDING),
+    "s_h": (1, MAX_STRIDE),
+    "s_w": (1, MAX_STRIDE),
+    "k": (1, MAX_KERNEL),
+}
 """The range of every setting but the output pixel (whose range depends on the image, see :meth:`PaddingStrideExplorer.ranges`)."""
 
 
@@ -73,7 +79,9 @@ def _lengths(n: int) -> list:
             for k in range(1, MAX_KERNEL + 1):
                 try:
                     row.append(output_size(n, k, padding=p, stride=s))
-                except ValueError:  # the kernel does not fit the padded axis: the page shows an empty output
+                except (
+                    ValueError
+                ):  # the kernel does not fit the padded axis: the page shows an empty output
                     row.append(0)
             table[-1].append(row)
     return table
@@ -146,19 +154,38 @@ class PaddingStrideExplorer(BrowserExplorer, js="padding"):
 
     def __init__(self, image=None, p_h=1, p_w=1, s_h=1, s_w=1, k=3, out_row=0, out_col=0):
         x = default_grid() if image is None else as_array(image, "image", 2, layout="(H, W)")
-        if not np.issubdtype(np.asarray(x).dtype, np.integer) and not np.array_equal(x, np.round(x)):
+        if not np.issubdtype(np.asarray(x).dtype, np.integer) and not np.array_equal(
+            x, np.round(x)
+        ):
             raise ValueError("image must hold integers")
         x = np.asarray(x).astype(np.int64)
         if x.min() < 0 or x.max() > 99 or max(x.shape) > 12:
-            raise ValueError(f"image must be at most 12 x 12 with integers in 0..99; got shape {x.shape}, values {x.min()}..{x.max()}")
+            raise ValueError(
+                f"image must be at most 12 x 12 with integers in 0..99; got shape {x.shape}, values {x.min()}..{x.max()}"
+            )
         H, W = x.shape
         ranges = {name: list(bounds) for name, bounds in SETTINGS.items()}
-        ranges["out_row"], ranges["out_col"] = [0, H + 2 * MAX_PADDING - 1], [0, W + 2 * MAX_PADDING - 1]
-        super().__init__(grid=[int(v) for v in x.ravel()], grid_shape=[H, W], ranges=ranges,
-                         output_lengths={"rows": _lengths(H), "cols": _lengths(W)})
+        ranges["out_row"], ranges["out_col"] = (
+            [0, H + 2 * MAX_PADDING - 1],
+            [0, W + 2 * MAX_PADDING - 1],
+        )
+        super().__init__(
+            grid=[int(v) for v in x.ravel()],
+            grid_shape=[H, W],
+            ranges=ranges,
+            output_lengths={"rows": _lengths(H), "cols": _lengths(W)},
+        )
         # the settings go through the validator below, as an assignment does
         with self.hold_trait_notifications():
-            self.p_h, self.p_w, self.s_h, self.s_w, self.k, self.out_row, self.out_col = p_h, p_w, s_h, s_w, k, out_row, out_col
+            self.p_h, self.p_w, self.s_h, self.s_w, self.k, self.out_row, self.out_col = (
+                p_h,
+                p_w,
+                s_h,
+                s_w,
+                k,
+                out_row,
+                out_col,
+            )
 
     @traitlets.validate("p_h", "p_w", "s_h", "s_w", "k", "out_row", "out_col")
     def _check_range(self, proposal):
@@ -192,7 +219,12 @@ class PaddingStrideExplorer(BrowserExplorer, js="padding"):
         if rows == 0:
             output = np.zeros((0, 0))
         else:
-            output = corr2d(self.image, np.ones((k, k)), padding=(self.p_h, self.p_w), stride=(self.s_h, self.s_w))
+            output = corr2d(
+                self.image,
+                np.ones((k, k)),
+                padding=(self.p_h, self.p_w),
+                stride=(self.s_h, self.s_w),
+            )
         i, j = self.selected_pixel()
         top, left = i * self.s_h, j * self.s_w
         return {

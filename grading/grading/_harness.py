@@ -39,8 +39,18 @@ MAGIC = b"CONVLAYER-GRADING-RESULT\n"
 OUTPUT_CAP = 1 << 20  # bytes of printed output kept in memory per run (the rest is dropped)
 
 # taken before any student code runs (the student may rebind the module attributes later)
-_write, _pwrite, _fork, _kill, _getpid, _exit, _dumps = os.write, os.pwrite, os.fork, os.kill, os.getpid, os._exit, json.dumps
-MAX_ARRAY_BYTES = 48 << 20  # arrays of all answers together; larger answers cross as a short description
+_write, _pwrite, _fork, _kill, _getpid, _exit, _dumps = (
+    os.write,
+    os.pwrite,
+    os.fork,
+    os.kill,
+    os.getpid,
+    os._exit,
+    json.dumps,
+)
+MAX_ARRAY_BYTES = (
+    48 << 20
+)  # arrays of all answers together; larger answers cross as a short description
 
 
 class CappedSink:
@@ -83,14 +93,28 @@ def run_cells(shell, cells, timeout):
         event(start=index)
 
     def end(outcome):
-        if _getpid() != MAIN_PID:  # a copy left by os.fork() in a cell: it must not go on as the harness
+        if (
+            _getpid() != MAIN_PID
+        ):  # a copy left by os.fork() in a cell: it must not go on as the harness
             _exit(0)
         if outcome.timed_out:
             event(end=outcome.index, timeout=True, line=outcome.where)
-        elif outcome.lineno is not None:  # a SyntaxError: the line within the cell (the grader quotes it from its own copy)
-            event(end=outcome.index, error=outcome.error[:80], message=outcome.message[:300], lineno=outcome.lineno)
+        elif (
+            outcome.lineno is not None
+        ):  # a SyntaxError: the line within the cell (the grader quotes it from its own copy)
+            event(
+                end=outcome.index,
+                error=outcome.error[:80],
+                message=outcome.message[:300],
+                lineno=outcome.lineno,
+            )
         elif outcome.error:
-            event(end=outcome.index, error=outcome.error[:80], message=outcome.message[:300], line=outcome.where)
+            event(
+                end=outcome.index,
+                error=outcome.error[:80],
+                message=outcome.message[:300],
+                line=outcome.where,
+            )
         else:
             event(end=outcome.index)
 
@@ -133,14 +157,29 @@ def kill_others():
 # ---------------------------------------------------------------------------
 # the hidden calls (in the forked child)
 
-GUARDED = ("builtins", "os", "io", "signal", "inspect", "functools", "types", "contextlib", "linecache", "zipfile", "select")
+GUARDED = (
+    "builtins",
+    "os",
+    "io",
+    "signal",
+    "inspect",
+    "functools",
+    "types",
+    "contextlib",
+    "linecache",
+    "zipfile",
+    "select",
+)
 GUARDED_PACKAGES = ("numpy", "json", "convlib", "scipy")
 
 
 def snapshot():
     """Module attributes to put back before the hidden calls: the standard modules used here, numpy, convlib, SciPy."""
-    mods = [m for n, m in list(sys.modules.items())
-            if m is not None and (n in GUARDED or n.split(".")[0] in GUARDED_PACKAGES)]
+    mods = [
+        m
+        for n, m in list(sys.modules.items())
+        if m is not None and (n in GUARDED or n.split(".")[0] in GUARDED_PACKAGES)
+    ]
     return [(m, dict(vars(m))) for m in mods]
 
 
@@ -157,9 +196,24 @@ def _trip(*args, _grading_tripped=None, _grading_name="", **kwargs):
     raise LookupError("library function called")
 
 
-CONVLIB_CORRELATIONS = ("corr2d", "corr2d_naive", "conv2d", "corr2d_multi_in", "corr2d_multi_in_out")
-SCIPY_CORRELATIONS = {"scipy.signal": ("correlate", "correlate2d", "convolve", "convolve2d", "fftconvolve", "oaconvolve"),
-                      "scipy.ndimage": ("correlate", "convolve", "correlate1d", "convolve1d")}
+CONVLIB_CORRELATIONS = (
+    "corr2d",
+    "corr2d_naive",
+    "conv2d",
+    "corr2d_multi_in",
+    "corr2d_multi_in_out",
+)
+SCIPY_CORRELATIONS = {
+    "scipy.signal": (
+        "correlate",
+        "correlate2d",
+        "convolve",
+        "convolve2d",
+        "fftconvolve",
+        "oaconvolve",
+    ),
+    "scipy.ndimage": ("correlate", "convolve", "correlate1d", "convolve1d"),
+}
 
 
 class SciPyTrap:
@@ -186,9 +240,17 @@ class SciPyTrap:
     def trap(self, module):
         for n in SCIPY_CORRELATIONS.get(module.__name__, ()):
             f = getattr(module, n, None)
-            if f is not None and hasattr(f, "__code__") and not f.__code__.co_freevars and f.__code__ is not _trip.__code__:
+            if (
+                f is not None
+                and hasattr(f, "__code__")
+                and not f.__code__.co_freevars
+                and f.__code__ is not _trip.__code__
+            ):
                 self.functions[f"{module.__name__}.{n}"] = f
-                f.__code__, f.__kwdefaults__ = _trip.__code__, {"_grading_tripped": self.hits, "_grading_name": f"{module.__name__}.{n}"}
+                f.__code__, f.__kwdefaults__ = (
+                    _trip.__code__,
+                    {"_grading_tripped": self.hits, "_grading_name": f"{module.__name__}.{n}"},
+                )
 
     def find_spec(self, fullname, path=None, target=None):
         if self.armed and fullname in SCIPY_CORRELATIONS:
@@ -268,10 +330,16 @@ def encoder(arrays_out):
 def exchange(job, user):
     """The reports of every exercise of the job (runs in the forked child)."""
     import numpy
-    from convlib.checks.calls import OutOfTime, call_student, describe_exception, exempt_from_time_limit, student_line
-    from convlib.checks.engine import require_callable
 
     import convlib
+    from convlib.checks.calls import (
+        OutOfTime,
+        call_student,
+        describe_exception,
+        exempt_from_time_limit,
+        student_line,
+    )
+    from convlib.checks.engine import require_callable
 
     library = {f"convlib.{n}": getattr(convlib, n) for n in CONVLIB_CORRELATIONS}
     scipy_trap = SciPyTrap(job.get("scipy", False))
@@ -282,17 +350,25 @@ def exchange(job, user):
         event(exchange=ex["label"])
         report = reports[ex["label"]] = {}
         if ex["kind"] == "values":
-            report["values"] = [encode(user[n]) if n in user else {"missing": True} for n in ex["names"]]
+            report["values"] = [
+                encode(user[n]) if n in user else {"missing": True} for n in ex["names"]
+            ]
             continue
         name = ex["names"][0]
         fn = user.get(name)
         if not callable(fn):
-            report["not_callable"] = {"missing": True} if name not in user else {"repr": type(fn).__name__}
+            report["not_callable"] = (
+                {"missing": True} if name not in user else {"repr": type(fn).__name__}
+            )
             continue
         try:
             message, forbidden, title = refusal(ex["checker"], fn)
         except BaseException as e:  # noqa: BLE001 - the student's object broke the check itself
-            message, forbidden, title = f"{ex['checker']}: the function could not be inspected ({type(e).__name__})", (), ex["checker"]
+            message, forbidden, title = (
+                f"{ex['checker']}: the function could not be inspected ({type(e).__name__})",
+                (),
+                ex["checker"],
+            )
         if message:
             report["refused"] = message
             continue
@@ -307,14 +383,21 @@ def exchange(job, user):
             try:
                 return fn(*args)
             except OutOfTime as e:
-                where.append(e.__traceback__)  # nothing that calls Python here: the time limit raises in every new frame
+                where.append(
+                    e.__traceback__
+                )  # nothing that calls Python here: the time limit raises in every new frame
                 raise
 
-        exempt_from_time_limit(traced.__code__.co_filename)  # the time limit's "raise on every line" spares this frame
+        exempt_from_time_limit(
+            traced.__code__.co_filename
+        )  # the time limit's "raise on every line" spares this frame
 
         try:
             for n, f in trapped.items():
-                f.__code__, f.__kwdefaults__ = _trip.__code__, {"_grading_tripped": hits, "_grading_name": n}
+                f.__code__, f.__kwdefaults__ = (
+                    _trip.__code__,
+                    {"_grading_tripped": hits, "_grading_name": n},
+                )
             for case in ex["cases"]:
                 if outcomes and (outcomes[-1].get("timeout") or outcomes[-1].get("skipped")):
                     outcomes.append({"skipped": True})
@@ -339,12 +422,24 @@ def exchange(job, user):
                 elif o.exc is not None:
                     # the message with the student's own line: "msg (line 4 of my_corr2d: ...)"
                     tname, text = type(o.exc).__name__[:80], describe_exception(o.exc)
-                    text = text[len(tname) + 2:] if text.startswith(tname + ": ") else text[len(tname):].strip()
+                    text = (
+                        text[len(tname) + 2 :]
+                        if text.startswith(tname + ": ")
+                        else text[len(tname) :].strip()
+                    )
                     out["error"] = [tname, text[:500]]
                 else:
                     out["value"] = encode(o.value)
-                changed = {str(i): encode(a) for i, (a, b) in enumerate(zip(args, before))
-                           if b is not None and not (isinstance(a, numpy.ndarray) and a.shape == b.shape and numpy.array_equal(a, b, equal_nan=True))}
+                changed = {
+                    str(i): encode(a)
+                    for i, (a, b) in enumerate(zip(args, before))
+                    if b is not None
+                    and not (
+                        isinstance(a, numpy.ndarray)
+                        and a.shape == b.shape
+                        and numpy.array_equal(a, b, equal_nan=True)
+                    )
+                }
                 if changed:
                     out["mutated"] = changed
                 outcomes.append(out)
@@ -353,7 +448,9 @@ def exchange(job, user):
         finally:
             for n, f in trapped.items():
                 f.__code__, f.__kwdefaults__ = saved[n]
-        called = [n for n in hits if isinstance(n, str) and n in {**trapped, **scipy_trap.functions}]
+        called = [
+            n for n in hits if isinstance(n, str) and n in {**trapped, **scipy_trap.functions}
+        ]
         if called:
             # the practice checker's own refusal, for the library function that was called
             try:
@@ -383,7 +480,9 @@ def child(job, user, saved, gate):
         restore(saved)
         import select
 
-        select.select([gate], [], [], 2.0)  # until the parent has replaced itself (its threads are gone)
+        select.select(
+            [gate], [], [], 2.0
+        )  # until the parent has replaced itself (its threads are gone)
         reports, arrays = exchange(job, user)
         import io
 
@@ -425,11 +524,14 @@ def main(job_path):
     RESULT_FD, PROGRESS_FD = job["result_fd"], job["progress_fd"]
     sink = CappedSink()
     sys.stdout = sys.stderr = sink
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a file past the size limit fails with an error, not a kill
+    signal.signal(
+        signal.SIGXFSZ, signal.SIG_IGN
+    )  # a file past the size limit fails with an error, not a kill
     os.chdir(job["work"])
     import numpy  # noqa: F401 - loaded (and snapshotted) before the student's code runs
-    import convlib.checks  # noqa: F401
     from IPython.core.interactiveshell import InteractiveShell
+
+    import convlib.checks  # noqa: F401
 
     shell = InteractiveShell.instance(colors="NoColor")
     shell.displayhook.flush = lambda: None
@@ -440,7 +542,9 @@ def main(job_path):
     if job["sandboxed"]:  # in its own PID namespace: every other process is the student's
         kill_others()
     user = shell.user_ns
-    gate, opened = os.pipe()  # the write end closes when this process execs: the child's signal to go on
+    gate, opened = (
+        os.pipe()
+    )  # the write end closes when this process execs: the child's signal to go on
     pid = _fork()
     if pid == 0:
         os.close(opened)

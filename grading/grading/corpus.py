@@ -22,7 +22,11 @@ CHAPTERS_DIR = course_root() / "chapters"
 
 def _starter_index(nb, names) -> int:
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and "starter" in _MS.tags(cell) and set(names) <= _MS.defined_names(cell.source):
+        if (
+            cell.cell_type == "code"
+            and "starter" in _MS.tags(cell)
+            and set(names) <= _MS.defined_names(cell.source)
+        ):
             return i
     raise LookupError(f"no starter cell defines {names}")
 
@@ -33,7 +37,11 @@ def solutions(chapter: str) -> dict:
     found = {}
     for ex in by_chapter(chapter):
         for cell in nb.cells:
-            if cell.cell_type == "code" and "solution" in _MS.tags(cell) and set(ex.names) <= _MS.defined_names(cell.source):
+            if (
+                cell.cell_type == "code"
+                and "solution" in _MS.tags(cell)
+                and set(ex.names) <= _MS.defined_names(cell.source)
+            ):
                 found[ex.label] = cell.source
     return found
 
@@ -60,10 +68,17 @@ def submission(chapter: str, answers=None, *, solved: bool = True, extra=(), edi
 CORR2D = "X, K = np.asarray(X, dtype=float), np.asarray(K, dtype=float)\n    h, w = K.shape\n"
 
 
-def _own_corr(kernel: str = "K", result: str = "Y", rows: str = "X.shape[0] - h + 1", cols: str = "X.shape[1] - w + 1") -> str:
+def _own_corr(
+    kernel: str = "K",
+    result: str = "Y",
+    rows: str = "X.shape[0] - h + 1",
+    cols: str = "X.shape[1] - w + 1",
+) -> str:
     """A my_corr2d written by the student (a double loop: no library call), with one thing changed."""
     return (
-        "def my_corr2d(X, K):\n    " + CORR2D + f"    K = {kernel}\n    Y = np.zeros(({rows}, {cols}))\n"
+        "def my_corr2d(X, K):\n    "
+        + CORR2D
+        + f"    K = {kernel}\n    Y = np.zeros(({rows}, {cols}))\n"
         "    for i in range(Y.shape[0]):\n        for j in range(Y.shape[1]):\n"
         f"            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()\n    return {result}\n"
     )
@@ -72,7 +87,11 @@ def _own_corr(kernel: str = "K", result: str = "Y", rows: str = "X.shape[0] - h 
 # known mistakes: name -> (label, source, the hint's tag the grader must name)
 MISTAKES = {
     "flipped": ("ex-03-corr2d", _own_corr(kernel="K[::-1, ::-1]"), "flipped kernel"),
-    "transposed": ("ex-03-corr2d", _own_corr(kernel="K.T").replace("h, w = K.shape\n", "h, w = K.shape[::-1]\n"), "transposed kernel"),
+    "transposed": (
+        "ex-03-corr2d",
+        _own_corr(kernel="K.T").replace("h, w = K.shape\n", "h, w = K.shape[::-1]\n"),
+        "transposed kernel",
+    ),
     "mean": ("ex-03-corr2d", _own_corr(result="Y / K.size"), "mean instead of sum"),
     "zeros_like": (
         "ex-03-corr2d",
@@ -83,7 +102,9 @@ MISTAKES = {
     "too_small": ("ex-03-corr2d", _own_corr(result="Y[:-1, :-1]"), "output one too small"),
     "typo": (
         "ex-03-corr2d",
-        "def my_corr2d(X, K):\n    " + CORR2D + "    Y = np.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))\n"
+        "def my_corr2d(X, K):\n    "
+        + CORR2D
+        + "    Y = np.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))\n"
         "    for i in range(Y.shape[0]):\n        for j in range(Y.shape[1]):\n            Y[i, j] = (X[i:i + h, j:j + h] * K).sum()\n    return Y\n",
         "only square inputs work",
     ),
@@ -98,7 +119,11 @@ MISTAKES = {
         "def my_input_lengths(m, k, p, s, d):\n    n = (m - 1) * s + d * (k - 1) + 1 - 2 * p\n    return (n, n)\n",
         "one length only",
     ),
-    "hand_swapped": ("ex-03-hand", "corr_by_hand = [[5, 5], [-2, 4]]\nconv_by_hand = [[1, -1], [7, 2]]\n", "swapped"),
+    "hand_swapped": (
+        "ex-03-hand",
+        "corr_by_hand = [[5, 5], [-2, 4]]\nconv_by_hand = [[1, -1], [7, 2]]\n",
+        "swapped",
+    ),
 }
 
 WRONG_CORR2D = "def my_corr2d(X, K):\n    return np.zeros((X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1))\n"
@@ -106,18 +131,31 @@ WRONG_CORR2D = "def my_corr2d(X, K):\n    return np.zeros((X.shape[0] - K.shape[
 # hostile or broken submissions of chapter 3: name -> keyword arguments of submission()
 HOSTILE = {
     "hang": {"answers": {"ex-03-corr2d": "def my_corr2d(X, K):\n    while True:\n        pass\n"}},
-    "hang_uncatchable": {"answers": {"ex-03-corr2d": "def my_corr2d(X, K):\n    while True:\n        try:\n            while True:\n                pass\n        except BaseException:\n            pass\n"}},
-    "syntax_error": {"answers": {"ex-03-compose": "def my_combined_kernel(K1, K2)\n    return np.zeros((1, 1))\n"}},
+    "hang_uncatchable": {
+        "answers": {
+            "ex-03-corr2d": "def my_corr2d(X, K):\n    while True:\n        try:\n            while True:\n                pass\n        except BaseException:\n            pass\n"
+        }
+    },
+    "syntax_error": {
+        "answers": {
+            "ex-03-compose": "def my_combined_kernel(K1, K2)\n    return np.zeros((1, 1))\n"
+        }
+    },
     "allclose_patched": {
-        "answers": {"ex-03-corr2d": "np.allclose = lambda *a, **k: True\nnp.array_equal = lambda *a, **k: True\n" + WRONG_CORR2D},
+        "answers": {
+            "ex-03-corr2d": "np.allclose = lambda *a, **k: True\nnp.array_equal = lambda *a, **k: True\n"
+            + WRONG_CORR2D
+        },
     },
     "checker_patched": {
-        "answers": {"ex-03-corr2d": (
-            "import convlib.checks, convlib.checks.engine as _e\n"
-            "_e.same_array = lambda got, expected: True\n"
-            "convlib.checks.check_corr2d = lambda fn: print('✓ corr2d: all 34 hidden cases pass')\n"
-            "check_corr2d = convlib.checks.check_corr2d\n" + WRONG_CORR2D
-        )},
+        "answers": {
+            "ex-03-corr2d": (
+                "import convlib.checks, convlib.checks.engine as _e\n"
+                "_e.same_array = lambda got, expected: True\n"
+                "convlib.checks.check_corr2d = lambda fn: print('✓ corr2d: all 34 hidden cases pass')\n"
+                "check_corr2d = convlib.checks.check_corr2d\n" + WRONG_CORR2D
+            )
+        },
     },
     "memory_hog": {"extra": ["import numpy as np\nbig = np.ones(10**11)"]},
     "fork_loop": {"extra": ["import os\nwhile True:\n    os.fork()"]},
@@ -156,7 +194,11 @@ def write(folder: Path, student: str, chapter: str, nb) -> Path:
 def random_class(folder: Path, chapter: str, n: int, seed: int = 0) -> list:
     """``n`` students of one chapter, each solving every exercise or making one of the known mistakes."""
     rng = random.Random(seed)
-    mistakes = [m for m, (label, _, _) in MISTAKES.items() if any(e.label == label for e in by_chapter(chapter))]
+    mistakes = [
+        m
+        for m, (label, _, _) in MISTAKES.items()
+        if any(e.label == label for e in by_chapter(chapter))
+    ]
     paths = []
     for k in range(n):
         pick = rng.choice([None, *mistakes])
@@ -165,4 +207,14 @@ def random_class(folder: Path, chapter: str, n: int, seed: int = 0) -> list:
     return paths
 
 
-__all__ = ["EXERCISES", "MISTAKES", "HOSTILE", "submission", "solutions", "write", "write_outside", "deleted_and_reordered", "random_class"]
+__all__ = [
+    "EXERCISES",
+    "MISTAKES",
+    "HOSTILE",
+    "submission",
+    "solutions",
+    "write",
+    "write_outside",
+    "deleted_and_reordered",
+    "random_class",
+]

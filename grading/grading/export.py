@@ -37,7 +37,9 @@ def _rows(out) -> dict:
     out = Path(out)
     records = load_records(out)
     if not records:
-        raise ValueError(f"{out} holds no graded students (no {out / 'results'} folder): is it a grading output?")
+        raise ValueError(
+            f"{out} holds no graded students (no {out / 'results'} folder): is it a grading output?"
+        )
     marks, policy = load_marks(out), LatePolicy.load(out)
     chapters = graded_chapters(records)
     return {s: (records[s], row(records[s], chapters, marks, policy)) for s in sorted(records)}
@@ -46,9 +48,15 @@ def _rows(out) -> dict:
 def _roster(path) -> list:
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"--roster must be a CSV file (an LMS gradebook export); {path} does not exist")
+        raise ValueError(
+            f"--roster must be a CSV file (an LMS gradebook export); {path} does not exist"
+        )
     with open(path, newline="", encoding="utf-8-sig") as f:
-        return [r for r in csv.DictReader(f) if "points possible" not in (r.get("Student") or "").lower()]
+        return [
+            r
+            for r in csv.DictReader(f)
+            if "points possible" not in (r.get("Student") or "").lower()
+        ]
 
 
 def _letters(text: str) -> str:
@@ -65,12 +73,26 @@ def canvas_csv(out, dest, *, assignment: str = "convlayer", roster=None) -> Path
     """
     graded = _rows(out)
     people = _roster(roster) if roster else []
-    column = next((h for h in (people[0] if people else {}) if re.fullmatch(rf"{re.escape(assignment)} \(\d+\)", h)), assignment)
+    column = next(
+        (
+            h
+            for h in (people[0] if people else {})
+            if re.fullmatch(rf"{re.escape(assignment)} \(\d+\)", h)
+        ),
+        assignment,
+    )
     rows, unmatched = [], []
     for student, (rec, r) in graded.items():
         uid = rec.get("lms", {}).get("canvas_id", "")
         person = next((p for p in people if uid and p.get("ID") == uid), None) or next(
-            (p for p in people if student in (p.get("SIS Login ID"), p.get("SIS User ID")) or _letters(p.get("Student", "")) == _letters(student)), None)
+            (
+                p
+                for p in people
+                if student in (p.get("SIS Login ID"), p.get("SIS User ID"))
+                or _letters(p.get("Student", "")) == _letters(student)
+            ),
+            None,
+        )
         if person is None and not uid:
             unmatched.append(student)
             continue
@@ -79,8 +101,10 @@ def canvas_csv(out, dest, *, assignment: str = "convlayer", roster=None) -> Path
         base["ID"] = base["ID"] or uid
         rows.append({**base, column: r["total"]})
     if unmatched:
-        raise ValueError(f"no Canvas user for {', '.join(unmatched)}: give Canvas's gradebook export as --roster "
-                         "(students are matched by Canvas id, SIS login, SIS user id or name)")
+        raise ValueError(
+            f"no Canvas user for {', '.join(unmatched)}: give Canvas's gradebook export as --roster "
+            "(students are matched by Canvas id, SIS login, SIS user id or name)"
+        )
     maximum = next(iter(graded.values()))[1]["max"]
     points_row = {"Student": "    Points Possible", column: maximum}
     return atomic_write(dest, csv_text(CANVAS_FIELDS + [column], [points_row] + rows))
@@ -93,19 +117,46 @@ def moodle_csv(out, dest, *, roster, item: str = "convlayer") -> Path:
     rows, unmatched = [], []
     for student, (rec, r) in graded.items():
         folder_name = student.rsplit("_", 1)[0] if rec.get("origin") == "moodle" else None
-        person = next((p for p in people if p.get("student") == student), None) or next(
-            (p for p in people if folder_name and _letters(f"{p.get('First name', '')}{p.get('Last name', '')}") == _letters(folder_name)), None) or next(
-            (p for p in people if (p.get("Email address") or "").split("@")[0] == student), None)
+        person = (
+            next((p for p in people if p.get("student") == student), None)
+            or next(
+                (
+                    p
+                    for p in people
+                    if folder_name
+                    and _letters(f"{p.get('First name', '')}{p.get('Last name', '')}")
+                    == _letters(folder_name)
+                ),
+                None,
+            )
+            or next(
+                (p for p in people if (p.get("Email address") or "").split("@")[0] == student), None
+            )
+        )
         if person is None or not person.get("Email address"):
             unmatched.append(student)
             continue
-        late = f"; {r['days late']} day(s) late, {r['late penalty']:g} points deducted" if r.get("days late") else ""
-        rows.append({"Email address": person["Email address"], "ID number": person.get("ID number", ""), item: r["total"],
-                     f"{item} (feedback)": f"{r['total']:g} of {r['max']:g} points{late}; details in your feedback file"})
+        late = (
+            f"; {r['days late']} day(s) late, {r['late penalty']:g} points deducted"
+            if r.get("days late")
+            else ""
+        )
+        rows.append(
+            {
+                "Email address": person["Email address"],
+                "ID number": person.get("ID number", ""),
+                item: r["total"],
+                f"{item} (feedback)": f"{r['total']:g} of {r['max']:g} points{late}; details in your feedback file",
+            }
+        )
     if unmatched:
-        raise ValueError(f"no e-mail address for {', '.join(unmatched)} in the roster: it needs a row per student with "
-                         "'Email address' and either 'student' (the grader's name) or 'First name' and 'Last name'")
-    return atomic_write(dest, csv_text(["Email address", "ID number", item, f"{item} (feedback)"], rows))
+        raise ValueError(
+            f"no e-mail address for {', '.join(unmatched)} in the roster: it needs a row per student with "
+            "'Email address' and either 'student' (the grader's name) or 'First name' and 'Last name'"
+        )
+    return atomic_write(
+        dest, csv_text(["Email address", "ID number", item, f"{item} (feedback)"], rows)
+    )
 
 
 def bundle_name(student: str, rec: dict) -> str:
@@ -125,7 +176,10 @@ def feedback_bundle(out, dest) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
         for student, (rec, _) in graded.items():
-            z.writestr(bundle_name(student, rec), (Path(out) / "feedback" / f"{student}.md").read_text(encoding="utf-8"))
+            z.writestr(
+                bundle_name(student, rec),
+                (Path(out) / "feedback" / f"{student}.md").read_text(encoding="utf-8"),
+            )
     return dest
 
 

@@ -76,13 +76,23 @@ def csv_text(fields: list, rows: list) -> str:
 # records
 
 
-def chapter_record(result, *, file="", reason="", submitted=None, conflict=(), sources=None, answers=None) -> dict:
+def chapter_record(
+    result, *, file="", reason="", submitted=None, conflict=(), sources=None, answers=None
+) -> dict:
     """The JSON-ready record of one graded chapter (``result`` is a :class:`grading.runner.ChapterResult`)."""
     return {
-        "status": result.status, "notes": list(result.notes), "file": file, "reason": reason, "submitted": submitted,
-        "conflict": list(conflict), "sources": sources or {}, "answers": answers or {},
-        "verdicts": {label: {"passed": v.passed, "total": v.total, "tag": v.tag, "message": v.message}
-                     for label, v in result.verdicts.items()},
+        "status": result.status,
+        "notes": list(result.notes),
+        "file": file,
+        "reason": reason,
+        "submitted": submitted,
+        "conflict": list(conflict),
+        "sources": sources or {},
+        "answers": answers or {},
+        "verdicts": {
+            label: {"passed": v.passed, "total": v.total, "tag": v.tag, "message": v.message}
+            for label, v in result.verdicts.items()
+        },
     }
 
 
@@ -103,15 +113,25 @@ def upgrade_record(record: dict) -> dict:
     """
     keys = ("verdicts", "sources", "answers")
     chapters = {}
-    ordered = sorted(record.get("chapters", {}).items(), key=lambda item: item[0] not in OLD_CHAPTERS)  # old names first
+    ordered = sorted(
+        record.get("chapters", {}).items(), key=lambda item: item[0] not in OLD_CHAPTERS
+    )  # old names first
     for name, chapter in ordered:
-        chapter = {k: (upgrade_labels(v) if k in keys and isinstance(v, dict) else v) for k, v in chapter.items()}
+        chapter = {
+            k: (upgrade_labels(v) if k in keys and isinstance(v, dict) else v)
+            for k, v in chapter.items()
+        }
         chapters[OLD_CHAPTERS.get(name, name)] = chapter
     for name, chapter in list(chapters.items()):
         for key in keys:
             for label in [k for k in chapter.get(key) or {} if chapter_of(k) not in (None, name)]:
-                home = chapters.setdefault(chapter_of(label), {**{k: v for k, v in chapter.items() if k not in keys},
-                                                               **{k: {} for k in keys}})
+                home = chapters.setdefault(
+                    chapter_of(label),
+                    {
+                        **{k: v for k, v in chapter.items() if k not in keys},
+                        **{k: {} for k in keys},
+                    },
+                )
                 home.setdefault(key, {}).setdefault(label, chapter[key][label])
                 del chapter[key][label]
     return {**record, "chapters": chapters}
@@ -185,9 +205,13 @@ def row(record: dict, chapters: list, marks: dict, policy) -> dict:
     penalty = round(total * late["percent"] / 100, 2)
     out["total"], out["max"] = round(total - penalty, 2), maximum
     if policy.active:
-        out.update({"submitted": late["submitted"], "days late": late["days"], "late penalty": penalty})
+        out.update(
+            {"submitted": late["submitted"], "days late": late["days"], "late penalty": penalty}
+        )
     for ch in chapters:
-        out[STATUS_PREFIX + ch[:2]] = record["chapters"][ch]["status"] if ch in record["chapters"] else "not graded"
+        out[STATUS_PREFIX + ch[:2]] = (
+            record["chapters"][ch]["status"] if ch in record["chapters"] else "not graded"
+        )
     return out
 
 
@@ -209,9 +233,21 @@ def status_rows(records: dict, chapters: list) -> list:
             vs = verdicts(rec)
             for ex in (e for e in EXERCISES if e.chapter == ch):
                 v = vs.get(ex.label)
-                status = rec["status"] if rec["status"] in ("conflict", "unreadable") else exercise_status(v)
-                rows.append({"student": student, "exercise": ex.label, "status": status,
-                             "points": points(ex.label, v), "max": ex.points, "mistake": v.tag if v else ""})
+                status = (
+                    rec["status"]
+                    if rec["status"] in ("conflict", "unreadable")
+                    else exercise_status(v)
+                )
+                rows.append(
+                    {
+                        "student": student,
+                        "exercise": ex.label,
+                        "status": status,
+                        "points": points(ex.label, v),
+                        "max": ex.points,
+                        "mistake": v.tag if v else "",
+                    }
+                )
     return rows
 
 
@@ -234,9 +270,18 @@ def rebuild(out) -> dict:
     chapters = graded_chapters(records)
     rows = [row(records[s], chapters, marks, policy) for s in sorted(records)]
     atomic_write(out / "grades.csv", csv_text(fields(chapters, policy), rows))
-    atomic_write(out / "status.csv", csv_text(["student", "exercise", "status", "points", "max", "mistake"], status_rows(records, chapters)))
+    atomic_write(
+        out / "status.csv",
+        csv_text(
+            ["student", "exercise", "status", "points", "max", "mistake"],
+            status_rows(records, chapters),
+        ),
+    )
     for r, student in zip(rows, sorted(records)):
-        atomic_write(out / "feedback" / f"{student}.md", report.feedback(records[student], r, marks.get(student, {}), policy))
+        atomic_write(
+            out / "feedback" / f"{student}.md",
+            report.feedback(records[student], r, marks.get(student, {}), policy),
+        )
     marking.write_sheet(out, records, marks)
     atomic_write(out / "similarity.md", similarity.report(records))
     atomic_write(out / "summary.txt", report.summary(records) + "\n")

@@ -61,7 +61,8 @@ def read_seed(path=None) -> int:
     if not p.is_file():
         raise FileNotFoundError(
             f"no grading seed at {p}: create one with `python -m grading --new-secret"
-            + (f" --secret {p}`" if path else "`") + f" (or pass --secret PATH / set {SECRET_ENV}); keep it out of the published repository"
+            + (f" --secret {p}`" if path else "`")
+            + f" (or pass --secret PATH / set {SECRET_ENV}); keep it out of the published repository"
         )
     return int.from_bytes(hashlib.sha256(p.read_bytes()).digest()[:8], "little")
 
@@ -84,11 +85,19 @@ def _redraw(value, growable: bool, rng, growth: int):
         # an argument whose public values are all positive (a standard deviation, a scale) stays positive
         low = 0.25 if value.size and value.min() > 0 else -3
         new = np.round(rng.uniform(low, 3, size=value.shape), 3).astype(value.dtype)
-        if new.ndim == 2 and new.shape[0] == new.shape[1] > 1 and (np.array_equal(new, new.T) or np.array_equal(new, new[::-1, ::-1])):
-            new[0, -1] += 1  # asymmetric, so flips and transposes stay visible (as in the public cases)
+        if (
+            new.ndim == 2
+            and new.shape[0] == new.shape[1] > 1
+            and (np.array_equal(new, new.T) or np.array_equal(new, new[::-1, ::-1]))
+        ):
+            new[0, -1] += (
+                1  # asymmetric, so flips and transposes stay visible (as in the public cases)
+            )
         return new
     if growable and isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return type(value)(value + growth)  # a larger image or more layers stay valid; H == W stays square
+        return type(value)(
+            value + growth
+        )  # a larger image or more layers stay valid; H == W stays square
     return value
 
 
@@ -98,8 +107,13 @@ def hidden_cases(seed: int, title: str, cases: list) -> list:
     hidden = []
     for case in cases:
         growth = int(rng.integers(0, 4))
-        args = tuple(_redraw(a, n in case.growable, rng, growth) for a, n in zip(case.args, case.names, strict=True))
-        note = "" if "example" in case.note else case.note  # "the lecture's example" no longer holds its values
+        args = tuple(
+            _redraw(a, n in case.growable, rng, growth)
+            for a, n in zip(case.args, case.names, strict=True)
+        )
+        note = (
+            "" if "example" in case.note else case.note
+        )  # "the lecture's example" no longer holds its values
         hidden.append(Case(args, case.names, case.square, note, case.growable))
     return hidden
 
@@ -124,7 +138,12 @@ def plan(exercise: Exercise, seed: int) -> Plan:
     got = {}
 
     def collect(spec: CheckSpec):
-        got.update(cases=hidden_cases(seed, spec.title, spec.cases), reference=spec.reference, same=spec.same, validate=spec.validate)
+        got.update(
+            cases=hidden_cases(seed, spec.title, spec.cases),
+            reference=spec.reference,
+            same=spec.same,
+            validate=spec.validate,
+        )
         raise _Collected
 
     with grading_hook(collect):
@@ -133,7 +152,9 @@ def plan(exercise: Exercise, seed: int) -> Plan:
         except _Collected:
             pass
     if not got:
-        raise RuntimeError(f"{exercise.checker} does not run hidden cases through the checks engine")
+        raise RuntimeError(
+            f"{exercise.checker} does not run hidden cases through the checks engine"
+        )
     return Plan(exercise, **got)
 
 
@@ -201,7 +222,11 @@ def replay(outcomes: list, call_timeout: float):
     def student(*args):
         o = next(calls)
         for i, after in o.mutated.items():
-            if i < len(args) and isinstance(args[i], np.ndarray) and args[i].shape == np.shape(after):
+            if (
+                i < len(args)
+                and isinstance(args[i], np.ndarray)
+                and args[i].shape == np.shape(after)
+            ):
                 args[i][...] = after
         if o.timeout:
             raise CallTimeout(f"no result within {call_timeout:g} s (an endless loop?)")
@@ -250,7 +275,17 @@ def _diagnose(run) -> tuple:
     except AssertionError as e:
         text = str(e)
         m = HINT_RE.search(text)
-        tag = m.group(1) if m else ("not implemented" if NOT_IMPLEMENTED in text else "not answered" if NOT_ANSWERED in text else "not accepted")
+        tag = (
+            m.group(1)
+            if m
+            else (
+                "not implemented"
+                if NOT_IMPLEMENTED in text
+                else "not answered"
+                if NOT_ANSWERED in text
+                else "not accepted"
+            )
+        )
         return tag, text
     except Exception as e:  # noqa: BLE001 - a checker tripping over an odd answer is a failed answer
         return "not accepted", f"the answer could not be checked: {type(e).__name__}: {e}"
@@ -269,10 +304,12 @@ def judge_function(p: Plan, outcomes: list, call_timeout: float) -> Verdict:
     elif late is not None and tag in ("exception", "time limit", ""):
         tag = "time limit"
         where = f"; it was running {outcomes[late].line}" if outcomes[late].line else ""
-        message = (f"{len(p.cases) - passed} of {len(p.cases)} hidden cases fail: hidden case {late + 1} did not finish "
-                   f"(no result within {call_timeout:g} s{where}); the cases after it were not run.\n"
-                   f"Hint [time limit]: case {p.cases[late].describe()}. Look for a loop that never ends: a `while` whose "
-                   "condition never changes, or an index that is never increased.")
+        message = (
+            f"{len(p.cases) - passed} of {len(p.cases)} hidden cases fail: hidden case {late + 1} did not finish "
+            f"(no result within {call_timeout:g} s{where}); the cases after it were not run.\n"
+            f"Hint [time limit]: case {p.cases[late].describe()}. Look for a loop that never ends: a `while` whose "
+            "condition never changes, or an index that is never increased."
+        )
     elif not tag:
         tag = "wrong values"
     return Verdict(passed, len(p.cases), tag, message)
@@ -289,6 +326,9 @@ def judge_values(exercise: Exercise, values: list) -> Verdict:
     answer_key = getattr(getattr(checks, exercise.checker), "answer_key", None)
     if answer_key is not None and isinstance(values[0], dict):
         key = answer_key()
-        right = sum(isinstance(values[0].get(q), str) and values[0][q].strip().lower() == a for q, a in key.items())
+        right = sum(
+            isinstance(values[0].get(q), str) and values[0][q].strip().lower() == a
+            for q, a in key.items()
+        )
         return Verdict(right, len(key), tag, message)
     return Verdict(0 if tag else 1, 1, tag, message)

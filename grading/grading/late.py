@@ -36,7 +36,9 @@ def parse_deadline(text: str) -> datetime:
     try:
         t = datetime.fromisoformat(text)
     except (TypeError, ValueError):
-        raise ValueError(f"--deadline must be an ISO 8601 time such as 2026-03-01T23:59 or 2026-03-01T23:59+01:00; got {text!r}") from None
+        raise ValueError(
+            f"--deadline must be an ISO 8601 time such as 2026-03-01T23:59 or 2026-03-01T23:59+01:00; got {text!r}"
+        ) from None
     return t if t.tzinfo else t.astimezone()
 
 
@@ -54,8 +56,16 @@ class LatePolicy:
     def save(self, out) -> None:
         from .gradebook import atomic_write
 
-        atomic_write(Path(out) / "settings.json", json.dumps(
-            {"deadline": self.deadline.isoformat() if self.deadline else None, "late_penalty": self.penalty}, indent=1))
+        atomic_write(
+            Path(out) / "settings.json",
+            json.dumps(
+                {
+                    "deadline": self.deadline.isoformat() if self.deadline else None,
+                    "late_penalty": self.penalty,
+                },
+                indent=1,
+            ),
+        )
 
     @classmethod
     def load(cls, out) -> "LatePolicy":
@@ -63,7 +73,10 @@ class LatePolicy:
         if not p.is_file():
             return cls()
         d = json.loads(p.read_text(encoding="utf-8"))
-        return cls(datetime.fromisoformat(d["deadline"]) if d.get("deadline") else None, float(d.get("late_penalty", 0)))
+        return cls(
+            datetime.fromisoformat(d["deadline"]) if d.get("deadline") else None,
+            float(d.get("late_penalty", 0)),
+        )
 
 
 def lateness(record: dict, policy: LatePolicy) -> dict:
@@ -81,10 +94,22 @@ def lateness(record: dict, policy: LatePolicy) -> dict:
     """
     times = [c["submitted"] for c in record["chapters"].values() if c.get("submitted") is not None]
     t = max(times) if times else None
-    submitted = datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds") if t is not None else ""
+    submitted = (
+        datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds")
+        if t is not None
+        else ""
+    )
     if not policy.active:
         return {"submitted": submitted, "days": 0, "percent": 0.0}
-    days = math.ceil((t - policy.deadline.timestamp()) / DAY) if t is not None and t > policy.deadline.timestamp() else 0
+    days = (
+        math.ceil((t - policy.deadline.timestamp()) / DAY)
+        if t is not None and t > policy.deadline.timestamp()
+        else 0
+    )
     if record.get("lms", {}).get("late"):
         days = max(days, 1)
-    return {"submitted": submitted, "days": days, "percent": float(min(100.0, days * policy.penalty))}
+    return {
+        "submitted": submitted,
+        "days": days,
+        "percent": float(min(100.0, days * policy.penalty)),
+    }

@@ -33,7 +33,11 @@ def _original_sources(chapter: str) -> set:
         from studentnb.make import student_notebook
 
         path = course_root() / "chapters" / chapter
-        nb = student_notebook(nbformat.read(path, as_version=4), chapter) if path.is_file() else nbformat.v4.new_notebook()
+        nb = (
+            student_notebook(nbformat.read(path, as_version=4), chapter)
+            if path.is_file()
+            else nbformat.v4.new_notebook()
+        )
         _ORIGINAL[chapter] = {c.source.strip() for c in nb.cells}
     return _ORIGINAL[chapter]
 
@@ -69,9 +73,11 @@ def discussion_answers(nb, chapter: str) -> dict:
     original = _original_sources(chapter)
     found = {}
     for d in (d for d in DISCUSSIONS if d.chapter == chapter):
-        start = next((i for i, c in enumerate(nb.cells) if d.label in exercise_labels(c.source)), None)
+        start = next(
+            (i for i, c in enumerate(nb.cells) if d.label in exercise_labels(c.source)), None
+        )
         parts = []
-        for cell in nb.cells[start + 1:] if start is not None else []:
+        for cell in nb.cells[start + 1 :] if start is not None else []:
             if cell.source.strip() in original or exercise_labels(cell.source):
                 break
             if cell.source.strip():
@@ -98,9 +104,17 @@ def write_sheet(out, records: dict, marks: dict) -> Path:
             if chapter is None:
                 continue
             mark = marks.get(student, {}).get(d.label, {})
-            rows.append({"student": student, "exercise": d.label, "answer": chapter.get("answers", {}).get(d.label, ""),
-                         "points": "" if mark.get("points") is None else mark["points"], "comment": mark.get("comment", ""),
-                         "max": d.points, "rubric": d.rubric})
+            rows.append(
+                {
+                    "student": student,
+                    "exercise": d.label,
+                    "answer": chapter.get("answers", {}).get(d.label, ""),
+                    "points": "" if mark.get("points") is None else mark["points"],
+                    "comment": mark.get("comment", ""),
+                    "max": d.points,
+                    "rubric": d.rubric,
+                }
+            )
     return atomic_write(Path(out) / "marking.csv", csv_text(SHEET_FIELDS, rows))
 
 
@@ -122,25 +136,39 @@ def read_sheet(path, records: dict) -> dict:
         reader = csv.DictReader(f)
         missing = {"student", "exercise", "points"} - set(reader.fieldnames or [])
         if missing:
-            raise ValueError(f"the marking sheet {path} needs the columns student, exercise, points (and comment); {sorted(missing)} missing")
+            raise ValueError(
+                f"the marking sheet {path} needs the columns student, exercise, points (and comment); {sorted(missing)} missing"
+            )
         for n, r in enumerate(reader, start=2):
             # (csv_plain: the quote this sheet put before a formula-like name or comment)
-            student, label, text = csv_plain((r.get("student") or "").strip()), current_label((r.get("exercise") or "").strip()), (r.get("points") or "").strip()
+            student, label, text = (
+                csv_plain((r.get("student") or "").strip()),
+                current_label((r.get("exercise") or "").strip()),
+                (r.get("points") or "").strip(),
+            )
             comment = csv_plain((r.get("comment") or "").strip())
             if not text and not comment:
                 continue
             if student not in records:
-                raise ValueError(f"{path} row {n}: student {student!r} was not graded in this output")
+                raise ValueError(
+                    f"{path} row {n}: student {student!r} was not graded in this output"
+                )
             if label not in limits:
-                raise ValueError(f"{path} row {n}: exercise must be one of the discussion exercises {sorted(limits)}; got {label!r}")
+                raise ValueError(
+                    f"{path} row {n}: exercise must be one of the discussion exercises {sorted(limits)}; got {label!r}"
+                )
             points = None
             if text:
                 try:
                     points = float(text.replace(",", "."))
                 except ValueError:
-                    raise ValueError(f"{path} row {n}: points must be a number from 0 to {limits[label]:g}; got {text!r}") from None
+                    raise ValueError(
+                        f"{path} row {n}: points must be a number from 0 to {limits[label]:g}; got {text!r}"
+                    ) from None
                 if not 0 <= points <= limits[label]:
-                    raise ValueError(f"{path} row {n}: points must be from 0 to {limits[label]:g} for {label}; got {points:g}")
+                    raise ValueError(
+                        f"{path} row {n}: points must be from 0 to {limits[label]:g} for {label}; got {points:g}"
+                    )
             found.setdefault(student, {})[label] = {"points": points, "comment": comment}
     return found
 
@@ -157,8 +185,10 @@ def import_sheet(path, out) -> int:
     for student, by_label in new.items():
         for label, mark in by_label.items():
             old = marks.setdefault(student, {}).get(label, {})
-            marks[student][label] = {"points": mark["points"] if mark["points"] is not None else old.get("points"),
-                                     "comment": mark["comment"] or old.get("comment", "")}
+            marks[student][label] = {
+                "points": mark["points"] if mark["points"] is not None else old.get("points"),
+                "comment": mark["comment"] or old.get("comment", ""),
+            }
     atomic_write(Path(out) / "marks.json", json.dumps(marks, indent=1, sort_keys=True))
     rebuild(out)
     return sum(len(v) for v in new.values())

@@ -66,8 +66,11 @@ def _chapter_lines(chapter: str, rec: dict) -> list:
     if rec.get("file"):
         lines.append(f"Graded file: {md_text(rec['file'])} ({rec['reason']}).")
     if rec.get("conflict"):
-        lines.append("Not graded: several notebooks could be this chapter: " + ", ".join(md_text(n) for n in rec["conflict"])
-                     + ". Keep one (delete or rename the others) and hand in again.")
+        lines.append(
+            "Not graded: several notebooks could be this chapter: "
+            + ", ".join(md_text(n) for n in rec["conflict"])
+            + ". Keep one (delete or rename the others) and hand in again."
+        )
     lines.append(f"Status: {rec['status']}.")
     lines += [f"- {md_text(note)}" for note in rec["notes"]]
     lines.append("")
@@ -76,11 +79,18 @@ def _chapter_lines(chapter: str, rec: dict) -> list:
     vs = verdicts(rec)
     for ex in (e for e in EXERCISES if e.chapter == chapter):
         v = vs.get(ex.label)
-        lines += [f"### {ex.label}: {points(ex.label, v):g} of {ex.points:g} points ({exercise_status(v)})", ""]
+        lines += [
+            f"### {ex.label}: {points(ex.label, v):g} of {ex.points:g} points ({exercise_status(v)})",
+            "",
+        ]
         if v is None:
             lines += ["Not submitted.", ""]
             continue
-        lines.append(f"Passed {v.passed} of {v.total} hidden cases." if v.total > 1 else ("Correct." if v.passed else "Not correct yet."))
+        lines.append(
+            f"Passed {v.passed} of {v.total} hidden cases."
+            if v.total > 1
+            else ("Correct." if v.passed else "Not correct yet.")
+        )
         if v.tag and v.message:
             lines += ["", md_block(v.message)]
         lines.append("")
@@ -93,13 +103,29 @@ def feedback(record: dict, row: dict, marks: dict, policy) -> str:
     ``row`` is the student's gradebook row (:func:`grading.gradebook.row`),
     ``marks`` their hand marks, ``policy`` the :class:`grading.late.LatePolicy`.
     """
-    lines = [f"# Feedback for {md_text(record['student'])}", "", f"**Total: {row['total']:g} of {row['max']:g} points.**", ""]
+    lines = [
+        f"# Feedback for {md_text(record['student'])}",
+        "",
+        f"**Total: {row['total']:g} of {row['max']:g} points.**",
+        "",
+    ]
     if record.get("notes"):
-        lines += ["Left out of your hand-in (never read or run):"] + [f"- {md_text(note)}" for note in record["notes"]] + [""]
+        lines += (
+            ["Left out of your hand-in (never read or run):"]
+            + [f"- {md_text(note)}" for note in record["notes"]]
+            + [""]
+        )
     late = lateness(record, policy)
     if policy.active and late["days"]:
-        lines += [f"Submitted {late['submitted']}, {late['days']} day(s) after the deadline {policy.deadline.isoformat()}: "
-                  + (f"{late['percent']:g} % of the points deducted ({row['late penalty']:g})." if late["percent"] else "marked late (no penalty)."), ""]
+        lines += [
+            f"Submitted {late['submitted']}, {late['days']} day(s) after the deadline {policy.deadline.isoformat()}: "
+            + (
+                f"{late['percent']:g} % of the points deducted ({row['late penalty']:g})."
+                if late["percent"]
+                else "marked late (no penalty)."
+            ),
+            "",
+        ]
     for chapter in graded_chapters({record["student"]: record}):
         rec = record["chapters"][chapter]
         lines += _chapter_lines(chapter, rec)
@@ -108,7 +134,10 @@ def feedback(record: dict, row: dict, marks: dict, policy) -> str:
             if mark.get("points") is None:
                 lines += [f"### {d.label}: not marked yet (of {d.points:g} points)", ""]
             else:
-                lines += [f"### {d.label}: {mark['points']:g} of {d.points:g} points (marked by hand)", ""]
+                lines += [
+                    f"### {d.label}: {mark['points']:g} of {d.points:g} points (marked by hand)",
+                    "",
+                ]
             if mark.get("comment"):
                 lines += [f"> {line}" for line in mark["comment"].splitlines()] + [""]
     return "\n".join(lines).rstrip() + "\n"
@@ -119,13 +148,25 @@ def summary(records: dict) -> str:
     head = "  ".join(f"{s:>12}" for s in EXERCISE_STATUSES)
     lines = [f"{'exercise':<20} {'average':>8} {'max':>5}  {head}  most common mistake"]
     for ex in EXERCISES:
-        vs = [verdicts(r["chapters"][ex.chapter]).get(ex.label) for r in records.values()
-              if r["chapters"].get(ex.chapter, {}).get("status") not in (None, "not submitted", "conflict")]
+        vs = [
+            verdicts(r["chapters"][ex.chapter]).get(ex.label)
+            for r in records.values()
+            if r["chapters"].get(ex.chapter, {}).get("status")
+            not in (None, "not submitted", "conflict")
+        ]
         if not vs or not any(v is not None for v in vs):
             continue
         avg = sum(points(ex.label, v) for v in vs) / len(vs)
         counts = Counter(exercise_status(v) for v in vs)
         tags = Counter(v.tag for v in vs if v is not None and v.tag and exercise_status(v) != "ok")
-        common = f"[{tags.most_common(1)[0][0]}] ({tags.most_common(1)[0][1]} of {len(vs)})" if tags else "-"
-        lines.append(f"{ex.label:<20} {avg:8.2f} {ex.points:5g}  " + "  ".join(f"{counts[s]:>12}" for s in EXERCISE_STATUSES) + f"  {common}")
+        common = (
+            f"[{tags.most_common(1)[0][0]}] ({tags.most_common(1)[0][1]} of {len(vs)})"
+            if tags
+            else "-"
+        )
+        lines.append(
+            f"{ex.label:<20} {avg:8.2f} {ex.points:5g}  "
+            + "  ".join(f"{counts[s]:>12}" for s in EXERCISE_STATUSES)
+            + f"  {common}"
+        )
     return "\n".join(lines)

@@ -33,9 +33,18 @@ MAX_PROGRESS_BYTES = 1 << 20
 UID_BASE = sandbox.UID_BASE
 CHAPTERS_DIR = course_root() / "chapters"
 _DISPLAY_ONLY: dict = {}
-ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/scratch/home", "TMPDIR": "/scratch/tmp",
-       "MPLCONFIGDIR": "/scratch/home/.matplotlib", "MPLBACKEND": "agg", "MALLOC_ARENA_MAX": "2",
-       "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+ENV = {
+    "PATH": "/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "HOME": "/scratch/home",
+    "TMPDIR": "/scratch/tmp",
+    "MPLCONFIGDIR": "/scratch/home/.matplotlib",
+    "MPLBACKEND": "agg",
+    "MALLOC_ARENA_MAX": "2",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+}
 
 
 def display_only(chapter: str) -> set:
@@ -118,12 +127,12 @@ def _decode(x, arrays):
     return Opaque(str(x.get("repr", "<object>")))
 
 
-
-
 class Run:
     """One chapter of one student in the sandbox: cells, then hidden calls; reruns without a cell that never ends."""
 
-    def __init__(self, jail: sandbox.Jail, base: Path, student_dir: Path, cells: list, limits: Limits):
+    def __init__(
+        self, jail: sandbox.Jail, base: Path, student_dir: Path, cells: list, limits: Limits
+    ):
         self.jail, self.base, self.student_dir, self.limits = jail, base, student_dir, limits
         self.cells = cells  # [(index in the notebook, source)]
         self.status, self.notes, self.copy_notes = "ok", [], []
@@ -131,10 +140,23 @@ class Run:
         self.deadline = time.monotonic() + limits.submission_timeout
         self.cpu_seconds = 0.0  # CPU time of the sandboxed runs, as they report it (the sandbox's processes are not our children)
 
-    def _job(self, job_dir: Path, scratch_inside: str, cells: list, exercises: list, plans: dict, fds: tuple) -> None:
+    def _job(
+        self,
+        job_dir: Path,
+        scratch_inside: str,
+        cells: list,
+        exercises: list,
+        plans: dict,
+        fds: tuple,
+    ) -> None:
         arrays, items = {}, []
         for ex in exercises:
-            item = {"label": ex.label, "kind": ex.kind, "names": list(ex.names), "checker": ex.checker}
+            item = {
+                "label": ex.label,
+                "kind": ex.kind,
+                "names": list(ex.names),
+                "checker": ex.checker,
+            }
             if ex.kind == "function":
                 cases = []
                 for ci, case in enumerate(plans[ex.label].cases):
@@ -153,10 +175,18 @@ class Run:
         if arrays:
             np.savez(job_dir / "in.npz", **arrays)
             os.chmod(job_dir / "in.npz", 0o644)
-        job = {"cells": cells, "cell_timeout": self.limits.cell_timeout, "call_timeout": self.limits.call_timeout,
-               "exercises": items, "arrays": f"{inside}/in.npz" if arrays else "", "work": f"{scratch_inside}/work",
-               "result_fd": fds[0], "progress_fd": fds[1], "sandboxed": self.jail.sandboxed,
-               "scipy": any("scipy" in src for _, src in cells)}
+        job = {
+            "cells": cells,
+            "cell_timeout": self.limits.cell_timeout,
+            "call_timeout": self.limits.call_timeout,
+            "exercises": items,
+            "arrays": f"{inside}/in.npz" if arrays else "",
+            "work": f"{scratch_inside}/work",
+            "result_fd": fds[0],
+            "progress_fd": fds[1],
+            "sandboxed": self.jail.sandboxed,
+            "scipy": any("scipy" in src for _, src in cells),
+        }
         (job_dir / "job.json").write_text(json.dumps(job), encoding="utf-8")
         os.chmod(job_dir / "job.json", 0o644)
 
@@ -173,7 +203,10 @@ class Run:
         """One sandbox run: (events, result bytes, how it ended: 'done', 'cell N', 'exchange LABEL', 'died', 'time')."""
         job_dir, scratch = self.base / "job", self.base / "scratch"
         job_dir.mkdir(mode=0o755)
-        result_file, progress_file = tempfile.TemporaryFile(dir=self.base), tempfile.TemporaryFile(dir=self.base)
+        result_file, progress_file = (
+            tempfile.TemporaryFile(dir=self.base),
+            tempfile.TemporaryFile(dir=self.base),
+        )
         proc = None
         try:
             self.jail.scratch(scratch, self.limits.scratch_mb)
@@ -182,9 +215,20 @@ class Run:
                 fds = (result_file.fileno(), progress_file.fileno())
                 inside = "/scratch" if self.jail.sandboxed else str(scratch)
                 self._job(job_dir, inside, cells, exercises, plans, fds)
-                env = {**ENV, **{k: v.replace("/scratch", inside) for k, v in ENV.items() if v.startswith("/scratch")}}
-                resources = sandbox.Resources(memory_mb=self.limits.memory_mb, nproc=self.limits.nproc,
-                                              cpu_seconds=int(self.limits.submission_timeout + 60), scratch_mb=self.limits.scratch_mb)
+                env = {
+                    **ENV,
+                    **{
+                        k: v.replace("/scratch", inside)
+                        for k, v in ENV.items()
+                        if v.startswith("/scratch")
+                    },
+                }
+                resources = sandbox.Resources(
+                    memory_mb=self.limits.memory_mb,
+                    nproc=self.limits.nproc,
+                    cpu_seconds=int(self.limits.submission_timeout + 60),
+                    scratch_mb=self.limits.scratch_mb,
+                )
                 proc = self.jail.start(job_dir, scratch, fds, resources, env)
                 events, ended = self._watch(proc, progress_file.fileno(), len(exercises))
                 data = safeio.read_fd(result_file.fileno(), MAX_RESULT_BYTES + (1 << 20))
@@ -205,7 +249,10 @@ class Run:
     def _watch(self, proc, progress_fd: int, n_exercises: int) -> tuple:
         """Follow the progress lines until the run ends; kill it when a cell or a call overruns."""
         events, offset, buffer = [], 0, b""
-        current, since = None, time.monotonic()  # ('cell', index) or ('exchange', label) and when it started
+        current, since = (
+            None,
+            time.monotonic(),
+        )  # ('cell', index) or ('exchange', label) and when it started
         exchange_budget = 5 * self.limits.call_timeout + 10
         while True:
             finished = proc.poll() is not None
@@ -232,7 +279,9 @@ class Run:
                     elif isinstance(e.get("exchange"), str):
                         current, since = ("exchange", e["exchange"]), now
                     elif isinstance(e.get("cpu"), float) and 0 <= e["cpu"] < 1e6:
-                        self.cpu_seconds += e["cpu"]  # a measurement for the benchmark only, not a grade
+                        self.cpu_seconds += e[
+                            "cpu"
+                        ]  # a measurement for the benchmark only, not a grade
             if finished:
                 if current is None or current[0] in ("setup", "exchange") and proc.returncode == 0:
                     return events, "done"
@@ -261,41 +310,74 @@ class Run:
             cells = [[i, src] for i, src in self.cells if i not in skip]
             events, data, ended = self.once(cells, todo, plans)
             self._cell_notes(events)
-            if ended == "done" or ended[0] == "died" and (ended[1] is None or ended[1][0] != "cell"):
+            if (
+                ended == "done"
+                or ended[0] == "died"
+                and (ended[1] is None or ended[1][0] != "cell")
+            ):
                 try:
                     result, arrays = safeio.parse_result(data, MAX_RESULT_BYTES)
                 except safeio.Unsafe as e:
                     for ex in todo:
-                        reports[ex.label] = ({"failed": f"the sandbox's answer was refused: {e}"}, {})
+                        reports[ex.label] = (
+                            {"failed": f"the sandbox's answer was refused: {e}"},
+                            {},
+                        )
                     return reports
                 if "harness_error" in result:
-                    self.notes.append("the answers could not be collected (your code broke the grader's helper in the sandbox)")
+                    self.notes.append(
+                        "the answers could not be collected (your code broke the grader's helper in the sandbox)"
+                    )
                 for ex in todo:
-                    reports[ex.label] = (result.get("reports", {}).get(ex.label, {"failed": "no answer for this exercise"}), arrays)
+                    reports[ex.label] = (
+                        result.get("reports", {}).get(
+                            ex.label, {"failed": "no answer for this exercise"}
+                        ),
+                        arrays,
+                    )
                 return reports
             kind, where = ended
             if kind == "time":
                 self.status = "timeout"
-                self.notes.append(f"the time limit of {self.limits.submission_timeout:g} s per submission ran out"
-                                  + (f" in cell {where[1] + 1}" if where and where[0] == "cell" else "") + "; later cells did not run")
+                self.notes.append(
+                    f"the time limit of {self.limits.submission_timeout:g} s per submission ran out"
+                    + (f" in cell {where[1] + 1}" if where and where[0] == "cell" else "")
+                    + "; later cells did not run"
+                )
                 for ex in todo:
-                    reports[ex.label] = ({"failed": "the submission ran out of time before the answers were read", "timeout": True}, {})
+                    reports[ex.label] = (
+                        {
+                            "failed": "the submission ran out of time before the answers were read",
+                            "timeout": True,
+                        },
+                        {},
+                    )
                 return reports
             if kind == "cell" or (kind == "died" and where and where[0] == "cell"):
                 index = where[1]
                 cell = cell_name(index + 1, dict(self.cells).get(index, ""))
                 if kind == "cell":
-                    self.notes.append(f"{cell} ran longer than {self.limits.cell_timeout:g} s and could not be "
-                                      "interrupted: it was left out and the notebook run again without it")
+                    self.notes.append(
+                        f"{cell} ran longer than {self.limits.cell_timeout:g} s and could not be "
+                        "interrupted: it was left out and the notebook run again without it"
+                    )
                 else:
-                    self.notes.append(f"{cell} ended the run (memory or CPU limit?): it was left out and "
-                                      "the notebook run again without it")
+                    self.notes.append(
+                        f"{cell} ended the run (memory or CPU limit?): it was left out and "
+                        "the notebook run again without it"
+                    )
                 skip.add(index)
                 continue
             label = where[1] if where and where[0] == "exchange" else None
             failed = next((ex for ex in todo if ex.label == label), todo[0] if todo else None)
             if failed is not None:
-                reports[failed.label] = ({"failed": "calling your answer on the hidden cases did not finish in time", "timeout": True}, {})
+                reports[failed.label] = (
+                    {
+                        "failed": "calling your answer on the hidden cases did not finish in time",
+                        "timeout": True,
+                    },
+                    {},
+                )
         self.status = "kernel died"
         self.notes.append("gave up after too many reruns")
         return reports
@@ -314,13 +396,16 @@ class Run:
 def _outcomes(report: dict, arrays: dict) -> list:
     outcomes = []
     for o in report["outcomes"]:
-        outcomes.append(Outcome(
-            value=_decode(o["value"], arrays) if "value" in o else None,
-            error=tuple(o["error"]) if "error" in o else (),
-            timeout=bool(o.get("timeout")), skipped=bool(o.get("skipped")),
-            mutated={int(k): _decode(v, arrays) for k, v in o.get("mutated", {}).items()},
-            line=str(o.get("line", "")),
-        ))
+        outcomes.append(
+            Outcome(
+                value=_decode(o["value"], arrays) if "value" in o else None,
+                error=tuple(o["error"]) if "error" in o else (),
+                timeout=bool(o.get("timeout")),
+                skipped=bool(o.get("skipped")),
+                mutated={int(k): _decode(v, arrays) for k, v in o.get("mutated", {}).items()},
+                line=str(o.get("line", "")),
+            )
+        )
     return outcomes
 
 
@@ -328,19 +413,32 @@ def judge(ex: Exercise, p, report: dict, arrays: dict, limits: Limits) -> Verdic
     """The verdict on one exercise from the sandbox's plain-data report (already schema-checked)."""
     total = len(p.cases) if p is not None else 1
     if "failed" in report:  # written by the grader itself (never by the sandbox)
-        return Verdict(0, total, "time limit" if report.get("timeout") else "no answer", report["failed"])
+        return Verdict(
+            0, total, "time limit" if report.get("timeout") else "no answer", report["failed"]
+        )
     if "refused" in report:
         return Verdict(0, total, "library function", report["refused"])
     if ex.kind == "values":
         if "values" not in report or len(report["values"]) != len(ex.names):
-            return Verdict(0, total, "no answer", "the sandbox returned no values for this exercise")
+            return Verdict(
+                0, total, "no answer", "the sandbox returned no values for this exercise"
+            )
         values = [_decode(v, arrays) for v in report["values"]]
         missing = [n for n, v in zip(ex.names, report["values"], strict=True) if v.get("missing")]
         if missing:
-            return Verdict(0, total, "not answered", f"{', '.join(missing)} not defined (was the starter cell deleted or renamed?)")
+            return Verdict(
+                0,
+                total,
+                "not answered",
+                f"{', '.join(missing)} not defined (was the starter cell deleted or renamed?)",
+            )
         return judge_values(ex, values)
     if "not_callable" in report:
-        what = "not defined (was the starter cell deleted, or the function renamed?)" if report["not_callable"].get("missing") else "not a function"
+        what = (
+            "not defined (was the starter cell deleted, or the function renamed?)"
+            if report["not_callable"].get("missing")
+            else "not a function"
+        )
         return Verdict(0, total, "not answered", f"{ex.names[0]} is {what}")
     if "outcomes" not in report:
         return Verdict(0, total, "no answer", "the sandbox returned no outcomes for this function")
@@ -380,7 +478,9 @@ def worker_jail(sandboxed: bool = True) -> sandbox.Jail:
     return _JAIL[key]
 
 
-def grade_chapter(path: Path, student_dir: Path, plans: dict, limits: Limits, sandboxed: bool = True) -> ChapterResult:
+def grade_chapter(
+    path: Path, student_dir: Path, plans: dict, limits: Limits, sandboxed: bool = True
+) -> ChapterResult:
     """Grade one chapter notebook of one student (``plans``: label -> Plan for the function exercises)."""
     exercises = by_chapter(path.name)
     try:
@@ -393,25 +493,42 @@ def grade_chapter(path: Path, student_dir: Path, plans: dict, limits: Limits, sa
         nb = nbformat.reads(data.decode("utf-8"), as_version=4)
     except Exception as e:  # noqa: BLE001 - any unreadable file
         return ChapterResult("unreadable", [f"the notebook could not be read: {type(e).__name__}"])
-    code = [(i, c.source) for i, c in enumerate(nb.cells) if c.get("cell_type") == "code" and isinstance(c.get("source"), str)]
+    code = [
+        (i, c.source)
+        for i, c in enumerate(nb.cells)
+        if c.get("cell_type") == "code" and isinstance(c.get("source"), str)
+    ]
     if len(code) > MAX_CELLS:
-        return ChapterResult("unreadable", [f"the notebook has {len(code)} code cells, more than the limit of {MAX_CELLS}"])
+        return ChapterResult(
+            "unreadable",
+            [f"the notebook has {len(code)} code cells, more than the limit of {MAX_CELLS}"],
+        )
     skip = display_only(path.name)
     cells = [(i, src) for i, src in code if src.strip() not in skip]
     jail = worker_jail(sandboxed)
     run = Run(jail, jail.base, student_dir, cells, limits)
     reports = run.run(exercises, plans)
-    sources = {i + 1: src for i, src in code}  # cells numbered from 1 among all cells, as JupyterLab shows them
+    sources = {
+        i + 1: src for i, src in code
+    }  # cells numbered from 1 among all cells, as JupyterLab shows them
     lines = {c: describe(err, sources[c]) for c, err in sorted(run.errors.items())}
-    result = ChapterResult(run.status, run.notes + run.copy_notes + list(lines.values()), cpu_seconds=run.cpu_seconds)
+    result = ChapterResult(
+        run.status, run.notes + run.copy_notes + list(lines.values()), cpu_seconds=run.cpu_seconds
+    )
     for ex in exercises:
         report, arrays = reports.get(ex.label, ({"failed": "the answers could not be fetched"}, {}))
         try:
             result.verdicts[ex.label] = judge(ex, plans.get(ex.label), report, arrays, limits)
         except (safeio.Unsafe, KeyError, TypeError, ValueError) as e:
-            result.verdicts[ex.label] = Verdict(0, len(plans[ex.label].cases) if ex.label in plans else 1, "no answer",
-                                                f"the sandbox's answer was malformed ({type(e).__name__}: {str(e)[:200]})")
-        if any(o.get("timeout") for o in report.get("outcomes", [])) or "in time" in report.get("failed", ""):
+            result.verdicts[ex.label] = Verdict(
+                0,
+                len(plans[ex.label].cases) if ex.label in plans else 1,
+                "no answer",
+                f"the sandbox's answer was malformed ({type(e).__name__}: {str(e)[:200]})",
+            )
+        if any(o.get("timeout") for o in report.get("outcomes", [])) or "in time" in report.get(
+            "failed", ""
+        ):
             result.notes.append(f"{ex.names[0]} ran out of time on a hidden case")
     blame_errors(result.verdicts, lines, sources, exercises)
     return result
@@ -427,17 +544,29 @@ def plans_for(seed: int) -> dict:
     return _PLANS[seed]
 
 
-def grade_student(student_dir: Path, chapters: list, seed: int, limits: Limits, sandboxed: bool = True) -> dict:
+def grade_student(
+    student_dir: Path, chapters: list, seed: int, limits: Limits, sandboxed: bool = True
+) -> dict:
     """{chapter: ChapterResult} for one student's folder; a failure of any kind stays in that student's row."""
     plans = plans_for(seed)
     results = {}
     if os.path.islink(student_dir) or not os.path.isdir(student_dir):
-        return {ch: ChapterResult("unreadable", ["the student's folder is a symbolic link (not followed)"]) for ch in chapters}
+        return {
+            ch: ChapterResult(
+                "unreadable", ["the student's folder is a symbolic link (not followed)"]
+            )
+            for ch in chapters
+        }
     for ch in chapters:
         try:
-            results[ch] = grade_chapter(Path(student_dir) / ch, Path(student_dir), plans, limits, sandboxed)
+            results[ch] = grade_chapter(
+                Path(student_dir) / ch, Path(student_dir), plans, limits, sandboxed
+            )
         except sandbox.SandboxUnavailable:
             raise
         except Exception as e:  # noqa: BLE001 - one student's failure never stops the class
-            results[ch] = ChapterResult("grader error", [f"this chapter could not be graded ({type(e).__name__}: {str(e)[:200]})"])
+            results[ch] = ChapterResult(
+                "grader error",
+                [f"this chapter could not be graded ({type(e).__name__}: {str(e)[:200]})"],
+            )
     return results

@@ -113,7 +113,15 @@ def read_file(base, relative: str, cap: int) -> bytes:
         os.close(fd)
 
 
-def copy_folder(src, dst: Path, uid: int = -1, max_bytes: int = 64 << 20, max_files: int = 2000, depth: int = 4, skip=()) -> list:
+def copy_folder(
+    src,
+    dst: Path,
+    uid: int = -1,
+    max_bytes: int = 64 << 20,
+    max_files: int = 2000,
+    depth: int = 4,
+    skip=(),
+) -> list:
     """Copy the regular files and folders of ``src`` into ``dst`` (which exists); links, FIFOs and devices are skipped.
 
     The grader's one way of copying a student's files (staging a submission,
@@ -125,12 +133,22 @@ def copy_folder(src, dst: Path, uid: int = -1, max_bytes: int = 64 << 20, max_fi
 
     def walk(fd: int, target: Path, level: int) -> None:
         with os.scandir(fd) as entries:
-            names = sorted((e.name, e.is_dir(follow_symlinks=False), e.is_file(follow_symlinks=False), e.is_symlink()) for e in entries)
+            names = sorted(
+                (
+                    e.name,
+                    e.is_dir(follow_symlinks=False),
+                    e.is_file(follow_symlinks=False),
+                    e.is_symlink(),
+                )
+                for e in entries
+            )
         for name, is_dir, is_file, is_link in names:
             if name in skip:
                 continue
             if is_link or not (is_dir or is_file):
-                skipped.append(f"{name}: {'a symbolic link' if is_link else 'not a regular file'}, not copied")
+                skipped.append(
+                    f"{name}: {'a symbolic link' if is_link else 'not a regular file'}, not copied"
+                )
                 continue
             if budget["files"] <= 0:
                 skipped.append("more files than the limit: the rest was not copied")
@@ -165,7 +183,11 @@ def copy_folder(src, dst: Path, uid: int = -1, max_bytes: int = 64 << 20, max_fi
                 skipped.append(f"{name}: {e}, not copied")
                 continue
             budget["bytes"] -= len(data)
-            out = os.open(target / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+            out = os.open(
+                target / name,
+                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                0o644,
+            )
             try:
                 os.write(out, data)
                 if uid >= 0:
@@ -186,18 +208,66 @@ def copy_folder(src, dst: Path, uid: int = -1, max_bytes: int = 64 << 20, max_fi
 
 _VALUE = {
     "oneOf": [
-        {"type": "object", "properties": {"npy": {"type": "string", "maxLength": 20}}, "required": ["npy"], "additionalProperties": False},
-        {"type": "object", "properties": {"py": {"type": ["number", "string", "boolean", "null"], "maxLength": 2000}},
-         "required": ["py"], "additionalProperties": False},
-        {"type": "object", "properties": {"list": {"type": "array", "maxItems": 10000, "items": {"$ref": "#/$defs/value"}}},
-         "required": ["list"], "additionalProperties": False},
-        {"type": "object", "properties": {"tuple": {"type": "array", "maxItems": 10000, "items": {"$ref": "#/$defs/value"}}},
-         "required": ["tuple"], "additionalProperties": False},
-        {"type": "object", "properties": {"dict": {"type": "object", "maxProperties": 1000, "additionalProperties": {"$ref": "#/$defs/value"}}},
-         "required": ["dict"], "additionalProperties": False},
-        {"type": "object", "properties": {"ellipsis": {"const": True}}, "required": ["ellipsis"], "additionalProperties": False},
-        {"type": "object", "properties": {"missing": {"const": True}}, "required": ["missing"], "additionalProperties": False},
-        {"type": "object", "properties": {"repr": {"type": "string", "maxLength": 300}}, "required": ["repr"], "additionalProperties": False},
+        {
+            "type": "object",
+            "properties": {"npy": {"type": "string", "maxLength": 20}},
+            "required": ["npy"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {
+                "py": {"type": ["number", "string", "boolean", "null"], "maxLength": 2000}
+            },
+            "required": ["py"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {
+                "list": {"type": "array", "maxItems": 10000, "items": {"$ref": "#/$defs/value"}}
+            },
+            "required": ["list"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {
+                "tuple": {"type": "array", "maxItems": 10000, "items": {"$ref": "#/$defs/value"}}
+            },
+            "required": ["tuple"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {
+                "dict": {
+                    "type": "object",
+                    "maxProperties": 1000,
+                    "additionalProperties": {"$ref": "#/$defs/value"},
+                }
+            },
+            "required": ["dict"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {"ellipsis": {"const": True}},
+            "required": ["ellipsis"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {"missing": {"const": True}},
+            "required": ["missing"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {"repr": {"type": "string", "maxLength": 300}},
+            "required": ["repr"],
+            "additionalProperties": False,
+        },
     ]
 }
 _TEXT = {"type": "string", "maxLength": 2000}
@@ -206,25 +276,55 @@ _OUTCOME = {
     "properties": {
         "value": {"$ref": "#/$defs/value"},
         "error": {"type": "array", "items": _TEXT, "minItems": 2, "maxItems": 2},
-        "timeout": {"type": "boolean"}, "line": _TEXT, "skipped": {"type": "boolean"},
-        "mutated": {"type": "object", "patternProperties": {"^[0-9]$": {"$ref": "#/$defs/value"}}, "additionalProperties": False},
+        "timeout": {"type": "boolean"},
+        "line": _TEXT,
+        "skipped": {"type": "boolean"},
+        "mutated": {
+            "type": "object",
+            "patternProperties": {"^[0-9]$": {"$ref": "#/$defs/value"}},
+            "additionalProperties": False,
+        },
     },
     "additionalProperties": False,
 }
 _REPORT = {
     "oneOf": [
-        {"type": "object", "properties": {"values": {"type": "array", "maxItems": 10, "items": {"$ref": "#/$defs/value"}}}, "required": ["values"], "additionalProperties": False},
-        {"type": "object", "properties": {"not_callable": {"$ref": "#/$defs/value"}}, "required": ["not_callable"], "additionalProperties": False},
-        {"type": "object", "properties": {"refused": _TEXT}, "required": ["refused"], "additionalProperties": False},
-        {"type": "object", "properties": {"outcomes": {"type": "array", "maxItems": 200, "items": _OUTCOME}}, "required": ["outcomes"], "additionalProperties": False},
+        {
+            "type": "object",
+            "properties": {
+                "values": {"type": "array", "maxItems": 10, "items": {"$ref": "#/$defs/value"}}
+            },
+            "required": ["values"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {"not_callable": {"$ref": "#/$defs/value"}},
+            "required": ["not_callable"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {"refused": _TEXT},
+            "required": ["refused"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {"outcomes": {"type": "array", "maxItems": 200, "items": _OUTCOME}},
+            "required": ["outcomes"],
+            "additionalProperties": False,
+        },
     ]
 }
 RESULT_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$defs": {"value": _VALUE},
     "type": "object",
-    "properties": {"reports": {"type": "object", "maxProperties": 50, "additionalProperties": _REPORT},
-                   "harness_error": {"type": "string", "maxLength": 400}},
+    "properties": {
+        "reports": {"type": "object", "maxProperties": 50, "additionalProperties": _REPORT},
+        "harness_error": {"type": "string", "maxLength": 400},
+    },
     "additionalProperties": False,
 }
 _VALIDATOR = jsonschema.Draft202012Validator(RESULT_SCHEMA)
@@ -236,26 +336,31 @@ def parse_result(data: bytes, max_array_bytes: int) -> tuple:
         raise Unsafe("no result (the run ended before the answers were written)")
     header_end = data.find(b"\n", len(MAGIC))
     try:
-        n_json, n_npz = (int(x) for x in data[len(MAGIC):header_end].split(b" "))
+        n_json, n_npz = (int(x) for x in data[len(MAGIC) : header_end].split(b" "))
     except ValueError:
         raise Unsafe("a malformed result header") from None
     start = header_end + 1
     if n_json < 0 or n_npz < 0 or start + n_json + n_npz > len(data):
         raise Unsafe("a truncated result")
     try:
-        result = json.loads(data[start:start + n_json].decode("utf-8"))
+        result = json.loads(data[start : start + n_json].decode("utf-8"))
     except (ValueError, RecursionError):
         raise Unsafe("a result that is not JSON") from None
     try:
         _VALIDATOR.validate(result)
     except (jsonschema.ValidationError, RecursionError) as e:
-        raise Unsafe(f"a result that does not match the schema ({getattr(e, 'message', 'too deep')[:200]})") from None
+        raise Unsafe(
+            f"a result that does not match the schema ({getattr(e, 'message', 'too deep')[:200]})"
+        ) from None
     arrays = {}
     if n_npz:
-        blob = io.BytesIO(data[start + n_json:start + n_json + n_npz])
+        blob = io.BytesIO(data[start + n_json : start + n_json + n_npz])
         try:
             with zipfile.ZipFile(blob) as z:
-                if sum(i.file_size for i in z.infolist()) > max_array_bytes or len(z.infolist()) > 10000:
+                if (
+                    sum(i.file_size for i in z.infolist()) > max_array_bytes
+                    or len(z.infolist()) > 10000
+                ):
                     raise Unsafe("arrays larger than the limit")
             blob.seek(0)
             with np.load(blob, allow_pickle=False) as npz:

@@ -83,9 +83,19 @@ def _check(ret: int, what: str) -> None:
         raise SandboxUnavailable(f"{what} failed: {os.strerror(err)}")
 
 
-def mount(source: str, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    _check(_libc().mount(source.encode() if source else None, target.encode(), fstype.encode() if fstype else None,
-                         flags, data.encode() if data else None), f"mount {target}")
+def mount(
+    source: str, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
+    _check(
+        _libc().mount(
+            source.encode() if source else None,
+            target.encode(),
+            fstype.encode() if fstype else None,
+            flags,
+            data.encode() if data else None,
+        ),
+        f"mount {target}",
+    )
 
 
 def umount(target: str) -> None:
@@ -116,7 +126,9 @@ def reachable(path) -> bool:
     parts = path.split(os.sep)
     for i in range(2, len(parts) + 1):
         mode = os.stat(os.sep.join(parts[:i]) or os.sep).st_mode
-        needed = 0o004 if i == len(parts) and not os.path.isdir(path) else 0o001  # a file at the end: readable
+        needed = (
+            0o004 if i == len(parts) and not os.path.isdir(path) else 0o001
+        )  # a file at the end: readable
         if not mode & needed:
             return False
     return True
@@ -132,12 +144,22 @@ def _package_dir(name: str) -> Path:
 def read_only_paths() -> list:
     """Folders the sandbox sees read-only at their own paths: the venv, its interpreter, convlib, the harness and
     studentnb (whose :mod:`studentnb.cells` runs the cells)."""
-    paths = [Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent, _package_dir("convlib"),
-             HARNESS, _package_dir("studentnb")]
+    paths = [
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        Path(os.path.realpath(sys.executable)).parent,
+        _package_dir("convlib"),
+        HARNESS,
+        _package_dir("studentnb"),
+    ]
     keep = []
     for p in paths:
         p = Path(os.path.realpath(p))
-        if str(p).startswith("/usr/") or p == Path("/usr") or any(p == k or k in p.parents for k in keep):
+        if (
+            str(p).startswith("/usr/")
+            or p == Path("/usr")
+            or any(p == k or k in p.parents for k in keep)
+        ):
             continue
         keep = [k for k in keep if p not in k.parents] + [p]
     return keep
@@ -199,15 +221,19 @@ class Jail:
         if not sandboxed:
             return
         if os.geteuid() != 0:
-            raise SandboxUnavailable("the sandbox needs root (a user id of its own per student, and a size-limited tmpfs); "
-                                     "run the grader as root (in a VM or container), or pass --no-sandbox to grade without one")
+            raise SandboxUnavailable(
+                "the sandbox needs root (a user id of its own per student, and a size-limited tmpfs); "
+                "run the grader as root (in a VM or container), or pass --no-sandbox to grade without one"
+            )
         if shutil.which("bwrap") is None:
             raise SandboxUnavailable(f"bwrap not found: {INSTALL_HINT}")
         enter_private_mounts()
         os.chmod(self.base, 0o711)
         for k, path in enumerate(read_only_paths()):
             source = path
-            if not reachable(path):  # e.g. under /root (0700): expose it to the sandbox's user through a bind mount
+            if not reachable(
+                path
+            ):  # e.g. under /root (0700): expose it to the sandbox's user through a bind mount
                 source = self.base / f"stage{k}"
                 if path.is_dir():
                     source.mkdir(mode=0o755)
@@ -220,7 +246,13 @@ class Jail:
         """A fresh scratch folder: a tmpfs of ``mb`` megabytes owned by the sandbox's user (a plain folder without sandbox)."""
         path.mkdir(mode=0o700)
         if self.sandboxed:
-            mount("tmpfs", str(path), "tmpfs", MS_NOSUID | MS_NODEV, f"size={mb * MB},mode=0700,uid={self.uid},gid={self.uid}")
+            mount(
+                "tmpfs",
+                str(path),
+                "tmpfs",
+                MS_NOSUID | MS_NODEV,
+                f"size={mb * MB},mode=0700,uid={self.uid},gid={self.uid}",
+            )
         return path
 
     def drop_scratch(self, path: Path) -> None:
@@ -238,8 +270,17 @@ class Jail:
         python = sys.executable
         if not self.sandboxed:
             return [python, "-I", str(HARNESS), str(job_dir / "job.json")]
-        cmd = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-               "--ro-bind", "/usr", "/usr"]
+        cmd = [
+            "bwrap",
+            "--unshare-all",
+            "--die-with-parent",
+            "--new-session",
+            "--cap-drop",
+            "ALL",
+            "--ro-bind",
+            "/usr",
+            "/usr",
+        ]
         for name in ("bin", "sbin", "lib", "lib32", "lib64"):
             top = Path("/") / name
             if top.is_symlink():
@@ -249,26 +290,58 @@ class Jail:
         cmd += ["--proc", "/proc", "--dev", "/dev"]
         for source, target in self.binds:
             cmd += ["--ro-bind", source, target]
-        cmd += ["--ro-bind", str(job_dir), "/job", "--bind", str(scratch), "/scratch", "--symlink", "/scratch/tmp", "/tmp",
-                "--chdir", "/scratch/work", "--hostname", "sandbox", python, "-I", str(HARNESS), job_inside]
+        cmd += [
+            "--ro-bind",
+            str(job_dir),
+            "/job",
+            "--bind",
+            str(scratch),
+            "/scratch",
+            "--symlink",
+            "/scratch/tmp",
+            "/tmp",
+            "--chdir",
+            "/scratch/work",
+            "--hostname",
+            "sandbox",
+            python,
+            "-I",
+            str(HARNESS),
+            job_inside,
+        ]
         return cmd
 
-    def start(self, job_dir: Path, scratch: Path, fds: tuple, limits: Resources, env: dict) -> subprocess.Popen:
+    def start(
+        self, job_dir: Path, scratch: Path, fds: tuple, limits: Resources, env: dict
+    ) -> subprocess.Popen:
         """Start the harness on ``job_dir`` in the sandbox; ``fds`` stay open in it (result, progress)."""
         nproc = limits.nproc if self.sandboxed else limits.nproc + user_tasks(os.getuid())
 
         def rlimits():
-            for what, value in ((resource.RLIMIT_AS, limits.memory_mb * MB), (resource.RLIMIT_NPROC, nproc),
-                                (resource.RLIMIT_NOFILE, limits.nofile), (resource.RLIMIT_FSIZE, limits.file_mb * MB),
-                                (resource.RLIMIT_CORE, 0)):
+            for what, value in (
+                (resource.RLIMIT_AS, limits.memory_mb * MB),
+                (resource.RLIMIT_NPROC, nproc),
+                (resource.RLIMIT_NOFILE, limits.nofile),
+                (resource.RLIMIT_FSIZE, limits.file_mb * MB),
+                (resource.RLIMIT_CORE, 0),
+            ):
                 resource.setrlimit(what, (value, value))
             resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
 
         inside = "/job/job.json" if self.sandboxed else str(job_dir / "job.json")
         ids = {"user": self.uid, "group": self.uid, "extra_groups": []} if self.sandboxed else {}
-        return subprocess.Popen(self.command(inside, job_dir, scratch), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, pass_fds=fds, env=env, preexec_fn=rlimits, cwd="/",
-                                start_new_session=not self.sandboxed, **ids)
+        return subprocess.Popen(
+            self.command(inside, job_dir, scratch),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=fds,
+            env=env,
+            preexec_fn=rlimits,
+            cwd="/",
+            start_new_session=not self.sandboxed,
+            **ids,
+        )
 
 
 def probe(base: Path) -> str:
@@ -285,8 +358,21 @@ def probe(base: Path) -> str:
             (scratch / "work").mkdir()
             (base / "job").mkdir(mode=0o755)
             cmd = jail.command("/job/x", base / "job", scratch)
-            cmd[-3:] = ["-I", "-c", "import os, numpy, convlib; print(os.getuid(), sum(p.isdigit() for p in os.listdir('/proc')) <= 2)"]
-            out = subprocess.run(cmd, user=jail.uid, group=jail.uid, extra_groups=[], capture_output=True, text=True, timeout=60, cwd="/")
+            cmd[-3:] = [
+                "-I",
+                "-c",
+                "import os, numpy, convlib; print(os.getuid(), sum(p.isdigit() for p in os.listdir('/proc')) <= 2)",
+            ]
+            out = subprocess.run(
+                cmd,
+                user=jail.uid,
+                group=jail.uid,
+                extra_groups=[],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                cwd="/",
+            )
             ok = out.returncode == 0 and out.stdout.split() == [str(jail.uid), "True"]
             if not ok:
                 sys.stderr.write((out.stderr or out.stdout)[-500:])
@@ -305,4 +391,8 @@ def probe(base: Path) -> str:
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) == 0:
         return ""
-    return why if why.startswith("the sandbox needs root") or why.startswith("bwrap not found") else f"the sandbox does not work here ({why or 'no message'}); {INSTALL_HINT}"
+    return (
+        why
+        if why.startswith("the sandbox needs root") or why.startswith("bwrap not found")
+        else f"the sandbox does not work here ({why or 'no message'}); {INSTALL_HINT}"
+    )

@@ -65,16 +65,22 @@ def merge(outs, into) -> dict:
     for out in map(Path, outs):
         found = load_records(out)
         if not found:
-            raise ValueError(f"{out} holds no graded students (no {results_dir(out)} folder): is it a grading output?")
+            raise ValueError(
+                f"{out} holds no graded students (no {results_dir(out)} folder): is it a grading output?"
+            )
         for student, rec in found.items():
             if student in records and records[student] != rec:
-                raise ValueError(f"student {student!r} was graded differently in {origin[student]} and {out}: regrade one shard")
+                raise ValueError(
+                    f"student {student!r} was graded differently in {origin[student]} and {out}: regrade one shard"
+                )
             records[student], origin[student] = rec, out
         for student, by_label in load_json(out / "marks.json", {}).items():
             marks.setdefault(student, {}).update(by_label)
         s = load_json(out / "settings.json", None)
         if s is not None and settings is not None and s != settings:
-            raise ValueError(f"the late-work settings of {out} ({s}) differ from the other shards' ({settings})")
+            raise ValueError(
+                f"the late-work settings of {out} ({s}) differ from the other shards' ({settings})"
+            )
         settings = s if s is not None else settings
     for rec in records.values():
         save_record(into, rec)

@@ -63,7 +63,12 @@ class _Rename(ast.NodeTransformer):
     def visit_FunctionDef(self, node):
         node.name = self._new(node.name)
         body = node.body
-        if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) and isinstance(body[0].value.value, str):
+        if (
+            body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(getattr(body[0], "value", None), ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             node.body = body[1:] or [ast.Pass()]
         node.returns = None
         self.generic_visit(node)
@@ -112,8 +117,15 @@ def pairs(records: dict, threshold: float = THRESHOLD, min_tokens: int = MIN_TOK
         groups: dict = {}
         for student in sorted(tokens):
             groups.setdefault(tuple(tokens[student]), []).append(student)
-        scores = {(t, u): round(score(list(t), list(u), threshold), 3) for t, u in itertools.combinations(groups, 2)}
-        hits = [(ex.label, 1.0, a, b) for members in groups.values() for a, b in itertools.combinations(members, 2)]
+        scores = {
+            (t, u): round(score(list(t), list(u), threshold), 3)
+            for t, u in itertools.combinations(groups, 2)
+        }
+        hits = [
+            (ex.label, 1.0, a, b)
+            for members in groups.values()
+            for a, b in itertools.combinations(members, 2)
+        ]
         for (t, u), sc in scores.items():
             hits += [(ex.label, sc, *sorted((a, b))) for a in groups[t] for b in groups[u]]
         found += sorted((h for h in hits if h[1] >= threshold), key=lambda h: (-h[1], h[2], h[3]))
@@ -122,10 +134,14 @@ def pairs(records: dict, threshold: float = THRESHOLD, min_tokens: int = MIN_TOK
 
 def report(records: dict, threshold: float = THRESHOLD) -> str:
     """``similarity.md``: per function exercise the similar pairs, their score and both students' code."""
-    lines = ["# Similar answers", "",
-             f"Pairs of students whose function is at least {threshold:.0%} alike after removing names, comments and "
-             f"formatting (answers under {MIN_TOKENS} tokens are skipped). A report to read, not a verdict: "
-             "short exercises have few right answers, and students may have worked together as allowed.", ""]
+    lines = [
+        "# Similar answers",
+        "",
+        f"Pairs of students whose function is at least {threshold:.0%} alike after removing names, comments and "
+        f"formatting (answers under {MIN_TOKENS} tokens are skipped). A report to read, not a verdict: "
+        "short exercises have few right answers, and students may have worked together as allowed.",
+        "",
+    ]
     found = pairs(records, threshold)
     if not found:
         lines.append("No pair above the threshold.")

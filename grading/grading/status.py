@@ -73,8 +73,15 @@ def cell_error(event: dict, source: str, cell_timeout: float):
     if not timeout and not isinstance(ename, str):
         return None
     at = str(event.get("line", ""))[:300].replace(" of <module>", " of the cell")
-    err = {"cell": int(event["end"]) + 1, "ename": "", "evalue": "", "line": None, "text": "", "at": at,
-           "timeout": cell_timeout if timeout else None}
+    err = {
+        "cell": int(event["end"]) + 1,
+        "ename": "",
+        "evalue": "",
+        "line": None,
+        "text": "",
+        "at": at,
+        "timeout": cell_timeout if timeout else None,
+    }
     if not timeout:
         err["ename"], err["evalue"] = ename[:80], str(event.get("message", ""))[:300]
         lines, n = source.splitlines(), event.get("lineno")
@@ -87,14 +94,21 @@ def describe(err: dict, source: str = "") -> str:
     """One feedback line for a cell's error (:func:`cell_error`): its 1-based number, the error and the student's line."""
     where = cell_name(err["cell"], source)
     if err.get("timeout") is not None:
-        return f"{where} ran longer than {err['timeout']:g} s and was stopped" + (f" at {err['at']}" if err.get("at") else "")
+        return f"{where} ran longer than {err['timeout']:g} s and was stopped" + (
+            f" at {err['at']}" if err.get("at") else ""
+        )
     line = f", line {err['line']} of the cell: `{err['text']}`" if err.get("line") else ""
-    return f"{where} raised {err['ename']}: {err['evalue']}{line}" + (f" ({err['at']})" if err.get("at") else "")
+    return f"{where} raised {err['ename']}: {err['evalue']}{line}" + (
+        f" ({err['at']})" if err.get("at") else ""
+    )
 
 
 def defines(source: str, name: str) -> bool:
     """Whether a cell's text defines ``name`` (found by text, so it also works for cells that do not compile)."""
-    return re.search(rf"^\s*(def\s+{re.escape(name)}\b|{re.escape(name)}\s*(,[^=]*)?=)", source, re.M) is not None
+    return (
+        re.search(rf"^\s*(def\s+{re.escape(name)}\b|{re.escape(name)}\s*(,[^=]*)?=)", source, re.M)
+        is not None
+    )
 
 
 def blame_errors(verdicts: dict, errors: dict, sources: dict, exercises) -> None:
@@ -122,5 +136,10 @@ def blame_errors(verdicts: dict, errors: dict, sources: dict, exercises) -> None
             continue
         for cell, line in sorted(errors.items()):
             if any(defines(sources.get(cell, ""), n) for n in ex.names):
-                verdicts[ex.label] = Verdict(0, v.total, "error in its cell", f"{', '.join(ex.names)} is not defined because {line}")
+                verdicts[ex.label] = Verdict(
+                    0,
+                    v.total,
+                    "error in its cell",
+                    f"{', '.join(ex.names)} is not defined because {line}",
+                )
                 break

@@ -38,7 +38,9 @@ from .exercises import OLD_CHAPTERS
 
 MAX_NOTEBOOK_BYTES = 20 << 20  # larger notebooks are not graded (the runner refuses them too)
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024
-CANVAS_RE = re.compile(r"^(?P<name>[^_]+)_(?:(?P<late>LATE)_)?(?P<uid>\d+)_(?P<fid>\d+)_(?P<file>.+)$")
+CANVAS_RE = re.compile(
+    r"^(?P<name>[^_]+)_(?:(?P<late>LATE)_)?(?P<uid>\d+)_(?P<fid>\d+)_(?P<file>.+)$"
+)
 MOODLE_RE = re.compile(r"^(?P<name>.+_\d+)_assign(?:submission|feedback)_\w+?_?$")
 SUFFIX_RE = re.compile(r"(\s*\(\d+\)|-\d+)$")
 NUMBER_RE = re.compile(r"^(?:ch(?:apter)?[\s_-]*)?0*(\d+)(?:[\s_.-]|$)")
@@ -143,7 +145,9 @@ def _assign(sub: Submission, paths: list, chapters, base: Path, prefixed=(), lin
         ch, _ = match_chapter(p.name, chapters)
         if ch is not None:
             what = "a symbolic link" if os.path.islink(p) else "not a regular file"
-            sub.refused.setdefault(ch, f"{p.relative_to(base)} is {what} (not followed); hand in the notebook itself")
+            sub.refused.setdefault(
+                ch, f"{p.relative_to(base)} is {what} (not followed); hand in the notebook itself"
+            )
     by_chapter: dict = {}
     for p in paths:
         name = CANVAS_RE.match(p.name).group("file") if p in prefixed else p.name
@@ -156,9 +160,11 @@ def _assign(sub: Submission, paths: list, chapters, base: Path, prefixed=(), lin
         if len(found) > 1:
             sub.conflicts[ch] = [str(p.relative_to(base)) for p, _ in found]
             continue
-        (p, why), = found
+        ((p, why),) = found
         sub.files[ch], sub.reasons[ch], sub.times[ch] = p, why, os.lstat(p).st_mtime
-        sub.refused.pop(ch, None)  # a regular notebook for the chapter: a link beside it is no candidate
+        sub.refused.pop(
+            ch, None
+        )  # a regular notebook for the chapter: a link beside it is no candidate
 
 
 def _unzip(archive: Path, dest: Path) -> Path:
@@ -166,10 +172,16 @@ def _unzip(archive: Path, dest: Path) -> Path:
     with zipfile.ZipFile(archive) as z:
         members = [i for i in z.infolist() if not i.is_dir()]
         if sum(i.file_size for i in members) > MAX_UNPACKED_BYTES:
-            raise ValueError(f"{archive.name} unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB")
+            raise ValueError(
+                f"{archive.name} unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB"
+            )
         for info in members:
             parts = Path(info.filename).parts
-            if info.filename.startswith("/") or ".." in parts or stat.S_ISLNK(info.external_attr >> 16):
+            if (
+                info.filename.startswith("/")
+                or ".." in parts
+                or stat.S_ISLNK(info.external_attr >> 16)
+            ):
                 continue
             target = dest.joinpath(*parts)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -202,12 +214,16 @@ def discover(submissions, chapters, unpack_to, stray=None) -> dict:
     """
     root, unpack_to = Path(submissions), Path(unpack_to)
     if not root.is_dir():
-        raise ValueError(f"submissions must be a folder of student folders, .zip files or a Canvas bulk download; {root} is not a folder")
+        raise ValueError(
+            f"submissions must be a folder of student folders, .zip files or a Canvas bulk download; {root} is not a folder"
+        )
     subs: dict = {}
 
     def add(sub: Submission, source: str) -> None:
         if sub.student in subs:
-            raise ValueError(f"two entries of {root} are student {sub.student!r} ({source} and an earlier one): merge or rename them")
+            raise ValueError(
+                f"two entries of {root} are student {sub.student!r} ({source} and an earlier one): merge or rename them"
+            )
         subs[sub.student] = sub
 
     canvas: dict = {}
@@ -229,7 +245,9 @@ def discover(submissions, chapters, unpack_to, stray=None) -> dict:
             canvas.setdefault((m.group("name"), m.group("uid")), []).append((entry, m))
         elif stat.S_ISDIR(mode):
             mm = MOODLE_RE.match(entry.name)
-            sub = Submission(mm.group("name") if mm else entry.name, "moodle" if mm else "folder", entry)
+            sub = Submission(
+                mm.group("name") if mm else entry.name, "moodle" if mm else "folder", entry
+            )
             if mm:
                 sub.lms["moodle_folder"] = entry.name
             links: list = []
@@ -239,7 +257,9 @@ def discover(submissions, chapters, unpack_to, stray=None) -> dict:
             try:
                 folder = _unzip(entry, unpack_to / entry.stem)
             except (zipfile.BadZipFile, ValueError, OSError) as e:
-                sub = Submission(entry.stem, "zip", unmatched=[f"{entry.name} (could not be unpacked: {e})"])
+                sub = Submission(
+                    entry.stem, "zip", unmatched=[f"{entry.name} (could not be unpacked: {e})"]
+                )
             else:
                 sub = Submission(entry.stem, "zip", folder)
                 _assign(sub, _notebooks(folder), chapters, folder)
@@ -251,7 +271,12 @@ def discover(submissions, chapters, unpack_to, stray=None) -> dict:
         student = name if names.count(name) == 1 else f"{name}_{uid}"
         folder = unpack_to / f"canvas-{name}-{uid}"
         folder.mkdir(parents=True)
-        sub = Submission(student, "canvas", folder, lms={"canvas_id": uid, "late": any(m.group("late") for _, m in entries)})
+        sub = Submission(
+            student,
+            "canvas",
+            folder,
+            lms={"canvas_id": uid, "late": any(m.group("late") for _, m in entries)},
+        )
         paths = []
         for entry, m in entries:
             if entry.suffix.lower() == ".zip":
@@ -290,4 +315,3 @@ def stage(sub: Submission, dest) -> Path:
         (target / ch).unlink(missing_ok=True)
         (target / ch).write_bytes(data)
     return target
-

@@ -44,9 +44,15 @@ MODES = ("toggle", "none")
 
 
 def solutions_mode(app) -> str:
-    mode = (os.environ.get("CONVLAYER_SOLUTIONS") or app.config.convlayer_solutions or "toggle").strip().lower()
+    mode = (
+        (os.environ.get("CONVLAYER_SOLUTIONS") or app.config.convlayer_solutions or "toggle")
+        .strip()
+        .lower()
+    )
     if mode not in MODES:
-        raise ValueError(f"convlayer_solutions / CONVLAYER_SOLUTIONS: expected one of {MODES}, got {mode!r}")
+        raise ValueError(
+            f"convlayer_solutions / CONVLAYER_SOLUTIONS: expected one of {MODES}, got {mode!r}"
+        )
     return mode
 
 
@@ -71,10 +77,14 @@ def check_published(app) -> None:
         text = render(published_notebook(nbformat.read(path, as_version=4), path.name, index))
         target = srcdir / STUDENT_DIR / path.name
         if not target.exists():
-            LOGGER.warning(f"{STUDENT_DIR}/{path.name} is missing: run `make student-notebooks` and commit it")
+            LOGGER.warning(
+                f"{STUDENT_DIR}/{path.name} is missing: run `make student-notebooks` and commit it"
+            )
         elif target.read_text(encoding="utf-8") != text:
-            LOGGER.warning(f"{STUDENT_DIR}/{path.name} is stale against {path.relative_to(srcdir)}: "
-                           "run `make student-notebooks` and commit it")
+            LOGGER.warning(
+                f"{STUDENT_DIR}/{path.name} is stale against {path.relative_to(srcdir)}: "
+                "run `make student-notebooks` and commit it"
+            )
 
 
 class OversizedOutput(SphinxError):
@@ -98,8 +108,10 @@ def check_outputs(app, docname: str, source: list) -> None:
     problems = oversized_outputs(nb)
     if problems:
         lines = "\n  ".join(problems)
-        raise OversizedOutput(f"{path.name}: stored outputs over the bounds of studentnb.outputs (clear or shorten them, "
-                              f"then re-execute the notebook):\n  {lines}")
+        raise OversizedOutput(
+            f"{path.name}: stored outputs over the bounds of studentnb.outputs (clear or shorten them, "
+            f"then re-execute the notebook):\n  {lines}"
+        )
 
 
 def strip_solutions(app, docname: str, source: list) -> None:
@@ -134,9 +146,13 @@ def rewrite_buttons(app, pagename, templatename, context, doctree) -> None:
             for button in group["buttons"]:
                 url = button.get("url", "")
                 if not url.endswith(own):
-                    raise ValueError(f"{pagename}: launch button {button.get('text')} does not name {own}: {url}")
+                    raise ValueError(
+                        f"{pagename}: launch button {button.get('text')} does not name {own}: {url}"
+                    )
                 button["url"] = url[: -len(own)] + student
-                button["tooltip"] = f"{button.get('tooltip', 'Launch')} (student notebook, no solutions)"
+                button["tooltip"] = (
+                    f"{button.get('tooltip', 'Launch')} (student notebook, no solutions)"
+                )
         if group.get("label") == "download-buttons":
             kept = []
             for button in group["buttons"]:
@@ -145,13 +161,27 @@ def rewrite_buttons(app, pagename, templatename, context, doctree) -> None:
                 kept.append(button)
             extra = []
             if student is not None:
-                extra.append({"type": "link", "url": pathto(student, 1), "text": ".ipynb", "icon": "fas fa-file",
-                              "tooltip": "Download this chapter's student notebook (no solutions)",
-                              "label": "download-student-notebook-button"})
+                extra.append(
+                    {
+                        "type": "link",
+                        "url": pathto(student, 1),
+                        "text": ".ipynb",
+                        "icon": "fas fa-file",
+                        "tooltip": "Download this chapter's student notebook (no solutions)",
+                        "label": "download-student-notebook-button",
+                    }
+                )
             if (Path(app.srcdir) / STUDENT_DIR).is_dir():
-                extra.append({"type": "link", "url": pathto(ZIP_NAME, 1), "text": "all .zip", "icon": "fas fa-download",
-                              "tooltip": "Download every chapter's student notebook in one .zip file",
-                              "label": "download-student-zip-button"})
+                extra.append(
+                    {
+                        "type": "link",
+                        "url": pathto(ZIP_NAME, 1),
+                        "text": "all .zip",
+                        "icon": "fas fa-download",
+                        "tooltip": "Download every chapter's student notebook in one .zip file",
+                        "label": "download-student-zip-button",
+                    }
+                )
             group["buttons"] = extra + kept
     context["header_buttons"] = [g for g in buttons if g.get("type") != "group" or g.get("buttons")]
 
@@ -173,7 +203,9 @@ def publish_files(app, exception) -> None:
             data = path.read_bytes()
             json.loads(data)  # a broken file fails the build here, not in a student's browser
             (target / path.name).write_bytes(data)
-            info = zipfile.ZipInfo(f"convlayer-student-notebooks/{path.name}", date_time=(2026, 1, 1, 0, 0, 0))
+            info = zipfile.ZipInfo(
+                f"convlayer-student-notebooks/{path.name}", date_time=(2026, 1, 1, 0, 0, 0)
+            )
             info.external_attr = 0o644 << 16
             archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
 
@@ -181,7 +213,9 @@ def publish_files(app, exception) -> None:
 def setup(app):
     app.add_config_value("convlayer_solutions", "toggle", "env")
     app.connect("builder-inited", check_published)
-    app.connect("source-read", check_outputs, priority=100)  # before any other handler reads the notebook
+    app.connect(
+        "source-read", check_outputs, priority=100
+    )  # before any other handler reads the notebook
     app.connect("source-read", strip_solutions)
     app.connect("html-page-context", rewrite_buttons, priority=600)
     app.connect("build-finished", publish_files)

@@ -133,13 +133,20 @@ class ShellCells:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        exc = escaped or (result.error_before_exec or result.error_in_exec if result is not None else None)
+        exc = escaped or (
+            result.error_before_exec or result.error_in_exec if result is not None else None
+        )
         if exc is None:
             return CellOutcome(index)
         if isinstance(exc, CellTimeout):
             return CellOutcome(index, timed_out=True, where=self.where(_trim(exc)))
         if isinstance(exc, SyntaxError):  # the line within the cell
-            return CellOutcome(index, type(exc).__name__, str(exc.msg), exc.lineno if isinstance(exc.lineno, int) else None)
+            return CellOutcome(
+                index,
+                type(exc).__name__,
+                str(exc.msg),
+                exc.lineno if isinstance(exc.lineno, int) else None,
+            )
         return CellOutcome(index, type(exc).__name__, str(exc), where=self.where(exc))
 
 
@@ -163,7 +170,9 @@ def error_output(cell) -> dict:
 def error_line(error: dict):
     """The line within the cell where a kernel's error output says it was raised (None if it does not say)."""
     evalue, traceback = plain(error.get("evalue", "")), plain("\n".join(error.get("traceback", [])))
-    if error.get("ename") in SYNTAX_ERRORS:  # "invalid syntax (1234.py, line 2)", or "Cell In[3], line 2"
+    if (
+        error.get("ename") in SYNTAX_ERRORS
+    ):  # "invalid syntax (1234.py, line 2)", or "Cell In[3], line 2"
         numbers = re.findall(r"line (\d+)", evalue) or CELL_LINE_RE.findall(traceback)
     else:  # the first frame is the cell itself
         numbers = CELL_LINE_RE.findall(traceback)
@@ -188,9 +197,17 @@ class KernelCells:
         self.client.execute_cell(cell, index)
         timed_out = time.monotonic() - start >= self.timeout_for(cell)
         error = error_output(cell)
-        text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+        text = "".join(
+            o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream"
+        )
         message = plain(error.get("evalue", ""))
         if error.get("ename") in SYNTAX_ERRORS:
             message = re.sub(r"\s*\([^()]*line \d+\)$", "", message)
-        return CellOutcome(index, error.get("ename", ""), message, error_line(error) if error else None,
-                           timed_out=timed_out, output=plain(text))
+        return CellOutcome(
+            index,
+            error.get("ename", ""),
+            message,
+            error_line(error) if error else None,
+            timed_out=timed_out,
+            output=plain(text),
+        )

@@ -134,7 +134,9 @@ def generate(src: Path = SRC, out: Path = OUT, *, force: bool = False, log=print
                 paths.append(target)
                 continue
             if not force:
-                log(f"kept        {target} (it differs from the generated version: your work? use --force to overwrite)")
+                log(
+                    f"kept        {target} (it differs from the generated version: your work? use --force to overwrite)"
+                )
                 paths.append(target)
                 continue
             copy_path = keep_copy(target, out / "replaced")
@@ -155,7 +157,10 @@ def chapter_notebooks(src: Path = SRC) -> list:
 
 def published_texts(src: Path = SRC) -> dict:
     """``{file name: text}`` of every student notebook as ``publish`` writes it."""
-    return {path.name: render(student_notebook(nbformat.read(path, as_version=4), path.name)) for path in chapter_notebooks(src)}
+    return {
+        path.name: render(student_notebook(nbformat.read(path, as_version=4), path.name))
+        for path in chapter_notebooks(src)
+    }
 
 
 def publish(src: Path = SRC, out: Path = PUBLISHED, log=print) -> list:
@@ -189,7 +194,11 @@ def stale_published(src: Path = SRC, out: Path = PUBLISHED) -> list:
     """Names of the published student notebooks that differ from the chapters (missing, extra or outdated)."""
     texts = published_texts(src)
     out = Path(out)
-    stale = [n for n, t in texts.items() if not (out / n).exists() or (out / n).read_text(encoding="utf-8") != t]
+    stale = [
+        n
+        for n, t in texts.items()
+        if not (out / n).exists() or (out / n).read_text(encoding="utf-8") != t
+    ]
     return stale + sorted(p.name for p in out.glob("*.ipynb") if p.name not in texts)
 
 
@@ -208,7 +217,15 @@ def exercises_start(nb) -> int:
 
 def count_exercises(nb) -> int:
     start = exercises_start(nb)
-    return sum(len(EXERCISE_RE.findall(c.source)) for c in nb.cells[start + 1 :] if c.cell_type == "markdown") if start >= 0 else 0
+    return (
+        sum(
+            len(EXERCISE_RE.findall(c.source))
+            for c in nb.cells[start + 1 :]
+            if c.cell_type == "markdown"
+        )
+        if start >= 0
+        else 0
+    )
 
 
 def exercise_problems(nb, name: str = "notebook") -> list:
@@ -219,7 +236,9 @@ def exercise_problems(nb, name: str = "notebook") -> list:
         return [f"{name}: no '## Exercises' markdown cell"]
     n = count_exercises(nb)
     if n < MIN_EXERCISES:
-        problems.append(f"{name}: {n} exercise(s) after '## Exercises', need at least {MIN_EXERCISES}")
+        problems.append(
+            f"{name}: {n} exercise(s) after '## Exercises', need at least {MIN_EXERCISES}"
+        )
     labels = []
     for i, cell in enumerate(nb.cells):
         cell_tags = tags(cell)
@@ -228,18 +247,35 @@ def exercise_problems(nb, name: str = "notebook") -> list:
             labels += LABEL_RE.findall(cell.source) if EXERCISE_RE.search(cell.source) else []
             if SOLUTION_RE.search(cell.source):
                 if SOLUTION not in cell_tags:
-                    problems.append(f"{where}: a {{solution}} directive in a cell not tagged '{SOLUTION}' would reach the student version")
+                    problems.append(
+                        f"{where}: a {{solution}} directive in a cell not tagged '{SOLUTION}' would reach the student version"
+                    )
                 if ":class: dropdown" not in cell.source:
-                    problems.append(f"{where}: a {{solution}} needs ':class: dropdown' so that the website hides it")
+                    problems.append(
+                        f"{where}: a {{solution}} needs ':class: dropdown' so that the website hides it"
+                    )
                 if EXERCISE_RE.search(cell.source):
-                    problems.append(f"{where}: put the {{exercise}} and its {{solution}} in separate cells")
-        if cell.cell_type == "code" and SOLUTION in cell_tags and "hide-input" not in cell_tags and "remove-input" not in cell_tags:
-            problems.append(f"{where}: a solution code cell needs the 'hide-input' tag so that the website hides it")
+                    problems.append(
+                        f"{where}: put the {{exercise}} and its {{solution}} in separate cells"
+                    )
+        if (
+            cell.cell_type == "code"
+            and SOLUTION in cell_tags
+            and "hide-input" not in cell_tags
+            and "remove-input" not in cell_tags
+        ):
+            problems.append(
+                f"{where}: a solution code cell needs the 'hide-input' tag so that the website hides it"
+            )
         if CHECK in cell_tags:
             if cell.cell_type != "code" or "check_" not in cell.source:
-                problems.append(f"{where}: a '{CHECK}' cell must be code calling a convlib.checks checker")
+                problems.append(
+                    f"{where}: a '{CHECK}' cell must be code calling a convlib.checks checker"
+                )
             elif "nbval-check-output" not in cell_tags:
-                problems.append(f"{where}: a '{CHECK}' cell needs the 'nbval-check-output' tag so nbval compares its success message")
+                problems.append(
+                    f"{where}: a '{CHECK}' cell needs the 'nbval-check-output' tag so nbval compares its success message"
+                )
         if (STARTER in cell_tags or SOLUTION in cell_tags or CHECK in cell_tags) and i <= start:
             problems.append(f"{where}: exercise cells belong after the '## Exercises' cell")
     duplicates = sorted({label for label in labels if labels.count(label) > 1})
@@ -253,14 +289,26 @@ def exercise_problems(nb, name: str = "notebook") -> list:
         names = defined_names(cells[i].source)
         where = f"{name} starter cell {i} ({cells[i].get('id', '?')})"
         if cells[i].cell_type != "code" or not names:
-            problems.append(f"{where}: a starter must be a code cell that defines the student's function or value")
+            problems.append(
+                f"{where}: a starter must be a code cell that defines the student's function or value"
+            )
             continue
-        if not any(EXERCISE_RE.search(c.source) for c in cells[start + 1 : i] if c.cell_type == "markdown"):
+        if not any(
+            EXERCISE_RE.search(c.source) for c in cells[start + 1 : i] if c.cell_type == "markdown"
+        ):
             problems.append(f"{where}: no {{exercise}} task before it")
-        solutions = [c for c in cells[i + 1 : end] if c.cell_type == "code" and SOLUTION in tags(c) and names <= defined_names(c.source)]
-        checks = [c for c in cells[i + 1 : end] if CHECK in tags(c) and names & used_names(c.source)]
+        solutions = [
+            c
+            for c in cells[i + 1 : end]
+            if c.cell_type == "code" and SOLUTION in tags(c) and names <= defined_names(c.source)
+        ]
+        checks = [
+            c for c in cells[i + 1 : end] if CHECK in tags(c) and names & used_names(c.source)
+        ]
         if not solutions:
-            problems.append(f"{where}: no solution cell (tag '{SOLUTION}') after it defines {sorted(names)}")
+            problems.append(
+                f"{where}: no solution cell (tag '{SOLUTION}') after it defines {sorted(names)}"
+            )
         if not checks:
             problems.append(f"{where}: no check cell (tag '{CHECK}') after it uses {sorted(names)}")
         elif solutions and cells.index(checks[0]) < cells.index(solutions[0]):
@@ -291,7 +339,9 @@ class CheckResult:
 
     @property
     def call(self) -> str:
-        lines = [ln for ln in self.source.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+        lines = [
+            ln for ln in self.source.splitlines() if ln.strip() and not ln.lstrip().startswith("#")
+        ]
         return lines[-1].strip() if lines else "?"
 
 
@@ -328,8 +378,14 @@ def canonical_checks(name: str, src: Path = SRC) -> dict:
     return {c.get("id"): c.source for c in nb.cells if CHECK in tags(c)}
 
 
-def run_notebook_checks(path: Path, *, src: Path = SRC, cell_timeout: float = CELL_TIMEOUT,
-                        check_timeout: float = CHECK_TIMEOUT, log=print) -> list:
+def run_notebook_checks(
+    path: Path,
+    *,
+    src: Path = SRC,
+    cell_timeout: float = CELL_TIMEOUT,
+    check_timeout: float = CHECK_TIMEOUT,
+    log=print,
+) -> list:
     """Execute a student notebook cell by cell; one CheckResult per check cell.
 
     A cell that fails or runs out of time is recorded and execution goes on
@@ -351,7 +407,9 @@ def run_notebook_checks(path: Path, *, src: Path = SRC, cell_timeout: float = CE
     def timeout_for(cell):
         return check_timeout if CHECK in tags(cell) else cell_timeout
 
-    group = {i: starter for starter, indices in exercises(nb) for i in indices}  # cell -> its exercise's starter
+    group = {
+        i: starter for starter, indices in exercises(nb) for i in indices
+    }  # cell -> its exercise's starter
     broken = {}  # starter -> why its exercise's own cells failed
     results = []
 
@@ -359,7 +417,9 @@ def run_notebook_checks(path: Path, *, src: Path = SRC, cell_timeout: float = CE
         """A check whose exercise's own cells failed is not run: it reports that cell."""
         if CHECK in tags(nb.cells[i]) and broken.get(group[i]):
             why = broken[group[i]]
-            results.append(CheckResult(path.name, i, source, False, "NotRun", why, problem=f"not run: {why}"))
+            results.append(
+                CheckResult(path.name, i, source, False, "NotRun", why, problem=f"not run: {why}")
+            )
             return False
         return True
 
@@ -370,8 +430,18 @@ def run_notebook_checks(path: Path, *, src: Path = SRC, cell_timeout: float = CE
             summary = "" if outcome.ok else error_summary(cell.source, outcome, timeout)
             if outcome.error in ("CheckFailed", "AssertionError") and not outcome.timed_out:
                 summary = outcome.message  # the checker's own message, hint first
-            results.append(CheckResult(path.name, i, cell.source, outcome.ok, outcome.error or ("Timeout" if outcome.timed_out else ""),
-                                       outcome.message, outcome.output, summary))
+            results.append(
+                CheckResult(
+                    path.name,
+                    i,
+                    cell.source,
+                    outcome.ok,
+                    outcome.error or ("Timeout" if outcome.timed_out else ""),
+                    outcome.message,
+                    outcome.output,
+                    summary,
+                )
+            )
         elif not outcome.ok:
             summary = error_summary(cell.source, outcome, timeout)
             if group[i] is None:  # a failing cell outside the exercises is only reported
@@ -380,8 +450,15 @@ def run_notebook_checks(path: Path, *, src: Path = SRC, cell_timeout: float = CE
                 broken.setdefault(group[i], f"your {summary}")
 
     config, sockets = kernel_config(path.parent)
-    client = NotebookClient(nb, config=config, timeout_func=timeout_for, kernel_name="python3", allow_errors=True,
-                            interrupt_on_timeout=True, resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        config=config,
+        timeout_func=timeout_for,
+        kernel_name="python3",
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     try:
         with client.setup_kernel():
             code = [(i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
@@ -461,8 +538,14 @@ def execute(nb, cwd: Path, timeout: int = 120):
     from nbclient import NotebookClient
 
     config, sockets = kernel_config(cwd)
-    client = NotebookClient(nb, config=config, timeout=timeout, kernel_name="python3", allow_errors=False,
-                            resources={"metadata": {"path": str(cwd)}})
+    client = NotebookClient(
+        nb,
+        config=config,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=False,
+        resources={"metadata": {"path": str(cwd)}},
+    )
     try:
         client.execute()
     finally:
@@ -475,16 +558,50 @@ def execute(nb, cwd: Path, timeout: int = 120):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--src", type=Path, default=SRC, help="instructor notebooks (default: chapters/)")
-    parser.add_argument("--out", type=Path, default=OUT, help="student notebooks (default: student/)")
-    parser.add_argument("--force", action="store_true", help="overwrite edited student notebooks (keeping a timestamped copy in <out>/replaced/)")
-    parser.add_argument("--check", action="store_true", help="lint the instructor notebooks' exercises and exit")
-    parser.add_argument("--run", action="store_true", help="execute the student notebooks and report every check")
-    parser.add_argument("--strict", action="store_true", help="with --run: exit status 1 unless every check passes (for CI)")
-    parser.add_argument("--publish", action="store_true", help="write the published student notebooks (default: student-notebooks/)")
-    parser.add_argument("--stale", action="store_true", help="exit 1 if the published student notebooks differ from the chapters")
-    parser.add_argument("--published", type=Path, default=PUBLISHED, help="published student notebooks (default: student-notebooks/)")
-    parser.add_argument("notebooks", nargs="*", type=Path, help="with --run: the notebooks to run (default: all in --out)")
+    parser.add_argument(
+        "--src", type=Path, default=SRC, help="instructor notebooks (default: chapters/)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=OUT, help="student notebooks (default: student/)"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite edited student notebooks (keeping a timestamped copy in <out>/replaced/)",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="lint the instructor notebooks' exercises and exit"
+    )
+    parser.add_argument(
+        "--run", action="store_true", help="execute the student notebooks and report every check"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="with --run: exit status 1 unless every check passes (for CI)",
+    )
+    parser.add_argument(
+        "--publish",
+        action="store_true",
+        help="write the published student notebooks (default: student-notebooks/)",
+    )
+    parser.add_argument(
+        "--stale",
+        action="store_true",
+        help="exit 1 if the published student notebooks differ from the chapters",
+    )
+    parser.add_argument(
+        "--published",
+        type=Path,
+        default=PUBLISHED,
+        help="published student notebooks (default: student-notebooks/)",
+    )
+    parser.add_argument(
+        "notebooks",
+        nargs="*",
+        type=Path,
+        help="with --run: the notebooks to run (default: all in --out)",
+    )
     args = parser.parse_args(argv)
 
     if args.check:
@@ -493,7 +610,9 @@ def main(argv=None) -> int:
             nb = nbformat.read(path, as_version=4)
             problems += exercise_problems(nb, path.name)
             student = student_notebook(nb, path.name)
-            if render(student) != render(student_notebook(nbformat.read(path, as_version=4), path.name)):
+            if render(student) != render(
+                student_notebook(nbformat.read(path, as_version=4), path.name)
+            ):
                 problems.append(f"{path.name}: the student version is not deterministic")
             leaked = [c.get("id") for c in student.cells if SOLUTION in tags(c)]
             if leaked:
@@ -503,7 +622,9 @@ def main(argv=None) -> int:
             print(f"{path.name}: {n} exercises")
         for p in problems:
             print("problem:", p)
-        print(f"{total} exercises in all; {'OK' if not problems else f'{len(problems)} problem(s)'}")
+        print(
+            f"{total} exercises in all; {'OK' if not problems else f'{len(problems)} problem(s)'}"
+        )
         return 1 if problems else 0
 
     if args.run:
@@ -523,7 +644,9 @@ def main(argv=None) -> int:
         if args.stale:
             stale = stale_published(args.src, args.published)
             for name in stale:
-                print(f"stale: {args.published / name} (run `make student-notebooks` and commit it)")
+                print(
+                    f"stale: {args.published / name} (run `make student-notebooks` and commit it)"
+                )
             return 1 if stale else 0
         generate(args.src, args.out, force=args.force)
     except ValueError as error:  # a chapter's MyST the transform cannot turn into plain Markdown (an unknown label, ...)

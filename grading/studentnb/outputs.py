@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import json
 
-MAX_LINE_CHARS = 10_000  # one line of text output (stream, text/plain, ...): the chapters' longest is 153
-MAX_CELL_BYTES = 1_000_000  # all outputs of one cell, as stored (JSON): the chapters' largest is 273 kB
+MAX_LINE_CHARS = (
+    10_000  # one line of text output (stream, text/plain, ...): the chapters' longest is 153
+)
+MAX_CELL_BYTES = (
+    1_000_000  # all outputs of one cell, as stored (JSON): the chapters' largest is 273 kB
+)
 TEXT_KINDS = ("text/plain", "text/markdown", "text/latex", "text/html")
 
 
@@ -24,7 +28,9 @@ def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else value if isinstance(value, str) else ""
 
 
-def oversized_outputs(nb: dict, *, max_line: int = MAX_LINE_CHARS, max_cell: int = MAX_CELL_BYTES) -> list:
+def oversized_outputs(
+    nb: dict, *, max_line: int = MAX_LINE_CHARS, max_cell: int = MAX_CELL_BYTES
+) -> list:
     """One message per code cell whose stored outputs break a bound (empty list: within bounds).
 
     ``nb`` is the notebook as JSON data (``json.loads`` of the file, or an
@@ -55,8 +61,12 @@ def oversized_outputs(nb: dict, *, max_line: int = MAX_LINE_CHARS, max_cell: int
             texts += [_text(v) for k, v in (out.get("data") or {}).items() if k in TEXT_KINDS]
             longest = max([longest] + [len(line) for text in texts for line in text.split("\n")])
         if longest > max_line:
-            problems.append(f"{where}: a stored output line of {longest} characters (the bound is {max_line} per line)")
+            problems.append(
+                f"{where}: a stored output line of {longest} characters (the bound is {max_line} per line)"
+            )
         size = len(json.dumps(outputs).encode())
         if size > max_cell:
-            problems.append(f"{where}: {size} bytes of stored outputs (the bound is {max_cell} per cell)")
+            problems.append(
+                f"{where}: {size} bytes of stored outputs (the bound is {max_cell} per cell)"
+            )
     return problems

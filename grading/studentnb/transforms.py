@@ -53,8 +53,23 @@ FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,}|:{3,})(.*)$")
 DIRECTIVE_RE = re.compile(r"^\{([\w:.-]+)\}\s*(.*)$")
 ROLE_RE = re.compile(r"\{([\w:-]+)\}`([^`]+)`")
 EXPLICIT_RE = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
-DIFFICULTY_RE = re.compile(r"^\*Difficulty:\s*(basic|intermediate|advanced)\.\s*(.*?)\*\s*$", re.MULTILINE)
-ADMONITIONS = ("note", "tip", "hint", "important", "warning", "caution", "attention", "danger", "error", "seealso", "admonition", "dropdown")
+DIFFICULTY_RE = re.compile(
+    r"^\*Difficulty:\s*(basic|intermediate|advanced)\.\s*(.*?)\*\s*$", re.MULTILINE
+)
+ADMONITIONS = (
+    "note",
+    "tip",
+    "hint",
+    "important",
+    "warning",
+    "caution",
+    "attention",
+    "danger",
+    "error",
+    "seealso",
+    "admonition",
+    "dropdown",
+)
 
 
 def render(nb) -> str:
@@ -131,7 +146,9 @@ class BookIndex:
         index = cls(root, base_url.rstrip("/"))
         toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
         index._add(toc["root"], numbered=False, counter=None)
-        for part in toc.get("parts", []) or [{"chapters": toc.get("chapters", []), "numbered": toc.get("numbered", False)}]:
+        for part in toc.get("parts", []) or [
+            {"chapters": toc.get("chapters", []), "numbered": toc.get("numbered", False)}
+        ]:
             counter = [0]
             for entry in part.get("chapters", []) or []:
                 index._walk(entry, bool(part.get("numbered")), counter)
@@ -145,7 +162,14 @@ class BookIndex:
 
     def _add(self, file, numbered, counter):
         docname = str(Path(file).with_suffix("").as_posix())
-        path = next((self.root / f"{docname}{s}" for s in (".ipynb", ".md") if (self.root / f"{docname}{s}").exists()), None)
+        path = next(
+            (
+                self.root / f"{docname}{s}"
+                for s in (".ipynb", ".md")
+                if (self.root / f"{docname}{s}").exists()
+            ),
+            None,
+        )
         if path is None:
             return
         self.docs.append(docname)
@@ -155,11 +179,20 @@ class BookIndex:
             number = str(counter[0])
             self.numbers[docname] = number
         text = markdown_text(path)
-        title = next((m.group(2) for m in map(HEADING_RE.match, text.splitlines()) if m and m.group(1) == "#"), docname)
+        title = next(
+            (
+                m.group(2)
+                for m in map(HEADING_RE.match, text.splitlines())
+                if m and m.group(1) == "#"
+            ),
+            docname,
+        )
         self.targets[docname] = Target(docname, "doc", title, title=title)
         prefix = f"{number}." if number else ""
         for k, label in enumerate(exercise_labels(text), 1):
-            self.targets[label[0]] = Target(docname, "exercise", f"Exercise {prefix}{k}", label[0], label[1])
+            self.targets[label[0]] = Target(
+                docname, "exercise", f"Exercise {prefix}{k}", label[0], label[1]
+            )
         for k, (_, label) in enumerate(EQ_LABEL_RE.findall(text), 1):
             self.targets[label] = Target(docname, "equation", f"({prefix}{k})", f"equation-{label}")
         lines = text.splitlines()
@@ -167,12 +200,18 @@ class BookIndex:
             m = TARGET_RE.match(line)
             heading = HEADING_RE.match(lines[i + 1]) if m and i + 1 < len(lines) else None
             if m and heading:
-                self.targets[m.group(1)] = Target(docname, "section", heading.group(2), m.group(1), heading.group(2))
+                self.targets[m.group(1)] = Target(
+                    docname, "section", heading.group(2), m.group(1), heading.group(2)
+                )
 
     def doc(self, target: str, current: str) -> str | None:
         """The docname a ``{doc}`` target names, relative to the page ``current``."""
         target = target.strip()
-        name = target.lstrip("/") if target.startswith("/") else (Path(current).parent / target).as_posix()
+        name = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else (Path(current).parent / target).as_posix()
+        )
         name = re.sub(r"\.(ipynb|md)$", "", name)
         parts = []
         for piece in name.split("/"):
@@ -205,9 +244,13 @@ def markdown_text(path: Path) -> str:
 def exercise_labels(text: str) -> list:
     """``[(label, title)]`` of the ``{exercise}`` directives in ``text``, in order."""
     found = []
-    for m in re.finditer(r"^(?:```+|:::+)\{exercise\}[ \t]*(.*)\n((?::[^\n]*\n)*)", text, re.MULTILINE):
+    for m in re.finditer(
+        r"^(?:```+|:::+)\{exercise\}[ \t]*(.*)\n((?::[^\n]*\n)*)", text, re.MULTILINE
+    ):
         label = LABEL_RE.search(m.group(2))
-        found.append((label.group(1) if label else f"exercise-{len(found) + 1}", m.group(1).strip()))
+        found.append(
+            (label.group(1) if label else f"exercise-{len(found) + 1}", m.group(1).strip())
+        )
     return found
 
 
@@ -267,9 +310,18 @@ class PruneWidgetState:
     """Keep the saved widget state of the widgets that the remaining outputs show, nothing else."""
 
     def __call__(self, nb):
-        state = (nb.metadata.get("widgets") or {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
-        todo = [o["data"][WIDGET_VIEW]["model_id"] for c in nb.cells if c.cell_type == "code"
-                for o in c.get("outputs", []) if WIDGET_VIEW in o.get("data", {})]
+        state = (
+            (nb.metadata.get("widgets") or {})
+            .get("application/vnd.jupyter.widget-state+json", {})
+            .get("state", {})
+        )
+        todo = [
+            o["data"][WIDGET_VIEW]["model_id"]
+            for c in nb.cells
+            if c.cell_type == "code"
+            for o in c.get("outputs", [])
+            if WIDGET_VIEW in o.get("data", {})
+        ]
         keep = set()
         while todo:
             mid = todo.pop()
@@ -314,7 +366,11 @@ class MystToCommonMark:
                 found = exercise_labels(cell.source)
                 label = found[-1][0] if found else label
             elif CHECK in tags(cell) and label:
-                calls = [ln.strip() for ln in cell.source.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+                calls = [
+                    ln.strip()
+                    for ln in cell.source.splitlines()
+                    if ln.strip() and not ln.lstrip().startswith("#")
+                ]
                 self.checks.setdefault(label, []).extend(calls[-1:])
         for cell in nb.cells:
             if cell.cell_type == "markdown":
@@ -380,7 +436,9 @@ class MystToCommonMark:
         if name == "exercise":
             return self.exercise(arg, opts, text)
         if name == "solution":
-            raise ValueError("a {solution} directive reached a student notebook: tag its cell 'solution'")
+            raise ValueError(
+                "a {solution} directive reached a student notebook: tag its cell 'solution'"
+            )
         if name == "math":
             label = opts.get("label")
             tag = f"\n\\tag{{{self.lookup(label, 'eq').text.strip('()')}}}" if label else ""
@@ -405,10 +463,14 @@ class MystToCommonMark:
         m = DIFFICULTY_RE.search(text)
         if m:
             facts.append(f"**Level:** {m.group(1)}")
-            text = (text[: m.start()] + text[m.end():]).strip("\n")
+            text = (text[: m.start()] + text[m.end() :]).strip("\n")
         calls = self.checks.get(label, [])
         if calls:
-            facts.append("**Checked by:** " + ", ".join(f"`{c}`" for c in calls) + " in the check cell after your answer")
+            facts.append(
+                "**Checked by:** "
+                + ", ".join(f"`{c}`" for c in calls)
+                + " in the check cell after your answer"
+            )
         else:
             facts.append("**Not checked:** a question to think about and discuss")
         return [heading, "", " · ".join(facts), "", text]
@@ -418,7 +480,9 @@ class MystToCommonMark:
     def lookup(self, label: str, role: str) -> Target:
         target = self.index.targets.get(label)
         if target is None:
-            raise ValueError(f"{self.docname}: {{{role}}}`{label}` names no exercise, equation or section of the book")
+            raise ValueError(
+                f"{self.docname}: {{{role}}}`{label}` names no exercise, equation or section of the book"
+            )
         return target
 
     def link(self, text: str, docname: str, anchor: str = "") -> str:
@@ -455,7 +519,11 @@ class AddHeader:
         self.index, self.docname, self.name = index, docname, name
 
     def __call__(self, nb):
-        where = self.index.doc_text(self.docname) if self.docname in self.index.targets else f"`{self.name}`"
+        where = (
+            self.index.doc_text(self.docname)
+            if self.docname in self.index.targets
+            else f"`{self.name}`"
+        )
         url = self.index.url(self.docname)
         lines = [
             f"> **Student version** of {where}: the solutions are removed.",
@@ -487,8 +555,14 @@ def published_notebook(nb, name: str, index: BookIndex):
     """The student notebook of the instructor notebook ``nb`` (file name ``name``); ``nb`` is not modified."""
     docname = docname_of(index, name)
     out = copy.deepcopy(nb)
-    for transform in (ClearExerciseOutputs(), RemoveSolutions(), TagChecksRaises(), PruneWidgetState(),
-                      MystToCommonMark(index, docname), AddHeader(index, docname, name)):
+    for transform in (
+        ClearExerciseOutputs(),
+        RemoveSolutions(),
+        TagChecksRaises(),
+        PruneWidgetState(),
+        MystToCommonMark(index, docname),
+        AddHeader(index, docname, name),
+    ):
         out = transform(out)
     return out
 
