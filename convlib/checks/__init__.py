@@ -68,7 +68,6 @@ from .costs import (
     check_dense_nonzeros,
     check_multiply_adds,
     check_same_padding,
-    check_strided_size,
 )
 from .derivations import (
     check_combined_kernel,
@@ -94,9 +93,8 @@ from .geometry import (
     check_strided_receptive_field,
 )
 from .layer_parts import check_input_gradient, check_padding_impl
-from .locality import check_dense_weights, check_local_layer, check_receptive_field
-from .multi_channel import check_conv_layer, check_corr2d_multi_in, check_corr2d_multi_in_out
-from .single_channel import check_conv2d, check_corr2d, check_output_shape
+from .locality import check_dense_weights, check_local_layer
+from .single_channel import check_corr2d
 
 __all__ = [
     "CheckFailed",
@@ -104,19 +102,12 @@ __all__ = [
     "NOT_IMPLEMENTED",
     "NOT_ANSWERED",
     "check_corr2d",
-    "check_conv2d",
-    "check_output_shape",
-    "check_corr2d_multi_in",
-    "check_corr2d_multi_in_out",
-    "check_conv_layer",
     "check_local_layer",
     "check_dense_weights",
-    "check_receptive_field",
     "check_bias_counts",
     "check_border_terms",
     "check_dense_nonzeros",
     "check_multiply_adds",
-    "check_strided_size",
     "check_same_padding",
     "check_dense_counts",
     "check_layer_counts",
