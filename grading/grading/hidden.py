@@ -111,9 +111,8 @@ def hidden_cases(seed: int, title: str, cases: list) -> list:
             _redraw(a, n in case.growable, rng, growth)
             for a, n in zip(case.args, case.names, strict=True)
         )
-        note = (
-            "" if "example" in case.note else case.note
-        )  # "the lecture's example" no longer holds its values
+        # new values are no longer the lecture's worked example, so its note would mislead
+        note = "" if case.worked_example else case.note
         hidden.append(Case(args, case.names, case.square, note, case.growable))
     return hidden
 
