@@ -1,4 +1,4 @@
-"""The checkers of issue 18's new exercises: each rejects at least six distinct wrong answers with a named hint
+"""The checkers of the geometry, design and layer-part exercises: each rejects at least six distinct wrong answers with a named hint
 and accepts several correct variants. No hint prints a model answer.
 """
 

@@ -117,7 +117,6 @@ __all__ = [
     "check_grey_kernel",
     "check_equivariance",
     "pattern_scene",
-    # issue 18
     "check_direction_edge_kernel",
     "check_second_derivative_kernel",
     "check_min_kernel_size",

@@ -1,4 +1,4 @@
-r"""Checkers for the derivation exercises that replaced six transcription exercises (review of 2026-12-01, section 4).
+r"""Checkers for the derivation exercises: tasks whose answer the chapter does not print, so copying cannot solve them.
 
 Each exercise asks for something the chapter does not print: how many layers
 a stack needs before every output sees the whole image, which input lengths
