@@ -7,7 +7,7 @@ Every checker follows the same contract:
 * a wrong answer raises :class:`CheckFailed` (an :class:`AssertionError`)
   whose message starts with the number of failing cases and a
   ``Hint [tag]: ...`` that names the mistake (``[flipped kernel]``,
-  ``[forgot to sum over channels]``, ``[only square inputs work]``, ...), then
+  ``[one output channel only]``, ``[only square inputs work]``, ...), then
   shows the first failing case with the expected and the received output. In
   Jupyter only that message is shown, not the checker's stack frames;
 * a stub that still raises :class:`NotImplementedError`, or an answer that is
@@ -17,8 +17,8 @@ The coding checkers call the student's function on many deterministic hidden
 cases (non-square images and kernels, kernel sizes 1 to 5, float and integer
 inputs, a 1x1 edge case) and compare with convlib's reference implementation.
 When an output is wrong, they compare it with the outputs of known mistakes
-(a flipped or transposed kernel, a wrong output shape, channels summed on the
-wrong axis, integer truncation, ...) to name the mistake. Every call runs
+(a flipped or transposed kernel, a wrong output shape, a gradient that
+misses output channels, integer truncation, ...) to name the mistake. Every call runs
 under a time limit (``time_limit=`` seconds, 5 by default); a time-out, an
 exception of any kind (its type, message and the student's line are
 reported), a result that is not an array of real numbers (text, objects,
