@@ -3,7 +3,8 @@
 The public checkers run fixed cases that every student can read. For grading,
 the engine's :func:`convlib.checks.engine.grading_hook` swaps them for
 hidden ones: the same shapes, dtypes and notes (so every known-mistake hint
-still applies) with new values drawn from the instructor's seed, and the
+still applies; only the note of a declared worked example, ``Case.worked_example``,
+is dropped) with new values drawn from the instructor's seed, and the
 integer arguments each case declares growable (``Case.growable``: image
 sizes, layer counts; never kernel sizes, strides or positions) grown by a
 hidden amount.
