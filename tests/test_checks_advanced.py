@@ -1,4 +1,4 @@
-"""The checkers of issue 18's new exercises: each rejects at least six distinct wrong answers with a named hint
+"""The checkers of the geometry, design and layer-part exercises: each rejects at least six distinct wrong answers with a named hint
 and accepts several correct variants. No hint prints a model answer.
 """
 
@@ -748,17 +748,33 @@ def test_edge_and_pattern_hints_name_the_principle_not_the_kernel():
     )
 
 
-def test_conv2d_hints_do_not_print_the_one_line_answer():
-    from convlib.checks import check_conv2d
+def test_flip_hints_do_not_print_the_one_line_answer():
+    """The slips around the kernel's rotation get a principle, not the indexing that fixes them."""
+    from convlib.checks import check_input_gradient_channels
+
+    def spread(
+        slice_of,
+    ):  # full correlation of each output channel's gradient with a slice, per input channel
+        def answer(G, K):
+            k_h, k_w, c_in, c_out = K.shape
+            padded = np.pad(G, ((k_h - 1, k_h - 1), (k_w - 1, k_w - 1), (0, 0)))
+            return np.stack(
+                [
+                    sum(corr2d(padded[:, :, k], slice_of(K[:, :, c, k])) for k in range(c_out))
+                    for c in range(c_in)
+                ],
+                axis=-1,
+            )
+
+        return answer
 
     for wrong in (
-        lambda X, K: corr2d(X, K),
-        lambda X, K: corr2d(X, np.asarray(K)[::-1]),
-        lambda X, K: corr2d(X, np.asarray(K)[:, ::-1]),
-        lambda X, K: corr2d(X, np.asarray(K).T),
-        lambda X, K: corr2d(X, K)[::-1, ::-1],
+        spread(lambda k: k),
+        spread(lambda k: k[::-1]),
+        spread(lambda k: k[:, ::-1]),
+        spread(lambda k: k.T),
     ):
         with pytest.raises(CheckFailed) as info:
-            check_conv2d(wrong)
+            check_input_gradient_channels(wrong)
         hint = str(info.value).split("Hint", 1)[1].split("First failing case")[0]
-        assert "K[::-1, ::-1]" not in hint and "corr2d(X" not in hint, hint
+        assert "[::-1" not in hint and "corr2d(" not in hint and "np.pad" not in hint, hint

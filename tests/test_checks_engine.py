@@ -12,8 +12,8 @@ from convlib import corr2d, pad2d
 from convlib.checks import (
     CheckFailed,
     check_corr2d,
+    check_dilated_size,
     check_equivariance,
-    check_output_shape,
     check_padding_impl,
     engine,
     mistakes,
@@ -213,8 +213,35 @@ def test_the_grader_grows_exactly_the_declared_arguments():
     assert growth <= {0, 1, 2, 3} and len(growth) > 1
 
 
+def test_the_grader_drops_the_note_of_a_worked_example_only():
+    X, K = np.arange(9).reshape(3, 3), np.arange(4).reshape(2, 2)
+    public = [
+        Case((X, K), ("X", "K"), note="the lecture's example", worked_example=True),
+        Case(
+            (X, K), ("X", "K"), note="an example of a 3 x 3 image"
+        ),  # the word alone decides nothing
+        Case((X, K), ("X", "K"), note="k = 2"),
+    ]
+    worked, other, plain = hidden_cases(3, "notes", public)
+    assert not np.array_equal(worked.args[0], X)  # the values are redrawn ...
+    assert (
+        worked.note == "" and not worked.worked_example
+    )  # ... so they are no worked example any more
+    assert (other.note, plain.note) == ("an example of a 3 x 3 image", "k = 2")
+    assert "[" not in worked.describe() and other.describe().endswith(
+        "[an example of a 3 x 3 image]"
+    )
+
+
+def test_the_lecture_example_is_the_one_declared_worked_example():
+    cases = public_cases(check_corr2d)
+    assert [c.worked_example for c in cases] == [True] + [False] * (len(cases) - 1)
+    assert cases[0].note == "the lecture's example"
+    assert corr2d(*cases[0].args).tolist() == [[19, 25], [37, 43]]
+
+
 def test_the_checkers_declare_what_grows():
-    assert {c.growable for c in public_cases(check_output_shape)} == {("H", "W")}
+    assert {c.growable for c in public_cases(check_dilated_size)} == {("n",)}
     assert {c.growable for c in public_cases(check_corr2d)} == {
         ()
     }  # arrays are redrawn, never resized

@@ -9,10 +9,13 @@ failing check. Also: no answer is within reach of Shift-Tab.
 from __future__ import annotations
 
 import functools
+import itertools
 import signal
+import sys
 import threading
 import time
 
+import numpy as np
 import pytest
 import scipy.signal
 from scipy import signal as sig
@@ -33,10 +36,13 @@ from convlib.checks import (
     CheckFailed,
     check_corr2d,
     check_dense_counts,
+    check_equivariance,
     check_grey_kernel,
     check_hand_example,
+    check_input_gradient_channels,
+    check_input_lengths,
+    check_layers_to_cover,
     check_local_layer,
-    check_output_shape,
 )
 from test_checks import loop_corr as student_corr2d  # a student's plain loops
 
@@ -201,7 +207,7 @@ def test_a_slow_but_finishing_answer_passes(capsys):
 
 
 def test_value_checkers_have_the_time_limit_too():
-    message = failure(check_output_shape, lambda H, W, h, w, mode: hangs(H, W), time_limit=0.2)
+    message = failure(check_input_lengths, lambda m, k, p, s, d: hangs(m, k), time_limit=0.2)
     assert "Hint [time limit]" in message and "0.2 s" in message
 
 
@@ -250,14 +256,32 @@ def test_library_functions_are_refused(answer, library):
 
 def test_library_refusal_covers_every_function_checker():
     assert "convlib.corr2d" in failure(check_local_layer, lambda X, V: corr2d(X, V, "same"))
-    assert "convlib.output_shape" in failure(check_output_shape, convlib.output_shape)
-    assert "convlib.conv2d" in failure(checks.check_conv2d, lambda X, K: conv2d(X, K))
-    layer = convlib.Conv2D(3, seed=0)
-    assert "Hint [library function]" in failure(checks.check_conv_layer, layer.forward)
+    assert "convlib.output_size" in failure(checks.check_dilated_size, convlib.output_size)
+    assert "convlib.conv2d" in failure(checks.check_combined_kernel, lambda K1, K2: conv2d(K2, K1))
+    assert "convlib.conv_transpose2d" in failure(
+        check_input_gradient_channels, lambda G, K: convlib.conv_transpose2d(G, K)
+    )
+    layer = convlib.Conv2D(
+        3, seed=0
+    )  # a bound method of a convlib class is refused by every checker
+    assert "Hint [library function]" in failure(check_input_gradient_channels, layer.backward)
+
+
+def _gradient_by_corr2d(G, K):
+    """dL/dX with channels from single-channel correlations: full correlation with each rotated slice."""
+    k_h, k_w, c_in, c_out = K.shape
+    padded = np.pad(G, ((k_h - 1, k_h - 1), (k_w - 1, k_w - 1), (0, 0)))
+    return np.stack(
+        [
+            sum(corr2d(padded[:, :, k], K[::-1, ::-1, c, k]) for k in range(c_out))
+            for c in range(c_in)
+        ],
+        axis=-1,
+    )
 
 
 def test_allowed_building_blocks_and_grader_proxies_pass(capsys):
-    checks.check_conv2d(lambda X, K: corr2d(X, K[::-1, ::-1]))  # the exercise asks for exactly this
+    check_input_gradient_channels(_gradient_by_corr2d)  # corr2d is an allowed building block there
 
     def proxy(*args):  # what a grading process forwards to the student's kernel
         return student_corr2d(*args)
@@ -312,30 +336,23 @@ def test_in_ipython_only_the_message_is_shown_hint_first():
 
 
 # ---------------------------------------------------------------------------
-# issue 16 item 9: answers that hang, crash or peek
+# answers that hang, crash or peek at the checker
 
 
-import itertools  # noqa: E402
-import sys  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-from convlib.checks import check_equivariance, check_receptive_field  # noqa: E402
-
-
-def _right_output_shape(H, W, h, w, mode):
-    return {"valid": (H - h + 1, W - w + 1), "same": (H, W), "full": (H + h - 1, W + w - 1)}[mode]
+def _right_input_lengths(m, k, p, s, d):
+    n = (m - 1) * s + d * (k - 1) + 1 - 2 * p
+    return n, n + s - 1
 
 
 @pytest.mark.parametrize(
     "check, answer",
     [
-        (check_output_shape, lambda H, W, h, w, mode: itertools.repeat(1)),
-        (check_receptive_field, lambda delta, layers: itertools.repeat(1)),
+        (check_input_lengths, lambda m, k, p, s, d: itertools.repeat(1)),
+        (check_layers_to_cover, lambda delta, H, W: itertools.repeat(1)),
         (checks.check_bias_counts, lambda *args: itertools.repeat(1)),
         (check_corr2d, lambda X, K: itertools.repeat(1.0)),
     ],
-    ids=["output-shape", "receptive-field", "bias-counts", "corr2d"],
+    ids=["input-lengths", "layers-to-cover", "bias-counts", "corr2d"],
 )
 def test_an_endless_iterator_is_named_at_once(check, answer):
     start = time.monotonic()
@@ -351,11 +368,11 @@ def test_an_endless_iterator_is_named_at_once(check, answer):
     [
         (check_corr2d, lambda X, K: (row for row in student_corr2d(X, K))),
         (
-            check_output_shape,
-            lambda H, W, h, w, mode: (n for n in _right_output_shape(H, W, h, w, mode)),
+            check_input_lengths,
+            lambda m, k, p, s, d: (n for n in _right_input_lengths(m, k, p, s, d)),
         ),
     ],
-    ids=["corr2d", "output-shape"],
+    ids=["corr2d", "input-lengths"],
 )
 def test_a_generator_is_called_a_generator_not_an_object_array(check, answer):
     message = failure(check, answer)
@@ -404,8 +421,8 @@ def test_a_slow_array_conversion_is_inside_the_time_limit():
 
 @pytest.mark.parametrize(
     "check",
-    [check_receptive_field, checks.check_bias_counts, check_output_shape],
-    ids=["receptive-field", "bias-counts", "output-shape"],
+    [check_layers_to_cover, checks.check_bias_counts, check_input_lengths],
+    ids=["layers-to-cover", "bias-counts", "input-lengths"],
 )
 def test_an_object_with_a_slow_int_is_not_a_number_and_its_code_never_runs(check):
     SlowNumber.calls.clear()
@@ -500,11 +517,11 @@ class BadMessage(Exception):
 def test_huge_numbers_and_broken_reprs_give_a_hint_not_a_traceback():
     message = failure(lambda a: check_dense_counts(a, 1), 10**5000)
     assert "fc_weights = an integer with about 5001 digits is not right" in message
-    message = failure(check_receptive_field, lambda delta, layers: 10**5000)
+    message = failure(check_layers_to_cover, lambda delta, H, W: 10**5000)
     assert "Hint [" in message and "an integer with about 5001 digits" in message, message
     message = failure(lambda a: check_dense_counts(a, 1), BadRepr())
     assert "fc_weights must be a number" in message and "a BadRepr object" in message
-    message = failure(check_receptive_field, lambda delta, layers: BadRepr())
+    message = failure(check_layers_to_cover, lambda delta, H, W: BadRepr())
     assert "Hint [not a number]" in message and "a BadRepr object" in message, message
 
     def raises(X, K):
@@ -532,8 +549,8 @@ def _expected_from_the_checker(*args):
 
 @pytest.mark.parametrize(
     "check",
-    [check_corr2d, check_receptive_field, checks.check_bias_counts],
-    ids=["corr2d", "receptive-field", "bias-counts"],
+    [check_corr2d, check_layers_to_cover, checks.check_bias_counts],
+    ids=["corr2d", "layers-to-cover", "bias-counts"],
 )
 def test_the_expected_value_is_not_in_the_checkers_frames_during_the_call(check):
     failure(check, _expected_from_the_checker)
@@ -559,7 +576,7 @@ def test_int_and_str_subclasses_run_no_code_in_the_checker():
     Sly.seen.clear()
     message = failure(lambda a: check_dense_counts(a, a), Sly(0))
     assert "fc_weights = 0 is not right" in message and Sly.seen == []
-    failure(check_receptive_field, lambda delta, layers: Sly(0))
+    failure(check_layers_to_cover, lambda delta, H, W: Sly(0))
     assert Sly.seen == []
 
     recorded = []

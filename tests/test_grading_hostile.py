@@ -1,6 +1,7 @@
 """A class with hostile students, graded by the real grader (``python -m grading``) as root in bubblewrap.
 
-Every attack of issue 20 is one submission of chapter 3 in a class that also
+Every attack (on the instructor's files, other submissions, the grades, the
+feedback and the host) is one submission of chapter 3 in a class that also
 holds honest students. The test checks that the victims outside the sandbox
 are unchanged (the instructor's files, every submission, the host's
 world-writable folders), that the honest students' grades are exact, that

@@ -1,4 +1,4 @@
-"""The grading workflow an instructor lives with (issue 21), each situation fed to the real grader.
+"""The grading workflow an instructor lives with, each situation fed to the real grader.
 
 One small class of chapter 3 (five students, four kernels) is graded once with
 ``python -m grading`` and shared by most tests: a browser-renamed notebook, a

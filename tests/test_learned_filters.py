@@ -1,4 +1,4 @@
-"""Learned first-layer filters (issue 18): PCA and FastICA of RGB patches of the course's photograph.
+"""Learned first-layer filters: PCA and FastICA of RGB patches of the course's photograph.
 
 The tests check the properties the chapter claims, measured, not pictures:
 orthonormal PCA components ordered by variance; the leading components

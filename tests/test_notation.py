@@ -37,27 +37,27 @@ OLD_FORMS = {
     "the lecture's letter h in a checker hint (say image and kernel)": r"\bH and h\b",
 }
 
-# The slips of the content review of 2026-12-01 (E1-E5, N1-N7, 1.3, 5.3), as they were written: each pattern
-# finds the reviewed sentence or code, so that the slip, reintroduced, fails the test.
+# Slips that once stood in the chapters (wrong claims, notation, code), as they were written: each pattern
+# finds the corrected sentence or code in its old form, so that the slip, reintroduced, fails the test.
 REVIEW_SLIPS = {
-    "E1: 'an eye for an eye' without the normalisation (the raw correlation peaks on the cap)": r"an eye for an eye(?![^.]*(?:normalis|NCC))",
-    "E1: 'Cross-correlation is a detector.' without the brightness proviso": r"(?<!proviso,\n)(?<!proviso, )\b[Cc]ross-correlation is a detector\.",
-    "E2: point symmetry called weaker than mirror symmetry": r"[Pp]oint symmetry\s+is\s+weaker",
-    "E3: stride divides the work by s_h alone (it is s_h s_w)": r"by about \$s_h\$",
-    "E4: 'nine in all' next to a bias (ten parameters)": r"nine\s+in\s+all",
-    "E5: the flattened matrix called Toeplitz": r"Toeplitz\s+twice\s+over|Toeplitz\s+blocks\s+\(constant\s+along\s+diagonals\)",
-    "N1: the valid output printed as h": r"[\"']h\[[^\"']*\] ?=[\"'],\s*Y",
-    "N3-N5: a 0-based array named V (call it K)": r"\bV = (?:playground|\w+)\.kernel\b|(?m:^V = rng\.)|`V\[::-1",
-    "N6: a parameter count without the bias in the summary": r"\| \$\(2\\Delta \+ 1\)\^2\$ \|",
-    "N7: the regression target called T (T is the template)": r"target \$T\$|\bT_g\b",
-    "1.3: 'every deep-learning library' computes cross-correlation": r"every deep-learning\s+library",
-    "1.3: gradient descent 'will find' the flipped kernel": r"gradient\s+descent will\s+find that one",
-    "1.3: commutativity alone for the order of stacked kernels": r"Why does the commutativity of convolution make",
-    "1.3: my_multiply_adds on the padded size for the strided count": r"`my_multiply_adds` on the padded size, or",
-    "5.3: offsets re-bound mid-sentence": r"offsets there as \$a - \\Delta\$",
-    "5.3: the lecture's slide remark inside the channel formula": r"one of the lecture's slides\s+names the last index",
-    "5.3: 'something else than'": r"something else than",
-    "F1: the photograph's eye region before the photograph": r"photograph's eye region",
+    "'an eye for an eye' without the normalisation (the raw correlation peaks on the cap)": r"an eye for an eye(?![^.]*(?:normalis|NCC))",
+    "'Cross-correlation is a detector.' without the brightness proviso": r"(?<!proviso,\n)(?<!proviso, )\b[Cc]ross-correlation is a detector\.",
+    "point symmetry called weaker than mirror symmetry": r"[Pp]oint symmetry\s+is\s+weaker",
+    "stride divides the work by s_h alone (it is s_h s_w)": r"by about \$s_h\$",
+    "'nine in all' next to a bias (ten parameters)": r"nine\s+in\s+all",
+    "the flattened matrix called Toeplitz": r"Toeplitz\s+twice\s+over|Toeplitz\s+blocks\s+\(constant\s+along\s+diagonals\)",
+    "the valid output printed as h": r"[\"']h\[[^\"']*\] ?=[\"'],\s*Y",
+    "a 0-based array named V (call it K)": r"\bV = (?:playground|\w+)\.kernel\b|(?m:^V = rng\.)|`V\[::-1",
+    "a parameter count without the bias in the summary": r"\| \$\(2\\Delta \+ 1\)\^2\$ \|",
+    "the regression target called T (T is the template)": r"target \$T\$|\bT_g\b",
+    "'every deep-learning library' computes cross-correlation": r"every deep-learning\s+library",
+    "gradient descent 'will find' the flipped kernel": r"gradient\s+descent will\s+find that one",
+    "commutativity alone for the order of stacked kernels": r"Why does the commutativity of convolution make",
+    "my_multiply_adds on the padded size for the strided count": r"`my_multiply_adds` on the padded size, or",
+    "offsets re-bound mid-sentence": r"offsets there as \$a - \\Delta\$",
+    "the lecture's slide remark inside the channel formula": r"one of the lecture's slides\s+names the last index",
+    "'something else than'": r"something else than",
+    "the photograph's eye region before the photograph": r"photograph's eye region",
 }
 
 
@@ -105,7 +105,7 @@ def _texts(path: Path) -> list:
 @pytest.mark.parametrize("path", CHAPTERS + PAGES, ids=lambda p: p.name)
 def test_the_reviewed_slips_stay_fixed(path):
     found = [f"{where}: {hit}" for where, text in _texts(path) for hit in _review_slips(text)]
-    assert not found, "a slip of the 2026-12-01 review is back:\n" + "\n".join(found)
+    assert not found, "a slip that was fixed in the chapters is back:\n" + "\n".join(found)
 
 
 # The reviewed text, verbatim (or the reviewed code line): each must be found by its pattern; the fixed text must not.
@@ -236,12 +236,12 @@ def _cell(cell_id: str) -> str:
     raise AssertionError(f"no chapter has a cell {cell_id}")
 
 
-def test_the_review_s_definitions_are_there():
-    """N8, N10, ReLU, the KERNELS numbers, the [1, -1] / Sobel sign (review 2026-12-01, section 2)."""
+def test_the_definitions_the_chapters_rely_on_are_there():
+    """Definitions a reader needs before the chapters use them: x[i, j, k], ReLU, the KERNELS numbers, the [1, -1] / Sobel sign."""
     intro = (ROOT / "chapters" / "intro.md").read_text(encoding="utf-8")
     assert (
         "x[i, j, k]" in intro
-        and "my_strided_size(n, k, p, s)" in intro
+        and "my_dilated_size(n, k, p, s, d)" in intro
         and "stride $s_h, s_w$" in intro
     )
     assert r"\max(v, 0)" in _cell("ex01-quiz") and "ReLU" in _cell("ex01-quiz")

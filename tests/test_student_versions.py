@@ -390,11 +390,15 @@ def test_a_cell_that_never_finishes_blocks_only_its_exercise(tmp_path, capsys):
         "language": "python",
     }
     cells = [
-        ("setup", [], "from convlib.checks import check_receptive_field"),
+        ("setup", [], "from convlib.checks import check_layers_to_cover"),
         ("a-starter", ["starter"], "while True:\n    pass"),
-        ("a-check", ["check"], "check_receptive_field(lambda d, L: 1)"),
-        ("b-starter", ["starter"], "def side(delta, layers):\n    return 2 * layers * delta + 1"),
-        ("b-check", ["check"], "check_receptive_field(side)"),
+        ("a-check", ["check"], "check_layers_to_cover(lambda delta, H, W: 1)"),
+        (
+            "b-starter",
+            ["starter"],
+            "def layers(delta, H, W):\n    return -(-(max(H, W) - 1) // delta)",
+        ),
+        ("b-check", ["check"], "check_layers_to_cover(layers)"),
     ]
     for cid, cell_tags, source in cells:
         cell = nbformat.v4.new_code_cell(source)
@@ -452,16 +456,16 @@ def test_check_student_exit_status_and_no_kernel_noise(tmp_path):
     wrong = _tiny_notebook(
         tmp_path / "wrong.ipynb",
         [
-            ("setup", [], "from convlib.checks import check_receptive_field"),
-            ("a-starter", ["starter"], "def side(delta, layers):\n    return 2 * delta + 1"),
-            ("a-check", ["check"], "check_receptive_field(side)"),
+            ("setup", [], "from convlib.checks import check_layers_to_cover"),
+            ("a-starter", ["starter"], "def layers(delta, H, W):\n    return max(H, W) - 1"),
+            ("a-check", ["check"], "check_layers_to_cover(layers)"),
         ],
     )
     proc = _run_cli(wrong, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (
-        "✗ check_receptive_field(side)" in proc.stdout
-        and "First failing case: delta=1, layers=2" in proc.stdout
+        "✗ check_layers_to_cover(layers)" in proc.stdout
+        and "First failing case: delta=2, H=9, W=9" in proc.stdout
     )
     assert "0 of 1 checks pass" in proc.stdout
     assert proc.stderr.strip() == "", (
@@ -480,14 +484,14 @@ def test_check_student_goes_on_after_a_deleted_or_broken_notebook(tmp_path):
             (
                 "setup",
                 [],
-                "import os\nos.remove('later.ipynb')\nfrom convlib.checks import check_receptive_field",
+                "import os\nos.remove('later.ipynb')\nfrom convlib.checks import check_layers_to_cover",
             ),
             (
                 "a-starter",
                 ["starter"],
-                "def side(delta, layers):\n    return 2 * layers * delta + 1",
+                "def layers(delta, H, W):\n    return -(-(max(H, W) - 1) // delta)",
             ),
-            ("a-check", ["check"], "check_receptive_field(side)"),
+            ("a-check", ["check"], "check_layers_to_cover(layers)"),
         ],
     )
     broken = tmp_path / "broken.ipynb"
@@ -495,20 +499,20 @@ def test_check_student_goes_on_after_a_deleted_or_broken_notebook(tmp_path):
     last = _tiny_notebook(
         tmp_path / "last.ipynb",
         [
-            ("setup", [], "from convlib.checks import check_receptive_field"),
+            ("setup", [], "from convlib.checks import check_layers_to_cover"),
             (
                 "b-starter",
                 ["starter"],
-                "def side(delta, layers):\n    return 2 * layers * delta + 1",
+                "def layers(delta, H, W):\n    return -(-(max(H, W) - 1) // delta)",
             ),
-            ("b-check", ["check"], "check_receptive_field(side)"),
+            ("b-check", ["check"], "check_layers_to_cover(layers)"),
         ],
     )
     proc = _run_cli(first, broken, later, last, cwd=tmp_path)
     out = proc.stdout
     assert "Traceback" not in out + proc.stderr
     assert proc.returncode == 1, out  # not every notebook ran
-    assert out.count("✓ check_receptive_field(side)") == 2, (
+    assert out.count("✓ check_layers_to_cover(layers)") == 2, (
         out
     )  # the notebooks before and after the bad ones ran
     assert f"not run: {broken}: not a notebook: the file is not valid JSON" in out

@@ -264,6 +264,58 @@ def test_playground_rejects_bad_arguments(kwargs, error, message):
         cw.kernel_playground(**kwargs)
 
 
+BAD_PLAYGROUND_SETTINGS = [
+    ("rows", 0, ValueError, r"rows must be an integer in 1\.\.5; got 0"),
+    ("rows", 6, ValueError, r"rows must be an integer in 1\.\.5; got 6"),
+    ("cols", 0, ValueError, r"cols must be an integer in 1\.\.5; got 0"),
+    ("cols", 9, ValueError, r"cols must be an integer in 1\.\.5; got 9"),
+    ("rows", 2.5, TypeError, r"rows must be an integer; got"),
+    ("cols", "3", TypeError, r"cols must be an integer; got"),
+    ("rows", True, TypeError, r"rows must be an integer; got"),
+    ("image", "nope", ValueError, r"image must be one of \["),
+    ("operation", 3, ValueError, r"operation must be one of \["),
+    (
+        "preset",
+        ["sobel x"],
+        ValueError,
+        r"preset must be one of \[",
+    ),  # unhashable: no bare TypeError
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "bad", "error", "message"),
+    BAD_PLAYGROUND_SETTINGS,
+    ids=[f"{n}={b!r}" for n, b, _, _ in BAD_PLAYGROUND_SETTINGS],
+)
+def test_playground_one_rule_in_the_constructor_and_on_assignment(name, bad, error, message):
+    # the same value is refused with the same message on both paths, and a refused assignment changes nothing
+    with pytest.raises(error, match=f"^{message}") as built:
+        cw.kernel_playground(**{name: bad})
+    p = cw.kernel_playground(preset="box blur")
+    before = {n: getattr(p, n) for n in ("rows", "cols", "image", "preset", "operation")}
+    with pytest.raises(error) as assigned:
+        setattr(p, name, bad)
+    assert str(assigned.value) == str(built.value)
+    assert {n: getattr(p, n) for n in before} == before
+
+
+def test_playground_sides_accept_their_whole_range_on_both_paths():
+    p = cw.kernel_playground(preset="box blur")
+    for side in range(1, p.max_side + 1):
+        p.rows, p.cols = side, p.max_side + 1 - side
+        assert p.kernel.shape == (side, p.max_side + 1 - side)
+        built = cw.kernel_playground(preset="box blur", rows=side, cols=side)
+        np.testing.assert_array_equal(
+            built.kernel, np.pad(KERNELS["box blur"], ((0, 2), (0, 2)))[:side, :side]
+        )
+    with pytest.raises(TypeError, match="^cols must be an integer; got None"):
+        p.cols = None  # None means "the kernel's own shape" only as a constructor argument
+    p.preset = cw.CUSTOM  # the page's name for edited weights is a valid preset on assignment
+    with pytest.raises(ValueError, match="^preset 'custom' needs the kernel"):
+        cw.kernel_playground(preset=cw.CUSTOM)
+
+
 def test_playground_rejects_bad_kernel_before_sending_anything(pg):
     before = (pg.rows, pg.cols, list(pg.weights), pg.preset)
     with pytest.raises(ValueError, match=r"^kernel weights must lie in"):

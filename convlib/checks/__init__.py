@@ -7,7 +7,7 @@ Every checker follows the same contract:
 * a wrong answer raises :class:`CheckFailed` (an :class:`AssertionError`)
   whose message starts with the number of failing cases and a
   ``Hint [tag]: ...`` that names the mistake (``[flipped kernel]``,
-  ``[forgot to sum over channels]``, ``[only square inputs work]``, ...), then
+  ``[one output channel only]``, ``[only square inputs work]``, ...), then
   shows the first failing case with the expected and the received output. In
   Jupyter only that message is shown, not the checker's stack frames;
 * a stub that still raises :class:`NotImplementedError`, or an answer that is
@@ -17,8 +17,8 @@ The coding checkers call the student's function on many deterministic hidden
 cases (non-square images and kernels, kernel sizes 1 to 5, float and integer
 inputs, a 1x1 edge case) and compare with convlib's reference implementation.
 When an output is wrong, they compare it with the outputs of known mistakes
-(a flipped or transposed kernel, a wrong output shape, channels summed on the
-wrong axis, integer truncation, ...) to name the mistake. Every call runs
+(a flipped or transposed kernel, a wrong output shape, a gradient that
+misses output channels, integer truncation, ...) to name the mistake. Every call runs
 under a time limit (``time_limit=`` seconds, 5 by default); a time-out, an
 exception of any kind (its type, message and the student's line are
 reported), a result that is not an array of real numbers (text, objects,
@@ -68,7 +68,6 @@ from .costs import (
     check_dense_nonzeros,
     check_multiply_adds,
     check_same_padding,
-    check_strided_size,
 )
 from .derivations import (
     check_combined_kernel,
@@ -94,9 +93,8 @@ from .geometry import (
     check_strided_receptive_field,
 )
 from .layer_parts import check_input_gradient, check_padding_impl
-from .locality import check_dense_weights, check_local_layer, check_receptive_field
-from .multi_channel import check_conv_layer, check_corr2d_multi_in, check_corr2d_multi_in_out
-from .single_channel import check_conv2d, check_corr2d, check_output_shape
+from .locality import check_dense_weights, check_local_layer
+from .single_channel import check_corr2d
 
 __all__ = [
     "CheckFailed",
@@ -104,19 +102,12 @@ __all__ = [
     "NOT_IMPLEMENTED",
     "NOT_ANSWERED",
     "check_corr2d",
-    "check_conv2d",
-    "check_output_shape",
-    "check_corr2d_multi_in",
-    "check_corr2d_multi_in_out",
-    "check_conv_layer",
     "check_local_layer",
     "check_dense_weights",
-    "check_receptive_field",
     "check_bias_counts",
     "check_border_terms",
     "check_dense_nonzeros",
     "check_multiply_adds",
-    "check_strided_size",
     "check_same_padding",
     "check_dense_counts",
     "check_layer_counts",
@@ -126,7 +117,6 @@ __all__ = [
     "check_grey_kernel",
     "check_equivariance",
     "pattern_scene",
-    # issue 18
     "check_direction_edge_kernel",
     "check_second_derivative_kernel",
     "check_min_kernel_size",

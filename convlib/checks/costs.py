@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..correlate import corr2d
-from ..shapes import output_shape, output_size
+from ..shapes import output_shape
 from .engine import Case, Mistake, run_cases, same_count, whole_number
 
 __all__ = [
@@ -21,7 +21,6 @@ __all__ = [
     "check_border_terms",
     "check_dense_nonzeros",
     "check_multiply_adds",
-    "check_strided_size",
     "check_same_padding",
 ]
 
@@ -383,87 +382,6 @@ def check_multiply_adds(fn) -> None:
         ),
     ]
     _check_count("multiply-adds", fn, cases, reference, mistakes)
-
-
-def check_strided_size(fn) -> None:
-    r"""Check ``fn(n, k, p, s) -> int``: the output length along one axis with padding and stride.
-
-    An axis of ``n`` pixels is padded with ``p`` zeros on *each* side (the
-    ``padding=`` of :func:`convlib.corr2d`), a kernel of length ``k`` slides
-    along it ``s`` pixels at a time, and only positions where the kernel lies
-    wholly inside the padded axis count. The hidden cases are compared with
-    :func:`convlib.output_size` (the rule :func:`convlib.corr2d` uses).
-
-    Parameters
-    ----------
-    fn : callable
-        ``fn(n, k, p, s)`` returning an int.
-
-    Raises
-    ------
-    AssertionError
-        When a length is wrong, with a hint that names the likely slip (the
-        padding counted once, the last position forgotten, rounding up, a
-        fractional result, the stride ignored, ...).
-
-    Examples
-    --------
-    >>> from convlib.checks import check_strided_size
-    >>> check_strided_size(lambda n, k, p, s: n - k + 2 * p + 1)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    convlib.checks.CheckFailed: output size: ... hidden cases fail.
-    Hint [stride ignored]: ...
-    """
-    sizes = [
-        (8, 3, 1, 1),
-        (8, 5, 2, 1),
-        (8, 3, 1, 2),
-        (8, 3, 0, 3),
-        (8, 5, 1, 4),
-        (7, 3, 0, 2),
-        (28, 5, 2, 2),
-        (32, 3, 1, 2),
-        (10, 4, 0, 3),
-        (5, 5, 0, 1),
-        (224, 7, 3, 2),
-        (9, 2, 1, 3),
-        (6, 1, 0, 5),
-        (13, 4, 2, 4),
-    ]
-    cases = [Case(size, ("n", "k", "p", "s"), growable=("n",)) for size in sizes]
-
-    def reference(n, k, p, s):
-        return output_size(n, k, padding=p, stride=s)
-
-    mistakes = [
-        Mistake(
-            "stride ignored",
-            "with stride s only every s-th window position is kept: divide the number of steps by s.",
-            lambda args, ref: args[0] - args[1] + 2 * args[2] + 1,
-        ),
-        Mistake(
-            "padding counted once",
-            "padding=p adds p zeros on EACH side: the padded axis has n + 2p pixels.",
-            lambda args, ref: (args[0] - args[1] + args[2]) // args[3] + 1,
-        ),
-        Mistake(
-            "last position forgotten",
-            "the first window starts at 0, the last at the largest multiple of s that still fits: count both ends (+ 1).",
-            lambda args, ref: (args[0] - args[1] + 2 * args[2]) // args[3],
-        ),
-        Mistake(
-            "rounded up",
-            "a window that would stick out of the padded axis does not count: round DOWN (floor), not up.",
-            lambda args, ref: -(-(args[0] - args[1] + 2 * args[2]) // args[3]) + 1,
-        ),
-        Mistake(
-            "divided n instead of the steps",
-            "divide the number of steps n + 2p - k by s and add 1; do not divide the whole length n + 2p.",
-            lambda args, ref: (args[0] + 2 * args[2]) // args[3],
-        ),
-    ]
-    _check_count("output size", fn, cases, reference, mistakes)
 
 
 def check_same_padding(fn) -> None:

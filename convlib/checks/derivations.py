@@ -1,4 +1,4 @@
-r"""Checkers for the derivation exercises that replaced six transcription exercises (review of 2026-12-01, section 4).
+r"""Checkers for the derivation exercises: tasks whose answer the chapter does not print, so copying cannot solve them.
 
 Each exercise asks for something the chapter does not print: how many layers
 a stack needs before every output sees the whole image, which input lengths
@@ -588,6 +588,14 @@ def _full(A, B):
     return corr2d(np.pad(A, ((B.shape[0] - 1,), (B.shape[1] - 1,))), B)
 
 
+# added to the message when the student's function raises: most crashes here come from reading a layout wrongly
+_CHANNEL_LAYOUT_HINT = (
+    "Channels are on the LAST axes: G has shape (H', W', C_out) and K has shape (k_h, k_w, C_in, C_out), "
+    "so G[:, :, k] is one output channel's map and K[:, :, c, k] the slice from input channel c to output channel k "
+    "(not PyTorch's (C_out, C_in, k_h, k_w))"
+)
+
+
 def check_input_gradient_channels(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
     r"""Check ``fn(G, K) -> dX``: the input gradient of a layer with channels.
 
@@ -603,7 +611,8 @@ def check_input_gradient_channels(fn, *, time_limit: float = DEFAULT_TIME_LIMIT)
     CheckFailed
         Hints: kernel not flipped, one axis flipped, one output channel only,
         summed over the wrong channel axis, the output's shape, valid instead
-        of full, integer output, square only, exception, time limit.
+        of full, integer output, square only, exception (with the channel
+        layout), time limit.
 
     Examples
     --------
@@ -723,6 +732,7 @@ def check_input_gradient_channels(fn, *, time_limit: float = DEFAULT_TIME_LIMIT)
         _layer_input_gradient_channels,
         mistakes=mistakes,
         shape_mistakes=shape_mistakes,
+        crash_hint=_CHANNEL_LAYOUT_HINT,
         time_limit=time_limit,
         forbidden=(conv_transpose2d,),
     )

@@ -145,6 +145,11 @@ class Case:
         for which any larger value is still a valid case). Every other
         integer keeps its public value (kernel sizes, strides, paddings,
         positions); arrays are always redrawn with the same shape and dtype.
+    worked_example : bool
+        The arguments are a worked example of the lecture (the 3 x 3 image and
+        2 x 2 kernel whose output is 19, 25, 37, 43), and ``note`` says so.
+        The grader redraws the values of a hidden case, so it drops the note
+        of such a case instead of calling new values the lecture's example.
 
     Examples
     --------
@@ -162,6 +167,7 @@ class Case:
     square: bool = True
     note: str = ""
     growable: tuple = ()
+    worked_example: bool = False
 
     def __post_init__(self):
         unknown = [n for n in self.growable if n not in self.names]
@@ -982,6 +988,7 @@ def cases_2d(seed: int = 0) -> list:
             ("X", "K"),
             True,
             "the lecture's example",
+            worked_example=True,
         )
     ]
     for H, W, k_h, k_w, kx, kk in _SHAPES_2D:

@@ -6,7 +6,7 @@ returning a list of them) for ``mistakes=`` or ``shape_mistakes=`` of
 next to these; one used by a single checker lives in that checker's module.
 
 * value mistakes, ``fn(args, expected) -> wrong output``:
-  :func:`int_mistakes` (integer or rounded output), :data:`TRUNCATED_CHANNELS`,
+  :func:`int_mistakes` (integer or rounded output),
   :data:`MEAN_INSTEAD_OF_SUM`, :data:`OUTPUT_TRANSPOSED`;
 * shape mistakes of a valid correlation, ``fn(args, expected_shape) -> wrong
   shape``: :data:`SHAPE_MISTAKES_2D`;
@@ -27,13 +27,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..correlate import corr2d
 from .engine import Mistake
 
 __all__ = [
     "loop_valid",
     "int_mistakes",
-    "TRUNCATED_CHANNELS",
     "MEAN_INSTEAD_OF_SUM",
     "OUTPUT_TRANSPOSED",
     "SHAPE_MISTAKES_2D",
@@ -91,29 +89,6 @@ def int_mistakes(what: str = "np.zeros_like(X)") -> list:
         ),
     ]
 
-
-def _trunc_channels(X, K):
-    """Sum over input channels of per-channel results truncated to integers (zeros_like on an int channel)."""
-    X, K = np.asarray(X), np.asarray(K)
-    if X.dtype.kind not in "iub":
-        return None
-    K4 = K if K.ndim == 4 else K[..., None]
-    maps = [
-        sum(np.trunc(corr2d(X[:, :, c], K4[:, :, c, k])) for c in range(X.shape[2]))
-        for k in range(K4.shape[3])
-    ]
-    out = np.stack(maps, axis=-1)
-    return out if K.ndim == 4 else out[:, :, 0]
-
-
-TRUNCATED_CHANNELS = Mistake(
-    "integer output",
-    "your per-channel results hold whole numbers where the answer has fractions: probably np.zeros_like(X[:, :, c]) "
-    "on an integer image (that makes an integer array, so every float sum is truncated when stored). Create "
-    "outputs as float arrays, e.g. np.zeros((rows, cols)).",
-    lambda args, ref: _trunc_channels(args[0], args[1]),
-)
-"""Multi-channel: each channel's correlation stored in an integer array (applies to integer images only)."""
 
 MEAN_INSTEAD_OF_SUM = Mistake(
     "mean instead of sum",

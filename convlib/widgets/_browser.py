@@ -35,7 +35,7 @@ import anywidget
 import numpy as np
 import traitlets
 
-from .._validate import as_array
+from .._validate import as_array, integer
 
 __all__ = [
     "BrowserExplorer",
@@ -44,6 +44,8 @@ __all__ = [
     "image_from_bytes",
     "kernel_array",
     "image_traits",
+    "Setting",
+    "in_range",
 ]
 
 
@@ -189,3 +191,38 @@ def kernel_array(kernel, name: str = "kernel", max_side: int | None = None) -> n
     if max_side is not None and max(K.shape) > max_side:
         raise ValueError(f"{name} must be at most {max_side} x {max_side}; got shape {K.shape}")
     return K
+
+
+# ---------------------------------------------------------------------------
+# settings: one check per setting, in the constructor and on assignment alike
+
+
+def in_range(value, name: str, lo: int, hi: int) -> int:
+    """``value`` as an int if it is an integer in ``lo..hi`` (the one range check of the explorer and its figures).
+
+    Examples
+    --------
+    >>> in_range(3, "k", 1, 5)
+    3
+    >>> in_range(6, "k", 1, 5)
+    Traceback (most recent call last):
+    ...
+    ValueError: k must be an integer in 1..5; got 6
+    """
+    value = integer(value, name)
+    if not lo <= value <= hi:
+        raise ValueError(f"{name} must be an integer in {lo}..{hi}; got {value}")
+    return value
+
+
+class Setting(traitlets.TraitType):
+    """An explorer setting: no check of its own, so that the explorer's validator is the one check (a wrong type too).
+
+    Declare the setting with it and check it in one ``@traitlets.validate``
+    method (usually with :func:`in_range`): the constructor assigns its
+    arguments, so they pass the same check as an assignment from Python
+    or a change synced from the page, with the same message.
+    """
+
+    allow_none = False
+    info_text = "an integer in its range"

@@ -37,7 +37,14 @@ from ..correlate import conv2d, corr2d
 from ..images import SAMPLE_IMAGES
 from ..kernels import KERNELS
 from ..shapes import conv_geometry, output_shape
-from ._browser import BrowserExplorer, image_from_bytes, image_to_bytes, kernel_array
+from ._browser import (
+    BrowserExplorer,
+    Setting,
+    image_from_bytes,
+    image_to_bytes,
+    in_range,
+    kernel_array,
+)
 from ._common import signed_style
 from ._static import FIGURE_WIDTH_IN, readable_text, signed_colorbar, static_figure
 
@@ -441,6 +448,13 @@ class KernelPlayground(BrowserExplorer, js="correlation"):
     ``rows x cols`` block, :attr:`kernel`) and ``operation`` (one of
     :data:`OPERATIONS`).
 
+    One check per setting, in the constructor and on assignment alike (a
+    traitlets validator, as in :class:`PaddingStrideExplorer`): ``rows`` and
+    ``cols`` are integers in ``1..max_side``, ``image``, ``preset`` and
+    ``operation`` are one of their names; anything else raises
+    ``ValueError`` (or ``TypeError``) naming the setting, and a refused
+    assignment changes nothing.
+
     Parameters
     ----------
     preset : str
@@ -451,6 +465,10 @@ class KernelPlayground(BrowserExplorer, js="correlation"):
         One of :data:`OPERATIONS`.
     kernel : array_like, optional
         A kernel of at most 5 x 5 finite weights in ``[-5, 5]`` to start with.
+    rows, cols : int, optional
+        Kernel rows and columns, ``1..5``: the kernel is the top-left
+        ``rows x cols`` block of the grid (zeros beyond the starting
+        kernel). By default the starting kernel's own shape.
 
     Examples
     --------
@@ -468,17 +486,17 @@ class KernelPlayground(BrowserExplorer, js="correlation"):
     image_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     image_shapes = traitlets.List(traitlets.List(traitlets.Int())).tag(sync=True)
     pixels = traitlets.Bytes(b"").tag(sync=True)  # every image's uint8 bytes, one after the other
-    image = traitlets.Unicode("photo (grey)").tag(sync=True)
+    image = Setting("photo (grey)").tag(sync=True)
     presets = traitlets.Dict().tag(sync=True)  # name -> kernel as nested lists
-    preset = traitlets.Unicode("sobel x").tag(sync=True)
-    rows = traitlets.Int(3).tag(sync=True)
-    cols = traitlets.Int(3).tag(sync=True)
+    preset = Setting("sobel x").tag(sync=True)
+    rows = Setting(3).tag(sync=True)
+    cols = Setting(3).tag(sync=True)
     weights = traitlets.List(traitlets.Float(), default_value=[0.0] * MAX_KERNEL**2).tag(sync=True)
     max_side = traitlets.Int(MAX_KERNEL, read_only=True).tag(
         sync=True
     )  # the page's largest kernel and grid row length
     operations = traitlets.List(traitlets.Unicode(), default_value=list(OPERATIONS)).tag(sync=True)
-    operation = traitlets.Unicode(OPERATIONS[0]).tag(sync=True)
+    operation = Setting(OPERATIONS[0]).tag(sync=True)
     weight_range = traitlets.Float(WEIGHT_RANGE).tag(sync=True)
 
     def __init__(
@@ -487,24 +505,44 @@ class KernelPlayground(BrowserExplorer, js="correlation"):
         image: str = "photo (grey)",
         operation: str = OPERATIONS[0],
         kernel=None,
+        rows=None,
+        cols=None,
         **kwargs,
     ):
-        choice(preset, "preset", KERNELS)
-        choice(image, "image", SAMPLE_IMAGES)
-        choice(operation, "operation", OPERATIONS)
-        K = KERNELS[preset] if kernel is None else _playground_kernel(kernel, "kernel")
+        K = None if kernel is None else _playground_kernel(kernel, "kernel")
+        if K is None and isinstance(preset, str) and preset == CUSTOM:
+            raise ValueError(
+                f"preset {CUSTOM!r} needs the kernel: pass kernel=..., or a preset name"
+            )
         data, shapes = playground_pixels()
         super().__init__(
             image_names=list(PLAYGROUND_IMAGES),
             image_shapes=shapes,
             pixels=data,
-            image=image,
             presets={name: preset_kernel.tolist() for name, preset_kernel in KERNELS.items()},
-            preset=preset if kernel is None else CUSTOM,
-            operation=operation,
-            **_grid_state(K),
             **kwargs,
         )
+        # the settings go through the validators below, as an assignment does
+        self.image, self.operation = image, operation
+        self.preset = preset if K is None else CUSTOM
+        for name, value in _grid_state(KERNELS[preset] if K is None else K).items():
+            setattr(self, name, value)
+        if rows is not None:
+            self.rows = rows
+        if cols is not None:
+            self.cols = cols
+
+    @traitlets.validate("rows", "cols")
+    def _check_side(self, proposal):
+        name = proposal["trait"].name
+        return in_range(proposal["value"], name, 1, self.max_side)
+
+    @traitlets.validate("image", "preset", "operation")
+    def _check_name(self, proposal):
+        name = proposal["trait"].name
+        names = {"image": SAMPLE_IMAGES, "preset": (*KERNELS, CUSTOM), "operation": OPERATIONS}
+        choice(proposal["value"], name, names[name])
+        return proposal["value"]
 
     @traitlets.observe("preset")
     def _load_preset(self, change) -> None:
@@ -551,6 +589,8 @@ def kernel_playground(
     image: str = "photo (grey)",
     operation: str = OPERATIONS[0],
     kernel=None,
+    rows=None,
+    cols=None,
 ) -> KernelPlayground:
     """The chapter's kernel playground; display the returned widget.
 
@@ -560,7 +600,9 @@ def kernel_playground(
     >>> p.kernel.shape, p.reference_frame()["output"].shape
     ((3, 3), (62, 62))
     """
-    return KernelPlayground(preset=preset, image=image, operation=operation, kernel=kernel)
+    return KernelPlayground(
+        preset=preset, image=image, operation=operation, kernel=kernel, rows=rows, cols=cols
+    )
 
 
 PLAYGROUND_IMAGES = tuple(SAMPLE_IMAGES)

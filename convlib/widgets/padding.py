@@ -18,10 +18,10 @@ from __future__ import annotations
 import numpy as np
 import traitlets
 
-from .._validate import as_array, integer
+from .._validate import as_array
 from ..correlate import corr2d
 from ..shapes import output_size
-from ._browser import BrowserExplorer
+from ._browser import BrowserExplorer, Setting, in_range
 
 __all__ = ["default_grid", "PaddingStrideExplorer", "padding_stride_explorer"]
 
@@ -51,24 +51,6 @@ def default_grid(H: int = 8, W: int = 8) -> np.ndarray:
     return (i + 2 * j) % 10
 
 
-def in_range(value, name: str, lo: int, hi: int) -> int:
-    """``value`` as an int if it is an integer in ``lo..hi`` (the one range check of the explorer and its figures).
-
-    Examples
-    --------
-    >>> in_range(3, "k", 1, 5)
-    3
-    >>> in_range(6, "k", 1, 5)
-    Traceback (most recent call last):
-    ...
-    ValueError: k must be an integer in 1..5; got 6
-    """
-    value = integer(value, name)
-    if not lo <= value <= hi:
-        raise ValueError(f"{name} must be an integer in {lo}..{hi}; got {value}")
-    return value
-
-
 def _lengths(n: int) -> list:
     """``table[p][s - 1][k - 1]``: output length along an axis of ``n`` pixels for every setting (0: no window fits)."""
     table = []
@@ -85,13 +67,6 @@ def _lengths(n: int) -> list:
                     row.append(0)
             table[-1].append(row)
     return table
-
-
-class _Setting(traitlets.TraitType):
-    """An explorer setting: no check of its own, so that the explorer's validator is the one check (a wrong type too)."""
-
-    allow_none = False
-    info_text = "an integer in its range"
 
 
 class PaddingStrideExplorer(BrowserExplorer, js="padding"):
@@ -138,13 +113,13 @@ class PaddingStrideExplorer(BrowserExplorer, js="padding"):
     ([0, 13], 4)
     """
 
-    p_h = _Setting(0).tag(sync=True)
-    p_w = _Setting(0).tag(sync=True)
-    s_h = _Setting(1).tag(sync=True)
-    s_w = _Setting(1).tag(sync=True)
-    k = _Setting(3).tag(sync=True)
-    out_row = _Setting(0).tag(sync=True)
-    out_col = _Setting(0).tag(sync=True)
+    p_h = Setting(0).tag(sync=True)
+    p_w = Setting(0).tag(sync=True)
+    s_h = Setting(1).tag(sync=True)
+    s_w = Setting(1).tag(sync=True)
+    k = Setting(3).tag(sync=True)
+    out_row = Setting(0).tag(sync=True)
+    out_col = Setting(0).tag(sync=True)
     grid = traitlets.List(traitlets.Int()).tag(sync=True)
     grid_shape = traitlets.List(traitlets.Int()).tag(sync=True)
     ranges = traitlets.Dict().tag(sync=True)

@@ -2,7 +2,7 @@
 
 This table is the one place where points live. Labels are the exercise labels
 of the website (``ex-03-corr2d``); each label's number is the chapter the
-exercise sits in. When chapter 3 was split (review of 2026-12-01) eight
+exercise sits in. When chapter 3 was split in two, eight
 exercises moved to the next chapter and were renamed to match it; the old
 labels still grade and merge through :data:`OLD_LABELS` and
 :func:`current_label` (stored gradebook records, ``marks.json``, filled-in
@@ -143,7 +143,7 @@ OLD_LABELS = {
 # record under the old name grades and merges as the new chapter (grading.submissions, grading.gradebook).
 OLD_CHAPTERS = {"04_channels.ipynb": CH5}
 
-# Labels of exercises that were replaced by a different task (review of 2026-12-01, section 4): label -> what
+# Labels of exercises that were replaced by a different task (a derivation instead of a transcription): label -> what
 # replaced it. Old results under these labels stay in the stored records but count for no current exercise.
 RETIRED = {
     "ex-02-rf": "ex-02-cover (the receptive field with stride and dilation is ex-04-rf)",

@@ -3,7 +3,8 @@
 The public checkers run fixed cases that every student can read. For grading,
 the engine's :func:`convlib.checks.engine.grading_hook` swaps them for
 hidden ones: the same shapes, dtypes and notes (so every known-mistake hint
-still applies) with new values drawn from the instructor's seed, and the
+still applies; only the note of a declared worked example, ``Case.worked_example``,
+is dropped) with new values drawn from the instructor's seed, and the
 integer arguments each case declares growable (``Case.growable``: image
 sizes, layer counts; never kernel sizes, strides or positions) grown by a
 hidden amount.
@@ -111,9 +112,8 @@ def hidden_cases(seed: int, title: str, cases: list) -> list:
             _redraw(a, n in case.growable, rng, growth)
             for a, n in zip(case.args, case.names, strict=True)
         )
-        note = (
-            "" if "example" in case.note else case.note
-        )  # "the lecture's example" no longer holds its values
+        # new values are no longer the lecture's worked example, so its note would mislead
+        note = "" if case.worked_example else case.note
         hidden.append(Case(args, case.names, case.square, note, case.growable))
     return hidden
 

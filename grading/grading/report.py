@@ -1,7 +1,7 @@
 """The feedback file of one student and the class summary, from the stored records (see :mod:`grading.gradebook`).
 
 ``csv_safe``, ``md_text`` and ``md_block`` are the grader's one output
-hygiene (issue 20): every text that comes from a student (names, file names,
+hygiene: every text that comes from a student (names, file names,
 error lines, checker messages quoting their values) is escaped before it
 reaches the feedback, and no cell of any CSV the grader writes starts like a
 spreadsheet formula (:func:`grading.gradebook.csv_text` applies
