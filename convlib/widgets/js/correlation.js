@@ -65,11 +65,14 @@ const CORRELATION_STYLE = `
 }
 .convlayer-key {
   font-size: 13px;
+  line-height: 1.9;
   margin: 0.25rem 0 0;
 }
 .convlayer-key span {
   padding: 0 0.3em;
+  margin: 0 0.2em 0 2px;
   font-weight: bold;
+  white-space: nowrap;
 }
 .convlayer-key .convlayer-in-window {
   background: var(--cl-window-bg);
@@ -274,6 +277,7 @@ function drawWeights(panel, slid, rows, cols) {
   panel.draw(divergingRGBA(slid, limit), rows, cols);
   panel.legend({ kind: "signed", limit, format: formatShort });
   const ctx = panel.canvas.getContext("2d");
+  panel.canvas.style.imageRendering = "auto"; // numbers, shrunk smoothly on a phone (not pixelated)
   const s = panel.scale;
   const size = Math.max(panel.fontPx(12.5), Math.min(28, Math.floor(s / 3.2)));
   ctx.fillStyle = "#000000";

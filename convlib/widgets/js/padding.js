@@ -25,6 +25,9 @@ function strided(full, sh, sw, rows, cols) {
 function annotate(panel, values, H, W, isPadding) {
   const s = panel.scale;
   const ctx = panel.canvas.getContext("2d");
+  // numbers drawn into the canvas: shrunk to a phone's width they must be resampled smoothly
+  // (a pixelated shrink drops rows and columns of each digit's pixels)
+  panel.canvas.style.imageRendering = "auto";
   ctx.save();
   ctx.font = `${Math.min(Math.floor(s * 0.8), Math.max(panel.fontPx(12), Math.floor(s * 0.5)))}px sans-serif`;
   ctx.textAlign = "center";
