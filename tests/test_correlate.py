@@ -507,3 +507,17 @@ def test_nan_input_float32_keeps_dtype():
     assert out.dtype == np.float32
     assert np.isnan(out).sum() == 81
     assert (out[np.isfinite(out)] == 81).all()
+
+
+@pytest.mark.parametrize("k_shape", [(1, 1), (3, 5), (15, 15), (32, 7), (33, 4)])
+@pytest.mark.parametrize("shape", [(64, 64), (90, 75), (1024, 1024)])
+def test_kernel_spectrum_equals_rfft2(k_shape, shape):
+    """The FFT strategy's kernel transform (a DFT matrix product for short kernels) is numpy's rfft2."""
+    from convlib.correlate import _kernel_spectrum
+
+    K = np.random.default_rng(sum(k_shape) + shape[1]).standard_normal(k_shape)
+    expected = np.fft.rfft2(K[::-1, ::-1], shape)
+    for exact in (False, True):
+        got = _kernel_spectrum(K, shape, exact=exact)
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * np.abs(K).sum())
