@@ -878,20 +878,36 @@ def _correlate_fft(Xp, K, *, integral: bool):
     k_spectra = [(shift, _kernel_spectrum(part, shape, exact=integral)) for shift, part in k_parts]
     out = None
     for x_shift, x_part in x_parts:
-        x_spectrum = np.fft.rfft2(x_part, shape)
+        x_spectrum = _rfft2(x_part, shape)
         for k_shift, k_spectrum in k_spectra:
             product = (
                 np.multiply(x_spectrum, k_spectrum, out=x_spectrum)
                 if len(k_spectra) == 1
                 else x_spectrum * k_spectrum
             )
-            piece = np.fft.irfft2(product, shape)[k_h - 1 : k_h - 1 + Ho, k_w - 1 : k_w - 1 + Wo]
+            piece = _irfft2_overwrite(product, shape)[
+                k_h - 1 : k_h - 1 + Ho, k_w - 1 : k_w - 1 + Wo
+            ]
             if integral:
                 # Every partial sum of digit products is bounded by the window's
                 # sum |K| |x| <= 2**53, so these additions are exact.
                 piece = np.rint(piece) * 2.0 ** (x_shift + k_shift)
             out = piece if out is None else out + piece
     return out.astype(Xp.dtype, copy=False)
+
+
+def _rfft2(A, shape) -> np.ndarray:
+    """``numpy.fft.rfft2(A, shape)``, its column pass in place (no second spectrum-sized array)."""
+    rows = np.fft.rfft(A, shape[1], axis=1)
+    if rows.shape[0] != shape[0]:
+        return np.fft.fft(rows, shape[0], axis=0)
+    return np.fft.fft(rows, axis=0, out=rows)
+
+
+def _irfft2_overwrite(S, shape) -> np.ndarray:
+    """``numpy.fft.irfft2(S, shape)``; overwrites ``S`` with its inverse column pass."""
+    np.fft.ifft(S, axis=0, out=S)
+    return np.fft.irfft(S, shape[1], axis=1)
 
 
 def _kernel_spectrum(K, shape, *, exact: bool) -> np.ndarray:

@@ -521,3 +521,16 @@ def test_kernel_spectrum_equals_rfft2(k_shape, shape):
         got = _kernel_spectrum(K, shape, exact=exact)
         assert got.shape == expected.shape
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * np.abs(K).sum())
+
+
+@pytest.mark.parametrize("shape", [(97, 64), (64, 97), (101, 103), (128, 128)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fft_strategy_matches_scipy_on_padded_and_unpadded_sizes(shape, dtype):
+    """97, 101 and 103 are not 2-3-5-smooth: the FFT runs on zero-padded lengths (100, 108)."""
+    rng = np.random.default_rng(shape[0] * shape[1])
+    X, K = rng.standard_normal(shape).astype(dtype), rng.standard_normal((9, 11)).astype(dtype)
+    expected = signal.correlate2d(X.astype(np.float64), K.astype(np.float64), "valid")
+    got = corr2d(X, K, method="fft")
+    assert got.dtype == dtype
+    S = signal.correlate2d(np.abs(X).astype(float), np.abs(K).astype(float), "valid").max()
+    np.testing.assert_allclose(got, expected, rtol=0, atol=16 * np.finfo(dtype).eps * S)
