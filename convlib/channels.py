@@ -508,12 +508,15 @@ def _get_tiles(d, image, t0, th, last) -> None:
     and column of tiles at ``last``.
     """
     _, _, nt, tw, _ = d.shape
-    regular = nt - (t0 + nt == th)  # tile rows of this block on the 4-pixel grid
+    # tile rows and columns of this block on the 4-pixel grid (all, when the last ones are on it)
+    regular = nt - (t0 + nt == th and last[0] != 4 * (th - 1))
+    cols = tw if last[1] == 4 * (tw - 1) else tw - 1
     for i0, i1, top in ((0, regular, 4 * t0), (regular, nt, last[0])):
         if i1 > i0:
-            if tw > 1:
-                d[:, :, i0:i1, : tw - 1] = _tile_view(image, top, 0, i1 - i0, tw - 1)
-            d[:, :, i0:i1, tw - 1 :] = _tile_view(image, top, last[1], i1 - i0, 1)
+            if cols:
+                d[:, :, i0:i1, :cols] = _tile_view(image, top, 0, i1 - i0, cols)
+            if cols < tw:
+                d[:, :, i0:i1, cols:] = _tile_view(image, top, last[1], i1 - i0, 1)
 
 
 def _put_tiles(out, Y, t0, th, last) -> None:
@@ -523,27 +526,32 @@ def _put_tiles(out, Y, t0, th, last) -> None:
     """
     nt, _, tw, _, c = Y.shape
     ho, wo = out.shape[:2]
-    regular = nt - (t0 + nt == th)
+    # whole tiles on the 4-pixel grid, as rows of this block and as columns
+    on_grid = last[0] == 4 * (th - 1) and ho - last[0] >= 4
+    regular = nt - (t0 + nt == th and not on_grid)
     width = min(4, wo - last[1])  # columns of the last tile inside out
+    cols = tw if last[1] == 4 * (tw - 1) and width == 4 else tw - 1
     for i0, i1, top in ((0, regular, 4 * t0), (regular, nt, last[0])):
         if i1 <= i0:
             continue
         if i1 - i0 == 1:  # one tile row, possibly cut at the bottom
             height = min(4, ho - top)
-            if tw > 1:
-                out[top : top + height, : 4 * (tw - 1)].reshape(height, tw - 1, 4, c)[...] = Y[
-                    i0, :height, : tw - 1
+            if cols:
+                out[top : top + height, : 4 * cols].reshape(height, cols, 4, c)[...] = Y[
+                    i0, :height, :cols
                 ]
-            out[top : top + height, last[1] : last[1] + width] = Y[i0, :height, tw - 1, :width]
+            if cols < tw:
+                out[top : top + height, last[1] : last[1] + width] = Y[i0, :height, tw - 1, :width]
             continue
         rows = i1 - i0  # whole tile rows
-        if tw > 1:
-            out[top : top + 4 * rows, : 4 * (tw - 1)].reshape(rows, 4, tw - 1, 4, c)[...] = Y[
-                i0:i1, :, : tw - 1
+        if cols:
+            out[top : top + 4 * rows, : 4 * cols].reshape(rows, 4, cols, 4, c)[...] = Y[
+                i0:i1, :, :cols
             ]
-        out[top : top + 4 * rows, last[1] : last[1] + width].reshape(rows, 4, width, c)[...] = Y[
-            i0:i1, :, tw - 1, :width
-        ]
+        if cols < tw:
+            out[top : top + 4 * rows, last[1] : last[1] + width].reshape(rows, 4, width, c)[...] = (
+                Y[i0:i1, :, tw - 1, :width]
+            )
 
 
 def image_to_nchw(X) -> np.ndarray:

@@ -383,6 +383,8 @@ def test_winograd_is_the_im2col_result():
         ((1, 26, 41, 4), (1, 3)),
         ((1, 12, 13, 3), (4, 2)),  # phases of fewer than 4 outputs: the zero-padded tiles
         ((1, 10, 11, 3), (4, 4)),  # more phases than output rows: some phases empty
+        ((1, 29, 5, 3), (1, 1)),  # 3 output columns: padded tiles, the last tile row cut
+        ((1, 70, 9, 40), (1, 1)),  # the same over several blocks of tile rows
         ((3, 15, 9, 2), (1, 1)),
     ],
 )
