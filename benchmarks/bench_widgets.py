@@ -5,7 +5,9 @@ This script puts each widget, with its saved state, on a static page that loads
 the same vendored scripts as the website (require.js, the AMD config,
 embed-amd.js from ``vendor/``), serves it on 127.0.0.1, and measures:
 
-* **step**: one key press on a control (ArrowRight / ArrowLeft on a slider,
+* **step**: one key press on a control (ArrowRight / ArrowLeft on a slider: a
+  ``stepUp()`` / ``stepDown()`` with an input event, or on a continuous slider
+  (``step="any"``, the kernel editor's weight bar) a keydown event,
   ArrowDown / ArrowUp on a drop-down, Space on a check box) until the explorer
   has recomputed and redrawn (its ``data-frame`` counter moved), timed inside
   the page with ``performance.now()`` around a synthetic input event, median
@@ -133,6 +135,10 @@ async ([index, steps]) => {
       const n = input.options.length;
       input.selectedIndex = (input.selectedIndex + (forward ? 1 : n - 1)) % n;
       input.dispatchEvent(new Event('change', {bubbles: true}));
+    } else if (input.type === 'range' && input.step === 'any') {
+      // a continuous slider (the kernel editor's weight bar): its arrow keys step
+      // the weight by the editor's own step (a keydown handler), as a user does
+      input.dispatchEvent(new KeyboardEvent('keydown', {key: forward ? 'ArrowRight' : 'ArrowLeft', bubbles: true, cancelable: true}));
     } else if (input.type === 'range') {
       if (forward) input.stepUp(); else input.stepDown();
       input.dispatchEvent(new Event('input', {bubbles: true}));

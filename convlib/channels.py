@@ -252,45 +252,14 @@ def _multi(
         X, pad = _pad_by_mode(X, pad, padding_mode, axes=(1, 2))
     X = _zero_pad(X, pad, axes=(1, 2))
     if strategy == "winograd":
-        if dil != (1, 1):
-            return _polyphase(X, K, out_shape, dil)
-        return _winograd_3x3(X, K, out_shape)
+        return _winograd_3x3(X, K, out_shape, dil)
     return _im2col_gemm(X, K, step, out_shape, dil)
-
-
-def _polyphase(X, K, out_shape, dilation) -> np.ndarray:
-    """Stride-1 correlation with taps ``d`` apart as ``d_h d_w`` undilated ones, by Winograd.
-
-    The outputs ``out[r::d_h, s::d_w]`` read only the pixels ``X[r::d_h,
-    s::d_w]``, whose neighbours in that sub-image are ``d`` pixels apart in
-    the image: each phase ``(r, s)`` is a plain correlation of a sub-image.
-    The phases go to Winograd as one batch, each zero-padded to the same
-    whole number of tiles (the outputs of the padding are not kept).
-    """
-    d_h, d_w = dilation
-    n, _, _, c_in = X.shape
-    Ho, Wo = out_shape
-    th, tw = -(-Ho // (4 * d_h)), -(-Wo // (4 * d_w))  # Winograd tiles of the largest phase
-    phases = np.zeros((d_h, d_w, n, 4 * th + 2, 4 * tw + 2, c_in), dtype=X.dtype)
-    for r in range(d_h):
-        for s in range(d_w):
-            sub = X[:, r::d_h, s::d_w][:, : 4 * th + 2, : 4 * tw + 2]
-            phases[r, s, :, : sub.shape[1], : sub.shape[2]] = sub
-    Y = _winograd_3x3(
-        phases.reshape(-1, 4 * th + 2, 4 * tw + 2, c_in), K, (4 * th, 4 * tw)
-    ).reshape(d_h, d_w, n, 4 * th, 4 * tw, -1)
-    out = np.empty((n, Ho, Wo, K.shape[3]), dtype=X.dtype)
-    for r in range(d_h):
-        for s in range(d_w):
-            rows, cols = -(-(Ho - r) // d_h), -(-(Wo - s) // d_w)
-            out[:, r::d_h, s::d_w] = Y[r, s, :, :rows, :cols]
-    return out
 
 
 def _plan(X, K, step, out_shape, dilation, integral: bool, method: str) -> str:
     """The strategy that runs: Winograd where it applies and (for ``"auto"``) pays, else the matrix product.
 
-    With a dilation Winograd runs on each phase (:func:`_polyphase`).
+    With a dilation Winograd runs on each phase (see :func:`_winograd_3x3`).
     """
     k_h, k_w, c_in, c_out = K.shape
     applies = (k_h, k_w) == (3, 3) and step == (1, 1) and min(out_shape) >= 2 and not integral
@@ -458,20 +427,31 @@ _WINOGRAD_BLOCK_ELEMENTS = 4096
 _WINOGRAD_MIN_BLOCK_TILES = 64
 
 
-def _winograd_3x3(X, K, out_shape) -> np.ndarray:
+def _winograd_3x3(X, K, out_shape, dilation=(1, 1)) -> np.ndarray:
     """Valid 3 x 3 correlation of (N, H, W, C_in) with (3, 3, C_in, C_out) by Winograd's F(4 x 4, 3 x 3).
 
     Finite inputs only (a tile mixes all 36 pixels, so a NaN would spread
-    beyond its windows). An output whose sides are not multiples of 4 is
-    computed on the image padded with zeros to whole tiles, then cropped.
+    beyond its windows). With a dilation ``d`` the outputs ``out[r::d_h,
+    s::d_w]`` (a phase ``(r, s)``) read only the pixels ``X[r::d_h, s::d_w]``,
+    neighbours ``d`` apart: each phase is a plain correlation whose tiles are
+    read from the image with strides ``d`` times larger and whose outputs go
+    straight into a strided view of ``out``; no sub-image is copied. When a
+    phase's output side is not a multiple of 4, its last tile is moved back
+    to end at the edge (it overlaps its neighbour, whose outputs it writes
+    again); only outputs of fewer than 4 rows or columns in a phase are
+    computed on the image padded with zeros instead.
     """
     n, H, W, c_in = X.shape
     c_out = K.shape[3]
     Ho, Wo = out_shape
-    th, tw = -(-Ho // 4), -(-Wo // 4)  # 4 x 4 output tiles, the last ones possibly partial
+    d_h, d_w = dilation
+    # 4 x 4 output tiles of the largest phase
+    th, tw = -(-(-(-Ho // d_h)) // 4), -(-(-(-Wo // d_w)) // 4)
     dtype = X.dtype
-    if (H, W) != (4 * th + 2, 4 * tw + 2):
-        Xp = np.zeros((n, 4 * th + 2, 4 * tw + 2, c_in), dtype=dtype)
+    overlap = Ho // d_h >= 4 and Wo // d_w >= 4  # the smallest phase has at least one whole tile
+    if not overlap:
+        need_h, need_w = d_h * (4 * th + 2), d_w * (4 * tw + 2)  # what whole tiles read
+        Xp = np.zeros((n, max(H, need_h), max(W, need_w), c_in), dtype=dtype)
         Xp[:, :H, :W] = X
         X = Xp
     G = _WINOGRAD_G
@@ -480,37 +460,98 @@ def _winograd_3x3(X, K, out_shape) -> np.ndarray:
     )  # U[p, q] = (G K G^T)[p, q]
     U = U.astype(dtype).reshape(36, c_in, c_out)
     BT, AT = _WINOGRAD_BT.astype(dtype), _WINOGRAD_AT.astype(dtype)
-    out = np.empty((n, 4 * th, 4 * tw, c_out), dtype=dtype)
+    out = np.empty((n, Ho, Wo, c_out), dtype=dtype)
     tiles = max(_WINOGRAD_MIN_BLOCK_TILES, _WINOGRAD_BLOCK_ELEMENTS // max(c_in, c_out))
     rows = max(1, min(th, tiles // tw))  # tile rows per block
-    D = np.empty((6, 6, rows, tw, c_in), dtype=dtype)
-    _, s_r, s_c, s_e = X.strides
-    for b in range(n):
-        for t0 in range(0, th, rows):
-            t1 = min(th, t0 + rows)
-            nt = t1 - t0
-            # d[p, q, i, j, c] = X[b, 4 (t0 + i) + p, 4 j + q, c]: the 6 x 6 tiles as a view, then one copy
-            tiles = np.lib.stride_tricks.as_strided(
-                X[b, 4 * t0 :],
-                (6, 6, nt, tw, c_in),
-                (s_r, s_c, 4 * s_r, 4 * s_c, s_e),
-                writeable=False,
-            )
-            d = D[:, :, :nt]
-            np.copyto(d, tiles)
-            m = nt * tw * c_in
-            V = np.matmul(BT, np.matmul(BT, d.reshape(6, 6 * m)).reshape(6, 6, m))  # B^T d B
-            M = np.matmul(
-                V.reshape(36, nt * tw, c_in), U
-            )  # 36 products over all tiles and channels
-            m = nt * tw * c_out
-            Y = np.matmul(AT, np.matmul(AT, M.reshape(6, 6 * m)).reshape(4, 6, m))  # A^T M A
-            out[b, 4 * t0 : 4 * t1].reshape(nt, 4, tw, 4, c_out)[...] = Y.reshape(
-                4, 4, nt, tw, c_out
-            ).transpose(2, 0, 3, 1, 4)
-    if (Ho, Wo) != out.shape[1:3]:
-        return np.ascontiguousarray(out[:, :Ho, :Wo])
+    buffer = np.empty(36 * rows * tw * c_in, dtype=dtype)  # the tiles of one block
+    for r in range(d_h):
+        for s in range(d_w):
+            ho, wo = -(-(Ho - r) // d_h), -(-(Wo - s) // d_w)  # this phase's output size
+            if ho <= 0 or wo <= 0:
+                continue
+            th_p, tw_p = -(-ho // 4), -(-wo // 4)
+            # where the last tile row and column start (in the phase's pixels)
+            last = (ho - 4, wo - 4) if overlap else (4 * (th_p - 1), 4 * (tw_p - 1))
+            for b in range(n):
+                image = X[b, r::d_h, s::d_w]  # the phase's sub-image, a view
+                phase_out = out[b, r::d_h, s::d_w]
+                for t0 in range(0, th_p, rows):
+                    t1 = min(th_p, t0 + rows)
+                    nt = t1 - t0
+                    d = buffer[: 36 * nt * tw_p * c_in].reshape(6, 6, nt, tw_p, c_in)
+                    _get_tiles(d, image, t0, th_p, last)  # d[p, q, i, j, c]: 6 x 6 input tiles
+                    m = nt * tw_p * c_in
+                    V = np.matmul(BT, np.matmul(BT, d.reshape(6, 6 * m)).reshape(6, 6, m))
+                    M = np.matmul(V.reshape(36, nt * tw_p, c_in), U)  # 36 products over all tiles
+                    m = nt * tw_p * c_out
+                    Y = np.matmul(AT, np.matmul(AT, M.reshape(6, 6 * m)).reshape(4, 6, m))
+                    Y = Y.reshape(4, 4, nt, tw_p, c_out).transpose(2, 0, 3, 1, 4)  # A^T M A
+                    _put_tiles(phase_out, Y, t0, th_p, last)
     return out
+
+
+def _tile_view(image, top, left, rows, cols):
+    """The 6 x 6 tiles ``v[p, q, i, j, c] = image[top + 4 i + p, left + 4 j + q, c]`` as a read-only view."""
+    s_r, s_c, s_e = image.strides
+    return np.lib.stride_tricks.as_strided(
+        image[top:, left:],
+        (6, 6, rows, cols, image.shape[2]),
+        (s_r, s_c, 4 * s_r, 4 * s_c, s_e),
+        writeable=False,
+    )
+
+
+def _get_tiles(d, image, t0, th, last) -> None:
+    """Copy the input tiles of tile rows ``t0 ..`` into ``d`` (6, 6, rows, columns, C_in).
+
+    Tiles ``(i, j)`` start at pixel ``(4 i, 4 j)`` of ``image``, the last row
+    and column of tiles at ``last``.
+    """
+    _, _, nt, tw, _ = d.shape
+    # tile rows and columns of this block on the 4-pixel grid (all, when the last ones are on it)
+    regular = nt - (t0 + nt == th and last[0] != 4 * (th - 1))
+    cols = tw if last[1] == 4 * (tw - 1) else tw - 1
+    for i0, i1, top in ((0, regular, 4 * t0), (regular, nt, last[0])):
+        if i1 > i0:
+            if cols:
+                d[:, :, i0:i1, :cols] = _tile_view(image, top, 0, i1 - i0, cols)
+            if cols < tw:
+                d[:, :, i0:i1, cols:] = _tile_view(image, top, last[1], i1 - i0, 1)
+
+
+def _put_tiles(out, Y, t0, th, last) -> None:
+    """Write the output tiles ``Y[i, u, j, v, k]`` of tile rows ``t0 ..`` into ``out``, as :func:`_get_tiles` placed them.
+
+    Only the pixels inside ``out`` are written (a last tile on the padded grid may reach past it).
+    """
+    nt, _, tw, _, c = Y.shape
+    ho, wo = out.shape[:2]
+    # whole tiles on the 4-pixel grid, as rows of this block and as columns
+    on_grid = last[0] == 4 * (th - 1) and ho - last[0] >= 4
+    regular = nt - (t0 + nt == th and not on_grid)
+    width = min(4, wo - last[1])  # columns of the last tile inside out
+    cols = tw if last[1] == 4 * (tw - 1) and width == 4 else tw - 1
+    for i0, i1, top in ((0, regular, 4 * t0), (regular, nt, last[0])):
+        if i1 <= i0:
+            continue
+        if i1 - i0 == 1:  # one tile row, possibly cut at the bottom
+            height = min(4, ho - top)
+            if cols:
+                out[top : top + height, : 4 * cols].reshape(height, cols, 4, c)[...] = Y[
+                    i0, :height, :cols
+                ]
+            if cols < tw:
+                out[top : top + height, last[1] : last[1] + width] = Y[i0, :height, tw - 1, :width]
+            continue
+        rows = i1 - i0  # whole tile rows
+        if cols:
+            out[top : top + 4 * rows, : 4 * cols].reshape(rows, 4, cols, 4, c)[...] = Y[
+                i0:i1, :, :cols
+            ]
+        if cols < tw:
+            out[top : top + 4 * rows, last[1] : last[1] + width].reshape(rows, 4, width, c)[...] = (
+                Y[i0:i1, :, tw - 1, :width]
+            )
 
 
 def image_to_nchw(X) -> np.ndarray:

@@ -49,7 +49,8 @@ one ``"auto"`` runs:
   Sobel), as a row pass with ``v`` and a column pass with ``u``:
   ``k_h + k_w`` taps instead of ``k_h k_w``.
 * **fft**: the convolution theorem with ``numpy.fft.rfft2`` for large
-  kernels; round-off of the order of the dtype's epsilon times the output's
+  kernels, computed in float64 (also for float32 inputs, rounded once at the
+  end); round-off of the order of the dtype's epsilon times the output's
   magnitude.
 * **dot**: a small output from a kernel almost as large as the image, one
   long dot product per output pixel.
@@ -66,7 +67,7 @@ strategy                            bound                        measured on ran
 ==================================  ===========================  ==========================
 direct                              ``k_h k_w``                  ``0.12 k_h k_w``
 separable                           ``2 (k_h + k_w) + 8``        3.9
-fft                                 16                           3.6
+fft                                 16                           0.31 (float64 inputs: 6.6)
 dot                                 ``k_h k_w``                  ``0.09 k_h k_w``
 gemm (channels, im2col)             ``k_h k_w C_in``             6.4
 winograd (channels, F(4x4, 3x3))    64                           17.4
@@ -78,7 +79,8 @@ uniform random images of 64 x 64 to 300 x 300 with kernels of 3 x 3 to
 direct, dot and gemm are the classic ``n eps`` bound of a sum of ``n``
 products; those of fft and winograd are the measured worst case times about
 four (Winograd's transforms multiply and divide by up to 8 and 24, which
-costs its precision). :func:`_float32_error_bound` returns the bound, and
+costs its precision; fft's bound is that of its float64 transforms on float64
+inputs, float32 inputs see mostly the final rounding to float32). :func:`_float32_error_bound` returns the bound, and
 ``tests/test_float32_error.py`` checks it on random inputs (hypothesis).
 float64 inputs have the same bounds with ``eps = 2**-52``.
 
@@ -121,6 +123,8 @@ _NS_PER_FFT_POINT = 0.8  # per point and log2(points), for one rfft2 or irfft2
 _FFT_MIN_PIXELS = 64 * 64
 _NS_FFT_OVERHEAD = 100000.0  # three NumPy FFT calls, the crop and the finiteness check
 _NS_PER_DOT_ELEMENT = 0.35  # per element of a long dot product
+# Kernels of at most this many rows get their column DFT as a matrix product (_kernel_spectrum)
+_DFT_MAX_ROWS = 32
 # An FFT piece is trusted to round to the exact integer when its error bound
 # _FFT_ERROR_FACTOR * eps * log2(points) * ||x||_2 * ||K||_1 is at most 1/4.
 _FFT_ERROR_FACTOR = 4.0
@@ -867,12 +871,21 @@ def _correlate_fft(Xp, K, *, integral: bool):
         if digits is None:
             return None
         x_parts, k_parts = _binary_digits(Xp, digits[0]), _binary_digits(K, digits[1])
-    k_spectra = [(shift, np.fft.rfft2(part[::-1, ::-1], shape)) for shift, part in k_parts]
+    else:
+        # float inputs: float64 transforms (NumPy's float32 ones are no faster
+        # here), rounded once to the input's dtype at the end
+        x_parts = [(0, Xp.astype(np.float64, copy=False))]
+    k_spectra = [(shift, _kernel_spectrum(part, shape, exact=integral)) for shift, part in k_parts]
     out = None
     for x_shift, x_part in x_parts:
-        x_spectrum = np.fft.rfft2(x_part, shape)
+        x_spectrum = _rfft2(x_part, shape)
         for k_shift, k_spectrum in k_spectra:
-            piece = np.fft.irfft2(x_spectrum * k_spectrum, shape)[
+            product = (
+                np.multiply(x_spectrum, k_spectrum, out=x_spectrum)
+                if len(k_spectra) == 1
+                else x_spectrum * k_spectrum
+            )
+            piece = _irfft2_overwrite(product, shape)[
                 k_h - 1 : k_h - 1 + Ho, k_w - 1 : k_w - 1 + Wo
             ]
             if integral:
@@ -881,6 +894,39 @@ def _correlate_fft(Xp, K, *, integral: bool):
                 piece = np.rint(piece) * 2.0 ** (x_shift + k_shift)
             out = piece if out is None else out + piece
     return out.astype(Xp.dtype, copy=False)
+
+
+def _rfft2(A, shape) -> np.ndarray:
+    """``numpy.fft.rfft2(A, shape)``, its column pass in place (no second spectrum-sized array)."""
+    rows = np.fft.rfft(A, shape[1], axis=1)
+    if rows.shape[0] != shape[0]:
+        return np.fft.fft(rows, shape[0], axis=0)
+    return np.fft.fft(rows, axis=0, out=rows)
+
+
+def _irfft2_overwrite(S, shape) -> np.ndarray:
+    """``numpy.fft.irfft2(S, shape)``; overwrites ``S`` with its inverse column pass."""
+    np.fft.ifft(S, axis=0, out=S)
+    return np.fft.irfft(S, shape[1], axis=1)
+
+
+def _kernel_spectrum(K, shape, *, exact: bool) -> np.ndarray:
+    """``numpy.fft.rfft2(K[::-1, ::-1], shape)``; for a float kernel of at most ``_DFT_MAX_ROWS`` rows, faster.
+
+    The column transform of a kernel with few rows is a matrix product: the
+    ``shape[0] x k_h`` matrix of the DFT's twiddle factors (float64) times the
+    row transforms of its ``k_h`` rows, instead of an FFT of ``shape[0]``
+    mostly zero rows. Its round-off (a sum of ``k_h`` products) is of the
+    FFT's order; the exact integer path keeps the FFT, whose error bound
+    ``_digit_bits`` relies on.
+    """
+    flipped = K[::-1, ::-1].astype(np.float64)
+    k_h = K.shape[0]
+    if exact or k_h > _DFT_MAX_ROWS:
+        return np.fft.rfft2(flipped, shape)
+    rows = np.fft.rfft(flipped, shape[1], axis=1)  # (k_h, shape[1] // 2 + 1)
+    twiddles = np.exp((-2j * np.pi / shape[0]) * np.outer(np.arange(shape[0]), np.arange(k_h)))
+    return twiddles @ rows
 
 
 def _digit_bits(X, K, shape):

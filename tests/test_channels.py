@@ -376,6 +376,31 @@ def test_winograd_is_the_im2col_result():
     )
 
 
+@pytest.mark.parametrize(
+    "x_shape, dilation",
+    [
+        ((2, 30, 27, 5), (2, 2)),  # phases of unequal sizes, not multiples of 4
+        ((1, 26, 41, 4), (1, 3)),
+        ((1, 12, 13, 3), (4, 2)),  # phases of fewer than 4 outputs: the zero-padded tiles
+        ((1, 10, 11, 3), (4, 4)),  # more phases than output rows: some phases empty
+        ((1, 29, 5, 3), (1, 1)),  # 3 output columns: padded tiles, the last tile row cut
+        ((1, 70, 9, 40), (1, 1)),  # the same over several blocks of tile rows
+        ((3, 15, 9, 2), (1, 1)),
+    ],
+)
+def test_winograd_with_dilation_is_the_im2col_result(x_shape, dilation):
+    """The dilated Winograd (tiles read from each phase in place, last tiles overlapping) equals im2col."""
+    from convlib import channels
+
+    rng = np.random.default_rng(sum(x_shape))
+    X, K = rng.normal(size=x_shape), rng.normal(size=(3, 3, x_shape[3], 7))
+    out_shape = (x_shape[1] - 2 * dilation[0], x_shape[2] - 2 * dilation[1])
+    expected = channels._im2col_gemm(X, K, (1, 1), out_shape, dilation)
+    got = channels._winograd_3x3(X, K, out_shape, dilation)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
 def test_winograd_keeps_non_finite_pixels_local(bad):
     # a NaN or inf must reach only its windows, so the Winograd tiles are skipped

@@ -507,3 +507,30 @@ def test_nan_input_float32_keeps_dtype():
     assert out.dtype == np.float32
     assert np.isnan(out).sum() == 81
     assert (out[np.isfinite(out)] == 81).all()
+
+
+@pytest.mark.parametrize("k_shape", [(1, 1), (3, 5), (15, 15), (32, 7), (33, 4)])
+@pytest.mark.parametrize("shape", [(64, 64), (90, 75), (1024, 1024)])
+def test_kernel_spectrum_equals_rfft2(k_shape, shape):
+    """The FFT strategy's kernel transform (a DFT matrix product for short kernels) is numpy's rfft2."""
+    from convlib.correlate import _kernel_spectrum
+
+    K = np.random.default_rng(sum(k_shape) + shape[1]).standard_normal(k_shape)
+    expected = np.fft.rfft2(K[::-1, ::-1], shape)
+    for exact in (False, True):
+        got = _kernel_spectrum(K, shape, exact=exact)
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * np.abs(K).sum())
+
+
+@pytest.mark.parametrize("shape", [(97, 64), (64, 97), (101, 103), (128, 128)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fft_strategy_matches_scipy_on_padded_and_unpadded_sizes(shape, dtype):
+    """97, 101 and 103 are not 2-3-5-smooth: the FFT runs on zero-padded lengths (100, 108)."""
+    rng = np.random.default_rng(shape[0] * shape[1])
+    X, K = rng.standard_normal(shape).astype(dtype), rng.standard_normal((9, 11)).astype(dtype)
+    expected = signal.correlate2d(X.astype(np.float64), K.astype(np.float64), "valid")
+    got = corr2d(X, K, method="fft")
+    assert got.dtype == dtype
+    S = signal.correlate2d(np.abs(X).astype(float), np.abs(K).astype(float), "valid").max()
+    np.testing.assert_allclose(got, expected, rtol=0, atol=16 * np.finfo(dtype).eps * S)
