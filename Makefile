@@ -136,8 +136,8 @@ wheelhouse: setup
 test: lint vendor browser sandbox
 	$(BIN)/python -m pytest tests chapters --nbval-lax -p no:cacheprovider
 
-## test-fast: the library, checker, grading and notebook-tool unit tests (about a minute and a
-## half): no site build, no browser, no sandbox (tests/conftest.py says which tests are slow)
+## test-fast: lint, then the library, checker, grading and notebook-tool unit tests (about two
+## minutes): no site build, no browser, no sandbox (tests/conftest.py says which tests are slow)
 test-fast: lint
 	$(BIN)/python -m pytest tests -m "not slow" -p no:cacheprovider
 
