@@ -14,7 +14,7 @@ import numpy as np
 
 from ..correlate import corr2d
 from ..shapes import output_shape
-from .engine import Case, Mistake, run_cases, same_count, whole_number
+from .engine import Case, Mistake, run_cases, run_count_cases, same_count, whole_number
 
 __all__ = [
     "check_bias_counts",
@@ -36,20 +36,6 @@ def valid_positions(H, W, k_h, k_w):
     """
     rows, cols = output_shape(H, W, k_h, k_w)
     return rows * cols
-
-
-def _check_count(title, fn, cases, reference, mistakes) -> None:
-    run_cases(
-        title,
-        fn,
-        cases,
-        reference,
-        mistakes=mistakes,
-        same=same_count,
-        validate=whole_number,
-        square_rule=False,
-        returns_array=False,
-    )
 
 
 def _same_pair(got, expected) -> bool:
@@ -230,7 +216,7 @@ def check_border_terms(fn) -> None:
             lambda args, ref: inside(args[0], args[2], args[4]) * inside(args[1], args[2], args[3]),
         ),
     ]
-    _check_count("border terms", fn, cases, reference, mistakes)
+    run_count_cases("border terms", fn, cases, reference, mistakes)
 
 
 _KERNEL_SIZES = [
@@ -301,7 +287,7 @@ def check_dense_nonzeros(fn) -> None:
             lambda args, ref: (args[0] - args[2]) * (args[1] - args[3]) * args[2] * args[3],
         ),
     ]
-    _check_count("dense non-zeros", fn, cases, reference, mistakes)
+    run_count_cases("dense non-zeros", fn, cases, reference, mistakes)
 
 
 def check_multiply_adds(fn) -> None:
@@ -381,7 +367,7 @@ def check_multiply_adds(fn) -> None:
             lambda args, ref: ref + valid_positions(*args[:4]) * args[5],
         ),
     ]
-    _check_count("multiply-adds", fn, cases, reference, mistakes)
+    run_count_cases("multiply-adds", fn, cases, reference, mistakes)
 
 
 def check_same_padding(fn) -> None:

@@ -24,7 +24,14 @@ from ..correlate import conv2d, corr2d
 from ..layer import Conv2D
 from ..transposed import conv_transpose2d
 from .calls import DEFAULT_TIME_LIMIT
-from .engine import Case, Mistake, random_array, run_cases, same_array, same_count, whole_number
+from .engine import (
+    Case,
+    Mistake,
+    random_array,
+    run_cases,
+    run_count_cases,
+    same_array,
+)
 from .mistakes import int_mistakes
 
 __all__ = [
@@ -35,21 +42,6 @@ __all__ = [
     "check_input_gradient_channels",
     "check_folded_normalisation",
 ]
-
-
-def _count(title, fn, cases, reference, mistakes, time_limit) -> None:
-    run_cases(
-        title,
-        fn,
-        cases,
-        reference,
-        mistakes=mistakes,
-        same=same_count,
-        validate=whole_number,
-        square_rule=False,
-        returns_array=False,
-        time_limit=time_limit,
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -146,7 +138,7 @@ def check_layers_to_cover(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None
             lambda args, ref: -(-(args[1] + args[2] - 2) // args[0]),
         ),
     ]
-    _count("layers to see the whole image", fn, cases, _reach_layers, mistakes, time_limit)
+    run_count_cases("layers to see the whole image", fn, cases, _reach_layers, mistakes, time_limit)
 
 
 # ---------------------------------------------------------------------------

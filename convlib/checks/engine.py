@@ -80,6 +80,7 @@ __all__ = [
     "current_grading_hook",
     "require_callable",
     "run_cases",
+    "run_count_cases",
     "same_array",
     "same_count",
     "whole_number",
@@ -634,6 +635,43 @@ def run_cases(
         _success(title, len(records))
         return
     raise _explain(title, records, mistakes, shape_mistakes, crash_hint, same, square_rule)
+
+
+def run_count_cases(
+    title: str,
+    fn: Callable,
+    cases: list,
+    reference: Callable,
+    mistakes=(),
+    time_limit: Optional[float] = DEFAULT_TIME_LIMIT,
+    forbidden=(),
+) -> None:
+    """:func:`run_cases` for a counting exercise: ``fn`` returns a whole number per case.
+
+    The answer must equal the reference exactly (:func:`same_count`); a float
+    or a non-number is named first (:func:`whole_number`); square inputs have
+    no special meaning, and the result is not turned into an array.
+
+    Examples
+    --------
+    >>> from convlib.checks.engine import Case, run_count_cases
+    >>> cases = [Case((5, 3), ("n", "k"), growable=("n",)), Case((8, 2), ("n", "k"), growable=("n",))]
+    >>> run_count_cases("valid positions", lambda n, k: n - k + 1, cases, lambda n, k: n - k + 1)
+    ✓ valid positions: all 2 hidden cases pass
+    """
+    run_cases(
+        title,
+        fn,
+        cases,
+        reference,
+        mistakes=mistakes,
+        same=same_count,
+        validate=whole_number,
+        square_rule=False,
+        returns_array=False,
+        time_limit=time_limit,
+        forbidden=forbidden,
+    )
 
 
 def _cases_to_run(spec: CheckSpec) -> list:

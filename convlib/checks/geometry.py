@@ -14,7 +14,7 @@ import numpy as np
 
 from ..shapes import grouped_params, locally_connected_params, output_size, receptive_field
 from .calls import DEFAULT_TIME_LIMIT
-from .engine import Case, Mistake, run_cases, same_count, whole_number
+from .engine import Case, Mistake, run_count_cases
 
 __all__ = [
     "check_dilated_size",
@@ -23,22 +23,6 @@ __all__ = [
     "check_grouped_count",
     "check_min_kernel_size",
 ]
-
-
-def _count(title, fn, cases, reference, mistakes, time_limit, forbidden=()) -> None:
-    run_cases(
-        title,
-        fn,
-        cases,
-        reference,
-        mistakes=mistakes,
-        same=same_count,
-        validate=whole_number,
-        square_rule=False,
-        returns_array=False,
-        time_limit=time_limit,
-        forbidden=forbidden,
-    )
 
 
 def check_dilated_size(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
@@ -137,7 +121,7 @@ def check_dilated_size(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
             ),
         ),
     ]
-    _count(
+    run_count_cases(
         "dilated output size", fn, cases, reference, mistakes, time_limit, forbidden=(output_size,)
     )
 
@@ -241,7 +225,7 @@ def check_strided_receptive_field(fn, *, time_limit: float = DEFAULT_TIME_LIMIT)
             grow(lambda k, s, d, before, after: (k * d - 1) * before),
         ),
     ]
-    _count(
+    run_count_cases(
         "strided receptive field",
         fn,
         cases,
@@ -348,7 +332,7 @@ def check_locally_connected_count(fn, *, time_limit: float = DEFAULT_TIME_LIMIT)
             lambda a, ref: ref + a[4],
         ),
     ]
-    _count(
+    run_count_cases(
         "locally connected count",
         fn,
         cases,
@@ -428,7 +412,7 @@ def check_grouped_count(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
             lambda a, ref: ref + a[3],
         ),
     ]
-    _count(
+    run_count_cases(
         "grouped count",
         fn,
         cases,
@@ -491,7 +475,7 @@ def check_min_kernel_size(fn, *, time_limit: float = DEFAULT_TIME_LIMIT) -> None
             lambda a, ref: 2 ** a[0] if a[0] > 2 else None,
         ),
     ]
-    _count("minimum kernel size", fn, cases, _min_taps, mistakes, time_limit)
+    run_count_cases("minimum kernel size", fn, cases, _min_taps, mistakes, time_limit)
 
 
 def _min_taps(d: int) -> int:
