@@ -370,6 +370,28 @@ def _single(
 ) -> np.ndarray:
     """Validate the arguments of :func:`corr2d` / :func:`conv2d` and correlate (with ``K`` rotated if ``flipped``)."""
     method = check_method(method, METHODS)
+    X, K, integral, pad, step, out_shape, dil = _prepared(
+        X, K, mode, padding, stride, flipped, dilation, padding_mode
+    )
+    return _correlate(
+        X,
+        K[::-1, ::-1] if flipped else K,
+        pad,
+        step,
+        out_shape,
+        integral=integral,
+        dilation=dil,
+        method=method,
+    )
+
+
+def _prepared(X, K, mode, padding, stride, flipped, dilation, padding_mode):
+    """Checked operands and geometry, shared by :func:`corr2d`/:func:`conv2d` and :func:`choose_method`.
+
+    Returns ``(X, K, integral, pad, step, out_shape, dilation)``; a padding
+    mode other than zeros is applied to ``X`` here, so ``pad`` is what is
+    left to add as zeros.
+    """
     X, K, integral = _operands(X, K)
     pad, step, out_shape, dil = _geometry(
         X.shape,
@@ -383,16 +405,7 @@ def _single(
     )
     if padding_mode != "zeros":
         X, pad = _pad_by_mode(X, pad, padding_mode)
-    return _correlate(
-        X,
-        K[::-1, ::-1] if flipped else K,
-        pad,
-        step,
-        out_shape,
-        integral=integral,
-        dilation=dil,
-        method=method,
-    )
+    return X, K, integral, pad, step, out_shape, dil
 
 
 def check_method(method, allowed) -> str:
@@ -454,19 +467,9 @@ def choose_method(
         return _choose_channel_method(
             X, K, mode, padding=padding, stride=stride, dilation=dilation, padding_mode=padding_mode
         )
-    X, K, integral = _operands(X, K)
-    pad, step, out_shape, dil = _geometry(
-        X.shape,
-        K.shape,
-        mode,
-        padding,
-        stride,
-        flipped=False,
-        itemsize=X.itemsize,
-        dilation=dilation,
+    X, K, integral, pad, step, out_shape, dil = _prepared(
+        X, K, mode, padding, stride, False, dilation, padding_mode
     )
-    if padding_mode != "zeros":
-        X, pad = _pad_by_mode(X, pad, padding_mode)
     return _plan(X, K, pad, step, out_shape, dil, integral, "auto")[0]
 
 
