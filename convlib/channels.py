@@ -45,9 +45,14 @@ METHODS = ("auto", "gemm", "winograd")
 # Output rows per GEMM block: bounds the im2col copy to about this many bytes.
 _BLOCK_BYTES = 8 * 1024 * 1024
 # Up to this many input channels the im2col matrix is built from channel planes
-# (long contiguous copies), in blocks of about _PLANES_BLOCK_BYTES (in the L2 cache).
+# (long contiguous copies), in blocks of about _PLANES_BLOCK_BYTES (in the L2 cache),
+# and multiplied in pieces of about _PLANES_GEMM_WORK multiply-adds: below about
+# 10^6 of them OpenBLAS uses its small-matrix kernels, which skip packing
+# (measured on RGB 1024^2, 3 -> 16: pieces of 2^19 run at about 1.5x the GFLOP/s
+# of one product per block; pieces of 2^20 are slower again).
 _PLANES_MAX_CHANNELS = 8
-_PLANES_BLOCK_BYTES = 256 * 1024
+_PLANES_BLOCK_BYTES = 1024 * 1024
+_PLANES_GEMM_WORK = 1 << 19
 # Small layers (taps * C_out multiply-adds per pixel at most _SMALL_GEMM_WORK / 64)
 # multiply in stacks of small GEMMs of about _SMALL_GEMM_WORK multiply-adds:
 # NumPy loops over the stack in C and OpenBLAS runs each on one thread. One
@@ -344,37 +349,56 @@ def _planes_gemm(X, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
     """im2col for few input channels, built from channel planes.
 
     With channels last, a window's row holds runs of only ``C_in`` contiguous
-    values, and copying them is slower than the product. Here the image is
-    first turned into planes ``(N, C_in, H, W)``; the im2col matrix of a block
-    of output rows is built transposed, one row per tap ``(a, b, c)``, each a
-    copy of whole image rows; the product reads it transposed (BLAS takes the
-    transpose as a flag, no copy) and writes channels-last output directly.
+    values, and copying them is slower than the product. Here each block of
+    output rows first turns the input rows it reads into planes ``(C_in,
+    rows, W)`` (a small buffer, reused). The block's im2col matrix is built
+    transposed, one row per tap ``(a, b, c)``, in one copy from a strided view
+    of those planes (whole image rows, so the copy runs over long contiguous
+    stretches). The products read it transposed (BLAS takes the transpose as a
+    flag, no copy) in pieces of about ``_PLANES_GEMM_WORK`` multiply-adds and
+    write channels-last output directly.
     """
     k_h, k_w, c_in, c_out = K.shape
-    n = X.shape[0]
+    n, H, W, _ = X.shape
     s_h, s_w = step
     d_h, d_w = dilation
     Ho, Wo = out_shape
-    planes = np.ascontiguousarray(X.transpose(0, 3, 1, 2))  # (N, C_in, H, W)
     weights = K.reshape(k_h * k_w * c_in, c_out)  # rows in the order (a, b, c)
     taps = k_h * k_w * c_in
     out = np.empty((n, Ho, Wo, c_out), dtype=X.dtype)
-    rows = max(1, min(Ho, _PLANES_BLOCK_BYTES // (taps * Wo * X.itemsize)))
+    rows = max(1, min(Ho, _PLANES_BLOCK_BYTES // (taps * Wo * X.itemsize)))  # output rows per block
+    chunk = max(1, _PLANES_GEMM_WORK // (taps * c_out))  # pixels per product
+    reach = (rows - 1) * s_h + (k_h - 1) * d_h + 1  # input rows one block reads
+    planes = np.empty((c_in, min(reach, H), W), dtype=X.dtype)
     buffer = np.empty(taps * rows * Wo, dtype=X.dtype)
+    c_stride, r_stride, w_stride = planes.strides
     for i in range(n):
         for r0 in range(0, Ho, rows):
             r1 = min(Ho, r0 + rows)
-            cols = buffer[: taps * (r1 - r0) * Wo].reshape(k_h, k_w, c_in, r1 - r0, Wo)
-            for a in range(k_h):
-                for b in range(k_w):
-                    top, left = r0 * s_h + a * d_h, b * d_w
-                    cols[a, b] = planes[
-                        i,
-                        :,
-                        top : top + (r1 - r0 - 1) * s_h + 1 : s_h,
-                        left : left + (Wo - 1) * s_w + 1 : s_w,
-                    ]
-            np.matmul(cols.reshape(taps, -1).T, weights, out=out[i, r0:r1].reshape(-1, c_out))
+            top = r0 * s_h
+            got = min(len(planes[0]), H - top)
+            np.copyto(planes[:, :got], X[i, top : top + got].transpose(2, 0, 1))
+            pixels = (r1 - r0) * Wo
+            cols = buffer[: taps * pixels].reshape(k_h, k_w, c_in, r1 - r0, Wo)
+            # cols[a, b, c, r, w] = X[i, (r0 + r) s_h + a d_h, w s_w + b d_w, c]
+            windows = np.lib.stride_tricks.as_strided(
+                planes,
+                cols.shape,
+                (d_h * r_stride, d_w * w_stride, c_stride, s_h * r_stride, s_w * w_stride),
+                writeable=False,
+            )
+            np.copyto(cols, windows)
+            cols = cols.reshape(taps, pixels)
+            res = out[i, r0:r1].reshape(pixels, c_out)
+            split = pixels - pixels % chunk
+            if split:
+                np.matmul(
+                    cols[:, :split].reshape(taps, -1, chunk).transpose(1, 2, 0),
+                    weights,
+                    out=res[:split].reshape(-1, chunk, c_out),
+                )
+            if split < pixels:
+                np.matmul(cols[:, split:].T, weights, out=res[split:])
     return out
 
 

@@ -117,21 +117,36 @@ def test_multi_in_out_batch_axis_equals_one_by_one():
             )
 
 
-def test_row_blocks_leave_no_seams(monkeypatch):
-    # The im2col copy is made in blocks of output rows; shrink the block so that
-    # a small image needs several (uneven) blocks, and check the seams.
+def _oracle_strided(X, K, stride, dilation):
+    """SciPy per channel pair with the kernel's taps spread ``dilation`` apart, every ``stride``-th output."""
+    k_h, k_w, c_in, c_out = K.shape
+    spread = np.zeros((dilation[0] * (k_h - 1) + 1, dilation[1] * (k_w - 1) + 1, c_in, c_out))
+    spread[:: dilation[0], :: dilation[1]] = K
+    return _oracle_multi_in_out(X, spread, "valid")[:: stride[0], :: stride[1]]
+
+
+@pytest.mark.parametrize("c_in", [3, 9])  # 3: built from channel planes; 9: channels-last im2col
+@pytest.mark.parametrize("stride, dilation", [((1, 1), (1, 1)), ((2, 3), (1, 1)), ((1, 2), (2, 3))])
+def test_row_blocks_and_pieces_leave_no_seams(monkeypatch, c_in, stride, dilation):
+    # Both GEMM paths copy the im2col matrix in blocks of output rows, and the
+    # planes path multiplies each block in pieces of pixels. Shrink blocks and
+    # pieces so that a small image needs several uneven ones, and check the seams.
     from convlib import channels
 
-    monkeypatch.setattr(
-        channels, "_BLOCK_BYTES", 7 * 156 * 75 * 4
-    )  # 7 rows of 156 columns, 75 taps, float32
     rng = np.random.default_rng(4)
-    X = rng.normal(size=(2, 50, 160, 3)).astype(np.float32)
-    K = rng.normal(size=(5, 5, 3, 4)).astype(np.float32)
-    out = corr2d_multi_in_out(X, K)
+    X = rng.normal(size=(2, 50, 160, c_in)).astype(np.float32)
+    K = rng.normal(size=(5, 5, c_in, 4)).astype(np.float32)
+    rows, cols = _oracle_strided(X[0, :, :, :1], K[:, :, :1, :1], stride, dilation).shape[:2]
+    block = 5 * cols * 25 * c_in * 4  # 5 output rows of float32 im2col
+    monkeypatch.setattr(channels, "_BLOCK_BYTES", block)
+    monkeypatch.setattr(channels, "_PLANES_BLOCK_BYTES", block)
+    monkeypatch.setattr(channels, "_PLANES_GEMM_WORK", 25 * c_in * 4 * 100)  # 100 pixels a piece
+    assert rows > 5 and rows % 5 and 5 * cols % 100  # several blocks and pieces, uneven last ones
+    out = corr2d_multi_in_out(X, K, stride=stride, dilation=dilation, method="gemm")
     assert out.dtype == np.float32
     for n in range(2):
-        expected = _oracle_multi_in_out(X[n].astype(float), K.astype(float), "valid")
+        expected = _oracle_strided(X[n].astype(float), K.astype(float), stride, dilation)
+        assert out[n].shape == expected.shape
         np.testing.assert_allclose(out[n], expected, rtol=0, atol=1e-5 * np.abs(expected).max())
 
 
@@ -289,9 +304,12 @@ def test_matches_torch_conv2d_float32_single_image():
 @pytest.mark.parametrize(
     "x_shape, k_shape",
     [
-        ((9, 10, 16), (3, 3, 16, 32)),  # many taps * C_out: one BLAS call per block
-        ((40, 66, 3), (3, 3, 3, 16)),  # stacks of small GEMMs plus a remainder
-        ((34, 34, 1), (3, 3, 1, 1)),  # 1024 pixels: stacks only, no remainder
+        (
+            (9, 10, 16),
+            (3, 3, 16, 32),
+        ),  # channels-last im2col, many taps * C_out: one BLAS call per block
+        ((40, 66, 3), (3, 3, 3, 16)),  # from channel planes: two pieces of pixels plus a remainder
+        ((34, 34, 1), (3, 3, 1, 1)),  # from channel planes: 1024 pixels in one piece
     ],
 )
 def test_gemm_strategies_match_scipy(x_shape, k_shape):
