@@ -16,6 +16,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -199,17 +201,68 @@ def _students(instructor_file: Path) -> dict:
     }
 
 
-def _sandboxed() -> set:
-    """Live processes of the grader's kernel user ids."""
-    uids = set()
-    for pid in os.listdir("/proc"):
+def _descendants(root: int) -> set:
+    """Process ids whose chain of parents reaches ``root`` now."""
+    parents = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            uid = os.stat(f"/proc/{pid}").st_uid if pid.isdigit() else -1
-        except FileNotFoundError:
+            with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+                parents[int(pid)] = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
             continue
-        if uid >= UID_BASE:
-            uids.add(uid)
-    return {pid for uid in uids for pid in live_pids(uid)}
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _run_watching_workers(args, timeout=600, **kwargs):
+    """``subprocess.run(args)``, also returning every process id that was ever its descendant, with its user id.
+
+    The sandbox gives each grading worker the user id ``UID_BASE`` + its pid,
+    so these ids name the kernel users of this run alone, not those of
+    another checkout grading on the same machine.
+    """
+    seen = {}
+    with subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
+    ) as proc:
+        chunks = {"out": [], "err": []}
+
+        def drain(stream, key):
+            for line in stream:
+                chunks[key].append(line)
+
+        readers = [
+            threading.Thread(target=drain, args=(proc.stdout, "out"), daemon=True),
+            threading.Thread(target=drain, args=(proc.stderr, "err"), daemon=True),
+        ]
+        for reader in readers:
+            reader.start()
+        deadline = time.monotonic() + timeout
+        while proc.poll() is None:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise subprocess.TimeoutExpired(args, timeout)
+            # every time again: a kernel takes its user id only after the fork
+            for pid in _descendants(proc.pid):
+                try:
+                    seen[pid] = os.stat(f"/proc/{pid}").st_uid
+                except FileNotFoundError:
+                    continue
+            time.sleep(0.05)
+        for reader in readers:
+            reader.join()
+    run = subprocess.CompletedProcess(
+        args, proc.returncode, "".join(chunks["out"]), "".join(chunks["err"])
+    )
+    return run, seen
+
+
+def _left_running(worker_pids) -> set:
+    """Live processes of the kernel users of ``worker_pids`` (the sandbox's ``UID_BASE`` + pid)."""
+    return {pid for worker in worker_pids for pid in live_pids(UID_BASE + worker)}
 
 
 def _digest(folder: Path) -> str:
@@ -237,8 +290,7 @@ def graded(tmp_path_factory):
     shape_mistake = {corpus.MISTAKES["one_length_only"][0]: corpus.MISTAKES["one_length_only"][1]}
     corpus.write(submissions, "mistakes", CH4, corpus.submission(CH4, answers=shape_mistake))
     before = (_digest(submissions), _digest(instructor))
-    sandboxed_before = _sandboxed()
-    run = subprocess.run(
+    run, workers = _run_watching_workers(
         [
             sys.executable,
             "-m",
@@ -260,12 +312,11 @@ def graded(tmp_path_factory):
             *([] if os.geteuid() == 0 else ["--no-sandbox"]),
         ],
         cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
     )
     after = (_digest(submissions), _digest(instructor))
-    left_running = _sandboxed() - sandboxed_before
+    # the kernels ran as their worker's user: proof that the ids below are this run's
+    kernel_users = {uid for uid in workers.values() if uid - UID_BASE in workers}
+    left_running = _left_running(workers)
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         rows = {r["student"]: r for r in csv.DictReader(f)}
     # as the student reads it: the escaping of their own text undone
@@ -280,6 +331,7 @@ def graded(tmp_path_factory):
         "before": before,
         "after": after,
         "left_running": left_running,
+        "kernel_users": kernel_users,
     }
 
 
@@ -376,6 +428,7 @@ def test_the_instructors_files_are_untouched_and_nothing_is_left_running(graded)
             "the kernel runs as a separate user (and cannot write the instructor's files) only when the grader is root"
         )
     assert graded["before"] == graded["after"]
+    assert graded["kernel_users"], "no sandboxed kernel of this run was seen"
     assert graded["left_running"] == set()
 
 
