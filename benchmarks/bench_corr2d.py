@@ -607,9 +607,8 @@ def main(argv=None) -> int:
                 fn = factory()
                 t_ours, ref_time = interleaved_medians([ours, fn], args.repeats, args.budget)
                 ratio = t_ours / ref_time
-                agree = ref_name.startswith("plain") or _agrees(
-                    result, fn()
-                )  # a plain call computes something else
+                # a plain call computes something else
+                agree = ref_name.startswith("plain") or _agrees(result, fn())
             else:
                 (t_ours,) = interleaved_medians([ours], args.repeats, args.budget)
             if goal is not None:

@@ -61,9 +61,8 @@ def main(argv=None) -> int:
             chapters=[args.chapter],
         )
         wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_before
-        cpu += sum(
-            r["cpu_seconds"] for r in results.values()
-        )  # the sandboxes' own (not our children)
+        # the sandboxes' own (not our children)
+        cpu += sum(r["cpu_seconds"] for r in results.values())
         statuses = Counter(r["chapters"][args.chapter]["status"] for r in results.values())
     ok = wall <= TARGET_S * args.students / 200
     with open("/proc/self/status", encoding="ascii") as f:

@@ -479,9 +479,8 @@ def _winograd_3x3(X, K, out_shape, dilation=(1, 1)) -> np.ndarray:
         Xp[:, :H, :W] = X
         X = Xp
     G = _WINOGRAD_G
-    U = np.matmul(
-        G, np.matmul(G, K.astype(np.float64).reshape(3, -1)).reshape(6, 3, -1)
-    )  # U[p, q] = (G K G^T)[p, q]
+    # U[p, q] = (G K G^T)[p, q]
+    U = np.matmul(G, np.matmul(G, K.astype(np.float64).reshape(3, -1)).reshape(6, 3, -1))
     U = U.astype(dtype).reshape(36, c_in, c_out)
     BT, AT = _WINOGRAD_BT.astype(dtype), _WINOGRAD_AT.astype(dtype)
     out = np.empty((n, Ho, Wo, c_out), dtype=dtype)

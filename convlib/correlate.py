@@ -540,9 +540,8 @@ def _geometry(
         flipped=flipped,
     )
     (H, W), ((top, bottom), (left, right)), out_shape = image_hw, g.pad, g.out
-    blame = (
-        "padding" if mode == "valid" and (top or left) else "X"
-    )  # (padding= is only allowed with "valid")
+    # (padding= is only allowed with "valid")
+    blame = "padding" if mode == "valid" and (top or left) else "X"
     check_fits_in_memory(
         (H + top + bottom) * (W + left + right) * planes, itemsize, "the zero-padded image", blame
     )

@@ -77,9 +77,8 @@ def random_patches(image, size: int, n_patches: int, seed: int = 0) -> np.ndarra
     rng = np.random.default_rng(non_negative_int(seed, "seed"))
     rows = rng.integers(0, H - size + 1, n_patches)
     cols = rng.integers(0, W - size + 1, n_patches)
-    windows = np.lib.stride_tricks.sliding_window_view(
-        image, (size, size), axis=(0, 1)
-    )  # (H', W', C, size, size)
+    # (H', W', C, size, size)
+    windows = np.lib.stride_tricks.sliding_window_view(image, (size, size), axis=(0, 1))
     return windows[rows, cols].transpose(0, 2, 3, 1).reshape(n_patches, size * size * C)
 
 
@@ -201,9 +200,8 @@ def _ica(centred, eigval, eigvec, n_filters: int, seed: int, iterations: int = 1
     keep = slice(1, n_filters + 1)  # component 0 is the mean brightness: no edge, leave it out
     values, vectors = eigval[keep], eigvec[:, keep]
     whiten = vectors / np.sqrt(values)  # (dim, n): z = centred @ whiten has identity covariance
-    Zt = np.ascontiguousarray(
-        (centred[:_ICA_PATCHES] @ whiten).T
-    )  # (n, patches): the sources as rows keep the products fast
+    # (n, patches): the sources as rows keep the products fast
+    Zt = np.ascontiguousarray((centred[:_ICA_PATCHES] @ whiten).T)
     n, count = Zt.shape
     rng = np.random.default_rng(seed)
     B = _decorrelate(rng.normal(size=(n, n)))

@@ -88,9 +88,8 @@ def lab_env(tmp_path: Path) -> dict:
         / "notification.jupyterlab-settings"
     )
     news.parent.mkdir(parents=True, exist_ok=True)
-    news.write_text(
-        json.dumps({"fetchNews": "false"}), encoding="utf-8"
-    )  # no "get notified about news?" toast
+    # no "get notified about news?" toast
+    news.write_text(json.dumps({"fetchNews": "false"}), encoding="utf-8")
     return env
 
 

@@ -157,9 +157,8 @@ def test_an_unreachable_registry_stops_within_30_s_with_one_line(tmp_path, how):
 
 
 def test_the_pip_step_stops_within_30_s_with_one_line(tmp_path):
-    venv = (
-        tmp_path / "venv"
-    )  # `make setup` into a new venv (creating it takes a few seconds, not counted)
+    # `make setup` into a new venv (creating it takes a few seconds, not counted)
+    venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", venv], check=True)
     env = offline_env(tmp_path)
     env["PIP_INDEX_URL"] = f"https://127.0.0.1:{closed_port()}/simple"

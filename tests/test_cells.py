@@ -42,10 +42,11 @@ def test_every_cell_runs_and_each_failure_is_its_own(shell):
     ]
     assert outcomes[1].message == "division by zero"
     assert outcomes[2].lineno == 1 and outcomes[2].message == "expected ':'"
+    # the cell after a failure ran, in the same namespace
     assert (shell.user_ns["b"], shell.user_ns["c"]) == (
         42,
         3,
-    )  # the cell after a failure ran, in the same namespace
+    )
 
 
 def test_a_cell_that_never_ends_is_stopped_after_its_time_and_says_where(shell):

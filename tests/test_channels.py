@@ -33,13 +33,14 @@ def test_d2l_multi_in_out_example():
     K = np.stack([D2L_K, D2L_K + 1, D2L_K + 2], axis=-1)  # (2, 2, 2, 3)
     out = corr2d_multi_in_out(D2L_X, K)
     assert out.shape == (2, 2, 3)
+    # D2L prints (C_out, H', W')
     expected = np.array(
         [
             [[56.0, 72.0], [104.0, 120.0]],
             [[76.0, 100.0], [148.0, 172.0]],
             [[96.0, 128.0], [192.0, 224.0]],
         ]
-    )  # D2L prints (C_out, H', W')
+    )
     np.testing.assert_array_equal(out, expected.transpose(1, 2, 0))
 
 
@@ -344,9 +345,8 @@ def test_winograd_matches_scipy(hw, channels_io):
     from convlib import channels
 
     c_in, c_out = channels_io
-    assert (
-        c_in * c_out >= channels._WINOGRAD_MIN_CHANNELS
-    )  # enough channel pairs for Winograd (auto takes it on larger images)
+    # enough channel pairs for Winograd (auto takes it on larger images)
+    assert c_in * c_out >= channels._WINOGRAD_MIN_CHANNELS
     rng = np.random.default_rng(14)
     X = rng.normal(size=(2,) + hw + (c_in,))
     K = rng.normal(size=(3, 3, c_in, c_out))
@@ -372,13 +372,13 @@ def test_auto_takes_winograd_where_it_pays():
     K = np.zeros((3, 3, 64, 64), np.float32)
     assert choose_method(np.zeros((128, 128, 64), np.float32), K) == "winograd"  # 1024 output tiles
     assert choose_method(np.zeros((4, 32, 32, 64), np.float32), K) == "winograd"  # 4 x 64 tiles
-    assert (
-        choose_method(np.zeros((32, 32, 64), np.float32), K) == "gemm"
-    )  # 64 tiles: the kernel's transform is not paid back
+    # 64 tiles: the kernel's transform is not paid back
+    assert choose_method(np.zeros((32, 32, 64), np.float32), K) == "gemm"
+    # 256 channel pairs
     assert (
         choose_method(np.zeros((128, 128, 8), np.float32), np.zeros((3, 3, 8, 32), np.float32))
         == "gemm"
-    )  # 256 channel pairs
+    )
 
 
 def test_winograd_is_the_im2col_result():

@@ -317,9 +317,8 @@ def test_direction_edge_kernel_accepts(right, capsys):
 )
 def test_direction_edge_kernel_rejects(wrong, hint):
     message = rejects(check_direction_edge_kernel, wrong, hint=hint)
-    assert (
-        "[[" not in message or hint == "[not numbers]"
-    )  # no kernel is printed (only the student's own answer)
+    # no kernel is printed (only the student's own answer)
+    assert "[[" not in message or hint == "[not numbers]"
 
 
 # ---------------------------------------------------------------------------
@@ -434,9 +433,8 @@ def by_hand(mode):
         X = np.asarray(X, dtype=float)
         key = (X.tobytes(), X.shape, p)
         if key not in table:
-            table[key] = getattr(np, "p" + "ad")(
-                X, p, mode=mode
-            )  # (hidden from the checker's look at the code)
+            # (hidden from the checker's look at the code)
+            table[key] = getattr(np, "p" + "ad")(X, p, mode=mode)
         return table[key]
 
     return fn

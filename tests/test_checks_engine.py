@@ -224,9 +224,8 @@ def test_the_grader_drops_the_note_of_a_worked_example_only():
     ]
     worked, other, plain = hidden_cases(3, "notes", public)
     assert not np.array_equal(worked.args[0], X)  # the values are redrawn ...
-    assert (
-        worked.note == "" and not worked.worked_example
-    )  # ... so they are no worked example any more
+    # ... so they are no worked example any more
+    assert worked.note == "" and not worked.worked_example
     assert (other.note, plain.note) == ("an example of a 3 x 3 image", "k = 2")
     assert "[" not in worked.describe() and other.describe().endswith(
         "[an example of a 3 x 3 image]"
@@ -263,7 +262,8 @@ def test_the_quiz_is_graded_per_answer_through_its_public_key():
     assert (verdict.passed, verdict.total, verdict.tag) == (8, 9, "sum of all pixels")
     assert (judge_values(quiz, [dict(key)]).passed, judge_values(quiz, [dict(key)]).tag) == (9, "")
     counts = next(ex for ex in EXERCISES if ex.checker == "check_dense_counts")
+    # all or nothing
     assert (judge_values(counts, [1, 2]).passed, judge_values(counts, [1, 2]).total) == (
         0,
         1,
-    )  # all or nothing
+    )

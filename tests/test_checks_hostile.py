@@ -261,9 +261,8 @@ def test_library_refusal_covers_every_function_checker():
     assert "convlib.conv_transpose2d" in failure(
         check_input_gradient_channels, lambda G, K: convlib.conv_transpose2d(G, K)
     )
-    layer = convlib.Conv2D(
-        3, seed=0
-    )  # a bound method of a convlib class is refused by every checker
+    # a bound method of a convlib class is refused by every checker
+    layer = convlib.Conv2D(3, seed=0)
     assert "Hint [library function]" in failure(check_input_gradient_channels, layer.backward)
 
 
@@ -306,9 +305,8 @@ def test_docstrings_show_no_right_answers():
         for name in checks.__all__
         if callable(getattr(checks, name))
     ) + (checks.__doc__ or "")
-    assert "✓" not in docs.replace(
-        "``✓ corr2d: all 34 hidden cases pass``", ""
-    )  # only the format of the success line
+    # only the format of the success line
+    assert "✓" not in docs.replace("``✓ corr2d: all 34 hidden cases pass``", "")
     for value in [
         fully_connected_params(480, 640),
         translation_invariant_params(480, 640),
@@ -600,9 +598,8 @@ def test_int_and_str_subclasses_run_no_code_in_the_checker():
             recorded.append(("getitem", sys._getframe(1).f_locals.get("key")))
             return dict.__getitem__(self, q)
 
-    questions = (
-        check_equivariance.answer_key()
-    )  # the questions of the exercise (the grader's public key)
+    # the questions of the exercise (the grader's public key)
+    questions = check_equivariance.answer_key()
     message = failure(check_equivariance, SpyDict({q: Spy("neither") for q in questions}))
     assert recorded == [], recorded
     assert "answers are not right" in message

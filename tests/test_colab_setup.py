@@ -118,9 +118,8 @@ def kernel_env(tmp_path: Path, **extra) -> dict:
         (tmp_path / "stub" / rel).write_text(text)
     startup = tmp_path / "ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True, exist_ok=True)
-    (startup / "00-colab.py").write_text(
-        "import google.colab\nimport ipywidgets\n"
-    )  # what Colab has loaded
+    # what Colab has loaded
+    (startup / "00-colab.py").write_text("import google.colab\nimport ipywidgets\n")
     env = {
         k: v
         for k, v in os.environ.items()
@@ -194,9 +193,8 @@ def assert_one_line_stop(outputs_first: list, outputs_next: list, starts: str) -
     assert err["ename"] == "SetupStop" and err["evalue"].startswith(starts), err
     assert err["traceback"] == [f"SetupStop: {err['evalue']}"]  # one line, no stack frames
     assert "\n" not in err["evalue"]
-    (again,) = errors(
-        outputs_next
-    )  # the next cell repeats the line instead of a ModuleNotFoundError
+    # the next cell repeats the line instead of a ModuleNotFoundError
+    (again,) = errors(outputs_next)
     assert (again["ename"], again["evalue"]) == ("SetupStop", err["evalue"])
     assert [o for o in outputs_next if o["output_type"] != "error"] == []
     return err["evalue"]

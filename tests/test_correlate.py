@@ -91,9 +91,8 @@ def test_identity_and_one_by_one_kernels():
     identity[1, 1] = 1
     np.testing.assert_array_equal(corr2d(X, identity, "same"), X)
     np.testing.assert_array_equal(corr2d(X, [[2.5]]), 2.5 * X)
-    np.testing.assert_allclose(
-        corr2d(X, X), [[np.sum(X * X)]], rtol=1e-13
-    )  # summation order may differ
+    # summation order may differ
+    np.testing.assert_allclose(corr2d(X, X), [[np.sum(X * X)]], rtol=1e-13)
 
 
 # ---------------------------------------------------------------------------
@@ -242,9 +241,8 @@ def test_choose_method_names_what_auto_runs():
         )
         == "gemm"
     )
-    assert (
-        choose_method(np.zeros((128, 128, 64), int), np.zeros((3, 3, 64, 64), int)) == "gemm"
-    )  # exact for integers
+    # exact for integers
+    assert choose_method(np.zeros((128, 128, 64), int), np.zeros((3, 3, 64, 64), int)) == "gemm"
     assert choose_method(np.zeros((12, 12, 3)), np.zeros((3, 3, 3))) == "gemm"
 
 

@@ -94,9 +94,8 @@ def test_right_answers_pass(capsys):
     check_bias_counts(measured_bias_counts)
     check_dilated_size(measured_dilated_size)
     check_same_padding(measured_same_padding)
-    check_same_padding(
-        lambda k: measured_same_padding(k)[::-1]
-    )  # the extra zero may go on either side
+    # the extra zero may go on either side
+    check_same_padding(lambda k: measured_same_padding(k)[::-1])
     out = capsys.readouterr().out
     assert out.count("✓") == 7, out
     for title in (

@@ -207,9 +207,8 @@ def test_compose_slips_are_named_without_the_answer(tag):
         fn = lambda K1, K2: np.asarray(_full_corr(K1, K2))  # noqa: E731 - own code, not SciPy itself
     got, hint = hint_of(check_combined_kernel, fn)
     assert got == tag
-    assert not re.search(
-        r"convolv|conv2d|\[::-1", hint
-    )  # the hint names the principle, not the operation to call
+    # the hint names the principle, not the operation to call
+    assert not re.search(r"convolv|conv2d|\[::-1", hint)
 
 
 def test_compose_refuses_conv2d_itself():

@@ -63,9 +63,8 @@ def strategy(request):
 def test_dilated_corr2d_matches_scipy_with_zero_inserted_kernel(strategy, shape, k, d):
     rng = np.random.default_rng(hash((shape, k, d)) % 2**32)
     X = rng.normal(size=shape)
-    K = (
-        rng.normal(size=k) if k != (3, 3) else np.outer(rng.normal(size=3), rng.normal(size=3))
-    )  # rank 1: separable applies
+    # rank 1: separable applies
+    K = rng.normal(size=k) if k != (3, 3) else np.outer(rng.normal(size=3), rng.normal(size=3))
     for stride, padding in [((1, 1), (0, 0)), ((2, 1), (1, 2)), ((3, 3), (2, 0))]:
         got = corr2d(X, K, padding=padding, stride=stride, dilation=d, method=strategy)
         np.testing.assert_allclose(got, oracle(X, K, padding, stride, d), atol=1e-10)
@@ -286,10 +285,11 @@ def test_padding_modes_with_same_and_full_pad_like_scipy_would(padding_mode):
     X = rng.normal(size=(9, 8))
     for K in (rng.normal(size=(3, 3)), rng.normal(size=(4, 2))):
         k_h, k_w = K.shape
+        # SciPy's centring: the extra pixel after
         same = (
             ((k_h - 1) // 2, k_h // 2),
             ((k_w - 1) // 2, k_w // 2),
-        )  # SciPy's centring: the extra pixel after
+        )
         Xp = np.pad(X, same, mode=NP_MODE[padding_mode])
         np.testing.assert_allclose(
             corr2d(X, K, "same", padding_mode=padding_mode),
@@ -481,10 +481,11 @@ def test_conv2d_layer_repr_and_attributes():
         repr(layer)
         == "Conv2D(kernel_size=(3, 3), in_channels=1, out_channels=1, padding=(2, 2), dilation=(2, 2), padding_mode='reflect')"
     )
+    # PyTorch's padding = d (k - 1) / 2 keeps the size
     assert Conv2D(3, dilation=2, padding=2)(np.ones((8, 8))).shape == (
         8,
         8,
-    )  # PyTorch's padding = d (k - 1) / 2 keeps the size
+    )
     with pytest.raises(ValueError, match="dilated by"):
         Conv2D(3, dilation=3)(np.ones((5, 5)))
 

@@ -42,9 +42,8 @@ def test_doctests(name):
     module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=OPTIONS)
-    tests = finder.find(
-        module, name
-    )  # globals: a copy of the module's, as pytest --doctest-modules does
+    # globals: a copy of the module's, as pytest --doctest-modules does
+    tests = finder.find(module, name)
     with np.printoptions(legacy=False):  # the examples show NumPy 2's default repr
         for test in sorted(tests, key=lambda t: t.name):
             runner.run(test)

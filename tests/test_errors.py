@@ -615,9 +615,8 @@ def test_integer_arguments_of_the_wrong_type_are_type_errors(bad):
     # np.array([3]) used to fail with numpy's "only 0-dimensional arrays can be converted to Python scalars"
     with pytest.raises(TypeError, match=r"^H must be a positive integer; got ") as info:
         output_shape(bad, 4, 2, 2)
-    assert not isinstance(
-        info.value, ValueError
-    )  # a plain TypeError: convlib has no earlier release to stay compatible with
+    # a plain TypeError: convlib has no earlier release to stay compatible with
+    assert not isinstance(info.value, ValueError)
     # the other integer arguments of convlib's helpers alike
     for call, name in [
         (lambda: __import__("convlib").square_image(8, top=bad), "top"),
@@ -634,10 +633,11 @@ def test_array_arguments_are_shown_by_their_shape():
         TypeError, match=re.escape("H must be a positive integer; got a 1-D array of shape (1,)")
     ):
         output_shape(np.array([3]), 4, 2, 2)
+    # integer scalars of every kind are fine
     assert output_shape(np.array(3), np.int8(4), np.uint64(2), 2) == (
         2,
         3,
-    )  # integer scalars of every kind are fine
+    )
 
 
 def test_long_reprs_are_cut_in_messages():
@@ -793,13 +793,11 @@ def test_gaussian_kernel_extreme_widths_are_exact_limits(sigma):
     K = convlib_gaussian(5, sigma)
     assert np.isfinite(K).all()
     if sigma > 1:
-        np.testing.assert_array_equal(
-            K, np.full((5, 5), 1 / 25)
-        )  # every weight rounds to the centre's: the box
+        # every weight rounds to the centre's: the box
+        np.testing.assert_array_equal(K, np.full((5, 5), 1 / 25))
     else:
-        np.testing.assert_array_equal(
-            K, np.pad([[1.0]], 2)
-        )  # every off-centre weight underflows: the identity
+        # every off-centre weight underflows: the identity
+        np.testing.assert_array_equal(K, np.pad([[1.0]], 2))
 
 
 def convlib_gaussian(size, sigma):
@@ -920,9 +918,8 @@ def test_conv2d_layer_huge_padding_fails_fast():
 
 
 def test_conv2d_layer_huge_broadcast_input_fails_fast():
-    X = np.broadcast_to(
-        np.float64(1.0), (2**20, 2**20)
-    )  # a view of one number: 2**40 pixels, 8 TiB if written out
+    # a view of one number: 2**40 pixels, 8 TiB if written out
+    X = np.broadcast_to(np.float64(1.0), (2**20, 2**20))
     with pytest.raises(
         ValueError, match=r"^X too large: the layer output of shape \(1, 1048574, 1048574, 1\)"
     ):

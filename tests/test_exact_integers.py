@@ -94,9 +94,8 @@ def large_integer_case(draw):
     return X, K, draw(st.sampled_from(MODES)), draw(st.integers(1, 3))
 
 
-@settings(
-    max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)  # the fixture only names a method
+# the fixture only names a method
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(large_integer_case())
 def test_large_integers_are_exact_on_every_strategy(strategy, case):
     X, K, mode, stride = case

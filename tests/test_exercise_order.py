@@ -93,9 +93,8 @@ def _code_names(source: str, imported: set) -> set:
 
 def _text_names(markdown: str) -> set:
     """Names a statement shows as code: a backtick span that starts with the name (`corr2d(X, K)`, `convlib.photo`)."""
-    body = re.sub(
-        r"^(```|:::).*$", "", markdown, flags=re.M
-    )  # the directive's fences are not code spans
+    # the directive's fences are not code spans
+    body = re.sub(r"^(```|:::).*$", "", markdown, flags=re.M)
     return {
         m.group(1)
         for span in BACKTICKS_RE.findall(body)
@@ -228,9 +227,8 @@ def test_the_text_walk_catches_the_photograph_used_before_it_is_shown():
     stems = [stem for stem, _ in chapters]
     cc, ps = chapters[stems.index(course_map.CC)][1], chapters[stems.index(course_map.PS)][1]
     moved = next(c for c in ps.cells if c.get("id") == "cc-pad-stride-same")
-    at = next(
-        i for i, c in enumerate(cc.cells) if c.get("id") == "1a614a76"
-    )  # the detectors section starts here
+    # the detectors section starts here
+    at = next(i for i, c in enumerate(cc.cells) if c.get("id") == "1a614a76")
     cc.cells.insert(at, moved)
     problems = lesson_order_problems(chapters)
     assert any("cc-pad-stride-same" in p and "photo_gray" in p for p in problems), problems

@@ -37,9 +37,8 @@ def single_case(draw, large=False):
     X = _random(rng, (H, W), dist, scale)
     K = _random(rng, (k_h, k_w), dist, 1.0)
     if draw(st.booleans()):
-        K = np.outer(K[:, 0], K[0, :]).astype(
-            np.float32
-        )  # rank 1: what the separable strategy takes
+        # rank 1: what the separable strategy takes
+        K = np.outer(K[:, 0], K[0, :]).astype(np.float32)
     return X, K
 
 

@@ -159,9 +159,8 @@ def _values(rng, shape, dtype: str) -> np.ndarray:
         return rng.random(shape) < 0.5
     if kind in "iu":
         info = np.iinfo(dtype)
-        bound = min(
-            info.max, 2**20
-        )  # sums of up to 80 x 80 products stay below 2**53: exact in float64
+        # sums of up to 80 x 80 products stay below 2**53: exact in float64
+        bound = min(info.max, 2**20)
         low = 0 if kind == "u" else -bound
         return rng.integers(low, bound, shape, endpoint=True).astype(dtype)
     scale = 10.0 ** rng.integers(-3, 4)
@@ -530,9 +529,8 @@ def test_malformed_arrays_raise_documented_errors(target, data):
     call_checked(target.call, *target.arguments(data.draw, args), must_fail=True)
 
 
-@settings(
-    max_examples=30, phases=[Phase.explicit, Phase.generate]
-)  # no shrinking: each failing try may take SECONDS
+# no shrinking: each failing try may take SECONDS
+@settings(max_examples=30, phases=[Phase.explicit, Phase.generate])
 @given(data=st.data())
 @pytest.mark.parametrize("target", _targets("huge"))
 def test_huge_broadcast_shapes_fail_fast(target, data):

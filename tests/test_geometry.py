@@ -137,12 +137,10 @@ def test_receptive_field_matches_a_delta_pushed_through_the_stack(layers, out_in
 
 def test_receptive_field_formula_examples():
     assert receptive_field([3, 3, 3]) == ReceptiveField(7, 1, 0)  # 2 L Delta + 1
-    assert (
-        receptive_field([7, 3], stride=[2, 1]).size == 11
-    )  # the stride of layer 1 doubles layer 2's reach
-    assert (
-        receptive_field([7, 3], stride=[1, 2]).size == 9
-    )  # a layer's own stride does not widen its own field
+    # the stride of layer 1 doubles layer 2's reach
+    assert receptive_field([7, 3], stride=[2, 1]).size == 11
+    # a layer's own stride does not widen its own field
+    assert receptive_field([7, 3], stride=[1, 2]).size == 9
     assert receptive_field([3, 3, 3], dilation=[1, 2, 4]).size == 15
     assert receptive_field(3, dilation=2).size == effective_kernel_size(3, 2) == 5
     # ResNet stem: 7x7 stride 2 pad 3, then 3x3 max-pool-like window stride 2 pad 1
@@ -269,9 +267,8 @@ def test_stride_one_input_gradient_is_the_full_correlation_with_the_flipped_kern
         grad = layer.backward(G)
         np.testing.assert_allclose(grad, corr2d(G, K[::-1, ::-1], "full"), atol=1e-12)
         np.testing.assert_allclose(grad, conv_transpose2d(G, K), atol=1e-12)
-        np.testing.assert_allclose(
-            grad, signal.convolve2d(G, K, "full"), atol=1e-12
-        )  # i.e. a true convolution
+        # i.e. a true convolution
+        np.testing.assert_allclose(grad, signal.convolve2d(G, K, "full"), atol=1e-12)
 
 
 CONFIGS = list(

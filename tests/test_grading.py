@@ -88,9 +88,8 @@ def test_hidden_cases_keep_shapes_and_dtypes_but_not_values_and_depend_on_the_se
 
 def test_hidden_sizes_grow_the_image_but_keep_the_kernel():
     public, hidden = public_cases(check_dilated_size), _plan("ex-04-dilated-size", 5).cases
-    assert all(
-        c.growable == ("n",) for c in public
-    )  # declared by the checker, not guessed from the names
+    # declared by the checker, not guessed from the names
+    assert all(c.growable == ("n",) for c in public)
     assert [c.args[1:] for c in hidden] == [c.args[1:] for c in public]  # k, p, s and d
     growth = [h.args[0] - p.args[0] for h, p in zip(hidden, public)]
     assert all(0 <= d < 4 for d in growth) and any(growth)
@@ -402,9 +401,8 @@ def test_a_cell_that_runs_too_long_is_stopped_at_the_students_line_and_costs_not
     row, fb = graded["rows"]["slow_cell"], graded["feedback"]["slow_cell"]
     assert _points(row) == FULL and row["status 03"] == "ok"
     nb = corpus.submission(CH3, extra=[SLOW_CELL])
-    cell = (
-        next(i for i, c in enumerate(nb.cells) if c.source == SLOW_CELL) + 1
-    )  # counted from 1, as JupyterLab shows it
+    # counted from 1, as JupyterLab shows it
+    cell = next(i for i, c in enumerate(nb.cells) if c.source == SLOW_CELL) + 1
     assert re.search(
         rf"cell {cell} \(`steps = 0`\) ran longer than 10 s and was stopped at line [23] of the cell: (while True:|steps \+= 1)",
         fb,

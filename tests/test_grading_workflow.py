@@ -92,9 +92,8 @@ def _class(folder: Path) -> dict:
     inner = folder / ".build" / "bob.ipynb"
     _save(nbs["bob"], inner, on_time)
     with zipfile.ZipFile(folder / "bob.zip", "w") as z:
-        late = datetime.fromtimestamp(
-            DEADLINE.timestamp() + 1.5 * DAY
-        )  # local time, as zip stores it
+        # local time, as zip stores it
+        late = datetime.fromtimestamp(DEADLINE.timestamp() + 1.5 * DAY)
         info = zipfile.ZipInfo(f"bob/{CH3}", late.timetuple()[:6])
         z.writestr(info, inner.read_text(encoding="utf-8"))
     shutil.rmtree(folder / ".build")
@@ -261,9 +260,8 @@ def test_a_hidden_call_time_out_shows_the_line_and_leaves_the_chapter_ok(graded)
     section = fb[fb.index("### ex-03-corr2d") : fb.index("### ex-03-compose")]
     assert "no result within 1 s" in section and "hidden case 1 " in section
     assert re.search(r"line [23]\b.*(while True:|pass)", section)  # the student's line
-    assert (
-        "CallTimeout" not in fb and "Hint [exception]" not in fb
-    )  # nothing of the grader's own code
+    # nothing of the grader's own code
+    assert "CallTimeout" not in fb and "Hint [exception]" not in fb
     others = {k: v for k, v in _auto(row).items() if k not in ("ex-03-corr2d", "ex-03-compose")}
     assert others == {k: v for k, v in FULL3.items() if k not in ("ex-03-corr2d", "ex-03-compose")}
 
@@ -439,9 +437,8 @@ def test_regrading_one_student_keeps_everyone_elses_rows_and_feedback(graded, ba
         assert fb[student] == graded["feedback"][student]
     assert rows["ada"]["days late"] == "0"  # the deadline stays from the first run
     assert rows["ada"]["ex-03-flip"] == "2.0"  # and so does the hand mark
-    assert not list(out.glob(".*.tmp")) and not list(
-        out.glob("grades.csv.*")
-    )  # written through a temporary file
+    # written through a temporary file
+    assert not list(out.glob(".*.tmp")) and not list(out.glob("grades.csv.*"))
 
 
 def test_only_an_unknown_student_is_refused(graded, base, tmp_path):
@@ -707,12 +704,10 @@ def test_broken_and_hostile_zips_strays_and_duplicates(tmp_path):
     stray: list = []
     found = discover(subs, CHS, tmp_path / "unpacked", stray)
     assert set(found) == {"broken", "fifo", "sneaky"} and stray == ["lost.ipynb"]
-    assert (
-        found["fifo"].files == {CH3: subs / "fifo" / CH3} and not found["fifo"].conflicts
-    )  # the symlink is no candidate
-    staged = stage(
-        found["fifo"], tmp_path / "staged"
-    )  # returns: the FIFO is neither read nor copied
+    # the symlink is no candidate
+    assert found["fifo"].files == {CH3: subs / "fifo" / CH3} and not found["fifo"].conflicts
+    # returns: the FIFO is neither read nor copied
+    staged = stage(found["fifo"], tmp_path / "staged")
     assert sorted(p.name for p in staged.iterdir()) == [CH3]
     assert (
         found["broken"].files == {}

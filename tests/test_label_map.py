@@ -52,9 +52,8 @@ def test_the_map_is_unambiguous():
     assert len(set(OLD_LABELS.values())) == len(OLD_LABELS), "two old labels map to one exercise"
     assert not set(RETIRED) & LABELS and not set(RETIRED) & set(OLD_LABELS)
     for old in RETIRED:
-        assert (
-            current_label(old) == old
-        )  # a replaced task is never merged into the new exercise's column
+        # a replaced task is never merged into the new exercise's column
+        assert current_label(old) == old
     for label in LABELS:
         assert current_label(label) == label
     # the old label's chapter number is the one before (the split moved them one chapter on), the task is the same
@@ -146,11 +145,12 @@ def test_an_old_gradebook_grades_merges_and_exports_under_the_current_labels(tmp
     assert float(row["ex-05-cost"]) == 2.0
     assert float(row["ex-05-text"]) == 1.5
     assert not set(row) & set(OLD_LABELS)
+    # retired: not merged
     assert (
         "ex-04-bias" not in row
         and "ex-05-fold-norm" in row
         and float(row["ex-05-fold-norm"]) == 0.0
-    )  # retired: not merged
+    )
     assert float(row["total"]) == 1.0 + 2.0 + 1.5
     # a new grading run of chapter 5 merges into the old record under the current labels
     new = {

@@ -54,9 +54,8 @@ def test_pca_components_are_orthonormal_and_ordered_by_variance(pca):
     F = pca.filters.reshape(16, -1)
     np.testing.assert_allclose(F @ F.T, np.eye(16), atol=1e-10)
     assert np.all(np.diff(pca.variance) <= 1e-15) and 0 < pca.variance.sum() < 1
-    assert (
-        pca.variance[0] > 0.5
-    )  # natural images: most variance is the mean brightness of the patch
+    # natural images: most variance is the mean brightness of the patch
+    assert pca.variance[0] > 0.5
 
 
 def test_pca_components_are_the_covariance_eigenvectors():
@@ -73,12 +72,10 @@ def test_leading_pca_components_are_smooth(pca):
     rough = [roughness(f) for f in pca.filters]
     assert max(rough[:4]) < 0.5  # mean brightness, colour and the two first derivatives
     assert np.mean(rough[:4]) < 0.5 * np.mean(rough[-4:])  # later components have finer detail
-    assert (
-        roughness(np.random.default_rng(0).normal(size=(8, 8, 3))) > 1.0
-    )  # (the measure tells noise apart)
-    assert np.all(
-        pca.filters[0] > 0
-    )  # the first: every pixel and channel with the same sign, the patch's brightness
+    # (the measure tells noise apart)
+    assert roughness(np.random.default_rng(0).normal(size=(8, 8, 3))) > 1.0
+    # the first: every pixel and channel with the same sign, the patch's brightness
+    assert np.all(pca.filters[0] > 0)
 
 
 def test_some_components_are_oriented(pca, ica):

@@ -80,9 +80,8 @@ def _requires(wheel: zipfile.ZipFile) -> set:
 def test_the_convlib_wheel_holds_convlib_alone(tmp_path):
     wheel = _wheel(ROOT, tmp_path)
     assert _top_level(wheel.namelist()) == {"convlib"}
-    assert (
-        "convlib/widgets/js/common.js" in wheel.namelist()
-    )  # the explorers' JavaScript still ships
+    # the explorers' JavaScript still ships
+    assert "convlib/widgets/js/common.js" in wheel.namelist()
     assert not any("grading" in n or "studentnb" in n for n in wheel.namelist())
     entry_points = [n for n in wheel.namelist() if n.endswith("entry_points.txt")]
     assert entry_points == [] or b"grading" not in wheel.read(entry_points[0])

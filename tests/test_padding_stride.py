@@ -136,9 +136,8 @@ geometry = st.tuples(
 )
 
 
-@settings(
-    max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)  # the fixture only names a method
+# the fixture only names a method
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(geometry, st.integers(0, 2**32 - 1), st.booleans())
 def test_padding_stride_match_scipy(strategy, geo, seed, rank_one):
     H, W, k_h, k_w, p_h, p_w, s_h, s_w = geo

@@ -182,9 +182,8 @@ def test_kernel_editor_sizes_and_random_kernels_by_keyboard(open_explorer):
     rng = np.random.default_rng(19)
     for trial in range(4):
         kh, kw = (int(n) for n in rng.integers(1, 6, size=2))
-        K = (
-            np.round(rng.uniform(-4.9, 4.9, size=(kh, kw)), int(rng.integers(1, 4))) + 0.0
-        )  # no -0.0
+        # no -0.0
+        K = np.round(rng.uniform(-4.9, 4.9, size=(kh, kw)), int(rng.integers(1, 4))) + 0.0
         for label, trait, n in (("kernel rows", "rows", kh), ("kernel columns", "cols", kw)):
             now = _state(e, trait)[trait]
             if now != n:

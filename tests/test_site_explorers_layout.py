@@ -272,9 +272,8 @@ def _open_everything(page) -> None:
 def test_tables_and_formulas_fit_or_show_that_they_scroll(open_page, doc, size):
     page, rec = _open(open_page, f"{doc}.html", size)
     _open_everything(page)
-    page.wait_for_timeout(
-        300
-    )  # convlayer.js marks the boxes that scroll on the next animation frame
+    # convlayer.js marks the boxes that scroll on the next animation frame
+    page.wait_for_timeout(300)
     clipped = page.evaluate(CLIPPED_JS)
     assert not clipped, f"{doc} at {size['width']} px: {len(clipped)} cut off:\n" + "\n".join(
         clipped[:20]

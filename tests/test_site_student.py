@@ -222,9 +222,8 @@ def test_launch_and_download_open_the_student_notebook(site, doc):
     )
     assert binder and colab, found
     assert binder.group(1) == colab.group(1) == f"student-notebooks/{chapter.name}"
-    in_repo = BOOK_DIR / binder.group(
-        1
-    )  # path_to_book is "": the repository root is the book's folder
+    # path_to_book is "": the repository root is the book's folder
+    in_repo = BOOK_DIR / binder.group(1)
     assert in_repo.is_file(), (
         f"the launch buttons name {binder.group(1)}, which is not in the repository"
     )

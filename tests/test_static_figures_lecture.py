@@ -154,9 +154,8 @@ def test_kernel_slices_d2l_and_the_explorers_layer():
         V, input_names=["R", "G", "B"], output_names=[str(i) for i in range(6)]
     )
     assert len([ax for ax in fig.axes if ax.images]) == 18
-    assert not data["numbers"] and not any(
-        ax.texts for ax in fig.axes if ax.images
-    )  # 18 float slices: colour + bar only
+    # 18 float slices: colour + bar only
+    assert not data["numbers"] and not any(ax.texts for ax in fig.axes if ax.images)
     np.testing.assert_array_equal(data["slices"][(0, 5)], V[:, :, 0, 5])
     # signed weights: a colour bar writing + and -
     bar = fig.axes[-1]

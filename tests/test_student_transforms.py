@@ -77,9 +77,8 @@ def test_index_numbers_like_the_site(book):
     index = BookIndex.from_book(book)
     assert index.docs == ["chapters/intro", "chapters/01_a", "chapters/02_b"]
     assert index.numbers == {"chapters/01_a": "1", "chapters/02_b": "2"}
-    assert (
-        index.targets["eq-a-one"].text == "(1.1)" and index.targets["eq-a-two"].text == "(1.2)"
-    )  # unlabelled: no number
+    # unlabelled: no number
+    assert index.targets["eq-a-one"].text == "(1.1)" and index.targets["eq-a-two"].text == "(1.2)"
     assert (
         index.targets["ex-a-count"].text == "Exercise 1.1"
         and index.targets["ex-a-think"].text == "Exercise 1.2"

@@ -239,14 +239,12 @@ def test_generation_is_deterministic_and_keeps_student_work(tmp_path):
     assert len(copies) == 1 and copies[0].read_text(encoding="utf-8") == edited
     assert re.fullmatch(rf"{re.escape(target.stem)}\.\d{{8}}-\d{{6}}\.ipynb", copies[0].name)
     assert any(str(copies[0]) in m and "replaced" in m for m in messages), messages
-    ms.generate(
-        ROOT / "chapters", first, force=True, log=lambda *a: None
-    )  # nothing edited: no new copy
+    # nothing edited: no new copy
+    ms.generate(ROOT / "chapters", first, force=True, log=lambda *a: None)
     assert len(list((first / "replaced").glob("*.ipynb"))) == 1
     target.write_text(edited, encoding="utf-8")
-    ms.generate(
-        ROOT / "chapters", first, force=True, log=lambda *a: None
-    )  # edited again: a second copy
+    # edited again: a second copy
+    ms.generate(ROOT / "chapters", first, force=True, log=lambda *a: None)
     assert len(list((first / "replaced").glob("*.ipynb"))) == 2
 
 
@@ -468,9 +466,8 @@ def test_check_student_exit_status_and_no_kernel_noise(tmp_path):
         and "First failing case: delta=2, H=9, W=9" in proc.stdout
     )
     assert "0 of 1 checks pass" in proc.stdout
-    assert proc.stderr.strip() == "", (
-        proc.stderr
-    )  # no "Kernel is running over TCP without encryption"
+    # no "Kernel is running over TCP without encryption"
+    assert proc.stderr.strip() == "", proc.stderr
     strict = _run_cli("--strict", wrong, cwd=tmp_path)
     assert strict.returncode == 1 and strict.stderr.strip() == ""
 
@@ -512,9 +509,8 @@ def test_check_student_goes_on_after_a_deleted_or_broken_notebook(tmp_path):
     out = proc.stdout
     assert "Traceback" not in out + proc.stderr
     assert proc.returncode == 1, out  # not every notebook ran
-    assert out.count("✓ check_layers_to_cover(layers)") == 2, (
-        out
-    )  # the notebooks before and after the bad ones ran
+    # the notebooks before and after the bad ones ran
+    assert out.count("✓ check_layers_to_cover(layers)") == 2, out
     assert f"not run: {broken}: not a notebook: the file is not valid JSON" in out
     assert f"not run: {later}: the file is gone" in out
     assert "2 of 2 checks pass" in out

@@ -63,9 +63,8 @@ def test_reindex_then_sum_equals_fully_connected():
 
 def test_reindexed_shared_weights_do_not_depend_on_position():
     K = np.arange(1.0, 26.0).reshape(5, 5)
-    V = inv.reindex_weights(
-        inv.dense_weights_from_kernel(K, 3, 3)
-    )  # offsets -2..2 == kernel indices
+    # offsets -2..2 == kernel indices
+    V = inv.reindex_weights(inv.dense_weights_from_kernel(K, 3, 3))
     for i in range(3):
         for j in range(3):
             defined = ~np.isnan(V[i, j])
@@ -214,9 +213,8 @@ def test_scene_size_is_checked(size):
     ],
 )
 def test_bad_arguments_fail_before_anything_is_sent(kwargs, message):
-    wrong_type = isinstance(
-        kwargs.get("row_shift"), float
-    )  # a wrong type is a TypeError, a value out of range a ValueError
+    # a wrong type is a TypeError, a value out of range a ValueError
+    wrong_type = isinstance(kwargs.get("row_shift"), float)
     with pytest.raises(TypeError if wrong_type else ValueError, match=message):
         inv.ShiftExplorer(**kwargs)
 

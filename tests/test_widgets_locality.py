@@ -84,9 +84,8 @@ def test_first_frame_is_meaningful():
     assert f.delta == 3 and f.image.shape == (128, 128)
     assert f.pixel == (64, 42)
     assert f.params["local"] == 49
-    assert (
-        f.image[f.window[0] : f.window[2] + 1, f.window[1] : f.window[3] + 1].std() > 0.05
-    )  # not a blank patch
+    # not a blank patch
+    assert f.image[f.window[0] : f.window[2] + 1, f.window[1] : f.window[3] + 1].std() > 0.05
     assert not np.allclose(f.output, f.image)  # the blur is visible
 
 

@@ -568,9 +568,8 @@ def check_pattern_kernel(K) -> None:
 LUMA = np.array(_LUMA)
 """ITU-R 601 luma weights for (R, G, B) as an array: :data:`convlib.images.LUMA`, as used by :func:`convlib.photo_gray`."""
 LUMA.flags.writeable = False
-_LUMA_SUM = " + ".join(
-    f"{w:g} {c}" for w, c in zip(_LUMA, "RGB", strict=True)
-)  # "0.299 R + 0.587 G + 0.114 B"
+# "0.299 R + 0.587 G + 0.114 B"
+_LUMA_SUM = " + ".join(f"{w:g} {c}" for w, c in zip(_LUMA, "RGB", strict=True))
 
 
 def check_grey_kernel(K) -> None:
@@ -691,9 +690,8 @@ def _classify(f, transform=_shift) -> str:
     """'invariant', 'equivariant' or 'neither', found by transforming an image with a zero border (by default a one-pixel shift)."""
     rng = np.random.default_rng(12)
     x = np.zeros((_QUIZ_SIZE, _QUIZ_SIZE))
-    x[3:-3, 3:-3] = rng.normal(
-        size=(_QUIZ_SIZE - 6, _QUIZ_SIZE - 6)
-    )  # the border keeps the shift away from the edges
+    # the border keeps the shift away from the edges
+    x[3:-3, 3:-3] = rng.normal(size=(_QUIZ_SIZE - 6, _QUIZ_SIZE - 6))
 
     fx, ftx = f(x), f(transform(x))
     if np.shape(ftx) == np.shape(fx) and np.allclose(ftx, fx):

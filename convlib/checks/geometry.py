@@ -507,6 +507,5 @@ def _min_taps(d: int) -> int:
         target = [Fraction(0)] * d + [Fraction(math.factorial(d))]
         if rank(moments) == rank([row + [t] for row, t in zip(moments, target, strict=True)]):
             return m
-    raise AssertionError(
-        f"no kernel found for order {d}"
-    )  # pragma: no cover - m = d + 1 always works
+    # never reached: m = d + 1 always works
+    raise AssertionError(f"no kernel found for order {d}")  # pragma: no cover

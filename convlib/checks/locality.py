@@ -317,9 +317,8 @@ def _negative_image_indices(args, ref):
     H, W = X.shape
     if d == 0 or d >= min(H, W) + 1:
         return None
-    rows = np.concatenate(
-        [X[H - d :], X, np.zeros((d, W))], axis=0
-    )  # rows -d..-1 are the last d rows
+    # rows -d..-1 are the last d rows
+    rows = np.concatenate([X[H - d :], X, np.zeros((d, W))], axis=0)
     padded = np.concatenate([rows[:, W - d :], rows, np.zeros((H + 2 * d, d))], axis=1)
     if d > H or d > W:
         return None

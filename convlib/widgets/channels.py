@@ -183,9 +183,8 @@ class ChannelExplorer(BrowserExplorer, js="channels"):
     preset = traitlets.Unicode("luma (grey)").tag(sync=True)
     weights = traitlets.List(traitlets.Float(), default_value=list(LUMA)).tag(sync=True)
     weight_range = traitlets.Float(MIXER_RANGE).tag(sync=True)
-    layer = traitlets.List(traitlets.Float()).tag(
-        sync=True
-    )  # demo_layer's V, row-major (3, 3, 3, 6)
+    # demo_layer's V, row-major (3, 3, 3, 6)
+    layer = traitlets.List(traitlets.Float()).tag(sync=True)
     layer_shape = traitlets.List(traitlets.Int()).tag(sync=True)
     channel_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     channel = traitlets.Int(3).tag(sync=True)

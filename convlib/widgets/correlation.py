@@ -318,9 +318,8 @@ def playground_frame(image, kernel, operation: str = OPERATIONS[0]) -> Playgroun
     """
     if operation not in OPERATIONS:
         raise ValueError(f"operation must be one of {OPERATIONS}; got {operation!r}")
-    image = np.asarray(
-        image, dtype=float
-    )  # no copy for a float64 array: the caller's image is kept
+    # no copy for a float64 array: the caller's image is kept
+    image = np.asarray(image, dtype=float)
     kernel = np.asarray(kernel, dtype=float)
     corr = corr2d(image, kernel)
     conv = conv2d(image, kernel)
@@ -492,9 +491,8 @@ class KernelPlayground(BrowserExplorer, js="correlation"):
     rows = Setting(3).tag(sync=True)
     cols = Setting(3).tag(sync=True)
     weights = traitlets.List(traitlets.Float(), default_value=[0.0] * MAX_KERNEL**2).tag(sync=True)
-    max_side = traitlets.Int(MAX_KERNEL, read_only=True).tag(
-        sync=True
-    )  # the page's largest kernel and grid row length
+    # the page's largest kernel and grid row length
+    max_side = traitlets.Int(MAX_KERNEL, read_only=True).tag(sync=True)
     operations = traitlets.List(traitlets.Unicode(), default_value=list(OPERATIONS)).tag(sync=True)
     operation = Setting(OPERATIONS[0]).tag(sync=True)
     weight_range = traitlets.Float(WEIGHT_RANGE).tag(sync=True)

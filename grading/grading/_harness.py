@@ -48,9 +48,8 @@ _write, _pwrite, _fork, _kill, _getpid, _exit, _dumps = (
     os._exit,
     json.dumps,
 )
-MAX_ARRAY_BYTES = (
-    48 << 20
-)  # arrays of all answers together; larger answers cross as a short description
+# arrays of all answers together; larger answers cross as a short description
+MAX_ARRAY_BYTES = 48 << 20
 
 
 class CappedSink:
@@ -383,14 +382,12 @@ def exchange(job, user):
             try:
                 return fn(*args)
             except OutOfTime as e:
-                where.append(
-                    e.__traceback__
-                )  # nothing that calls Python here: the time limit raises in every new frame
+                # nothing that calls Python here: the time limit raises in every new frame
+                where.append(e.__traceback__)
                 raise
 
-        exempt_from_time_limit(
-            traced.__code__.co_filename
-        )  # the time limit's "raise on every line" spares this frame
+        # the time limit's "raise on every line" spares this frame
+        exempt_from_time_limit(traced.__code__.co_filename)
 
         try:
             for n, f in trapped.items():
@@ -480,9 +477,8 @@ def child(job, user, saved, gate):
         restore(saved)
         import select
 
-        select.select(
-            [gate], [], [], 2.0
-        )  # until the parent has replaced itself (its threads are gone)
+        # until the parent has replaced itself (its threads are gone)
+        select.select([gate], [], [], 2.0)
         reports, arrays = exchange(job, user)
         import io
 
@@ -524,9 +520,8 @@ def main(job_path):
     RESULT_FD, PROGRESS_FD = job["result_fd"], job["progress_fd"]
     sink = CappedSink()
     sys.stdout = sys.stderr = sink
-    signal.signal(
-        signal.SIGXFSZ, signal.SIG_IGN
-    )  # a file past the size limit fails with an error, not a kill
+    # a file past the size limit fails with an error, not a kill
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     os.chdir(job["work"])
     import numpy  # noqa: F401 - loaded (and snapshotted) before the student's code runs
     from IPython.core.interactiveshell import InteractiveShell
@@ -542,9 +537,8 @@ def main(job_path):
     if job["sandboxed"]:  # in its own PID namespace: every other process is the student's
         kill_others()
     user = shell.user_ns
-    gate, opened = (
-        os.pipe()
-    )  # the write end closes when this process execs: the child's signal to go on
+    # the write end closes when this process execs: the child's signal to go on
+    gate, opened = os.pipe()
     pid = _fork()
     if pid == 0:
         os.close(opened)

@@ -113,9 +113,10 @@ def upgrade_record(record: dict) -> dict:
     """
     keys = ("verdicts", "sources", "answers")
     chapters = {}
+    # old names first
     ordered = sorted(
         record.get("chapters", {}).items(), key=lambda item: item[0] not in OLD_CHAPTERS
-    )  # old names first
+    )
     for name, chapter in ordered:
         chapter = {
             k: (upgrade_labels(v) if k in keys and isinstance(v, dict) else v)

@@ -96,9 +96,8 @@ def _redraw(value, growable: bool, rng, growth: int):
             )
         return new
     if growable and isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return type(value)(
-            value + growth
-        )  # a larger image or more layers stay valid; H == W stays square
+        # a larger image or more layers stay valid; H == W stays square
+        return type(value)(value + growth)
     return value
 
 

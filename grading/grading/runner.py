@@ -249,10 +249,11 @@ class Run:
     def _watch(self, proc, progress_fd: int, n_exercises: int) -> tuple:
         """Follow the progress lines until the run ends; kill it when a cell or a call overruns."""
         events, offset, buffer = [], 0, b""
+        # ('cell', index) or ('exchange', label) and when it started
         current, since = (
             None,
             time.monotonic(),
-        )  # ('cell', index) or ('exchange', label) and when it started
+        )
         exchange_budget = 5 * self.limits.call_timeout + 10
         while True:
             finished = proc.poll() is not None

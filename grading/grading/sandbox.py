@@ -126,9 +126,8 @@ def reachable(path) -> bool:
     parts = path.split(os.sep)
     for i in range(2, len(parts) + 1):
         mode = os.stat(os.sep.join(parts[:i]) or os.sep).st_mode
-        needed = (
-            0o004 if i == len(parts) and not os.path.isdir(path) else 0o001
-        )  # a file at the end: readable
+        # a file at the end: readable
+        needed = 0o004 if i == len(parts) and not os.path.isdir(path) else 0o001
         if not mode & needed:
             return False
     return True

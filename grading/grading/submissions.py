@@ -162,9 +162,8 @@ def _assign(sub: Submission, paths: list, chapters, base: Path, prefixed=(), lin
             continue
         ((p, why),) = found
         sub.files[ch], sub.reasons[ch], sub.times[ch] = p, why, os.lstat(p).st_mtime
-        sub.refused.pop(
-            ch, None
-        )  # a regular notebook for the chapter: a link beside it is no candidate
+        # a regular notebook for the chapter: a link beside it is no candidate
+        sub.refused.pop(ch, None)
 
 
 def _unzip(archive: Path, dest: Path) -> Path:

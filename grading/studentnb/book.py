@@ -213,9 +213,8 @@ def publish_files(app, exception) -> None:
 def setup(app):
     app.add_config_value("convlayer_solutions", "toggle", "env")
     app.connect("builder-inited", check_published)
-    app.connect(
-        "source-read", check_outputs, priority=100
-    )  # before any other handler reads the notebook
+    # before any other handler reads the notebook
+    app.connect("source-read", check_outputs, priority=100)
     app.connect("source-read", strip_solutions)
     app.connect("html-page-context", rewrite_buttons, priority=600)
     app.connect("build-finished", publish_files)

@@ -31,9 +31,8 @@ def course_root() -> Path:
     """
     if os.environ.get(ENV):
         return Path(os.environ[ENV]).resolve()
-    here = (
-        Path(__file__).resolve().parents[2]
-    )  # <repository>/grading/studentnb/course.py when installed editable
+    # <repository>/grading/studentnb/course.py when installed editable
+    here = Path(__file__).resolve().parents[2]
     cwd = Path.cwd().resolve()
     for folder in (here, cwd, *cwd.parents):
         if is_course(folder):
