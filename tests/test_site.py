@@ -284,22 +284,27 @@ def test_page_in_browser(site, open_page, doc):
     raw = page.evaluate(RAW_TEX_JS)
     assert not raw, f"raw TeX visible on the page: {raw}"
 
-    # at laptop width every display equation fits the text column (no sideways scrolling)
-    wide_math = page.evaluate(
-        """() => Array.from(document.querySelectorAll('mjx-container[display="true"]'))
-          .filter(c => [c, c.parentElement].some(e => e.scrollWidth > e.clientWidth + 2))
-          .map(c => c.closest('.math') ? c.closest('.math').textContent.slice(0, 60) : '?')"""
-    )
-    assert not wide_math, (
-        f"display equations wider than the text column at laptop width: {wide_math}"
-    )
-    wide_tables = page.evaluate(
-        """() => Array.from(document.querySelectorAll('main table'))
-          .map(t => t.parentElement)
-          .filter(e => e.scrollWidth > e.clientWidth + 2)
-          .map(e => e.textContent.trim().slice(0, 60))"""
-    )
-    assert not wide_tables, f"tables wider than the text column at laptop width: {wide_tables}"
+    # at laptop widths (1366 and the smaller 1280) every display equation and
+    # every table fits the text column: nothing scrolls sideways or fades out
+    for width in (VIEWPORTS["laptop"]["width"], 1280):
+        page.set_viewport_size({**VIEWPORTS["laptop"], "width": width})
+        page.wait_for_timeout(200)
+        wide_math = page.evaluate(
+            """() => Array.from(document.querySelectorAll('mjx-container[display="true"]'))
+              .filter(c => [c, c.parentElement].some(e => e.scrollWidth > e.clientWidth + 2))
+              .map(c => c.closest('.math') ? c.closest('.math').textContent.slice(0, 60) : '?')"""
+        )
+        assert not wide_math, (
+            f"display equations wider than the text column at {width} px: {wide_math}"
+        )
+        wide_tables = page.evaluate(
+            """() => Array.from(document.querySelectorAll('main table'))
+              .map(t => t.parentElement)
+              .filter(e => e.scrollWidth > e.clientWidth + 2)
+              .map(e => e.textContent.trim().slice(0, 60))"""
+        )
+        assert not wide_tables, f"tables wider than the text column at {width} px: {wide_tables}"
+    page.set_viewport_size(VIEWPORTS["laptop"])
 
     # labelled display equations carry a number
     for eqno in page.locator(".math .eqno").all_inner_texts():
