@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import signal
 
 from convlib import (
@@ -149,6 +151,46 @@ def test_row_blocks_and_pieces_leave_no_seams(monkeypatch, c_in, stride, dilatio
         expected = _oracle_strided(X[n].astype(float), K.astype(float), stride, dilation)
         assert out[n].shape == expected.shape
         np.testing.assert_allclose(out[n], expected, rtol=0, atol=1e-5 * np.abs(expected).max())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.data(),
+    c_in=st.integers(1, 10),  # 1..8 from channel planes, 9 and 10 channels-last
+    c_out=st.integers(1, 5),
+    n=st.integers(1, 2),
+    kernel=st.tuples(st.integers(1, 5), st.integers(1, 5)),
+    stride=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    dilation=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    block_rows=st.integers(1, 4),
+    piece=st.integers(1, 50),
+)
+def test_gemm_blocks_pieces_strides_and_dilations_match_scipy(
+    data, c_in, c_out, n, kernel, stride, dilation, block_rows, piece
+):
+    from unittest import mock
+
+    from convlib import channels
+
+    span = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    H = data.draw(st.integers(span[0], span[0] + 12), label="H")
+    W = data.draw(st.integers(span[1], span[1] + 12), label="W")
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16), label="seed"))
+    X = rng.normal(size=(n, H, W, c_in))
+    K = rng.normal(size=kernel + (c_in, c_out))
+    taps = kernel[0] * kernel[1] * c_in
+    cols = (W - span[1]) // stride[1] + 1
+    block = block_rows * cols * taps * 8  # a few float64 output rows per block
+    with (
+        mock.patch.object(channels, "_BLOCK_BYTES", block),
+        mock.patch.object(channels, "_PLANES_BLOCK_BYTES", block),
+        mock.patch.object(channels, "_PLANES_GEMM_WORK", piece * taps * c_out),
+    ):
+        out = corr2d_multi_in_out(X, K, stride=stride, dilation=dilation, method="gemm")
+    for i in range(n):
+        expected = _oracle_strided(X[i], K, stride, dilation)
+        assert out[i].shape == expected.shape
+        np.testing.assert_allclose(out[i], expected, rtol=1e-10, atol=1e-10)
 
 
 def test_multi_in_with_one_channel_equals_corr2d():
