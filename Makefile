@@ -34,7 +34,7 @@ endif
 
 # Every network step has a time-out; offline, each stops with one line saying
 # what it could not reach and what to do.
-PIP_NET     := --timeout 15 --retries 1
+PIP_NET     := --timeout 15 --retries 1  # (the same as scripts/pip_command.py)
 ifeq ($(OFFLINE_FROM),)
 PIP_OFFLINE := echo "setup: could not install the pinned packages from PyPI (see pip's error above): connect to the internet (or set HTTPS_PROXY / PIP_INDEX_URL) and run make again" >&2; exit 1
 else

@@ -24,6 +24,9 @@ from importlib import metadata
 from packaging.tags import sys_tags
 from packaging.utils import parse_wheel_filename
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pip_command import pip_install  # noqa: E402
+
 VERSION = "2.13.0"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -54,22 +57,14 @@ def main() -> int:
             f"torch: no local CPU wheel of torch {VERSION} for {python} in {folder}; skipped (the torch comparisons and tests are skipped)"
         )
         return 0
-    command = [
+    command = pip_install(
         sys.executable,
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--timeout",
-        "15",
-        "--retries",
-        "1",
         wheel,
         "-r",
         os.path.join(ROOT, "requirements-torch.txt"),
         "-c",
         os.path.join(ROOT, "constraints.txt"),
-    ]
+    )
     print(f"torch: installing {os.path.basename(wheel)}")
     if subprocess.run(command, check=False).returncode:
         # optional: a setup without a connection (or a wheelhouse without torch's dependencies) goes on without it

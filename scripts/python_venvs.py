@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".venvs"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from check_python import supported_range  # noqa: E402
+from pip_command import pip_install  # noqa: E402
 
 
 def _version(python: str) -> tuple | None:
@@ -104,35 +105,9 @@ def venv_for(minor: str, python: str, log=print) -> Path:
     vpy = venv / "bin" / "python"
     steps = [
         [python, "-m", "venv", str(venv)],
-        [
-            str(vpy),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--timeout",
-            "15",
-            "--retries",
-            "1",
-            "--upgrade",
-            "pip",
-        ],
-        [
-            str(vpy),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--timeout",
-            "15",
-            "--retries",
-            "1",
-            "-r",
-            str(ROOT / "requirements.txt"),
-            "-c",
-            str(ROOT / "constraints.txt"),
-        ],
-        [str(vpy), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)],
+        pip_install(vpy, "--upgrade", "pip"),
+        pip_install(vpy, "-r", ROOT / "requirements.txt", "-c", ROOT / "constraints.txt"),
+        pip_install(vpy, "--no-deps", "-e", ROOT),
         [str(vpy), "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3"],
     ]
     for step in steps:
