@@ -376,7 +376,7 @@ def _planes_gemm(X, K, step, out_shape, dilation=(1, 1)) -> np.ndarray:
         for r0 in range(0, Ho, rows):
             r1 = min(Ho, r0 + rows)
             top = r0 * s_h
-            got = min(len(planes[0]), H - top)
+            got = min(planes.shape[1], H - top)  # (fewer at the bottom of the image)
             np.copyto(planes[:, :got], X[i, top : top + got].transpose(2, 0, 1))
             pixels = (r1 - r0) * Wo
             cols = buffer[: taps * pixels].reshape(k_h, k_w, c_in, r1 - r0, Wo)
