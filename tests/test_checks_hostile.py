@@ -44,6 +44,7 @@ from convlib.checks import (
     check_layers_to_cover,
     check_local_layer,
 )
+from test_checks import igc_corr2d  # input gradient from single-channel corr2d calls
 from test_checks import loop_corr as student_corr2d  # a student's plain loops
 
 
@@ -266,21 +267,8 @@ def test_library_refusal_covers_every_function_checker():
     assert "Hint [library function]" in failure(check_input_gradient_channels, layer.backward)
 
 
-def _gradient_by_corr2d(G, K):
-    """dL/dX with channels from single-channel correlations: full correlation with each rotated slice."""
-    k_h, k_w, c_in, c_out = K.shape
-    padded = np.pad(G, ((k_h - 1, k_h - 1), (k_w - 1, k_w - 1), (0, 0)))
-    return np.stack(
-        [
-            sum(corr2d(padded[:, :, k], K[::-1, ::-1, c, k]) for k in range(c_out))
-            for c in range(c_in)
-        ],
-        axis=-1,
-    )
-
-
 def test_allowed_building_blocks_and_grader_proxies_pass(capsys):
-    check_input_gradient_channels(_gradient_by_corr2d)  # corr2d is an allowed building block there
+    check_input_gradient_channels(igc_corr2d)  # corr2d is an allowed building block there
 
     def proxy(*args):  # what a grading process forwards to the student's kernel
         return student_corr2d(*args)
