@@ -25,7 +25,10 @@ from convlib.checks import (
     check_input_lengths,
     check_layers_to_cover,
 )
-from test_checks import igc_corr2d  # the model answer: corr2d per channel pair
+from test_checks import (
+    EQUIVARIANCE_QUESTIONS,  # the lecture's answers, stated independently
+    igc_corr2d,  # the model answer: corr2d per channel pair
+)
 from test_checks_engine import reference_of
 
 
@@ -379,21 +382,9 @@ def test_fold_slips_are_named_without_the_answer(tag):
 # ---------------------------------------------------------------------------
 # ex-01-quiz: the subsampling and the rotation items
 
-QUIZ_RIGHT = {
-    "corr2d with zero padding ('same')": "equivariant",
-    "ReLU applied to every pixel": "equivariant",
-    "sum of all pixels": "invariant",
-    "maximum over all pixels": "invariant",
-    "corr2d ('same'), then the maximum over all pixels": "invariant",
-    "fully connected layer with random weights": "neither",
-    "adding a fixed bias image b[i, j] that differs from pixel to pixel": "neither",
-    "keeping every second row and column, x[::2, ::2]": "neither",
-    "corr2d ('same'), with the input ROTATED by 90 degrees (np.rot90) instead of shifted": "neither",
-}
-
 
 def test_the_quiz_key_is_measured_and_the_right_answers_pass(capsys):
-    assert check_equivariance.answer_key() == QUIZ_RIGHT
+    assert check_equivariance.answer_key() == EQUIVARIANCE_QUESTIONS
     # the experiment, not a stored key: a 2-pixel shift does commute with keeping every second pixel,
     # and a kernel that equals its 90-degree rotation does commute with the rotation
     x = np.random.default_rng(5).normal(size=(12, 12))
@@ -402,7 +393,7 @@ def test_the_quiz_key_is_measured_and_the_right_answers_pass(capsys):
     )
     cross = np.array([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]])
     assert np.allclose(corr2d(np.rot90(x), cross, "same"), np.rot90(corr2d(x, cross, "same")))
-    check_equivariance(QUIZ_RIGHT)
+    check_equivariance(EQUIVARIANCE_QUESTIONS)
     assert "all 9 answers correct" in capsys.readouterr().out
 
 
@@ -418,5 +409,5 @@ def test_the_quiz_key_is_measured_and_the_right_answers_pass(capsys):
 )
 def test_the_new_quiz_items_reject_the_tempting_answer_with_a_reason(question, wrong):
     with pytest.raises(CheckFailed, match=re.escape(f"not '{wrong}'")) as info:
-        check_equivariance({**QUIZ_RIGHT, question: wrong})
+        check_equivariance({**EQUIVARIANCE_QUESTIONS, question: wrong})
     assert "Reason:" in str(info.value) and "neither" not in str(info.value)
