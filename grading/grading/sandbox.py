@@ -63,14 +63,18 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass
 class Resources:
-    """Resource limits of one sandbox run."""
+    """Resource limits of one sandbox run.
 
-    memory_mb: int = 4096
-    cpu_seconds: int = 360
-    nproc: int = 64
+    The runner fills the first four from the instructor's ``runner.Limits``
+    (the one place their defaults are set); the last two are the sandbox's own.
+    """
+
+    memory_mb: int
+    cpu_seconds: int
+    nproc: int
+    scratch_mb: int
     nofile: int = 256
     file_mb: int = 64
-    scratch_mb: int = 256
 
 
 def _libc():
