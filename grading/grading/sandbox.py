@@ -16,7 +16,7 @@ Each run of :mod:`grading._harness` gets, from bubblewrap and the kernel:
   check-student``); plus the job folder (read-only: the cells and the hidden
   inputs) and a private scratch folder ``/scratch`` (a tmpfs of
   ``scratch_mb`` megabytes, mounted by the grader for this run only, so the
-  grader can read what is left in it; ``/tmp`` points there);
+  grader can read what is left in it; its ``tmp`` folder is also ``/tmp``);
 * resource limits: address space, CPU seconds, processes and threads (per
   user id, so per sandbox), open files, file size, no core dumps.
 
@@ -290,7 +290,9 @@ class Jail:
                 cmd += ["--symlink", os.readlink(top), str(top)]
             elif top.is_dir():
                 cmd += ["--ro-bind", str(top), str(top)]
-        cmd += ["--proc", "/proc", "--dev", "/dev"]
+        # /tmp is the scratch's tmp folder, mounted before the read-only folders:
+        # one of those may lie under /tmp (a checkout in a temporary folder)
+        cmd += ["--proc", "/proc", "--dev", "/dev", "--bind", str(scratch / "tmp"), "/tmp"]
         for source, target in self.binds:
             cmd += ["--ro-bind", source, target]
         cmd += [
@@ -300,9 +302,6 @@ class Jail:
             "--bind",
             str(scratch),
             "/scratch",
-            "--symlink",
-            "/scratch/tmp",
-            "/tmp",
             "--chdir",
             "/scratch/work",
             "--hostname",
@@ -359,6 +358,7 @@ def probe(base: Path) -> str:
             jail = Jail(base)
             scratch = jail.scratch(base / "probe", 16)
             (scratch / "work").mkdir()
+            (scratch / "tmp").mkdir()
             (base / "job").mkdir(mode=0o755)
             cmd = jail.command("/job/x", base / "job", scratch)
             cmd[-3:] = [
