@@ -192,10 +192,6 @@ class Run:
 
     def _scratch(self, path: Path) -> None:
         uid = self.jail.uid
-        for name in ("work", "home", "tmp"):
-            (path / name).mkdir(mode=0o700)
-            if uid >= 0:
-                os.chown(path / name, uid, uid)
         self.copy_notes = safeio.copy_folder(self.student_dir, path / "work", uid)
         _font_cache(path / "home", uid)
 

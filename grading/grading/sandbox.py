@@ -61,6 +61,10 @@ class SandboxUnavailable(RuntimeError):
     """bubblewrap is missing or does not work here (the grader then refuses without ``--no-sandbox``)."""
 
 
+# the folders of a scratch tmpfs (see Jail.scratch)
+SCRATCH_FOLDERS = ("work", "home", "tmp")
+
+
 @dataclass
 class Resources:
     """Resource limits of one sandbox run.
@@ -246,7 +250,11 @@ class Jail:
             self.binds.append((str(source), str(path)))
 
     def scratch(self, path: Path, mb: int) -> Path:
-        """A fresh scratch folder: a tmpfs of ``mb`` megabytes owned by the sandbox's user (a plain folder without sandbox)."""
+        """A fresh scratch folder: a tmpfs of ``mb`` megabytes owned by the sandbox's user (a plain folder without sandbox).
+
+        It holds ``work`` (the current folder), ``home`` and ``tmp`` (also
+        ``/tmp``), each owned by the sandbox's user, as :meth:`command` expects.
+        """
         path.mkdir(mode=0o700)
         if self.sandboxed:
             mount(
@@ -256,6 +264,10 @@ class Jail:
                 MS_NOSUID | MS_NODEV,
                 f"size={mb * MB},mode=0700,uid={self.uid},gid={self.uid}",
             )
+        for name in SCRATCH_FOLDERS:
+            (path / name).mkdir(mode=0o700)
+            if self.sandboxed:
+                os.chown(path / name, self.uid, self.uid)
         return path
 
     def drop_scratch(self, path: Path) -> None:
@@ -357,8 +369,6 @@ def probe(base: Path) -> str:
         try:
             jail = Jail(base)
             scratch = jail.scratch(base / "probe", 16)
-            (scratch / "work").mkdir()
-            (scratch / "tmp").mkdir()
             (base / "job").mkdir(mode=0o755)
             cmd = jail.command("/job/x", base / "job", scratch)
             cmd[-3:] = [
