@@ -687,3 +687,24 @@ def test_every_formula_start_is_neutralised_in_every_csv_written(tmp_path, text)
         "points": 1.5,
         "comment": text,
     }
+
+
+def test_the_sandbox_works_for_a_checkout_under_tmp(monkeypatch):
+    # A checkout or venv in a temporary folder (mktemp -d) is bound read-only
+    # under /tmp inside the sandbox, where /tmp is also the scratch's tmp folder.
+    import tempfile
+
+    from grading import sandbox
+
+    if os.geteuid() != 0 or shutil.which("bwrap") is None:
+        pytest.skip("the sandbox needs root and bwrap")
+    under_tmp = Path(tempfile.mkdtemp(dir="/tmp", prefix="checkout-"))
+    try:
+        under_tmp.chmod(0o755)
+        (under_tmp / "venv").mkdir(mode=0o755)
+        paths = sandbox.read_only_paths() + [under_tmp / "venv"]
+        monkeypatch.setattr(sandbox, "read_only_paths", lambda: paths)
+        with tempfile.TemporaryDirectory(prefix="grading-probe-") as base:  # as grading.main does
+            assert sandbox.probe(Path(base)) == ""
+    finally:
+        shutil.rmtree(under_tmp)
